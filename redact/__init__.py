@@ -1,0 +1,37 @@
+"""redact: find and remove secrets and personal data in ML experiment metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from redact._build import build_scanner, get_scanner
+from redact._finding import Finding
+from redact._scanner import Scanner
+from redact.detect.catalog import DetectorSpec, load_catalog
+from redact.errors import RedactError
+from redact.policy import Policy, load_policy
+
+__all__ = [
+    "Finding",
+    "Policy",
+    "RedactError",
+    "Scanner",
+    "DetectorSpec",
+    "build_scanner",
+    "load_catalog",
+    "load_policy",
+    "scan",
+    "__version__",
+]
+
+__version__ = "0.1.0"
+
+
+def scan(obj: Any, policy: Policy | str | Path | None = None) -> list[Finding]:
+    """Every secret and piece of personal data in ``obj`` (any nested value), as Findings.
+
+    ``policy`` is a :class:`Policy`, a path to a policy file, or None for the default.
+    Strings that hold JSON are scanned as JSON, their inner keys serving as context.
+    """
+    return get_scanner(policy).scan(obj)

@@ -1,0 +1,68 @@
+"""Read JSON, JSONL and YAML files (and folders of them) as documents to scan."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from redact._yaml import _Loader
+from redact.errors import InputError
+
+__all__ = ["SUFFIXES", "iter_files", "read_documents"]
+
+SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    """The given files, and the JSON/JSONL/YAML files below the given folders, sorted."""
+    for p in paths:
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file())
+        elif p.is_file():
+            yield p
+        else:
+            raise InputError(f"{p}: no such file or folder")
+
+
+def read_documents(path: Path) -> Iterator[tuple[tuple[int, ...], Any]]:
+    """Yield (pointer prefix, document): one per file, one per line for JSONL."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"{path}: unsupported file type (use .json, .jsonl or .yaml)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if kind == "json":
+        try:
+            yield (), json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    elif kind == "jsonl":
+        for i, line in enumerate(text.splitlines()):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{i + 1}: invalid JSON: {exc.msg}") from None
+            yield (i,), doc
+    else:
+        try:
+            docs = list(yaml.load_all(text, Loader=_Loader))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else "?"
+            raise InputError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        if len(docs) == 1:
+            yield (), docs[0]
+        else:
+            for i, doc in enumerate(docs):
+                yield (i,), doc

@@ -1,0 +1,59 @@
+"""The Finding record. It holds where and what, never the detected text itself."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["Finding", "fingerprint"]
+
+_DOMAIN = b"redact.fingerprint.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A sensitive span inside one leaf of a scanned value.
+
+    ``pointer`` is the RFC 6901 pointer to the leaf, ``key`` its dotted key path,
+    ``start``/``end`` offsets into the leaf's string (``str()`` of a number).
+    ``fingerprint`` identifies the detected text without revealing it. No field holds
+    the text, so ``repr`` and ``str`` cannot leak it.
+    """
+
+    pointer: str
+    key: str
+    category: str
+    detector: str
+    start: int
+    end: int
+    confidence: float
+    fingerprint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _normalize(category: str, text: str) -> str:
+    if category in ("CREDIT_CARD", "US_SSN"):
+        return "".join(ch for ch in text if ch.isdigit())
+    if category == "PHONE_NUMBER":
+        return "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if category == "IBAN_CODE":
+        return text.replace(" ", "").upper()
+    if category == "EMAIL_ADDRESS":
+        return text.lower()
+    return text
+
+
+def fingerprint(category: str, text: str, key: bytes | None = None) -> str:
+    """A stable 128-bit hex digest of the detected text (normalised per category).
+
+    Keyed (HMAC-SHA256) when a key is given: without the key, low-entropy values such as
+    card numbers cannot be recovered from the digest by enumeration.
+    """
+    msg = category.encode() + b"\0" + _normalize(category, text).encode("utf-8", "surrogatepass")
+    if key is None:
+        return hashlib.sha256(_DOMAIN + b"\0" + msg).hexdigest()[:32]
+    return hmac.new(key, _DOMAIN + b"\0" + msg, hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,176 @@
+"""Walk any nested value into leaves and run the engine on each: the ``scan`` pipeline."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import decimal
+import enum
+import os
+import uuid
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from redact._finding import Finding, fingerprint
+from redact._jsontext import JNum, JStr, looks_like_json, parse_embedded
+from redact.detect.engine import GUARD_ERROR, Engine, Hit
+from redact.errors import CycleError, NestingError
+from redact.leaves import Segment, key_path, pointer
+
+__all__ = ["Scanner", "DEFAULT_MAX_DEPTH"]
+
+DEFAULT_MAX_DEPTH = 100
+_MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
+_SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
+
+
+class Scanner:
+    """A compiled engine plus the walk: reuse one for many calls."""
+
+    def __init__(self, engine: Engine, *, fingerprint_key: bytes | None = None,
+                 min_confidence: float = 0.0, max_depth: int = DEFAULT_MAX_DEPTH,
+                 ner: Any | None = None) -> None:
+        self.engine = engine
+        self.fingerprint_key = fingerprint_key
+        self.min_confidence = min_confidence
+        self.max_depth = max_depth
+        self.ner = ner
+
+    # ------------------------------------------------------------------ public
+    def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:
+        out: list[Finding] = []
+        self._walk(obj, list(path), _last_key(path), 0, set(), out)
+        return out
+
+    def scan_text(self, text: str, key: str = "") -> list[Hit]:
+        """Hits in one string, embedded JSON included (offsets into ``text``)."""
+        if looks_like_json(text):
+            doc = parse_embedded(text)
+            if isinstance(doc, (dict, list)):
+                hits: list[Hit] = []
+                self._walk_embedded(doc, key, hits, 0)
+                return hits
+        hits = self.engine.find(text, key)
+        if self.ner is not None:
+            hits = self.ner.add_hits(text, hits)
+        if self.min_confidence and hits:
+            hits = [h for h in hits if h.detector.confidence >= self.min_confidence]
+        return hits
+
+    # ------------------------------------------------------------------ walk
+    def _walk(self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int],
+              out: list[Finding]) -> None:
+        t = type(v)
+        if t is str:
+            if v:
+                self._leaf(v, v, path, key, out)
+            return
+        if t is bool or t in _SKIP:
+            return
+        if t is int:
+            if v >= _MIN_INT or v <= -_MIN_INT:
+                self._leaf(v, str(v), path, key, out)
+            return
+        if isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
+            if depth >= self.max_depth:
+                raise NestingError(
+                    f"value nested deeper than {self.max_depth} levels at {pointer(path) or '/'}"
+                )
+            ident = id(v)
+            if ident in stack:
+                raise CycleError(f"value contains itself at {pointer(path) or '/'}")
+            stack.add(ident)
+            try:
+                if isinstance(v, Mapping):
+                    for k, item in v.items():
+                        ks = k if type(k) is str else str(k)
+                        path.append(ks)
+                        self._walk(item, path, ks, depth + 1, stack, out)
+                        path.pop()
+                else:
+                    items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
+                    for i, item in enumerate(items):
+                        path.append(i)
+                        self._walk(item, path, key, depth + 1, stack, out)
+                        path.pop()
+            finally:
+                stack.discard(ident)
+            return
+        self._walk_other(v, path, key, depth, stack, out)
+
+    def _walk_other(self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int],
+                    out: list[Finding]) -> None:
+        """Defined behaviour for everything that is not a JSON-like value."""
+        if isinstance(v, (str, int)) and not isinstance(v, (bool, enum.Enum)):  # subclasses
+            return self._walk(str(v) if isinstance(v, str) else int(v), path, key, depth, stack, out)
+        if isinstance(v, enum.Enum):
+            return self._walk(v.value, path, key, depth, stack, out)
+        if isinstance(v, (bytes, bytearray, memoryview)):
+            # invalid UTF-8 becomes U+FFFD; offsets refer to the decoded text
+            return self._walk(bytes(v).decode("utf-8", "replace"), path, key, depth, stack, out)
+        if isinstance(v, decimal.Decimal):
+            if v.is_finite() and v == v.to_integral_value():
+                return self._walk(int(v), path, key, depth, stack, out)
+            return None
+        if isinstance(v, (PurePath, os.PathLike)):
+            return self._walk(os.fspath(v), path, key, depth, stack, out)
+        if isinstance(v, _SKIP):
+            return None
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            fields = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
+            return self._walk(fields, path, key, depth, stack, out)
+        dump = getattr(v, "model_dump", None)  # pydantic v2 models
+        if callable(dump) and not isinstance(v, type):
+            return self._walk(dump(), path, key, depth, stack, out)
+        if hasattr(v, "dtype") and hasattr(v, "tolist"):  # numpy scalars and arrays
+            return self._walk(v.tolist(), path, key, depth, stack, out)
+        try:
+            text = str(v)
+        except Exception:  # an object whose __str__ fails cannot be shown to be clean
+            out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", path, key))
+            return None
+        return self._walk(text, path, key, depth, stack, out)
+
+    def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Finding]) -> None:
+        hits = self.scan_text(text, key)
+        for h in hits:
+            out.append(self._finding(h, text, path, key))
+
+    def _finding(self, h: Hit, text: str, path: list[Segment], key: str) -> Finding:
+        d = h.detector
+        return Finding(
+            pointer=pointer(path),
+            key=key_path(path),
+            category=d.category,
+            detector=d.id,
+            start=h.start,
+            end=h.end,
+            confidence=d.confidence,
+            fingerprint=fingerprint(d.category, text[h.start : h.end], self.fingerprint_key),
+        )
+
+    # ------------------------------------------------------------------ embedded JSON
+    def _walk_embedded(self, node: Any, key: str, hits: list[Hit], depth: int) -> None:
+        if isinstance(node, dict):
+            for k, item in node.items():
+                self._walk_embedded(item, k, hits, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                self._walk_embedded(item, key, hits, depth + 1)
+        elif isinstance(node, JStr):
+            for h in self.scan_text(node.value, key):
+                hits.append(Hit(h.detector, node.to_outer(h.start), node.to_outer(h.end),
+                                node.to_outer(h.claim_start), node.to_outer(h.claim_end)))
+        elif isinstance(node, JNum) and isinstance(node.value, int):
+            if abs(node.value) >= _MIN_INT:
+                for h in self.scan_text(node.raw, key):
+                    hits.append(Hit(h.detector, node.raw_start + h.start, node.raw_start + h.end,
+                                    node.raw_start + h.claim_start, node.raw_start + h.claim_end))
+
+
+def _last_key(path: tuple[Segment, ...]) -> str:
+    for p in reversed(path):
+        if isinstance(p, str):
+            return p
+    return ""

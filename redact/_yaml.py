@@ -1,0 +1,55 @@
+"""YAML loading that remembers the line of every node, for precise error messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+try:  # the C loader is several times faster; fall back to pure Python
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+Loc = tuple[int | str, ...]
+
+
+def load_with_lines(text: str) -> tuple[Any, dict[Loc, int]]:
+    """Parse one YAML document; return the data and a map from location to 1-based line.
+
+    A location is the tuple of keys and list indices leading to a node, as in
+    pydantic's error ``loc``; the map holds every mapping value and list item.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    lines: dict[Loc, int] = {}
+    _index(node, (), lines)
+    return data, lines
+
+
+def _index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            _index(value_node, (*loc, key), lines)
+            # an error about the key itself (an unknown field) points at the key's line
+            lines.setdefault((*loc, key, "__key__"), key_node.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*loc, i), lines)
+
+
+def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
+    """The line of the deepest known node on the path ``loc``."""
+    for n in range(len(loc), -1, -1):
+        line = lines.get(tuple(loc[:n]))
+        if line is not None:
+            return line
+    return None

@@ -1,0 +1,206 @@
+"""The detector catalog: declarative detector definitions, validated when loaded.
+
+Each YAML file in ``detectors/`` holds ``detectors: [...]``; a definition names its
+id, category, patterns, prefilter keywords or shape, key-context rules, validator
+names and its own positive and negative examples. A malformed definition fails
+loading with ``file:line: detector 'id': field 'x': problem``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from redact._yaml import Loc, line_of, load_with_lines
+from redact.detect.validators import VALIDATORS
+from redact.errors import CatalogError
+
+__all__ = ["DetectorSpec", "Example", "Context", "load_catalog", "load_detector_file",
+           "parse_detectors", "builtin_catalog_dir"]
+
+CATEGORIES = (
+    "CREDIT_CARD", "US_SSN", "CONNECTION_STRING", "SECRET", "EMAIL_ADDRESS", "PHONE_NUMBER",
+    "IP_ADDRESS", "IBAN_CODE", "PERSON",
+)  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Example(_Strict):
+    """A value the detector must (positive) or must not (negative) report, and why."""
+
+    value: str | int
+    reason: str = Field(min_length=3)
+    key: str = ""
+    match: str | None = None  # positive only: the exact text the finding must cover
+
+
+class Examples(_Strict):
+    positive: list[Example] = Field(min_length=1)
+    negative: list[Example] = Field(min_length=1)
+
+
+class Context(_Strict):
+    """Where a detector may fire.
+
+    ``keys`` (regexes on the leaf's key name, normalised to lower snake_case) and
+    ``words`` (literal, case-insensitive, within ``window`` characters of the match):
+    when either list is given, a match needs one of them. ``exclude_keys`` silences the
+    detector under matching keys.
+    """
+
+    keys: list[str] = []
+    words: list[str] = []
+    window: int = Field(default=48, ge=0, le=4096)
+    exclude_keys: list[str] = []
+
+    @field_validator("keys", "exclude_keys")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for i, pattern in enumerate(v):
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                raise ValueError(f"[{i}] does not compile: {exc}") from None
+        return v
+
+
+class DetectorSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+    category: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    description: str = Field(min_length=3)
+    patterns: list[str] = Field(min_length=1)
+    keywords: list[str] = []
+    prefilter: str | None = None
+    context: Context = Context()
+    validators: list[str] = []
+    confidence: float = Field(default=0.9, gt=0.0, le=1.0)
+    examples: Examples
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, v: list[str]) -> list[str]:
+        for i, pattern in enumerate(v):
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                raise ValueError(f"patterns[{i}] does not compile: {exc}") from None
+        return v
+
+    @field_validator("prefilter")
+    @classmethod
+    def _prefilter_compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            import re
+
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"does not compile: {exc}") from None
+        return v
+
+    @field_validator("validators")
+    @classmethod
+    def _validators_known(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if name not in VALIDATORS:
+                known = ", ".join(sorted(VALIDATORS))
+                raise ValueError(f"unknown validator {name!r} (known: {known})")
+        return v
+
+    @field_validator("keywords", "context")
+    @classmethod
+    def _keywords_nonempty(cls, v: Any) -> Any:
+        if isinstance(v, list) and any(not k for k in v):
+            raise ValueError("keywords must be non-empty strings")
+        return v
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> DetectorSpec:
+        if not (self.keywords or self.prefilter or self.context.keys or self.context.words):
+            raise ValueError(
+                "needs keywords, prefilter or context keys/words, so the prefilter can skip it"
+            )
+        return self
+
+
+def builtin_catalog_dir() -> Path:
+    """``detectors/`` of a source checkout, else the copy installed inside the package."""
+    source = Path(__file__).resolve().parents[2] / "detectors"
+    if source.is_dir():
+        return source
+    return Path(str(importlib.resources.files("redact") / "_catalog"))
+
+
+def _describe(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_detectors(data: Any, lines: dict[Loc, int], source: str,
+                    root: Loc = ()) -> list[DetectorSpec]:
+    """Validate a list of detector mappings (from a catalog file or a policy)."""
+    if not isinstance(data, list):
+        line = line_of(lines, root)
+        raise CatalogError(f"{source}:{line}: 'detectors' must be a list of detector mappings")
+    specs: list[DetectorSpec] = []
+    for i, item in enumerate(data):
+        loc: Loc = (*root, i)
+        did = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+        try:
+            specs.append(DetectorSpec.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field_loc: Loc = tuple(err["loc"])
+            field = _describe(field_loc) or "(detector)"
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                line = lines.get((*loc, *field_loc[:-1], field_loc[-1], "__key__"))
+                msg = "unknown field"
+            else:
+                line = line_of(lines, (*loc, *field_loc))
+            raise CatalogError(f"{source}:{line}: detector {did!r}: field {field!r}: {msg}") from None
+    return specs
+
+
+def load_detector_file(path: Path | str) -> list[DetectorSpec]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data, lines = load_with_lines(text)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror}") from None
+    except Exception as exc:  # yaml.YAMLError and friends
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else "?"
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise CatalogError(f"{path}:{line}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict) or set(data) != {"detectors"}:
+        raise CatalogError(f"{path}:1: expected one top-level key 'detectors'")
+    return parse_detectors(data["detectors"], lines, str(path), ("detectors",))
+
+
+def load_catalog(paths: Iterable[Path] | None = None) -> list[DetectorSpec]:
+    """Load and check every ``*.yaml`` under the given files/folders (default: built-in)."""
+    files: list[Path] = []
+    for p in paths if paths is not None else [builtin_catalog_dir()]:
+        p = Path(p)
+        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    specs: list[DetectorSpec] = []
+    seen: dict[str, str] = {}
+    for f in files:
+        for spec in load_detector_file(f):
+            if spec.id in seen:
+                raise CatalogError(f"{f}: detector {spec.id!r}: field 'id': duplicate of {seen[spec.id]}")
+            seen[spec.id] = str(f)
+            specs.append(spec)
+    return specs

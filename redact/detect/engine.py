@@ -1,0 +1,193 @@
+"""The compiled detection engine: one prefilter, then only the detectors it points at.
+
+Per string the hot path is: a dictionary look-up of the key (cached), one
+Aho-Corasick pass over the lower-cased text for keywords, and one combined
+shape regex for detectors without keywords (digits, ``@``, ``:``). Only the
+detectors these select run their own patterns, under a timeout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+import regex
+
+from redact.detect.catalog import DetectorSpec
+from redact.detect.validators import VALIDATORS, Candidate, Validator, normalize_key
+
+__all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR"]
+
+_KEY_CACHE_LIMIT = 65536
+
+
+class CompiledDetector:
+    """A catalog entry with its regexes compiled and validators resolved."""
+
+    __slots__ = ("id", "category", "confidence", "index", "patterns", "validators", "keys",
+                 "exclude_keys", "words", "window", "needs_context", "prefilter")
+
+    def __init__(self, spec: DetectorSpec, index: int) -> None:
+        self.id = spec.id
+        self.category = spec.category
+        self.confidence = spec.confidence
+        self.index = index
+        self.patterns = [regex.compile(p) for p in spec.patterns]
+        self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
+        self.keys = [regex.compile(k) for k in spec.context.keys]
+        self.exclude_keys = [regex.compile(k) for k in spec.context.exclude_keys]
+        self.words = [w.lower() for w in spec.context.words]
+        self.window = spec.context.window
+        self.needs_context = bool(self.keys or self.words)
+        self.prefilter = re.compile(spec.prefilter) if spec.prefilter else None
+
+    def __repr__(self) -> str:
+        return f"<detector {self.id} {self.category}>"
+
+
+class _Guard:
+    """A pseudo-detector for values that could not be inspected: they count as sensitive."""
+
+    __slots__ = ("id", "category", "confidence", "index")
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+        self.category = "SECRET"
+        self.confidence = 1.0
+        self.index = -1
+
+
+GUARD_TIMEOUT = _Guard("guard-timeout")
+GUARD_ERROR = _Guard("guard-error")
+
+
+@dataclass(slots=True)
+class Hit:
+    """A validated match: ``start:end`` is reported, ``claim_start:claim_end`` is what the
+    detector recognised (a whole URI for a password inside it); claims do not overlap."""
+
+    detector: CompiledDetector | _Guard
+    start: int
+    end: int
+    claim_start: int
+    claim_end: int
+
+
+class _KeyInfo:
+    __slots__ = ("normalized", "triggered", "excluded")
+
+    def __init__(self, normalized: str, triggered: tuple[CompiledDetector, ...],
+                 excluded: frozenset[int]) -> None:
+        self.normalized = normalized
+        self.triggered = triggered
+        self.excluded = excluded
+
+
+class Engine:
+    """Compile detector specs once; ``find(text, key)`` returns validated, non-overlapping hits."""
+
+    def __init__(self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0) -> None:
+        self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
+        self.timeout = timeout
+        self._keys: dict[str, _KeyInfo] = {}
+        self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
+        self._shape = [d for d in self.detectors if d.prefilter is not None]
+        self._gate = (
+            re.compile("|".join(f"(?:{d.prefilter.pattern})" for d in self._shape if d.prefilter))
+            if self._shape else None
+        )
+        words: dict[str, set[int]] = {}
+        for d, spec in zip(self.detectors, specs, strict=True):
+            for w in [*spec.keywords, *spec.context.words]:
+                words.setdefault(w.lower(), set()).add(d.index)
+        self._ac: ahocorasick.Automaton | None = None
+        if words:
+            ac = ahocorasick.Automaton()
+            for w, ids in words.items():
+                ac.add_word(w, tuple(sorted(ids)))
+            ac.make_automaton()
+            self._ac = ac
+
+    # ------------------------------------------------------------------ keys
+    def key_info(self, key: str) -> _KeyInfo:
+        info = self._keys.get(key)
+        if info is None:
+            norm = normalize_key(key)
+            triggered = tuple(
+                d for d in self._key_context if d.keys and any(k.search(norm) for k in d.keys)
+            )
+            excluded = frozenset(
+                d.index for d in self._key_context if any(k.search(norm) for k in d.exclude_keys)
+            )
+            info = _KeyInfo(norm, triggered, excluded)
+            if len(self._keys) >= _KEY_CACHE_LIMIT:
+                self._keys.clear()
+            self._keys[key] = info
+        return info
+
+    # ------------------------------------------------------------------ text
+    def candidates(self, text: str, info: _KeyInfo) -> set[int]:
+        """Indices of the detectors the prefilter selects for ``text`` under this key."""
+        selected = {d.index for d in info.triggered}
+        if self._ac is not None:
+            for _, ids in self._ac.iter(text.lower()):
+                selected.update(ids)
+        if self._gate is not None and self._gate.search(text):
+            for d in self._shape:
+                if d.index not in selected and d.prefilter and d.prefilter.search(text):
+                    selected.add(d.index)
+        if info.excluded:
+            selected -= info.excluded
+        return selected
+
+    def find(self, text: str, key: str = "") -> list[Hit]:
+        info = self.key_info(key)
+        selected = self.candidates(text, info)
+        if not selected:
+            return []
+        hits: list[Hit] = []
+        lowered: str | None = None
+        for index in sorted(selected):
+            d = self.detectors[index]
+            key_ok = d in info.triggered
+            for pattern in d.patterns:
+                try:
+                    for m in pattern.finditer(text, timeout=self.timeout):
+                        start, end = m.span("secret") if "secret" in pattern.groupindex else m.span()
+                        if start < 0:
+                            continue
+                        while start < end and text[start].isspace():
+                            start += 1
+                        while end > start and text[end - 1].isspace():
+                            end -= 1
+                        if start == end:
+                            continue
+                        cs, ce = m.span()
+                        if d.needs_context and not key_ok:
+                            if lowered is None:
+                                lowered = text.lower()
+                            near = lowered[max(0, cs - d.window) : ce + d.window]
+                            if not any(w in near for w in d.words):
+                                continue
+                        if d.validators:
+                            cand = Candidate(text[start:end], m, text, start, end, info.normalized)
+                            if not all(v(cand) for v in d.validators):
+                                continue
+                        hits.append(Hit(d, start, end, cs, ce))
+                except TimeoutError:
+                    return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+        return _resolve(hits) if len(hits) > 1 else hits
+
+
+def _resolve(hits: list[Hit]) -> list[Hit]:
+    """Keep the most confident, then widest, then first-declared of overlapping claims."""
+    hits.sort(key=lambda h: (-h.detector.confidence, h.claim_start - h.claim_end,
+                             h.detector.index, h.start))
+    kept: list[Hit] = []
+    for h in hits:
+        if all(h.claim_end <= k.claim_start or h.claim_start >= k.claim_end for k in kept):
+            kept.append(h)
+    kept.sort(key=lambda h: (h.start, h.end))
+    return kept

@@ -1,0 +1,414 @@
+"""Named validators: small predicates a detector's match must pass.
+
+A detector names its validators in the catalog; each is a function of the
+candidate (the reported text, the regex match, the whole value and its key).
+They are the place for structure that a regex cannot express: checksums,
+number ranges, header decoding, placeholder and reference filters.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+
+__all__ = ["Candidate", "VALIDATORS", "validator", "is_placeholder", "sensitive_key"]
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One regex match under test: ``span`` is the reported text, ``match`` the regex match."""
+
+    span: str
+    match: Any
+    text: str
+    start: int
+    end: int
+    key: str  # the leaf's key name, normalised to lower snake_case
+
+    def before(self, n: int) -> str:
+        return self.text[max(0, self.start - n) : self.start]
+
+    def after(self, n: int) -> str:
+        return self.text[self.end : self.end + n]
+
+
+Validator = Callable[[Candidate], bool]
+VALIDATORS: dict[str, Validator] = {}
+
+
+def validator(fn: Validator) -> Validator:
+    VALIDATORS[fn.__name__] = fn
+    return fn
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+# ---------------------------------------------------------------- placeholders
+_PLACEHOLDER = re.compile(
+    r"""^(?:
+        \$\{[^}]*\}?            # ${VAR}
+      | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
+      | \{\{.*\}\}              # {{ template }}
+      | \{[A-Za-z_][\w.]*\}     # {name} format field
+      | %\([^)]*\)s             # %(name)s
+      | <[^<>]*>                # <password>
+      | \[[A-Za-z _-]*\]        # [REDACTED]
+      | (.)\1{2,}               # **** / xxxx / ....
+      | (?:env|secret|vault|ssm|op|sm|kv|gcp-secret|azure-keyvault|keyvault)[:]//?.*
+      | env:[A-Za-z_][A-Za-z0-9_]*
+      | os\.environ.*
+    )$""",
+    re.X | re.S,
+)
+_PLACEHOLDER_WORDS = re.compile(
+    r"redacted|masked|placeholder|changeme|change_me|your[_-]|xxxx|\*\*\*|hidden|secret_here"
+    r"|_here$|^password$|^passwd$|^pass$|^secret$|^token$|^dummy$|^none$|^null$",
+    re.I,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """True for template markers, environment references and masked values."""
+    v = value.strip().strip("'\"")
+    if not v:
+        return True
+    return bool(_PLACEHOLDER.match(v) or _PLACEHOLDER_WORDS.search(v))
+
+
+@validator
+def not_placeholder(c: Candidate) -> bool:
+    return not is_placeholder(c.span)
+
+
+def shannon_entropy(s: str) -> float:
+    if not s:
+        return 0.0
+    n = len(s)
+    return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
+
+
+@validator
+def entropy(c: Candidate) -> bool:
+    """Random-looking: at least 3 bits per character and not one repeated character."""
+    return shannon_entropy(c.span) >= 3.0 and not is_placeholder(c.span)
+
+
+# ---------------------------------------------------------------- key names
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEP = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_key(key: str) -> str:
+    """``dbPassword`` / ``db.password`` / ``DB-PASSWORD`` -> ``db_password``."""
+    return _SEP.sub("_", _CAMEL.sub("_", key).lower()).strip("_")
+
+
+_SENSITIVE = re.compile(
+    r"(?:^|_)(?:password|passwd|passwrd|pwd|passphrase|pass|secret|secrets|token|tokens"
+    r"|credential|credentials|creds|apikey|api_?key|api_?token|auth|authorization|bearer"
+    r"|(?:private|secret|access|signing|encryption|master|hmac|client|app|account|storage"
+    r"|service|license|session|webhook|deploy|ssh|gpg)_?key|sas|sas_token|connection_?string"
+    r"|conn_?str|dsn)(?:_|$)"
+)
+_NOT_SENSITIVE = re.compile(
+    r"(?:^|_)(?:max|min|num|n|count|length|len|size|limit|type|kind|name|names|file|files|path"
+    r"|dir|url|uri|endpoint|host|env|var|variable|ref|prefix|suffix|field|header|scheme|method"
+    r"|mode|policy|rotation|expiry|expires|expiration|ttl|timeout|enabled|enable|required"
+    r"|provider|manager|store|tokenizer|vocab|pad|eos|bos|unk|sep|cls|mask|special|embedding"
+    r"|embeddings|budget|rate|per|position|positions|strength|format|version|length_min"
+    r"|id|ids|index|idx|hash|usage|used|total|dropout|location|arn|description|desc|help"
+    r"|label|regex|pattern|level|source|backend|algorithm|algo|bits|len_min)(?:_|$)"
+)
+
+
+def sensitive_key(normalized_key: str) -> bool:
+    """A key name that announces a credential (``db_password``), not a setting about one
+    (``password_min_length``, ``max_tokens``, ``api_key_env``, ``token_limit``)."""
+    return bool(_SENSITIVE.search(normalized_key)) and not _NOT_SENSITIVE.search(normalized_key)
+
+
+@validator
+def sensitive_name(c: Candidate) -> bool:
+    """The regex group ``name`` (an assignment's left side) is a sensitive key name."""
+    return sensitive_key(normalize_key(c.match.group("name")))
+
+
+# ---------------------------------------------------------------- credential values
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
+_BOOL_NULL = frozenset(
+    "true false yes no on off none null nil n/a na nan undefined empty required optional "
+    "auto default disabled enabled".split()
+)
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_REFERENCE = re.compile(
+    r"^(?:/|\./|\.\./|~/|file:|arn:aws:|projects/[^/]+/secrets/|https?://[^@\s]*$"
+    r"|[\w.-]+\.(?:pem|key|json|txt|ya?ml|env|p12|pfx|crt|cer|der|jks|keystore|cfg|ini|toml)$)",
+    re.I,
+)
+_LOWER_WORDS = re.compile(r"^[a-z]+(?:[-_ ][a-z]+)*$")
+
+
+def credential_like(value: str) -> bool:
+    """A value that is itself a credential, not a placeholder, flag, number, reference or word."""
+    v = value.strip().strip("'\"")
+    if len(v) < 6 or len(v) > 4096:
+        return False
+    if v.lower() in _BOOL_NULL or _NUMBER.match(v) or is_placeholder(v):
+        return False
+    if _ENV_NAME.match(v) or _REFERENCE.match(v):
+        return False
+    if len(v.split()) >= 4:  # a sentence describing the secret, not the secret
+        return False
+    if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
+        return False
+    classes = (
+        any(ch.islower() for ch in v)
+        + any(ch.isupper() for ch in v)
+        + any(ch.isdigit() for ch in v)
+        + any(not ch.isalnum() for ch in v)
+    )
+    return classes >= 2 or len(v) >= 16
+
+
+@validator
+def credential_value(c: Candidate) -> bool:
+    return credential_like(c.span)
+
+
+# ---------------------------------------------------------------- cards
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+@validator
+def luhn(c: Candidate) -> bool:
+    return luhn_ok(_digits(c.span))
+
+
+def card_brand(d: str) -> str | None:
+    """The card network whose IIN range and length fit ``d`` (digits only), if any."""
+    n = len(d)
+    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
+    if d[0] == "4" and n in (13, 16, 19):
+        return "visa"
+    if (51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16:
+        return "mastercard"
+    if p2 in (34, 37) and n == 15:
+        return "amex"
+    if (p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
+        return "discover"
+    if 3528 <= p4 <= 3589 and 16 <= n <= 19:
+        return "jcb"
+    if (300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095) and 14 <= n <= 19:
+        return "diners"
+    if p2 == 62 and 16 <= n <= 19:
+        return "unionpay"
+    return None
+
+
+@validator
+def card_iin(c: Candidate) -> bool:
+    """Known network prefix and length; grouped forms use one separator throughout."""
+    seps = {ch for ch in c.span if not ch.isdigit()}
+    if len(seps) > 1:
+        return False
+    return card_brand(_digits(c.span)) is not None
+
+
+# ---------------------------------------------------------------- SSN
+@validator
+def ssn(c: Candidate) -> bool:
+    """SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    d = _digits(c.span)
+    if len(d) != 9:
+        return False
+    area, group, serial = int(d[:3]), int(d[3:5]), int(d[5:])
+    return area not in (0, 666) and area < 900 and group != 0 and serial != 0
+
+
+# ---------------------------------------------------------------- IBAN
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def iban_ok(value: str) -> bool:
+    s = value.replace(" ", "").upper()
+    if _IBAN_LENGTHS.get(s[:2]) != len(s):
+        return False
+    rearranged = s[4:] + s[:4]
+    try:
+        number = int("".join(str(int(ch, 36)) for ch in rearranged))
+    except ValueError:
+        return False
+    return number % 97 == 1
+
+
+@validator
+def iban(c: Candidate) -> bool:
+    return iban_ok(c.span)
+
+
+# ---------------------------------------------------------------- GitHub
+_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def base62(n: int, width: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n, 62)
+        out = _B62[r] + out
+    return out.rjust(width, "0")
+
+
+@validator
+def github_crc32(c: Candidate) -> bool:
+    """Classic GitHub tokens end in the base62 CRC32 of their 30 random characters."""
+    body = c.span[4:]
+    return len(body) == 36 and base62(zlib.crc32(body[:30].encode()), 6) == body[30:]
+
+
+# ---------------------------------------------------------------- JWT
+def _b64url(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+@validator
+def jwt_header(c: Candidate) -> bool:
+    """The first segment decodes to a JSON object naming an ``alg`` or ``typ``."""
+    try:
+        header = json.loads(_b64url(c.span.split(".", 1)[0]))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and ("alg" in header or "typ" in header)
+
+
+@validator
+def basic_auth(c: Candidate) -> bool:
+    """A ``Basic`` credential decodes to ``user:password``; other schemes pass."""
+    scheme = c.match.groupdict().get("scheme") or ""
+    if scheme.lower() != "basic":
+        return not is_placeholder(c.span)
+    try:
+        decoded = base64.b64decode(c.span + "=" * (-len(c.span) % 4), validate=True).decode()
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and not is_placeholder(decoded.split(":", 1)[1])
+
+
+# ---------------------------------------------------------------- e-mail
+_NOT_TLD = frozenset(
+    "json yaml yml csv tsv txt ckpt pth pkl h5 hdf5 onnx npz npy parquet log py sh bin pb "
+    "safetensors gguf tar gz bz2 xz whl egg cfg ini toml lock".split()
+)
+
+
+@validator
+def email(c: Candidate) -> bool:
+    """Not a URI's user part (``ssh://git@host``), a git remote (``git@host:org/repo``)
+    or a file name that happens to contain ``@``."""
+    if c.after(1) == ":" and not c.after(2)[1:].isspace():
+        return False
+    head = c.before(256)
+    word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
+    if "://" in word:
+        return False
+    tld = c.span.rsplit(".", 1)[-1].lower()
+    return tld not in _NOT_TLD
+
+
+# ---------------------------------------------------------------- IP addresses
+_IP_CONTEXT = re.compile(
+    r"ip|host|addr|server|endpoint|gateway|dns|proxy|peer|node|master|worker|bind|listen|subnet"
+    r"|cidr|client|remote|origin|nameserver|resolver|router|inet|src|dst",
+    re.I,
+)
+_VERSION_KEY = re.compile(
+    r"(?:^|_)(?:version|versions|ver|release|driver|cuda|cudnn|build|tag|tags|revision|rev)(?:_|$)"
+)
+_VERSION_TEXT = re.compile(
+    r"version|\bver\b|release|driver|cuda|cudnn|\bbuild\b|==|>=|<=|~=|\bv\s*$", re.I
+)
+
+
+@validator
+def ipv4(c: Candidate) -> bool:
+    """Octets 0-255 without leading zeros; not a version number (``cudnn 8.6.1.6``)."""
+    parts = c.span.split(".")
+    if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
+        return False
+    if _VERSION_KEY.search(c.key) or _VERSION_TEXT.search(c.before(24)):
+        return False
+    if all(len(p) == 1 for p in parts):
+        # 1.2.3.4-shaped: a version more often than an address unless something says "ip"
+        return bool(_IP_CONTEXT.search(c.key) or _IP_CONTEXT.search(c.before(32)))
+    return True
+
+
+@validator
+def ipv6(c: Candidate) -> bool:
+    s = c.span
+    if s.count(":") < 2 or sum(ch.isalnum() for ch in s) < 3:
+        return False
+    try:
+        addr = ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return not addr.is_unspecified
+
+
+# ---------------------------------------------------------------- phone numbers
+@validator
+def phone(c: Candidate) -> bool:
+    """libphonenumber says the number is possible (formatted) or valid (bare digits)."""
+    try:
+        number = phonenumbers.parse(c.span, "US")
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_possible_number(number):
+        return False
+    formatted = any(ch in c.span for ch in "+()-. ")
+    return formatted or phonenumbers.is_valid_number(number)
+
+
+# ---------------------------------------------------------------- connection strings
+_KV_CONN = re.compile(
+    r"(?i)(?:^|;)\s*(?:server|data source|host|hostname|address|addr|network address|driver"
+    r"|dsn|uid|user id|userid|user|username|database|initial catalog|dbname|account"
+    r"|accountname|port|provider|protocol)\s*="
+)
+
+
+@validator
+def kv_connection(c: Candidate) -> bool:
+    """``Password=`` belongs to a ``key=value;`` connection string with another known key."""
+    return bool(_KV_CONN.search(c.text)) and not is_placeholder(c.span)

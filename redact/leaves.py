@@ -1,0 +1,44 @@
+"""RFC 6901 JSON pointers and dotted key paths for leaves of nested values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["pointer", "key_path", "escape", "unescape", "split_pointer"]
+
+Segment = str | int
+
+
+def escape(segment: Segment) -> str:
+    s = str(segment)
+    if "~" in s or "/" in s:
+        s = s.replace("~", "~0").replace("/", "~1")
+    return s
+
+
+def unescape(segment: str) -> str:
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+def pointer(path: Sequence[Segment]) -> str:
+    """``["params", "db", 0]`` -> ``/params/db/0`` (the empty path is ``""``, the root)."""
+    return "".join("/" + escape(p) for p in path)
+
+
+def split_pointer(ptr: str) -> list[str]:
+    if ptr == "":
+        return []
+    if not ptr.startswith("/"):
+        raise ValueError("a JSON pointer starts with '/'")
+    return [unescape(p) for p in ptr[1:].split("/")]
+
+
+def key_path(path: Sequence[Segment]) -> str:
+    """``["params", "db", 0, "url"]`` -> ``params.db[0].url``."""
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += f".{p}" if out else str(p)
+    return out
