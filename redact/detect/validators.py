@@ -130,7 +130,8 @@ _NOT_SENSITIVE = re.compile(
     r"|provider|manager|store|tokenizer|vocab|pad|eos|bos|unk|sep|cls|mask|special|embedding"
     r"|embeddings|budget|rate|per|position|positions|strength|format|version|length_min"
     r"|id|ids|index|idx|hash|usage|used|total|dropout|location|arn|description|desc|help"
-    r"|label|regex|pattern|level|source|backend|algorithm|algo|bits|len_min)(?:_|$)"
+    r"|label|regex|pattern|level|source|backend|algorithm|algo|bits|cache|digest|checksum"
+    r"|fingerprint|sha|sha1|sha256|md5|commit)(?:_|$)"
 )
 
 
@@ -138,6 +139,12 @@ def sensitive_key(normalized_key: str) -> bool:
     """A key name that announces a credential (``db_password``), not a setting about one
     (``password_min_length``, ``max_tokens``, ``api_key_env``, ``token_limit``)."""
     return bool(_SENSITIVE.search(normalized_key)) and not _NOT_SENSITIVE.search(normalized_key)
+
+
+@validator
+def credential_key(c: Candidate) -> bool:
+    """The leaf's key name is a sensitive key name."""
+    return sensitive_key(c.key)
 
 
 @validator

@@ -1,0 +1,187 @@
+"""redact.scan over nested values: pointers, offsets, embedded JSON, odd inputs, limits."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import json
+import uuid
+from pathlib import Path
+
+import pydantic
+import pytest
+
+import redact
+from redact.errors import CycleError, NestingError
+
+CARD = "4111111111111111"
+PG = "postgresql://svc:Xk9pLm2Qa@db.internal:5432/features"
+
+
+def cats(findings):
+    return sorted((f.pointer, f.category) for f in findings)
+
+
+def test_finding_fields_and_offsets():
+    """A finding names pointer, key path, category, detector, span, confidence, fingerprint."""
+    (f,) = redact.scan({"params": {"db": PG}})
+    assert f.pointer == "/params/db"
+    assert f.key == "params.db"
+    assert f.category == "CONNECTION_STRING"
+    assert f.detector == "uri-credentials"
+    assert PG[f.start : f.end] == "Xk9pLm2Qa"
+    assert 0 < f.confidence <= 1
+    assert len(f.fingerprint) == 32
+
+
+def test_pointer_escaping_and_lists():
+    """Pointer segments escape '~' and '/' (RFC 6901); list items are indices."""
+    findings = redact.scan({"a/b": {"c~d": [0, {"x": CARD}]}})
+    assert [f.pointer for f in findings] == ["/a~1b/c~0d/1/x"]
+    assert findings[0].key == "a/b.c~d[1].x"
+
+
+def test_repr_never_shows_plaintext():
+    """repr/str of findings hold no part of the detected text."""
+    findings = redact.scan({"db": PG, "card": CARD, "mail": "alice@example.com"})
+    assert len(findings) == 3
+    text = repr(findings) + str(findings) + json.dumps([f.to_dict() for f in findings])
+    for secret in ("Xk9pLm2Qa", CARD, "alice@example.com", "4111"):
+        assert secret not in text
+
+
+def test_fingerprint_stable_normalised_and_keyed():
+    """Fingerprints are stable, equal for one card in two layouts, and change with a key."""
+    a = redact.scan({"x": "4111 1111 1111 1111"})[0].fingerprint
+    b = redact.scan({"y": CARD})[0].fingerprint
+    assert a == b
+    from redact._finding import fingerprint
+
+    assert fingerprint("CREDIT_CARD", CARD) == a
+    assert fingerprint("CREDIT_CARD", CARD, key=b"k1") != a
+    assert fingerprint("CREDIT_CARD", CARD, key=b"k1") == fingerprint("CREDIT_CARD", CARD, b"k1")
+
+
+def test_embedded_json_uses_inner_keys_and_outer_offsets():
+    """JSON text in a string is scanned as JSON: inner keys give context, offsets are outer."""
+    inner = {"serving": {"api_key": "k3y-Fake-9d2c1b7a", "git_commit": "a" * 40}}
+    text = json.dumps(inner)
+    (f,) = redact.scan({"config": text})
+    assert f.pointer == "/config"
+    assert text[f.start : f.end] == "k3y-Fake-9d2c1b7a"
+
+
+def test_embedded_json_with_escapes_maps_offsets():
+    """Offsets stay exact when the embedded JSON has escape sequences before the match."""
+    text = json.dumps({"note": 'say "hi" \u00e9\\n', "password": "p\u00e4ss-W0rd!"}, ensure_ascii=True)
+    (f,) = redact.scan({"cfg": text})
+    assert json.loads('"' + text[f.start : f.end] + '"') == "p\u00e4ss-W0rd!"
+
+
+def test_integer_leaves_and_floats():
+    """Integers are scanned as decimal text; floats never are."""
+    assert cats(redact.scan({"card": int(CARD)})) == [("/card", "CREDIT_CARD")]
+    assert redact.scan({"x": 0.4111111111111111, "y": 4.111111111111111e15}) == []
+    assert cats(redact.scan({"ssn": 536904410})) == [("/ssn", "US_SSN")]
+
+
+@dataclasses.dataclass
+class Conf:
+    db: str
+    lr: float = 0.1
+
+
+class Model(pydantic.BaseModel):
+    token: str
+    n: int = 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b"card " + CARD.encode(), [("", "CREDIT_CARD")]),
+        (b"\xff\xfe card " + CARD.encode(), [("", "CREDIT_CARD")]),
+        (42, []),
+        (1.5, []),
+        (True, []),
+        (None, []),
+        (decimal.Decimal(CARD), [("", "CREDIT_CARD")]),
+        (decimal.Decimal("0.4111111111111111"), []),
+        (dt.datetime(2024, 1, 15, 10, 30), []),
+        (dt.date(2024, 1, 15), []),
+        (uuid.UUID(int=7), []),
+        (Path("/data/alice@example.com/x.csv"), [("", "EMAIL_ADDRESS")]),
+        ((CARD, "x"), [("/0", "CREDIT_CARD")]),
+        (frozenset({CARD}), [("/0", "CREDIT_CARD")]),
+        (Conf(db=PG), [("/db", "CONNECTION_STRING")]),
+        (Model(token="Xk9#mP2$vLq"), [("/token", "SECRET")]),
+        ("lone \ud800 surrogate " + CARD, [("", "CREDIT_CARD")]),
+    ],
+    ids=lambda v: type(v).__name__,
+)
+def test_odd_inputs_have_defined_behaviour(value, expected):
+    """Bytes, numbers, Decimal, dates, UUIDs, paths, tuples, sets, dataclasses, pydantic
+    models and lone surrogates are each scanned (or skipped) as documented."""
+    assert cats(redact.scan(value)) == expected
+
+
+def test_numpy_scalars_if_present():
+    """numpy scalars and arrays are scanned through their Python values."""
+    np = pytest.importorskip("numpy")
+    assert cats(redact.scan({"a": np.int64(int(CARD)), "b": np.float64(0.41)})) == [("/a", "CREDIT_CARD")]
+
+
+def test_large_string():
+    """A 5 MB string is scanned whole: a card at its end is found."""
+    text = ("lorem ipsum 0.001 " * 300_000)[: 5_000_000] + " " + CARD
+    findings = redact.scan({"blob": text})
+    assert [(f.category, f.start) for f in findings] == [("CREDIT_CARD", len(text) - 16)]
+
+
+def test_cycles_raise_a_redact_error():
+    """A container that holds itself raises CycleError, not RecursionError."""
+    a: dict = {"x": 1}
+    a["self"] = a
+    with pytest.raises(CycleError, match="/self"):
+        redact.scan(a)
+    lst: list = []
+    lst.append(lst)
+    with pytest.raises(CycleError):
+        redact.scan(lst)
+
+
+def test_shared_references_are_not_cycles():
+    """The same child twice (a DAG) is scanned twice, not mistaken for a cycle."""
+    child = {"card": CARD}
+    assert len(redact.scan({"a": child, "b": child})) == 2
+
+
+def test_nesting_limit():
+    """Nesting deeper than the limit raises NestingError with the pointer."""
+    deep: object = "x"
+    for _ in range(150):
+        deep = [deep]
+    with pytest.raises(NestingError, match="deeper than 100"):
+        redact.scan(deep)
+    ok: object = CARD
+    for _ in range(90):
+        ok = {"k": ok}
+    assert len(redact.scan(ok)) == 1
+
+
+def test_unstringable_object_is_sensitive():
+    """An object whose __str__ raises cannot be shown clean: it is reported."""
+
+    class Bad:
+        def __str__(self) -> str:
+            raise RuntimeError("boom")
+
+    (f,) = redact.scan({"x": Bad()})
+    assert (f.pointer, f.detector, f.category) == ("/x", "guard-error", "SECRET")
+
+
+def test_overlaps_resolve_to_one_finding():
+    """A provider token inside a URL password is reported once, by the most confident detector."""
+    findings = redact.scan({"remote": "https://user: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@github.com/o/r"})
+    assert [(f.category, f.detector) for f in findings] == [("SECRET", "github-classic-token")]
