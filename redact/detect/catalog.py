@@ -9,6 +9,7 @@ loading with ``file:line: detector 'id': field 'x': problem``.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -97,13 +98,19 @@ class DetectorSpec(_Strict):
     @field_validator("prefilter")
     @classmethod
     def _prefilter_compiles(cls, v: str | None) -> str | None:
-        if v is not None:
-            import re
+        if v is None:
+            return v
+        if regex.search(r"\(\?<?[=!]|\\[1-9]", v):
+            raise ValueError("a prefilter is a plain regex: no lookaround or backreference")
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"does not compile: {exc}") from None
+        from redact.detect.prefilter import check_shape
 
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"does not compile: {exc}") from None
+        problem = check_shape(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("validators")

@@ -8,14 +8,14 @@ detectors these select run their own patterns, under a timeout.
 
 from __future__ import annotations
 
-import re
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import ahocorasick
 import regex
 
 from redact.detect.catalog import DetectorSpec
+from redact.detect.prefilter import build_prefilter
 from redact.detect.validators import VALIDATORS, Candidate, Validator, normalize_key
 
 __all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR"]
@@ -27,7 +27,7 @@ class CompiledDetector:
     """A catalog entry with its regexes compiled and validators resolved."""
 
     __slots__ = ("id", "category", "confidence", "index", "patterns", "validators", "keys",
-                 "exclude_keys", "words", "window", "needs_context", "prefilter")
+                 "exclude_keys", "words", "window", "needs_context")
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
         self.id = spec.id
@@ -41,7 +41,6 @@ class CompiledDetector:
         self.words = [w.lower() for w in spec.context.words]
         self.window = spec.context.window
         self.needs_context = bool(self.keys or self.words)
-        self.prefilter = re.compile(spec.prefilter) if spec.prefilter else None
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
@@ -88,27 +87,15 @@ class _KeyInfo:
 class Engine:
     """Compile detector specs once; ``find(text, key)`` returns validated, non-overlapping hits."""
 
-    def __init__(self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0) -> None:
+    def __init__(self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0,
+                 prefilter: str = "auto") -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
-        self._shape = [d for d in self.detectors if d.prefilter is not None]
-        self._gate = (
-            re.compile("|".join(f"(?:{d.prefilter.pattern})" for d in self._shape if d.prefilter))
-            if self._shape else None
+        self.prefilter = build_prefilter(
+            [([*s.keywords, *s.context.words], s.prefilter) for s in specs], prefilter
         )
-        words: dict[str, set[int]] = {}
-        for d, spec in zip(self.detectors, specs, strict=True):
-            for w in [*spec.keywords, *spec.context.words]:
-                words.setdefault(w.lower(), set()).add(d.index)
-        self._ac: ahocorasick.Automaton | None = None
-        if words:
-            ac = ahocorasick.Automaton()
-            for w, ids in words.items():
-                ac.add_word(w, tuple(sorted(ids)))
-            ac.make_automaton()
-            self._ac = ac
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:
@@ -130,14 +117,9 @@ class Engine:
     # ------------------------------------------------------------------ text
     def candidates(self, text: str, info: _KeyInfo) -> set[int]:
         """Indices of the detectors the prefilter selects for ``text`` under this key."""
-        selected = {d.index for d in info.triggered}
-        if self._ac is not None:
-            for _, ids in self._ac.iter(text.lower()):
-                selected.update(ids)
-        if self._gate is not None and self._gate.search(text):
-            for d in self._shape:
-                if d.index not in selected and d.prefilter and d.prefilter.search(text):
-                    selected.add(d.index)
+        selected = self.prefilter.select(text)
+        if info.triggered:
+            selected.update(d.index for d in info.triggered)
         if info.excluded:
             selected -= info.excluded
         return selected
@@ -182,12 +164,22 @@ class Engine:
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
-    """Keep the most confident, then widest, then first-declared of overlapping claims."""
+    """Keep the most confident, then widest, then first-declared of overlapping claims.
+
+    Kept claims never overlap, so they stay sorted by start in ``starts``/``kept`` and a
+    new claim only needs comparing with its two neighbours: O(n log n).
+    """
     hits.sort(key=lambda h: (-h.detector.confidence, h.claim_start - h.claim_end,
                              h.detector.index, h.start))
+    starts: list[int] = []
     kept: list[Hit] = []
     for h in hits:
-        if all(h.claim_end <= k.claim_start or h.claim_start >= k.claim_end for k in kept):
-            kept.append(h)
+        i = bisect.bisect_right(starts, h.claim_start)
+        if i and kept[i - 1].claim_end > h.claim_start:
+            continue
+        if i < len(kept) and kept[i].claim_start < h.claim_end:
+            continue
+        starts.insert(i, h.claim_start)
+        kept.insert(i, h)
     kept.sort(key=lambda h: (h.start, h.end))
     return kept

@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -59,16 +60,18 @@ def _digits(s: str) -> str:
 # ---------------------------------------------------------------- placeholders
 _PLACEHOLDER = re.compile(
     r"""^(?:
-        \$\{[^}]*\}?            # ${VAR}
+        \$\{.*                   # ${VAR}, ${{ secrets.X }} (and truncated ones)
+      | \$\(.*                   # $(command)
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
-      | \{\{.*\}\}              # {{ template }}
-      | \{[A-Za-z_][\w.]*\}     # {name} format field
-      | %\([^)]*\)s             # %(name)s
-      | <[^<>]*>                # <password>
+      | \{\{.*                   # {{ template }}
+      | \{%.*                    # {% template %}
+      | \{[A-Za-z_][\w.]*\}      # {name} format field
+      | %\([^)]*\)s?             # %(name)s
+      | <[^<>]*>?                # <password>
       | \[[A-Za-z _-]*\]        # [REDACTED]
       | (.)\1{2,}               # **** / xxxx / ....
-      | (?:env|secret|vault|ssm|op|sm|kv|gcp-secret|azure-keyvault|keyvault)[:]//?.*
-      | env:[A-Za-z_][A-Za-z0-9_]*
+      | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets)://?.*
+      | (?:vault|ssm|env|aws-sm|gcp-sm):[A-Za-z_/].*
       | os\.environ.*
     )$""",
     re.X | re.S,
@@ -78,6 +81,7 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|_here$|^password$|^passwd$|^pass$|^secret$|^token$|^dummy$|^none$|^null$",
     re.I,
 )
+_EMBEDDED_PLACEHOLDER = re.compile(r"\$\{|\{\{|\{%|%\(\w+\)|\*{4}|<redacted>|\[redacted\]", re.I)
 
 
 def is_placeholder(value: str) -> bool:
@@ -161,7 +165,7 @@ _BOOL_NULL = frozenset(
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
-    r"^(?:/|\./|\.\./|~/|file:|arn:aws:|projects/[^/]+/secrets/|https?://[^@\s]*$"
+    r"^(?:/|\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
     r"|[\w.-]+\.(?:pem|key|json|txt|ya?ml|env|p12|pfx|crt|cer|der|jks|keystore|cfg|ini|toml)$)",
     re.I,
 )
@@ -174,6 +178,8 @@ def credential_like(value: str) -> bool:
     if len(v) < 6 or len(v) > 4096:
         return False
     if v.lower() in _BOOL_NULL or _NUMBER.match(v) or is_placeholder(v):
+        return False
+    if _EMBEDDED_PLACEHOLDER.search(v):  # a template with a placeholder for its secret part
         return False
     if _ENV_NAME.match(v) or _REFERENCE.match(v):
         return False
@@ -192,7 +198,9 @@ def credential_like(value: str) -> bool:
 
 @validator
 def credential_value(c: Candidate) -> bool:
-    return credential_like(c.span)
+    """The span is credential-like and the value around it is not a reference (an ARN or a
+    secret-manager path that merely names a secret)."""
+    return credential_like(c.span) and not _REFERENCE.match(c.text.lstrip())
 
 
 # ---------------------------------------------------------------- cards
@@ -354,17 +362,25 @@ def email(c: Candidate) -> bool:
 
 
 # ---------------------------------------------------------------- IP addresses
-_IP_CONTEXT = re.compile(
+_IP_KEY = re.compile(
     r"ip|host|addr|server|endpoint|gateway|dns|proxy|peer|node|master|worker|bind|listen|subnet"
-    r"|cidr|client|remote|origin|nameserver|resolver|router|inet|src|dst",
-    re.I,
+    r"|cidr|client|remote|origin|nameserver|resolver|router|inet|src|dst"
 )
 _VERSION_KEY = re.compile(
-    r"(?:^|_)(?:version|versions|ver|release|driver|cuda|cudnn|build|tag|tags|revision|rev)(?:_|$)"
+    r"version|cudnn|cuda|driver|release|nccl|(?:^|_)lib|(?:^|_)(?:ver|build|tag|tags|revision|rev)(?:_|$)"
 )
-_VERSION_TEXT = re.compile(
-    r"version|\bver\b|release|driver|cuda|cudnn|\bbuild\b|==|>=|<=|~=|\bv\s*$", re.I
-)
+_IP_WORDS = ("ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer",
+             "node", "bind", "listen", "subnet", "client", "remote", "inet", "src", "dst")
+_VERSION_WORDS = ("version", "ver ", "release", "driver", "cuda", "cudnn", "build", "==",
+                  ">=", "<=", "~=")
+
+
+@lru_cache(maxsize=4096)
+def _ip_key_kind(key: str) -> int:
+    """1 when the key names a version, 2 when it names an address, else 0."""
+    if _VERSION_KEY.search(key):
+        return 1
+    return 2 if _IP_KEY.search(key) else 0
 
 
 @validator
@@ -373,11 +389,15 @@ def ipv4(c: Candidate) -> bool:
     parts = c.span.split(".")
     if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
         return False
-    if _VERSION_KEY.search(c.key) or _VERSION_TEXT.search(c.before(24)):
+    kind = _ip_key_kind(c.key)
+    if kind == 1:
+        return False
+    before = c.before(24).lower()
+    if any(w in before for w in _VERSION_WORDS):
         return False
     if all(len(p) == 1 for p in parts):
         # 1.2.3.4-shaped: a version more often than an address unless something says "ip"
-        return bool(_IP_CONTEXT.search(c.key) or _IP_CONTEXT.search(c.before(32)))
+        return kind == 2 or any(w in before for w in _IP_WORDS)
     return True
 
 

@@ -1,0 +1,90 @@
+"""The scanner's own safety: linear time on adversarial text, timeouts fail closed."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import redact
+from redact._build import builtin_specs
+from redact._scanner import Scanner
+from redact.detect.engine import Engine
+
+MB = 1_000_000
+
+
+def _adversarial() -> list[str]:
+    r = random.Random(1)
+    b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    return [
+        "1" * MB,
+        "1 " * (MB // 2),
+        "1-" * (MB // 2),
+        "a@a." * (MB // 4),
+        "a@" * (MB // 2),
+        "".join(r.choice(b64) for _ in range(MB)),
+        ":" * MB,
+        "1." * (MB // 2),
+        "https://a:" * (MB // 10),
+        "password=" * (MB // 9),
+        "-----BEGIN PRIVATE KEY-----" + "A" * (MB - 27),
+        " " * MB,
+        "4111 1111 1111 1111 " * (MB // 20),
+        "1.1.1.1 " * (MB // 8),
+        "a:b:c:d:" * (MB // 8),
+        "ghp_" * (MB // 4),
+        "eyJ" * (MB // 3),
+        "sk-ant-" * (MB // 7),
+        "[" * (MB // 2) + "]" * (MB // 2),
+        '{"a": ' * (MB // 12) + "1" + "}" * (MB // 12),
+    ]
+
+
+def _ordinary() -> str:
+    """1 MB of ordinary run-metadata text: clean params and tags as JSON lines, the kind of
+    text a long config or log value holds (numbers, paths, hosts, dates, digests)."""
+    r = random.Random(2)
+    lines, n = [], 0
+    while n < MB:
+        run = {
+            "run_id": f"{r.getrandbits(128):032x}",
+            "lr": r.random() / 100, "batch_size": r.choice([16, 32, 64]), "epochs": r.randint(1, 99),
+            "optimizer": r.choice(["adam", "sgd", "adamw"]), "model": "bert-base-uncased",
+            "train_path": f"s3://bucket/data/{r.randint(1, 999)}/train.parquet",
+            "started": f"2024-06-{r.randint(10, 28)}T10:00:00Z", "host": f"gpu-node-{r.randint(1, 64)}",
+            "git_commit": f"{r.getrandbits(160):040x}", "rows": r.randint(10**5, 10**7),
+            "note": "baseline with larger batch and cosine schedule",
+        }
+        line = json.dumps(run)
+        lines.append(line)
+        n += len(line) + 1
+    return "\n".join(lines)[:MB]
+
+
+def _time(values: list[str]) -> float:
+    best = float("inf")
+    for _ in range(2):
+        t = time.perf_counter()
+        for v in values:
+            redact.scan({"value": v})
+        best = min(best, time.perf_counter() - t)
+    return best / len(values)
+
+
+def test_adversarial_text_is_at_most_10x_ordinary():
+    """1 MB of long digit runs, spaced digits, a@a.a chains, base64-like runs and repeated
+    keywords costs at most 10x the time of 1 MB of ordinary metadata text (a ratio measured
+    in one run, not a timing bar)."""
+    ordinary = _time([_ordinary()])
+    for value in _adversarial():
+        ratio = _time([value]) / ordinary
+        assert ratio <= 10, (value[:12], round(ratio, 1))
+
+
+def test_timeout_marks_value_sensitive():
+    """A pattern that runs out of time reports the whole value as sensitive, never clean."""
+    scanner = Scanner(Engine(builtin_specs(), timeout=1e-9))
+    text = "card 4111 1111 1111 1111 " * 2000
+    (f,) = scanner.scan({"v": text})
+    assert (f.detector, f.category, f.start, f.end) == ("guard-timeout", "SECRET", 0, len(text))
