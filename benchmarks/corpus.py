@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 import uuid
 import zlib
@@ -60,6 +61,8 @@ CATEGORIES: tuple[str, ...] = (
 LINEAGE = "LINEAGE"
 CLEAN = "CLEAN"
 LABELS: tuple[str, ...] = CATEGORIES + (LINEAGE, CLEAN)
+
+_EMAIL_LIKE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 HEX = "0123456789abcdef"
 DIGITS = "0123456789"
@@ -505,6 +508,10 @@ class _Gen:
             run = self.r.randint(min(8, n - 2), min(16, n - 2))
             pos = self.r.randint(0, n - run)
             h = h[:pos] + self.digits(run) + h[pos + run :]
+        if n <= 16 and not any(c in "abcdef" for c in h):
+            # an all-digit short "hex" id could be a valid card number: keep one letter
+            # (derived from the digits, so the random stream is not consumed)
+            h = "abcdef"[int(h[0]) % 6] + h[1:]
         return h
 
     def prob(self, p: float) -> bool:
@@ -552,6 +559,7 @@ class _Gen:
                 and any(c in punct for c in s)
                 and "{{" not in s
                 and "}}" not in s
+                and not _EMAIL_LIKE.search(s)  # one label per leaf: no "x@y.zz" inside
             ):
                 return s
 

@@ -528,3 +528,13 @@ def test_lineage_has_digit_runs_and_all_shapes(generated):
         for t in lin
     )
     assert any(t.startswith("built from ") for t in lin)
+
+
+def test_single_label_per_leaf_is_unambiguous(generated):
+    """No SECRET leaf embeds an e-mail-shaped substring and no LINEAGE id is all digits,
+    so a correct engine never has to report a second category on one leaf."""
+    _, _, values, by_label = generated
+    email_like = [p for p in by_label["SECRET"] if _EMAIL.search(_text(values[p]))]
+    assert not email_like, f"SECRET leaves with an e-mail-like substring: {email_like[:20]}"
+    digits_only = [p for p in by_label["LINEAGE"] if re.fullmatch(r"\d{9,}", _text(values[p]))]
+    assert not digits_only, f"all-digit LINEAGE leaves: {digits_only[:20]}"

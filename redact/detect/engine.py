@@ -93,9 +93,7 @@ class Engine:
         self.timeout = timeout
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
-        self.prefilter = build_prefilter(
-            [([*s.keywords, *s.context.words], s.prefilter) for s in specs], prefilter
-        )
+        self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:
@@ -161,6 +159,18 @@ class Engine:
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         return _resolve(hits) if len(hits) > 1 else hits
+
+
+def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
+    """What makes the prefilter select a detector.
+
+    A detector that needs context words fires only near one of them (or under a matching
+    key, which the key cache handles), so its words alone select it: its shape would only
+    add regex runs whose matches the context check then drops.
+    """
+    if spec.context.words:
+        return [*spec.keywords, *spec.context.words], None
+    return list(spec.keywords), spec.prefilter
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:

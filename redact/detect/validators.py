@@ -355,8 +355,9 @@ def email(c: Candidate) -> bool:
         return False
     head = c.before(256)
     word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
-    if "://" in word:
-        return False
+    scheme = word.rfind("://")
+    if scheme >= 0 and not any(ch in word[scheme + 3 :] for ch in "/?#=&"):
+        return False  # the user part of a URI authority; an address in a path or query counts
     tld = c.span.rsplit(".", 1)[-1].lower()
     return tld not in _NOT_TLD
 
@@ -367,7 +368,8 @@ _IP_KEY = re.compile(
     r"|cidr|client|remote|origin|nameserver|resolver|router|inet|src|dst"
 )
 _VERSION_KEY = re.compile(
-    r"version|cudnn|cuda|driver|release|nccl|(?:^|_)lib|(?:^|_)(?:ver|build|tag|tags|revision|rev)(?:_|$)"
+    r"version|cudnn|cuda|driver|release|nccl|tensorrt|firmware|bios|kernel|opset|sdk"
+    r"|(?:^|_)(?:lib|trt|onnx)|(?:^|_)(?:ver|build|tag|tags|revision|rev)(?:_|$)"
 )
 _IP_WORDS = ("ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer",
              "node", "bind", "listen", "subnet", "client", "remote", "inet", "src", "dst")
@@ -414,17 +416,33 @@ def ipv6(c: Candidate) -> bool:
 
 
 # ---------------------------------------------------------------- phone numbers
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL")
+
+
 @validator
 def phone(c: Candidate) -> bool:
-    """libphonenumber says the number is possible (formatted) or valid (bare digits)."""
+    """libphonenumber accepts the number: possible for an international (+) or North
+    American number with its format as evidence; valid in some common region otherwise."""
+    span = c.span
     try:
-        number = phonenumbers.parse(c.span, "US")
+        number = phonenumbers.parse(span, None if span.startswith("+") else "US")
     except phonenumbers.NumberParseException:
         return False
-    if not phonenumbers.is_possible_number(number):
+    if phonenumbers.is_possible_number(number) and (
+        span.startswith("+") or any(ch in span for ch in "()-. ")
+    ) and (span.startswith("+") or len(_digits(span)) in (10, 11)):
+        return True
+    if phonenumbers.is_valid_number(number):
+        return True
+    if span.isdigit():  # bare digits: only a valid North American number
         return False
-    formatted = any(ch in c.span for ch in "+()-. ")
-    return formatted or phonenumbers.is_valid_number(number)
+    for region in _PHONE_REGIONS[1:]:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(span, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
 
 
 # ---------------------------------------------------------------- connection strings
