@@ -22,6 +22,7 @@ __all__ = ["Scanner", "DEFAULT_MAX_DEPTH"]
 
 DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
+_JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 
 
@@ -45,7 +46,7 @@ class Scanner:
 
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
         """Hits in one string, embedded JSON included (offsets into ``text``)."""
-        if looks_like_json(text):
+        if text[:1] in _JSON_OPENERS and looks_like_json(text):
             doc = parse_embedded(text)
             if isinstance(doc, (dict, list)):
                 hits: list[Hit] = []
@@ -128,20 +129,21 @@ class Scanner:
         try:
             text = str(v)
         except Exception:  # an object whose __str__ fails cannot be shown to be clean
-            out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", path, key))
+            out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
             return None
         return self._walk(text, path, key, depth, stack, out)
 
     def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Finding]) -> None:
         hits = self.scan_text(text, key)
-        for h in hits:
-            out.append(self._finding(h, text, path, key))
+        if hits:
+            ptr, kp = pointer(path), key_path(path)
+            out.extend(self._finding(h, text, ptr, kp) for h in hits)
 
-    def _finding(self, h: Hit, text: str, path: list[Segment], key: str) -> Finding:
+    def _finding(self, h: Hit, text: str, ptr: str, kp: str) -> Finding:
         d = h.detector
         return Finding(
-            pointer=pointer(path),
-            key=key_path(path),
+            pointer=ptr,
+            key=kp,
             category=d.category,
             detector=d.id,
             start=h.start,

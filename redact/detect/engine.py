@@ -34,7 +34,11 @@ class CompiledDetector:
         self.category = spec.category
         self.confidence = spec.confidence
         self.index = index
-        self.patterns = [regex.compile(p) for p in spec.patterns]
+        compiled = [regex.compile(p) for p in spec.patterns]
+        # (pattern, name of the group to report: "secret" when the pattern has one, else 0)
+        self.patterns: list[tuple[regex.Pattern[str], str | int]] = [
+            (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
+        ]
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.keys = [regex.compile(k) for k in spec.context.keys]
         self.exclude_keys = [regex.compile(k) for k in spec.context.exclude_keys]
@@ -75,12 +79,13 @@ class Hit:
 
 
 class _KeyInfo:
-    __slots__ = ("normalized", "triggered", "excluded")
+    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded")
 
     def __init__(self, normalized: str, triggered: tuple[CompiledDetector, ...],
                  excluded: frozenset[int]) -> None:
         self.normalized = normalized
         self.triggered = triggered
+        self.triggered_ids = frozenset(d.index for d in triggered)
         self.excluded = excluded
 
 
@@ -116,8 +121,8 @@ class Engine:
     def candidates(self, text: str, info: _KeyInfo) -> set[int]:
         """Indices of the detectors the prefilter selects for ``text`` under this key."""
         selected = self.prefilter.select(text)
-        if info.triggered:
-            selected.update(d.index for d in info.triggered)
+        if info.triggered_ids:
+            selected |= info.triggered_ids
         if info.excluded:
             selected -= info.excluded
         return selected
@@ -129,13 +134,13 @@ class Engine:
             return []
         hits: list[Hit] = []
         lowered: str | None = None
-        for index in sorted(selected):
+        for index in sorted(selected) if len(selected) > 1 else selected:
             d = self.detectors[index]
-            key_ok = d in info.triggered
-            for pattern in d.patterns:
+            key_ok = index in info.triggered_ids
+            for pattern, group in d.patterns:
                 try:
                     for m in pattern.finditer(text, timeout=self.timeout):
-                        start, end = m.span("secret") if "secret" in pattern.groupindex else m.span()
+                        start, end = m.span(group)
                         if start < 0:
                             continue
                         while start < end and text[start].isspace():

@@ -73,16 +73,13 @@ class HyperscanPrefilter(Prefilter):
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        owners = self._owners
         found: set[int] = set()
-        add = found.add
-
-        def on_match(pid: int, start: int, end: int, flags: int, ctx: Any) -> None:
-            add(owners[pid])
-
-        self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match,
-                      scratch=scratch)
+        self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=self._on_match,
+                      scratch=scratch, context=found)
         return found
+
+    def _on_match(self, pid: int, start: int, end: int, flags: int, found: set[int]) -> None:
+        found.add(self._owners[pid])
 
 
 class PythonPrefilter(Prefilter):

@@ -139,6 +139,7 @@ _NOT_SENSITIVE = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def sensitive_key(normalized_key: str) -> bool:
     """A key name that announces a credential (``db_password``), not a setting about one
     (``password_min_length``, ``max_tokens``, ``api_key_env``, ``token_limit``)."""
@@ -153,8 +154,13 @@ def credential_key(c: Candidate) -> bool:
 
 @validator
 def sensitive_name(c: Candidate) -> bool:
-    """The regex group ``name`` (an assignment's left side) is a sensitive key name."""
-    return sensitive_key(normalize_key(c.match.group("name")))
+    """The assignment's left side (the regex group ``name``, extended left over name
+    characters: ``db_password``, ``max_tokens``) is a sensitive key name."""
+    start = c.match.start("name")
+    text = c.text
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+        start -= 1
+    return sensitive_key(normalize_key(text[start : c.match.end("name")]))
 
 
 # ---------------------------------------------------------------- credential values
@@ -165,7 +171,7 @@ _BOOL_NULL = frozenset(
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
-    r"^(?:/|\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
+    r"^(?:/[\w.@-]+(?:/[\w.@-]*)*$|\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
     r"|[\w.-]+\.(?:pem|key|json|txt|ya?ml|env|p12|pfx|crt|cer|der|jks|keystore|cfg|ini|toml)$)",
     re.I,
 )
@@ -424,6 +430,11 @@ def phone(c: Candidate) -> bool:
     """libphonenumber accepts the number: possible for an international (+) or North
     American number with its format as evidence; valid in some common region otherwise."""
     span = c.span
+    digits = _digits(span)
+    if (span.startswith("+1") or not span.startswith("+")) and (
+        len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")
+    ) and any(ch in span for ch in "()-. ") and digits[-10] in "23456789":
+        return True  # a formatted North American number: libphonenumber calls it possible
     try:
         number = phonenumbers.parse(span, None if span.startswith("+") else "US")
     except phonenumbers.NumberParseException:
@@ -434,7 +445,7 @@ def phone(c: Candidate) -> bool:
         return True
     if phonenumbers.is_valid_number(number):
         return True
-    if span.isdigit():  # bare digits: only a valid North American number
+    if not span.startswith(("(", "0")):  # other regions only for national formats
         return False
     for region in _PHONE_REGIONS[1:]:
         try:
