@@ -171,10 +171,19 @@ _BOOL_NULL = frozenset(
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
-    r"^(?:/[\w.@-]+(?:/[\w.@-]*)*$|\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
+    r"^(?:\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
     r"|[\w.-]+\.(?:pem|key|json|txt|ya?ml|env|p12|pfx|crt|cer|der|jks|keystore|cfg|ini|toml)$)",
     re.I,
 )
+_PATH = re.compile(r"^/[\w.@-]+(?:/[\w.@-]*)*$")
+_RANDOM_SEGMENT = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[\w.@-]{12,}$")
+
+
+def _looks_like_path(v: str) -> bool:
+    """``/run/secrets/db``, not ``/o6OHn/2G2aq29clQm...`` (base64 that starts with a slash)."""
+    return bool(_PATH.match(v)) and not any(_RANDOM_SEGMENT.match(p) for p in v.split("/"))
+
+
 _LOWER_WORDS = re.compile(r"^[a-z]+(?:[-_ ][a-z]+)*$")
 
 
@@ -187,7 +196,7 @@ def credential_like(value: str) -> bool:
         return False
     if _EMBEDDED_PLACEHOLDER.search(v):  # a template with a placeholder for its secret part
         return False
-    if _ENV_NAME.match(v) or _REFERENCE.match(v):
+    if _ENV_NAME.match(v) or _REFERENCE.match(v) or _looks_like_path(v):
         return False
     if len(v.split()) >= 4:  # a sentence describing the secret, not the secret
         return False
@@ -206,7 +215,8 @@ def credential_like(value: str) -> bool:
 def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
     secret-manager path that merely names a secret)."""
-    return credential_like(c.span) and not _REFERENCE.match(c.text.lstrip())
+    text = c.text.strip()
+    return credential_like(c.span) and not _REFERENCE.match(text) and not _looks_like_path(text)
 
 
 # ---------------------------------------------------------------- cards
