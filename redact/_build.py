@@ -61,9 +61,7 @@ def example_failures(spec: DetectorSpec, scanner: Scanner | None = None) -> list
             if kind == "positive":
                 if not found:
                     problems.append(f"examples.positive[{i}] ({ex.reason}): not detected")
-                elif ex.match is not None and not any(
-                    text[f.start : f.end] == ex.match for f in found
-                ):
+                elif ex.match is not None and not any(text[f.start : f.end] == ex.match for f in found):
                     problems.append(f"examples.positive[{i}] ({ex.reason}): span differs from 'match'")
             elif found:
                 problems.append(f"examples.negative[{i}] ({ex.reason}): detected")
@@ -80,12 +78,14 @@ def build_scanner(policy: Policy | None = None) -> Scanner:
         taken = {s.id for s in specs}
         for i, spec in enumerate(custom):
             if spec.id in taken:
-                raise PolicyError(f"{source}: field 'detectors.custom[{i}].id': {spec.id!r} "
-                                  "is already a built-in detector")
+                raise PolicyError(
+                    f"{source}: field 'detectors.custom[{i}].id': {spec.id!r} is already a built-in detector"
+                )
             problems = example_failures(spec)
             if problems:
-                raise PolicyError(f"{source}: detector {spec.id!r}: field "
-                                  f"'detectors.custom[{i}].{problems[0]}")
+                raise PolicyError(
+                    f"{source}: detector {spec.id!r}: field 'detectors.custom[{i}].{problems[0]}"
+                )
         specs.extend(custom)
     ner = None
     if policy.ner.enabled:
@@ -116,6 +116,3 @@ def get_scanner(policy: Policy | str | Path | None = None) -> Scanner:
                 entry = (policy, build_scanner(policy))
                 _cache[key] = entry
     return entry[1]
-
-
-

@@ -46,11 +46,11 @@ def read_documents(path: Path) -> Iterator[tuple[tuple[int, ...], Any]]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     elif kind == "jsonl":
-        for i, line in enumerate(text.splitlines()):
-            if not line.strip():
+        for i, row in enumerate(text.splitlines()):
+            if not row.strip():
                 continue
             try:
-                doc = json.loads(line)
+                doc = json.loads(row)
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path}:{i + 1}: invalid JSON: {exc.msg}") from None
             yield (i,), doc
@@ -59,8 +59,8 @@ def read_documents(path: Path) -> Iterator[tuple[tuple[int, ...], Any]]:
             docs = list(yaml.load_all(text, Loader=_Loader))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else "?"
-            raise InputError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+            where = mark.line + 1 if mark is not None else "?"
+            raise InputError(f"{path}:{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
         if len(docs) == 1:
             yield (), docs[0]
         else:

@@ -29,9 +29,15 @@ _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None
 class Scanner:
     """A compiled engine plus the walk: reuse one for many calls."""
 
-    def __init__(self, engine: Engine, *, fingerprint_key: bytes | None = None,
-                 min_confidence: float = 0.0, max_depth: int = DEFAULT_MAX_DEPTH,
-                 ner: Any | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        fingerprint_key: bytes | None = None,
+        min_confidence: float = 0.0,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        ner: Any | None = None,
+    ) -> None:
         self.engine = engine
         self.fingerprint_key = fingerprint_key
         self.min_confidence = min_confidence
@@ -60,8 +66,9 @@ class Scanner:
         return hits
 
     # ------------------------------------------------------------------ walk
-    def _walk(self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int],
-              out: list[Finding]) -> None:
+    def _walk(
+        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Finding]
+    ) -> None:
         t = type(v)
         if t is str:
             if v:
@@ -100,8 +107,9 @@ class Scanner:
             return
         self._walk_other(v, path, key, depth, stack, out)
 
-    def _walk_other(self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int],
-                    out: list[Finding]) -> None:
+    def _walk_other(
+        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Finding]
+    ) -> None:
         """Defined behaviour for everything that is not a JSON-like value."""
         if isinstance(v, (str, int)) and not isinstance(v, (bool, enum.Enum)):  # subclasses
             return self._walk(str(v) if isinstance(v, str) else int(v), path, key, depth, stack, out)
@@ -162,13 +170,26 @@ class Scanner:
                 self._walk_embedded(item, key, hits, depth + 1)
         elif isinstance(node, JStr):
             for h in self.scan_text(node.value, key):
-                hits.append(Hit(h.detector, node.to_outer(h.start), node.to_outer(h.end),
-                                node.to_outer(h.claim_start), node.to_outer(h.claim_end)))
-        elif isinstance(node, JNum) and isinstance(node.value, int):
-            if abs(node.value) >= _MIN_INT:
-                for h in self.scan_text(node.raw, key):
-                    hits.append(Hit(h.detector, node.raw_start + h.start, node.raw_start + h.end,
-                                    node.raw_start + h.claim_start, node.raw_start + h.claim_end))
+                hits.append(
+                    Hit(
+                        h.detector,
+                        node.to_outer(h.start),
+                        node.to_outer(h.end),
+                        node.to_outer(h.claim_start),
+                        node.to_outer(h.claim_end),
+                    )
+                )
+        elif isinstance(node, JNum) and isinstance(node.value, int) and abs(node.value) >= _MIN_INT:
+            for h in self.scan_text(node.raw, key):
+                hits.append(
+                    Hit(
+                        h.detector,
+                        node.raw_start + h.start,
+                        node.raw_start + h.end,
+                        node.raw_start + h.claim_start,
+                        node.raw_start + h.claim_end,
+                    )
+                )
 
 
 def _last_key(path: tuple[Segment, ...]) -> str:

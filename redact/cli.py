@@ -26,10 +26,21 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Report format.")
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path), default=None,
-              help="Policy file (default: the built-in default policy).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Policy file (default: the built-in default policy).",
+)
 def scan(paths: tuple[Path, ...], fmt: str, policy_path: Path | None) -> None:
     """Scan JSON, JSONL and YAML files (or folders of them) for secrets and PII.
 
@@ -59,8 +70,15 @@ def _table(rows: list[dict[str, Any]]) -> None:
         return
     cols = ("file", "pointer", "category", "detector", "span", "confidence", "fingerprint")
     data = [
-        (r["file"], r["pointer"] or "/", r["category"], r["detector"], f"{r['start']}:{r['end']}",
-         f"{r['confidence']:.2f}", r["fingerprint"][:12])
+        (
+            r["file"],
+            r["pointer"] or "/",
+            r["category"],
+            r["detector"],
+            f"{r['start']}:{r['end']}",
+            f"{r['confidence']:.2f}",
+            r["fingerprint"][:12],
+        )
         for r in rows
     ]
     widths = [max(len(c), *(len(row[i]) for row in data)) for i, c in enumerate(cols)]

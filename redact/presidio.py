@@ -23,21 +23,25 @@ from redact.policy import Policy
 __all__ = ["RedactRecognizer"]
 
 
-class RedactRecognizer(EntityRecognizer):  # type: ignore[misc]
+class RedactRecognizer(EntityRecognizer):
     """Every detector of the (policy's) catalog behind one Presidio recognizer."""
 
-    def __init__(self, policy: Policy | str | Path | None = None,
-                 supported_language: str = "en") -> None:
+    def __init__(self, policy: Policy | str | Path | None = None, supported_language: str = "en") -> None:
         self._scanner = get_scanner(policy)
         entities = sorted({d.category for d in self._scanner.engine.detectors})
-        super().__init__(supported_entities=entities, name="RedactRecognizer",
-                         supported_language=supported_language, version="1")
+        super().__init__(
+            supported_entities=entities,
+            name="RedactRecognizer",
+            supported_language=supported_language,
+            version="1",
+        )
 
     def load(self) -> None:  # the engine is compiled already
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
-                key: str = "") -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None, key: str = ""
+    ) -> list[RecognizerResult]:
         wanted = set(entities) if entities else None
         results = []
         for h in self._scanner.scan_text(text, key):
@@ -45,9 +49,11 @@ class RedactRecognizer(EntityRecognizer):  # type: ignore[misc]
             if wanted is not None and d.category not in wanted:
                 continue
             explanation = AnalysisExplanation(
-                recognizer=self.name, original_score=d.confidence,
+                recognizer="RedactRecognizer",
+                original_score=d.confidence,
                 textual_explanation=f"redact detector {d.id}",
             )
-            results.append(RecognizerResult(d.category, h.start, h.end, d.confidence,
-                                             analysis_explanation=explanation))
+            results.append(
+                RecognizerResult(d.category, h.start, h.end, d.confidence, analysis_explanation=explanation)
+            )
         return results

@@ -242,10 +242,7 @@ def test_no_findings_on_lineage(result: ScanResult) -> None:
     lineage = _pointers(result.corpus.labels, "LINEAGE")
     touched = [p for p in lineage if p in result.hits]
     if touched:
-        _fail(
-            f"{len(touched)} of {len(lineage)} LINEAGE leaves got findings:\n"
-            f"{_listing(result, touched)}"
-        )
+        _fail(f"{len(touched)} of {len(lineage)} LINEAGE leaves got findings:\n{_listing(result, touched)}")
 
 
 def test_clean_leaves_rarely_flagged(result: ScanResult) -> None:
@@ -271,7 +268,4 @@ def test_findings_point_at_labelled_leaves(result: ScanResult) -> None:
     __tracebackhide__ = True
     unknown = sorted(p for p in result.hits if p not in result.corpus.labels)
     if unknown:
-        _fail(
-            f"{len(unknown)} findings point at pointers that are not leaves:\n"
-            f"{_listing(result, unknown)}"
-        )
+        _fail(f"{len(unknown)} findings point at pointers that are not leaves:\n{_listing(result, unknown)}")

@@ -23,8 +23,16 @@ def test_detector_examples(spec):
 def test_catalog_breadth():
     """The catalog covers the promised categories and at least 40 SECRET formats."""
     cats = {s.category for s in SPECS}
-    assert {"CREDIT_CARD", "US_SSN", "CONNECTION_STRING", "SECRET", "EMAIL_ADDRESS",
-            "PHONE_NUMBER", "IP_ADDRESS", "IBAN_CODE"} <= cats
+    assert {
+        "CREDIT_CARD",
+        "US_SSN",
+        "CONNECTION_STRING",
+        "SECRET",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "IP_ADDRESS",
+        "IBAN_CODE",
+    } <= cats
     secrets = [s for s in SPECS if s.category == "SECRET"]
     assert len(secrets) >= 40, len(secrets)
     assert len({s.id for s in SPECS}) == len(SPECS)
@@ -46,8 +54,7 @@ BAD = {
     "field 'keywordz': unknown field",
     "bad_category.yaml": "bad_category.yaml:3: detector 'demo-token': field 'category': "
     "String should match pattern",
-    "bad_no_examples.yaml": "bad_no_examples.yaml:2: detector 'demo-token': field 'examples': "
-    "Field required",
+    "bad_no_examples.yaml": "bad_no_examples.yaml:2: detector 'demo-token': field 'examples': Field required",
     "bad_no_trigger.yaml": "bad_no_trigger.yaml:2: detector 'demo-token': field '(detector)': "
     "needs keywords, prefilter or context keys/words",
     "bad_yaml.yaml": "bad_yaml.yaml:6: invalid YAML",

@@ -38,8 +38,17 @@ def test_json_format_and_jsonl_pointers(tmp_path):
     (row,) = json.loads(res.output)["findings"]
     assert row["file"] == str(f)
     assert row["pointer"] == "/2/params/card"
-    assert set(row) == {"file", "pointer", "key", "category", "detector", "start", "end",
-                        "confidence", "fingerprint"}
+    assert set(row) == {
+        "file",
+        "pointer",
+        "key",
+        "category",
+        "detector",
+        "start",
+        "end",
+        "confidence",
+        "fingerprint",
+    }
     assert CARD not in res.output
 
 
@@ -84,6 +93,7 @@ def test_missing_path_and_usage_errors(tmp_path):
 
 def test_console_script_installed():
     """The installed `redact` entry point runs (module form as a fallback)."""
-    out = subprocess.run([sys.executable, "-m", "redact.cli", "--version"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "redact.cli", "--version"], capture_output=True, text=True, check=True
+    )
     assert "redact" in out.stdout

@@ -183,9 +183,7 @@ def test_every_scalar_leaf_is_labelled(generated):
     runs, labels, values, _ = generated
     assert set(values) == set(labels)
     assert set(labels.values()) <= set(corpus.LABELS)
-    string_or_int = [
-        p for p, v in values.items() if isinstance(v, (str, int)) and not isinstance(v, bool)
-    ]
+    string_or_int = [p for p, v in values.items() if isinstance(v, (str, int)) and not isinstance(v, bool)]
     assert len(string_or_int) >= 15_000
 
 
@@ -361,9 +359,7 @@ def test_jwts_have_real_json_headers(generated):
     _, _, values, by_label = generated
     seen = 0
     for p in by_label["SECRET"]:
-        for tok in re.findall(
-            r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", _text(values[p])
-        ):
+        for tok in re.findall(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", _text(values[p])):
             head = tok.split(".")[0]
             header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
             assert header["typ"] == "JWT" and "alg" in header, p
@@ -523,10 +519,7 @@ def test_lineage_has_digit_runs_and_all_shapes(generated):
     assert any(re.fullmatch(r"[0-9a-f]{7}", t) for t in lin)
     assert any(t.startswith("sha256:") for t in lin)
     assert any("@sha256:" in t for t in lin)
-    assert any(
-        re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", t)
-        for t in lin
-    )
+    assert any(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", t) for t in lin)
     assert any(t.startswith("built from ") for t in lin)
 
 

@@ -33,7 +33,9 @@ def lineage_values() -> dict[str, list[str]]:
         "env_digest": ["conda-lock:sha256:" + s for s in sha256[:100]]
         + [f"pip-freeze-{s[:16]}" for s in sha256[:100]],
         "dvc": [f"md5: {hashlib.md5(str(i).encode()).hexdigest()}.dir" for i in range(100)],
-        "notes": [f"built from {s[:7]} on branch main, data {t[:12]}" for s, t in zip(sha1, sha256)],
+        "notes": [
+            f"built from {s[:7]} on branch main, data {t[:12]}" for s, t in zip(sha1, sha256, strict=True)
+        ],
         "token_cache_key": [_hex(256) for _ in range(50)],
     }
 

@@ -47,11 +47,16 @@ def _ordinary() -> str:
     while n < MB:
         run = {
             "run_id": f"{r.getrandbits(128):032x}",
-            "lr": r.random() / 100, "batch_size": r.choice([16, 32, 64]), "epochs": r.randint(1, 99),
-            "optimizer": r.choice(["adam", "sgd", "adamw"]), "model": "bert-base-uncased",
+            "lr": r.random() / 100,
+            "batch_size": r.choice([16, 32, 64]),
+            "epochs": r.randint(1, 99),
+            "optimizer": r.choice(["adam", "sgd", "adamw"]),
+            "model": "bert-base-uncased",
             "train_path": f"s3://bucket/data/{r.randint(1, 999)}/train.parquet",
-            "started": f"2024-06-{r.randint(10, 28)}T10:00:00Z", "host": f"gpu-node-{r.randint(1, 64)}",
-            "git_commit": f"{r.getrandbits(160):040x}", "rows": r.randint(10**5, 10**7),
+            "started": f"2024-06-{r.randint(10, 28)}T10:00:00Z",
+            "host": f"gpu-node-{r.randint(1, 64)}",
+            "git_commit": f"{r.getrandbits(160):040x}",
+            "rows": r.randint(10**5, 10**7),
             "note": "baseline with larger batch and cosine schedule",
         }
         line = json.dumps(run)

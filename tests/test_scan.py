@@ -134,7 +134,7 @@ def test_numpy_scalars_if_present():
 
 def test_large_string():
     """A 5 MB string is scanned whole: a card at its end is found."""
-    text = ("lorem ipsum 0.001 " * 300_000)[: 5_000_000] + " " + CARD
+    text = ("lorem ipsum 0.001 " * 300_000)[:5_000_000] + " " + CARD
     findings = redact.scan({"blob": text})
     assert [(f.category, f.start) for f in findings] == [("CREDIT_CARD", len(text) - 16)]
 

@@ -21,8 +21,15 @@ from redact._yaml import Loc, line_of, load_with_lines
 from redact.detect.validators import VALIDATORS
 from redact.errors import CatalogError
 
-__all__ = ["DetectorSpec", "Example", "Context", "load_catalog", "load_detector_file",
-           "parse_detectors", "builtin_catalog_dir"]
+__all__ = [
+    "DetectorSpec",
+    "Example",
+    "Context",
+    "load_catalog",
+    "load_detector_file",
+    "parse_detectors",
+    "builtin_catalog_dir",
+]
 
 CATEGORIES = (
     "CREDIT_CARD", "US_SSN", "CONNECTION_STRING", "SECRET", "EMAIL_ADDRESS", "PHONE_NUMBER",
@@ -132,9 +139,7 @@ class DetectorSpec(_Strict):
     @model_validator(mode="after")
     def _has_trigger(self) -> DetectorSpec:
         if not (self.keywords or self.prefilter or self.context.keys or self.context.words):
-            raise ValueError(
-                "needs keywords, prefilter or context keys/words, so the prefilter can skip it"
-            )
+            raise ValueError("needs keywords, prefilter or context keys/words, so the prefilter can skip it")
         return self
 
 
@@ -153,8 +158,7 @@ def _describe(loc: Loc) -> str:
     return out
 
 
-def parse_detectors(data: Any, lines: dict[Loc, int], source: str,
-                    root: Loc = ()) -> list[DetectorSpec]:
+def parse_detectors(data: Any, lines: dict[Loc, int], source: str, root: Loc = ()) -> list[DetectorSpec]:
     """Validate a list of detector mappings (from a catalog file or a policy)."""
     if not isinstance(data, list):
         line = line_of(lines, root)

@@ -26,8 +26,19 @@ _KEY_CACHE_LIMIT = 65536
 class CompiledDetector:
     """A catalog entry with its regexes compiled and validators resolved."""
 
-    __slots__ = ("id", "category", "confidence", "index", "patterns", "validators", "keys",
-                 "exclude_keys", "words", "window", "needs_context")
+    __slots__ = (
+        "id",
+        "category",
+        "confidence",
+        "index",
+        "patterns",
+        "validators",
+        "keys",
+        "exclude_keys",
+        "words",
+        "window",
+        "needs_context",
+    )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
         self.id = spec.id
@@ -81,8 +92,9 @@ class Hit:
 class _KeyInfo:
     __slots__ = ("normalized", "triggered", "triggered_ids", "excluded")
 
-    def __init__(self, normalized: str, triggered: tuple[CompiledDetector, ...],
-                 excluded: frozenset[int]) -> None:
+    def __init__(
+        self, normalized: str, triggered: tuple[CompiledDetector, ...], excluded: frozenset[int]
+    ) -> None:
         self.normalized = normalized
         self.triggered = triggered
         self.triggered_ids = frozenset(d.index for d in triggered)
@@ -92,8 +104,9 @@ class _KeyInfo:
 class Engine:
     """Compile detector specs once; ``find(text, key)`` returns validated, non-overlapping hits."""
 
-    def __init__(self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0,
-                 prefilter: str = "auto") -> None:
+    def __init__(
+        self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0, prefilter: str = "auto"
+    ) -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
         self._keys: dict[str, _KeyInfo] = {}
@@ -105,9 +118,7 @@ class Engine:
         info = self._keys.get(key)
         if info is None:
             norm = normalize_key(key)
-            triggered = tuple(
-                d for d in self._key_context if d.keys and any(k.search(norm) for k in d.keys)
-            )
+            triggered = tuple(d for d in self._key_context if d.keys and any(k.search(norm) for k in d.keys))
             excluded = frozenset(
                 d.index for d in self._key_context if any(k.search(norm) for k in d.exclude_keys)
             )
@@ -184,8 +195,7 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     Kept claims never overlap, so they stay sorted by start in ``starts``/``kept`` and a
     new claim only needs comparing with its two neighbours: O(n log n).
     """
-    hits.sort(key=lambda h: (-h.detector.confidence, h.claim_start - h.claim_end,
-                             h.detector.index, h.start))
+    hits.sort(key=lambda h: (-h.detector.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
     starts: list[int] = []
     kept: list[Hit] = []
     for h in hits:

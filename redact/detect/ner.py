@@ -49,8 +49,7 @@ class PersonNER:
         engine.load()
         registry = RecognizerRegistry(supported_languages=["en"])
         registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
-        self._analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine,
-                                        supported_languages=["en"])
+        self._analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
         self.min_score = min_score
 
     def add_hits(self, text: str, hits: list[Any]) -> list[Any]:

@@ -21,7 +21,7 @@ try:  # pragma: no cover - depends on the platform
 
     HAVE_HYPERSCAN = True
 except ImportError:  # pragma: no cover
-    hyperscan = None
+    hyperscan = None  # type: ignore[assignment]
     HAVE_HYPERSCAN = False
 
 # (keywords, shape regex or None) for each detector, by detector index
@@ -62,8 +62,9 @@ class HyperscanPrefilter(Prefilter):
         self._owners = owners
         self._db = hyperscan.Database()
         if patterns:
-            self._db.compile(expressions=patterns, ids=list(range(len(patterns))),
-                             elements=len(patterns), flags=flags)
+            self._db.compile(
+                expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns), flags=flags
+            )
         self._empty = not patterns
         self._local = threading.local()
 
@@ -74,11 +75,15 @@ class HyperscanPrefilter(Prefilter):
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
         found: set[int] = set()
-        self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=self._on_match,
-                      scratch=scratch, context=found)
+        self._db.scan(
+            text.encode("utf-8", "surrogatepass"),
+            match_event_handler=self._on_match,
+            scratch=scratch,
+            context=found,
+        )
         return found
 
-    def _on_match(self, pid: int, start: int, end: int, flags: int, found: set[int]) -> None:
+    def _on_match(self, pid: int, start: int, end: int, flags: int, found: Any) -> None:
         found.add(self._owners[pid])
 
 
@@ -101,8 +106,9 @@ class PythonPrefilter(Prefilter):
             for w, ids in words.items():
                 self._ac.add_word(w, tuple(sorted(ids)))
             self._ac.make_automaton()
-        self._gate = (re.compile("|".join(f"(?:{p.pattern})" for _, p in self._shapes))
-                      if self._shapes else None)
+        self._gate = (
+            re.compile("|".join(f"(?:{p.pattern})" for _, p in self._shapes)) if self._shapes else None
+        )
 
     def select(self, text: str) -> set[int]:
         found: set[int] = set()
@@ -122,8 +128,7 @@ def check_shape(pattern: str) -> str | None:
         return None
     db = hyperscan.Database()
     try:
-        db.compile(expressions=[pattern.encode()], ids=[0], elements=1,
-                   flags=[hyperscan.HS_FLAG_SINGLEMATCH])
+        db.compile(expressions=[pattern.encode()], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_SINGLEMATCH])
     except hyperscan.error as exc:
         return f"Hyperscan cannot compile it: {exc}"
     return None

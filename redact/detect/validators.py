@@ -166,8 +166,28 @@ def sensitive_name(c: Candidate) -> bool:
 # ---------------------------------------------------------------- credential values
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 _BOOL_NULL = frozenset(
-    "true false yes no on off none null nil n/a na nan undefined empty required optional "
-    "auto default disabled enabled".split()
+    [
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "none",
+        "null",
+        "nil",
+        "n/a",
+        "na",
+        "nan",
+        "undefined",
+        "empty",
+        "required",
+        "optional",
+        "auto",
+        "default",
+        "disabled",
+        "enabled",
+    ]
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
@@ -358,8 +378,40 @@ def basic_auth(c: Candidate) -> bool:
 
 # ---------------------------------------------------------------- e-mail
 _NOT_TLD = frozenset(
-    "json yaml yml csv tsv txt ckpt pth pkl h5 hdf5 onnx npz npy parquet log py sh bin pb "
-    "safetensors gguf tar gz bz2 xz whl egg cfg ini toml lock".split()
+    [
+        "json",
+        "yaml",
+        "yml",
+        "csv",
+        "tsv",
+        "txt",
+        "ckpt",
+        "pth",
+        "pkl",
+        "h5",
+        "hdf5",
+        "onnx",
+        "npz",
+        "npy",
+        "parquet",
+        "log",
+        "py",
+        "sh",
+        "bin",
+        "pb",
+        "safetensors",
+        "gguf",
+        "tar",
+        "gz",
+        "bz2",
+        "xz",
+        "whl",
+        "egg",
+        "cfg",
+        "ini",
+        "toml",
+        "lock",
+    ]
 )
 
 
@@ -387,10 +439,27 @@ _VERSION_KEY = re.compile(
     r"version|cudnn|cuda|driver|release|nccl|tensorrt|firmware|bios|kernel|opset|sdk"
     r"|(?:^|_)(?:lib|trt|onnx)|(?:^|_)(?:ver|build|tag|tags|revision|rev)(?:_|$)"
 )
-_IP_WORDS = ("ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer",
-             "node", "bind", "listen", "subnet", "client", "remote", "inet", "src", "dst")
-_VERSION_WORDS = ("version", "ver ", "release", "driver", "cuda", "cudnn", "build", "==",
-                  ">=", "<=", "~=")
+_IP_WORDS = (
+    "ip",
+    "host",
+    "addr",
+    "server",
+    "endpoint",
+    "gateway",
+    "dns",
+    "proxy",
+    "peer",
+    "node",
+    "bind",
+    "listen",
+    "subnet",
+    "client",
+    "remote",
+    "inet",
+    "src",
+    "dst",
+)
+_VERSION_WORDS = ("version", "ver ", "release", "driver", "cuda", "cudnn", "build", "==", ">=", "<=", "~=")
 
 
 @lru_cache(maxsize=4096)
@@ -441,17 +510,22 @@ def phone(c: Candidate) -> bool:
     American number with its format as evidence; valid in some common region otherwise."""
     span = c.span
     digits = _digits(span)
-    if (span.startswith("+1") or not span.startswith("+")) and (
-        len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")
-    ) and any(ch in span for ch in "()-. ") and digits[-10] in "23456789":
+    if (
+        (span.startswith("+1") or not span.startswith("+"))
+        and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1"))
+        and any(ch in span for ch in "()-. ")
+        and digits[-10] in "23456789"
+    ):
         return True  # a formatted North American number: libphonenumber calls it possible
     try:
         number = phonenumbers.parse(span, None if span.startswith("+") else "US")
     except phonenumbers.NumberParseException:
         return False
-    if phonenumbers.is_possible_number(number) and (
-        span.startswith("+") or any(ch in span for ch in "()-. ")
-    ) and (span.startswith("+") or len(_digits(span)) in (10, 11)):
+    if (
+        phonenumbers.is_possible_number(number)
+        and (span.startswith("+") or any(ch in span for ch in "()-. "))
+        and (span.startswith("+") or len(_digits(span)) in (10, 11))
+    ):
         return True
     if phonenumbers.is_valid_number(number):
         return True
