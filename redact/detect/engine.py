@@ -112,6 +112,11 @@ class Engine:
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
+        # no detector the prefilter can select matches fewer characters than this
+        self.min_len = min(
+            (_min_width(p) for s in specs if s.keywords or s.prefilter or s.context.words for p in s.patterns),
+            default=0,
+        )
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:
@@ -140,6 +145,8 @@ class Engine:
 
     def find(self, text: str, key: str = "") -> list[Hit]:
         info = self.key_info(key)
+        if len(text) < self.min_len and not info.triggered_ids:
+            return []
         selected = self.candidates(text, info)
         if not selected:
             return []
@@ -175,6 +182,16 @@ class Engine:
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         return _resolve(hits) if len(hits) > 1 else hits
+
+
+def _min_width(pattern: str) -> int:
+    """The fewest characters ``pattern`` can match (0 when that cannot be worked out)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        return int(_parser.parse(pattern).getwidth()[0])
+    except Exception:  # syntax only the regex module knows
+        return 0
 
 
 def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
