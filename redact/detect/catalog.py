@@ -18,7 +18,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from redact._yaml import Loc, line_of, load_with_lines
-from redact.detect.validators import VALIDATORS
+from redact.detect.validators import KEY_CLASSES, VALIDATORS
 from redact.errors import CatalogError
 
 __all__ = [
@@ -58,7 +58,8 @@ class Examples(_Strict):
 class Context(_Strict):
     """Where a detector may fire.
 
-    ``keys`` (regexes on the leaf's key name, normalised to lower snake_case) and
+    ``keys`` (regexes on the leaf's key name, normalised to lower snake_case, or ``@name``
+    for a named key class such as ``@credential``) and
     ``words`` (literal, case-insensitive, within ``window`` characters of the match):
     when either list is given, a match needs one of them. ``exclude_keys`` silences the
     detector under matching keys.
@@ -73,6 +74,11 @@ class Context(_Strict):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for i, pattern in enumerate(v):
+            if pattern.startswith("@"):
+                if pattern[1:] not in KEY_CLASSES:
+                    known = ", ".join("@" + k for k in sorted(KEY_CLASSES))
+                    raise ValueError(f"[{i}] unknown key class {pattern!r} (known: {known})")
+                continue
             try:
                 regex.compile(pattern)
             except regex.error as exc:

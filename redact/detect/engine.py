@@ -9,14 +9,14 @@ detectors these select run their own patterns, under a timeout.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
 
 from redact.detect.catalog import DetectorSpec
 from redact.detect.prefilter import build_prefilter
-from redact.detect.validators import VALIDATORS, Candidate, Validator, normalize_key
+from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
 __all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR"]
 
@@ -51,8 +51,8 @@ class CompiledDetector:
             (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
         ]
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
-        self.keys = [regex.compile(k) for k in spec.context.keys]
-        self.exclude_keys = [regex.compile(k) for k in spec.context.exclude_keys]
+        self.keys = [_key_test(k) for k in spec.context.keys]
+        self.exclude_keys = [_key_test(k) for k in spec.context.exclude_keys]
         self.words = [w.lower() for w in spec.context.words]
         self.window = spec.context.window
         self.needs_context = bool(self.keys or self.words)
@@ -114,7 +114,12 @@ class Engine:
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
-            (_min_width(p) for s in specs if s.keywords or s.prefilter or s.context.words for p in s.patterns),
+            (
+                _min_width(p)
+                for s in specs
+                if s.keywords or s.prefilter or s.context.words
+                for p in s.patterns
+            ),
             default=0,
         )
 
@@ -123,10 +128,8 @@ class Engine:
         info = self._keys.get(key)
         if info is None:
             norm = normalize_key(key)
-            triggered = tuple(d for d in self._key_context if d.keys and any(k.search(norm) for k in d.keys))
-            excluded = frozenset(
-                d.index for d in self._key_context if any(k.search(norm) for k in d.exclude_keys)
-            )
+            triggered = tuple(d for d in self._key_context if d.keys and any(k(norm) for k in d.keys))
+            excluded = frozenset(d.index for d in self._key_context if any(k(norm) for k in d.exclude_keys))
             info = _KeyInfo(norm, triggered, excluded)
             if len(self._keys) >= _KEY_CACHE_LIMIT:
                 self._keys.clear()
@@ -182,6 +185,13 @@ class Engine:
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         return _resolve(hits) if len(hits) > 1 else hits
+
+
+def _key_test(spec: str) -> Callable[[str], bool]:
+    """``@name`` is a named key class; anything else a regex searched in the key."""
+    if spec.startswith("@"):
+        return KEY_CLASSES[spec[1:]]
+    return lambda key, pattern=regex.compile(spec): pattern.search(key) is not None
 
 
 def _min_width(pattern: str) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 
 import phonenumbers
 
-__all__ = ["Candidate", "VALIDATORS", "validator", "is_placeholder", "sensitive_key"]
+__all__ = ["Candidate", "VALIDATORS", "KEY_CLASSES", "validator", "is_placeholder", "sensitive_key"]
 
 
 @dataclass(slots=True)
@@ -146,10 +146,9 @@ def sensitive_key(normalized_key: str) -> bool:
     return bool(_SENSITIVE.search(normalized_key)) and not _NOT_SENSITIVE.search(normalized_key)
 
 
-@validator
-def credential_key(c: Candidate) -> bool:
-    """The leaf's key name is a sensitive key name."""
-    return sensitive_key(c.key)
+# Named key classes: predicates on a normalised key name, usable in a detector's
+# context.keys as "@name". Evaluated once per distinct key (the engine caches them).
+KEY_CLASSES: dict[str, Callable[[str], bool]] = {"credential": sensitive_key}
 
 
 @validator
