@@ -191,7 +191,8 @@ def _key_test(spec: str) -> Callable[[str], bool]:
     """``@name`` is a named key class; anything else a regex searched in the key."""
     if spec.startswith("@"):
         return KEY_CLASSES[spec[1:]]
-    return lambda key, pattern=regex.compile(spec): pattern.search(key) is not None
+    pattern = regex.compile(spec)
+    return lambda key: pattern.search(key) is not None
 
 
 def _min_width(pattern: str) -> int:
