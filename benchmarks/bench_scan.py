@@ -12,8 +12,9 @@ What is measured (one process, one run):
 * the labelled corpus from ``benchmarks/corpus.py`` (``generate(--runs, --seed)``);
   a *value* is one str or int leaf (bools, floats and nulls are not counted), its size
   is ``len(str(value).encode("utf-8"))``; MB = 10**6 bytes;
-* ``redact.scan(runs)`` over the whole list of runs, best of ``--repeat`` (default 3),
-  after one warm-up call that builds the scanner;
+* one ``scan(runs)`` call over the whole list of runs, best of ``--repeat`` (default 3):
+  cold (a new scanner, not timed to build) and warm (the same scanner again, as in a
+  long-lived logging hook that has seen these parameters);
 * Presidio ``AnalyzerEngine`` with its predefined rule-based recognizers only (the spaCy
   NER recognizer is removed) on a blank ``spacy.blank("en")`` pipeline (no model
   download), restricted to the entities that map onto redact's categories,
@@ -138,9 +139,7 @@ def evaluate(
         "recall_scope": "+".join(family) if family else "all 8 categories",
         "precision": correct / len(pairs) if pairs else None,
         "reported_pairs": len(pairs),
-        "lineage_touched": sum(1 for p in lineage if hits.get(p)) / len(lineage)
-        if lineage
-        else None,
+        "lineage_touched": sum(1 for p in lineage if hits.get(p)) / len(lineage) if lineage else None,
         "clean_touched": sum(1 for p in clean if hits.get(p)) / len(clean) if clean else None,
         "per_category": per_cat,
     }
@@ -149,22 +148,31 @@ def evaluate(
 # --------------------------------------------------------------------------- tools
 
 
-def run_redact(runs: list, repeat: int) -> tuple[float, dict[str, set[str]], dict[str, set[str]]]:
+def run_redact(runs: list, repeat: int) -> tuple[float, float, dict[str, set[str]], dict[str, set[str]]]:
+    """Best-of-``repeat`` seconds for one ``scan(runs)`` call, cold and warm.
+
+    Cold: a new scanner each time (its key cache and its memo of clean values start
+    empty; building it is not timed). Warm: the same scanner scanning the corpus again,
+    the steady state of a long-lived logging hook that sees the same parameters every run.
+    """
     import redact
 
-    redact.scan(runs[:3])  # warm-up: builds and caches the scanner
-    best = float("inf")
+    best_cold = best_warm = float("inf")
     findings: list = []
     for _ in range(repeat):
+        scanner = redact.build_scanner()
         t0 = time.perf_counter()
-        findings = redact.scan(runs)
-        best = min(best, time.perf_counter() - t0)
+        findings = scanner.scan(runs)
+        best_cold = min(best_cold, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        scanner.scan(runs)
+        best_warm = min(best_warm, time.perf_counter() - t0)
     hits: dict[str, set[str]] = defaultdict(set)
     detectors: dict[str, set[str]] = defaultdict(set)
     for f in findings:
         hits[f.pointer].add(f.category)
         detectors[f.pointer].add(f"{f.category}<-{f.detector}")
-    return best, dict(hits), dict(detectors)
+    return best_cold, best_warm, dict(hits), dict(detectors)
 
 
 def build_presidio() -> Any:
@@ -343,18 +351,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="redact timing repetitions (best of)")
     ap.add_argument("--skip-presidio", action="store_true")
     ap.add_argument("--skip-detect-secrets", action="store_true")
-    ap.add_argument(
-        "--json", action="store_true", help="print machine-readable JSON instead of Markdown"
-    )
+    ap.add_argument("--json", action="store_true", help="print machine-readable JSON instead of Markdown")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
 
     corpus = _load_corpus()
     runs, labels = corpus.generate(args.runs, args.seed)
     leaves = [
-        (p, v)
-        for p, v in corpus.iter_leaves(runs)
-        if isinstance(v, (str, int)) and not isinstance(v, bool)
+        (p, v) for p, v in corpus.iter_leaves(runs) if isinstance(v, (str, int)) and not isinstance(v, bool)
     ]
     if len(leaves) < 15_000 and args.runs >= 400:
         raise SystemExit(f"corpus too small: {len(leaves)} values")
@@ -368,11 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sample = list(leaves)
     sample_ptrs = [p for p, _ in sample]
-    where = (
-        f"full corpus ({len(sample):,})"
-        if len(sample) == len(leaves)
-        else f"sample ({len(sample):,})"
-    )
+    where = f"full corpus ({len(sample):,})" if len(sample) == len(leaves) else f"sample ({len(sample):,})"
     sample_bytes = sum(size[p] for p in sample_ptrs)
     counts = corpus.leaf_stats(labels)
 
@@ -401,10 +401,18 @@ def main(argv: list[str] | None = None) -> int:
         tools.append(out)
         return out
 
-    t_redact, redact_hits, _ = run_redact(runs, args.repeat)
+    t_redact, t_warm, redact_hits, _ = run_redact(runs, args.repeat)
     r_full = row(
-        "redact.scan",
+        "redact.scan (cold: new scanner)",
         t_redact,
+        len(leaves),
+        total_bytes,
+        f"full corpus ({len(leaves):,})",
+        evaluate(redact_hits, labels, all_ptrs),
+    )
+    row(
+        "redact.scan (warm: long-lived scanner)",
+        t_warm,
         len(leaves),
         total_bytes,
         f"full corpus ({len(leaves):,})",
@@ -487,9 +495,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "platform": platform.platform(terse=True),
         },
-        "versions": {
-            d: _version(d) for d in ("redact", "presidio_analyzer", "spacy", "detect-secrets")
-        },
+        "versions": {d: _version(d) for d in ("redact", "presidio_analyzer", "spacy", "detect-secrets")},
     }
     if args.json:
         print(json.dumps(result, indent=2))

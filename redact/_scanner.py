@@ -22,6 +22,8 @@ __all__ = ["Scanner", "DEFAULT_MAX_DEPTH"]
 
 DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
+_MEMO_MAX_LEN = 256
+_MEMO_MAX_ENTRIES = 65536
 _JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 
@@ -43,6 +45,10 @@ class Scanner:
         self.min_confidence = min_confidence
         self.max_depth = max_depth
         self.ner = ner
+        # (key, text) pairs already found clean: repeated parameter values (the same
+        # optimizer, path or learning rate in every run) are not scanned again. Only clean
+        # values are kept, so no detected text outlives the call that logged it.
+        self._clean: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ public
     def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:
@@ -52,6 +58,19 @@ class Scanner:
 
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
         """Hits in one string, embedded JSON included (offsets into ``text``)."""
+        if len(text) > _MEMO_MAX_LEN:
+            return self._scan_text(text, key)
+        memo = (key, text)
+        if memo in self._clean:
+            return []
+        hits = self._scan_text(text, key)
+        if not hits:
+            if len(self._clean) >= _MEMO_MAX_ENTRIES:
+                self._clean.clear()
+            self._clean.add(memo)
+        return hits
+
+    def _scan_text(self, text: str, key: str) -> list[Hit]:
         if text[:1] in _JSON_OPENERS and looks_like_json(text):
             doc = parse_embedded(text)
             if isinstance(doc, (dict, list)):

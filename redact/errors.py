@@ -48,3 +48,51 @@ class InputError(RedactError):
 
 class NERUnavailable(RedactError):
     """Named-entity recognition was asked for, but no spaCy model is installed."""
+
+
+# Redaction actions (redact.actions). Appended; the list above is extended here.
+__all__ += ["Blocked", "DecryptError", "KeyringError"]
+
+
+class Blocked(RedactError):
+    """A field holds a finding whose action is ``block``.
+
+    Carries ``pointer``, ``category`` and ``detector``; never the value.
+    """
+
+    def __init__(self, pointer: str, category: str, detector: str, message: str | None = None) -> None:
+        self.pointer = pointer
+        self.category = category
+        self.detector = detector
+        super().__init__(
+            message or f"blocked: {category} found by detector {detector!r} at pointer {pointer!r}"
+        )
+
+    def __reduce__(self) -> tuple[type[Blocked], tuple[str, str, str, str]]:
+        return (type(self), (self.pointer, self.category, self.detector, str(self)))
+
+
+class DecryptError(RedactError):
+    """An ``enc:v1`` token cannot be decrypted: unknown key id, tampered, moved to another
+    pointer, or encrypted under another key. Names the key id and pointer, never plaintext
+    or key bytes."""
+
+    def __init__(self, message: str, *, key_id: str | None = None, pointer: str | None = None) -> None:
+        self.key_id = key_id
+        self.pointer = pointer
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_decrypt_error, (type(self), str(self), self.key_id, self.pointer))
+
+
+def _rebuild_decrypt_error(
+    cls: type[DecryptError], message: str, key_id: str | None, pointer: str | None
+) -> DecryptError:
+    return cls(message, key_id=key_id, pointer=pointer)
+
+
+class KeyringError(PolicyError):
+    """A key named by the policy's keyring is missing or malformed, or an action needs a key
+    the keyring lacks. Names the policy source, the field and the environment variable or
+    file, never the key material."""
