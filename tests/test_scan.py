@@ -185,3 +185,14 @@ def test_overlaps_resolve_to_one_finding():
     """A provider token inside a URL password is reported once, by the most confident detector."""
     findings = redact.scan({"remote": "https://user: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@github.com/o/r"})
     assert [(f.category, f.detector) for f in findings] == [("SECRET", "github-classic-token")]
+
+
+def test_clean_memo_never_hides_a_finding():
+    """Repeated values are memoised only when clean: a secret is found on every call, and a
+    clean value under a credential key is not mistaken for the same value under another key."""
+    scanner = redact.build_scanner()
+    for _ in range(3):
+        assert [f.category for f in scanner.scan({"db": PG})] == ["CONNECTION_STRING"]
+    assert scanner.scan({"note": "Xk9#mP2$vLq"}) == []
+    assert [f.category for f in scanner.scan({"password": "Xk9#mP2$vLq"})] == ["SECRET"]
+    assert ("password", "Xk9#mP2$vLq") not in scanner._clean

@@ -1,0 +1,86 @@
+"""``mask``: a type-aware, deterministic mask that keeps only what is safe to show."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from redact.actions.base import Action, ActionParams, Span
+
+__all__ = ["Mask", "MaskParams", "MAX_KEEP", "CREDENTIAL_MASK"]
+
+MAX_KEEP = 4  # never show more than the last four characters of a number
+CREDENTIAL_MASK = "****"  # fixed: a masked credential does not reveal its length
+_NUMBERS = frozenset({"CREDIT_CARD", "US_SSN", "IBAN_CODE"})
+_DEFAULT_KEEP = {"CREDIT_CARD": 4, "US_SSN": 4, "IBAN_CODE": 4, "PHONE_NUMBER": 2}
+
+
+class MaskParams(ActionParams):
+    """``char`` masks each hidden character (one character, not a digit or space).
+    ``keep_last`` (0..4) overrides how many trailing letters/digits of cards, SSNs, IBANs
+    and phone numbers stay visible (defaults: 4, and 2 for phone numbers)."""
+
+    char: str = Field(default="*", min_length=1, max_length=1)
+    keep_last: int | None = Field(default=None, ge=0, le=MAX_KEEP)
+
+    @field_validator("char")
+    @classmethod
+    def _mask_char(cls, char: str) -> str:
+        if char.isdigit() or char.isspace() or not char.isprintable():
+            raise ValueError("the mask character must be printable, not a digit or whitespace")
+        return char
+
+
+class Mask(Action):
+    """Cards, SSNs, IBANs: every letter and digit but the last ``keep_last`` (at most 4)
+    becomes ``char``, separators stay (``**** **** **** 1111``, ``***-**-4410``). Phone
+    numbers: the same, keeping 2 by default. Connection-string credentials: a fixed
+    ``****``. E-mail addresses: ``****@domain``. Anything else: ``[REDACTED:<detector>]``.
+    """
+
+    name: ClassVar[str] = "mask"
+    params_model: ClassVar[type[ActionParams]] = MaskParams
+
+    __slots__ = ()
+
+    @property
+    def char(self) -> str:
+        assert isinstance(self.params, MaskParams)
+        return self.params.char
+
+    def _keep(self, category: str) -> int:
+        assert isinstance(self.params, MaskParams)
+        keep = self.params.keep_last
+        if keep is None:
+            keep = _DEFAULT_KEEP[category]
+        return min(keep, MAX_KEEP)
+
+    def replace(self, span: Span) -> str:
+        category = span.category
+        if category in _NUMBERS or category == "PHONE_NUMBER":
+            return _mask_alnum(span.text, self._keep(category), self.char)
+        if category == "CONNECTION_STRING":
+            return CREDENTIAL_MASK
+        if category == "EMAIL_ADDRESS":
+            _, at, domain = span.text.rpartition("@")
+            if at and domain:
+                return f"{CREDENTIAL_MASK}@{domain}"
+        return f"[REDACTED:{span.detector}]"
+
+
+def _mask_alnum(text: str, keep: int, char: str) -> str:
+    """Replace every letter and digit but the last ``keep`` with ``char``. At most half of
+    them (rounded down, less one) stay visible, so a short value is never shown whole."""
+    total = sum(1 for ch in text if ch.isalnum())
+    keep = max(0, min(keep, (total - 1) // 2))
+    hidden = total - keep
+    out = []
+    seen = 0
+    for ch in text:
+        if ch.isalnum():
+            out.append(char if seen < hidden else ch)
+            seen += 1
+        else:
+            out.append(ch)
+    return "".join(out)
