@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from redact._build import build_scanner, get_scanner
+from redact._build import build_scanner, get_redactor, get_scanner
 from redact._finding import Finding
+from redact._redactor import Decision, GateProblem, Redactor, RedactResult, check_required
 from redact._scanner import Scanner
 from redact.detect.catalog import DetectorSpec, load_catalog
 from redact.errors import RedactError
@@ -22,6 +23,13 @@ __all__ = [
     "load_catalog",
     "load_policy",
     "scan",
+    "redact",
+    "decrypt",
+    "check_required",
+    "Redactor",
+    "RedactResult",
+    "Decision",
+    "GateProblem",
     "__version__",
 ]
 
@@ -35,3 +43,19 @@ def scan(obj: Any, policy: Policy | str | Path | None = None) -> list[Finding]:
     Strings that hold JSON are scanned as JSON, their inner keys serving as context.
     """
     return get_scanner(policy).scan(obj)
+
+
+def redact(obj: Any, policy: Policy | str | Path | None = None) -> RedactResult:
+    """A redacted copy of ``obj`` and the decisions taken, under ``policy`` (default: the
+    built-in default policy). Raises :class:`redact.errors.Blocked` when a block action
+    applies: nothing is returned to forward."""
+    return get_redactor(policy).redact(obj)  # type: ignore[no-any-return]
+
+
+def decrypt(value: str, pointer: str, policy: Policy | str | Path) -> str:
+    """``value`` with every ``enc:v1`` token made at ``pointer`` decrypted, using the keys
+    the policy references. Raises :class:`redact.errors.DecryptError` for tampered, moved
+    or wrong-key ciphertext."""
+    from redact.actions import decrypt_text
+
+    return decrypt_text(value, pointer, get_redactor(policy).keyring)

@@ -13,9 +13,9 @@ from redact.detect.engine import Engine
 from redact.errors import PolicyError
 from redact.policy import Policy, load_policy
 
-__all__ = ["build_scanner", "get_scanner", "example_failures", "select"]
+__all__ = ["build_scanner", "get_scanner", "get_redactor", "example_failures", "select"]
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _builtin: list[DetectorSpec] | None = None
 _cache: dict[int, tuple[Policy | None, Scanner]] = {}
 
@@ -99,6 +99,29 @@ def build_scanner(policy: Policy | None = None) -> Scanner:
         max_depth=policy.max_depth,
         ner=ner,
     )
+
+
+_redactors: dict[int, tuple[Policy | None, Any]] = {}
+
+
+def get_redactor(policy: Policy | str | Path | None = None) -> Any:
+    """The cached Redactor for a policy object, a policy path, or the default (None)."""
+    from redact._redactor import Redactor
+
+    if isinstance(policy, (str, Path)):
+        policy = load_policy(policy)
+    key = id(policy)
+    entry = _redactors.get(key)
+    if entry is None or entry[0] is not policy:
+        with _lock:
+            entry = _redactors.get(key)
+            if entry is None or entry[0] is not policy:
+                if len(_redactors) > 64:
+                    _redactors.clear()
+                default = None if policy is not None else load_policy("default")
+                entry = (policy, Redactor(policy or default, scanner=get_scanner(policy)))
+                _redactors[key] = entry
+    return entry[1]
 
 
 def get_scanner(policy: Policy | str | Path | None = None) -> Scanner:

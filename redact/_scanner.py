@@ -18,7 +18,7 @@ from redact.detect.engine import GUARD_ERROR, Engine, Hit
 from redact.errors import CycleError, NestingError
 from redact.leaves import Segment, key_path, pointer
 
-__all__ = ["Scanner", "DEFAULT_MAX_DEPTH"]
+__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce"]
 
 DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
@@ -26,6 +26,33 @@ _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
 _JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
+
+
+def coerce(v: Any) -> Any:
+    """The JSON-like form of a value that is not a str, int, float, bool, None or container
+    (dataclasses and pydantic models aside), or None when it cannot hold a secret.
+
+    bytes are decoded as UTF-8 (invalid bytes become U+FFFD); integral Decimals become
+    ints, others are skipped like floats; paths become strings; enums their value; numpy
+    scalars and arrays their Python values; anything else its ``str()`` (which may raise).
+    """
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v).decode("utf-8", "replace")
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v.is_finite() and v == v.to_integral_value() else None
+    if isinstance(v, (PurePath, os.PathLike)):
+        return os.fspath(v)
+    if isinstance(v, (*_SKIP, bool)):
+        return None
+    if hasattr(v, "dtype") and hasattr(v, "tolist"):  # numpy scalars and arrays
+        return v.tolist()
+    return str(v)
 
 
 class Scanner:
@@ -130,35 +157,20 @@ class Scanner:
         self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Finding]
     ) -> None:
         """Defined behaviour for everything that is not a JSON-like value."""
-        if isinstance(v, (str, int)) and not isinstance(v, (bool, enum.Enum)):  # subclasses
-            return self._walk(str(v) if isinstance(v, str) else int(v), path, key, depth, stack, out)
-        if isinstance(v, enum.Enum):
-            return self._walk(v.value, path, key, depth, stack, out)
-        if isinstance(v, (bytes, bytearray, memoryview)):
-            # invalid UTF-8 becomes U+FFFD; offsets refer to the decoded text
-            return self._walk(bytes(v).decode("utf-8", "replace"), path, key, depth, stack, out)
-        if isinstance(v, decimal.Decimal):
-            if v.is_finite() and v == v.to_integral_value():
-                return self._walk(int(v), path, key, depth, stack, out)
-            return None
-        if isinstance(v, (PurePath, os.PathLike)):
-            return self._walk(os.fspath(v), path, key, depth, stack, out)
-        if isinstance(v, _SKIP):
-            return None
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             fields = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
             return self._walk(fields, path, key, depth, stack, out)
         dump = getattr(v, "model_dump", None)  # pydantic v2 models
         if callable(dump) and not isinstance(v, type):
             return self._walk(dump(), path, key, depth, stack, out)
-        if hasattr(v, "dtype") and hasattr(v, "tolist"):  # numpy scalars and arrays
-            return self._walk(v.tolist(), path, key, depth, stack, out)
         try:
-            text = str(v)
+            converted = coerce(v)
         except Exception:  # an object whose __str__ fails cannot be shown to be clean
             out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
             return None
-        return self._walk(text, path, key, depth, stack, out)
+        if converted is not None:
+            self._walk(converted, path, key, depth, stack, out)
+        return None
 
     def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Finding]) -> None:
         hits = self.scan_text(text, key)

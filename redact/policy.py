@@ -1,33 +1,202 @@
-"""Policy files: which detectors run, how confident a finding must be, which key signs
-fingerprints. Validated by pydantic with unknown fields rejected; errors name the
-file, line and field."""
+"""Policy files: what may be logged, what happens to each kind of sensitive value, and
+which provenance fields must be present.
+
+A policy is YAML validated by pydantic with unknown fields rejected; errors read
+``file:line: field 'x': problem``. ``extends:`` names a built-in (``default``, ``strict``)
+or a path (relative to the extending file). Merging is predictable: mappings merge
+recursively, and any other value (a scalar or a list) in the extending file replaces the
+parent's. Keys for tokenize/encrypt are references (environment variables or files),
+never material; they are resolved when the policy loads.
+"""
 
 from __future__ import annotations
 
+import importlib.resources
 import os
+import re
+from collections.abc import Callable
+from fnmatch import translate
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from redact._yaml import Loc, line_of, load_with_lines
 from redact.errors import PolicyError
 
-__all__ = ["Policy", "DetectorSelection", "NERSettings", "FingerprintSettings", "load_policy"]
+__all__ = [
+    "Policy",
+    "DetectorSelection",
+    "KeyRules",
+    "TrustedKey",
+    "RequiredField",
+    "ActionSpec",
+    "NERSettings",
+    "FingerprintSettings",
+    "load_policy",
+    "builtin_policy_dir",
+    "compile_key_pattern",
+    "compile_format",
+    "FORMATS",
+]
+
+# Named formats for trusted lineage keys and required fields.
+FORMATS: dict[str, str] = {
+    "git_sha": r"[0-9a-f]{7,40}",
+    "git_sha_full": r"[0-9a-f]{40}",
+    "sha256": r"(?:sha256:)?[0-9a-f]{64}",
+    "md5": r"(?:md5:)?[0-9a-f]{32}",
+    "run_id": r"[0-9a-f]{32}",
+    "uuid": r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}",
+    "docker_digest": r"(?:[\w.\-/:]+@)?sha256:[0-9a-f]{64}",
+    "semver": r"v?\d+\.\d+\.\d+(?:[-+][\w.\-]+)?",
+    "non_empty": r"(?s).*\S.*",
+}
+
+
+def compile_format(fmt: str) -> re.Pattern[str]:
+    """A named format, or ``re:<regex>`` (matched against the whole value)."""
+    if fmt.startswith("re:"):
+        return re.compile(fmt[3:])
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(sorted(FORMATS))}, or re:<regex>)")
+    return re.compile(FORMATS[fmt])
+
+
+def compile_key_pattern(pattern: str) -> tuple[bool, Callable[[str], bool]]:
+    r"""``(on_pointer, test)`` for a key rule.
+
+    ``/params/*`` is a glob on the JSON pointer; ``re:^params\.`` a regex searched in the
+    dotted key path; anything else a glob on the whole dotted key path (``params.*password*``).
+    """
+    if pattern.startswith("re:"):
+        rx = re.compile(pattern[3:])
+        return False, lambda s: rx.search(s) is not None
+    glob = re.compile(translate(pattern))
+    return pattern.startswith("/"), lambda s: glob.match(s) is not None
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_patterns(v: list[str]) -> list[str]:
+    for i, p in enumerate(v):
+        try:
+            compile_key_pattern(p)
+        except re.error as exc:
+            raise ValueError(f"[{i}] does not compile: {exc}") from None
+    return v
+
+
+def _check_values(v: list[str]) -> list[str]:
+    for i, p in enumerate(v):
+        if p.startswith("re:"):
+            try:
+                re.compile(p[3:])
+            except re.error as exc:
+                raise ValueError(f"[{i}] does not compile: {exc}") from None
+    return v
+
+
+class TrustedKey(_Strict):
+    """A lineage key whose value passes unscanned when it has the expected format."""
+
+    key: str
+    format: str
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        return _check_patterns([v])[0]
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: str) -> str:
+        compile_format(v)
+        return v
+
+
+class RequiredField(_Strict):
+    """A provenance field that must be present and well-formed (the lineage gate)."""
+
+    key: str
+    format: str = "non_empty"
+    description: str = ""
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        return _check_patterns([v])[0]
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: str) -> str:
+        compile_format(v)
+        return v
+
+
+class KeyRules(_Strict):
+    """Rules on key paths (dotted globs, ``/pointer`` globs or ``re:`` regexes).
+
+    ``allow`` is the allowlist: when it is not empty, leaves whose key matches none of its
+    patterns get the ``unknown`` treatment. ``deny`` patterns always act on the value
+    (with ``deny_action``). ``trusted`` lineage keys skip scanning while their value has
+    the expected format; otherwise they are scanned like any other.
+    """
+
+    allow: list[str] = []
+    unknown: Literal["allow", "redact", "drop", "block"] = "redact"
+    deny: list[str] = []
+    deny_action: Literal["mask", "tokenize", "encrypt", "drop", "block"] = "mask"
+    trusted: list[TrustedKey] = []
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _patterns(cls, v: list[str]) -> list[str]:
+        return _check_patterns(v)
+
+
 class DetectorSelection(_Strict):
     """``enable``/``disable`` take detector ids or category names; ``custom`` holds
-    detector definitions of the catalog's shape (their examples are checked at load)."""
+    detector definitions of the catalog's shape (their examples are checked at load);
+    ``allowed_values`` (exact text, or ``re:<regex>`` matched against the detected text)
+    win over detection."""
 
     enable: list[str] = []
     disable: list[str] = []
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    allowed_values: list[str] = []
     custom: list[dict[str, Any]] = []
+
+    @field_validator("allowed_values")
+    @classmethod
+    def _values(cls, v: list[str]) -> list[str]:
+        return _check_values(v)
+
+
+class ActionSpec(_Strict):
+    """One action with its parameters (validated against the action's own model)."""
+
+    action: str
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_forms(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"action": data}
+        if isinstance(data, dict) and "params" not in data:
+            rest = {k: v for k, v in data.items() if k != "action"}
+            return {"action": data.get("action"), "params": rest}
+        return data
+
+    @model_validator(mode="after")
+    def _params_valid(self) -> ActionSpec:
+        from redact.actions import params_model
+
+        params_model(self.action).model_validate(self.params)
+        return self
 
 
 class NERSettings(_Strict):
@@ -45,15 +214,44 @@ class FingerprintSettings(_Strict):
     key_file: str | None = None
 
 
+def _keyring_config() -> Any:
+    from redact.actions.keyring import KeyringConfig
+
+    return KeyringConfig
+
+
 class Policy(_Strict):
     version: Literal[1] = 1
     name: str = "default"
+    description: str = ""
+    extends: str | None = None
+    summary: Literal["silent", "info", "debug"] = "info"
+    on_error: Literal["mask", "block"] = "mask"
+    keys: KeyRules = KeyRules()
     detectors: DetectorSelection = DetectorSelection()
+    actions: dict[str, ActionSpec] = {"default": ActionSpec(action="mask")}
+    keyring: Any = None
+    required: list[RequiredField] = []
     ner: NERSettings = NERSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
     max_depth: int = Field(default=100, ge=1, le=10000)
     timeout_seconds: float = Field(default=2.0, gt=0.0, le=600.0)
     source: str | None = Field(default=None, exclude=True)
+
+    @field_validator("keyring", mode="before")
+    @classmethod
+    def _keyring(cls, v: Any) -> Any:
+        return None if v is None else _keyring_config().model_validate(v)
+
+    @field_validator("actions")
+    @classmethod
+    def _actions(cls, v: dict[str, ActionSpec]) -> dict[str, ActionSpec]:
+        for target in v:
+            if target != "default" and not re.match(r"^(?:[A-Z][A-Z0-9_]*|[a-z0-9][a-z0-9-]*)$", target):
+                raise ValueError(f"{target!r} is neither 'default', a CATEGORY nor a detector-id")
+        if "default" not in v:
+            v = {**v, "default": ActionSpec(action="mask")}
+        return v
 
     def fingerprint_key(self) -> bytes | None:
         fp = self.fingerprint
@@ -75,6 +273,16 @@ class Policy(_Strict):
                 ) from None
         return None
 
+    def base_dir(self) -> Path | None:
+        return Path(self.source).resolve().parent if self.source else None
+
+
+def builtin_policy_dir() -> Path:
+    source = Path(__file__).resolve().parents[1] / "policies"
+    if (source / "default.yaml").is_file():
+        return source
+    return Path(str(importlib.resources.files("redact") / "_policies"))
+
 
 def _field(loc: Loc) -> str:
     out = ""
@@ -83,23 +291,25 @@ def _field(loc: Loc) -> str:
     return out
 
 
-def load_policy(path: str | os.PathLike[str]) -> Policy:
-    """Read and validate a policy file; errors read ``file:line: field 'x': problem``."""
-    p = Path(path)
+def _read(path: Path) -> tuple[dict[str, Any], dict[Loc, int]]:
     try:
-        data, lines = load_with_lines(p.read_text(encoding="utf-8"))
+        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise PolicyError(f"{p}: cannot read: {exc.strerror}") from None
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
     except Exception as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else "?"
-        raise PolicyError(f"{p}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise PolicyError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyError(f"{p}:1: a policy is a mapping of fields")
+        raise PolicyError(f"{path}:1: a policy is a mapping of fields")
+    return data, lines
+
+
+def _validate(path: Path, data: dict[str, Any], lines: dict[Loc, int]) -> Policy:
     try:
-        policy = Policy.model_validate(data)
+        return Policy.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc: Loc = tuple(err["loc"])
@@ -109,10 +319,57 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
         else:
             line = line_of(lines, loc)
             msg = err["msg"].removeprefix("Value error, ")
-        raise PolicyError(f"{p}:{line}: field {_field(loc)!r}: {msg}") from None
-    policy = policy.model_copy(update={"source": str(p)})
-    if policy.detectors.custom:  # check custom detectors now, with their lines
+        raise PolicyError(f"{path}:{line}: field {_field(loc)!r}: {msg}") from None
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in child.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """The raw mapping of ``path`` merged over everything it extends (each file checked)."""
+    if path in chain:
+        raise PolicyError(f"{path}:1: field 'extends': cycle through {' -> '.join(map(str, chain))}")
+    data, lines = _read(path)
+    policy = _validate(path, data, lines)  # every file of the chain is valid on its own
+    if policy.detectors.custom:
         from redact.detect.catalog import parse_detectors
 
-        parse_detectors(policy.detectors.custom, lines, str(p), ("detectors", "custom"))
+        parse_detectors(policy.detectors.custom, lines, str(path), ("detectors", "custom"))
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if "/" in parent or parent.endswith((".yaml", ".yml")):
+        target = (path.parent / parent).resolve()
+    else:
+        target = builtin_policy_dir() / f"{parent}.yaml"
+        if not target.is_file():
+            known = ", ".join(sorted(p.stem for p in builtin_policy_dir().glob("*.yaml")))
+            line = lines.get(("extends",))
+            raise PolicyError(
+                f"{path}:{line}: field 'extends': unknown built-in policy {parent!r} "
+                f"(built-in: {known}; use a path for a file)"
+            )
+    return _merge(_resolve(target, (*chain, path)), data)
+
+
+def load_policy(path: str | os.PathLike[str], *, resolve_keys: bool = True) -> Policy:
+    """Read, merge (``extends``) and validate a policy file, or a built-in by name.
+
+    With ``resolve_keys`` (the default) the keys it references must be readable now: a
+    policy that needs a missing key fails to load.
+    """
+    p = Path(path)
+    if not p.suffix and not p.exists() and (builtin_policy_dir() / f"{p}.yaml").is_file():
+        p = builtin_policy_dir() / f"{p}.yaml"
+    merged = _resolve(p.resolve() if p.exists() else p, ())
+    policy = Policy.model_validate(merged).model_copy(update={"source": str(p)})
+    if resolve_keys:
+        from redact.actions.keyring import Keyring
+
+        Keyring.load(policy.keyring, source=str(p), base_dir=policy.base_dir())
+        policy.fingerprint_key()
     return policy

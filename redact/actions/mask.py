@@ -12,7 +12,6 @@ __all__ = ["Mask", "MaskParams", "MAX_KEEP", "CREDENTIAL_MASK"]
 
 MAX_KEEP = 4  # never show more than the last four characters of a number
 CREDENTIAL_MASK = "****"  # fixed: a masked credential does not reveal its length
-_NUMBERS = frozenset({"CREDIT_CARD", "US_SSN", "IBAN_CODE"})
 _DEFAULT_KEEP = {"CREDIT_CARD": 4, "US_SSN": 4, "IBAN_CODE": 4, "PHONE_NUMBER": 2}
 
 
@@ -42,24 +41,19 @@ class Mask(Action):
     name: ClassVar[str] = "mask"
     params_model: ClassVar[type[ActionParams]] = MaskParams
 
-    __slots__ = ()
+    __slots__ = ("_char", "_keep_last")
 
-    @property
-    def char(self) -> str:
+    def __init__(self, params: ActionParams | None = None) -> None:
+        super().__init__(params)
         assert isinstance(self.params, MaskParams)
-        return self.params.char
-
-    def _keep(self, category: str) -> int:
-        assert isinstance(self.params, MaskParams)
-        keep = self.params.keep_last
-        if keep is None:
-            keep = _DEFAULT_KEEP[category]
-        return min(keep, MAX_KEEP)
+        self._char = self.params.char
+        self._keep_last = self.params.keep_last
 
     def replace(self, span: Span) -> str:
         category = span.category
-        if category in _NUMBERS or category == "PHONE_NUMBER":
-            return _mask_alnum(span.text, self._keep(category), self.char)
+        if category in _DEFAULT_KEEP:
+            keep = _DEFAULT_KEEP[category] if self._keep_last is None else self._keep_last
+            return _mask_alnum(span.text, min(keep, MAX_KEEP), self._char)
         if category == "CONNECTION_STRING":
             return CREDENTIAL_MASK
         if category == "EMAIL_ADDRESS":

@@ -1,0 +1,392 @@
+"""The redaction pipeline: walk, apply key rules, detect, decide, act, record.
+
+``Redactor(policy).redact(obj)`` returns a copy of ``obj`` with every sensitive span
+replaced by its action's output (same structure, same types where unchanged) and the
+list of decisions. Decisions carry pointer, category, detector, action and fingerprint,
+never the plaintext; each is also a structlog event under the ``redact.audit`` logger
+when the policy's ``summary`` is ``debug`` (``info`` logs one summary per call).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from redact._build import build_scanner
+from redact._finding import fingerprint
+from redact._scanner import _SKIP, Scanner, coerce
+from redact.actions import Action, Keyring, Span, build_action
+from redact.detect.engine import Hit
+from redact.errors import Blocked, CycleError, NestingError, PolicyError, RedactError
+from redact.leaves import Segment, key_path, pointer
+from redact.policy import Policy, compile_format, compile_key_pattern
+
+__all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
+
+_DROP = object()  # a leaf or container removed by the drop action
+_MIN_INT = 10**8
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What happened to one span (or one whole field, for key rules): never the plaintext."""
+
+    pointer: str
+    key: str
+    category: str
+    detector: str
+    action: str
+    fingerprint: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RedactResult:
+    value: Any
+    decisions: list[Decision]
+
+    @property
+    def changed(self) -> bool:
+        return any(d.action != "allow" for d in self.decisions)
+
+
+class _KeyRule:
+    __slots__ = ("on_pointer", "test", "fmt")
+
+    def __init__(self, spec: str, fmt: str | None = None) -> None:
+        self.on_pointer, self.test = compile_key_pattern(spec)
+        self.fmt: re.Pattern[str] | None = compile_format(fmt) if fmt else None
+
+    def matches(self, ptr: str, dotted: str) -> bool:
+        return self.test(ptr if self.on_pointer else dotted)
+
+
+class Redactor:
+    """A policy compiled for redaction: reuse one for many calls (it is thread-safe)."""
+
+    def __init__(self, policy: Policy | None = None, *, scanner: Scanner | None = None) -> None:
+        self.policy = policy = policy or Policy()
+        source = policy.source or "policy"
+        self.scanner = scanner or build_scanner(policy)
+        self.keyring = Keyring.load(policy.keyring, source=source, base_dir=policy.base_dir())
+        detectors = {d.id: d.category for d in self.scanner.engine.detectors}
+        known = set(detectors) | set(detectors.values()) | {"default"}
+        self._actions: dict[str, Action] = {}
+        for target, spec in policy.actions.items():
+            if target not in known and not target.isupper():
+                raise PolicyError(
+                    f"{source}: field 'actions.{target}': unknown detector or category {target!r}"
+                )
+            try:
+                self._actions[target] = build_action(spec.action, spec.params, self.keyring)
+            except PolicyError as exc:
+                raise type(exc)(f"{source}: field 'actions.{target}': {exc}") from None
+        rules = policy.keys
+        self._allow = [_KeyRule(p) for p in rules.allow]
+        self._deny = [_KeyRule(p) for p in rules.deny]
+        self._trusted = [_KeyRule(t.key, t.format) for t in rules.trusted]
+        self._key_rules = bool(self._allow or self._deny or self._trusted)
+        self._deny_action = build_action(rules.deny_action, None, self.keyring)
+        self._unknown_action = (
+            None
+            if rules.unknown in ("allow",)
+            else build_action("mask" if rules.unknown == "redact" else rules.unknown, None, self.keyring)
+        )
+        values = policy.detectors.allowed_values
+        self._allowed_exact = frozenset(v for v in values if not v.startswith("re:"))
+        self._allowed_re = [re.compile(v[3:]) for v in values if v.startswith("re:")]
+        self._log = structlog.get_logger("redact.audit")
+
+    # ------------------------------------------------------------------ decisions
+    def action_for(self, category: str, detector: str) -> Action:
+        a = self._actions
+        return a.get(detector) or a.get(category) or a["default"]
+
+    def _allowed_value(self, text: str) -> bool:
+        return text in self._allowed_exact or any(r.fullmatch(text) for r in self._allowed_re)
+
+    # ------------------------------------------------------------------ public
+    def redact(self, obj: Any) -> RedactResult:
+        decisions: list[Decision] = []
+        value = self._walk(obj, [], "", 0, set(), decisions)
+        if value is _DROP:
+            value = None
+        self._audit(decisions)
+        return RedactResult(value, decisions)
+
+    def _audit(self, decisions: list[Decision]) -> None:
+        summary = self.policy.summary
+        if summary == "silent" or not decisions:
+            return
+        if summary == "debug":
+            for d in decisions:
+                self._log.debug(
+                    "redact.decision",
+                    pointer=d.pointer,
+                    key=d.key,
+                    category=d.category,
+                    detector=d.detector,
+                    action=d.action,
+                    fingerprint=d.fingerprint,
+                )
+        by_action = Counter(d.action for d in decisions)
+        by_category = Counter(d.category for d in decisions)
+        self._log.info(
+            "redact.summary",
+            policy=self.policy.name,
+            decisions=len(decisions),
+            actions=dict(by_action),
+            categories=dict(by_category),
+        )
+
+    # ------------------------------------------------------------------ walk
+    def _walk(
+        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
+    ) -> Any:
+        t = type(v)
+        if t is str:
+            return self._leaf(v, v, path, key, out) if v else v
+        if t is bool or t in _SKIP:
+            return self._key_only(v, path, out) if self._key_rules else v
+        if t is int:
+            if v >= _MIN_INT or v <= -_MIN_INT or self._key_rules:
+                return self._leaf(v, str(v), path, key, out)
+            return v
+        if t is dict or t is list or t is tuple or isinstance(v, (Mapping, list, tuple, set, frozenset)):
+            if depth >= self.scanner.max_depth:
+                raise NestingError(
+                    f"value nested deeper than {self.scanner.max_depth} levels at {pointer(path) or '/'}"
+                )
+            ident = id(v)
+            if ident in stack:
+                raise CycleError(f"value contains itself at {pointer(path) or '/'}")
+            stack.add(ident)
+            try:
+                return self._container(v, path, key, depth, stack, out)
+            finally:
+                stack.discard(ident)
+        return self._other(v, path, key, depth, stack, out)
+
+    def _container(
+        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
+    ) -> Any:
+        if isinstance(v, Mapping):
+            new: dict[Any, Any] = {}
+            for k, item in v.items():
+                ks = k if type(k) is str else str(k)
+                path.append(ks)
+                r = self._walk(item, path, ks, depth + 1, stack, out)
+                path.pop()
+                if r is not _DROP:
+                    new[k] = r
+            return new if type(v) is dict else _same_type(v, new)
+        items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
+        kept = []
+        for i, item in enumerate(items):
+            path.append(i)
+            r = self._walk(item, path, key, depth + 1, stack, out)
+            path.pop()
+            if r is not _DROP:
+                kept.append(r)
+        if isinstance(v, list):
+            return kept
+        return type(v)(kept) if type(v) in (tuple, set, frozenset) else kept
+
+    def _other(
+        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
+    ) -> Any:
+        """Odd leaves: converted as the scanner converts them; rebuilt in their type when
+        that is possible (dataclasses, pydantic models), else returned in JSON form."""
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            fields = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
+            new = self._walk(fields, path, key, depth, stack, out)
+            if new == fields:
+                return v
+            if set(new) == set(fields):
+                try:
+                    return dataclasses.replace(v, **new)
+                except (TypeError, ValueError):
+                    return new
+            return new
+        dump = getattr(v, "model_dump", None)
+        if callable(dump) and not isinstance(v, type):
+            data = dump()
+            new = self._walk(data, path, key, depth, stack, out)
+            if new == data:
+                return v
+            return v.model_copy(update=new) if set(new) == set(data) else new
+        converted = coerce(v)
+        if converted is None:
+            return v
+        if isinstance(converted, str):
+            result = self._walk(converted, path, key, depth, stack, out)
+            return v if result == converted and not (out and out[-1].pointer == pointer(path)) else result
+        result = self._walk(converted, path, key, depth, stack, out)
+        return v if result == converted else result
+
+    # ------------------------------------------------------------------ leaves
+    def _key_rule(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
+        """Apply allow/deny/trusted rules. Returns the value to use, ``None`` to go on
+        scanning, ``_DROP``, or raises Blocked."""
+        ptr, dotted = pointer(path), key_path(path)
+        for rule in self._deny:
+            if rule.matches(ptr, dotted):
+                return self._whole(v, text, ptr, dotted, "KEY_DENIED", "key-deny", self._deny_action, out)
+        unknown = self._allow and not any(rule.matches(ptr, dotted) for rule in self._allow)
+        if unknown and self._unknown_action is not None:
+            action = self._unknown_action
+            return self._whole(v, text, ptr, dotted, "KEY_NOT_ALLOWED", "key-unknown", action, out)
+        for rule in self._trusted:
+            if rule.matches(ptr, dotted) and rule.fmt is not None and rule.fmt.fullmatch(text):
+                return v
+        return None
+
+    def _key_only(self, v: Any, path: list[Segment], out: list[Decision]) -> Any:
+        """Key rules for values that are never scanned (floats, booleans, None, dates)."""
+        r = self._key_rule(v, "" if v is None else str(v), path, out)
+        return v if r is None else r
+
+    def _whole(
+        self,
+        v: Any,
+        text: str,
+        ptr: str,
+        dotted: str,
+        category: str,
+        detector: str,
+        action: Action,
+        out: list[Decision],
+    ) -> Any:
+        fp = fingerprint(category, text, self.scanner.fingerprint_key)
+        out.append(Decision(ptr, dotted, category, detector, action.name, fp, 0, len(text)))
+        if action.name == "block":
+            raise Blocked(ptr, category, detector)
+        if action.name == "drop":
+            return _DROP
+        if not action.changes_value:
+            return v
+        return action.replace(Span(text, category, detector, ptr))
+
+    def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Decision]) -> Any:
+        if self._key_rules:
+            r = self._key_rule(v, text, path, out)
+            if r is not None:
+                return r
+        try:
+            hits = self.scanner.scan_text(text, key)
+        except RedactError:
+            raise
+        except Exception:  # fail closed: a value that could not be inspected is not forwarded
+            return self._on_error(v, text, path, out)
+        if not hits:
+            return v
+        if self._allowed_exact or self._allowed_re:
+            hits = [h for h in hits if not self._allowed_value(text[h.start : h.end])]
+            if not hits:
+                return v
+        try:
+            return self._act(v, text, hits, path, out)
+        except RedactError:
+            raise
+        except Exception:
+            return self._on_error(v, text, path, out)
+
+    def _on_error(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
+        ptr, dotted = pointer(path), key_path(path)
+        action = build_action("block" if self.policy.on_error == "block" else "mask", None, self.keyring)
+        return self._whole(v, text, ptr, dotted, "SECRET", "guard-error", action, out)
+
+    def _act(self, v: Any, text: str, hits: list[Hit], path: list[Segment], out: list[Decision]) -> Any:
+        ptr, dotted = pointer(path), key_path(path)
+        fkey = self.scanner.fingerprint_key
+        chosen = [(h, self.action_for(h.detector.category, h.detector.id)) for h in hits]
+        decisions = [
+            Decision(
+                ptr,
+                dotted,
+                h.detector.category,
+                h.detector.id,
+                a.name,
+                fingerprint(h.detector.category, text[h.start : h.end], fkey),
+                h.start,
+                h.end,
+            )
+            for h, a in chosen
+        ]
+        out.extend(decisions)
+        for h, a in chosen:
+            if a.name == "block":
+                raise Blocked(ptr, h.detector.category, h.detector.id)
+        if any(a.name == "drop" for _, a in chosen):
+            return _DROP
+        if not any(a.changes_value for _, a in chosen):
+            return v
+        new = text
+        for h, a in sorted(chosen, key=lambda ha: ha[0].start, reverse=True):
+            if a.changes_value:
+                span = Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr)
+                new = new[: h.start] + a.replace(span) + new[h.end :]
+        return new
+
+
+def _same_type(original: Mapping[Any, Any], new: dict[Any, Any]) -> Any:
+    try:
+        return type(original)(new)  # type: ignore[call-arg]
+    except Exception:
+        return new
+
+
+# ---------------------------------------------------------------------- lineage gate
+@dataclass(frozen=True, slots=True)
+class GateProblem:
+    """A required field that is ``missing`` or ``malformed`` (never shows the value)."""
+
+    key: str
+    problem: str
+    description: str = ""
+
+    def __str__(self) -> str:
+        what = f" ({self.description})" if self.description else ""
+        return f"{self.key}{what}: {self.problem}"
+
+
+def check_required(metadata: Any, policy: Policy) -> list[GateProblem]:
+    """Required provenance fields (``policy.required``) that are missing or malformed."""
+    leaves: list[tuple[str, str, str]] = []
+    _collect(metadata, [], leaves, 0)
+    problems: list[GateProblem] = []
+    for req in policy.required:
+        rule = _KeyRule(req.key, req.format)
+        present = [text for ptr, dotted, text in leaves if rule.matches(ptr, dotted)]
+        if not present:
+            problems.append(GateProblem(req.key, "missing", req.description))
+        elif not any(rule.fmt is not None and rule.fmt.fullmatch(t) for t in present):
+            problems.append(GateProblem(req.key, f"malformed (expected {req.format})", req.description))
+    return problems
+
+
+def _collect(v: Any, path: list[Segment], out: list[tuple[str, str, str]], depth: int) -> None:
+    if depth > 100:
+        raise NestingError(f"value nested deeper than 100 levels at {pointer(path) or '/'}")
+    if isinstance(v, Mapping):
+        for k, item in v.items():
+            path.append(str(k))
+            _collect(item, path, out, depth + 1)
+            path.pop()
+    elif isinstance(v, (list, tuple)):
+        for i, item in enumerate(v):
+            path.append(i)
+            _collect(item, path, out, depth + 1)
+            path.pop()
+    elif v is not None and not isinstance(v, bool):
+        out.append((pointer(path), key_path(path), str(v)))
