@@ -116,9 +116,11 @@ class Redactor:
         return text in self._allowed_exact or any(r.fullmatch(text) for r in self._allowed_re)
 
     # ------------------------------------------------------------------ public
-    def redact(self, obj: Any) -> RedactResult:
+    def redact(self, obj: Any, path: tuple[Segment, ...] = ()) -> RedactResult:
+        """``path`` prefixes every pointer (and so the associated data of encryption)."""
         decisions: list[Decision] = []
-        value = self._walk(obj, [], "", 0, set(), decisions)
+        key = next((p for p in reversed(path) if isinstance(p, str)), "")
+        value = self._walk(obj, list(path), key, 0, set(), decisions)
         if value is _DROP:
             value = None
         self._audit(decisions)

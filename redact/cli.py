@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+import structlog
+import yaml
 
 from redact import __version__
-from redact._build import get_scanner
-from redact._files import iter_files, read_documents
-from redact.errors import RedactError
-from redact.policy import load_policy
+from redact._build import build_scanner, get_redactor, get_scanner
+from redact._files import SUFFIXES, iter_files, read_documents
+from redact._redactor import Decision, check_required
+from redact.errors import Blocked, DecryptError, RedactError
+from redact.policy import Policy, load_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -22,6 +26,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 @click.version_option(__version__, prog_name="redact")
 def main() -> None:
     """Find and remove secrets and personal data in ML experiment metadata."""
+    if not structlog.is_configured():  # audit events go to stderr, never into the output
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
 
 @main.command()
@@ -90,6 +96,208 @@ def _table(rows: list[dict[str, Any]]) -> None:
         by_cat[r["category"]] = by_cat.get(r["category"], 0) + 1
     summary = ", ".join(f"{n} {c}" for c, n in sorted(by_cat.items()))
     click.echo(f"\n{len(rows)} finding(s): {summary}")
+
+
+def _policy_or_default(path: Path | None) -> Policy:
+    return load_policy(path if path is not None else "default")
+
+
+def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Path | None) -> None:
+    if kind == "jsonl":
+        text = "".join(json.dumps(doc, ensure_ascii=False) + "\n" for _, doc in docs)
+    elif kind == "json":
+        text = json.dumps(docs[0][1], indent=2, ensure_ascii=False) + "\n"
+    else:
+        dump = [doc for _, doc in docs]
+        if len(dump) == 1:
+            text = yaml.safe_dump(dump[0], sort_keys=False, allow_unicode=True)
+        else:
+            text = yaml.safe_dump_all(dump, sort_keys=False, allow_unicode=True)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Policy file (default: the built-in default policy).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to write the redacted file (default: standard output).",
+)
+def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
+    """Write a redacted copy of a JSON, JSONL or YAML file.
+
+    Values the policy leaves alone come out equal to the input. A summary of the
+    decisions (pointers, categories, actions; never the values) goes to standard error.
+    Exit status: 0 done, 1 a block action refused the file, 2 usage or input errors.
+    """
+    try:
+        redactor = get_redactor(_policy_or_default(policy_path))
+        kind = SUFFIXES.get(path.suffix.lower(), "")
+        docs: list[tuple[tuple[int, ...], Any]] = []
+        decisions: list[tuple[tuple[int, ...], Decision]] = []
+        for prefix, doc in read_documents(path):
+            result = redactor.redact(doc)
+            docs.append((prefix, result.value))
+            decisions.extend((prefix, d) for d in result.decisions)
+    except Blocked as exc:
+        click.echo(f"redact: refused: {path}: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    _write_documents(kind, docs, output)
+    for prefix, d in decisions:
+        ptr = "".join(f"/{p}" for p in prefix) + d.pointer
+        click.echo(f"{path}: {ptr or '/'}: {d.category} ({d.detector}) -> {d.action}", err=True)
+    click.echo(f"redact: {len(decisions)} decision(s) in {path}", err=True)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The policy whose keyring holds the keys.",
+)
+@click.option("--value", default=None, help="Decrypt one value instead of a file.")
+@click.option("--pointer", default=None, help="With --value: the JSON pointer it was encrypted at.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+def decrypt(
+    path: Path | None, policy_path: Path, value: str | None, pointer: str | None, output: Path | None
+) -> None:
+    """Decrypt enc:v1 values, in a file (each at its own pointer) or one --value.
+
+    Exit status: 0 done, 1 a value could not be decrypted (tampered, moved, wrong key),
+    2 usage or input errors.
+    """
+    from redact.actions import decrypt_text
+
+    try:
+        keyring = get_redactor(load_policy(policy_path)).keyring
+        if value is not None:
+            if pointer is None or path is not None:
+                raise click.UsageError("--value needs --pointer and no PATH")
+            click.echo(decrypt_text(value, pointer, keyring))
+            return
+        if path is None:
+            raise click.UsageError("give a PATH or --value")
+        docs = [(prefix, _decrypt_tree(doc, [], keyring)) for prefix, doc in read_documents(path)]
+    except DecryptError as exc:
+        click.echo(f"redact: cannot decrypt: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    _write_documents(SUFFIXES.get(path.suffix.lower(), ""), docs, output)
+
+
+def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
+    from redact.actions import decrypt_text
+    from redact.leaves import pointer
+
+    if isinstance(v, dict):
+        out = {}
+        for k, item in v.items():
+            path.append(str(k))
+            out[k] = _decrypt_tree(item, path, keyring)
+            path.pop()
+        return out
+    if isinstance(v, list):
+        items = []
+        for i, item in enumerate(v):
+            path.append(i)
+            items.append(_decrypt_tree(item, path, keyring))
+            path.pop()
+        return items
+    if isinstance(v, str) and "enc:v1:" in v:
+        return decrypt_text(v, pointer(path), keyring)
+    return v
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), required=True)
+def gate(path: Path, policy_path: Path) -> None:
+    """Check the policy's required provenance fields in a run's metadata (JSON/YAML, or
+    JSONL with one run a line). Exit status: 0 all present, 1 something is missing or
+    malformed, 2 usage or input errors."""
+    try:
+        policy = load_policy(policy_path, resolve_keys=False)
+        failed = False
+        for prefix, doc in read_documents(path):
+            where = f"{path}" + (f" line {prefix[0] + 1}" if prefix else "")
+            for problem in check_required(doc, policy):
+                failed = True
+                click.echo(f"{where}: required {problem}")
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if not policy.required:
+        click.echo(f"redact: {policy_path} lists no required fields", err=True)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["encrypt", "tokenize"]))
+def keygen(kind: str) -> None:
+    """Print a new random key (base64) for the encrypt or tokenize action. Store it in
+    your secret manager and reference it from the policy's keyring."""
+    from redact.actions import generate_key
+
+    click.echo(generate_key(kind))  # type: ignore[arg-type]
+
+
+@main.group()
+def policy() -> None:
+    """Validate policy files and print their JSON Schema."""
+
+
+@policy.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--keys/--no-keys",
+    default=False,
+    show_default=True,
+    help="Also resolve the keys the policy references (needs them present).",
+)
+def policy_check(files: tuple[Path, ...], keys: bool) -> None:
+    """Validate policy files: fields, patterns, actions and their parameters, custom
+    detectors and their examples. Exit status: 0 all valid, 1 any invalid."""
+    bad = 0
+    for f in files:
+        try:
+            pol = load_policy(f, resolve_keys=keys)
+            build_scanner(pol)
+            if keys:
+                get_redactor(pol)
+        except RedactError as exc:
+            bad += 1
+            click.echo(f"invalid: {exc}")
+        else:
+            click.echo(f"ok: {f}")
+    sys.exit(1 if bad else 0)
+
+
+@policy.command("schema")
+def policy_schema() -> None:
+    """Print the JSON Schema of policy files (for editors)."""
+    click.echo(json.dumps(Policy.model_json_schema(), indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,9 +19,18 @@ from fnmatch import translate
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from redact._yaml import Loc, line_of, load_with_lines
+from redact.actions.keyring import KeyringConfig
 from redact.errors import PolicyError
 
 __all__ = [
@@ -214,12 +223,6 @@ class FingerprintSettings(_Strict):
     key_file: str | None = None
 
 
-def _keyring_config() -> Any:
-    from redact.actions.keyring import KeyringConfig
-
-    return KeyringConfig
-
-
 class Policy(_Strict):
     version: Literal[1] = 1
     name: str = "default"
@@ -230,18 +233,18 @@ class Policy(_Strict):
     keys: KeyRules = KeyRules()
     detectors: DetectorSelection = DetectorSelection()
     actions: dict[str, ActionSpec] = {"default": ActionSpec(action="mask")}
-    keyring: Any = None
+    keyring: KeyringConfig | None = None
     required: list[RequiredField] = []
     ner: NERSettings = NERSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
     max_depth: int = Field(default=100, ge=1, le=10000)
     timeout_seconds: float = Field(default=2.0, gt=0.0, le=600.0)
-    source: str | None = Field(default=None, exclude=True)
+    _source: str | None = PrivateAttr(default=None)
 
-    @field_validator("keyring", mode="before")
-    @classmethod
-    def _keyring(cls, v: Any) -> Any:
-        return None if v is None else _keyring_config().model_validate(v)
+    @property
+    def source(self) -> str | None:
+        """The file this policy was loaded from (None when built in code)."""
+        return self._source
 
     @field_validator("actions")
     @classmethod
@@ -366,7 +369,8 @@ def load_policy(path: str | os.PathLike[str], *, resolve_keys: bool = True) -> P
     if not p.suffix and not p.exists() and (builtin_policy_dir() / f"{p}.yaml").is_file():
         p = builtin_policy_dir() / f"{p}.yaml"
     merged = _resolve(p.resolve() if p.exists() else p, ())
-    policy = Policy.model_validate(merged).model_copy(update={"source": str(p)})
+    policy = Policy.model_validate(merged)
+    policy._source = str(p)
     if resolve_keys:
         from redact.actions.keyring import Keyring
 
