@@ -1,0 +1,1 @@
+"""Doors into the pipeline: wrappers for logger calls and tracking backends."""
