@@ -104,38 +104,35 @@ def build_scanner(policy: Policy | None = None) -> Scanner:
 _redactors: dict[int, tuple[Policy | None, Any]] = {}
 
 
+def _cached(cache: dict[int, tuple[Policy | None, Any]], policy: Policy | None, make: Any) -> Any:
+    """``make(policy)``, once per policy object (the object is kept, so ids are not reused)."""
+    key = id(policy)
+    entry = cache.get(key)
+    if entry is None or entry[0] is not policy:
+        with _lock:
+            entry = cache.get(key)
+            if entry is None or entry[0] is not policy:
+                if len(cache) > 64:
+                    cache.clear()
+                entry = cache[key] = (policy, make(policy))
+    return entry[1]
+
+
 def get_redactor(policy: Policy | str | Path | None = None) -> Any:
     """The cached Redactor for a policy object, a policy path, or the default (None)."""
     from redact._redactor import Redactor
 
     if isinstance(policy, (str, Path)):
         policy = load_policy(policy)
-    key = id(policy)
-    entry = _redactors.get(key)
-    if entry is None or entry[0] is not policy:
-        with _lock:
-            entry = _redactors.get(key)
-            if entry is None or entry[0] is not policy:
-                if len(_redactors) > 64:
-                    _redactors.clear()
-                default = None if policy is not None else load_policy("default")
-                entry = (policy, Redactor(policy or default, scanner=get_scanner(policy)))
-                _redactors[key] = entry
-    return entry[1]
+
+    def make(p: Policy | None) -> Redactor:
+        return Redactor(p or load_policy("default"), scanner=get_scanner(p))
+
+    return _cached(_redactors, policy, make)
 
 
 def get_scanner(policy: Policy | str | Path | None = None) -> Scanner:
     """The cached scanner for a policy object, a policy path, or the default (None)."""
     if isinstance(policy, (str, Path)):
         policy = load_policy(policy)
-    key = id(policy)
-    entry = _cache.get(key)
-    if entry is None or entry[0] is not policy:
-        with _lock:
-            entry = _cache.get(key)
-            if entry is None or entry[0] is not policy:
-                if len(_cache) > 64:
-                    _cache.clear()
-                entry = (policy, build_scanner(policy))
-                _cache[key] = entry
-    return entry[1]
+    return _cached(_cache, policy, build_scanner)  # type: ignore[no-any-return]

@@ -108,9 +108,7 @@ def _check_values(v: list[str]) -> list[str]:
     return v
 
 
-class TrustedKey(_Strict):
-    """A lineage key whose value passes unscanned when it has the expected format."""
-
+class _KeyFormat(_Strict):
     key: str
     format: str
 
@@ -126,23 +124,15 @@ class TrustedKey(_Strict):
         return v
 
 
-class RequiredField(_Strict):
+class TrustedKey(_KeyFormat):
+    """A lineage key whose value passes unscanned when it has the expected format."""
+
+
+class RequiredField(_KeyFormat):
     """A provenance field that must be present and well-formed (the lineage gate)."""
 
-    key: str
     format: str = "non_empty"
     description: str = ""
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, v: str) -> str:
-        return _check_patterns([v])[0]
-
-    @field_validator("format")
-    @classmethod
-    def _format(cls, v: str) -> str:
-        compile_format(v)
-        return v
 
 
 class KeyRules(_Strict):
