@@ -269,12 +269,14 @@ def card_brand(d: str) -> str | None:
         return "amex"
     if (p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
         return "discover"
-    if 3528 <= p4 <= 3589 and 16 <= n <= 19:
+    if (3528 <= p4 <= 3589 and 16 <= n <= 19) or (p4 in (1800, 2131) and n == 15):
         return "jcb"
     if (300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095) and 14 <= n <= 19:
         return "diners"
     if p2 == 62 and 16 <= n <= 19:
         return "unionpay"
+    if (p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or 56 <= p2 <= 58) and 12 <= n <= 19:
+        return "maestro"
     return None
 
 
