@@ -24,7 +24,7 @@ from redact._scanner import _SKIP, Scanner, coerce
 from redact.actions import Action, Keyring, Span, build_action
 from redact.detect.engine import Hit
 from redact.errors import Blocked, CycleError, NestingError, PolicyError, RedactError
-from redact.leaves import Segment, key_path, pointer
+from redact.leaves import Segment, context_key, key_path, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
 __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
@@ -187,7 +187,7 @@ class Redactor:
             for k, item in v.items():
                 ks = k if type(k) is str else str(k)
                 path.append(ks)
-                r = self._walk(item, path, ks, depth + 1, stack, out)
+                r = self._walk(item, path, context_key(v, ks), depth + 1, stack, out)
                 path.pop()
                 if r is not _DROP:
                     new[k] = r

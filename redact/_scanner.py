@@ -16,7 +16,7 @@ from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JStr, looks_like_json, parse_embedded
 from redact.detect.engine import GUARD_ERROR, Engine, Hit
 from redact.errors import CycleError, NestingError
-from redact.leaves import Segment, key_path, pointer
+from redact.leaves import Segment, context_key, key_path, pointer
 
 __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce"]
 
@@ -140,7 +140,7 @@ class Scanner:
                     for k, item in v.items():
                         ks = k if type(k) is str else str(k)
                         path.append(ks)
-                        self._walk(item, path, ks, depth + 1, stack, out)
+                        self._walk(item, path, context_key(v, ks), depth + 1, stack, out)
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
@@ -195,7 +195,8 @@ class Scanner:
     def _walk_embedded(self, node: Any, key: str, hits: list[Hit], depth: int) -> None:
         if isinstance(node, dict):
             for k, item in node.items():
-                self._walk_embedded(item, k, hits, depth + 1)
+                plain = {n: node[n].value for n in ("key", "name") if isinstance(node.get(n), JStr)}
+                self._walk_embedded(item, context_key(plain, k) if k == "value" else k, hits, depth + 1)
         elif isinstance(node, list):
             for item in node:
                 self._walk_embedded(item, key, hits, depth + 1)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["pointer", "key_path", "escape", "unescape", "split_pointer"]
+__all__ = ["pointer", "key_path", "escape", "unescape", "split_pointer", "context_key"]
 
 Segment = str | int
 
@@ -42,3 +43,19 @@ def key_path(path: Sequence[Segment]) -> str:
         else:
             out += f".{p}" if out else str(p)
     return out
+
+
+def context_key(mapping: Any, key: str) -> str:
+    """The key name that gives context to ``mapping[key]``.
+
+    Exports of tracking stores list params and tags as ``{"key": "db_password", "value":
+    "..."}`` pairs (MLflow's REST API and exports, many YAML dumps): the ``value`` is read
+    under the name its sibling ``key`` (or ``name``) gives.
+    """
+    if key == "value":
+        named = mapping.get("key")
+        if type(named) is not str:
+            named = mapping.get("name")
+        if type(named) is str:
+            return named
+    return key

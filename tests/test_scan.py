@@ -196,3 +196,19 @@ def test_clean_memo_never_hides_a_finding():
     assert scanner.scan({"note": "Xk9#mP2$vLq"}) == []
     assert [f.category for f in scanner.scan({"password": "Xk9#mP2$vLq"})] == ["SECRET"]
     assert ("password", "Xk9#mP2$vLq") not in scanner._clean
+
+
+def test_key_value_pairs_take_their_key_as_context():
+    """MLflow-style exports list params as {"key": ..., "value": ...}: the value is read
+    under its sibling key's name, in plain and in embedded JSON."""
+    import json as _json
+
+    doc = {"params": [{"key": "db_password", "value": "hunter2!x"}, {"key": "lr", "value": "0.1"},
+                      {"name": "api_key", "value": "k3y-Fa4e9d2c1b"}]}  # fmt: skip
+    assert [(f.pointer, f.category) for f in redact.scan(doc)] == [
+        ("/params/0/value", "SECRET"),
+        ("/params/2/value", "SECRET"),
+    ]
+    text = _json.dumps(doc)
+    found = redact.scan({"export": text})
+    assert [text[f.start : f.end] for f in found] == ["hunter2!x", "k3y-Fa4e9d2c1b"]
