@@ -27,7 +27,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 def main() -> None:
     """Find and remove secrets and personal data in ML experiment metadata."""
     if not structlog.is_configured():  # audit events go to stderr, never into the output
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+        # the stream is looked up per event, so a redirected stderr is honoured
+        structlog.configure(logger_factory=lambda *args: structlog.PrintLogger(sys.stderr))
 
 
 @main.command()
