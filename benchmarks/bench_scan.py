@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import logging
 import os
@@ -77,16 +76,10 @@ PRESIDIO_ENTITIES = (
 )
 
 
-def _load_corpus():
-    name = "redact_benchmarks_corpus"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def _load_corpus():  # noqa: ANN201 - the benchmarks' corpus generator module
+    from benchmarks import corpus
+
+    return corpus
 
 
 def _unescape(token: str) -> str:

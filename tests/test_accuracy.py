@@ -20,9 +20,7 @@ fails through ``pytest.fail`` with a message built from pointers.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,16 +55,10 @@ CLEAN_HIT_CEILING = 0.003
 MAX_LISTED = 60
 
 
-def _load_corpus_module():
-    name = "redact_benchmarks_corpus"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def _load_corpus_module():  # noqa: ANN201 - the benchmarks' corpus generator module
+    from benchmarks import corpus
+
+    return corpus
 
 
 @dataclass(repr=False)

@@ -31,7 +31,6 @@ have value-free ``repr``s.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -66,16 +65,10 @@ FORMATS = ("json", "jsonl", "yaml")
 # --------------------------------------------------------------------------- helpers
 
 
-def _load_corpus_module() -> Any:
-    name = "redact_benchmarks_corpus"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def _load_corpus_module():  # noqa: ANN201 - the benchmarks' corpus generator module
+    from benchmarks import corpus
+
+    return corpus
 
 
 def _escape(token: str) -> str:

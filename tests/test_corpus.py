@@ -10,12 +10,10 @@ pointers only, never the generated values.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import ipaddress
 import json
 import random
 import re
-import sys
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -26,16 +24,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_corpus_module():
-    name = "redact_benchmarks_corpus"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def _load_corpus_module():  # noqa: ANN201 - the benchmarks' corpus generator module
+    from benchmarks import corpus
+
+    return corpus
 
 
 corpus = _load_corpus_module()
