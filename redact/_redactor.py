@@ -230,9 +230,6 @@ class Redactor:
         converted = coerce(v)
         if converted is None:
             return v
-        if isinstance(converted, str):
-            result = self._walk(converted, path, key, depth, stack, out)
-            return v if result == converted and not (out and out[-1].pointer == pointer(path)) else result
         result = self._walk(converted, path, key, depth, stack, out)
         return v if result == converted else result
 
