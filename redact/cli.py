@@ -14,7 +14,7 @@ import yaml
 
 from redact import __version__
 from redact._build import build_scanner, get_redactor, get_scanner
-from redact._files import SUFFIXES, iter_files, read_documents
+from redact._files import SUFFIXES, read_documents
 from redact._redactor import Decision, check_required
 from redact.errors import Blocked, DecryptError, RedactError
 from redact.policy import Policy, load_policy
@@ -36,7 +36,7 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "sarif", "junit", "markdown"]),
     default="table",
     show_default=True,
     help="Report format.",
@@ -48,55 +48,112 @@ def main() -> None:
     default=None,
     help="Policy file (default: the built-in default policy).",
 )
-def scan(paths: tuple[Path, ...], fmt: str, policy_path: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (default: standard output).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Report only findings not in this baseline (made by `redact baseline`).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="CATEGORY,...|confidence>=N",
+    help="Exit 1 only when a reported finding matches: any of these categories and/or at "
+    "least this confidence (default: any finding).",
+)
+def scan(
+    paths: tuple[Path, ...],
+    fmt: str,
+    policy_path: Path | None,
+    output: Path | None,
+    baseline_path: Path | None,
+    fail_on: tuple[str, ...],
+) -> None:
     """Scan JSON, JSONL and YAML files (or folders of them) for secrets and PII.
 
     Exit status: 0 when clean, 1 when something was found, 2 on usage or input errors.
     Reports show where a finding is and a fingerprint, never the detected text.
     """
+    from redact.report import Baseline, FailOn, catalog_for, collect, write_report
+
     try:
-        scanner = get_scanner(load_policy(policy_path) if policy_path else None)
-        rows: list[dict[str, Any]] = []
-        for f in iter_files(list(paths)):
-            for prefix, doc in read_documents(f):
-                for finding in scanner.scan(doc, prefix):
-                    rows.append({"file": str(f), **finding.to_dict()})
+        failing = FailOn.parse(fail_on)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-on") from None
+    try:
+        policy = load_policy(policy_path) if policy_path else None
+        results = collect(paths, get_scanner(policy))
+        if baseline_path is not None:
+            results = Baseline.load(baseline_path).new(results)
+        catalog = catalog_for(policy) if fmt == "sarif" else []
     except RedactError as exc:
         click.echo(f"redact: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    if fmt == "json":
-        click.echo(json.dumps({"findings": rows}, indent=2))
-    else:
-        _table(rows)
-    sys.exit(EXIT_FINDINGS if rows else EXIT_CLEAN)
+    _emit(lambda out: write_report(fmt, results, catalog, out), output)
+    sys.exit(EXIT_FINDINGS if failing.fails(results) else EXIT_CLEAN)
 
 
-def _table(rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        click.echo("No findings.")
+def _emit(write: Any, output: Path | None) -> None:
+    """Run ``write(stream)`` on standard output, or on ``output`` (replaced atomically);
+    a file that cannot be written exits 2."""
+    if output is None:
+        write(sys.stdout)
         return
-    cols = ("file", "pointer", "category", "detector", "span", "confidence", "fingerprint")
-    data = [
-        (
-            r["file"],
-            r["pointer"] or "/",
-            r["category"],
-            r["detector"],
-            f"{r['start']}:{r['end']}",
-            f"{r['confidence']:.2f}",
-            r["fingerprint"][:12],
-        )
-        for r in rows
-    ]
-    widths = [max(len(c), *(len(row[i]) for row in data)) for i, c in enumerate(cols)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
-    for row in data:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    by_cat: dict[str, int] = {}
-    for r in rows:
-        by_cat[r["category"]] = by_cat.get(r["category"], 0) + 1
-    summary = ", ".join(f"{n} {c}" for c, n in sorted(by_cat.items()))
-    click.echo(f"\n{len(rows)} finding(s): {summary}")
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+            write(fh)
+        os.replace(tmp, output)
+    except OSError as exc:
+        click.echo(f"redact: error: {output}: cannot write: {exc.strerror}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Policy file (default: the built-in default policy); scan with the same one.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Baseline file to write (default: standard output).",
+)
+def baseline(paths: tuple[Path, ...], policy_path: Path | None, output: Path | None) -> None:
+    """Record today's findings as known, for `redact scan --baseline FILE`.
+
+    The file lists fingerprints with their detector, category, source and pointer (never
+    the values, no timestamps, no line numbers), sorted, so re-runs are byte-identical.
+    A finding is known by (fingerprint, detector, pointer): moving a file or reformatting
+    it does not make its findings new. Exit status: 0 written, 2 usage or input errors.
+    """
+    from redact.report import Baseline, collect
+
+    try:
+        policy = load_policy(policy_path) if policy_path else None
+        known = Baseline.from_results(collect(paths, get_scanner(policy)))
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    text = known.dumps()
+    _emit(lambda out: out.write(text), output)
+    if output is not None:
+        click.echo(f"redact: {len(known)} known finding(s) written to {output}", err=True)
 
 
 def _policy_or_default(path: Path | None) -> Policy:

@@ -236,7 +236,7 @@ def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
     secret-manager path that merely names a secret)."""
     text = c.text.strip()
-    if is_placeholder(text) or _REFERENCE.match(text) or _looks_like_path(text):
+    if len(text) <= 512 and (is_placeholder(text) or _REFERENCE.match(text) or _looks_like_path(text)):
         return False  # the whole value is a template, a redaction output or a reference
     return credential_like(c.span)
 
