@@ -96,3 +96,20 @@ class KeyringError(PolicyError):
     """A key named by the policy's keyring is missing or malformed, or an action needs a key
     the keyring lacks. Names the policy source, the field and the environment variable or
     file, never the key material."""
+
+
+# Lineage gate at model registration (redact.integrations.mlflow). Appended.
+__all__ += ["LineageGateError"]
+
+
+class LineageGateError(RedactError):
+    """A model version was not registered: required provenance fields of the policy's
+    ``required`` list are missing or malformed on its source run (or there is no run to
+    check). ``problems`` lists them as ``key (description): problem``, never values."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.problems))

@@ -1,0 +1,234 @@
+"""The ``redact+<scheme>`` tracking store: MLflow's own store for ``<scheme>``, with every
+string that carries user metadata redacted before it is written.
+
+Registered as the ``mlflow.tracking_store`` entry points ``redact+file``,
+``redact+sqlite``, ``redact+postgresql``, ``redact+mysql``, ``redact+http`` and
+``redact+https``, so ``MLFLOW_TRACKING_URI=redact+sqlite:///mlflow.db`` is the whole setup.
+The policy comes from ``REDACT_POLICY`` (a path or a built-in name; default ``default``)
+and is compiled into one Redactor when MLflow builds the store (once per URI).
+
+Redacted: experiment names (create, rename, and lookup by name, so ``set_experiment``
+finds what it created) and tags; run names, user ids and tags at creation; run names on
+update; params and tags of ``log_param``, ``set_tag``, ``log_batch`` and their ``_async``
+variants (redacted before they are queued, so a block raises in the caller); dataset
+inputs (name, source, schema, profile and input tags; the digest is lineage and is kept);
+logged-model params and tags. Metrics are numbers and pass unchanged, as does every other
+method (reads, deletes, traces, artifacts) through attribute delegation.
+
+A ``block`` raises :class:`~redact.integrations.mlflow.BlockedByPolicy` (a
+:class:`redact.errors.Blocked` and an MLflow ``BAD_REQUEST`` error) and nothing
+is written; a dropped param or tag is not written; a failure of redaction itself raises
+and nothing is written. Errors of the backend reach the caller unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from redact._redactor import Redactor
+from redact.integrations.guard import redactor_for
+from redact.integrations.mlflow._common import (
+    DROPPED,
+    Delegating,
+    optional_value,
+    rebuild,
+    required_value,
+)
+from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix
+
+__all__ = ["RedactingTrackingStore", "build_tracking_store"]
+
+_RUN_NAME = "mlflow.runName"
+_USER = "mlflow.user"
+_SERVER_BACKEND_ENV = "_MLFLOW_SERVER_FILE_STORE"  # mlflow.server.constants.BACKEND_STORE_URI_ENV_VAR
+
+
+def _kv(section: str, entities: Any, *prefix: str) -> list[tuple[tuple[str, ...], Any]]:
+    return [((*prefix, section, str(e.key)), e.value) for e in entities or ()]
+
+
+class RedactingTrackingStore(Delegating):
+    """A tracking store that redacts, then delegates to ``inner``."""
+
+    def __init__(self, inner: Any, uri: str, redactor: Redactor | None = None) -> None:
+        super().__init__(inner, uri, redactor or redactor_for())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (build_tracking_store, (self._uri,))
+
+    # ------------------------------------------------------------------ experiments
+    def create_experiment(self, name: Any, artifact_location: Any = None, tags: Any = None) -> Any:
+        tags = list(tags or [])
+        values = self._redact([(("experiment", "name"), name), *_kv("tags", tags)])
+        name = required_value(values[0], "/experiment/name")
+        return self._inner.create_experiment(name, artifact_location, rebuild(tags, values[1:]))
+
+    def get_experiment_by_name(self, experiment_name: Any) -> Any:
+        # the name was redacted when the experiment was created: look up the same output
+        (name,) = self._redact([(("experiment", "name"), experiment_name)])
+        return self._inner.get_experiment_by_name(required_value(name, "/experiment/name"))
+
+    def rename_experiment(self, experiment_id: Any, new_name: Any) -> Any:
+        (name,) = self._redact([(("experiment", "name"), new_name)])
+        return self._inner.rename_experiment(experiment_id, required_value(name, "/experiment/name"))
+
+    def set_experiment_tag(self, experiment_id: Any, tag: Any) -> Any:
+        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        return self._inner.set_experiment_tag(experiment_id, kept[0]) if kept else None
+
+    # ------------------------------------------------------------------ runs
+    def create_run(self, experiment_id: Any, user_id: Any, start_time: Any, tags: Any, run_name: Any) -> Any:
+        tags = list(tags or [])
+        fields = _kv("tags", tags)
+        by_key = {str(t.key): (i, t.value) for i, t in enumerate(tags)}
+        extra: dict[str, int] = {}  # run_name / user_id -> index of its value in ``fields``
+        for key, value in ((_RUN_NAME, run_name), (_USER, user_id)):
+            if value is None:
+                continue
+            same = by_key.get(key)
+            if same is not None and same[1] == value:
+                extra[key] = same[0]  # equal to its tag: one value, one (equal) output
+            else:
+                extra[key] = len(fields)
+                fields.append((("tags", key), value))
+        values = self._redact(fields)
+        if run_name is not None:
+            run_name = optional_value(values[extra[_RUN_NAME]])
+        if user_id is not None:
+            user_id = values[extra[_USER]]
+            user_id = "unknown" if user_id is DROPPED else user_id
+        tags = rebuild(tags, values[: len(tags)])
+        return self._inner.create_run(
+            experiment_id=experiment_id, user_id=user_id, start_time=start_time, tags=tags, run_name=run_name
+        )
+
+    def update_run_info(self, run_id: Any, run_status: Any, end_time: Any, run_name: Any) -> Any:
+        if run_name is not None:
+            (value,) = self._redact([(("tags", _RUN_NAME), run_name)])
+            run_name = optional_value(value)
+        return self._inner.update_run_info(run_id, run_status, end_time, run_name)
+
+    def log_param(self, run_id: Any, param: Any) -> Any:
+        kept = rebuild([param], self._redact(_kv("params", [param])))
+        return self._inner.log_param(run_id, kept[0]) if kept else None
+
+    def log_param_async(self, run_id: Any, param: Any) -> Any:
+        kept = rebuild([param], self._redact(_kv("params", [param])))
+        return self._inner.log_param_async(run_id, kept[0]) if kept else _done()
+
+    def set_tag(self, run_id: Any, tag: Any) -> Any:
+        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        return self._inner.set_tag(run_id, kept[0]) if kept else None
+
+    def set_tag_async(self, run_id: Any, tag: Any) -> Any:
+        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        return self._inner.set_tag_async(run_id, kept[0]) if kept else _done()
+
+    def _batch(self, params: Any, tags: Any) -> tuple[list[Any], list[Any]]:
+        params, tags = list(params or []), list(tags or [])
+        values = self._redact([*_kv("params", params), *_kv("tags", tags)])
+        return rebuild(params, values[: len(params)]), rebuild(tags, values[len(params) :])
+
+    def log_batch(self, run_id: Any, metrics: Any, params: Any, tags: Any) -> Any:
+        params, tags = self._batch(params, tags)
+        return self._inner.log_batch(run_id=run_id, metrics=metrics, params=params, tags=tags)
+
+    def log_batch_async(self, run_id: Any, metrics: Any, params: Any, tags: Any) -> Any:
+        # redacted here, before the queue: a block raises in the caller, not in a worker
+        params, tags = self._batch(params, tags)
+        return self._inner.log_batch_async(run_id=run_id, metrics=metrics, params=params, tags=tags)
+
+    # ------------------------------------------------------------------ inputs
+    def log_inputs(self, run_id: Any, datasets: Any = None, models: Any = None) -> Any:
+        if datasets:
+            datasets = [self._dataset_input(d) for d in datasets]
+        return self._inner.log_inputs(run_id=run_id, datasets=datasets, models=models)
+
+    def _dataset_input(self, dataset_input: Any) -> Any:
+        from mlflow.entities import Dataset, DatasetInput
+
+        ds = dataset_input.dataset
+        tags = list(dataset_input.tags or [])
+        values = self._redact(
+            [
+                (("dataset", "name"), ds.name),
+                (("dataset", "source"), ds.source),
+                (("dataset", "schema"), ds.schema),
+                (("dataset", "profile"), ds.profile),
+                *_kv("tags", tags, "dataset"),
+            ]
+        )
+        name = required_value(values[0], "/dataset/name")
+        source = required_value(values[1], "/dataset/source")
+        schema, profile = optional_value(values[2]), optional_value(values[3])
+        new_tags = rebuild(tags, values[4:])
+        if (name, source, schema, profile) == (ds.name, ds.source, ds.schema, ds.profile):
+            new_ds = ds
+        else:
+            new_ds = Dataset(
+                name=name, digest=ds.digest, source_type=ds.source_type, source=source,
+                schema=schema, profile=profile,
+            )  # fmt: skip
+        if (
+            new_ds is ds
+            and len(new_tags) == len(tags)
+            and all(a is b for a, b in zip(new_tags, tags, strict=True))
+        ):
+            return dataset_input
+        return DatasetInput(dataset=new_ds, tags=new_tags)
+
+    # ------------------------------------------------------------------ logged models
+    def create_logged_model(
+        self,
+        experiment_id: Any,
+        name: Any = None,
+        source_run_id: Any = None,
+        tags: Any = None,
+        params: Any = None,
+        model_type: Any = None,
+    ) -> Any:
+        if tags is not None or params is not None:
+            p, t = self._batch(params, tags)
+            params = p if params is not None else None
+            tags = t if tags is not None else None
+        return self._inner.create_logged_model(
+            experiment_id=experiment_id, name=name, source_run_id=source_run_id,
+            tags=tags, params=params, model_type=model_type,
+        )  # fmt: skip
+
+    def set_logged_model_tags(self, model_id: Any, tags: Any) -> Any:
+        _, kept = self._batch([], tags)
+        return self._inner.set_logged_model_tags(model_id, kept)
+
+    def log_logged_model_params(self, model_id: Any, params: Any) -> Any:
+        kept, _ = self._batch(params, [])
+        return self._inner.log_logged_model_params(model_id=model_id, params=kept)
+
+
+def _done() -> Any:
+    from mlflow.utils.async_logging.run_operations import RunOperations
+
+    return RunOperations(operation_futures=[])  # type: ignore[no-untyped-call]
+
+
+def _server_registry(store_uri: str) -> Any:
+    """Inside ``mlflow server --backend-store-uri redact+...`` the server's own registry
+    builds the wrapped store (its artifact root and read-replica handling)."""
+    if os.environ.get(_SERVER_BACKEND_ENV) != store_uri:
+        return None
+    handlers = sys.modules.get("mlflow.server.handlers")
+    return getattr(handlers, "_tracking_store_registry", None)
+
+
+def build_tracking_store(store_uri: str, artifact_uri: str | None = None) -> RedactingTrackingStore:
+    """Entry point of the ``mlflow.tracking_store`` group for every ``redact+<scheme>``."""
+    from mlflow.tracking._tracking_service.utils import _tracking_store_registry
+
+    install_artifact_uri_fix()
+    policy_redactor = redactor_for()  # a policy that fails to load fails here
+    registry = _server_registry(store_uri) or _tracking_store_registry
+    target = inner_uri(store_uri)
+    inner = registry.get_store_builder(target)(store_uri=target, artifact_uri=artifact_uri)
+    return RedactingTrackingStore(inner, store_uri, policy_redactor)
