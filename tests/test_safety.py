@@ -76,7 +76,7 @@ def _dense(size: int) -> list[str]:
 
 def _time(values: list[str]) -> float:
     best = float("inf")
-    for _ in range(2):
+    for _ in range(3):
         t = time.perf_counter()
         for v in values:
             redact.scan({"value": v})
@@ -96,12 +96,12 @@ def test_adversarial_text_is_at_most_10x_ordinary():
 
 def test_dense_candidates_scale_linearly():
     """Text packed with genuine candidates (card numbers, IP-shaped versions, phone numbers)
-    costs time in proportion to its size: 1 MB takes at most 6x what 250 kB takes (4x is
-    linear), so validation and overlap resolution never go quadratic."""
+    costs time in proportion to its size: 1 MB takes at most 8x what 250 kB takes (4x is
+    linear, 16x quadratic), so validation and overlap resolution never go quadratic."""
     small, large = _dense(MB // 4), _dense(MB)
     for s, big in zip(small, large, strict=True):
         ratio = _time([big]) / _time([s])
-        assert ratio <= 6, (big[:12], round(ratio, 1))
+        assert ratio <= 8, (big[:12], round(ratio, 1))
 
 
 def test_timeout_marks_value_sensitive():
