@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -53,3 +55,20 @@ def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
         if line is not None:
             return line
     return None
+
+
+def describe_loc(loc: Loc) -> str:
+    """``("detectors", 0, "patterns")`` -> ``detectors[0].patterns`` (a field, for messages)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def data_dir(folder: str, package: str, probe: str) -> Path:
+    """``folder`` at the top of a source checkout (when it holds ``probe``), else the copy
+    installed inside the package as ``redact.<package>``."""
+    source = Path(__file__).resolve().parents[1] / folder
+    if (source / probe).exists():
+        return source
+    return Path(str(importlib.resources.files("redact") / package))

@@ -11,7 +11,6 @@ never material; they are resolved when the policy loads.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from redact._yaml import Loc, line_of, load_with_lines
+from redact._yaml import Loc, data_dir, describe_loc, line_of, load_with_lines
 from redact.actions.keyring import KeyringConfig
 from redact.errors import PolicyError
 
@@ -271,17 +270,8 @@ class Policy(_Strict):
 
 
 def builtin_policy_dir() -> Path:
-    source = Path(__file__).resolve().parents[1] / "policies"
-    if (source / "default.yaml").is_file():
-        return source
-    return Path(str(importlib.resources.files("redact") / "_policies"))
-
-
-def _field(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    """``policies/`` of a source checkout, else the copy installed inside the package."""
+    return data_dir("policies", "_policies", "default.yaml")
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[Loc, int]]:
@@ -312,7 +302,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[Loc, int]) -> Policy
         else:
             line = line_of(lines, loc)
             msg = err["msg"].removeprefix("Value error, ")
-        raise PolicyError(f"{path}:{line}: field {_field(loc)!r}: {msg}") from None
+        raise PolicyError(f"{path}:{line}: field {describe_loc(loc)!r}: {msg}") from None
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

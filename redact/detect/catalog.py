@@ -8,7 +8,6 @@ loading with ``file:line: detector 'id': field 'x': problem``.
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from redact._yaml import Loc, line_of, load_with_lines
+from redact._yaml import Loc, data_dir, describe_loc, line_of, load_with_lines
 from redact.detect.validators import KEY_CLASSES, VALIDATORS
 from redact.errors import CatalogError
 
@@ -151,17 +150,7 @@ class DetectorSpec(_Strict):
 
 def builtin_catalog_dir() -> Path:
     """``detectors/`` of a source checkout, else the copy installed inside the package."""
-    source = Path(__file__).resolve().parents[2] / "detectors"
-    if source.is_dir():
-        return source
-    return Path(str(importlib.resources.files("redact") / "_catalog"))
-
-
-def _describe(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return data_dir("detectors", "_catalog", "credit_card.yaml")
 
 
 def parse_detectors(data: Any, lines: dict[Loc, int], source: str, root: Loc = ()) -> list[DetectorSpec]:
@@ -178,7 +167,7 @@ def parse_detectors(data: Any, lines: dict[Loc, int], source: str, root: Loc = (
         except ValidationError as exc:
             err = exc.errors()[0]
             field_loc: Loc = tuple(err["loc"])
-            field = _describe(field_loc) or "(detector)"
+            field = describe_loc(field_loc) or "(detector)"
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 line = lines.get((*loc, *field_loc[:-1], field_loc[-1], "__key__"))
