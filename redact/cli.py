@@ -31,8 +31,25 @@ def main() -> None:
         structlog.configure(logger_factory=lambda *args: structlog.PrintLogger(sys.stderr))
 
 
+_JOBS = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Scan in this many processes (0: one per CPU).",
+)
+
+
+def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
+    from redact.report import collect
+
+    workers = jobs or os.cpu_count() or 1
+    return collect(paths, get_scanner(policy), jobs=workers, progress=sys.stderr.isatty(), policy=policy)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="SOURCE...")
 @click.option(
     "--format",
     "fmt",
@@ -70,20 +87,26 @@ def main() -> None:
     help="Exit 1 only when a reported finding matches: any of these categories and/or at "
     "least this confidence (default: any finding).",
 )
+@_JOBS
 def scan(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     fmt: str,
     policy_path: Path | None,
     output: Path | None,
     baseline_path: Path | None,
     fail_on: tuple[str, ...],
+    jobs: int,
 ) -> None:
-    """Scan JSON, JSONL and YAML files (or folders of them) for secrets and PII.
+    """Scan SOURCEs for secrets and PII.
+
+    A SOURCE is a file (JSON, JSONL, YAML, TOML, CSV/TSV, .env), a folder of them (MLflow
+    mlruns folders and W&B run folders in it are read as runs), or an MLflow tracking
+    URI: sqlite:///mlflow.db, postgresql://..., mysql://..., http(s)://server, file:///mlruns.
 
     Exit status: 0 when clean, 1 when something was found, 2 on usage or input errors.
     Reports show where a finding is and a fingerprint, never the detected text.
     """
-    from redact.report import Baseline, FailOn, catalog_for, collect, write_report
+    from redact.report import Baseline, FailOn, catalog_for, write_report
 
     try:
         failing = FailOn.parse(fail_on)
@@ -91,7 +114,7 @@ def scan(
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
     try:
         policy = load_policy(policy_path) if policy_path else None
-        results = collect(paths, get_scanner(policy))
+        results = _collect(paths, policy, jobs)
         if baseline_path is not None:
             results = Baseline.load(baseline_path).new(results)
         catalog = catalog_for(policy) if fmt == "sarif" else []
@@ -119,7 +142,7 @@ def _emit(write: Any, output: Path | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="SOURCE...")
 @click.option(
     "--policy",
     "policy_path",
@@ -134,7 +157,8 @@ def _emit(write: Any, output: Path | None) -> None:
     default=None,
     help="Baseline file to write (default: standard output).",
 )
-def baseline(paths: tuple[Path, ...], policy_path: Path | None, output: Path | None) -> None:
+@_JOBS
+def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | None, jobs: int) -> None:
     """Record today's findings as known, for `redact scan --baseline FILE`.
 
     The file lists fingerprints with their detector, category, source and pointer (never
@@ -142,11 +166,11 @@ def baseline(paths: tuple[Path, ...], policy_path: Path | None, output: Path | N
     A finding is known by (fingerprint, detector, pointer): moving a file or reformatting
     it does not make its findings new. Exit status: 0 written, 2 usage or input errors.
     """
-    from redact.report import Baseline, collect
+    from redact.report import Baseline
 
     try:
         policy = load_policy(policy_path) if policy_path else None
-        known = Baseline.from_results(collect(paths, get_scanner(policy)))
+        known = Baseline.from_results(_collect(paths, policy, jobs))
     except RedactError as exc:
         click.echo(f"redact: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -356,6 +380,85 @@ def policy_check(files: tuple[Path, ...], keys: bool) -> None:
 def policy_schema() -> None:
     """Print the JSON Schema of policy files (for editors)."""
     click.echo(json.dumps(Policy.model_json_schema(), indent=2))
+
+
+@main.command("fix")
+@click.argument("source")
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Policy file (or a built-in name: default, strict).",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing (no backup).")
+@click.option(
+    "--backup-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder to create the backup in (default: next to the store).",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted fix (with its journal and backup).")
+@click.option(
+    "--rollback",
+    is_flag=True,
+    help="Restore the last fix's backup (what was written since is lost) and remove its journal.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+def fix_command(
+    source: str,
+    policy_path: Path,
+    dry_run: bool,
+    backup_dir: Path | None,
+    resume: bool,
+    rollback: bool,
+    fmt: str,
+) -> None:
+    """Rewrite leaked values in place in SOURCE with the policy's actions.
+
+    SOURCE: an MLflow backend store (sqlite:///mlflow.db or its path, postgresql://...,
+    an mlruns folder or file:///...), or JSON/JSONL/YAML files (a file or a folder).
+    A tracking server's http(s):// URI is refused: fix needs database access.
+
+    First a backup (<store>.redact-backup-N, next to the store or in --backup-dir; it
+    holds the original values: destroy it once the fix is verified), then a journal
+    (<store>.redact-fix.jsonl: fingerprints and pointers, never plaintext) written
+    before each change. A drop deletes params and tags and masks fields that cannot be
+    removed; a block is applied as mask (the report says so). Keys and lineage never
+    change, nor do clean values. Re-running changes nothing. Stop writers (the
+    tracking server) while fix runs.
+
+    Exit status: 0 done (or nothing to change), 1 --dry-run found values to change,
+    2 usage or input errors (REST URIs, an interrupted fix to --resume or --rollback).
+    """
+    from redact.fix import fix as run_fix
+
+    if resume and rollback:
+        raise click.UsageError("--resume and --rollback exclude each other")
+    try:
+        report = run_fix(
+            source,
+            load_policy(policy_path),
+            dry_run=dry_run,
+            backup_dir=backup_dir,
+            resume=resume,
+            rollback=rollback,
+        )
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        click.echo(f"redact: error: {exc.filename or source}: {exc.strerror}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(report.render_json() if fmt == "json" else report.render_table(), nl=False)
+    sys.exit(EXIT_FINDINGS if dry_run and report.changes else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover

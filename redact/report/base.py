@@ -17,7 +17,7 @@ from typing import Any, Protocol, TextIO
 
 import yaml
 
-from redact._files import SUFFIXES, iter_files, read_documents
+from redact._files import SUFFIXES
 from redact._finding import Finding
 from redact._yaml import Loc, _index, _Loader, line_of, load_with_lines
 from redact.leaves import split_pointer
@@ -70,7 +70,7 @@ def safe_source(source: str) -> str:
     except ValueError:
         return source.split("://", 1)[0] + "://"
     netloc = parts.netloc.rpartition("@")[2]
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return f"{parts.scheme}://{netloc}{parts.path}"  # urlunsplit would drop sqlite's empty host
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,22 +215,20 @@ def lines_for(path: Path, pointers: Iterable[str]) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------- collect
-def collect(paths: Sequence[Path], scanner: Any) -> list[Result]:
-    """Scan files and folders (as ``redact scan`` does) into sorted Results with lines.
+def collect(
+    paths: Sequence[str | Path], scanner: Any, *, jobs: int = 1, progress: bool = False, policy: Any = None
+) -> list[Result]:
+    """Scan sources (as ``redact scan`` does) into sorted, de-duplicated Results.
 
-    ``source`` is each file's path as given (or found below a given folder); lines are
-    computed only for files that have findings.
+    A source is a file or folder (``source`` is each file's path as given or found below
+    the folder, with lines, computed only for files that have findings), or an MLflow
+    store or W&B run folder (no lines): see :mod:`redact.stores`. ``jobs`` > 1 scans in
+    that many processes (``policy``: the one ``scanner`` was built from, for platforms
+    without ``fork``); ``progress`` shows counters on stderr.
     """
-    results: list[Result] = []
-    for f in iter_files(list(paths)):
-        findings: list[Finding] = []
-        for prefix, doc in read_documents(f):
-            findings.extend(scanner.scan(doc, prefix))
-        if not findings:
-            continue
-        lines = lines_for(f, (x.pointer for x in findings))
-        results.extend(Result.from_finding(str(f), x, lines.get(x.pointer)) for x in findings)
-    return sort_results(results)
+    from redact.stores import collect_sources
+
+    return collect_sources(paths, scanner, jobs=jobs, progress=progress, policy=policy)
 
 
 # ---------------------------------------------------------------------------- --fail-on
