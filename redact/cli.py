@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import structlog
@@ -20,6 +21,14 @@ from redact.errors import Blocked, DecryptError, RedactError
 from redact.policy import Policy, load_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _policy_option(help: str, required: bool = False) -> Callable[[F], F]:
+    """The ``--policy`` option every command shares."""
+    return click.option(
+        "--policy", "policy_path", type=click.Path(path_type=Path), default=None, required=required, help=help
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,13 +67,7 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
     show_default=True,
     help="Report format.",
 )
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Policy file (default: the built-in default policy).",
-)
+@_policy_option("Policy file (default: the built-in default policy).")
 @click.option(
     "-o",
     "--output",
@@ -143,13 +146,7 @@ def _emit(write: Any, output: Path | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="SOURCE...")
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Policy file (default: the built-in default policy); scan with the same one.",
-)
+@_policy_option("Policy file (default: the built-in default policy); scan with the same one.")
 @click.option(
     "-o",
     "--output",
@@ -205,13 +202,7 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Policy file (default: the built-in default policy).",
-)
+@_policy_option("Policy file (default: the built-in default policy).")
 @click.option(
     "-o",
     "--output",
@@ -250,13 +241,7 @@ def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="The policy whose keyring holds the keys.",
-)
+@_policy_option("The policy whose keyring holds the keys.", required=True)
 @click.option("--value", default=None, help="Decrypt one value instead of a file.")
 @click.option("--pointer", default=None, help="With --value: the JSON pointer it was encrypted at.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
@@ -314,7 +299,7 @@ def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path), required=True)
+@_policy_option("Policy file (or a built-in name: default, strict).", required=True)
 def gate(path: Path, policy_path: Path) -> None:
     """Check the policy's required provenance fields in a run's metadata (JSON/YAML, or
     JSONL with one run a line). Exit status: 0 all present, 1 something is missing or
@@ -384,13 +369,7 @@ def policy_schema() -> None:
 
 @main.command("fix")
 @click.argument("source")
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Policy file (or a built-in name: default, strict).",
-)
+@_policy_option("Policy file (or a built-in name: default, strict).", required=True)
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing (no backup).")
 @click.option(
     "--backup-dir",
