@@ -271,6 +271,8 @@ class SqlTarget(Target):
         from sqlalchemy import text
 
         changes: list[Change] = []
+        # on --resume, the tables an interrupted run already changed are cleaned up too
+        self._changed.update(str(r["location"]["table"]) for r in redactor.done.values() if "location" in r)
         with self.engine.connect() as conn:
             for table, locator, cols in self._layout():
                 unique = tuple(c for c in table.unique if c in self._columns(table.name))

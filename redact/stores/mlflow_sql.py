@@ -103,6 +103,8 @@ class Database:
             import sqlalchemy
         except ImportError:  # pragma: no cover - MLflow brings it
             raise InputError(f"{self.display}: reading this database needs SQLAlchemy") from None
+        if uri.startswith("postgres://"):  # SQLAlchemy knows only postgresql:// (as fix does)
+            uri = "postgresql://" + uri[len("postgres://") :]
         try:
             engine = sqlalchemy.create_engine(uri, poolclass=sqlalchemy.pool.NullPool)
             self._conn = engine.connect()
