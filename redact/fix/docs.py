@@ -14,7 +14,6 @@ new content (not the content: it may be large, and the backup has the old one).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,7 @@ import yaml
 from redact._files import SUFFIXES, iter_files, read_documents
 from redact.errors import InputError
 from redact.fix import Change, FieldRedactor, FixError, Progress, Target, sha256_text
-from redact.fix.filestore import atomic_write
-from redact.fix.journal import fsync_dir
+from redact.fix.filestore import atomic_write, backup_files
 
 __all__ = ["DocsTarget", "render_documents"]
 
@@ -104,15 +102,7 @@ class DocsTarget(Target):
         return changes
 
     def backup(self, changes: list[Change], dest: Path) -> dict[str, Any]:
-        files = sorted({str(c.location["file"]) for c in changes})
-        for rel in files:
-            target = dest / "files" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.root / rel, target)
-            with target.open("rb") as fh:
-                os.fsync(fh.fileno())
-        fsync_dir(dest)
-        return {"mode": "files", "root": str(self.root), "files": files}
+        return backup_files(self.root, changes, dest)
 
     def apply(self, batch: list[Change], progress: Progress) -> None:
         for c in batch:

@@ -147,6 +147,19 @@ def replace_yaml_field(text: str, path: tuple[str, ...], new: str | None) -> str
     return out
 
 
+def backup_files(root: Path, changes: list[Change], dest: Path) -> dict[str, Any]:
+    """Copy (and fsync) every file the changes touch below ``root`` into ``dest/files``."""
+    files = sorted({str(c.location["file"]) for c in changes})
+    for rel in files:
+        target = dest / "files" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / rel, target)
+        with target.open("rb") as fh:
+            os.fsync(fh.fileno())
+    fsync_dir(dest)
+    return {"mode": "files", "root": str(root), "files": files}
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the folder."""
     mode = path.stat().st_mode if path.exists() else None
@@ -281,15 +294,7 @@ class FileStoreTarget(Target):
 
     # ------------------------------------------------------------------ backup
     def backup(self, changes: list[Change], dest: Path) -> dict[str, Any]:
-        files = sorted({str(c.location["file"]) for c in changes})
-        for rel in files:
-            target = dest / "files" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.root / rel, target)
-            with target.open("rb") as fh:
-                os.fsync(fh.fileno())
-        fsync_dir(dest)
-        return {"mode": "files", "root": str(self.root), "files": files}
+        return backup_files(self.root, changes, dest)
 
     # ------------------------------------------------------------------ apply
     def apply(self, batch: list[Change], progress: Progress) -> None:
