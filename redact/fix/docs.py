@@ -14,7 +14,6 @@ new content (not the content: it may be large, and the backup has the old one).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import yaml
 from redact._files import SUFFIXES, iter_files, read_documents
 from redact.errors import InputError
 from redact.fix import Change, FieldRedactor, FixError, Progress, Target, sha256_text
-from redact.fix.filestore import atomic_write, backup_files
+from redact.fix.filestore import atomic_write, backup_files, restore_files
 
 __all__ = ["DocsTarget", "render_documents"]
 
@@ -120,11 +119,6 @@ class DocsTarget(Target):
             tmp_one.unlink()
 
     def restore(self, backup: Path, manifest: dict[str, Any]) -> list[str]:
-        files = [str(f) for f in manifest.get("files", [])]
-        for rel in files:
-            target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, (backup / "files" / rel).read_bytes())
-            shutil.copystat(backup / "files" / rel, target)
+        count = restore_files(self.root, backup, manifest)
         self.prepare()
-        return [f"{len(files)} file(s) restored from {backup}"]
+        return [f"{count} file(s) restored from {backup}"]

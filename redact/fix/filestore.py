@@ -160,6 +160,17 @@ def backup_files(root: Path, changes: list[Change], dest: Path) -> dict[str, Any
     return {"mode": "files", "root": str(root), "files": files}
 
 
+def restore_files(root: Path, backup: Path, manifest: dict[str, Any]) -> int:
+    """Put back every file :func:`backup_files` saved; returns how many."""
+    files = [str(f) for f in manifest.get("files", [])]
+    for rel in files:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, (backup / "files" / rel).read_bytes())
+        shutil.copystat(backup / "files" / rel, target)
+    return len(files)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the folder."""
     mode = path.stat().st_mode if path.exists() else None
@@ -330,11 +341,6 @@ class FileStoreTarget(Target):
 
     # ------------------------------------------------------------------ restore
     def restore(self, backup: Path, manifest: dict[str, Any]) -> list[str]:
-        files = [str(f) for f in manifest.get("files", [])]
-        for rel in files:
-            target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, (backup / "files" / rel).read_bytes())
-            shutil.copystat(backup / "files" / rel, target)
+        count = restore_files(self.root, backup, manifest)
         self.prepare()
-        return [f"{len(files)} file(s) of {self.root} restored from {backup}"]
+        return [f"{count} file(s) of {self.root} restored from {backup}"]
