@@ -31,6 +31,13 @@ def _policy_option(help: str, required: bool = False) -> Callable[[F], F]:
     )
 
 
+def _output_option(help: str) -> Callable[[F], F]:
+    """The ``-o/--output`` file option of the commands that write one."""
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help=help
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="redact")
 def main() -> None:
@@ -68,13 +75,7 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
     help="Report format.",
 )
 @_policy_option("Policy file (default: the built-in default policy).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to this file (default: standard output).",
-)
+@_output_option("Write the report to this file (default: standard output).")
 @click.option(
     "--baseline",
     "baseline_path",
@@ -147,13 +148,7 @@ def _emit(write: Any, output: Path | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="SOURCE...")
 @_policy_option("Policy file (default: the built-in default policy); scan with the same one.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Baseline file to write (default: standard output).",
-)
+@_output_option("Baseline file to write (default: standard output).")
 @_JOBS
 def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | None, jobs: int) -> None:
     """Record today's findings as known, for `redact scan --baseline FILE`.
@@ -203,13 +198,7 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @_policy_option("Policy file (default: the built-in default policy).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Where to write the redacted file (default: standard output).",
-)
+@_output_option("Where to write the redacted file (default: standard output).")
 def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
     """Write a redacted copy of a JSON, JSONL or YAML file.
 
@@ -244,7 +233,7 @@ def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
 @_policy_option("The policy whose keyring holds the keys.", required=True)
 @click.option("--value", default=None, help="Decrypt one value instead of a file.")
 @click.option("--pointer", default=None, help="With --value: the JSON pointer it was encrypted at.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_output_option("Where to write the decrypted file (default: standard output).")
 def decrypt(
     path: Path | None, policy_path: Path, value: str | None, pointer: str | None, output: Path | None
 ) -> None:

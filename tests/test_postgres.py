@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import string
 import subprocess
 import sys
@@ -44,19 +43,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from redact.cli import main  # noqa: E402
 from redact.fix import CRASH_ENV  # noqa: E402
 from redact.report.base import safe_source  # noqa: E402
+from tests.test_fix import CARD, CLEAN_PARAMS, SHA, TOKEN, _word  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SHA = "3e1f0c9a7b2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f"
-DIGEST = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-CARD = "4111111111111111"  # the Luhn-valid test card
-TOKEN = "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"  # a fake with a valid CRC32, from the catalog
-CLEAN_PARAMS = {"learning_rate": "0.01", "optimizer": "adam", "data_digest": DIGEST}
-
-_rng = random.Random(int.from_bytes(os.urandom(8), "big"))
-
-
-def _word(n: int, alphabet: str = string.ascii_lowercase) -> str:
-    return "".join(_rng.choice(alphabet) for _ in range(n))
 
 
 PASSWORD = _word(4, string.ascii_uppercase) + _word(4, string.digits) + _word(6)
