@@ -108,7 +108,7 @@ class Scanner:
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
-            hits = [h for h in hits if h.detector.confidence >= self.min_confidence]
+            hits = [h for h in hits if h.confidence >= self.min_confidence]
         return hits
 
     # ------------------------------------------------------------------ walk
@@ -187,7 +187,7 @@ class Scanner:
             detector=d.id,
             start=h.start,
             end=h.end,
-            confidence=d.confidence,
+            confidence=h.confidence,
             fingerprint=fingerprint(d.category, text[h.start : h.end], self.fingerprint_key),
         )
 
@@ -209,6 +209,7 @@ class Scanner:
                         node.to_outer(h.end),
                         node.to_outer(h.claim_start),
                         node.to_outer(h.claim_end),
+                        h.confidence,
                     )
                 )
         elif isinstance(node, JNum) and isinstance(node.value, int) and abs(node.value) >= _MIN_INT:
@@ -220,6 +221,7 @@ class Scanner:
                         node.raw_start + h.end,
                         node.raw_start + h.claim_start,
                         node.raw_start + h.claim_end,
+                        h.confidence,
                     )
                 )
 

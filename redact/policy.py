@@ -165,6 +165,8 @@ class DetectorSelection(_Strict):
     disable: list[str] = []
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     allowed_values: list[str] = []
+    # report values that providers publish as documentation examples (AKIAIOSFODNN7EXAMPLE)
+    report_vendor_examples: bool = False
     custom: list[dict[str, Any]] = []
 
     @field_validator("allowed_values")

@@ -50,10 +50,10 @@ class RedactRecognizer(EntityRecognizer):
                 continue
             explanation = AnalysisExplanation(
                 recognizer="RedactRecognizer",
-                original_score=d.confidence,
+                original_score=h.confidence,
                 textual_explanation=f"redact detector {d.id}",
             )
             results.append(
-                RecognizerResult(d.category, h.start, h.end, d.confidence, analysis_explanation=explanation)
+                RecognizerResult(d.category, h.start, h.end, h.confidence, analysis_explanation=explanation)
             )
         return results

@@ -85,3 +85,42 @@ def test_good_fixture_loads_and_detects():
     (spec,) = load_detector_file(FIXTURES / "good.yaml")
     assert spec.id == "demo-token"
     assert example_failures(spec) == []
+
+
+def test_failed_check_lowers_confidence_instead_of_dropping() -> None:
+    """A distinctive prefix with the right shape is reported even when its checksum fails,
+    at the detector's unverified confidence."""
+    import redact
+
+    good = redact.scan({"t": "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"})
+    bad = redact.scan({"t": "ghp_MEhEmTyIx1QrwZxf6BektI7lLvkjWxAAAAAA"})
+    assert [f.detector for f in good] == ["github-classic-token"] == [f.detector for f in bad]
+    assert good[0].confidence == 0.99 and bad[0].confidence == 0.85
+
+
+def test_vendor_examples_are_opt_in() -> None:
+    """Values providers publish as documentation examples are not reported unless a policy
+    sets report_vendor_examples."""
+    import redact
+    from redact.policy import Policy
+
+    value = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE"}
+    assert not [f for f in redact.scan(value) if f.detector == "aws-access-key-id"]
+    opted = Policy.model_validate({"detectors": {"report_vendor_examples": True}})
+    assert [f.detector for f in redact.scan(value, opted) if f.detector == "aws-access-key-id"] == [
+        "aws-access-key-id"
+    ]
+
+
+def test_unverified_confidence_needs_checks() -> None:
+    """unverified_confidence without checks is a catalog error naming the field."""
+    from redact.detect.catalog import parse_detectors
+
+    entry = {
+        "id": "x-token", "category": "SECRET", "description": "test entry", "keywords": ["x_"],
+        "patterns": ["x_[a-z]{8}"], "unverified_confidence": 0.5,
+        "examples": {"positive": [{"value": "x_abcdefgh", "reason": "shape"}],
+                     "negative": [{"value": "y", "reason": "other"}]},
+    }
+    with pytest.raises(CatalogError, match="unverified_confidence needs checks"):
+        parse_detectors([entry], {}, "t.yaml")

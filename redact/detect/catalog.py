@@ -94,7 +94,14 @@ class DetectorSpec(_Strict):
     prefilter: str | None = None
     context: Context = Context()
     validators: list[str] = []
+    # structural checks that raise confidence rather than gate detection: a match that
+    # fails one is still reported, at ``unverified_confidence``
+    checks: list[str] = []
     confidence: float = Field(default=0.9, gt=0.0, le=1.0)
+    unverified_confidence: float | None = Field(default=None, gt=0.0, le=1.0)
+    # example values published in the provider's own documentation (AWS's
+    # AKIAIOSFODNN7EXAMPLE): not reported unless a policy sets report_vendor_examples
+    vendor_examples: list[str] = []
     examples: Examples
 
     @field_validator("patterns")
@@ -125,7 +132,7 @@ class DetectorSpec(_Strict):
             raise ValueError(problem)
         return v
 
-    @field_validator("validators")
+    @field_validator("validators", "checks")
     @classmethod
     def _validators_known(cls, v: list[str]) -> list[str]:
         for name in v:
@@ -145,7 +152,16 @@ class DetectorSpec(_Strict):
     def _has_trigger(self) -> DetectorSpec:
         if not (self.keywords or self.prefilter or self.context.keys or self.context.words):
             raise ValueError("needs keywords, prefilter or context keys/words, so the prefilter can skip it")
+        if self.unverified_confidence is not None and not self.checks:
+            raise ValueError("unverified_confidence needs checks")
         return self
+
+    @property
+    def confidence_unverified(self) -> float:
+        """The confidence of a match that fails one of ``checks``."""
+        if self.unverified_confidence is not None:
+            return self.unverified_confidence
+        return round(max(0.05, self.confidence - 0.2), 2)
 
 
 def builtin_catalog_dir() -> Path:

@@ -38,6 +38,9 @@ class CompiledDetector:
         "words",
         "window",
         "needs_context",
+        "checks",
+        "confidence_unverified",
+        "vendor_examples",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -51,6 +54,9 @@ class CompiledDetector:
             (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
         ]
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
+        self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
+        self.confidence_unverified = spec.confidence_unverified
+        self.vendor_examples = frozenset(spec.vendor_examples)
         self.keys = [_key_test(k) for k in spec.context.keys]
         self.exclude_keys = [_key_test(k) for k in spec.context.exclude_keys]
         self.words = [w.lower() for w in spec.context.words]
@@ -87,6 +93,11 @@ class Hit:
     end: int
     claim_start: int
     claim_end: int
+    confidence: float = -1.0  # the detector's, unless a structural check failed
+
+    def __post_init__(self) -> None:
+        if self.confidence < 0:
+            self.confidence = self.detector.confidence
 
 
 class _KeyInfo:
@@ -105,10 +116,16 @@ class Engine:
     """Compile detector specs once; ``find(text, key)`` returns validated, non-overlapping hits."""
 
     def __init__(
-        self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0, prefilter: str = "auto"
+        self,
+        specs: Sequence[DetectorSpec],
+        *,
+        timeout: float = 2.0,
+        prefilter: str = "auto",
+        report_vendor_examples: bool = False,
     ) -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
+        self.report_vendor_examples = report_vendor_examples
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
@@ -177,11 +194,20 @@ class Engine:
                             near = lowered[max(0, cs - d.window) : ce + d.window]
                             if not any(w in near for w in d.words):
                                 continue
+                        cand = None
                         if d.validators:
                             cand = Candidate(text[start:end], m, text, start, end, info.normalized)
                             if not all(v(cand) for v in d.validators):
                                 continue
-                        hits.append(Hit(d, start, end, cs, ce))
+                        if d.vendor_examples and not self.report_vendor_examples:
+                            if text[start:end] in d.vendor_examples:
+                                continue
+                        confidence = d.confidence
+                        if d.checks:
+                            cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized)
+                            if not all(v(cand) for v in d.checks):
+                                confidence = d.confidence_unverified
+                        hits.append(Hit(d, start, end, cs, ce, confidence))
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         return _resolve(hits) if len(hits) > 1 else hits
@@ -223,7 +249,7 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     Kept claims never overlap, so they stay sorted by start in ``starts``/``kept`` and a
     new claim only needs comparing with its two neighbours: O(n log n).
     """
-    hits.sort(key=lambda h: (-h.detector.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
+    hits.sort(key=lambda h: (-h.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
     starts: list[int] = []
     kept: list[Hit] = []
     for h in hits:
