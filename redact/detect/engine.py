@@ -199,9 +199,12 @@ class Engine:
                             cand = Candidate(text[start:end], m, text, start, end, info.normalized)
                             if not all(v(cand) for v in d.validators):
                                 continue
-                        if d.vendor_examples and not self.report_vendor_examples:
-                            if text[start:end] in d.vendor_examples:
-                                continue
+                        if (
+                            d.vendor_examples
+                            and not self.report_vendor_examples
+                            and text[start:end] in d.vendor_examples
+                        ):
+                            continue
                         confidence = d.confidence
                         if d.checks:
                             cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized)
