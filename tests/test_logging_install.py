@@ -258,12 +258,69 @@ def test_uvicorn_access_log_url_encoded(tmp_path: Path) -> None:
         logging.getLogger(name).handlers[:] = []
 
 
-def test_mlflow_loggers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_gunicorn_access_log(tmp_path: Path) -> None:
+    """A real gunicorn server (its master and a forked worker), installed from a config
+    hook: its access log line, rendered from a mapping of atoms, holds the redacted
+    request and keeps its shape; the error log holds no plaintext either."""
+    pytest.importorskip("gunicorn")
+    import os
+    import subprocess
+    import sys
+
+    port = _free_port()
+    (tmp_path / "app.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('404 Not Found', [('Content-Type', 'application/json')])\n"
+        "    return [b'{}']\n"
+    )
+    (tmp_path / "conf.py").write_text(
+        "import redact.integrations.logging as rl\n"
+        f"bind = '127.0.0.1:{port}'\nworkers = 1\n"
+        f"accesslog = {str(tmp_path / 'access.log')!r}\nerrorlog = {str(tmp_path / 'error.log')!r}\n"
+        "def on_starting(server):\n    rl.install()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(tmp_path / "conf.py"), "app:app"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/2.0/mlflow/runs/search?owner=jane.doe.4417%40example.com&t={GH}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        deadline = time.monotonic() + 10
+        while "search" not in (tmp_path / "access.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    access = (tmp_path / "access.log").read_text()
+    (line,) = [x for x in access.splitlines() if "search" in x]
+    assert '"GET /api/2.0/mlflow/runs/search?owner=****@example.com&t=[REDACTED:github-classic-token]' in line
+    assert " 404 " in line
+    assert_clean(access + (tmp_path / "error.log").read_text())
+
+
+def test_mlflow_loggers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """MLflow's own handler (configured when mlflow is imported, before install) prints
     its client log lines redacted: set_experiment with a new name holding an e-mail."""
     mlflow = pytest.importorskip("mlflow")
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     rl.install()
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    mlflow.set_tracking_uri((tmp_path / "mlruns").as_uri())  # a file store: no migrations
     try:
         mlflow.set_experiment(f"exp-{EMAIL}")
     finally:

@@ -144,8 +144,8 @@ class RecordRedactor:
         if red == rendered:
             return
         new_args: Any
-        if isinstance(args, Mapping):
-            new_args = self._one("args", dict(args))
+        if isinstance(args, Mapping):  # gunicorn's access log: one mapping of atoms
+            new_args = {k: self.value(v, str(k)) for k, v in args.items()}
         else:
             new_args = tuple(self.value(a, "arg") for a in args)
         try:
