@@ -250,3 +250,32 @@ def test_comet_secret_as_parameter_name(tmp_path: Path, comet: Any) -> None:
     exp.log_other(GH, "x")
     exp.end()
     check_folder(tmp_path / "comet")
+
+
+def test_comet_program_arguments(tmp_path: Path, comet: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system details Comet collects itself: the program's arguments (``--flag value``
+    with the flag as context, ``--flag=value``) are redacted; the SHA argument is
+    unchanged."""
+    import json
+    import sys
+
+    monkeypatch.setattr(sys, "argv", ["train.py", "--db-url", PG, f"--token={GH}", "--commit", GIT_SHA])
+    exp = comet.OfflineExperiment(
+        project_name="redact-test",
+        workspace="redact",
+        offline_directory=str(tmp_path / "comet"),
+        log_git_metadata=False,
+        log_code=False,
+        display_summary_level=0,
+        auto_output_logging=False,
+        log_env_details=True,
+        log_env_host=True,
+    )
+    exp.log_parameter("dataset_digest", DIGEST)
+    exp.log_parameter("run_id", RUN_ID)
+    exp.end()
+    blobs = check_folder(tmp_path / "comet")
+    (messages,) = [b for n, b in blobs.items() if n.endswith("!messages.json")]
+    details = [json.loads(x)["payload"] for x in messages.decode().splitlines() if '"system_details"' in x]
+    assert details and details[0]["command"][:3] == ["train.py", "--db-url", PG.replace(PG_PASSWORD, "****")]
+    assert details[0]["command"][-1] == GIT_SHA

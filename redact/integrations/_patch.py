@@ -18,7 +18,7 @@ from redact.errors import RedactError
 from redact.integrations.guard import PolicyLike, RedactionFailed, redactor_for
 from redact.policy import Policy
 
-__all__ = ["Door", "Handle", "own", "redact_value", "redact_named"]
+__all__ = ["Door", "Handle", "own", "redact_value", "redact_named", "redact_argv"]
 
 Plan = list[tuple[Any, str, Any]]
 _Patch = tuple[Any, str, Any, Any]
@@ -57,8 +57,23 @@ def redact_named(redactor: Redactor, name: Any, value: Any) -> tuple[Any, Any]:
     if name in red:
         return name, red[name]
     if red:
-        return next(iter(red.items()))
+        new_name, new_value = next(iter(red.items()))
+        return new_name, new_value
     return None, None
+
+
+def redact_argv(redactor: Redactor, args: list[str]) -> list[str]:
+    """Program arguments redacted one by one; a value after ``--name`` has ``name`` as its
+    key context, ``--name=value`` and ``name=value`` (Hydra overrides) carry their own."""
+    out = []
+    for i, arg in enumerate(args):
+        prev = args[i - 1] if i else ""
+        key = "args"
+        if prev.startswith("-") and "=" not in prev and not arg.startswith("-"):
+            key = prev.lstrip("-") or "args"
+        name, value = redact_named(redactor, key, arg)
+        out.append("[REDACTED:dropped]" if name is None else str(value))
+    return out
 
 
 class Handle:

@@ -42,7 +42,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked
-from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value
+from redact.integrations._patch import Door, Handle, Plan, own, redact_argv, redact_named, redact_value
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import PolicyLike
 from redact.integrations.structlog import _state, in_redaction
@@ -152,7 +152,9 @@ def _redact_message(redactor: Redactor, message: Any) -> None:
     for attr, value in list(vars(message).items()):
         if attr in _SKIP or attr.startswith("_") or value is None or isinstance(value, (bool, float)):
             continue
-        if isinstance(value, dict):
+        if attr == "command" and isinstance(value, list) and all(isinstance(a, str) for a in value):
+            setattr(message, attr, redact_argv(redactor, value))  # the program's arguments
+        elif isinstance(value, dict):
             setattr(message, attr, _named(redactor, value))
         elif isinstance(value, (str, int, list, tuple)):
             red = redact_value(redactor, {attr: value})

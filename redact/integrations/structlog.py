@@ -86,11 +86,11 @@ class RedactProcessor:
     def _render_exceptions(self, logger: Any, method_name: str, event: dict[str, Any]) -> dict[str, Any]:
         try:
             if event.get("stack_info"):
-                event = self._stack(logger, method_name, event)
+                event = dict(self._stack(logger, method_name, event))
             else:
                 event.pop("stack_info", None)
             if "exc_info" in event:
-                event = self._exceptions(logger, method_name, event)
+                event = dict(self._exceptions(logger, method_name, event))
         except Exception:  # the traceback itself could not be rendered: withhold it
             event.pop("stack_info", None)
             event.pop("exc_info", None)

@@ -57,6 +57,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
+from redact.integrations._patch import redact_argv
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -416,19 +417,6 @@ def _wrap_write_logs(orig: Callable[..., Any]) -> Callable[..., Any]:
 _PROGRAM_FIELDS = ("program", "program_relpath", "program_abspath", "_code_path_local", "git_remote_url")
 
 
-def redact_argv(redactor: Redactor, args: list[str]) -> list[str]:
-    """Program arguments redacted one by one; a value after ``--name`` has ``name`` as its
-    key context, ``--name=value`` and ``name=value`` (Hydra overrides) carry their own."""
-    out = []
-    for i, arg in enumerate(args):
-        prev = args[i - 1] if i else ""
-        key = "args"
-        if prev.startswith("-") and "=" not in prev and not arg.startswith("-"):
-            key = prev.lstrip("-") or "args"
-        out.append(_redact_field(redactor, key, arg) or "[REDACTED:dropped]")
-    return out
-
-
 def _wrap_to_proto(orig: Callable[..., Any]) -> Callable[..., Any]:
     """``Settings.to_proto``: what the W&B service records as run metadata (``args``,
     ``program``, the git remote) is redacted in the message it receives."""
@@ -493,7 +481,8 @@ def _wrap_html_init(orig: Callable[..., Any]) -> Callable[..., Any]:
     def __init__(self: Any, data: Any, inject: bool = True, data_is_not_path: bool = False) -> None:
         redactor = _current()
         if redactor is None:
-            return orig(self, data, inject, data_is_not_path)
+            orig(self, data, inject, data_is_not_path)
+            return
         if isinstance(data, (str, Path)) and not data_is_not_path and os.path.isfile(data):
             if os.path.splitext(data)[1] == ".html":
                 data = Path(data).read_text(encoding="utf-8")
@@ -511,7 +500,7 @@ def _wrap_html_init(orig: Callable[..., Any]) -> Callable[..., Any]:
                     f"redaction failed ({type(exc).__name__}); the W&B call was not made"
                 ) from None
             data_is_not_path = True
-        return orig(self, data, inject, data_is_not_path)
+        orig(self, data, inject, data_is_not_path)
 
     return __init__
 
