@@ -32,6 +32,7 @@ from wandb.proto import wandb_internal_pb2 as pb  # noqa: E402
 from wandb.sdk import wandb_config, wandb_init, wandb_run, wandb_settings, wandb_summary  # noqa: E402
 from wandb.sdk.artifacts import artifact  # noqa: E402
 from wandb.sdk.data_types import html, table  # noqa: E402
+from wandb.sdk.data_types.base_types import media  # noqa: E402
 from wandb.sdk.lib import redirect  # noqa: E402
 
 import redact  # noqa: E402
@@ -637,6 +638,7 @@ def _seams() -> dict[tuple[Any, str], Any]:
         (wandb_settings.Settings, ["to_proto"]),
         (table.Table, ["_to_table_json"]),
         (html.Html, ["__init__"]),
+        (media.Media, ["__init__"]),
         (artifact.Artifact, ["_add_local_file"]),
     ]
     return {(owner, name): vars(owner)[name] for owner, names in owners for name in names}
@@ -773,9 +775,9 @@ def test_program_arguments_are_redacted_in_run_metadata(env: Env, monkeypatch: p
 
 
 def test_table_and_html_text_is_redacted(env: Env) -> None:
-    """wandb.Table cells (with their column names as context) and wandb.Html pages, given
-    as a string, a file object or an .html file, are redacted in the media files W&B
-    writes; lineage cells are unchanged."""
+    """wandb.Table cells (with their column names as context), wandb.Html pages, given
+    as a string, a file object or an .html file, and media captions are redacted in the
+    files W&B writes; lineage cells are unchanged."""
     page = env.inputs / "report.html"
     page.write_text(f"<p>owner {EMAIL}</p>")
     install()
@@ -784,12 +786,15 @@ def test_table_and_html_text_is_redacted(env: Env) -> None:
     tbl.add_data("ops@example.org", f"dsn {PG}", DIGEST)
     import io
 
+    import numpy as np
+
     run.log(
         {
             "runs": tbl,
             "page": wandb.Html(f"<b>{PG}</b> card {CARD}"),
             "page_io": wandb.Html(io.StringIO(f"<i>{GH}</i>")),
             "page_file": wandb.Html(str(page)),
+            "image": wandb.Image(np.zeros((4, 4, 3), dtype=np.uint8), caption=f"owner {EMAIL} {GIT_SHA}"),
         }
     )
     run.finish()

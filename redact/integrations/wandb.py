@@ -505,6 +505,19 @@ def _wrap_html_init(orig: Callable[..., Any]) -> Callable[..., Any]:
     return __init__
 
 
+def _wrap_media_init(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Media.__init__``: the caption of every media object (images, audio, video...)."""
+
+    @functools.wraps(orig)
+    def __init__(self: Any, caption: Any = None, *args: Any, **kwargs: Any) -> None:
+        redactor = _current()
+        if redactor is not None and isinstance(caption, str):
+            caption = _redact_field(redactor, "caption", caption)
+        orig(self, caption, *args, **kwargs)
+
+    return __init__
+
+
 _copies: list[str] = []  # folders of redacted copies handed to artifacts (kept until exit)
 
 
@@ -725,6 +738,10 @@ def _patch_all() -> list[_Patch]:
     table_cls, html_cls = wandb_table.Table, wandb_html.Html
     plan.append((table_cls, "_to_table_json", _wrap_table_json(_own(table_cls, "_to_table_json"))))
     plan.append((html_cls, "__init__", _wrap_html_init(_own(html_cls, "__init__"))))
+    from wandb.sdk.data_types.base_types import media as wandb_media
+
+    media_cls = wandb_media.Media
+    plan.append((media_cls, "__init__", _wrap_media_init(_own(media_cls, "__init__"))))
     artifact_cls = wandb_artifact.Artifact
     plan.append(
         (artifact_cls, "_add_local_file", _wrap_add_local_file(_own(artifact_cls, "_add_local_file")))
