@@ -165,7 +165,7 @@ def test_dvclive_params_metrics_and_message(tmp_path: Path, dvc_door: Any) -> No
     params = yaml.safe_load((tmp_path / "live" / "params.yaml").read_text())
     assert params["git_commit"] == GIT_SHA and params["parent_run_id"] == RUN_ID and params["lr"] == 0.001
     assert params["db_url"] == "postgresql://svc:****@db.internal:5432/features"
-    check_folder(tmp_path / "live")
+    check_folder(tmp_path)  # the working directory too (dvc.yaml)
 
 
 @KEYS
@@ -175,7 +175,7 @@ def test_dvclive_secret_as_param_name(tmp_path: Path, dvc_door: Any) -> None:
 
     with Live(dir=str(tmp_path / "live"), save_dvc_exp=False) as live:
         live.log_params({EMAIL: 1, "git_commit": GIT_SHA, "run": RUN_ID, "d": DIGEST, "x": {GH: 1}})
-    check_folder(tmp_path / "live")
+    check_folder(tmp_path)
 
 
 # --------------------------------------------------------------------------- Comet

@@ -829,6 +829,7 @@ def test_artifact_text_files_are_redacted_binary_pass(env: Env) -> None:
     art.add_dir(str(folder), name="hydra")
     with art.new_file("notes.md") as f:
         f.write(f"# run notes\nbilling card {CARD_SPACED}, token {GH}\n")
+    assert art._tmp_dir is not None and list(Path(art._tmp_dir.name).rglob("*.md")) == []  # raw text removed
     entries = {e.path: e for e in art.manifest.entries.values()}
     assert set(entries) == {"params.json", "hydra/config.yaml", "hydra/.env", "hydra/weights.bin", "notes.md"}
     stored = {p: Path(e.local_path).read_bytes() for p, e in entries.items()}

@@ -550,6 +550,9 @@ def _wrap_add_local_file(orig: Callable[..., Any]) -> Callable[..., Any]:
                     f"redaction failed ({type(exc).__name__}) for artifact file {name}; it was not added"
                 ) from None
             if changed:
+                tmp = getattr(self, "_tmp_dir", None)  # where new_file() wrote the raw text
+                if tmp is not None and os.path.commonpath([tmp.name, os.path.abspath(path)]) == tmp.name:
+                    os.unlink(path)
                 path, digest = dst, None
         return orig(self, name, path, digest, *args, **kwargs)
 
