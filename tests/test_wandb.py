@@ -714,6 +714,7 @@ def _print_secrets() -> None:
     print("db_password:", PG_PASSWORD)  # four writes: the key arrives apart from the value
     print(f"owner {EMAIL} card {CARD} commit {GIT_SHA}")
     sys.stderr.write(f"token {GH}\n")
+    run.write_logs(f"note for {EMAIL}, card {CARD}")
     sys.stdout.write(f"last line {GH} {DIGEST}")  # no newline: forwarded when capture stops
     sys.stdout.flush()
     run.finish()
@@ -725,7 +726,8 @@ def test_console_output_is_redacted_in_output_log_and_records(
 ) -> None:
     """stdout/stderr captured by W&B (every capture mode) is redacted whole line by whole
     line before it reaches output.log or the console records of the .wandb file, a key
-    printed apart from its value included; a last line without a newline is kept."""
+    printed apart from its value included; a last line without a newline is kept;
+    run.write_logs text is redacted too."""
 
     monkeypatch.setenv("WANDB_CONSOLE", console)
     install()
@@ -742,6 +744,8 @@ def test_console_output_is_redacted_in_output_log_and_records(
     if console == "wrap":  # raw console records in the transaction log
         lines = "".join(r.line for r in _of_type(rec, "output_raw"))
         assert PG_MASKED in lines and GIT_SHA in lines
+    logged = [r for r in _of_type(rec, "output_logger")]
+    assert logged and EMAIL_MASKED in str(logged)
 
 
 def test_program_arguments_are_redacted_in_run_metadata(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
