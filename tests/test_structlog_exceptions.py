@@ -125,6 +125,25 @@ def test_dict_tracebacks_locals_are_redacted() -> None:
         assert_clean(out.getvalue())
 
 
+@pytest.mark.parametrize("renderer", ["console-rich", "keyvalue"])
+def test_text_traceback_with_locals(renderer: str) -> None:
+    """show_locals=True in text form: the traceback printed by the renderer lists each
+    frame's locals under their names, redacted, with the chained cause first."""
+    out = configure(RedactProcessor(show_locals=True), RENDERERS[renderer]())
+    try:
+        try:
+            connect(PG)
+        except ConnectionError as exc:
+            raise RuntimeError("startup failed") from exc
+    except RuntimeError:
+        structlog.get_logger().exception("failed")
+    text = out.getvalue().replace("\\n", "\n").replace("\\'", "'")  # KeyValueRenderer: repr
+    assert "api_key = '[REDACTED:github-classic-token]'" in text and "dsn = 'postgresql://svc:****@" in text
+    assert "The above exception was the direct cause of the following exception" in text
+    assert text.index("ConnectionError") < text.index("RuntimeError: startup failed")
+    assert_clean(text)
+
+
 def test_stack_info_is_rendered_and_redacted() -> None:
     """stack_info=True becomes a redacted ``stack`` field."""
     out = configure(RedactProcessor(), structlog.processors.JSONRenderer())

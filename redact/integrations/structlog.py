@@ -8,8 +8,9 @@ exception information itself, before redacting, so no renderer after it sees a r
 exception and none loses it: ``exc_info`` (``True``, a tuple or an exception) becomes an
 ``exception`` field holding the traceback as text (``exceptions="text"``, the default,
 which every renderer prints, ConsoleRenderer included) or as structlog's structured
-traceback (``exceptions="dict"``, for JSON output; ``show_locals=True`` adds each frame's
-local variables, redacted with their names as context). ``stack_info`` becomes a
+traceback (``exceptions="dict"``, for JSON output). ``show_locals=True`` adds each
+frame's local variables (as structlog's rich tracebacks show them), redacted with their
+names as context, in either form. ``stack_info`` becomes a
 ``stack`` field the same way. An ``exception`` field that an earlier processor made
 (``format_exc_info``, ``dict_tracebacks`` with its locals) is redacted like any field.
 
@@ -33,7 +34,7 @@ from structlog.tracebacks import ExceptionDictTransformer
 from redact.errors import Blocked
 from redact.integrations.guard import PolicyLike, redactor_for
 
-__all__ = ["RedactProcessor", "in_redaction", "WITHHELD"]
+__all__ = ["RedactProcessor", "in_redaction", "format_trace", "WITHHELD"]
 
 WITHHELD = "[REDACTED:log value withheld]"
 
@@ -56,9 +57,12 @@ class RedactProcessor:
         if exceptions not in ("text", "dict"):
             raise ValueError(f"exceptions must be 'text' or 'dict', not {exceptions!r}")
         self._redactor = redactor_for(policy)
+        # text with locals: structured first (each local redacted under its name), then
+        # formatted as text once redacted
+        self._text_locals = exceptions == "text" and show_locals
         self._exceptions = (
             ExceptionRenderer(ExceptionDictTransformer(show_locals=show_locals))
-            if exceptions == "dict"
+            if exceptions == "dict" or show_locals
             else ExceptionRenderer()
         )
         self._stack = StackInfoRenderer()
@@ -70,13 +74,20 @@ class RedactProcessor:
             return event_dict
         _state.active = True
         try:
+            ours = "exc_info" in event_dict and "exception" not in event_dict
             event = self._render_exceptions(logger, method_name, dict(event_dict))
             try:
-                return self._redactor.redact(event).value
+                red = self._redactor.redact(event).value
             except Blocked:
                 raise
             except Exception:  # cyclic, too deep, or a fault: field by field
-                return self._by_field(event)
+                red = self._by_field(event)
+            if self._text_locals and ours and isinstance(red.get("exception"), list):
+                try:
+                    red["exception"] = format_trace(red["exception"])
+                except Exception:
+                    red["exception"] = WITHHELD
+            return red
         except Blocked:
             self.dropped += 1
             raise structlog.DropEvent from None
@@ -117,3 +128,27 @@ class RedactProcessor:
         if "event" in event and "event" not in out:
             out["event"] = WITHHELD
         return out
+
+
+def format_trace(stacks: list[Any]) -> str:
+    """A structured traceback (structlog's ``ExceptionDictTransformer`` output) as text,
+    oldest exception first like Python's, with each frame's local variables."""
+    parts: list[str] = []
+    for i in range(len(stacks) - 1, -1, -1):
+        stack = stacks[i]
+        lines = ["Traceback (most recent call last):"]
+        for frame in stack.get("frames") or ():
+            lines.append(
+                f'  File "{frame.get("filename")}", line {frame.get("lineno")}, in {frame.get("name")}'
+            )
+            lines.extend(f"    {k} = {v}" for k, v in (frame.get("locals") or {}).items())
+        value = stack.get("exc_value")
+        lines.append(f"{stack.get('exc_type')}: {value}" if value else str(stack.get("exc_type")))
+        parts.append("\n".join(lines))
+        if i > 0:
+            parts.append(
+                "\nThe above exception was the direct cause of the following exception:\n"
+                if stack.get("is_cause")
+                else "\nDuring handling of the above exception, another exception occurred:\n"
+            )
+    return "\n".join(parts)
