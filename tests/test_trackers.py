@@ -1,4 +1,5 @@
-"""Doors for Comet (OfflineExperiment), TensorBoard (tensorboardX) and DVCLive, each against
+"""Doors for Comet (OfflineExperiment), TensorBoard (tensorboardX), DVCLive and Neptune
+(offline mode), each against
 the real library writing to a temporary folder: fake secrets go in through the logging
 calls, then every byte the tracker wrote (Comet's archive unpacked) is searched for the
 plaintext, and the lineage values (a 40-hex commit SHA, a sha256 digest, a run id) must be
@@ -279,3 +280,62 @@ def test_comet_program_arguments(tmp_path: Path, comet: Any, monkeypatch: pytest
     details = [json.loads(x)["payload"] for x in messages.decode().splitlines() if '"system_details"' in x]
     assert details and details[0]["command"][:3] == ["train.py", "--db-url", PG.replace(PG_PASSWORD, "****")]
     assert details[0]["command"][-1] == GIT_SHA
+
+
+# --------------------------------------------------------------------------- Neptune
+@pytest.fixture
+def neptune_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    neptune = pytest.importorskip("neptune")
+    from redact.integrations import neptune as door
+
+    monkeypatch.chdir(tmp_path)  # offline runs are stored under ./.neptune
+    for name in ("NEPTUNE_API_TOKEN", "NEPTUNE_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    handle = door.install()
+    run = neptune.init_run(
+        mode="offline",
+        project="redact/test",
+        source_files=[],
+        capture_hardware_metrics=False,
+        capture_stdout=True,
+        capture_stderr=True,
+        git_ref=False,
+    )
+    yield run
+    handle.uninstall()
+
+
+def test_neptune_offline_run(tmp_path: Path, neptune_run: Any) -> None:
+    """A mapping of parameters, single fields, string series, tags, an uploaded text file,
+    in-memory text and captured console output of an offline run: the run's folder holds
+    no plaintext; lineage values are unchanged; a binary upload is kept as it is."""
+    from neptune.types import File
+
+    run = neptune_run
+    run["parameters"] = PARAMS
+    run["parameters/db_password"] = PG_PASSWORD
+    run["owner"] = EMAIL
+    run["sys/tags"].add([f"owner:{EMAIL}", "baseline"])
+    run["notes"].append(f"token {GH}")
+    run["notes"].append(f"commit {GIT_SHA}")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"db:\n  url: {PG}\n  password: {PG_PASSWORD}\ncommit: {GIT_SHA}\n")
+    run["config"].upload(str(cfg))
+    run["report"].upload(File.from_content(f"card {CARD} for {EMAIL}", extension="txt"))
+    blob = bytes(range(256)) * 4
+    run["weights"].upload(File.from_content(blob, extension="bin"))
+    print(f"training with {PG} and card {CARD}")
+    run.stop()
+    cfg.unlink()  # the user's own input file, which holds the plaintext on purpose
+    blobs = check_folder(tmp_path)
+    assert any(b"****@example.com" in b for b in blobs.values())
+    assert any(b == blob for b in blobs.values())
+
+
+@KEYS
+def test_neptune_secret_as_field_name(tmp_path: Path, neptune_run: Any) -> None:
+    """A secret used as a key of an assigned mapping (it becomes a field name) does not
+    reach the run's folder."""
+    neptune_run["parameters"] = {EMAIL: 1, "git_commit": GIT_SHA, "run": RUN_ID, "d": DIGEST, "x": {GH: 1}}
+    neptune_run.stop()
+    check_folder(tmp_path)
