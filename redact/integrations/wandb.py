@@ -46,18 +46,25 @@ import contextvars
 import dataclasses
 import functools
 import inspect
+import os
+import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from redact._redactor import Redactor
-from redact.errors import RedactError
+from redact.errors import Blocked, RedactError
+from redact.integrations._patch import redact_argv
+from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
+from redact.integrations.structlog import _state as _structlog_state
+from redact.integrations.structlog import in_redaction
 from redact.policy import Policy
 
-__all__ = ["Handle", "install", "installed"]
+__all__ = ["Handle", "install", "installed", "redact_argv"]
 
 PolicyLike = Policy | str | Path | None
 
@@ -284,6 +291,274 @@ def _wrap_run_setter(prop: property, field: str) -> property:
     return property(prop.fget, setter, prop.fdel, prop.__doc__)
 
 
+# --------------------------------------------------------------------------- console
+_CONSOLE_MAX = 64 * 1024  # a line longer than this is redacted and forwarded in parts
+CONSOLE_BLOCKED = "[REDACTED:console output blocked]\n"
+CONSOLE_WITHHELD = "[REDACTED:console output withheld]\n"
+
+
+class _ConsoleRedactor:
+    """Wraps one console callback of W&B's stdout/stderr capture: buffers the output up to
+    a line end (``\n`` or ``\r``) and forwards whole lines redacted, so that a value and
+    the key before it (``print("password:", pw)`` is four writes) are scanned together.
+    Never raises (W&B would log the failing chunk to its debug log)."""
+
+    def __init__(self, callback: Callable[[Any], Any], stream: str) -> None:
+        self.callback = callback
+        self.stream = stream
+        self._buf = ""
+        self._bytes = False
+        self._lock = threading.RLock()
+
+    def __call__(self, data: Any) -> Any:
+        if in_redaction():  # redaction's own audit events: no plaintext
+            return self.callback(data)
+        redactor = _current()
+        with self._lock:
+            self._bytes = isinstance(data, bytes)
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+            if redactor is None and not self._buf:
+                return self.callback(data)
+            self._buf += text
+            cut = max(self._buf.rfind("\n"), self._buf.rfind("\r"))
+            if cut < 0 and len(self._buf) < _CONSOLE_MAX and redactor is not None:
+                return None
+            end = len(self._buf) if cut < 0 or redactor is None else cut + 1
+            out, self._buf = self._buf[:end], self._buf[end:]
+            return self._emit(redactor, out)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._buf:
+                out, self._buf = self._buf, ""
+                self._emit(_current(), out)
+
+    def _emit(self, redactor: Redactor | None, text: str) -> Any:
+        if redactor is not None:
+            _structlog_state.active = True
+            try:
+                text = redact_text(redactor, text, self.stream)
+            except Blocked:
+                text = CONSOLE_BLOCKED
+            except Exception:  # fail closed
+                text = CONSOLE_WITHHELD
+            finally:
+                _structlog_state.active = False
+        try:
+            return self.callback(text.encode("utf-8") if self._bytes else text)
+        except Exception:
+            return None
+
+
+def _wrap_redirect_init(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``RedirectBase.__init__``: every capture mode (wrap_raw, wrap_emu, redirect) hands
+    its callbacks (the run's console callback, the ``output.log`` writer) to it."""
+
+    @functools.wraps(orig)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig(self, *args, **kwargs)
+        if _current() is not None:
+            self.cbs = [
+                cb if isinstance(cb, _ConsoleRedactor) else _ConsoleRedactor(cb, str(self.src))
+                for cb in self.cbs
+            ]
+
+    return __init__
+
+
+def _wrap_restore(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Run._restore``: when capture stops, the last partial line is forwarded too."""
+
+    @functools.wraps(orig)
+    def _restore(self: Any) -> Any:
+        result = orig(self)
+        _flush_console(self)
+        return result
+
+    return _restore
+
+
+def _wrap_finish(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Run._finish``: a last partial line is forwarded while the run still accepts it."""
+
+    @functools.wraps(orig)
+    def _finish(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not getattr(self, "_is_finished", True):
+            _flush_console(self)
+        return orig(self, *args, **kwargs)
+
+    return _finish
+
+
+def _flush_console(run: Any) -> None:
+    for redir in (getattr(run, "_out_redir", None), getattr(run, "_err_redir", None)):
+        for cb in getattr(redir, "cbs", None) or ():
+            if isinstance(cb, _ConsoleRedactor):
+                cb.flush()
+
+
+def _wrap_write_logs(orig: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(orig)
+    def write_logs(self: Any, text: str) -> Any:
+        redactor = _current()
+        if redactor is not None and isinstance(text, str):
+            try:
+                text = redact_text(redactor, text, "logs")
+            except Blocked:
+                text = CONSOLE_BLOCKED
+            except Exception:
+                text = CONSOLE_WITHHELD
+        return orig(self, text)
+
+    return write_logs
+
+
+# --------------------------------------------------------------------------- run metadata
+_PROGRAM_FIELDS = ("program", "program_relpath", "program_abspath", "_code_path_local", "git_remote_url")
+
+
+def _wrap_to_proto(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Settings.to_proto``: what the W&B service records as run metadata (``args``,
+    ``program``, the git remote) is redacted in the message it receives."""
+
+    @functools.wraps(orig)
+    def to_proto(self: Any) -> Any:
+        proto = orig(self)
+        redactor = _current()
+        if redactor is None:
+            return proto
+        args = list(proto._args.value)
+        if args:
+            red = redact_argv(redactor, args)
+            if red != args:
+                del proto._args.value[:]
+                proto._args.value.extend(red)
+        for name in _PROGRAM_FIELDS:
+            if proto.HasField(name):
+                field = getattr(proto, name)
+                value = _redact_field(redactor, name, field.value)
+                field.value = value if value is not None else "[REDACTED:dropped]"
+        return proto
+
+    return to_proto
+
+
+# --------------------------------------------------------------------------- media and artifacts
+def _wrap_table_json(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Table._to_table_json``: the rows W&B writes (run media file and artifact entry);
+    each cell with its column name as the key context; media cells pass unchanged."""
+
+    @functools.wraps(orig)
+    def _to_table_json(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = orig(self, *args, **kwargs)
+        redactor = _current()
+        if redactor is None or not isinstance(result, dict):
+            return result
+        columns = [str(c) for c in result.get("columns") or []]
+        red_columns = [_redact_field(redactor, "column", c) or "[REDACTED:dropped]" for c in columns]
+        rows = []
+        for row in result.get("data") or []:
+            new = list(row)
+            for j, cell in enumerate(new):
+                if isinstance(cell, (str, int, list, dict, tuple)) and not isinstance(cell, bool):
+                    key = columns[j] if j < len(columns) else "cell"
+                    red = _redact(redactor, {key: cell})
+                    new[j] = red.get(key, next(iter(red.values()), "[REDACTED:dropped]"))
+            rows.append(new)
+        return {
+            **result,
+            "columns": red_columns if red_columns != columns else result["columns"],
+            "data": rows,
+        }
+
+    return _to_table_json
+
+
+def _wrap_html_init(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Html.__init__``: the page text is redacted before W&B writes its media file."""
+
+    @functools.wraps(orig)
+    def __init__(self: Any, data: Any, inject: bool = True, data_is_not_path: bool = False) -> None:
+        redactor = _current()
+        if redactor is None:
+            orig(self, data, inject, data_is_not_path)
+            return
+        if isinstance(data, (str, Path)) and not data_is_not_path and os.path.isfile(data):
+            if os.path.splitext(data)[1] == ".html":
+                data = Path(data).read_text(encoding="utf-8")
+        elif hasattr(data, "read"):
+            if hasattr(data, "seek"):
+                data.seek(0)
+            data = data.read()
+        if isinstance(data, str):
+            try:
+                data = redact_text(redactor, data, "html")
+            except RedactError:
+                raise
+            except Exception as exc:
+                raise RedactionFailed(
+                    f"redaction failed ({type(exc).__name__}); the W&B call was not made"
+                ) from None
+            data_is_not_path = True
+        orig(self, data, inject, data_is_not_path)
+
+    return __init__
+
+
+def _wrap_media_init(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Media.__init__``: the caption of every media object (images, audio, video...)."""
+
+    @functools.wraps(orig)
+    def __init__(self: Any, caption: Any = None, *args: Any, **kwargs: Any) -> None:
+        redactor = _current()
+        if redactor is not None and isinstance(caption, str):
+            caption = _redact_field(redactor, "caption", caption)
+        orig(self, caption, *args, **kwargs)
+
+    return __init__
+
+
+_copies: list[str] = []  # folders of redacted copies handed to artifacts (kept until exit)
+
+
+def _copy_dir() -> str:
+    from wandb.sdk.artifacts.staging import get_staging_dir
+
+    if not _copies:
+        _copies.append(tempfile.mkdtemp(prefix="redact-", dir=get_staging_dir()))
+    return _copies[0]
+
+
+def _wrap_add_local_file(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Artifact._add_local_file``: the one method ``add_file``, ``new_file`` and
+    ``add_dir`` add each file through. A text file holding a finding is replaced by a
+    redacted copy (same artifact path, digest of the copy); binary files pass."""
+
+    @functools.wraps(orig)
+    def _add_local_file(
+        self: Any, name: Any, path: Any, digest: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        redactor = _current()
+        if redactor is not None:
+            dst = os.path.join(_copy_dir(), uuid.uuid4().hex, os.path.basename(str(path)))
+            try:
+                changed = redact_file(redactor, path, dst)
+            except RedactError:
+                raise
+            except Exception as exc:
+                raise RedactionFailed(
+                    f"redaction failed ({type(exc).__name__}) for artifact file {name}; it was not added"
+                ) from None
+            if changed:
+                tmp = getattr(self, "_tmp_dir", None)  # where new_file() wrote the raw text
+                if tmp is not None and os.path.commonpath([tmp.name, os.path.abspath(path)]) == tmp.name:
+                    os.unlink(path)
+                path, digest = dst, None
+        return orig(self, name, path, digest, *args, **kwargs)
+
+    return _add_local_file
+
+
 # --------------------------------------------------------------------------- install
 _Patch = tuple[Any, str, Any, Any]  # (owner, attribute, original, replacement)
 
@@ -444,6 +719,36 @@ def _patch_all() -> list[_Patch]:
         if not isinstance(prop, property) or prop.fset is None:
             raise RuntimeError(f"redact: wandb {_wandb_version()}: Run.{field} is not a settable property")
         plan.append((run_cls, field, _wrap_run_setter(prop, field)))
+
+    from wandb.sdk import wandb_settings
+    from wandb.sdk.artifacts import artifact as wandb_artifact
+    from wandb.sdk.data_types import html as wandb_html
+    from wandb.sdk.data_types import table as wandb_table
+    from wandb.sdk.lib import redirect as wandb_redirect
+
+    plan.append(
+        (
+            wandb_redirect.RedirectBase,
+            "__init__",
+            _wrap_redirect_init(_own(wandb_redirect.RedirectBase, "__init__")),
+        )
+    )
+    plan.append((run_cls, "_restore", _wrap_restore(_own(run_cls, "_restore"))))
+    plan.append((run_cls, "_finish", _wrap_finish(_own(run_cls, "_finish"))))
+    plan.append((run_cls, "write_logs", _wrap_write_logs(_own(run_cls, "write_logs"))))
+    settings_cls = wandb_settings.Settings
+    plan.append((settings_cls, "to_proto", _wrap_to_proto(_own(settings_cls, "to_proto"))))
+    table_cls, html_cls = wandb_table.Table, wandb_html.Html
+    plan.append((table_cls, "_to_table_json", _wrap_table_json(_own(table_cls, "_to_table_json"))))
+    plan.append((html_cls, "__init__", _wrap_html_init(_own(html_cls, "__init__"))))
+    from wandb.sdk.data_types.base_types import media as wandb_media
+
+    media_cls = wandb_media.Media
+    plan.append((media_cls, "__init__", _wrap_media_init(_own(media_cls, "__init__"))))
+    artifact_cls = wandb_artifact.Artifact
+    plan.append(
+        (artifact_cls, "_add_local_file", _wrap_add_local_file(_own(artifact_cls, "_add_local_file")))
+    )
 
     # every seam was found: apply (nothing is patched when one is missing)
     patches: list[_Patch] = []

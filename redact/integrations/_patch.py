@@ -1,0 +1,158 @@
+"""Install and uninstall a door that patches a tracker library in place.
+
+A door module describes its seams as a plan of ``(owner, attribute, replacement)``; the
+replacements look the active Redactor up at call time (``door.redactor``; None once
+uninstalled, when they pass values through). Every seam must exist before anything is
+patched (a tracker version without one installs nothing), installing twice patches
+nothing twice, and ``uninstall`` puts back each original attribute it still owns.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from redact._redactor import Redactor
+from redact.errors import RedactError
+from redact.integrations.guard import PolicyLike, RedactionFailed, redactor_for
+from redact.policy import Policy
+
+__all__ = ["Door", "Handle", "own", "redact_value", "redact_named", "redact_argv"]
+
+Plan = list[tuple[Any, str, Any]]
+_Patch = tuple[Any, str, Any, Any]
+
+
+def own(owner: Any, name: str, library: str) -> Any:
+    """The attribute as ``owner`` itself defines it (the seam must exist: fail closed)."""
+    try:
+        return vars(owner)[name]
+    except KeyError:
+        where = getattr(owner, "__qualname__", getattr(owner, "__name__", repr(owner)))
+        raise RuntimeError(
+            f"redact: this {library} version has no {where}.{name}; the integration was not installed"
+        ) from None
+
+
+def redact_value(redactor: Redactor, value: Any, path: tuple[str, ...] = ()) -> Any:
+    """``value`` redacted; a fault that is not a redact error becomes RedactionFailed (the
+    raw value is never forwarded)."""
+    try:
+        return redactor.redact(value, path).value
+    except RedactError:
+        raise
+    except Exception as exc:
+        raise RedactionFailed(f"redaction failed ({type(exc).__name__}); the call was not made") from None
+
+
+_DROPPED = object()
+
+
+def redact_named(redactor: Redactor, name: Any, value: Any) -> tuple[Any, Any]:
+    """``(name, value)`` redacted as the one-entry mapping ``{name: value}``: the name is
+    the value's key context (and is itself scanned as a key). Returns ``(None, None)``
+    when the policy drops the entry."""
+    red = redact_value(redactor, {name: value})
+    if name in red:
+        return name, red[name]
+    if red:
+        new_name, new_value = next(iter(red.items()))
+        return new_name, new_value
+    return None, None
+
+
+def redact_argv(redactor: Redactor, args: list[str]) -> list[str]:
+    """Program arguments redacted one by one; a value after ``--name`` has ``name`` as its
+    key context, ``--name=value`` and ``name=value`` (Hydra overrides) carry their own."""
+    out = []
+    for i, arg in enumerate(args):
+        prev = args[i - 1] if i else ""
+        key = "args"
+        if prev.startswith("-") and "=" not in prev and not arg.startswith("-"):
+            key = prev.lstrip("-") or "args"
+        name, value = redact_named(redactor, key, arg)
+        out.append("[REDACTED:dropped]" if name is None else str(value))
+    return out
+
+
+class Handle:
+    """An installed door. ``uninstall()`` restores every patched attribute; also usable as
+    a context manager."""
+
+    def __init__(self, door: Door, patches: list[_Patch], version: str) -> None:
+        self._door = door
+        self._patches = patches
+        self.version = version
+
+    @property
+    def policy(self) -> Policy:
+        redactor = self._door.redactor
+        assert redactor is not None
+        return redactor.policy
+
+    @property
+    def installed(self) -> bool:
+        return self._door.active is self
+
+    @property
+    def seams(self) -> list[str]:
+        return [_dotted(o, n) for o, n, _, _ in self._patches]
+
+    def uninstall(self) -> None:
+        with self._door.lock:
+            for owner, name, original, replacement in reversed(self._patches):
+                if vars(owner).get(name) is replacement:
+                    setattr(owner, name, original)
+            self._patches = []
+            if self._door.active is self:
+                self._door.active = None
+                self._door.redactor = None
+
+    def __enter__(self) -> Handle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstall()
+
+    def __repr__(self) -> str:
+        state = "installed" if self.installed else "uninstalled"
+        return f"<redact {self._door.library} integration, {self._door.library} {self.version}, {state}>"
+
+
+def _dotted(owner: Any, name: str) -> str:
+    if isinstance(owner, type):
+        return f"{owner.__module__}.{owner.__qualname__}.{name}"
+    return f"{owner.__name__}.{name}"
+
+
+class Door:
+    """One tracker's door: its plan builder and its installed state."""
+
+    def __init__(self, library: str, plan: Callable[[Door], Plan], version: Callable[[], str]) -> None:
+        self.library = library
+        self._plan = plan
+        self._version = version
+        self.lock = threading.RLock()
+        self.active: Handle | None = None
+        self.redactor: Redactor | None = None
+
+    def install(self, policy: PolicyLike = None) -> Handle:
+        """Idempotent: a second call returns the same handle; an explicit policy replaces
+        the active one."""
+        with self.lock:
+            if self.active is not None and policy is None:
+                return self.active
+        redactor = redactor_for(policy)  # a bad policy patches nothing
+        with self.lock:
+            if self.active is not None:
+                self.redactor = redactor
+                return self.active
+            plan = self._plan(self)  # raises before anything is patched
+            patches: list[_Patch] = []
+            for owner, name, replacement in plan:
+                patches.append((owner, name, vars(owner)[name], replacement))
+                setattr(owner, name, replacement)
+            self.redactor = redactor
+            self.active = Handle(self, patches, self._version())
+            return self.active

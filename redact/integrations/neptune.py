@@ -1,0 +1,190 @@
+"""Redact what Neptune records (offline mode and online alike).
+
+    import redact.integrations.neptune as rnp
+    handle = rnp.install()            # or install("team.yaml"), install(policy)
+    run = neptune.init_run(...)       # every field assigned, logged or uploaded: redacted
+    handle.uninstall()
+
+Seams (read from and tested against neptune 1.14): ``Handler.assign`` and
+``MetadataContainer.assign`` (a mapping assigned at once, ``run["parameters"] = {...}``,
+is redacted as one mapping, so its keys, which become field names, go through the
+redactor too), and ``Attribute._enqueue_operation``, through which every field operation
+reaches Neptune's operation processor: string and integer assignments (with the field's
+name as the key context), string series (``append``/``extend``, and the console output
+Neptune captures into ``monitoring/*/stdout``), string sets (tags), image names and
+descriptions, and files (``upload``: a text file holding a finding is replaced by a
+redacted copy, in-memory text content is redacted; binary content passes unchanged).
+
+``drop`` writes ``[REDACTED:dropped]`` (a field's operation has a fixed shape); ``block``
+raises :class:`redact.errors.Blocked` from the call and nothing is recorded, except for
+captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
+redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered: the
+field paths given as strings (``run["a/b"]``), the source files Neptune uploads
+(``source_files``), and artifacts tracked by reference.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import dataclasses
+import functools
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from redact._redactor import Redactor
+from redact.errors import Blocked
+from redact.integrations._patch import Door, Handle, Plan, own, redact_value
+from redact.integrations._textfiles import redact_file, redact_text
+from redact.integrations.guard import PolicyLike
+from redact.integrations.structlog import _state, in_redaction
+
+__all__ = ["install", "installed"]
+
+_DROPPED = "[REDACTED:dropped]"
+_CONSOLE_BLOCKED = "[REDACTED:console output blocked]"
+_ASSIGNED: contextvars.ContextVar[bool] = contextvars.ContextVar("redact_neptune_assign", default=False)
+_copies: list[str] = []
+
+
+def _field(redactor: Redactor, path: list[str], value: Any) -> Any:
+    name = path[-1] if path else "value"
+    red = redact_value(redactor, {name: value}, tuple(path[:-1]))
+    if name in red:
+        return red[name]
+    return next(iter(red.values()), _DROPPED)
+
+
+def _console(path: list[str]) -> bool:
+    return len(path) >= 2 and path[0] == "monitoring" and path[-1] in ("stdout", "stderr")
+
+
+def _redact_op(redactor: Redactor, op: Any, upload_path: Any = None) -> Any:
+    kind = type(op).__name__
+    path = list(op.path)
+    if kind in ("AssignString", "AssignInt"):
+        if _ASSIGNED.get():  # redacted with its mapping already
+            return op
+        return dataclasses.replace(op, value=_field(redactor, path, op.value))
+    if kind == "LogStrings":
+        values = []
+        for item in op.values:
+            try:
+                new = _field(redactor, path, item.value)
+            except Blocked:
+                if not _console(path):
+                    raise
+                new = _CONSOLE_BLOCKED
+            values.append(dataclasses.replace(item, value=new) if new is not item.value else item)
+        return dataclasses.replace(op, values=values)
+    if kind == "AddStrings":
+        return dataclasses.replace(op, values=set(redact_value(redactor, sorted(op.values), tuple(path))))
+    if kind == "LogImages":
+        values = []
+        for item in op.values:
+            image = item.value
+            fields = {"name": image.name, "description": image.description}
+            red = redact_value(redactor, {k: v for k, v in fields.items() if isinstance(v, str)}, tuple(path))
+            values.append(dataclasses.replace(item, value=dataclasses.replace(image, **red)))
+        return dataclasses.replace(op, values=values)
+    if kind == "UploadFileContent" and isinstance(op.file_content, str):
+        try:
+            text = base64.b64decode(op.file_content).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return op  # binary content: unchanged
+        red = redact_text(redactor, text, path[-1] if path else "text")
+        if red == text:
+            return op
+        return dataclasses.replace(op, file_content=base64.b64encode(red.encode("utf-8")).decode("ascii"))
+    if kind == "UploadFile":
+        if isinstance(op.file_path, str) and os.path.isfile(op.file_path):  # the user's file
+            if not _copies:
+                _copies.append(tempfile.mkdtemp(prefix="redact-neptune-"))
+            dst = os.path.join(_copies[0], uuid.uuid4().hex, os.path.basename(op.file_path))
+            if redact_file(redactor, op.file_path, dst):
+                return dataclasses.replace(op, file_path=dst)
+        elif isinstance(op.tmp_file_name, str) and upload_path is not None:  # Neptune's own copy
+            src = os.path.join(str(upload_path), op.tmp_file_name)
+            dst = src + ".redacted"
+            if os.path.isfile(src) and redact_file(redactor, src, dst):
+                os.replace(dst, src)
+        return op
+    return op
+
+
+def _wrap_enqueue(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(orig)
+    def _enqueue_operation(self: Any, operation: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is not None and not in_redaction():
+            _state.active = True
+            try:
+                storage = getattr(getattr(self._container, "_op_processor", None), "operation_storage", None)
+                operation = _redact_op(redactor, operation, getattr(storage, "upload_path", None))
+            finally:
+                _state.active = False
+        return orig(self, operation, *args, **kwargs)
+
+    return _enqueue_operation
+
+
+def _wrap_assign(
+    door: Door, orig: Callable[..., Any], prefix: Callable[[Any], tuple[str, ...]]
+) -> Callable[..., Any]:
+    @functools.wraps(orig)
+    def assign(self: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is None or not isinstance(value, Mapping) or _ASSIGNED.get():
+            return orig(self, value, *args, **kwargs)
+        red = redact_value(redactor, dict(value), prefix(self))
+        token = _ASSIGNED.set(True)
+        try:
+            return orig(self, red, *args, **kwargs)
+        finally:
+            _ASSIGNED.reset(token)
+
+    return assign
+
+
+def _handler_path(handler: Any) -> tuple[str, ...]:
+    return tuple(p for p in str(getattr(handler, "_path", "")).split("/") if p)
+
+
+def _plan(door: Door) -> Plan:
+    try:
+        from neptune import handler
+        from neptune.attributes import attribute
+        from neptune.metadata_containers import metadata_container
+    except ImportError as exc:
+        raise ImportError("redact.integrations.neptune needs neptune: pip install 'redact[neptune]'") from exc
+    lib = "neptune"
+    attr_cls, handler_cls = attribute.Attribute, handler.Handler
+    container_cls = metadata_container.MetadataContainer
+    return [
+        (attr_cls, "_enqueue_operation", _wrap_enqueue(door, own(attr_cls, "_enqueue_operation", lib))),
+        (handler_cls, "assign", _wrap_assign(door, own(handler_cls, "assign", lib), _handler_path)),
+        (container_cls, "assign", _wrap_assign(door, own(container_cls, "assign", lib), lambda _: ())),
+    ]
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("neptune")
+
+
+_door = Door("neptune", _plan, _version)
+
+
+def install(policy: PolicyLike = None) -> Handle:
+    """Patch neptune so that every field is redacted under ``policy`` (a Policy, a path, a
+    built-in name, or None: ``REDACT_POLICY``, else ``default``). Idempotent."""
+    return _door.install(policy)
+
+
+def installed() -> Handle | None:
+    """The active handle, if installed."""
+    return _door.active
