@@ -14,9 +14,10 @@ import structlog
 import yaml
 
 from redact import __version__
-from redact._build import build_scanner, get_redactor, get_scanner
+from redact._build import build_scanner, get_scanner
 from redact._files import SUFFIXES, read_documents
 from redact._redactor import Decision, check_required
+from redact._redactors import get_redactor
 from redact.errors import Blocked, DecryptError, RedactError
 from redact.policy import Policy, load_policy
 

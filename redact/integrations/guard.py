@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from redact._build import get_redactor
 from redact._redactor import Redactor
+from redact._redactors import get_redactor
 from redact.errors import RedactError
 from redact.policy import Policy, load_policy
 

@@ -5,7 +5,7 @@ MLflow ``mlruns`` folders and W&B run folders inside it are read as runs) or a U
 scheme (an MLflow tracking URI). Every source becomes a stream of :class:`Record`:
 
 * ``source``: the display string of the Result (a path as given, or the URI without its
-  credentials, see :func:`redact.report.base.safe_source`);
+  credentials, see :func:`redact._result.safe_source`);
 * ``prefix``: the pointer segments of the document in the source (``("runs", run_id)``);
 * ``document``: the JSON-like value to scan;
 * ``lines``: for file sources, a function from full pointers to 1-based lines (None for
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from redact._finding import Finding
+from redact._result import Result, safe_source, sort_results
 from redact._yaml import Loc, line_of
 from redact.errors import InputError
 from redact.leaves import Segment, split_pointer
-from redact.report.base import Result, safe_source, sort_results
 
 __all__ = [
     "Record",

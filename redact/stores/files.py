@@ -6,7 +6,7 @@ read as runs by :mod:`redact.stores.mlflow_files` / :mod:`redact.stores.wandb_fi
 instead of as files. Files of other types are skipped in folders; given by name they are
 an input error. Every file record carries its lines:
 
-* JSON, JSONL, YAML: :func:`redact.report.base.lines_for` (as before);
+* JSON, JSONL, YAML: :func:`lines_for`;
 * TOML: the line of each key, array item and inline-table key;
 * CSV/TSV: one document per data row, keyed by the header (duplicate or empty column
   names become ``name_<column>`` / ``<column>``, 0-based); the prefix is the 0-based data
@@ -30,15 +30,16 @@ import os
 import re
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from redact._files import SUFFIXES, read_documents
-from redact._yaml import Loc
+from redact._yaml import Loc, _index, _Loader, line_of, load_with_lines
 from redact.errors import InputError
 from redact.leaves import split_pointer
-from redact.report import base as report_base
 from redact.stores.base import LocLines, Record, Task
 
 if sys.version_info >= (3, 11):
@@ -155,7 +156,73 @@ def read_file(path_text: str) -> Iterator[Record]:
 
 
 def _json_yaml_lines(path: Path, pointers: Sequence[str]) -> dict[str, int]:
-    return report_base.lines_for(path, pointers)
+    return lines_for(path, pointers)
+
+
+# ---------------------------------------------------------------------------- lines
+def _loc_for(pointer: str, lines: dict[Loc, int], skip: int = 0) -> int | None:
+    """The line of the deepest node on ``pointer`` (segments after the first ``skip``)."""
+    try:
+        segments = split_pointer(pointer)[skip:]
+    except ValueError:
+        return None
+    loc: tuple[int | str, ...] = ()
+    for seg in segments:
+        if seg.isdigit() and (*loc, int(seg)) in lines:
+            loc = (*loc, int(seg))
+        elif (*loc, seg) in lines:
+            loc = (*loc, seg)
+        else:
+            break
+    return line_of(lines, loc)
+
+
+def _first_index(pointer: str) -> int | None:
+    head = pointer[1:].split("/", 1)[0] if pointer.startswith("/") else ""
+    return int(head) if head.isdigit() else None
+
+
+def lines_for(path: Path, pointers: Iterable[str]) -> dict[str, int]:
+    """The 1-based line of each pointer's leaf in ``path``.
+
+    JSONL: the record's line (index + 1). JSON (read as YAML) and YAML: the line of the
+    node ``redact._yaml`` records for the pointer's path; 1 when the file cannot be mapped.
+    """
+    wanted = sorted(set(pointers))
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "jsonl":
+        out: dict[str, int] = {}
+        for p in wanted:
+            index = _first_index(p)
+            out[p] = index + 1 if index is not None else 1
+        return out
+    try:
+        text = path.read_text(encoding="utf-8")
+        docs: list[dict[Loc, int]]
+        try:
+            docs = [load_with_lines(text)[1]]
+            multi = False
+        except yaml.composer.ComposerError:  # several YAML documents: index each
+            docs = []
+            for node in yaml.compose_all(text, Loader=_Loader):
+                lines: dict[Loc, int] = {}
+                if node is not None:
+                    _index(node, (), lines)
+                docs.append(lines)
+            multi = True
+    except Exception:  # unreadable as YAML (JSON that YAML rejects, tabs, ...): line 1
+        return {p: 1 for p in wanted}
+    out = {}
+    for p in wanted:
+        line: int | None = None
+        if multi:
+            index = _first_index(p)
+            if index is not None and index < len(docs):
+                line = _loc_for(p, docs[index], skip=1)
+        else:
+            line = _loc_for(p, docs[0])
+        out[p] = line or 1
+    return out
 
 
 def _read_text(path: Path) -> str:

@@ -16,8 +16,8 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from redact._result import safe_source
 from redact.errors import InputError
-from redact.report.base import safe_source
 from redact.stores.base import Record, Task, static_task
 from redact.stores.mlflow_files import input_order, model_prefix
 

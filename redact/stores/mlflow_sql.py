@@ -46,8 +46,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from redact._result import safe_source
 from redact.errors import InputError
-from redact.report.base import safe_source
 from redact.stores.base import Record, Task
 from redact.stores.mlflow_files import input_order, model_prefix
 
