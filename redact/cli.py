@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import structlog
 import yaml
 
 from redact import __version__
@@ -23,6 +23,53 @@ from redact.policy import Policy, load_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
+STDIN = "-"
+
+# the extra that brings each optional module (for the one-line install hint)
+_EXTRAS = {"mlflow": "mlflow", "sqlalchemy": "mlflow", "wandb": "wandb", "google": "wandb"}
+
+
+def fail(message: str) -> None:
+    """The one way a command reports a user's error: ``redact: error: ...``, exit 2."""
+    click.echo(f"redact: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def missing_module_message(exc: ImportError) -> str:
+    """``... needs mlflow: pip install "redact-ml[mlflow]"`` for a missing optional module."""
+    top = (exc.name or "").split(".")[0]
+    extra = _EXTRAS.get(top)
+    if extra is None:
+        return f"a required module is not installed ({exc.name or exc}): pip install redact-ml"
+    return f"this needs {top}, which is not installed: pip install \"redact-ml[{extra}]\""
+
+
+class _Group(click.Group):
+    """Runs commands so that every user error is one ``redact: error:`` line, exit 2:
+    usage mistakes, input errors, missing optional dependencies. Never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("redact: error: aborted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            fail(" ".join(exc.format_message().split()))
+        except RedactError as exc:
+            fail(str(exc))
+        except ImportError as exc:
+            if (exc.name or "").split(".")[0] in ("redact", ""):
+                raise  # our own bug: a traceback is the right report
+            fail(missing_module_message(exc))
+        except BrokenPipeError:  # `redact scan ... | head`
+            sys.stderr.close()
+            sys.exit(EXIT_ERROR)
+        sys.exit(rv if isinstance(rv, int) else EXIT_CLEAN)
 
 
 def _policy_option(help: str, required: bool = False) -> Callable[[F], F]:
@@ -39,13 +86,24 @@ def _output_option(help: str) -> Callable[[F], F]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="redact")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Show the audit trail on standard error (-v: one summary per redaction, -vv: every "
+    "decision). Pointers, categories and fingerprints only, never values.",
+)
+def main(verbose: int) -> None:
     """Find and remove secrets and personal data in ML experiment metadata."""
-    if not structlog.is_configured():  # audit events go to stderr, never into the output
-        # the stream is looked up per event, so a redirected stderr is honoured
-        structlog.configure(logger_factory=lambda *args: structlog.PrintLogger(sys.stderr))
+    if verbose:
+        from redact._audit import logger
+
+        handler = logging.StreamHandler()  # stderr, looked up now (honours redirection)
+        handler.setFormatter(logging.Formatter("redact: audit: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 _JOBS = click.option(
@@ -58,11 +116,119 @@ _JOBS = click.option(
 )
 
 
-def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
+_INCLUDE = click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Read only files matching this glob in folders (.gitignore syntax; repeatable).",
+)
+_EXCLUDE = click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files and folders matching this glob (.gitignore syntax; repeatable). "
+    "Patterns in a .redactignore file (the scanned folder's and the working folder's) apply too.",
+)
+_NO_IGNORE = click.option(
+    "--no-redactignore", "no_ignore_file", is_flag=True, help="Do not read .redactignore files."
+)
+_STDIN_NAME = click.option(
+    "--stdin-name",
+    default=None,
+    metavar="NAME",
+    help="With '-': read standard input as a file of this name (its extension picks the "
+    "reader; default: JSON, JSONL or YAML when it parses as one, else text).",
+)
+
+
+def _collect(
+    paths: Sequence[str],
+    policy: Policy | None,
+    jobs: int,
+    stats: Any = None,
+    select: Any = None,
+    stdin_name: str | None = None,
+) -> Any:
     from redact.report import collect
 
     workers = jobs or os.cpu_count() or 1
-    return collect(paths, get_scanner(policy), jobs=workers, progress=sys.stderr.isatty(), policy=policy)
+    files = [p for p in paths if p != STDIN]
+    scanner = get_scanner(policy)
+    progress = sys.stderr.isatty()
+    results = list(
+        collect(files, scanner, jobs=workers, progress=progress, policy=policy, stats=stats, select=select)
+        if files
+        else []
+    )
+    if STDIN in paths:
+        from redact.report import sort_results
+        from redact.stores import scan_records
+        from redact.stores.files import read_text_as
+
+        name, kind, text = _read_stdin(stdin_name)
+        piped = scan_records(read_text_as(text, kind, name), scanner, stats=stats)
+        results = sort_results(set(results) | set(piped))
+    return results
+
+
+def _read_stdin(stdin_name: str | None) -> tuple[str, str, str]:
+    """(display name, reader kind, text) of standard input."""
+    from redact.stores.files import file_kind
+
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    if b"\0" in data[:8192]:
+        raise click.UsageError("standard input is binary, not text")
+    text = data.decode("utf-8-sig", errors="replace")
+    if stdin_name:
+        return stdin_name, file_kind(Path(stdin_name)), text
+    return "<stdin>", _sniff(text), text
+
+
+def _sniff(text: str) -> str:
+    """json, jsonl or yaml when ``text`` parses as that (YAML only as a mapping or list), else text."""
+    from redact._files import parse_documents
+
+    stripped = text.strip()
+    if not stripped:
+        return "text"
+    for kind in ("json", "jsonl", "yaml"):
+        try:
+            docs = list(parse_documents(text, kind, "<stdin>"))
+        except RedactError:
+            continue
+        if kind != "yaml" or any(isinstance(d, (dict, list)) for _, d in docs):
+            return kind
+    return "text"
+
+
+def _select(include: tuple[str, ...], exclude: tuple[str, ...], no_ignore_file: bool) -> Any:
+    from redact.stores.files import FileSelect
+
+    return FileSelect(include, exclude, ignore_files=not no_ignore_file)
+
+
+def _known_names(policy: Policy | None) -> tuple[set[str], set[str]]:
+    """(categories, detector ids) a scan under ``policy`` can report."""
+    from redact.report import catalog_for
+
+    specs = catalog_for(policy)
+    return {s.category for s in specs}, {s.id for s in specs}
+
+
+def _report_inputs(stats: Any, ignore_unreadable: bool) -> bool:
+    """Print what could not be read (``file:line: reason``) and what was skipped, on
+    stderr; True when the scan must exit 2 for it."""
+    word = "warning" if ignore_unreadable else "error"
+    for problem in stats.problems:
+        click.echo(f"redact: {word}: {problem}", err=True)
+    parts = []
+    if stats.problems:
+        parts.append(f"{len(stats.problems)} input(s) could not be read")
+    for reason, n in sorted(stats.skipped.items()):
+        parts.append(f"{n} {reason} file(s) skipped")
+    if parts:
+        click.echo("redact: " + "; ".join(parts), err=True)
+    return bool(stats.problems) and not ignore_unreadable
 
 
 @main.command()
@@ -70,10 +236,10 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "sarif", "junit", "markdown"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
-    help="Report format.",
+    help="Report format (html: one self-contained page for people).",
 )
 @_policy_option("Policy file (default: the built-in default policy).")
 @_output_option("Write the report to this file (default: standard output).")
@@ -88,10 +254,20 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
     "--fail-on",
     "fail_on",
     multiple=True,
-    metavar="CATEGORY,...|confidence>=N",
-    help="Exit 1 only when a reported finding matches: any of these categories and/or at "
-    "least this confidence (default: any finding).",
+    metavar="NAME,...|confidence>=N",
+    help="Exit 1 only when a reported finding matches: any of these categories or detector "
+    "ids and/or at least this confidence (default: any finding). Unknown names are an error.",
 )
+@click.option(
+    "--ignore-unreadable",
+    is_flag=True,
+    help="Inputs that cannot be read are reported as warnings; the findings alone decide the "
+    "exit status (default: exit 2 when any input could not be read).",
+)
+@_INCLUDE
+@_EXCLUDE
+@_NO_IGNORE
+@_STDIN_NAME
 @_JOBS
 def scan(
     paths: tuple[str, ...],
@@ -100,34 +276,49 @@ def scan(
     output: Path | None,
     baseline_path: Path | None,
     fail_on: tuple[str, ...],
+    ignore_unreadable: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_ignore_file: bool,
+    stdin_name: str | None,
     jobs: int,
 ) -> None:
     """Scan SOURCEs for secrets and PII.
 
-    A SOURCE is a file (JSON, JSONL, YAML, TOML, CSV/TSV, .env), a folder of them (MLflow
-    mlruns folders and W&B run folders in it are read as runs), or an MLflow tracking
-    URI: sqlite:///mlflow.db, postgresql://..., mysql://..., http(s)://server, file:///mlruns.
+    A SOURCE is a file, a folder, '-' (standard input), or an MLflow tracking URI:
+    sqlite:///mlflow.db, postgresql://..., mysql://..., http(s)://server, file:///mlruns.
+    Files: JSON, JSONL, YAML (application tags such as !Ref are ignored, their content
+    read; Helm/Jinja templates are read as text), TOML, CSV/TSV, .env, notebooks, and any
+    other text file line by line (binary files are skipped and counted). In folders,
+    MLflow mlruns folders and W&B run folders are read as runs.
 
-    Exit status: 0 when clean, 1 when something was found, 2 on usage or input errors.
+    A finding on a line carrying `redact:allow` (optionally `redact:allow DETECTOR`) is
+    suppressed: listed as such in JSON and SARIF, left out elsewhere, never failing.
+
+    Exit status: 0 when clean, 1 when something was found, 2 on usage errors or when an
+    input could not be read (each is reported as file:line: reason on standard error; the
+    other inputs are still scanned and reported; see --ignore-unreadable).
     Reports show where a finding is and a fingerprint, never the detected text.
     """
     from redact.report import Baseline, FailOn, catalog_for, write_report
+    from redact.stores import ScanStats
 
+    policy = load_policy(policy_path) if policy_path else None
+    categories, detectors = _known_names(policy)
     try:
-        failing = FailOn.parse(fail_on)
+        failing = FailOn.parse(fail_on, categories=categories, detectors=detectors)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
-    try:
-        policy = load_policy(policy_path) if policy_path else None
-        results = _collect(paths, policy, jobs)
-        if baseline_path is not None:
-            results = Baseline.load(baseline_path).new(results)
-        catalog = catalog_for(policy) if fmt == "sarif" else []
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
+    stats = ScanStats()
+    results = _collect(paths, policy, jobs, stats, _select(include, exclude, no_ignore_file), stdin_name)
+    if baseline_path is not None:
+        results = Baseline.load(baseline_path).new(results)
+    catalog = catalog_for(policy) if fmt == "sarif" else []
+    shown = results if fmt in ("json", "sarif") else [r for r in results if not r.suppressed]
+    _emit(lambda out: write_report(fmt, shown, catalog, out), output)
+    if _report_inputs(stats, ignore_unreadable):
         sys.exit(EXIT_ERROR)
-    _emit(lambda out: write_report(fmt, results, catalog, out), output)
-    sys.exit(EXIT_FINDINGS if failing.fails(results) else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if failing.fails(r for r in results if not r.suppressed) else EXIT_CLEAN)
 
 
 def _emit(write: Any, output: Path | None) -> None:
@@ -142,16 +333,26 @@ def _emit(write: Any, output: Path | None) -> None:
             write(fh)
         os.replace(tmp, output)
     except OSError as exc:
-        click.echo(f"redact: error: {output}: cannot write: {exc.strerror}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(f"{output}: cannot write: {exc.strerror}")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="SOURCE...")
 @_policy_option("Policy file (default: the built-in default policy); scan with the same one.")
 @_output_option("Baseline file to write (default: standard output).")
+@_INCLUDE
+@_EXCLUDE
+@_NO_IGNORE
 @_JOBS
-def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | None, jobs: int) -> None:
+def baseline(
+    paths: tuple[str, ...],
+    policy_path: Path | None,
+    output: Path | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_ignore_file: bool,
+    jobs: int,
+) -> None:
     """Record today's findings as known, for `redact scan --baseline FILE`.
 
     The file lists fingerprints with their detector, category, source and pointer (never
@@ -161,12 +362,10 @@ def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | No
     """
     from redact.report import Baseline
 
-    try:
-        policy = load_policy(policy_path) if policy_path else None
-        known = Baseline.from_results(_collect(paths, policy, jobs))
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    policy = load_policy(policy_path) if policy_path else None
+    select = _select(include, exclude, no_ignore_file)
+    results = _collect(paths, policy, jobs, select=select)
+    known = Baseline.from_results([r for r in results if not r.suppressed])
     text = known.dumps()
     _emit(lambda out: out.write(text), output)
     if output is not None:
@@ -174,6 +373,8 @@ def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | No
 
 
 def _policy_or_default(path: Path | None) -> Policy:
+    """The policy at ``path``, or the built-in default one (what every command uses
+    when --policy is not given)."""
     return load_policy(path if path is not None else "default")
 
 
@@ -182,6 +383,8 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
         text = "".join(json.dumps(doc, ensure_ascii=False) + "\n" for _, doc in docs)
     elif kind == "json":
         text = json.dumps(docs[0][1], indent=2, ensure_ascii=False) + "\n"
+    elif kind == "text":
+        text = "".join(line + "\n" for _, line in docs)
     else:
         dump = [doc for _, doc in docs]
         if len(dump) == 1:
@@ -192,41 +395,60 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
         click.echo(text, nl=False)
     else:
         tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, out)
+        except OSError as exc:
+            fail(f"{out}: cannot write: {exc.strerror}")
+
+
+def _apply_documents(path: str, stdin_name: str | None) -> tuple[str, str, list[tuple[tuple[int, ...], Any]]]:
+    """(display name, kind, documents) for ``apply``: a JSON/JSONL/YAML file, or standard
+    input read as such (or as text lines, each a document of its own)."""
+    from redact._files import parse_documents
+
+    if path != STDIN:
+        p = Path(path)
+        return path, SUFFIXES.get(p.suffix.lower(), ""), list(read_documents(p))
+    name, kind, text = _read_stdin(stdin_name)
+    if kind in ("json", "jsonl", "yaml"):
+        return name, kind, list(parse_documents(text, kind, name))
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return name, "text", [((i,), line) for i, line in enumerate(lines)]
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", metavar="PATH|-")
 @_policy_option("Policy file (default: the built-in default policy).")
 @_output_option("Where to write the redacted file (default: standard output).")
-def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
-    """Write a redacted copy of a JSON, JSONL or YAML file.
+@_STDIN_NAME
+def apply(path: str, policy_path: Path | None, output: Path | None, stdin_name: str | None) -> None:
+    """Write a redacted copy of a JSON, JSONL or YAML file, or of standard input ('-':
+    JSON, JSONL or YAML when it parses as one, else text redacted line by line).
 
     Values the policy leaves alone come out equal to the input. A summary of the
     decisions (pointers, categories, actions; never the values) goes to standard error.
     Exit status: 0 done, 1 a block action refused the file, 2 usage or input errors.
     """
+    redactor = get_redactor(_policy_or_default(policy_path))
+    name, kind, inputs = _apply_documents(path, stdin_name)
+    docs: list[tuple[tuple[int, ...], Any]] = []
+    decisions: list[tuple[tuple[int, ...], Decision]] = []
     try:
-        redactor = get_redactor(_policy_or_default(policy_path))
-        kind = SUFFIXES.get(path.suffix.lower(), "")
-        docs: list[tuple[tuple[int, ...], Any]] = []
-        decisions: list[tuple[tuple[int, ...], Decision]] = []
-        for prefix, doc in read_documents(path):
+        for prefix, doc in inputs:
             result = redactor.redact(doc)
             docs.append((prefix, result.value))
             decisions.extend((prefix, d) for d in result.decisions)
     except Blocked as exc:
-        click.echo(f"redact: refused: {path}: {exc}", err=True)
+        click.echo(f"redact: refused: {name}: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     _write_documents(kind, docs, output)
     for prefix, d in decisions:
         ptr = "".join(f"/{p}" for p in prefix) + d.pointer
-        click.echo(f"{path}: {ptr or '/'}: {d.category} ({d.detector}) -> {d.action}", err=True)
-    click.echo(f"redact: {len(decisions)} decision(s) in {path}", err=True)
+        click.echo(f"{name}: {ptr or '/'}: {d.category} ({d.detector}) -> {d.action}", err=True)
+    click.echo(f"redact: {len(decisions)} decision(s) in {name}", err=True)
 
 
 @main.command()
@@ -258,9 +480,6 @@ def decrypt(
     except DecryptError as exc:
         click.echo(f"redact: cannot decrypt: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     _write_documents(SUFFIXES.get(path.suffix.lower(), ""), docs, output)
 
 
@@ -294,17 +513,13 @@ def gate(path: Path, policy_path: Path) -> None:
     """Check the policy's required provenance fields in a run's metadata (JSON/YAML, or
     JSONL with one run a line). Exit status: 0 all present, 1 something is missing or
     malformed, 2 usage or input errors."""
-    try:
-        policy = load_policy(policy_path, resolve_keys=False)
-        failed = False
-        for prefix, doc in read_documents(path):
-            where = f"{path}" + (f" line {prefix[0] + 1}" if prefix else "")
-            for problem in check_required(doc, policy):
-                failed = True
-                click.echo(f"{where}: required {problem}")
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    policy = load_policy(policy_path, resolve_keys=False)
+    failed = False
+    for prefix, doc in read_documents(path):
+        where = f"{path}" + (f" line {prefix[0] + 1}" if prefix else "")
+        for problem in check_required(doc, policy):
+            failed = True
+            click.echo(f"{where}: required {problem}")
     if not policy.required:
         click.echo(f"redact: {policy_path} lists no required fields", err=True)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
@@ -359,7 +574,7 @@ def policy_schema() -> None:
 
 @main.command("fix")
 @click.argument("source")
-@_policy_option("Policy file (or a built-in name: default, strict).", required=True)
+@_policy_option("Policy file (or a built-in name: default, strict; default: the built-in default policy).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing (no backup).")
 @click.option(
     "--backup-dir",
@@ -383,7 +598,7 @@ def policy_schema() -> None:
 )
 def fix_command(
     source: str,
-    policy_path: Path,
+    policy_path: Path | None,
     dry_run: bool,
     backup_dir: Path | None,
     resume: bool,
@@ -411,21 +626,18 @@ def fix_command(
 
     if resume and rollback:
         raise click.UsageError("--resume and --rollback exclude each other")
+    policy = _policy_or_default(policy_path)  # as apply: the built-in default without --policy
     try:
         report = run_fix(
             source,
-            load_policy(policy_path),
+            policy,
             dry_run=dry_run,
             backup_dir=backup_dir,
             resume=resume,
             rollback=rollback,
         )
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     except OSError as exc:
-        click.echo(f"redact: error: {exc.filename or source}: {exc.strerror}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(f"{exc.filename or source}: {exc.strerror}")
     click.echo(report.render_json() if fmt == "json" else report.render_table(), nl=False)
     sys.exit(EXIT_FINDINGS if dry_run and report.changes else EXIT_CLEAN)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from redact._result import Result, safe_source, sort_results
-from redact.stores import collect_sources
+from redact.stores import ScanStats, collect_sources
 from redact.stores.files import lines_for
 
 __all__ = [
@@ -87,7 +87,14 @@ def relative_uri(source: str, cwd: Path | None = None) -> str:
 
 # ---------------------------------------------------------------------------- collect
 def collect(
-    paths: Sequence[str | Path], scanner: Any, *, jobs: int = 1, progress: bool = False, policy: Any = None
+    paths: Sequence[str | Path],
+    scanner: Any,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    policy: Any = None,
+    stats: ScanStats | None = None,
+    select: Any = None,
 ) -> list[Result]:
     """Scan sources (as ``redact scan`` does) into sorted, de-duplicated Results.
 
@@ -95,25 +102,42 @@ def collect(
     the folder, with lines, computed only for files that have findings), or an MLflow
     store or W&B run folder (no lines): see :mod:`redact.stores`. ``jobs`` > 1 scans in
     that many processes (``policy``: the one ``scanner`` was built from, for platforms
-    without ``fork``); ``progress`` shows counters on stderr.
+    without ``fork``); ``progress`` shows a bar on stderr; with ``stats`` unreadable
+    inputs are counted there and the scan goes on; ``select`` filters folders' files.
     """
-    return collect_sources(paths, scanner, jobs=jobs, progress=progress, policy=policy)
+    return collect_sources(
+        paths, scanner, jobs=jobs, progress=progress, policy=policy, stats=stats, select=select
+    )
 
 
 # ---------------------------------------------------------------------------- --fail-on
 @dataclass(frozen=True, slots=True)
 class FailOn:
-    """Which reported findings fail a scan: ``categories`` (any of them; empty = any
-    category) and a ``min_confidence`` (None = any confidence); both must hold."""
+    """Which reported findings fail a scan: ``categories`` and ``detectors`` (a finding
+    matching any of them; both empty = any finding) and a ``min_confidence`` (None = any
+    confidence); both conditions must hold."""
 
     categories: frozenset[str] = frozenset()
     min_confidence: float | None = None
+    detectors: frozenset[str] = frozenset()
 
     @classmethod
-    def parse(cls, specs: Iterable[str]) -> FailOn:
-        """``["SECRET,CONNECTION_STRING", "confidence>=0.9"]`` -> a FailOn. Raises
-        ValueError naming the part it cannot read."""
-        categories: set[str] = set()
+    def parse(
+        cls,
+        specs: Iterable[str],
+        *,
+        categories: Iterable[str] | None = None,
+        detectors: Iterable[str] | None = None,
+    ) -> FailOn:
+        """``["SECRET,CONNECTION_STRING", "confidence>=0.9"]`` -> a FailOn.
+
+        With ``categories``/``detectors`` (the names a scan can report), a name that is
+        neither is an error listing the valid ones, so a typo cannot switch a gate off.
+        Raises ValueError naming the part."""
+        known_cats = set(categories) if categories is not None else None
+        known_dets = set(detectors) if detectors is not None else set()
+        cats: set[str] = set()
+        dets: set[str] = set()
         minimum: float | None = None
         for spec in specs:
             for part in spec.split(","):
@@ -121,7 +145,9 @@ class FailOn:
                 if not token:
                     continue
                 low = token.lower().replace(" ", "")
-                if low.startswith("confidence>="):
+                if low.startswith("confidence"):
+                    if not low.startswith("confidence>="):
+                        raise ValueError(f"{token!r}: expected confidence>=NUMBER")
                     try:
                         value = float(low[len("confidence>=") :])
                     except ValueError:
@@ -129,14 +155,27 @@ class FailOn:
                     if not 0.0 <= value <= 1.0:
                         raise ValueError(f"{token!r}: confidence is between 0 and 1")
                     minimum = value if minimum is None else max(minimum, value)
+                elif known_cats is not None:
+                    if token in known_cats:
+                        cats.add(token)
+                    elif token in known_dets:
+                        dets.add(token)
+                    else:
+                        raise ValueError(
+                            f"{token!r} is not a category or detector; valid categories: "
+                            f"{', '.join(sorted(known_cats))}; or a detector id "
+                            f"({', '.join(sorted(known_dets))}); or confidence>=NUMBER"
+                        )
                 elif _CATEGORY.fullmatch(token):
-                    categories.add(token)
+                    cats.add(token)
                 else:
                     raise ValueError(f"{token!r}: expected a category such as SECRET or confidence>=NUMBER")
-        return cls(frozenset(categories), minimum)
+        return cls(frozenset(cats), minimum, frozenset(dets))
 
     def matches(self, r: Result) -> bool:
-        if self.categories and r.category not in self.categories:
+        if (self.categories or self.detectors) and not (
+            r.category in self.categories or r.detector in self.detectors
+        ):
             return False
         return self.min_confidence is None or r.confidence >= self.min_confidence
 
