@@ -3,7 +3,8 @@
 A Result composes the Finding (where in the document, what found it, its fingerprint)
 with where it sits in the source: the ``source`` (a file path or a store URI, never with
 credentials), the 1-based ``line`` and ``column`` of the leaf in the file when known, and
-whether an inline ``redact:allow`` comment on that line ``suppressed`` it. Like a Finding
+whether an inline ``redact:allow`` comment on that line ``suppressed`` it, and for store
+records the MLflow ``experiment`` id they belong to. Like a Finding
 it holds no detected text, so no report written from Results can contain any.
 
 It lives below both :mod:`redact.stores` (which makes Results) and :mod:`redact.report`
@@ -45,6 +46,7 @@ class Result:
     line: int | None = None
     column: int | None = None
     suppressed: bool = False
+    experiment: str | None = None
 
     def __post_init__(self) -> None:
         clean = safe_source(self.source)

@@ -131,12 +131,12 @@ def test_goldens_hold_no_timestamps_absolute_paths_or_credentials():
 
 
 def test_registry_lists_every_format_and_the_cli_offers_them():
-    """The registry holds the five formats and `redact scan --format` accepts each."""
-    assert set(FORMATS) == {"table", "json", "sarif", "junit", "markdown"}
+    """The registry holds the six formats and `redact scan --format` accepts each."""
+    assert set(FORMATS) == {"table", "json", "sarif", "junit", "markdown", "html"}
     with pytest.raises(ValueError, match="unknown report format"):
         get_writer("xml")
     res = CliRunner().invoke(main, ["scan", "--help"])
-    assert "table|json|sarif|junit|markdown" in res.output
+    assert "table|json|sarif|junit|markdown|html" in res.output
 
 
 # ----------------------------------------------------------------------------- SARIF

@@ -72,6 +72,7 @@ class Record:
     lines: LineLookup | None = None
     allows: Allows | None = None
     columns: bool = False
+    experiment: str | None = None
 
 
 class Skipped(InputError):
@@ -236,7 +237,7 @@ def scan_records(
 
     def result(rec: Record, f: Finding, line: int | None) -> Result:
         column = f.start + 1 if rec.columns and line is not None else None
-        return _suppressed(Result(rec.source, f, line, column), rec.allows)
+        return _suppressed(Result(rec.source, f, line, column, experiment=rec.experiment), rec.allows)
 
     def flush() -> None:
         if pending and group is not None:

@@ -88,7 +88,8 @@ def plan(uri: str, parts: int = 1) -> Iterator[Task]:
         for exp in page:
             doc = _clean({"name": exp.name, "artifact_location": exp.artifact_location})
             doc["tags"] = dict(exp.tags or {})
-            records.append(Record(display, ("experiments", str(exp.experiment_id)), doc))
+            exp_id = str(exp.experiment_id)
+            records.append(Record(display, ("experiments", exp_id), doc, experiment=exp_id))
         yield static_task(records)
         ids = tuple(str(exp.experiment_id) for exp in page)
         for exp_id in ids:
@@ -134,7 +135,7 @@ def _runs_task(uri: str, experiment_id: str) -> Iterator[Record]:
             inputs.append(item)
         if inputs:
             doc["inputs"] = sorted(inputs, key=input_order)
-        yield Record(display, ("runs", str(info.run_id)), doc)
+        yield Record(display, ("runs", str(info.run_id)), doc, experiment=str(info.experiment_id))
 
 
 def _logged_models_task(uri: str, experiment_ids: tuple[str, ...]) -> Iterator[Record]:
