@@ -42,7 +42,7 @@ def missing_module_message(exc: ImportError) -> str:
     extra = _EXTRAS.get(top)
     if extra is None:
         return f"a required module is not installed ({exc.name or exc}): pip install redact-ml"
-    return f"this needs {top}, which is not installed: pip install \"redact-ml[{extra}]\""
+    return f'this needs {top}, which is not installed: pip install "redact-ml[{extra}]"'
 
 
 class _Group(click.Group):
@@ -564,6 +564,64 @@ def policy_check(files: tuple[Path, ...], keys: bool) -> None:
         else:
             click.echo(f"ok: {f}")
     sys.exit(1 if bad else 0)
+
+
+@policy.command("explain")
+@click.argument("policy_file", metavar="POLICY")
+@click.argument("sample", metavar="SAMPLE")
+@click.option(
+    "--run",
+    "run_id",
+    default=None,
+    metavar="RUN_ID",
+    help="The run to explain when SAMPLE is an MLflow store (a tracking URI or an mlruns folder).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def policy_explain(policy_file: str, sample: str, run_id: str | None, fmt: str) -> None:
+    """For each leaf of SAMPLE: its pointer, the key rule of POLICY that applies and the
+    decision (actions on its findings, or keep). Nothing is changed or written, no value
+    is shown.
+
+    SAMPLE is a file (JSON, JSONL, YAML, TOML, .env, ...), or an MLflow store with --run:
+    the run is explained with the pointers the MLflow door uses (/params/<key>,
+    /tags/<key>, /inputs/...). POLICY is a file or a built-in name (default, strict).
+    Exit status: 0 done, 2 usage or input errors.
+    """
+    from redact._explain import explain
+    from redact.stores import iter_records
+
+    pol = load_policy(policy_file)
+    redactor = get_redactor(pol)
+    rows: list[tuple[str, str, str]] = []
+    if run_id is not None:
+        found = next((r for r in iter_records(sample) if tuple(r.prefix) == ("runs", run_id)), None)
+        if found is None:
+            raise click.UsageError(f"{sample}: no run {run_id!r}")
+        docs: list[tuple[str, Any]] = [("", found.document)]
+    else:
+        if "://" in sample or Path(sample).is_dir():
+            raise click.UsageError("SAMPLE is a store or folder: name the run with --run RUN_ID")
+        from redact.leaves import pointer
+        from redact.stores.files import read_file
+
+        docs = [(pointer(r.prefix), r.document) for r in read_file(sample)]
+    for prefix, doc in docs:
+        for e in explain(doc, pol, redactor):
+            rows.append((prefix + e.pointer if prefix else e.pointer, e.rule, e.decision))
+    if fmt == "json":
+        click.echo(json.dumps([{"pointer": p, "rule": r, "decision": d} for p, r, d in rows], indent=2))
+        return
+    head = ("POINTER", "KEY RULE", "DECISION")
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    for row in (head, *rows):
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 @policy.command("schema")

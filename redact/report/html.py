@@ -84,7 +84,7 @@ def _rank_runs(rows: Sequence[Result]) -> list[tuple[str, int, float]]:
 def _totals(title: str, counts: Iterable[tuple[str, int]], head: str) -> str:
     body = "".join(f"<tr><td><code>{_e(k)}</code></td><td class=n>{n}</td></tr>" for k, n in counts)
     return (
-        f'<section><h2>{_e(title)}</h2><table><thead><tr><th>{_e(head)}</th><th>findings</th></tr>'
+        f"<section><h2>{_e(title)}</h2><table><thead><tr><th>{_e(head)}</th><th>findings</th></tr>"
         f"</thead><tbody>{body}</tbody></table></section>"
     )
 

@@ -34,7 +34,7 @@ def _client(uri: str) -> Any:
         from mlflow import MlflowClient
     except ImportError:
         raise InputError(
-            f"{safe_source(uri)}: reading an MLflow server needs mlflow (pip install mlflow)"
+            f'{safe_source(uri)}: reading an MLflow server needs mlflow: pip install "redact-ml[mlflow]"'
         ) from None
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
 

@@ -102,7 +102,9 @@ class Database:
         try:
             import sqlalchemy
         except ImportError:  # pragma: no cover - MLflow brings it
-            raise InputError(f"{self.display}: reading this database needs SQLAlchemy") from None
+            raise InputError(
+                f'{self.display}: reading this database needs SQLAlchemy: pip install "redact-ml[mlflow]"'
+            ) from None
         if uri.startswith("postgres://"):  # SQLAlchemy knows only postgresql:// (as fix does)
             uri = "postgresql://" + uri[len("postgres://") :]
         try:
