@@ -222,7 +222,7 @@ def _report_inputs(stats: Any, ignore_unreadable: bool) -> bool:
     for problem in stats.problems:
         click.echo(f"redact: {word}: {problem}", err=True)
     parts = []
-    if stats.problems:
+    if len(stats.problems) > 1 or (stats.problems and stats.skipped):
         parts.append(f"{len(stats.problems)} input(s) could not be read")
     for reason, n in sorted(stats.skipped.items()):
         parts.append(f"{n} {reason} file(s) skipped")
@@ -293,7 +293,7 @@ def scan(
     MLflow mlruns folders and W&B run folders are read as runs.
 
     A finding on a line carrying `redact:allow` (optionally `redact:allow DETECTOR`) is
-    suppressed: listed as such in JSON and SARIF, left out elsewhere, never failing.
+    suppressed: listed as such in JSON, SARIF and HTML, left out elsewhere, never failing.
 
     Exit status: 0 when clean, 1 when something was found, 2 on usage errors or when an
     input could not be read (each is reported as file:line: reason on standard error; the
@@ -314,7 +314,7 @@ def scan(
     if baseline_path is not None:
         results = Baseline.load(baseline_path).new(results)
     catalog = catalog_for(policy) if fmt == "sarif" else []
-    shown = results if fmt in ("json", "sarif") else [r for r in results if not r.suppressed]
+    shown = results if fmt in ("json", "sarif", "html") else [r for r in results if not r.suppressed]
     _emit(lambda out: write_report(fmt, shown, catalog, out), output)
     if _report_inputs(stats, ignore_unreadable):
         sys.exit(EXIT_ERROR)

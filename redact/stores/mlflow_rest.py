@@ -71,9 +71,9 @@ def _clean(doc: dict[str, Any]) -> dict[str, Any]:
 def plan(uri: str, parts: int = 1) -> Iterator[Task]:
     """Experiments (records made here, a page at a time), then one task per experiment's
     runs, logged models per page of experiments, then the registry."""
+    client = _client(uri)  # first: names the extra to install when mlflow is missing
     from mlflow.entities import ViewType
 
-    client = _client(uri)
     display = safe_source(uri)
     token: str | None = None
     while True:
@@ -103,9 +103,9 @@ def plan(uri: str, parts: int = 1) -> Iterator[Task]:
 
 
 def _runs_task(uri: str, experiment_id: str) -> Iterator[Record]:
+    client = _client(uri)  # first: names the extra to install when mlflow is missing
     from mlflow.entities import ViewType
 
-    client = _client(uri)
     display = safe_source(uri)
 
     def search(token: str | None) -> Any:
