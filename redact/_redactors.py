@@ -21,5 +21,5 @@ def get_redactor(policy: Policy | str | Path | None = None) -> Redactor:
     def make(p: Policy | None) -> Redactor:
         return Redactor(p or load_policy("default"), scanner=get_scanner(p))
 
-    found: Redactor = cached(_redactors, policy, make)  # type: ignore[arg-type]
+    found: Redactor = cached(_redactors, policy, make)
     return found

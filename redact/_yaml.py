@@ -16,7 +16,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 Loc = tuple[int | str, ...]
 
 
-class DataLoader(_Loader):  # type: ignore[misc,valid-type]
+class DataLoader(_Loader):  # type: ignore[misc]
     """The safe loader for data files that may carry application tags (``!function``,
     ``!Ref``, ``!vault``, ``!!python/object:...``, ...): a tag it does not know is ignored
     and its node read as the plain scalar, list or mapping it is. Nothing is constructed

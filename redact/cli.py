@@ -49,7 +49,7 @@ class _Group(click.Group):
     """Runs commands so that every user error is one ``redact: error:`` line, exit 2:
     usage mistakes, input errors, missing optional dependencies. Never a traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             rv = super().main(*args, **kwargs)

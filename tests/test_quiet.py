@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import structlog
 from click.testing import CliRunner
 from structlog.testing import capture_logs
@@ -19,6 +20,17 @@ from redact.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 URI = "postgresql://svc:Xq7vLp2mZt9FAKE@db/x"
+
+
+@pytest.fixture()
+def no_structlog():
+    """structlog as an application that never configured it (restored afterwards)."""
+    saved = structlog.get_config()
+    was = structlog.is_configured()
+    structlog.reset_defaults()
+    yield
+    if was:
+        structlog.configure(**saved)
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
@@ -45,7 +57,7 @@ def test_application_logging_config_shows_the_audit_trail():
     assert "Xq7vLp2mZt9FAKE" not in p.stderr + p.stdout
 
 
-def test_stdlib_records_carry_the_fields(caplog):
+def test_stdlib_records_carry_the_fields(caplog, no_structlog):
     """The stdlib record holds the event and its fields (for structured handlers)."""
     with caplog.at_level(logging.DEBUG, logger="redact.audit"):
         redact.redact({"db": URI}, redact.Policy.model_validate({"summary": "debug"}))
@@ -63,11 +75,10 @@ def test_structlog_only_when_configured():
     assert events[0]["categories"] == {"CONNECTION_STRING": 1}
 
 
-def test_cli_verbose_shows_the_audit_trail(tmp_path: Path):
+def test_cli_verbose_shows_the_audit_trail(tmp_path: Path, no_structlog):
     """`redact apply` is quiet about the audit trail; `redact -v apply` shows it on stderr."""
     f = tmp_path / "a.json"
     f.write_text(json.dumps({"db": URI}))
-    structlog.reset_defaults()
     quiet = CliRunner().invoke(main, ["apply", str(f)])
     assert "audit" not in quiet.stderr
     loud = CliRunner().invoke(main, ["-v", "apply", str(f)])

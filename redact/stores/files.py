@@ -411,7 +411,7 @@ def _read_notebook(text: str, source: str, path: Path | None, allows: Allows | N
             cells.append(None)
             continue
         kept: dict[str, Any] = {"source": cell.get("source", "")}
-        outputs = []
+        outputs: list[dict[str, Any] | None] = []
         for out in cell.get("outputs", []) or []:
             if not isinstance(out, dict):
                 outputs.append(None)
