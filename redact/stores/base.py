@@ -312,7 +312,7 @@ class Progress:
             console = Console(file=self.stream, force_terminal=True, stderr=self.stream is sys.stderr)
             self._bar = RichProgress(
                 TextColumn("[bold]redact[/] {task.description}"),
-                BarColumn(bar_width=20),
+                BarColumn(bar_width=12),
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[counts]}"),
                 TextColumn("{task.fields[rate]}"),
