@@ -12,7 +12,7 @@ import yaml
 from redact._yaml import DataLoader
 from redact.errors import InputError
 
-__all__ = ["SUFFIXES", "iter_files", "read_documents", "parse_documents", "is_templated"]
+__all__ = ["SUFFIXES", "iter_files", "read_documents", "parse_documents", "is_templated", "application_tags"]
 
 SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -41,6 +41,26 @@ def read_documents(path: Path) -> Iterator[tuple[tuple[int, ...], Any]]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     yield from parse_documents(text, kind, str(path))
+
+
+def application_tags(text: str) -> list[str]:
+    """The YAML tags of ``text`` that are not standard YAML (``!function``, ``!Ref``, ...),
+    sorted; reading ignores them, so a rewritten file would not keep them."""
+    found: set[str] = set()
+    try:
+        stack = [n for n in yaml.compose_all(text, Loader=DataLoader) if n is not None]
+    except yaml.YAMLError:
+        return []
+    while stack:
+        node = stack.pop()
+        if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.startswith("tag:yaml.org,2002:python/"):
+            found.add(node.tag)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+    return sorted(found)
 
 
 def is_templated(text: str) -> bool:

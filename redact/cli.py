@@ -402,6 +402,16 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
             fail(f"{out}: cannot write: {exc.strerror}")
 
 
+def _warn_tags(name: str, text: str) -> None:
+    from redact._files import application_tags
+
+    tags = application_tags(text)
+    if tags:
+        click.echo(
+            f"redact: warning: {name}: YAML tags are not kept in the output ({', '.join(tags[:5])})", err=True
+        )
+
+
 def _apply_documents(path: str, stdin_name: str | None) -> tuple[str, str, list[tuple[tuple[int, ...], Any]]]:
     """(display name, kind, documents) for ``apply``: a JSON/JSONL/YAML file, or standard
     input read as such (or as text lines, each a document of its own)."""
@@ -409,10 +419,17 @@ def _apply_documents(path: str, stdin_name: str | None) -> tuple[str, str, list[
 
     if path != STDIN:
         p = Path(path)
-        return path, SUFFIXES.get(p.suffix.lower(), ""), list(read_documents(p))
+        kind = SUFFIXES.get(p.suffix.lower(), "")
+        docs = list(read_documents(p))
+        if kind == "yaml":
+            _warn_tags(path, p.read_text(encoding="utf-8-sig"))
+        return path, kind, docs
     name, kind, text = _read_stdin(stdin_name)
     if kind in ("json", "jsonl", "yaml"):
-        return name, kind, list(parse_documents(text, kind, name))
+        docs = list(parse_documents(text, kind, name))
+        if kind == "yaml":
+            _warn_tags(name, text)
+        return name, kind, docs
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

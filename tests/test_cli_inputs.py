@@ -238,3 +238,12 @@ def test_fix_without_policy_uses_the_default(tmp_path: Path):
     res = run("fix", "--dry-run", "--format", "json", str(f))
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output and PW not in res.output
+
+
+def test_apply_warns_that_yaml_tags_are_not_kept(tmp_path: Path):
+    """`redact apply` on YAML with application tags redacts it and says the tags are lost."""
+    f = tmp_path / "task.yaml"
+    f.write_text(f"fn: !function utils.process\ndb: {PG}\n")
+    res = run("apply", str(f))
+    assert res.exit_code == 0 and PW not in res.stdout and "fn: utils.process" in res.stdout
+    assert f"redact: warning: {f}: YAML tags are not kept in the output (!function)" in res.stderr
