@@ -75,7 +75,7 @@ def redactor_for(policy: PolicyLike = None) -> Redactor:
             if cached is None:
                 cached = _loaded[(str(policy), stamp)] = load_policy(policy)
         policy = cached
-    return get_redactor(policy)  # type: ignore[no-any-return]
+    return get_redactor(policy)
 
 
 def _redact_mapping(redactor: Redactor, record: Mapping[str, Any]) -> Any:
