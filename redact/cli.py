@@ -45,6 +45,9 @@ def missing_module_message(exc: ImportError) -> str:
     return f'this needs {top}, which is not installed: pip install "redact-ml[{extra}]"'
 
 
+_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
 class _Group(click.Group):
     """Runs commands so that every user error is one ``redact: error:`` line, exit 2:
     usage mistakes, input errors, missing optional dependencies. Never a traceback."""
@@ -58,6 +61,10 @@ class _Group(click.Group):
         except click.exceptions.Abort:
             click.echo("redact: error: aborted", err=True)
             sys.exit(130)
+        except _NO_ARGS as exc:  # `redact` or `redact policy` alone: the help, as click prints it
+            ctx = getattr(exc, "ctx", None)
+            click.echo(ctx.get_help() if ctx is not None else exc.format_message(), err=True)
+            sys.exit(EXIT_ERROR)
         except click.ClickException as exc:
             fail(" ".join(exc.format_message().split()))
         except RedactError as exc:

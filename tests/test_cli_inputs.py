@@ -247,3 +247,9 @@ def test_apply_warns_that_yaml_tags_are_not_kept(tmp_path: Path):
     res = run("apply", str(f))
     assert res.exit_code == 0 and PW not in res.stdout and "fn: utils.process" in res.stdout
     assert f"redact: warning: {f}: YAML tags are not kept in the output (!function)" in res.stderr
+
+
+def test_bare_command_prints_its_help():
+    """`redact` with no command prints the command list (as click does), not a one-line error."""
+    res = run()
+    assert res.exit_code in (0, 2) and "Commands:" in res.output and "redact: error" not in res.output
