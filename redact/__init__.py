@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from redact._build import build_scanner, get_redactor, get_scanner
+from redact._build import build_scanner, get_scanner
 from redact._finding import Finding
 from redact._redactor import Decision, GateProblem, Redactor, RedactResult, check_required
+from redact._redactors import get_redactor
 from redact._scanner import Scanner
 from redact.detect.catalog import DetectorSpec, load_catalog
 from redact.errors import RedactError
@@ -49,7 +50,7 @@ def redact(obj: Any, policy: Policy | str | Path | None = None) -> RedactResult:
     """A redacted copy of ``obj`` and the decisions taken, under ``policy`` (default: the
     built-in default policy). Raises :class:`redact.errors.Blocked` when a block action
     applies: nothing is returned to forward."""
-    return get_redactor(policy).redact(obj)  # type: ignore[no-any-return]
+    return get_redactor(policy).redact(obj)
 
 
 def decrypt(value: str, pointer: str, policy: Policy | str | Path) -> str:

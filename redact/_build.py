@@ -1,4 +1,8 @@
-"""Turn a policy into a ready Scanner (catalog + selection + custom detectors), cached."""
+"""Turn a policy into a ready Scanner (catalog + selection + custom detectors), cached.
+
+The Redactor built on a Scanner is cached by :mod:`redact._redactors`, one layer up, so
+this module never imports the redaction pipeline.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from redact.detect.engine import Engine
 from redact.errors import PolicyError
 from redact.policy import Policy, load_policy
 
-__all__ = ["build_scanner", "get_scanner", "get_redactor", "example_failures", "select"]
+__all__ = ["build_scanner", "get_scanner", "example_failures", "select", "cached"]
 
 _lock = threading.RLock()
 _builtin: list[DetectorSpec] | None = None
@@ -105,10 +109,7 @@ def build_scanner(policy: Policy | None = None) -> Scanner:
     )
 
 
-_redactors: dict[int, tuple[Policy | None, Any]] = {}
-
-
-def _cached(cache: dict[int, tuple[Policy | None, Any]], policy: Policy | None, make: Any) -> Any:
+def cached(cache: dict[int, tuple[Policy | None, Any]], policy: Policy | None, make: Any) -> Any:
     """``make(policy)``, once per policy object (the object is kept, so ids are not reused)."""
     key = id(policy)
     entry = cache.get(key)
@@ -122,21 +123,8 @@ def _cached(cache: dict[int, tuple[Policy | None, Any]], policy: Policy | None, 
     return entry[1]
 
 
-def get_redactor(policy: Policy | str | Path | None = None) -> Any:
-    """The cached Redactor for a policy object, a policy path, or the default (None)."""
-    from redact._redactor import Redactor
-
-    if isinstance(policy, (str, Path)):
-        policy = load_policy(policy)
-
-    def make(p: Policy | None) -> Redactor:
-        return Redactor(p or load_policy("default"), scanner=get_scanner(p))
-
-    return _cached(_redactors, policy, make)
-
-
 def get_scanner(policy: Policy | str | Path | None = None) -> Scanner:
     """The cached scanner for a policy object, a policy path, or the default (None)."""
     if isinstance(policy, (str, Path)):
         policy = load_policy(policy)
-    return _cached(_cache, policy, build_scanner)  # type: ignore[no-any-return]
+    return cached(_cache, policy, build_scanner)  # type: ignore[no-any-return]

@@ -3,21 +3,23 @@
 ``Redactor(policy).redact(obj)`` returns a copy of ``obj`` with every sensitive span
 replaced by its action's output (same structure, same types where unchanged) and the
 list of decisions. Decisions carry pointer, category, detector, action and fingerprint,
-never the plaintext; each is also a structlog event under the ``redact.audit`` logger
-when the policy's ``summary`` is ``debug`` (``info`` logs one summary per call).
+never the plaintext; each is also an audit event (:mod:`redact._audit`: the stdlib logger
+``redact.audit``, or structlog when the application configured it) when the policy's
+``summary`` is ``debug`` (``info`` logs one summary per call). Nothing prints unless the
+application's logging shows those events.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
-
+from redact import _audit
 from redact._build import build_scanner
 from redact._finding import fingerprint
 from redact._scanner import _SKIP, Scanner, coerce
@@ -105,7 +107,6 @@ class Redactor:
         values = policy.detectors.allowed_values
         self._allowed_exact = frozenset(v for v in values if not v.startswith("re:"))
         self._allowed_re = [re.compile(v[3:]) for v in values if v.startswith("re:")]
-        self._log = structlog.get_logger("redact.audit")
 
     # ------------------------------------------------------------------ decisions
     def action_for(self, category: str, detector: str) -> Action:
@@ -128,11 +129,12 @@ class Redactor:
 
     def _audit(self, decisions: list[Decision]) -> None:
         summary = self.policy.summary
-        if summary == "silent" or not decisions:
+        if summary == "silent" or not decisions or not _audit.enabled(logging.INFO):
             return
         if summary == "debug":
             for d in decisions:
-                self._log.debug(
+                _audit.emit(
+                    logging.DEBUG,
                     "redact.decision",
                     pointer=d.pointer,
                     key=d.key,
@@ -143,7 +145,8 @@ class Redactor:
                 )
         by_action = Counter(d.action for d in decisions)
         by_category = Counter(d.category for d in decisions)
-        self._log.info(
+        _audit.emit(
+            logging.INFO,
             "redact.summary",
             policy=self.policy.name,
             decisions=len(decisions),

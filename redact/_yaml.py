@@ -16,6 +16,26 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 Loc = tuple[int | str, ...]
 
 
+class DataLoader(_Loader):  # type: ignore[misc]
+    """The safe loader for data files that may carry application tags (``!function``,
+    ``!Ref``, ``!vault``, ``!!python/object:...``, ...): a tag it does not know is ignored
+    and its node read as the plain scalar, list or mapping it is. Nothing is constructed
+    beyond what the safe loader builds, so reading a file runs none of its code."""
+
+
+def _plain(loader: Any, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    return None  # pragma: no cover - every node is one of the three
+
+
+DataLoader.add_constructor(None, _plain)
+
+
 def load_with_lines(text: str) -> tuple[Any, dict[Loc, int]]:
     """Parse one YAML document; return the data and a map from location to 1-based line.
 

@@ -3,25 +3,80 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import structlog
 import yaml
 
 from redact import __version__
-from redact._build import build_scanner, get_redactor, get_scanner
+from redact._build import build_scanner, get_scanner
 from redact._files import SUFFIXES, read_documents
 from redact._redactor import Decision, check_required
+from redact._redactors import get_redactor
 from redact.errors import Blocked, DecryptError, RedactError
 from redact.policy import Policy, load_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
+STDIN = "-"
+
+# the extra that brings each optional module (for the one-line install hint)
+_EXTRAS = {"mlflow": "mlflow", "sqlalchemy": "mlflow", "wandb": "wandb", "google": "wandb"}
+
+
+def fail(message: str) -> None:
+    """The one way a command reports a user's error: ``redact: error: ...``, exit 2."""
+    click.echo(f"redact: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def missing_module_message(exc: ImportError) -> str:
+    """``... needs mlflow: pip install "redact-ml[mlflow]"`` for a missing optional module."""
+    top = (exc.name or "").split(".")[0]
+    extra = _EXTRAS.get(top)
+    if extra is None:
+        return f"a required module is not installed ({exc.name or exc}): pip install redact-ml"
+    return f'this needs {top}, which is not installed: pip install "redact-ml[{extra}]"'
+
+
+_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
+class _Group(click.Group):
+    """Runs commands so that every user error is one ``redact: error:`` line, exit 2:
+    usage mistakes, input errors, missing optional dependencies. Never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("redact: error: aborted", err=True)
+            sys.exit(130)
+        except _NO_ARGS as exc:  # `redact` or `redact policy` alone: the help, as click prints it
+            ctx = getattr(exc, "ctx", None)
+            click.echo(ctx.get_help() if ctx is not None else exc.format_message(), err=True)
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            fail(" ".join(exc.format_message().split()))
+        except RedactError as exc:
+            fail(str(exc))
+        except ImportError as exc:
+            if (exc.name or "").split(".")[0] in ("redact", ""):
+                raise  # our own bug: a traceback is the right report
+            fail(missing_module_message(exc))
+        except BrokenPipeError:  # `redact scan ... | head`
+            sys.stderr.close()
+            sys.exit(EXIT_ERROR)
+        sys.exit(rv if isinstance(rv, int) else EXIT_CLEAN)
 
 
 def _policy_option(help: str, required: bool = False) -> Callable[[F], F]:
@@ -38,13 +93,24 @@ def _output_option(help: str) -> Callable[[F], F]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="redact")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Show the audit trail on standard error (-v: one summary per redaction, -vv: every "
+    "decision). Pointers, categories and fingerprints only, never values.",
+)
+def main(verbose: int) -> None:
     """Find and remove secrets and personal data in ML experiment metadata."""
-    if not structlog.is_configured():  # audit events go to stderr, never into the output
-        # the stream is looked up per event, so a redirected stderr is honoured
-        structlog.configure(logger_factory=lambda *args: structlog.PrintLogger(sys.stderr))
+    if verbose:
+        from redact._audit import logger
+
+        handler = logging.StreamHandler()  # stderr, looked up now (honours redirection)
+        handler.setFormatter(logging.Formatter("redact: audit: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 _JOBS = click.option(
@@ -57,11 +123,119 @@ _JOBS = click.option(
 )
 
 
-def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
+_INCLUDE = click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Read only files matching this glob in folders (.gitignore syntax; repeatable).",
+)
+_EXCLUDE = click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files and folders matching this glob (.gitignore syntax; repeatable). "
+    "Patterns in a .redactignore file (the scanned folder's and the working folder's) apply too.",
+)
+_NO_IGNORE = click.option(
+    "--no-redactignore", "no_ignore_file", is_flag=True, help="Do not read .redactignore files."
+)
+_STDIN_NAME = click.option(
+    "--stdin-name",
+    default=None,
+    metavar="NAME",
+    help="With '-': read standard input as a file of this name (its extension picks the "
+    "reader; default: JSON, JSONL or YAML when it parses as one, else text).",
+)
+
+
+def _collect(
+    paths: Sequence[str],
+    policy: Policy | None,
+    jobs: int,
+    stats: Any = None,
+    select: Any = None,
+    stdin_name: str | None = None,
+) -> Any:
     from redact.report import collect
 
     workers = jobs or os.cpu_count() or 1
-    return collect(paths, get_scanner(policy), jobs=workers, progress=sys.stderr.isatty(), policy=policy)
+    files = [p for p in paths if p != STDIN]
+    scanner = get_scanner(policy)
+    progress = sys.stderr.isatty()
+    results = list(
+        collect(files, scanner, jobs=workers, progress=progress, policy=policy, stats=stats, select=select)
+        if files
+        else []
+    )
+    if STDIN in paths:
+        from redact.report import sort_results
+        from redact.stores import scan_records
+        from redact.stores.files import read_text_as
+
+        name, kind, text = _read_stdin(stdin_name)
+        piped = scan_records(read_text_as(text, kind, name), scanner, stats=stats)
+        results = sort_results(set(results) | set(piped))
+    return results
+
+
+def _read_stdin(stdin_name: str | None) -> tuple[str, str, str]:
+    """(display name, reader kind, text) of standard input."""
+    from redact.stores.files import file_kind
+
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    if b"\0" in data[:8192]:
+        raise click.UsageError("standard input is binary, not text")
+    text = data.decode("utf-8-sig", errors="replace")
+    if stdin_name:
+        return stdin_name, file_kind(Path(stdin_name)), text
+    return "<stdin>", _sniff(text), text
+
+
+def _sniff(text: str) -> str:
+    """json, jsonl or yaml when ``text`` parses as that (YAML only as a mapping or list), else text."""
+    from redact._files import parse_documents
+
+    stripped = text.strip()
+    if not stripped:
+        return "text"
+    for kind in ("json", "jsonl", "yaml"):
+        try:
+            docs = list(parse_documents(text, kind, "<stdin>"))
+        except RedactError:
+            continue
+        if kind != "yaml" or any(isinstance(d, (dict, list)) for _, d in docs):
+            return kind
+    return "text"
+
+
+def _select(include: tuple[str, ...], exclude: tuple[str, ...], no_ignore_file: bool) -> Any:
+    from redact.stores.files import FileSelect
+
+    return FileSelect(include, exclude, ignore_files=not no_ignore_file)
+
+
+def _known_names(policy: Policy | None) -> tuple[set[str], set[str]]:
+    """(categories, detector ids) a scan under ``policy`` can report."""
+    from redact.report import catalog_for
+
+    specs = catalog_for(policy)
+    return {s.category for s in specs}, {s.id for s in specs}
+
+
+def _report_inputs(stats: Any, ignore_unreadable: bool) -> bool:
+    """Print what could not be read (``file:line: reason``) and what was skipped, on
+    stderr; True when the scan must exit 2 for it."""
+    word = "warning" if ignore_unreadable else "error"
+    for problem in stats.problems:
+        click.echo(f"redact: {word}: {problem}", err=True)
+    parts = []
+    if len(stats.problems) > 1 or (stats.problems and stats.skipped):
+        parts.append(f"{len(stats.problems)} input(s) could not be read")
+    for reason, n in sorted(stats.skipped.items()):
+        parts.append(f"{n} {reason} file(s) skipped")
+    if parts:
+        click.echo("redact: " + "; ".join(parts), err=True)
+    return bool(stats.problems) and not ignore_unreadable
 
 
 @main.command()
@@ -69,10 +243,10 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "sarif", "junit", "markdown"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
-    help="Report format.",
+    help="Report format (html: one self-contained page for people).",
 )
 @_policy_option("Policy file (default: the built-in default policy).")
 @_output_option("Write the report to this file (default: standard output).")
@@ -87,10 +261,20 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
     "--fail-on",
     "fail_on",
     multiple=True,
-    metavar="CATEGORY,...|confidence>=N",
-    help="Exit 1 only when a reported finding matches: any of these categories and/or at "
-    "least this confidence (default: any finding).",
+    metavar="NAME,...|confidence>=N",
+    help="Exit 1 only when a reported finding matches: any of these categories or detector "
+    "ids and/or at least this confidence (default: any finding). Unknown names are an error.",
 )
+@click.option(
+    "--ignore-unreadable",
+    is_flag=True,
+    help="Inputs that cannot be read are reported as warnings; the findings alone decide the "
+    "exit status (default: exit 2 when any input could not be read).",
+)
+@_INCLUDE
+@_EXCLUDE
+@_NO_IGNORE
+@_STDIN_NAME
 @_JOBS
 def scan(
     paths: tuple[str, ...],
@@ -99,34 +283,49 @@ def scan(
     output: Path | None,
     baseline_path: Path | None,
     fail_on: tuple[str, ...],
+    ignore_unreadable: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_ignore_file: bool,
+    stdin_name: str | None,
     jobs: int,
 ) -> None:
     """Scan SOURCEs for secrets and PII.
 
-    A SOURCE is a file (JSON, JSONL, YAML, TOML, CSV/TSV, .env), a folder of them (MLflow
-    mlruns folders and W&B run folders in it are read as runs), or an MLflow tracking
-    URI: sqlite:///mlflow.db, postgresql://..., mysql://..., http(s)://server, file:///mlruns.
+    A SOURCE is a file, a folder, '-' (standard input), or an MLflow tracking URI:
+    sqlite:///mlflow.db, postgresql://..., mysql://..., http(s)://server, file:///mlruns.
+    Files: JSON, JSONL, YAML (application tags such as !Ref are ignored, their content
+    read; Helm/Jinja templates are read as text), TOML, CSV/TSV, .env, notebooks, and any
+    other text file line by line (binary files are skipped and counted). In folders,
+    MLflow mlruns folders and W&B run folders are read as runs.
 
-    Exit status: 0 when clean, 1 when something was found, 2 on usage or input errors.
+    A finding on a line carrying `redact:allow` (optionally `redact:allow DETECTOR`) is
+    suppressed: listed as such in JSON, SARIF and HTML, left out elsewhere, never failing.
+
+    Exit status: 0 when clean, 1 when something was found, 2 on usage errors or when an
+    input could not be read (each is reported as file:line: reason on standard error; the
+    other inputs are still scanned and reported; see --ignore-unreadable).
     Reports show where a finding is and a fingerprint, never the detected text.
     """
     from redact.report import Baseline, FailOn, catalog_for, write_report
+    from redact.stores import ScanStats
 
+    policy = load_policy(policy_path) if policy_path else None
+    categories, detectors = _known_names(policy)
     try:
-        failing = FailOn.parse(fail_on)
+        failing = FailOn.parse(fail_on, categories=categories, detectors=detectors)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
-    try:
-        policy = load_policy(policy_path) if policy_path else None
-        results = _collect(paths, policy, jobs)
-        if baseline_path is not None:
-            results = Baseline.load(baseline_path).new(results)
-        catalog = catalog_for(policy) if fmt == "sarif" else []
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
+    stats = ScanStats()
+    results = _collect(paths, policy, jobs, stats, _select(include, exclude, no_ignore_file), stdin_name)
+    if baseline_path is not None:
+        results = Baseline.load(baseline_path).new(results)
+    catalog = catalog_for(policy) if fmt == "sarif" else []
+    shown = results if fmt in ("json", "sarif", "html") else [r for r in results if not r.suppressed]
+    _emit(lambda out: write_report(fmt, shown, catalog, out), output)
+    if _report_inputs(stats, ignore_unreadable):
         sys.exit(EXIT_ERROR)
-    _emit(lambda out: write_report(fmt, results, catalog, out), output)
-    sys.exit(EXIT_FINDINGS if failing.fails(results) else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if failing.fails(r for r in results if not r.suppressed) else EXIT_CLEAN)
 
 
 def _emit(write: Any, output: Path | None) -> None:
@@ -141,16 +340,26 @@ def _emit(write: Any, output: Path | None) -> None:
             write(fh)
         os.replace(tmp, output)
     except OSError as exc:
-        click.echo(f"redact: error: {output}: cannot write: {exc.strerror}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(f"{output}: cannot write: {exc.strerror}")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="SOURCE...")
 @_policy_option("Policy file (default: the built-in default policy); scan with the same one.")
 @_output_option("Baseline file to write (default: standard output).")
+@_INCLUDE
+@_EXCLUDE
+@_NO_IGNORE
 @_JOBS
-def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | None, jobs: int) -> None:
+def baseline(
+    paths: tuple[str, ...],
+    policy_path: Path | None,
+    output: Path | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_ignore_file: bool,
+    jobs: int,
+) -> None:
     """Record today's findings as known, for `redact scan --baseline FILE`.
 
     The file lists fingerprints with their detector, category, source and pointer (never
@@ -160,12 +369,10 @@ def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | No
     """
     from redact.report import Baseline
 
-    try:
-        policy = load_policy(policy_path) if policy_path else None
-        known = Baseline.from_results(_collect(paths, policy, jobs))
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    policy = load_policy(policy_path) if policy_path else None
+    select = _select(include, exclude, no_ignore_file)
+    results = _collect(paths, policy, jobs, select=select)
+    known = Baseline.from_results([r for r in results if not r.suppressed])
     text = known.dumps()
     _emit(lambda out: out.write(text), output)
     if output is not None:
@@ -173,6 +380,8 @@ def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | No
 
 
 def _policy_or_default(path: Path | None) -> Policy:
+    """The policy at ``path``, or the built-in default one (what every command uses
+    when --policy is not given)."""
     return load_policy(path if path is not None else "default")
 
 
@@ -181,6 +390,8 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
         text = "".join(json.dumps(doc, ensure_ascii=False) + "\n" for _, doc in docs)
     elif kind == "json":
         text = json.dumps(docs[0][1], indent=2, ensure_ascii=False) + "\n"
+    elif kind == "text":
+        text = "".join(line + "\n" for _, line in docs)
     else:
         dump = [doc for _, doc in docs]
         if len(dump) == 1:
@@ -191,41 +402,77 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
         click.echo(text, nl=False)
     else:
         tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, out)
+        except OSError as exc:
+            fail(f"{out}: cannot write: {exc.strerror}")
+
+
+def _warn_tags(name: str, text: str) -> None:
+    from redact._files import application_tags
+
+    tags = application_tags(text)
+    if tags:
+        click.echo(
+            f"redact: warning: {name}: YAML tags are not kept in the output ({', '.join(tags[:5])})", err=True
+        )
+
+
+def _apply_documents(path: str, stdin_name: str | None) -> tuple[str, str, list[tuple[tuple[int, ...], Any]]]:
+    """(display name, kind, documents) for ``apply``: a JSON/JSONL/YAML file, or standard
+    input read as such (or as text lines, each a document of its own)."""
+    from redact._files import parse_documents
+
+    if path != STDIN:
+        p = Path(path)
+        kind = SUFFIXES.get(p.suffix.lower(), "")
+        docs = list(read_documents(p))
+        if kind == "yaml":
+            _warn_tags(path, p.read_text(encoding="utf-8-sig"))
+        return path, kind, docs
+    name, kind, text = _read_stdin(stdin_name)
+    if kind in ("json", "jsonl", "yaml"):
+        docs = list(parse_documents(text, kind, name))
+        if kind == "yaml":
+            _warn_tags(name, text)
+        return name, kind, docs
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return name, "text", [((i,), line) for i, line in enumerate(lines)]
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", metavar="PATH|-")
 @_policy_option("Policy file (default: the built-in default policy).")
 @_output_option("Where to write the redacted file (default: standard output).")
-def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
-    """Write a redacted copy of a JSON, JSONL or YAML file.
+@_STDIN_NAME
+def apply(path: str, policy_path: Path | None, output: Path | None, stdin_name: str | None) -> None:
+    """Write a redacted copy of a JSON, JSONL or YAML file, or of standard input ('-':
+    JSON, JSONL or YAML when it parses as one, else text redacted line by line).
 
     Values the policy leaves alone come out equal to the input. A summary of the
     decisions (pointers, categories, actions; never the values) goes to standard error.
     Exit status: 0 done, 1 a block action refused the file, 2 usage or input errors.
     """
+    redactor = get_redactor(_policy_or_default(policy_path))
+    name, kind, inputs = _apply_documents(path, stdin_name)
+    docs: list[tuple[tuple[int, ...], Any]] = []
+    decisions: list[tuple[tuple[int, ...], Decision]] = []
     try:
-        redactor = get_redactor(_policy_or_default(policy_path))
-        kind = SUFFIXES.get(path.suffix.lower(), "")
-        docs: list[tuple[tuple[int, ...], Any]] = []
-        decisions: list[tuple[tuple[int, ...], Decision]] = []
-        for prefix, doc in read_documents(path):
+        for prefix, doc in inputs:
             result = redactor.redact(doc)
             docs.append((prefix, result.value))
             decisions.extend((prefix, d) for d in result.decisions)
     except Blocked as exc:
-        click.echo(f"redact: refused: {path}: {exc}", err=True)
+        click.echo(f"redact: refused: {name}: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     _write_documents(kind, docs, output)
     for prefix, d in decisions:
         ptr = "".join(f"/{p}" for p in prefix) + d.pointer
-        click.echo(f"{path}: {ptr or '/'}: {d.category} ({d.detector}) -> {d.action}", err=True)
-    click.echo(f"redact: {len(decisions)} decision(s) in {path}", err=True)
+        click.echo(f"{name}: {ptr or '/'}: {d.category} ({d.detector}) -> {d.action}", err=True)
+    click.echo(f"redact: {len(decisions)} decision(s) in {name}", err=True)
 
 
 @main.command()
@@ -257,9 +504,6 @@ def decrypt(
     except DecryptError as exc:
         click.echo(f"redact: cannot decrypt: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     _write_documents(SUFFIXES.get(path.suffix.lower(), ""), docs, output)
 
 
@@ -293,17 +537,13 @@ def gate(path: Path, policy_path: Path) -> None:
     """Check the policy's required provenance fields in a run's metadata (JSON/YAML, or
     JSONL with one run a line). Exit status: 0 all present, 1 something is missing or
     malformed, 2 usage or input errors."""
-    try:
-        policy = load_policy(policy_path, resolve_keys=False)
-        failed = False
-        for prefix, doc in read_documents(path):
-            where = f"{path}" + (f" line {prefix[0] + 1}" if prefix else "")
-            for problem in check_required(doc, policy):
-                failed = True
-                click.echo(f"{where}: required {problem}")
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    policy = load_policy(policy_path, resolve_keys=False)
+    failed = False
+    for prefix, doc in read_documents(path):
+        where = f"{path}" + (f" line {prefix[0] + 1}" if prefix else "")
+        for problem in check_required(doc, policy):
+            failed = True
+            click.echo(f"{where}: required {problem}")
     if not policy.required:
         click.echo(f"redact: {policy_path} lists no required fields", err=True)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
@@ -350,6 +590,64 @@ def policy_check(files: tuple[Path, ...], keys: bool) -> None:
     sys.exit(1 if bad else 0)
 
 
+@policy.command("explain")
+@click.argument("policy_file", metavar="POLICY")
+@click.argument("sample", metavar="SAMPLE")
+@click.option(
+    "--run",
+    "run_id",
+    default=None,
+    metavar="RUN_ID",
+    help="The run to explain when SAMPLE is an MLflow store (a tracking URI or an mlruns folder).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def policy_explain(policy_file: str, sample: str, run_id: str | None, fmt: str) -> None:
+    """For each leaf of SAMPLE: its pointer, the key rule of POLICY that applies and the
+    decision (actions on its findings, or keep). Nothing is changed or written, no value
+    is shown.
+
+    SAMPLE is a file (JSON, JSONL, YAML, TOML, .env, ...), or an MLflow store with --run:
+    the run is explained with the pointers the MLflow door uses (/params/<key>,
+    /tags/<key>, /inputs/...). POLICY is a file or a built-in name (default, strict).
+    Exit status: 0 done, 2 usage or input errors.
+    """
+    from redact._explain import explain
+    from redact.stores import iter_records
+
+    pol = load_policy(policy_file)
+    redactor = get_redactor(pol)
+    rows: list[tuple[str, str, str]] = []
+    if run_id is not None:
+        found = next((r for r in iter_records(sample) if tuple(r.prefix) == ("runs", run_id)), None)
+        if found is None:
+            raise click.UsageError(f"{sample}: no run {run_id!r}")
+        docs: list[tuple[str, Any]] = [("", found.document)]
+    else:
+        if "://" in sample or Path(sample).is_dir():
+            raise click.UsageError("SAMPLE is a store or folder: name the run with --run RUN_ID")
+        from redact.leaves import pointer
+        from redact.stores.files import read_file
+
+        docs = [(pointer(r.prefix), r.document) for r in read_file(sample)]
+    for prefix, doc in docs:
+        for e in explain(doc, pol, redactor):
+            rows.append((prefix + e.pointer if prefix else e.pointer, e.rule, e.decision))
+    if fmt == "json":
+        click.echo(json.dumps([{"pointer": p, "rule": r, "decision": d} for p, r, d in rows], indent=2))
+        return
+    head = ("POINTER", "KEY RULE", "DECISION")
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    for row in (head, *rows):
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
 @policy.command("schema")
 def policy_schema() -> None:
     """Print the JSON Schema of policy files (for editors)."""
@@ -358,7 +656,7 @@ def policy_schema() -> None:
 
 @main.command("fix")
 @click.argument("source")
-@_policy_option("Policy file (or a built-in name: default, strict).", required=True)
+@_policy_option("Policy file (or a built-in name: default, strict; default: the built-in default policy).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing (no backup).")
 @click.option(
     "--backup-dir",
@@ -382,7 +680,7 @@ def policy_schema() -> None:
 )
 def fix_command(
     source: str,
-    policy_path: Path,
+    policy_path: Path | None,
     dry_run: bool,
     backup_dir: Path | None,
     resume: bool,
@@ -410,21 +708,18 @@ def fix_command(
 
     if resume and rollback:
         raise click.UsageError("--resume and --rollback exclude each other")
+    policy = _policy_or_default(policy_path)  # as apply: the built-in default without --policy
     try:
         report = run_fix(
             source,
-            load_policy(policy_path),
+            policy,
             dry_run=dry_run,
             backup_dir=backup_dir,
             resume=resume,
             rollback=rollback,
         )
-    except RedactError as exc:
-        click.echo(f"redact: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     except OSError as exc:
-        click.echo(f"redact: error: {exc.filename or source}: {exc.strerror}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(f"{exc.filename or source}: {exc.strerror}")
     click.echo(report.render_json() if fmt == "json" else report.render_table(), nl=False)
     sys.exit(EXIT_FINDINGS if dry_run and report.changes else EXIT_CLEAN)
 

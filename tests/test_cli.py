@@ -38,8 +38,10 @@ def test_json_format_and_jsonl_pointers(tmp_path):
     (row,) = json.loads(res.output)["findings"]
     assert row["file"] == str(f)
     assert row["pointer"] == "/2/params/card"
+    assert row["line"] == 3
     assert set(row) == {
         "file",
+        "line",
         "pointer",
         "key",
         "category",
@@ -53,12 +55,13 @@ def test_json_format_and_jsonl_pointers(tmp_path):
 
 
 def test_yaml_and_folders_clean_exit_zero(tmp_path):
-    """A folder of clean YAML and JSON exits 0."""
+    """A folder of clean YAML, JSON and text exits 0 (a file left out by --exclude is not read)."""
     (tmp_path / "a.yaml").write_text("lr: 0.001\ngit_commit: " + "ab" * 20 + "\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.json").write_text('{"optimizer": "adam"}')
+    (tmp_path / "notes.txt").write_text("nothing to see\n")
     (tmp_path / "ignored.txt").write_text(CARD)
-    res = run("scan", str(tmp_path))
+    res = run("scan", "--exclude", "ignored.txt", str(tmp_path))
     assert res.exit_code == 0, res.output
     assert "No findings." in res.output
 

@@ -24,6 +24,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from redact._finding import Finding
 from redact.cli import main
 from redact.report import FORMATS, Baseline, FailOn, Result, catalog_for, collect, get_writer
 from redact.report.base import lines_for, relative_uri, safe_source
@@ -60,22 +61,27 @@ CATALOG = [
 ]
 
 
+def _row(source: str, pointer: str, line: int | None, key: str, category: str, detector: str,
+         start: int, end: int, confidence: float, fp: str) -> Result:
+    return Result(source, Finding(pointer, key, category, detector, start, end, confidence, fp), line)
+
+
 def fixed_results() -> list[Result]:
     """A fixed, deliberately unsorted set of results covering the formats' edge cases: two
     findings at one leaf, a JSONL record, a key needing escapes in XML/Markdown, a store
     URI with credentials (which must not survive), and a detector the catalog lacks."""
     return [
-        Result("logs/runs.jsonl", "/2/params/card", 3, "[2].params.card", "CREDIT_CARD", "credit-card",
+        _row("logs/runs.jsonl", "/2/params/card", 3, "[2].params.card", "CREDIT_CARD", "credit-card",
                0, 16, 0.95, "af2d2eeb47dd92532d21085357ceedbf"),
-        Result("exports/mlflow_export.json", "/runs/1/params/notes", 32, "runs[1].params.notes", "US_SSN",
+        _row("exports/mlflow_export.json", "/runs/1/params/notes", 32, "runs[1].params.notes", "US_SSN",
                "us-ssn", 42, 53, 0.9, "e35620bde55f0d3910f23a3e0835c0e1"),
-        Result("exports/mlflow_export.json", "/runs/0/params/db_url", 12, "runs[0].params.db_url",
+        _row("exports/mlflow_export.json", "/runs/0/params/db_url", 12, "runs[0].params.db_url",
                "CONNECTION_STRING", "uri-credentials", 21, 33, 0.95, "08c35bfa47aeb9eaaa06991a8cdf5a27"),
-        Result("exports/mlflow_export.json", "/runs/1/params/notes", 32, "runs[1].params.notes",
+        _row("exports/mlflow_export.json", "/runs/1/params/notes", 32, "runs[1].params.notes",
                "PHONE_NUMBER", "phone-number", 12, 27, 0.85, "5b32087ef7d43ccc488ea6564fa57971"),
-        Result("configs/train.yaml", "/tags/owner|<a&b>~1x", 4, "tags.owner|<a&b>/x", "EMAIL_ADDRESS",
+        _row("configs/train.yaml", "/tags/owner|<a&b>~1x", 4, "tags.owner|<a&b>/x", "EMAIL_ADDRESS",
                "email-address", 0, 24, 0.9, "397bb86128d6719d6a4cb04836741250"),
-        Result("mlflow+postgresql://svc:hunter2@db.internal:5432/mlflow?sslpassword=x#frag",
+        _row("mlflow+postgresql://svc:hunter2@db.internal:5432/mlflow?sslpassword=x#frag",
                "/runs/4f1c/params/token", None, "runs.4f1c.params.token", "SECRET", "guard-timeout",
                0, 40, 1.0, "0d1c2b3a49586776f5e4d3c2b1a0f9e8"),
     ]  # fmt: skip
@@ -125,12 +131,12 @@ def test_goldens_hold_no_timestamps_absolute_paths_or_credentials():
 
 
 def test_registry_lists_every_format_and_the_cli_offers_them():
-    """The registry holds the five formats and `redact scan --format` accepts each."""
-    assert set(FORMATS) == {"table", "json", "sarif", "junit", "markdown"}
+    """The registry holds the six formats and `redact scan --format` accepts each."""
+    assert set(FORMATS) == {"table", "json", "sarif", "junit", "markdown", "html"}
     with pytest.raises(ValueError, match="unknown report format"):
         get_writer("xml")
     res = CliRunner().invoke(main, ["scan", "--help"])
-    assert "table|json|sarif|junit|markdown" in res.output
+    assert "table|json|sarif|junit|markdown|html" in res.output
 
 
 # ----------------------------------------------------------------------------- SARIF
@@ -295,7 +301,7 @@ def test_lines_for_json_yaml_jsonl_and_multidocument_yaml(tmp_path):
 
 def test_lines_are_computed_only_for_files_with_findings(tmp_path, monkeypatch):
     """Clean files are read once, for scanning; only files with findings are re-read for lines."""
-    import redact.report.base as base
+    import redact.stores.files as base
 
     (tmp_path / "clean.json").write_text('{"lr": 0.1}')
     (tmp_path / "dirty.json").write_text(json.dumps({"card": _fake_secrets(2)["card"]}))
@@ -595,7 +601,7 @@ def test_junit_structure():
 def test_markdown_limits_the_table():
     """Markdown lists counts per category and the first N findings, then says how many more."""
     many = [
-        Result(f"f{i:03d}.json", "/k", 1, "k", "SECRET", "sensitive-key-value", 0, 8, 0.8, f"{i:032x}")
+        _row(f"f{i:03d}.json", "/k", 1, "k", "SECRET", "sensitive-key-value", 0, 8, 0.8, f"{i:032x}")
         for i in range(60)
     ]
     buf = io.StringIO()

@@ -555,7 +555,7 @@ def test_wandb_json_files_without_the_log(
 # --------------------------------------------------------------------------- files
 def test_toml_csv_env_files_with_lines(tmp_path: Path) -> None:
     """TOML (tables, arrays of tables, arrays, inline tables), CSV (a row per document,
-    multi-line cells) and .env files are read with the line of each finding."""
+    multi-line cells), .env and other text files are read with the line of each finding."""
     f = Fakes(21)
     pg, card, email1, email2, email3, email4 = f.pg(), f.card(), f.email(), f.email(), f.email(), f.email()
     (tmp_path / "train.toml").write_text(
@@ -604,7 +604,7 @@ def test_toml_csv_env_files_with_lines(tmp_path: Path) -> None:
             """
         )
     )
-    (tmp_path / "notes.txt").write_text(card)  # not a supported file: skipped in folders
+    (tmp_path / "notes.txt").write_text(card)  # any other text file: read line by line
     got = {(Path(r.source).name, r.pointer, r.category, r.line) for r in collect([tmp_path], get_scanner())}
     assert got == {
         ("train.toml", "/database/url", "CONNECTION_STRING", 3),
@@ -621,6 +621,7 @@ def test_toml_csv_env_files_with_lines(tmp_path: Path) -> None:
         (".env", "/API_TOKEN", "SECRET", 3),
         (".env", "/MULTI", "EMAIL_ADDRESS", 5),
         (".env", "/9", "CONNECTION_STRING", 9),
+        ("notes.txt", "/1", "CREDIT_CARD", 1),
     }
 
 
@@ -692,19 +693,21 @@ def test_all_sources_together_and_jobs_2_is_identical(
 
 
 def test_progress_only_on_a_terminal(sql_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    """Counters go to stderr with carriage returns when enabled (a TTY) and are wiped at the
-    end; without a TTY (as under CliRunner or in CI) nothing is written."""
+    """When enabled (a terminal) a rich bar shows tasks done of the total, records and
+    findings so far and the rate, and is wiped at the end; without a terminal (as under
+    CliRunner or in CI) nothing is written."""
     import io
 
     from redact.stores import Progress
 
     out = io.StringIO()
     bar = Progress(True, out)
-    bar.source = safe_source(sql_store.uri)
-    bar.update(records=3, findings=1, force=True)
+    bar.start(safe_source(sql_store.uri), 3)
+    bar.update(records=3, findings=1, tasks=1, force=True)
     bar.close()
     text = out.getvalue()
-    assert text.startswith("\rredact: ") and "3 records, 1 findings" in text and text.endswith("\r")
+    assert "redact" in text and "1/3" in text and "3 records 1 found" in text and "/s" in text
+    assert "\x1b[2K" in text  # transient: erased when done
     collect([sql_store.uri], get_scanner(), progress=False)
     res = CliRunner().invoke(main, ["scan", sql_store.uri])
     assert "records" not in res.output

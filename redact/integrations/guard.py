@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from redact._build import get_redactor
 from redact._redactor import Redactor
+from redact._redactors import get_redactor
 from redact.errors import RedactError
 from redact.policy import Policy, load_policy
 
@@ -75,7 +75,7 @@ def redactor_for(policy: PolicyLike = None) -> Redactor:
             if cached is None:
                 cached = _loaded[(str(policy), stamp)] = load_policy(policy)
         policy = cached
-    return get_redactor(policy)  # type: ignore[no-any-return]
+    return get_redactor(policy)
 
 
 def _redact_mapping(redactor: Redactor, record: Mapping[str, Any]) -> Any:

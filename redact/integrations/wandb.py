@@ -665,7 +665,7 @@ def _patch_all() -> list[_Patch]:
         import wandb.sdk
         from wandb.sdk import wandb_config, wandb_helper, wandb_init, wandb_run, wandb_summary
     except ImportError as exc:
-        raise ImportError("redact.integrations.wandb needs wandb: pip install 'redact[wandb]'") from exc
+        raise ImportError('redact.integrations.wandb needs wandb: pip install "redact-ml[wandb]"') from exc
 
     fields = set(getattr(wandb.Settings, "model_fields", {}))
     parts_cls = getattr(wandb_init, "_ConfigParts", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from redact.report import html as _html
 from redact.report import json as _json
 from redact.report import junit as _junit
 from redact.report import markdown as _markdown
@@ -40,6 +41,7 @@ FORMATS: dict[str, Writer] = {
     "sarif": _sarif.write,
     "junit": _junit.write,
     "markdown": _markdown.write,
+    "html": _html.write,
 }
 
 

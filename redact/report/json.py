@@ -1,6 +1,7 @@
 """The JSON report: ``{"findings": [...]}``, the shape ``redact scan --format json`` has
 always printed (``file``, ``pointer``, ``key``, ``category``, ``detector``, ``start``,
-``end``, ``confidence``, ``fingerprint``), in the stable report order."""
+``end``, ``confidence``, ``fingerprint``; ``line`` and ``column`` when known;
+``suppressed: true`` for a finding on a ``redact:allow`` line), in the stable report order."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ __all__ = ["write", "to_dict"]
 
 
 def to_dict(r: Result) -> dict[str, Any]:
-    return {
+    row = {
         "file": r.source,
         "pointer": r.pointer,
         "key": r.key,
@@ -25,6 +26,13 @@ def to_dict(r: Result) -> dict[str, Any]:
         "confidence": r.confidence,
         "fingerprint": r.fingerprint,
     }
+    if r.line is not None:
+        row["line"] = r.line
+        if r.column is not None:
+            row["column"] = r.column
+    if r.suppressed:  # an inline `redact:allow` comment on the line
+        row["suppressed"] = True
+    return row
 
 
 def write(results: Sequence[Result], catalog: Sequence[Rule], out: TextIO) -> None:

@@ -80,8 +80,8 @@ def _result(r: Result, index: int) -> dict[str, Any]:
     where = r.pointer or "/"
     physical: dict[str, Any] = {"artifactLocation": {"uri": relative_uri(r.source)}}
     if r.line is not None:
-        physical["region"] = {"startLine": r.line, "startColumn": 1}
-    return {
+        physical["region"] = {"startLine": r.line, "startColumn": r.column or 1}
+    found: dict[str, Any] = {
         "ruleId": r.detector,
         "ruleIndex": index,
         "level": level_for(r.category),
@@ -100,6 +100,9 @@ def _result(r: Result, index: int) -> dict[str, Any]:
             "end": r.end,
         },
     }
+    if r.suppressed:  # an inline `redact:allow` comment on the line
+        found["suppressions"] = [{"kind": "inSource", "justification": "redact:allow"}]
+    return found
 
 
 def write(results: Sequence[Result], catalog: Sequence[Rule], out: TextIO) -> None:

@@ -9,12 +9,20 @@ from redact.report.base import Result, Rule, sort_results
 
 __all__ = ["write"]
 
-_COLUMNS = ("file", "pointer", "category", "detector", "span", "confidence", "fingerprint")
+_COLUMNS = ("file", "line", "pointer", "category", "detector", "span", "confidence", "fingerprint")
+
+
+def _where(r: Result) -> str:
+    """``12`` or ``12:5`` (line, column) in the file; ``-`` for stores."""
+    if r.line is None:
+        return "-"
+    return f"{r.line}:{r.column}" if r.column is not None else str(r.line)
 
 
 def write(results: Sequence[Result], catalog: Sequence[Rule], out: TextIO) -> None:
-    """Aligned columns, then ``N finding(s): n CATEGORY, ...``; ``No findings.`` when clean.
-    The fingerprint is shortened to 12 hex digits."""
+    """Aligned columns (the line, and column for text files, after the file), then
+    ``N finding(s): n CATEGORY, ...``; ``No findings.`` when clean. The fingerprint is
+    shortened to 12 hex digits."""
     if not results:
         out.write("No findings.\n")
         return
@@ -22,6 +30,7 @@ def write(results: Sequence[Result], catalog: Sequence[Rule], out: TextIO) -> No
     data = [
         (
             r.source,
+            _where(r),
             r.pointer or "/",
             r.category,
             r.detector,

@@ -11,8 +11,8 @@
 source                                 read by
 =====================================  =====================================================
 a file or folder                       :mod:`redact.stores.files` (JSON, JSONL, YAML, TOML,
-                                       CSV/TSV, ``.env``; ``mlruns`` and W&B run folders in
-                                       it as runs)
+                                       CSV/TSV, ``.env``, notebooks, other text; ``mlruns``
+                                       and W&B run folders in it as runs)
 ``sqlite:///``, ``postgresql://``,     :mod:`redact.stores.mlflow_sql` (the tables, paged)
 ``mysql://``, ``mssql://``
 ``http://``, ``https://``              :mod:`redact.stores.mlflow_rest` (``MlflowClient``)
@@ -31,6 +31,8 @@ from redact.stores.base import (
     Planner,
     Progress,
     Record,
+    ScanStats,
+    Skipped,
     Task,
     collect_sources,
     iter_records,
@@ -46,6 +48,8 @@ __all__ = [
     "Planner",
     "Progress",
     "Record",
+    "ScanStats",
+    "Skipped",
     "Task",
     "collect_sources",
     "iter_records",

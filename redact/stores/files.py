@@ -1,12 +1,24 @@
-"""Plain-path sources: files (JSON, JSONL, YAML, TOML, CSV/TSV, ``.env``) and folders.
+"""Plain-path sources: files (JSON, JSONL, YAML, TOML, CSV/TSV, ``.env``, notebooks, any
+other text) and folders.
 
-A folder is walked (sorted, symlinked folders are not followed); an MLflow file store
-(``mlruns``: an experiment folder or run folder too) or a W&B run folder met on the way is
-read as runs by :mod:`redact.stores.mlflow_files` / :mod:`redact.stores.wandb_files`
-instead of as files. Files of other types are skipped in folders; given by name they are
-an input error. Every file record carries its lines:
+A folder is walked (sorted; symlinked folders, links to files inside the folder and
+``.git``/``.hg``/``.svn`` are not followed; :class:`FileSelect` applies ``--include``,
+``--exclude`` and ``.redactignore``);
+an MLflow file store (``mlruns``: an experiment folder or run folder too) or a W&B run
+folder met on the way is read as runs by :mod:`redact.stores.mlflow_files` /
+:mod:`redact.stores.wandb_files` instead of as files. Binary files (a NUL byte in the
+first 8 KiB) are skipped and counted. A structured file that does not parse is read as
+text, so nothing in it goes unscanned, and reported as unreadable; templated YAML (Helm,
+Jinja: ``{{`` or ``{%``) is read as text without a report. YAML application tags
+(``!function``, ``!Ref``, ``!!python/...``) are ignored and their content read. Every
+file record carries its lines, and the inline ``redact:allow`` comments of its text:
 
-* JSON, JSONL, YAML: :func:`redact.report.base.lines_for` (as before);
+* JSON, JSONL, YAML: :func:`lines_for` (nodes composed, not constructed);
+* any other text file (``.txt``, ``.log``, ``.ini``, ``.cfg``, ``.properties``, ``.sh``,
+  unknown extensions): one document ``{"<line number>": line}`` per 2,000 lines, so the
+  pointer is ``/<line>`` and findings carry the column too;
+* Jupyter notebooks (``.ipynb``): cell sources and text outputs, at their pointers in the
+  notebook's JSON (``/cells/3/source/2``); images are not read;
 * TOML: the line of each key, array item and inline-table key;
 * CSV/TSV: one document per data row, keyed by the header (duplicate or empty column
   names become ``name_<column>`` / ``<column>``, 0-based); the prefix is the 0-based data
@@ -26,33 +38,57 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 import os
 import re
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from redact._files import SUFFIXES, read_documents
-from redact._yaml import Loc
+import yaml
+
+from redact._files import SUFFIXES, is_templated, parse_documents
+from redact._yaml import Loc, _index, _Loader, line_of
 from redact.errors import InputError
 from redact.leaves import split_pointer
-from redact.report import base as report_base
-from redact.stores.base import LocLines, Record, Task
+from redact.stores.base import Allows, LineLookup, LocLines, Record, ScanStats, Skipped, Task
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["plan", "file_kind", "read_file", "read_env", "read_csv", "read_toml", "toml_lines", "KINDS"]
+__all__ = [
+    "plan",
+    "file_kind",
+    "read_file",
+    "read_text_as",
+    "read_text_file",
+    "read_env",
+    "read_csv",
+    "read_toml",
+    "toml_lines",
+    "lines_for",
+    "lines_in_text",
+    "inline_allows",
+    "FileSelect",
+    "KINDS",
+]
 
-KINDS = ("json", "jsonl", "yaml", "toml", "csv", "tsv", "env", "wandb", "sqlite")
+KINDS = ("json", "jsonl", "yaml", "toml", "csv", "tsv", "env", "wandb", "sqlite", "notebook", "text")
 
 
-def file_kind(path: Path) -> str | None:
-    """The reader for ``path`` by its name, or None when it is not a supported file."""
+_BINARY_SNIFF = 8192
+_TEXT_CHUNK = 2000  # lines per record of a text file
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+_ALLOW = re.compile(r"redact:allow\b(?:[ \t]+([A-Za-z0-9][\w.-]*(?:[ \t]*,[ \t]*[A-Za-z0-9][\w.-]*)*))?")
+
+
+def file_kind(path: Path) -> str:
+    """The reader for ``path`` by its name: a structured kind, or ``text`` for any other
+    file (read line by line when it is not binary)."""
     suffix = path.suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
@@ -60,31 +96,104 @@ def file_kind(path: Path) -> str | None:
         return suffix[1:]
     if suffix in (".db", ".sqlite", ".sqlite3"):
         return "sqlite"
+    if suffix == ".ipynb":
+        return "notebook"
     name = path.name.lower()
     if name in (".env", ".envrc") or name.startswith(".env.") or suffix == ".env":
         return "env"
-    return None
+    return "text"
+
+
+def inline_allows(text: str, first_line: int = 1) -> dict[int, frozenset[str]]:
+    """``{line: names}`` of the ``redact:allow`` comments in ``text`` (an empty set: every
+    detector; else the detector ids or categories named after it, comma-separated)."""
+    out: dict[int, frozenset[str]] = {}
+    if "redact:allow" not in text:
+        return out
+    for n, line in enumerate(text.split("\n"), first_line):
+        m = _ALLOW.search(line)
+        if m is not None:
+            names = m.group(1)
+            out[n] = frozenset(x.strip() for x in names.split(",")) if names else frozenset()
+    return out
+
+
+# ---------------------------------------------------------------------------- selection
+class FileSelect:
+    """Which files of a folder are read: ``include`` globs (any, when given), minus
+    ``exclude`` globs and the patterns of ``.redactignore`` files, all with ``.gitignore``
+    semantics (:mod:`pathspec`): a pattern without ``/`` matches a name at any depth, a
+    trailing ``/`` only folders, ``!`` re-includes. Globs are matched against the path
+    relative to the folder given to the scan (a file given by name: relative to the
+    working folder); a ``.redactignore`` in that folder and one in the working folder
+    apply, each relative to where it lies."""
+
+    def __init__(self, include: Sequence[str] = (), exclude: Sequence[str] = (), ignore_files: bool = True):
+        import pathspec
+
+        self._spec = pathspec.GitIgnoreSpec
+        self.include = self._spec.from_lines(include) if include else None
+        self.exclude = self._spec.from_lines(exclude) if exclude else None
+        self.ignore_files = ignore_files
+        self._ignores: dict[Path, Any] = {}
+
+    def _ignore_spec(self, folder: Path) -> Any:
+        key = folder.resolve()
+        if key not in self._ignores:
+            f = key / ".redactignore"
+            spec = None
+            if self.ignore_files and f.is_file():
+                try:
+                    spec = self._spec.from_lines(f.read_text(encoding="utf-8-sig").splitlines())
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise InputError(f"{f}: cannot read: {exc}") from None
+            self._ignores[key] = spec
+        return self._ignores[key]
+
+    def skips(self, path: Path, top: Path, is_dir: bool = False) -> bool:
+        """Whether ``path`` (below ``top``, the folder given to the scan) is left out."""
+        suffix = "/" if is_dir else ""
+        rel = _relative(path, top)
+        if self.exclude is not None and self.exclude.match_file(rel + suffix):
+            return True
+        for base in dict.fromkeys((top.resolve(), Path.cwd().resolve())):
+            spec = self._ignore_spec(base)
+            if spec is not None:
+                under = _relative(path, base, none_outside=True)
+                if under is not None and spec.match_file(under + suffix):
+                    return True
+        return bool(not is_dir and self.include is not None and not self.include.match_file(rel))
+
+
+def _relative(path: Path, base: Path, none_outside: bool = False) -> Any:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return None if none_outside else path.name
 
 
 # ---------------------------------------------------------------------------- planning
-def plan(source: str, parts: int = 1) -> Iterator[Task]:
-    """Tasks for a path: a file, a store folder, or a folder walked for both."""
+def plan(
+    source: str, parts: int = 1, *, select: FileSelect | None = None, stats: ScanStats | None = None
+) -> Iterator[Task]:
+    """Tasks for a path: a file, a store folder, or a folder walked for both. ``select``
+    leaves files out (counted in ``stats.skipped["ignored"]``)."""
     path = Path(source)
     if path.is_dir():
-        yield from _plan_dir(path, parts)
+        yield from _plan_dir(path, parts, select, stats)
     elif path.is_file():
-        kind = file_kind(path)
-        if kind is None:
-            raise InputError(
-                f"{path}: unsupported file type "
-                "(use .json, .jsonl, .yaml, .toml, .csv, .tsv, .env, .wandb or an MLflow .db)"
-            )
-        if kind == "sqlite":
+        if select is not None and select.skips(path, Path.cwd()):
+            if stats is not None:
+                stats.skip("ignored")
+            return
+        if file_kind(path) == "sqlite":
             from redact.stores import mlflow_sql
 
-            yield from mlflow_sql.plan_path(path, parts)
-        else:
-            yield functools.partial(read_file, str(path))
+            if mlflow_sql.is_mlflow_sqlite(path):
+                yield from mlflow_sql.plan_path(path, parts)
+                return
+            raise InputError(f"{path}: an SQLite database without MLflow's tables")
+        yield functools.partial(read_file, str(path))
     else:
         raise InputError(f"{path}: no such file or folder")
 
@@ -101,17 +210,25 @@ def _store_tasks(folder: Path, parts: int) -> Iterator[Task] | None:
     return None
 
 
-def _plan_dir(top: Path, parts: int) -> Iterator[Task]:
+def _plan_dir(top: Path, parts: int, select: FileSelect | None, stats: ScanStats | None) -> Iterator[Task]:
     tasks = _store_tasks(top, parts)
     if tasks is not None:
         yield from tasks
         return
+
+    def skip(reason: str) -> None:
+        if stats is not None:
+            stats.skip(reason)
+
     for dirpath, dirnames, filenames in os.walk(top):
         here = Path(dirpath)
         keep = []
         for name in sorted(dirnames):
             sub = here / name
-            if sub.is_symlink():
+            if sub.is_symlink() or name in _SKIP_DIRS:
+                continue
+            if select is not None and select.skips(sub, top, is_dir=True):
+                skip("ignored")
                 continue
             store = _store_tasks(sub, parts)
             if store is None:
@@ -121,41 +238,277 @@ def _plan_dir(top: Path, parts: int) -> Iterator[Task]:
         dirnames[:] = keep
         for name in sorted(filenames):
             f = here / name
-            kind = file_kind(f)
-            if kind == "sqlite":  # MLflow databases only; other SQLite files are not metadata
+            if name == ".redactignore" or not f.is_file() or _duplicate_link(f, top):
+                continue
+            if select is not None and select.skips(f, top):
+                skip("ignored")
+                continue
+            if file_kind(f) == "sqlite":  # MLflow databases only; other SQLite files are not metadata
                 from redact.stores import mlflow_sql
 
                 if mlflow_sql.is_mlflow_sqlite(f):
                     yield from mlflow_sql.plan_path(f, parts)
-            elif kind is not None and f.is_file():
+                else:
+                    skip("binary")
+            else:
                 yield functools.partial(read_file, str(f))
+
+
+def _duplicate_link(f: Path, top: Path) -> bool:
+    """A symlink to a file inside the scanned folder (read there already)."""
+    if not f.is_symlink():
+        return False
+    try:
+        f.resolve().relative_to(top.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------- reading
 def read_file(path_text: str) -> Iterator[Record]:
-    """The records of one file (by :func:`file_kind`)."""
+    """The records of one file (by :func:`file_kind`). A binary file raises
+    :class:`Skipped`; a structured file that does not parse is read as text (so nothing in
+    it goes unscanned) and then reported with :class:`InputError`; templated YAML (Helm,
+    Jinja) is read as text without an error."""
     path = Path(path_text)
     kind = file_kind(path)
-    if kind in ("json", "jsonl", "yaml"):
-        lines = functools.partial(_json_yaml_lines, path)
-        for prefix, doc in read_documents(path):
-            yield Record(path_text, prefix, doc, lines)
-    elif kind == "toml":
-        yield from read_toml(path)
-    elif kind in ("csv", "tsv"):
+    if kind in ("csv", "tsv"):
         yield from read_csv(path, "\t" if kind == "tsv" else ",")
-    elif kind == "env":
-        yield from read_env(path)
-    elif kind == "wandb":
+        return
+    if kind == "wandb":
         from redact.stores import wandb_files
 
         yield from wandb_files.read_log_file(path)
+        return
+    if kind == "env":
+        yield from read_env(path)
+        return
+    if kind == "text":
+        yield from read_text_file(path)
+        return
+    text = _read_text(path)
+    yield from read_text_as(text, kind, path_text, path)
+
+
+def read_text_as(text: str, kind: str, source: str, path: Path | None = None) -> Iterator[Record]:
+    """Records of ``text`` read as ``kind`` (json, jsonl, yaml, toml, notebook, env, text),
+    reported as ``source``; lines from ``path`` when given (read again only for findings),
+    else from ``text``. What does not parse is read as text, then reported."""
+    allows = inline_allows(text) or None
+    if kind in ("json", "jsonl", "yaml"):
+        if path is not None:
+            lines: LineLookup = functools.partial(_json_yaml_lines, path)
+        else:
+            lines = functools.partial(_text_lines, text, kind)
+        try:
+            docs = list(parse_documents(text, kind, source))
+        except InputError:
+            if kind == "yaml" and is_templated(text):  # Helm / Jinja: text until rendered
+                yield from _text_records(text.split("\n"), source, 1, allows)
+                return
+            yield from _text_records(text.split("\n"), source, 1, allows)
+            raise
+        for prefix, doc in docs:
+            yield Record(source, prefix, doc, lines, allows)
+    elif kind == "toml":
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"at line (\d+)", str(exc))
+            msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            yield from _text_records(text.split("\n"), source, 1, allows)
+            raise InputError(f"{source}:{m.group(1) if m else '?'}: invalid TOML: {msg}") from None
+        yield Record(source, (), doc, LocLines(toml_lines(text)), allows)
+    elif kind == "notebook":
+        yield from _read_notebook(text, source, path, allows)
+    elif kind == "env":
+        yield from _env_records(text, source, allows)
     else:
-        raise InputError(f"{path}: unsupported file type")
+        yield from _text_records(text.split("\n"), source, 1, allows)
+
+
+def _text_lines(text: str, kind: str, pointers: Sequence[str]) -> dict[str, int]:
+    return lines_in_text(text, kind, pointers)
+
+
+class _LineNumbers:
+    """Lines of text records: the first pointer segment is the line number."""
+
+    __slots__ = ()
+
+    def __call__(self, pointers: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in pointers:
+            head = p[1:].split("/", 1)[0]
+            out[p] = int(head) if head.isdigit() else 1
+        return out
+
+
+_LINE_NUMBERS = _LineNumbers()
+
+
+def _text_records(
+    lines: Sequence[str], source: str, first: int, allows: Allows | None
+) -> Iterator[Record]:
+    """One record per ``_TEXT_CHUNK`` lines: ``{"<line number>": line}`` for non-blank lines."""
+    for start in range(0, len(lines), _TEXT_CHUNK):
+        doc = {
+            str(first + start + i): line.rstrip("\r")
+            for i, line in enumerate(lines[start : start + _TEXT_CHUNK])
+            if line.strip()
+        }
+        if doc:
+            yield Record(source, (), doc, _LINE_NUMBERS, allows, columns=True)
+
+
+def _is_binary(head: bytes) -> bool:
+    """Binary as git decides it: a NUL byte in the first 8 KiB (UTF-16 text counts too)."""
+    return b"\0" in head
+
+
+def read_text_file(path: Path) -> Iterator[Record]:
+    """Any other file, line by line (streamed, bounded memory); binary files raise
+    :class:`Skipped`. Bytes that are not UTF-8 are replaced, so offsets stay per line."""
+    source = str(path)
+    try:
+        with path.open("rb") as fh:
+            if _is_binary(fh.read(_BINARY_SNIFF)):
+                raise Skipped(source, "binary")
+            fh.seek(0)
+            first = 1
+            chunk: list[str] = []
+            bom = True
+            for raw in fh:
+                line = raw.decode("utf-8", errors="replace").rstrip("\n")
+                if bom:
+                    line, bom = line.removeprefix("\ufeff"), False
+                chunk.append(line)
+                if len(chunk) == _TEXT_CHUNK:
+                    allows = inline_allows("\n".join(chunk), first) or None
+                    yield from _text_records(chunk, source, first, allows)
+                    first += len(chunk)
+                    chunk = []
+            if chunk:
+                allows = inline_allows("\n".join(chunk), first) or None
+                yield from _text_records(chunk, source, first, allows)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _read_notebook(text: str, source: str, path: Path | None, allows: Allows | None) -> Iterator[Record]:
+    """A Jupyter notebook: cell sources and text outputs (streams, ``text/*`` and JSON
+    data, tracebacks), at their pointers in the notebook's JSON; images are not read."""
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}:{exc.lineno}: invalid notebook JSON: {exc.msg}") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", []), list):
+        raise InputError(f"{source}: not a Jupyter notebook (no cells list)")
+    cells: list[Any] = []
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict):
+            cells.append(None)
+            continue
+        kept: dict[str, Any] = {"source": cell.get("source", "")}
+        outputs: list[dict[str, Any] | None] = []
+        for out in cell.get("outputs", []) or []:
+            if not isinstance(out, dict):
+                outputs.append(None)
+                continue
+            o: dict[str, Any] = {k: out[k] for k in ("text", "ename", "evalue", "traceback") if k in out}
+            data = out.get("data")
+            if isinstance(data, dict):
+                o["data"] = {
+                    mime: v for mime, v in data.items() if mime.startswith("text/") or mime.endswith("json")
+                }
+            outputs.append(o)
+        if outputs:
+            kept["outputs"] = outputs
+        cells.append(kept)
+    doc: dict[str, Any] = {"cells": cells}
+    if isinstance(nb.get("metadata"), dict):
+        doc["metadata"] = nb["metadata"]
+    lines: LineLookup
+    if path is not None:
+        lines = functools.partial(_json_yaml_lines, path)
+    else:
+        lines = functools.partial(_text_lines, text, "json")
+    yield Record(source, (), doc, lines, allows)
+
+
+# ---------------------------------------------------------------------------- lines
+def _loc_for(pointer: str, lines: dict[Loc, int], skip: int = 0) -> int | None:
+    """The line of the deepest node on ``pointer`` (segments after the first ``skip``)."""
+    try:
+        segments = split_pointer(pointer)[skip:]
+    except ValueError:
+        return None
+    loc: tuple[int | str, ...] = ()
+    for seg in segments:
+        if seg.isdigit() and (*loc, int(seg)) in lines:
+            loc = (*loc, int(seg))
+        elif (*loc, seg) in lines:
+            loc = (*loc, seg)
+        else:
+            break
+    return line_of(lines, loc)
+
+
+def _first_index(pointer: str) -> int | None:
+    head = pointer[1:].split("/", 1)[0] if pointer.startswith("/") else ""
+    return int(head) if head.isdigit() else None
+
+
+def lines_for(path: Path, pointers: Iterable[str]) -> dict[str, int]:
+    """The 1-based line of each pointer's leaf in ``path``.
+
+    JSONL: the record's line (index + 1). JSON (read as YAML) and YAML: the line of the
+    node ``redact._yaml`` records for the pointer's path; 1 when the file cannot be mapped.
+    """
+    kind = SUFFIXES.get(path.suffix.lower()) or ("json" if path.suffix.lower() == ".ipynb" else "yaml")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return {p: 1 for p in pointers}
+    return lines_in_text(text, kind, pointers)
+
+
+def lines_in_text(text: str, kind: str, pointers: Iterable[str]) -> dict[str, int]:
+    """:func:`lines_for` on ``text`` already read. Nodes are composed, never constructed,
+    so application tags do not matter."""
+    wanted = sorted(set(pointers))
+    if kind == "jsonl":
+        out: dict[str, int] = {}
+        for p in wanted:
+            index = _first_index(p)
+            out[p] = index + 1 if index is not None else 1
+        return out
+    try:
+        docs: list[dict[Loc, int]] = []
+        for node in yaml.compose_all(text, Loader=_Loader):
+            lines: dict[Loc, int] = {}
+            if node is not None:
+                _index(node, (), lines)
+            docs.append(lines)
+    except Exception:  # unreadable as YAML (JSON that YAML rejects, tabs, ...): line 1
+        return {p: 1 for p in wanted}
+    multi = len(docs) > 1
+    out = {}
+    for p in wanted:
+        line: int | None = None
+        if multi:
+            index = _first_index(p)
+            if index is not None and index < len(docs):
+                line = _loc_for(p, docs[index], skip=1)
+        elif docs:
+            line = _loc_for(p, docs[0])
+        out[p] = line or 1
+    return out
 
 
 def _json_yaml_lines(path: Path, pointers: Sequence[str]) -> dict[str, int]:
-    return report_base.lines_for(path, pointers)
+    return lines_for(path, pointers)
 
 
 def _read_text(path: Path) -> str:
@@ -170,14 +523,7 @@ def _read_text(path: Path) -> str:
 
 # ---------------------------------------------------------------------------- TOML
 def read_toml(path: Path) -> Iterator[Record]:
-    text = _read_text(path)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"at line (\d+)", str(exc))
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise InputError(f"{path}:{m.group(1) if m else '?'}: invalid TOML: {msg}") from None
-    yield Record(str(path), (), doc, LocLines(toml_lines(text)))
+    yield from read_text_as(_read_text(path), "toml", str(path), path)
 
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -493,8 +839,12 @@ def _closing_dq(body: str) -> int:
 
 def read_env(path: Path) -> Iterator[Record]:
     """The file's assignments as one document; shadowed earlier assignments as their own."""
-    items = parse_env(_read_text(path), str(path))
-    source = str(path)
+    text = _read_text(path)
+    yield from _env_records(text, str(path), inline_allows(text) or None)
+
+
+def _env_records(text: str, source: str, allows: Allows | None) -> Iterator[Record]:
+    items = parse_env(text, source)
     last: dict[str, tuple[str, int]] = {}
     shadowed: list[tuple[str, str, int]] = []
     for key, value, line in items:
@@ -503,6 +853,6 @@ def read_env(path: Path) -> Iterator[Record]:
             shadowed.append((key, old[0], old[1]))
         last[key] = (value, line)
     doc = {k: v for k, (v, _) in last.items()}
-    yield Record(source, (), doc, LocLines({(k,): line for k, (_, line) in last.items()}))
+    yield Record(source, (), doc, LocLines({(k,): line for k, (_, line) in last.items()}), allows)
     for key, value, line in shadowed:
-        yield Record(source, (), {key: value}, LocLines({(key,): line}, default=line))
+        yield Record(source, (), {key: value}, LocLines({(key,): line}, default=line), allows)

@@ -205,7 +205,7 @@ def _experiment_task(display: str, exp_text: str) -> Iterator[Record]:
     tags.update(read_kv_dir(exp / "tags"))
     doc = _fields(meta, ("name", "artifact_location"))
     doc["tags"] = tags
-    yield Record(display, ("experiments", exp_id), doc)
+    yield Record(display, ("experiments", exp_id), doc, experiment=exp_id)
     models = exp / "models"
     if models.is_dir():
         for entry in sorted(os.scandir(models), key=lambda e: e.name):
@@ -236,7 +236,7 @@ def _runs_task(display: str, exp_text: str, names: tuple[str, ...] | None) -> It
         inputs = _inputs(run, exp, datasets)
         if inputs:
             doc["inputs"] = inputs
-        yield Record(display, ("runs", run_id), doc)
+        yield Record(display, ("runs", run_id), doc, experiment=str(meta.get("experiment_id") or exp.name))
 
 
 def _dataset(exp: Path, dataset_id: str, cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:

@@ -16,8 +16,8 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from redact._result import safe_source
 from redact.errors import InputError
-from redact.report.base import safe_source
 from redact.stores.base import Record, Task, static_task
 from redact.stores.mlflow_files import input_order, model_prefix
 
@@ -34,7 +34,7 @@ def _client(uri: str) -> Any:
         from mlflow import MlflowClient
     except ImportError:
         raise InputError(
-            f"{safe_source(uri)}: reading an MLflow server needs mlflow (pip install mlflow)"
+            f'{safe_source(uri)}: reading an MLflow server needs mlflow: pip install "redact-ml[mlflow]"'
         ) from None
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
@@ -71,9 +71,9 @@ def _clean(doc: dict[str, Any]) -> dict[str, Any]:
 def plan(uri: str, parts: int = 1) -> Iterator[Task]:
     """Experiments (records made here, a page at a time), then one task per experiment's
     runs, logged models per page of experiments, then the registry."""
+    client = _client(uri)  # first: names the extra to install when mlflow is missing
     from mlflow.entities import ViewType
 
-    client = _client(uri)
     display = safe_source(uri)
     token: str | None = None
     while True:
@@ -88,7 +88,8 @@ def plan(uri: str, parts: int = 1) -> Iterator[Task]:
         for exp in page:
             doc = _clean({"name": exp.name, "artifact_location": exp.artifact_location})
             doc["tags"] = dict(exp.tags or {})
-            records.append(Record(display, ("experiments", str(exp.experiment_id)), doc))
+            exp_id = str(exp.experiment_id)
+            records.append(Record(display, ("experiments", exp_id), doc, experiment=exp_id))
         yield static_task(records)
         ids = tuple(str(exp.experiment_id) for exp in page)
         for exp_id in ids:
@@ -102,9 +103,9 @@ def plan(uri: str, parts: int = 1) -> Iterator[Task]:
 
 
 def _runs_task(uri: str, experiment_id: str) -> Iterator[Record]:
+    client = _client(uri)  # first: names the extra to install when mlflow is missing
     from mlflow.entities import ViewType
 
-    client = _client(uri)
     display = safe_source(uri)
 
     def search(token: str | None) -> Any:
@@ -134,7 +135,7 @@ def _runs_task(uri: str, experiment_id: str) -> Iterator[Record]:
             inputs.append(item)
         if inputs:
             doc["inputs"] = sorted(inputs, key=input_order)
-        yield Record(display, ("runs", str(info.run_id)), doc)
+        yield Record(display, ("runs", str(info.run_id)), doc, experiment=str(info.experiment_id))
 
 
 def _logged_models_task(uri: str, experiment_ids: tuple[str, ...]) -> Iterator[Record]:

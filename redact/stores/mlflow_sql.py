@@ -46,8 +46,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from redact._result import safe_source
 from redact.errors import InputError
-from redact.report.base import safe_source
 from redact.stores.base import Record, Task
 from redact.stores.mlflow_files import input_order, model_prefix
 
@@ -102,7 +102,9 @@ class Database:
         try:
             import sqlalchemy
         except ImportError:  # pragma: no cover - MLflow brings it
-            raise InputError(f"{self.display}: reading this database needs SQLAlchemy") from None
+            raise InputError(
+                f'{self.display}: reading this database needs SQLAlchemy: pip install "redact-ml[mlflow]"'
+            ) from None
         if uri.startswith("postgres://"):  # SQLAlchemy knows only postgresql:// (as fix does)
             uri = "postgresql://" + uri[len("postgres://") :]
         try:
@@ -287,7 +289,7 @@ def _experiments_task(uri: str, display: str | None = None) -> Iterator[Record]:
             for row in page:
                 doc = _doc(cols, row[1:])
                 doc["tags"] = tags.get(row[0], {})
-                yield Record(db.display, ("experiments", str(row[0])), doc)
+                yield Record(db.display, ("experiments", str(row[0])), doc, experiment=str(row[0]))
             if len(page) < PAGE:
                 return
             after = hi
@@ -313,7 +315,7 @@ def _runs_task(uri: str, display: str | None, lo: str | None, hi: str | None) ->
                 conds.append("run_uuid <= :hi")
             where = ("WHERE " + " AND ".join(conds)) if conds else ""
             page = db.rows(
-                f"SELECT run_uuid, {', '.join(db.q(c) for c in cols)} FROM runs {where} "
+                f"SELECT run_uuid, experiment_id, {', '.join(db.q(c) for c in cols)} FROM runs {where} "
                 f"ORDER BY run_uuid LIMIT {PAGE}",
                 {k: v for k, v in (("after", after), ("hi", hi)) if v is not None},
             )
@@ -326,13 +328,13 @@ def _runs_task(uri: str, display: str | None, lo: str | None, hi: str | None) ->
             inputs = _run_inputs(db, rng, ds_cols, has_input_tags) if has_inputs else {}
             for row in page:
                 run_id = row[0]
-                doc = _doc(cols, row[1:])
+                doc = _doc(cols, row[2:])
                 doc["params"] = params.pop(run_id, {})
                 doc["tags"] = tags.pop(run_id, {})
                 run_inputs = inputs.pop(run_id, None)
                 if run_inputs:
                     doc["inputs"] = sorted(run_inputs, key=input_order)
-                yield Record(db.display, ("runs", str(run_id)), doc)
+                yield Record(db.display, ("runs", str(run_id)), doc, experiment=str(row[1]))
             if len(page) < PAGE:
                 return
             after = page[-1][0]
