@@ -68,7 +68,11 @@ class Scanner:
         ner: Any | None = None,
     ) -> None:
         self.engine = engine
-        self.fingerprint_key = fingerprint_key
+        if fingerprint_key is None:  # never unkeyed: the project key
+            from redact._fpkey import default_key
+
+            fingerprint_key = default_key().key
+        self.fingerprint_key: bytes = fingerprint_key
         self.min_confidence = min_confidence
         self.max_depth = max_depth
         self.ner = ner
@@ -76,6 +80,13 @@ class Scanner:
         # optimizer, path or learning rate in every run) are not scanned again. Only clean
         # values are kept, so no detected text outlives the call that logged it.
         self._clean: set[tuple[str, str]] = set()
+
+    @property
+    def fingerprint_key_id(self) -> str:
+        """The id of the fingerprint key (recorded in baselines; never the key)."""
+        from redact._fpkey import key_id
+
+        return key_id(self.fingerprint_key)
 
     # ------------------------------------------------------------------ public
     def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:

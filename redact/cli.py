@@ -118,9 +118,11 @@ def scan(
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
     try:
         policy = load_policy(policy_path) if policy_path else None
+        if baseline_path is not None:  # a wrong key fails before the scan
+            known_findings = Baseline.load(baseline_path, key_id=get_scanner(policy).fingerprint_key_id)
         results = _collect(paths, policy, jobs)
         if baseline_path is not None:
-            results = Baseline.load(baseline_path).new(results)
+            results = known_findings.new(results)
         catalog = catalog_for(policy) if fmt == "sarif" else []
     except RedactError as exc:
         click.echo(f"redact: error: {exc}", err=True)
@@ -162,7 +164,9 @@ def baseline(paths: tuple[str, ...], policy_path: Path | None, output: Path | No
 
     try:
         policy = load_policy(policy_path) if policy_path else None
-        known = Baseline.from_results(_collect(paths, policy, jobs))
+        known = Baseline.from_results(
+            _collect(paths, policy, jobs), key_id=get_scanner(policy).fingerprint_key_id
+        )
     except RedactError as exc:
         click.echo(f"redact: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
