@@ -20,10 +20,10 @@ import structlog
 
 from redact._build import build_scanner
 from redact._finding import fingerprint
-from redact._scanner import _SKIP, Scanner, coerce
+from redact._scanner import _SKIP, Scanner, coerce, int_text
 from redact.actions import Action, Keyring, Span, build_action
 from redact.detect.engine import Hit
-from redact.errors import Blocked, CycleError, NestingError, PolicyError, RedactError
+from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
@@ -31,6 +31,7 @@ __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_require
 
 _DROP = object()  # a leaf or container removed by the drop action
 _MIN_INT = 10**8
+_SETTLE_PASSES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,12 @@ class Redactor:
         """``path`` prefixes every pointer (and so the associated data of encryption)."""
         decisions: list[Decision] = []
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        value = self._walk(obj, list(path), key, 0, set(), decisions)
+        try:
+            value = self._walk(obj, list(path), key, 0, set(), decisions)
+        except RedactError:
+            raise
+        except Exception as exc:  # a fault of ours: never forward, never a bare exception
+            raise ScanError(f"redaction failed ({type(exc).__name__}); nothing was returned") from None
         if value is _DROP:
             value = None
         self._audit(decisions)
@@ -162,22 +168,28 @@ class Redactor:
             return self._key_only(v, path, out) if self._key_rules else v
         if t is int:
             if v >= _MIN_INT or v <= -_MIN_INT or self._key_rules:
-                return self._leaf(v, str(v), path, key, out)
+                text = int_text(v)
+                if text is None:  # too long to convert cheaply: cannot be shown to be clean
+                    return self._on_error(v, "", path, out)
+                return self._leaf(v, text, path, key, out)
             return v
-        if t is dict or t is list or t is tuple or isinstance(v, (Mapping, list, tuple, set, frozenset)):
-            if depth >= self.scanner.max_depth:
-                raise NestingError(
-                    f"value nested deeper than {self.scanner.max_depth} levels at {pointer(path) or '/'}"
-                )
-            ident = id(v)
-            if ident in stack:
-                raise CycleError(f"value contains itself at {pointer(path) or '/'}")
-            stack.add(ident)
-            try:
-                return self._container(v, path, key, depth, stack, out)
-            finally:
-                stack.discard(ident)
-        return self._other(v, path, key, depth, stack, out)
+        try:
+            if t is dict or t is list or t is tuple or isinstance(v, (Mapping, list, tuple, set, frozenset)):
+                if depth >= self.scanner.max_depth:  # the rest is not inspected: on_error
+                    return self._on_error(v, "", path, out)
+                ident = id(v)
+                if ident in stack:  # the back-reference of a cycle: on_error
+                    return self._on_error(v, "", path, out)
+                stack.add(ident)
+                try:
+                    return self._container(v, path, key, depth, stack, out)
+                finally:
+                    stack.discard(ident)
+            return self._other(v, path, key, depth, stack, out)
+        except RedactError:
+            raise
+        except Exception:  # str/repr/items/model_dump raised, or recursion ran out
+            return self._on_error(v, "", path, out)
 
     def _container(
         self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
@@ -185,14 +197,14 @@ class Redactor:
         if isinstance(v, Mapping):
             new: dict[Any, Any] = {}
             for k, item in v.items():
-                ks = k if type(k) is str else str(k)
+                ks = k if type(k) is str else _key_text(k)
                 path.append(ks)
                 r = self._walk(item, path, context_key(v, ks), depth + 1, stack, out)
                 path.pop()
                 if r is not _DROP:
                     new[k] = r
             return new if type(v) is dict else _same_type(v, new)
-        items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
+        items = sorted(v, key=_safe_repr) if isinstance(v, (set, frozenset)) else v
         kept = []
         for i, item in enumerate(items):
             path.append(i)
@@ -294,11 +306,29 @@ class Redactor:
             if not hits:
                 return v
         try:
-            return self._act(v, text, hits, path, out)
+            new = self._act(v, text, hits, path, out)
+            return self._settle(new, text, path, key, out) if type(new) is str and new != text else new
         except RedactError:
             raise
         except Exception:
             return self._on_error(v, text, path, out)
+
+    def _settle(self, new: str, text: str, path: list[Segment], key: str, out: list[Decision]) -> Any:
+        """Redaction is idempotent: what a second pass would still find in the output (an
+        IP address behind a masked password, a span a wider finding hid) is acted on now.
+        Decisions of these later passes have offsets into the partly redacted text. A value
+        that does not settle in a few passes is treated as an error (never forwarded)."""
+        for _ in range(_SETTLE_PASSES):
+            hits = self.scanner.scan_text(new, key)
+            if hits and (self._allowed_exact or self._allowed_re):
+                hits = [h for h in hits if not self._allowed_value(new[h.start : h.end])]
+            if not hits:
+                return new
+            again = self._act(new, new, hits, path, out)
+            if type(again) is not str or again == new:
+                return again
+            new = again
+        return self._on_error(new, text, path, out)
 
     def _on_error(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
         ptr, dotted = pointer(path), key_path(path)
@@ -336,6 +366,22 @@ class Redactor:
                 span = Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr)
                 new = new[: h.start] + a.replace(span) + new[h.end :]
         return new
+
+
+def _key_text(k: Any) -> str:
+    """A non-string mapping key as text (``str``), or a fixed placeholder when its
+    ``__str__`` raises (the value under it is still inspected)."""
+    try:
+        return str(k)
+    except Exception:
+        return "[unprintable key]"
+
+
+def _safe_repr(v: Any) -> str:
+    try:
+        return repr(v)
+    except Exception:
+        return ""
 
 
 def _same_type(original: Mapping[Any, Any], new: dict[Any, Any]) -> Any:

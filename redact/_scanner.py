@@ -18,7 +18,7 @@ from redact.detect.engine import GUARD_ERROR, Engine, Hit
 from redact.errors import CycleError, NestingError
 from redact.leaves import Segment, context_key, key_path, pointer
 
-__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce"]
+__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text"]
 
 DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
@@ -26,6 +26,17 @@ _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
 _JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
+
+
+_MAX_INT_BITS = 13_000  # about 3,900 decimal digits: below Python's int->str limit
+
+
+def int_text(v: int) -> str | None:
+    """``str(v)``, or None for an integer too long to convert (Python refuses 4,300+
+    digits by default, and conversion is quadratic): the caller fails closed."""
+    if v.bit_length() > _MAX_INT_BITS:
+        return None
+    return str(v)
 
 
 def coerce(v: Any) -> Any:
@@ -135,7 +146,11 @@ class Scanner:
             return
         if t is int:
             if v >= _MIN_INT or v <= -_MIN_INT:
-                self._leaf(v, str(v), path, key, out)
+                text = int_text(v)
+                if text is None:  # cannot be shown to be clean
+                    out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
+                else:
+                    self._leaf(v, text, path, key, out)
             return
         if isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
             if depth >= self.max_depth:

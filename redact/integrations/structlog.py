@@ -4,8 +4,13 @@
 
 Event fields are redacted as a mapping (their names are context). An event holding a
 value whose action is ``block`` is dropped (``structlog.DropEvent``), so a log call never
-fails the application. Redaction's own audit events pass through untouched: they hold
-no plaintext, and redaction never logs through the logger it protects.
+fails the application. Odd values (cycles, values nested too deep, objects whose
+``__str__`` raises, huge integers) are masked where they sit (``on_error: mask``); if
+redaction fails anyway, the event is replaced by a placeholder event
+(``event="[REDACTED:log event withheld]"`` with the error's type name), never rendered raw.
+
+Redaction's own audit events pass through untouched: they hold no plaintext, and
+redaction never logs through the logger it protects.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import Any
 
 import structlog
 
-from redact.errors import Blocked, RedactError
+from redact.errors import Blocked
 from redact.integrations.guard import PolicyLike, redactor_for
 
-__all__ = ["RedactProcessor", "in_redaction"]
+__all__ = ["RedactProcessor", "in_redaction", "PLACEHOLDER"]
+
+PLACEHOLDER = "[REDACTED:log event withheld]"
 
 _state = threading.local()
 
@@ -43,10 +50,8 @@ class RedactProcessor:
         except Blocked:
             self.dropped += 1
             raise structlog.DropEvent from None
-        except RedactError:
-            raise
-        except Exception:  # fail closed: drop the event rather than render it raw
+        except Exception as exc:  # fail closed: a placeholder event, never the raw one
             self.dropped += 1
-            raise structlog.DropEvent from None
+            return {"event": PLACEHOLDER, "redact_error": type(exc).__name__}
         finally:
             _state.active = False
