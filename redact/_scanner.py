@@ -15,7 +15,7 @@ from typing import Any
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JStr, looks_like_json, parse_embedded
 from redact.detect.engine import GUARD_ERROR, Engine, Hit
-from redact.errors import CycleError, NestingError
+from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
 
 __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text"]
@@ -102,7 +102,12 @@ class Scanner:
     # ------------------------------------------------------------------ public
     def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:
         out: list[Finding] = []
-        self._walk(obj, list(path), _last_key(path), 0, set(), out)
+        try:
+            self._walk(obj, list(path), _last_key(path), 0, set(), out)
+        except RedactError:
+            raise
+        except Exception as exc:  # only redact.errors types leave a scan
+            raise ScanError(f"scan failed ({type(exc).__name__})") from None
         return out
 
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
