@@ -362,7 +362,7 @@ def policy_schema() -> None:
 
 @main.command("fix")
 @click.argument("source")
-@_policy_option("Policy file (or a built-in name: default, strict).", required=True)
+@_policy_option("Policy file, or a built-in name (default: the built-in default policy, as scan uses).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing (no backup).")
 @click.option(
     "--backup-dir",
@@ -370,11 +370,22 @@ def policy_schema() -> None:
     default=None,
     help="Folder to create the backup in (default: next to the store).",
 )
-@click.option("--resume", is_flag=True, help="Finish an interrupted fix (with its journal and backup).")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish an interrupted fix (with its journal and backup); a plain re-run does the same.",
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Afterwards, re-read the store: every planned change must be in place and nothing left "
+    "to change (exit 1 otherwise).",
+)
 @click.option(
     "--rollback",
     is_flag=True,
-    help="Restore the last fix's backup (what was written since is lost) and remove its journal.",
+    help="Restore the backup of an interrupted fix, or of the last completed one (what was "
+    "written since is lost).",
 )
 @click.option(
     "--format",
@@ -386,10 +397,11 @@ def policy_schema() -> None:
 )
 def fix_command(
     source: str,
-    policy_path: Path,
+    policy_path: Path | None,
     dry_run: bool,
     backup_dir: Path | None,
     resume: bool,
+    verify: bool,
     rollback: bool,
     fmt: str,
 ) -> None:
@@ -399,16 +411,19 @@ def fix_command(
     an mlruns folder or file:///...), or JSON/JSONL/YAML files (a file or a folder).
     A tracking server's http(s):// URI is refused: fix needs database access.
 
-    First a backup (<store>.redact-backup-N, next to the store or in --backup-dir; it
-    holds the original values: destroy it once the fix is verified), then a journal
-    (<store>.redact-fix.jsonl: fingerprints and pointers, never plaintext) written
-    before each change. A drop deletes params and tags and masks fields that cannot be
+    First a backup (<store>.redact-backup-N, 0600 files in a 0700 folder, next to the
+    store or in --backup-dir; it holds the original values: destroy it once the fix is
+    verified), then a journal (<store>.redact-fix.jsonl: keyed fingerprints and
+    pointers, never plaintext) written before each change and moved into the backup
+    after success. After a crash, a plain re-run or --resume finishes the fix, and
+    --rollback restores the backup. A drop deletes params and tags and masks fields that cannot be
     removed; a block is applied as mask (the report says so). Keys and lineage never
     change, nor do clean values. Re-running changes nothing. Stop writers (the
     tracking server) while fix runs.
 
-    Exit status: 0 done (or nothing to change), 1 --dry-run found values to change,
-    2 usage or input errors (REST URIs, an interrupted fix to --resume or --rollback).
+    Exit status: 0 done (or nothing to change), 1 --dry-run found values to change or
+    --verify failed, 2 usage or input errors (REST URIs, an interrupted fix made with
+    another policy).
     """
     from redact.fix import fix as run_fix
 
@@ -417,11 +432,12 @@ def fix_command(
     try:
         report = run_fix(
             source,
-            load_policy(policy_path),
+            _policy_or_default(policy_path),
             dry_run=dry_run,
             backup_dir=backup_dir,
             resume=resume,
             rollback=rollback,
+            verify=verify,
         )
     except RedactError as exc:
         click.echo(f"redact: error: {exc}", err=True)
@@ -430,7 +446,8 @@ def fix_command(
         click.echo(f"redact: error: {exc.filename or source}: {exc.strerror}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(report.render_json() if fmt == "json" else report.render_table(), nl=False)
-    sys.exit(EXIT_FINDINGS if dry_run and report.changes else EXIT_CLEAN)
+    failed = report.verification is not None and not report.verification.ok
+    sys.exit(EXIT_FINDINGS if (dry_run and report.changes) or failed else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover
