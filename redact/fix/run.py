@@ -197,7 +197,10 @@ def run_target(
     backup_parent = backup_dir if backup_dir is not None else target.location
     state, notes = _open_state(target, dry_run)
     if rollback:
-        report = _rollback(target, state, dry_run, backup_parent)
+        try:
+            report = _rollback(target, state, dry_run, backup_parent)
+        except FixError as exc:
+            raise FixError("; ".join([str(exc), *notes])) from None
         report.notes[:0] = notes
         return report
     if state is not None and state.complete:  # a crash after 'end': archive it now
@@ -206,7 +209,9 @@ def run_target(
             notes.append(f"archived the completed journal into {dest}")
         state = None
     if resume and state is None:
-        raise FixError(f"nothing to resume: no interrupted fix of {target.source} (journal {jpath})")
+        raise FixError(
+            "; ".join([f"nothing to resume: no interrupted fix of {target.source} (journal {jpath})", *notes])
+        )
     if state is not None and state.header.get("policy_digest") != policy_digest(policy):
         raise FixError(
             f"an interrupted fix left {jpath} and used another policy ({state.header.get('policy')!r}): "

@@ -1,0 +1,181 @@
+"""``redact fix`` killed (SIGKILL) at every injected crash point never strands a store.
+
+For each point of :data:`redact.fix.CRASH_POINTS`, a real ``redact fix`` subprocess is
+killed there; then, on copies of the crashed state, a plain re-run, ``--resume`` and
+``--rollback`` must each bring the store to a consistent state (every file either the
+original or the fixed one, never half), the plain re-run and ``--resume`` to exactly the
+fully fixed store, ``--rollback`` to the original; a second run then changes nothing;
+no journal is left beside the store after success; backups are 0600 files in 0700
+folders. Fake secrets are generated per run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from redact.cli import main
+from redact.fix import CRASH_AT_ENV, CRASH_ENV, CRASH_POINTS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fake(n: int = 12) -> str:
+    return "FAKE" + secrets.token_hex(n // 2)
+
+
+def _make_store(folder: Path) -> dict[str, bytes]:
+    """A folder of JSON/YAML exports with generated fake secrets (and IP addresses behind
+    URI credentials, which a first redaction must not leave for a second one)."""
+    folder.mkdir()
+    password, user = _fake(), "u" + secrets.token_hex(4)
+    (folder / "run1.json").write_text(
+        json.dumps(
+            {
+                "params": {"db": f"postgresql://svc:{password}@10.1.2.3:5432/x", "lr": 0.01},
+                "tags": {"owner": f"{user}@example.com", "git_commit": "3e1f0c9a7b2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f"},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    (folder / "run2.yaml").write_text(f"api: http://admin:{_fake()}@192.168.7.9:8080/v1\ncard: '4111111111111111'\n")
+    (folder / "clean.yaml").write_text("lr: 0.1\n")
+    (folder / "runs.jsonl").write_text(
+        "".join(json.dumps({"i": i, "uri": f"redis://:{_fake()}@10.0.0.{i}:6379"}) + "\n" for i in range(3))
+    )
+    return _tree(folder)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(main, ["fix", *args])
+    return res.exit_code, res.output
+
+
+def _crash(store: Path, point: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), CRASH_AT_ENV: point}
+    env.pop(CRASH_ENV, None)
+    return subprocess.run(
+        [sys.executable, "-m", "redact.cli", "fix", str(store)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    """A template store (copied per case) and its fully fixed bytes."""
+    base = tmp_path_factory.mktemp("template")
+    original = _make_store(base / "store")
+    fixed_copy = tmp_path_factory.mktemp("fixed") / "store"
+    shutil.copytree(base / "store", fixed_copy)
+    code, out = _cli(str(fixed_copy))
+    assert code == 0, out
+    fixed = _tree(fixed_copy)
+    assert fixed != original
+    return base / "store", fixed
+
+
+def _check_private_backups(parent: Path) -> None:
+    for d in parent.glob("store.redact-backup-*"):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+        for f in d.rglob("*"):
+            if f.is_file():
+                assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_every_crash_point_is_recoverable_by_rerun_resume_or_rollback(
+    point: str, expected: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """SIGKILL at ``point``: the store is consistent, and each recovery path ends in the
+    fixed (re-run, resume) or original (rollback) store, after which a run changes nothing."""
+    template, fixed = expected
+    original = _tree(template)
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    shutil.copytree(template, crashed / "store")
+    proc = _crash(crashed / "store", point)
+    assert proc.returncode == -9, (point, proc.returncode, proc.stderr[-2000:])
+    state = _tree(crashed / "store")
+    for name, data in state.items():  # each file whole: the original or the fixed one
+        assert data in (original[name], fixed[name]), (point, name)
+    _check_private_backups(crashed)
+
+    saved = tmp_path / "saved"
+    shutil.copytree(crashed, saved, symlinks=True)
+    for mode in ("rerun", "resume", "rollback"):
+        case = crashed  # the same paths each time: the journal records absolute ones
+        shutil.rmtree(case)
+        shutil.copytree(saved, case, symlinks=True)
+        store = case / "store"
+        journal = case / "store.redact-fix.jsonl"
+        interrupted = journal.exists() and journal.read_text().strip() != ""
+        if mode == "rerun":
+            code, out = _cli(str(store))
+            assert code == 0, (point, out)
+            assert _tree(store) == fixed, point
+        elif mode == "resume":
+            code, out = _cli(str(store), "--resume")
+            if code == 2:  # nothing to resume: no change was journaled; a re-run finishes
+                assert "nothing to resume" in out, (point, out)
+                assert _tree(store) == state
+                code, out = _cli(str(store))
+            assert code == 0, (point, out)
+            assert _tree(store) == fixed, point
+        else:
+            code, out = _cli(str(store), "--rollback")
+            if code == 2:  # nothing was changed, so nothing to roll back
+                assert "nothing to roll back" in out, (point, out)
+                assert state == original, point
+            else:
+                assert code == 0, (point, out)
+            assert _tree(store) == original, (point, interrupted)
+            code, out = _cli(str(store))
+            assert code == 0, (point, out)
+            assert _tree(store) == fixed, point
+        assert not journal.exists(), (point, mode)
+        assert not list(case.glob(".*.tmp")), (point, mode)
+        code, out = _cli(str(store), "--format", "json", "--verify")
+        assert code == 0, (point, mode, out)
+        report = json.loads(out)
+        assert report["summary"]["changes"] == 0 and report["verify"]["ok"], (point, mode)
+        assert _tree(store) == fixed
+        _check_private_backups(case)
+
+
+@pytest.mark.parametrize("content", ["", '{"type": "begin", "vers'])
+def test_a_journal_without_a_begin_record_means_nothing_was_done(
+    content: str, expected: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """A journal left empty or with a torn first record (a crash while it was created) is
+    recognised as "nothing was done": every mode clears it instead of refusing."""
+    template, fixed = expected
+    for args in ((), ("--resume",), ("--rollback",)):
+        case = tmp_path / ("case" + "".join(args))
+        case.mkdir()
+        shutil.copytree(template, case / "store")
+        journal = case / "store.redact-fix.jsonl"
+        journal.write_text(content)
+        code, out = _cli(str(case / "store"), *args)
+        assert "nothing had changed" in out, (args, out)
+        assert not journal.exists()
+        if not args:
+            assert code == 0 and _tree(case / "store") == fixed
+        else:
+            assert code == 2 and _tree(case / "store") == _tree(template)  # nothing to resume / roll back
