@@ -22,6 +22,7 @@ from redact._build import build_scanner
 from redact._finding import fingerprint
 from redact._scanner import _SKIP, Scanner, coerce, int_text
 from redact.actions import Action, Keyring, Span, build_action
+from redact.actions.encrypt import render_field
 from redact.detect.engine import Hit
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
@@ -252,11 +253,13 @@ class Redactor:
         ptr, dotted = pointer(path), key_path(path)
         for rule in self._deny:
             if rule.matches(ptr, dotted):
-                return self._whole(v, text, ptr, dotted, "KEY_DENIED", "key-deny", self._deny_action, out)
+                action = self._deny_action
+                return self._whole(v, text, ptr, dotted, "KEY_DENIED", "key-deny", action, out, tuple(path))
         unknown = self._allow and not any(rule.matches(ptr, dotted) for rule in self._allow)
         if unknown and self._unknown_action is not None:
             action = self._unknown_action
-            return self._whole(v, text, ptr, dotted, "KEY_NOT_ALLOWED", "key-unknown", action, out)
+            category, detector = "KEY_NOT_ALLOWED", "key-unknown"
+            return self._whole(v, text, ptr, dotted, category, detector, action, out, tuple(path))
         for rule in self._trusted:
             if rule.matches(ptr, dotted) and rule.fmt is not None and rule.fmt.fullmatch(text):
                 return v
@@ -277,6 +280,7 @@ class Redactor:
         detector: str,
         action: Action,
         out: list[Decision],
+        fpath: tuple[Segment, ...] | None = None,
     ) -> Any:
         fp = fingerprint(category, text, self.scanner.fingerprint_key)
         out.append(Decision(ptr, dotted, category, detector, action.name, fp, 0, len(text)))
@@ -286,7 +290,7 @@ class Redactor:
             return _DROP
         if not action.changes_value:
             return v
-        return action.replace(Span(text, category, detector, ptr))
+        return action.replace(Span(text, category, detector, ptr, fpath))
 
     def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Decision]) -> Any:
         if self._key_rules:
@@ -306,29 +310,54 @@ class Redactor:
             if not hits:
                 return v
         try:
-            new = self._act(v, text, hits, path, out)
-            return self._settle(new, text, path, key, out) if type(new) is str and new != text else new
+            return self._act(v, text, self._settle(text, hits, path, key), path, out)
         except RedactError:
             raise
         except Exception:
             return self._on_error(v, text, path, out)
 
-    def _settle(self, new: str, text: str, path: list[Segment], key: str, out: list[Decision]) -> Any:
-        """Redaction is idempotent: what a second pass would still find in the output (an
-        IP address behind a masked password, a span a wider finding hid) is acted on now.
-        Decisions of these later passes have offsets into the partly redacted text. A value
-        that does not settle in a few passes is treated as an error (never forwarded)."""
+    def _settle(self, text: str, hits: list[Hit], path: list[Segment], key: str) -> list[Hit]:
+        """Redaction is idempotent: what a second pass would find in the output's unchanged
+        text (an IP address behind a masked password, a span a wider finding hid) is added
+        to ``hits`` (at its offsets in ``text``) before anything is acted on, so the field is
+        redacted, and its tokens sealed, once."""
         for _ in range(_SETTLE_PASSES):
-            hits = self.scanner.scan_text(new, key)
-            if hits and (self._allowed_exact or self._allowed_re):
-                hits = [h for h in hits if not self._allowed_value(new[h.start : h.end])]
-            if not hits:
-                return new
-            again = self._act(new, new, hits, path, out)
-            if type(again) is not str or again == new:
-                return again
-            new = again
-        return self._on_error(new, text, path, out)
+            chosen = [(h, self.action_for(h.detector.category, h.detector.id)) for h in hits]
+            if any(a.leaf_level for _, a in chosen):
+                return hits  # the whole field is dropped or the call blocked
+            reps = self._replacements(text, chosen, path)
+            if not reps:
+                return hits
+            new, kept = render_field(text, reps, tuple(path))
+            more = self.scanner.scan_text(new, key)
+            extra = []
+            for h in more:
+                for out_start, orig_start, length in kept:
+                    if out_start <= h.start and h.end <= out_start + length:
+                        shift = orig_start - out_start
+                        if not self._allowed_value(text[h.start + shift : h.end + shift]):
+                            extra.append(
+                                Hit(
+                                    h.detector,
+                                    h.start + shift,
+                                    h.end + shift,
+                                    max(h.claim_start + shift, orig_start),
+                                    min(h.claim_end + shift, orig_start + length),
+                                )
+                            )
+                        break
+            if not extra:
+                return hits
+            hits = sorted([*hits, *extra], key=lambda h: (h.start, h.end))
+        return hits
+
+    def _replacements(self, text: str, chosen: list[tuple[Hit, Action]], path: list[Segment]) -> list[Any]:
+        ptr, fpath = pointer(path), tuple(path)
+        return [
+            (h.start, h.end, a, Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr, fpath))
+            for h, a in chosen
+            if a.changes_value
+        ]
 
     def _on_error(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
         ptr, dotted = pointer(path), key_path(path)
@@ -360,12 +389,7 @@ class Redactor:
             return _DROP
         if not any(a.changes_value for _, a in chosen):
             return v
-        new = text
-        for h, a in sorted(chosen, key=lambda ha: ha[0].start, reverse=True):
-            if a.changes_value:
-                span = Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr)
-                new = new[: h.start] + a.replace(span) + new[h.end :]
-        return new
+        return render_field(text, self._replacements(text, chosen, path), tuple(path))[0]
 
 
 def _key_text(k: Any) -> str:

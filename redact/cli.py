@@ -241,7 +241,10 @@ def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
 def decrypt(
     path: Path | None, policy_path: Path, value: str | None, pointer: str | None, output: Path | None
 ) -> None:
-    """Decrypt enc:v1 values, in a file (each at its own pointer) or one --value.
+    """Decrypt enc:v2 (and legacy enc:v1) values, in a file (each at its own place) or one
+    --value. --pointer is an RFC 6901 pointer whose segments are all keys
+    (/params/db_url), or a JSON list of segments, numbers for list indices
+    ('["runs", 0, "db_url"]').
 
     Exit status: 0 done, 1 a value could not be decrypted (tampered, moved, wrong key),
     2 usage or input errors.
@@ -253,7 +256,7 @@ def decrypt(
         if value is not None:
             if pointer is None or path is not None:
                 raise click.UsageError("--value needs --pointer and no PATH")
-            click.echo(decrypt_text(value, pointer, keyring))
+            click.echo(decrypt_text(value, _pointer_arg(pointer), keyring))
             return
         if path is None:
             raise click.UsageError("give a PATH or --value")
@@ -267,9 +270,23 @@ def decrypt(
     _write_documents(SUFFIXES.get(path.suffix.lower(), ""), docs, output)
 
 
+def _pointer_arg(text: str) -> Any:
+    """``--pointer``: an RFC 6901 pointer, or a JSON list of segments (ints: indices)."""
+    if text.lstrip().startswith("["):
+        try:
+            segments = json.loads(text)
+        except json.JSONDecodeError:
+            raise click.BadParameter("not a JSON list of segments", param_hint="--pointer") from None
+        if not isinstance(segments, list) or not all(
+            isinstance(p, str) or type(p) is int for p in segments
+        ):
+            raise click.BadParameter("a JSON list of strings and integers", param_hint="--pointer")
+        return segments
+    return text
+
+
 def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
     from redact.actions import decrypt_text
-    from redact.leaves import pointer
 
     if isinstance(v, dict):
         out = {}
@@ -285,8 +302,8 @@ def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
             items.append(_decrypt_tree(item, path, keyring))
             path.pop()
         return items
-    if isinstance(v, str) and "enc:v1:" in v:
-        return decrypt_text(v, pointer(path), keyring)
+    if isinstance(v, str) and "enc:v" in v:
+        return decrypt_text(v, tuple(path), keyring)
     return v
 
 

@@ -55,7 +55,8 @@ ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in (Mask, Tokenize, En
 
 
 _REDACTED = re.compile(
-    r"enc:v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{22,}"  # encrypt
+    r"enc:v2:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{22,}~"  # encrypt
+    r"|enc:v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{22,}"  # encrypt, earlier versions
     r"|tok:[^:\s]+:[0-9a-f]{16,64}"  # tokenize
     r"|\[REDACTED:[^\]\s]*\]"  # mask, labelled placeholder
     r"|\*{4}"  # mask, credential
@@ -65,7 +66,7 @@ _REDACTED = re.compile(
 def is_redacted(text: str) -> bool:
     """Whether ``text`` is exactly an output of encrypt, tokenize or a mask placeholder, so a
     Redactor running over already-redacted data can leave it alone (the scanner reports
-    ``enc:v1``/``tok:`` values under credential keys and in connection strings)."""
+    ``enc:``/``tok:`` values under credential keys and in connection strings)."""
     return _REDACTED.fullmatch(text) is not None
 
 
