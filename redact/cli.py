@@ -286,25 +286,9 @@ def _pointer_arg(text: str) -> Any:
 
 
 def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
-    from redact.actions import decrypt_text
+    from redact.actions import decrypt_tree
 
-    if isinstance(v, dict):
-        out = {}
-        for k, item in v.items():
-            path.append(str(k))
-            out[k] = _decrypt_tree(item, path, keyring)
-            path.pop()
-        return out
-    if isinstance(v, list):
-        items = []
-        for i, item in enumerate(v):
-            path.append(i)
-            items.append(_decrypt_tree(item, path, keyring))
-            path.pop()
-        return items
-    if isinstance(v, str) and "enc:v" in v:
-        return decrypt_text(v, tuple(path), keyring)
-    return v
+    return decrypt_tree(v, keyring, path)
 
 
 @main.command()

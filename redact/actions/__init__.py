@@ -17,7 +17,14 @@ from redact.actions.allow import Allow
 from redact.actions.base import Action, ActionParams, NoParams, Span
 from redact.actions.block import Block
 from redact.actions.drop import Drop
-from redact.actions.encrypt import Encrypt, EncryptParams, decrypt_text, decrypt_token, is_token
+from redact.actions.encrypt import (
+    Encrypt,
+    EncryptParams,
+    decrypt_text,
+    decrypt_token,
+    decrypt_tree,
+    is_token,
+)
 from redact.actions.keyring import EncryptKeys, KeyRef, Keyring, KeyringConfig, generate_key
 from redact.actions.mask import Mask, MaskParams
 from redact.actions.tokenize import Tokenize, TokenizeParams
@@ -45,6 +52,7 @@ __all__ = [
     "build_action",
     "decrypt_text",
     "decrypt_token",
+    "decrypt_tree",
     "generate_key",
     "is_redacted",
     "is_token",

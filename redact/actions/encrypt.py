@@ -28,7 +28,7 @@ import binascii
 import json
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
@@ -55,6 +55,7 @@ __all__ = [
     "encrypt_text",
     "decrypt_token",
     "decrypt_text",
+    "decrypt_tree",
     "is_token",
     "render_field",
     "typed_path",
@@ -227,6 +228,34 @@ def decrypt_text(text: str, pointer: FieldPath, keyring: Keyring) -> str:
         out.append(plain)
         out.append(_decrypt_v1_in(pieces[i + 1], pointer, keyring))
     return "".join(out)
+
+
+def decrypt_tree(value: Any, keyring: Keyring, path: Sequence[str | int] = ()) -> Any:
+    """A copy of a nested value (dicts, lists, strings, ...) with every string holding a
+    token decrypted at its own typed path (``path`` prefixes it, as it prefixed the
+    redaction). Raises DecryptError like :func:`decrypt_text`."""
+    segments = list(path)
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, dict):
+            out = {}
+            for k, item in v.items():
+                segments.append(k if isinstance(k, str) else str(k))
+                out[k] = walk(item)
+                segments.pop()
+            return out
+        if isinstance(v, list):
+            items = []
+            for i, item in enumerate(v):
+                segments.append(i)
+                items.append(walk(item))
+                segments.pop()
+            return items
+        if isinstance(v, str) and "enc:v" in v:
+            return decrypt_text(v, tuple(segments), keyring)
+        return v
+
+    return walk(value)
 
 
 # ---------------------------------------------------------------------- legacy enc:v1
