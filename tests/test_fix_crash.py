@@ -179,3 +179,22 @@ def test_a_journal_without_a_begin_record_means_nothing_was_done(
             assert code == 0 and _tree(case / "store") == fixed
         else:
             assert code == 2 and _tree(case / "store") == _tree(template)  # nothing to resume / roll back
+
+
+def test_verify_reports_changes_not_in_place_and_values_left(tmp_path: Path) -> None:
+    """``verify_target`` re-reads the store: a planned change that is not in place and a
+    value a new plan would still change are both reported (and ``--verify`` exits 1)."""
+    from redact.fix import open_target, run_target, verify_target
+    from redact.policy import load_policy
+
+    original = _make_store(tmp_path / "store")
+    policy = load_policy("default")
+    target = open_target(str(tmp_path / "store"))
+    report = run_target(target, policy, verify=True)
+    assert report.verification is not None and report.verification.ok
+    assert report.verification.checked == len(report.changes) > 0
+    (tmp_path / "store" / "run2.yaml").write_bytes(original["run2.yaml"])  # a writer undoes one
+    again = verify_target(target, policy, report.changes)
+    assert again.mismatched == ["run2.yaml"] and [c.where() for c in again.remaining] == ["run2.yaml"]
+    code, out = _cli(str(tmp_path / "store"), "--dry-run", "--verify")
+    assert code == 1
