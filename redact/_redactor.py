@@ -458,4 +458,13 @@ def _collect(v: Any, path: list[Segment], out: list[tuple[str, str, str]], depth
             _collect(item, path, out, depth + 1)
             path.pop()
     elif v is not None and not isinstance(v, bool):
-        out.append((pointer(path), key_path(path), str(v)))
+        text = int_text(v) if type(v) is int else _text_or_none(v)
+        if text is not None:  # a value that cannot be shown as text counts as missing
+            out.append((pointer(path), key_path(path), text))
+
+
+def _text_or_none(v: Any) -> str | None:
+    try:
+        return str(v)
+    except Exception:
+        return None

@@ -42,13 +42,18 @@ def _make_store(folder: Path) -> dict[str, bytes]:
         json.dumps(
             {
                 "params": {"db": f"postgresql://svc:{password}@10.1.2.3:5432/x", "lr": 0.01},
-                "tags": {"owner": f"{user}@example.com", "git_commit": "3e1f0c9a7b2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f"},
+                "tags": {
+                    "owner": f"{user}@example.com",
+                    "git_commit": "3e1f0c9a7b2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
+                },
             },
             indent=2,
         )
         + "\n"
     )
-    (folder / "run2.yaml").write_text(f"api: http://admin:{_fake()}@192.168.7.9:8080/v1\ncard: '4111111111111111'\n")
+    (folder / "run2.yaml").write_text(
+        f"api: http://admin:{_fake()}@192.168.7.9:8080/v1\ncard: '4111111111111111'\n"
+    )
     (folder / "clean.yaml").write_text("lr: 0.1\n")
     (folder / "runs.jsonl").write_text(
         "".join(json.dumps({"i": i, "uri": f"redis://:{_fake()}@10.0.0.{i}:6379"}) + "\n" for i in range(3))
@@ -198,3 +203,105 @@ def test_verify_reports_changes_not_in_place_and_values_left(tmp_path: Path) -> 
     assert again.mismatched == ["run2.yaml"] and [c.where() for c in again.remaining] == ["run2.yaml"]
     code, out = _cli(str(tmp_path / "store"), "--dry-run", "--verify")
     assert code == 1
+
+
+# ---------------------------------------------------------------------- SQLite
+def _make_db(path: Path) -> None:
+    """A small database with the MLflow tables fix reads (the columns it uses)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL);
+        CREATE TABLE runs (run_uuid TEXT PRIMARY KEY, name TEXT, user_id TEXT, experiment_id INTEGER);
+        CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT, PRIMARY KEY (key, run_uuid));
+        CREATE TABLE tags (key TEXT, value TEXT, run_uuid TEXT, PRIMARY KEY (key, run_uuid));
+        """
+    )
+    con.execute("INSERT INTO experiments VALUES (1, ?)", (f"churn by {secrets.token_hex(4)}@example.com",))
+    for i in range(4):
+        run = secrets.token_hex(16)
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, 1)", (run, f"run-{i}", "alice"))
+        con.executemany(
+            "INSERT INTO params VALUES (?, ?, ?)",
+            [
+                ("db", f"postgresql://svc:{_fake()}@10.9.{i}.1:5432/x", run),
+                ("lr", "0.01", run),
+                ("card", "4111111111111111", run),
+            ],
+        )
+        con.execute(
+            "INSERT INTO tags VALUES (?, ?, ?)", ("owner", f"{secrets.token_hex(5)}@example.com", run)
+        )
+    con.commit()
+    con.close()
+
+
+def _dump_db(path: Path) -> list[tuple[str, ...]]:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        rows: list[tuple[str, ...]] = []
+        for table in ("experiments", "runs", "params", "tags"):
+            rows.extend((table, *map(str, r)) for r in con.execute(f"SELECT * FROM {table} ORDER BY 1, 2"))
+        return rows
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def sqlite_expected(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, ...]]]:
+    """A template database folder (copied per case) and the rows of its fixed copy."""
+    template = tmp_path_factory.mktemp("db-template")
+    _make_db(template / "mlflow.db")
+    done = tmp_path_factory.mktemp("db-fixed") / "db"
+    shutil.copytree(template, done)
+    assert _cli(str(done / "mlflow.db"))[0] == 0
+    return template, _dump_db(done / "mlflow.db")
+
+
+# the points inside and between SQL batches (the others are store-independent, above)
+@pytest.mark.parametrize("point", ["begin", "journaled", "change", "finish"])
+def test_sqlite_store_recovers_from_every_crash_point(
+    point: str, sqlite_expected: tuple[Path, list[tuple[str, ...]]], tmp_path: Path
+) -> None:
+    """The same for an SQLite store: after SIGKILL at ``point`` the database is intact and
+    each row is original or fixed (batches are transactions); a re-run or --resume ends
+    fixed, --rollback original; then a run changes nothing."""
+    template, fixed = sqlite_expected
+    original = _dump_db(template / "mlflow.db")
+    assert fixed != original
+    crashed = tmp_path / "crashed"
+    shutil.copytree(template, crashed)
+    proc = _crash(crashed / "mlflow.db", point)
+    assert proc.returncode == -9, (point, proc.stderr[-2000:])
+    state = _dump_db(crashed / "mlflow.db")
+    assert all(row in original or row in fixed for row in state), point
+    saved = tmp_path / "saved"
+    shutil.copytree(crashed, saved)
+    for mode in ("rerun", "resume", "rollback"):
+        shutil.rmtree(crashed)
+        shutil.copytree(saved, crashed)
+        db = str(crashed / "mlflow.db")
+        if mode == "rerun":
+            code, out = _cli(db)
+        elif mode == "resume":
+            code, out = _cli(db, "--resume")
+            if code == 2 and "nothing to resume" in out:
+                code, out = _cli(db)
+        else:
+            code, out = _cli(db, "--rollback")
+            if code == 2 and "nothing to roll back" in out:
+                assert state == original
+                code = 0
+            else:
+                assert _dump_db(crashed / "mlflow.db") == original, (point, out)
+            code, out = _cli(db)
+        assert code == 0, (point, mode, out)
+        assert _dump_db(crashed / "mlflow.db") == fixed, (point, mode)
+        assert not (crashed / "mlflow.db.redact-fix.jsonl").exists()
+        code, out = _cli(db, "--format", "json", "--verify")
+        assert code == 0 and json.loads(out)["summary"]["changes"] == 0, (point, mode, out)

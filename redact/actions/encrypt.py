@@ -308,47 +308,43 @@ def render_field(
     ``(out_start, orig_start, length)``. ValueError when the text around the tokens holds
     something that reads as a token (it could not be decrypted)."""
     fpath = typed_path(path)
-    pieces: list[str] = []
+    # parts: (orig_start, text) for unchanged text, (-1, text) for an action's output,
+    # (-2 - i, "") for the i-th token (sealed once the text around it is known)
+    parts: list[tuple[int, str]] = []
     seals: list[tuple[Encrypt, Span]] = []
-    current: list[str] = []
-    kept: list[tuple[int, int]] = []  # (orig_start, length) per unchanged stretch, in order
     pos = 0
     for start, end, action, span in sorted(replacements, key=lambda r: r[0]):
         if start < pos:
             raise ValueError("overlapping replacements")
-        current.append(text[pos:start])
-        kept.append((pos, start - pos))
+        parts.append((pos, text[pos:start]))
         if isinstance(action, Encrypt):
-            pieces.append("".join(current))
-            current = []
+            parts.append((-2 - len(seals), ""))
             seals.append((action, span))
         else:
-            current.append(action.replace(span))
+            parts.append((-1, action.replace(span)))
         pos = end
-    current.append(text[pos:])
-    kept.append((pos, len(text) - pos))
-    pieces.append("".join(current))
+    parts.append((pos, text[pos:]))
+    pieces = [""]
+    for origin, chunk in parts:
+        if origin <= -2:
+            pieces.append("")
+        else:
+            pieces[-1] += chunk
     tokens = [action.seal(span.text, fpath, i, pieces) for i, (action, span) in enumerate(seals)]
-    out = pieces[0] + "".join(t + p for t, p in zip(tokens, pieces[1:], strict=True))
-    if tokens and _split(out)[0] != pieces:
-        raise ValueError("the text around an encrypted span reads as a token")
-    stretches = _locate(out, text, kept)
-    return out, stretches
-
-
-def _locate(out: str, text: str, kept: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Where each unchanged stretch of ``text`` sits in ``out`` (searched in order)."""
-    found = []
+    out: list[str] = []
+    stretches: list[tuple[int, int, int]] = []
     at = 0
-    for orig_start, length in kept:
-        if length == 0:
-            continue
-        i = out.find(text[orig_start : orig_start + length], at)
-        if i < 0:
-            continue
-        found.append((i, orig_start, length))
-        at = i + length
-    return found
+    for origin, chunk in parts:
+        if origin <= -2:
+            chunk = tokens[-2 - origin]
+        elif origin >= 0 and chunk:
+            stretches.append((at, origin, len(chunk)))
+        out.append(chunk)
+        at += len(chunk)
+    result = "".join(out)
+    if tokens and _split(result)[0] != pieces:
+        raise ValueError("the text around an encrypted span reads as a token")
+    return result, stretches
 
 
 class Encrypt(Action):

@@ -58,13 +58,29 @@ def _get(doc: Any, path: tuple[str, ...]) -> Any:
     return doc
 
 
+_redactors: dict[tuple[str, str], Redactor] = {}
+
+
+def _redactor_for(policy: Policy) -> Redactor:
+    """One compiled Redactor per (policy, fingerprint key), reused by the plans of a run,
+    of ``verify`` and of later runs in the same process."""
+    fixed = fix_policy(policy)
+    key = (fixed.model_dump_json(), fixed.fingerprint_key_info().id)
+    found = _redactors.get(key)
+    if found is None:
+        if len(_redactors) > 8:
+            _redactors.clear()
+        found = _redactors[key] = Redactor(fixed)
+    return found
+
+
 class FieldRedactor:
     """The policy applied to one stored value at a time, as the MLflow plugin would have
     applied it; also knows which changes an interrupted fix already applied (``done``)."""
 
     def __init__(self, policy: Policy, done: dict[str, dict[str, Any]] | None = None) -> None:
         self.policy = policy
-        self.redactor = Redactor(fix_policy(policy))
+        self.redactor = _redactor_for(policy)
         self.fingerprint_key = self.redactor.scanner.fingerprint_key
         self.done = done or {}
         self.already_applied = 0
