@@ -155,3 +155,25 @@ def test_baselines_record_the_key_id_stay_byte_stable_and_refuse_another_key(
     old.write_text(json.dumps({"baseline": "redact", "version": 1, "identity": [], "findings": []}))
     code, out = _run("scan", "--baseline", str(old), str(data))
     assert code == 2 and str(old) in out and "re-create" in out
+
+
+def test_without_a_lasting_key_fingerprints_stay_keyed_and_baselines_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When no key file can be created (the configuration folder is not writable), the
+    process keys fingerprints with a random key of its own, and `redact baseline` refuses
+    to write a baseline nobody could use (exit 2, naming the variable to set)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    monkeypatch.delenv(_fpkey.ENV, raising=False)
+    _fresh()
+    try:
+        key = _fpkey.default_key()
+        assert key.origin == "ephemeral" and _fpkey.is_ephemeral(key.id)
+        assert fingerprint("US_SSN", SSN) != _unkeyed("US_SSN", SSN)
+        data = _planted_files(tmp_path / "data")
+        code, out = _run("baseline", str(data), "-o", str(tmp_path / "b.json"))
+        assert code == 2 and _fpkey.ENV in out and not (tmp_path / "b.json").exists()
+    finally:
+        _fresh()
