@@ -164,11 +164,15 @@ def test_redaction_is_idempotent(doc: tuple[Any, list[str]]) -> None:
 @pytest.fixture(scope="module")
 def encrypting() -> redact.Policy:
     os.environ["REDACT_TEST_PROPERTY_KEY"] = base64.b64encode(os.urandom(64)).decode()
+    os.environ["REDACT_TEST_PROPERTY_TOK"] = base64.b64encode(os.urandom(32)).decode()
     return redact.Policy.model_validate(
         {
             "summary": "silent",
             "actions": {"default": "encrypt"},
-            "keyring": {"encrypt": {"active": "p1", "keys": {"p1": {"env": "REDACT_TEST_PROPERTY_KEY"}}}},
+            "keyring": {
+                "encrypt": {"active": "p1", "keys": {"p1": {"env": "REDACT_TEST_PROPERTY_KEY"}}},
+                "tokenize": {"env": "REDACT_TEST_PROPERTY_TOK"},
+            },
         }
     )
 
@@ -236,3 +240,48 @@ def test_only_redact_errors_escape_and_nothing_raw_is_returned(
         redact.scan(value)
     result = redact.redact(value)  # on_error: mask, so odd parts are masked, not raised
     assert _needle(key, secret) not in _text(result.value)
+
+
+CATEGORIES = [
+    "CONNECTION_STRING",
+    "CREDIT_CARD",
+    "EMAIL_ADDRESS",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "PHONE_NUMBER",
+    "SECRET",
+    "US_SSN",
+]
+_redactors: dict[tuple[frozenset[str], str], redact.Redactor] = {}
+
+
+def _redactor(disabled: frozenset[str], action: str, encrypting: redact.Policy) -> redact.Redactor:
+    key = (disabled, action)
+    if key not in _redactors:
+        _redactors[key] = redact.Redactor(
+            encrypting.model_copy(
+                update={
+                    "actions": {
+                        "default": redact.Policy().actions["default"].model_copy(update={"action": action})
+                    },
+                    "detectors": redact.Policy().detectors.model_copy(update={"disable": sorted(disabled)}),
+                }
+            )
+        )
+    return _redactors[key]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    doc=documents(),
+    disabled=st.frozensets(st.sampled_from(CATEGORIES), max_size=3),
+    action=st.sampled_from(["mask", "tokenize", "encrypt"]),
+)
+def test_idempotent_for_any_detector_selection_and_action(
+    encrypting: redact.Policy, doc: tuple[Any, list[str]], disabled: frozenset[str], action: str
+) -> None:
+    """Whatever detectors are switched off and whichever action applies, a second pass
+    changes nothing (so a second `fix` with that policy changes nothing)."""
+    redactor = _redactor(disabled, action, encrypting)
+    once = redactor.redact(doc[0]).value
+    assert redactor.redact(once).value == once
