@@ -31,6 +31,7 @@ from typing import Any
 
 from redact.fix.changes import Change, FixError, sha256_text
 from redact.fix.field import FieldRedactor
+from redact.fix.filestore import copy_private
 from redact.fix.journal import Journal, JournalState, fsync_dir, read_journal, tmp_path
 from redact.fix.report import FixReport, Verification
 from redact.fix.sources import open_target
@@ -116,7 +117,14 @@ def _archive(state: JournalState) -> Path:
         n = 1
         while (dest := state.path.with_name(f"{state.path.stem}.{n}.jsonl")).exists():
             n += 1
-    os.replace(state.path, dest)
+    try:
+        os.replace(state.path, dest)
+    except OSError:  # another filesystem (--backup-dir): copy durably, then remove
+        tmp = dest.with_name(dest.name + ".tmp")
+        copy_private(state.path, tmp)
+        os.replace(tmp, dest)
+        fsync_dir(dest.parent)
+        state.path.unlink()
     fsync_dir(state.path.parent)
     fsync_dir(dest.parent)
     return dest
