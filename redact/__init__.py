@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,13 @@ def redact(obj: Any, policy: Policy | str | Path | None = None) -> RedactResult:
     return get_redactor(policy).redact(obj)
 
 
-def decrypt(value: str, pointer: str, policy: Policy | str | Path) -> str:
-    """``value`` with every ``enc:v1`` token made at ``pointer`` decrypted, using the keys
-    the policy references. Raises :class:`redact.errors.DecryptError` for tampered, moved
-    or wrong-key ciphertext."""
+def decrypt(value: str, pointer: str | Sequence[str | int], policy: Policy | str | Path) -> str:
+    """``value``, the whole value of the field at ``pointer``, with every ``enc:`` token in
+    it decrypted, using the keys the policy references. ``pointer`` is an RFC 6901 pointer
+    (every segment a dict key, as for MLflow params and tags) or the path's segments with
+    their types (ints for list indices). Raises :class:`redact.errors.DecryptError` for
+    tampered, truncated, extended, moved, swapped or wrong-key tokens, and when the text
+    around them changed."""
     from redact.actions import decrypt_text
 
     return decrypt_text(value, pointer, get_redactor(policy).keyring)

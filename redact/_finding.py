@@ -50,10 +50,13 @@ def _normalize(category: str, text: str) -> str:
 def fingerprint(category: str, text: str, key: bytes | None = None) -> str:
     """A stable 128-bit hex digest of the detected text (normalised per category).
 
-    Keyed (HMAC-SHA256) when a key is given: without the key, low-entropy values such as
-    card numbers cannot be recovered from the digest by enumeration.
+    Always keyed (HMAC-SHA256): with ``key`` None, the project key of
+    :mod:`redact._fpkey` is used. Without the key, low-entropy values such as card
+    numbers or SSNs cannot be checked against guesses.
     """
-    msg = category.encode() + b"\0" + _normalize(category, text).encode("utf-8", "surrogatepass")
     if key is None:
-        return hashlib.sha256(_DOMAIN + b"\0" + msg).hexdigest()[:32]
+        from redact._fpkey import default_key
+
+        key = default_key().key
+    msg = category.encode() + b"\0" + _normalize(category, text).encode("utf-8", "surrogatepass")
     return hmac.new(key, _DOMAIN + b"\0" + msg, hashlib.sha256).hexdigest()[:32]

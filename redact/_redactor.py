@@ -22,10 +22,11 @@ from typing import Any
 from redact import _audit
 from redact._build import build_scanner
 from redact._finding import fingerprint
-from redact._scanner import _SKIP, Scanner, coerce
+from redact._scanner import _SKIP, Scanner, coerce, int_text
 from redact.actions import Action, Keyring, Span, build_action
+from redact.actions.encrypt import render_field
 from redact.detect.engine import Hit
-from redact.errors import Blocked, CycleError, NestingError, PolicyError, RedactError
+from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
@@ -33,6 +34,7 @@ __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_require
 
 _DROP = object()  # a leaf or container removed by the drop action
 _MIN_INT = 10**8
+_SETTLE_PASSES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,12 @@ class Redactor:
         """``path`` prefixes every pointer (and so the associated data of encryption)."""
         decisions: list[Decision] = []
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        value = self._walk(obj, list(path), key, 0, set(), decisions)
+        try:
+            value = self._walk(obj, list(path), key, 0, set(), decisions)
+        except RedactError:
+            raise
+        except Exception as exc:  # a fault of ours: never forward, never a bare exception
+            raise ScanError(f"redaction failed ({type(exc).__name__}); nothing was returned") from None
         if value is _DROP:
             value = None
         self._audit(decisions)
@@ -165,22 +172,28 @@ class Redactor:
             return self._key_only(v, path, out) if self._key_rules else v
         if t is int:
             if v >= _MIN_INT or v <= -_MIN_INT or self._key_rules:
-                return self._leaf(v, str(v), path, key, out)
+                text = int_text(v)
+                if text is None:  # too long to convert cheaply: cannot be shown to be clean
+                    return self._on_error(v, "", path, out)
+                return self._leaf(v, text, path, key, out)
             return v
-        if t is dict or t is list or t is tuple or isinstance(v, (Mapping, list, tuple, set, frozenset)):
-            if depth >= self.scanner.max_depth:
-                raise NestingError(
-                    f"value nested deeper than {self.scanner.max_depth} levels at {pointer(path) or '/'}"
-                )
-            ident = id(v)
-            if ident in stack:
-                raise CycleError(f"value contains itself at {pointer(path) or '/'}")
-            stack.add(ident)
-            try:
-                return self._container(v, path, key, depth, stack, out)
-            finally:
-                stack.discard(ident)
-        return self._other(v, path, key, depth, stack, out)
+        try:
+            if t is dict or t is list or t is tuple or isinstance(v, (Mapping, list, tuple, set, frozenset)):
+                if depth >= self.scanner.max_depth:  # the rest is not inspected: on_error
+                    return self._on_error(v, "", path, out)
+                ident = id(v)
+                if ident in stack:  # the back-reference of a cycle: on_error
+                    return self._on_error(v, "", path, out)
+                stack.add(ident)
+                try:
+                    return self._container(v, path, key, depth, stack, out)
+                finally:
+                    stack.discard(ident)
+            return self._other(v, path, key, depth, stack, out)
+        except RedactError:
+            raise
+        except Exception:  # str/repr/items/model_dump raised, or recursion ran out
+            return self._on_error(v, "", path, out)
 
     def _container(
         self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
@@ -188,14 +201,14 @@ class Redactor:
         if isinstance(v, Mapping):
             new: dict[Any, Any] = {}
             for k, item in v.items():
-                ks = k if type(k) is str else str(k)
+                ks = k if type(k) is str else _key_text(k)
                 path.append(ks)
                 r = self._walk(item, path, context_key(v, ks), depth + 1, stack, out)
                 path.pop()
                 if r is not _DROP:
                     new[k] = r
             return new if type(v) is dict else _same_type(v, new)
-        items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
+        items = sorted(v, key=_safe_repr) if isinstance(v, (set, frozenset)) else v
         kept = []
         for i, item in enumerate(items):
             path.append(i)
@@ -243,11 +256,13 @@ class Redactor:
         ptr, dotted = pointer(path), key_path(path)
         for rule in self._deny:
             if rule.matches(ptr, dotted):
-                return self._whole(v, text, ptr, dotted, "KEY_DENIED", "key-deny", self._deny_action, out)
+                action = self._deny_action
+                return self._whole(v, text, ptr, dotted, "KEY_DENIED", "key-deny", action, out, tuple(path))
         unknown = self._allow and not any(rule.matches(ptr, dotted) for rule in self._allow)
         if unknown and self._unknown_action is not None:
             action = self._unknown_action
-            return self._whole(v, text, ptr, dotted, "KEY_NOT_ALLOWED", "key-unknown", action, out)
+            category, detector = "KEY_NOT_ALLOWED", "key-unknown"
+            return self._whole(v, text, ptr, dotted, category, detector, action, out, tuple(path))
         for rule in self._trusted:
             if rule.matches(ptr, dotted) and rule.fmt is not None and rule.fmt.fullmatch(text):
                 return v
@@ -268,6 +283,7 @@ class Redactor:
         detector: str,
         action: Action,
         out: list[Decision],
+        fpath: tuple[Segment, ...] | None = None,
     ) -> Any:
         fp = fingerprint(category, text, self.scanner.fingerprint_key)
         out.append(Decision(ptr, dotted, category, detector, action.name, fp, 0, len(text)))
@@ -277,7 +293,7 @@ class Redactor:
             return _DROP
         if not action.changes_value:
             return v
-        return action.replace(Span(text, category, detector, ptr))
+        return action.replace(Span(text, category, detector, ptr, fpath))
 
     def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Decision]) -> Any:
         if self._key_rules:
@@ -297,11 +313,54 @@ class Redactor:
             if not hits:
                 return v
         try:
-            return self._act(v, text, hits, path, out)
+            return self._act(v, text, self._settle(text, hits, path, key), path, out)
         except RedactError:
             raise
         except Exception:
             return self._on_error(v, text, path, out)
+
+    def _settle(self, text: str, hits: list[Hit], path: list[Segment], key: str) -> list[Hit]:
+        """Redaction is idempotent: what a second pass would find in the output's unchanged
+        text (an IP address behind a masked password, a span a wider finding hid) is added
+        to ``hits`` (at its offsets in ``text``) before anything is acted on, so the field is
+        redacted, and its tokens sealed, once."""
+        for _ in range(_SETTLE_PASSES):
+            chosen = [(h, self.action_for(h.detector.category, h.detector.id)) for h in hits]
+            if any(a.leaf_level for _, a in chosen):
+                return hits  # the whole field is dropped or the call blocked
+            reps = self._replacements(text, chosen, path)
+            if not reps:
+                return hits
+            new, kept = render_field(text, reps, tuple(path))
+            more = self.scanner.scan_text(new, key)
+            extra = []
+            for h in more:
+                for out_start, orig_start, length in kept:
+                    if out_start <= h.start and h.end <= out_start + length:
+                        shift = orig_start - out_start
+                        if not self._allowed_value(text[h.start + shift : h.end + shift]):
+                            extra.append(
+                                Hit(
+                                    h.detector,
+                                    h.start + shift,
+                                    h.end + shift,
+                                    max(h.claim_start + shift, orig_start),
+                                    min(h.claim_end + shift, orig_start + length),
+                                )
+                            )
+                        break
+            if not extra:
+                return hits
+            hits = sorted([*hits, *extra], key=lambda h: (h.start, h.end))
+        return hits
+
+    def _replacements(self, text: str, chosen: list[tuple[Hit, Action]], path: list[Segment]) -> list[Any]:
+        ptr, fpath = pointer(path), tuple(path)
+        return [
+            (h.start, h.end, a, Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr, fpath))
+            for h, a in chosen
+            if a.changes_value
+        ]
 
     def _on_error(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
         ptr, dotted = pointer(path), key_path(path)
@@ -333,12 +392,23 @@ class Redactor:
             return _DROP
         if not any(a.changes_value for _, a in chosen):
             return v
-        new = text
-        for h, a in sorted(chosen, key=lambda ha: ha[0].start, reverse=True):
-            if a.changes_value:
-                span = Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr)
-                new = new[: h.start] + a.replace(span) + new[h.end :]
-        return new
+        return render_field(text, self._replacements(text, chosen, path), tuple(path))[0]
+
+
+def _key_text(k: Any) -> str:
+    """A non-string mapping key as text (``str``), or a fixed placeholder when its
+    ``__str__`` raises (the value under it is still inspected)."""
+    try:
+        return str(k)
+    except Exception:
+        return "[unprintable key]"
+
+
+def _safe_repr(v: Any) -> str:
+    try:
+        return repr(v)
+    except Exception:
+        return ""
 
 
 def _same_type(original: Mapping[Any, Any], new: dict[Any, Any]) -> Any:
@@ -391,4 +461,13 @@ def _collect(v: Any, path: list[Segment], out: list[tuple[str, str, str]], depth
             _collect(item, path, out, depth + 1)
             path.pop()
     elif v is not None and not isinstance(v, bool):
-        out.append((pointer(path), key_path(path), str(v)))
+        text = int_text(v) if type(v) is int else _text_or_none(v)
+        if text is not None:  # a value that cannot be shown as text counts as missing
+            out.append((pointer(path), key_path(path), text))
+
+
+def _text_or_none(v: Any) -> str | None:
+    try:
+        return str(v)
+    except Exception:
+        return None

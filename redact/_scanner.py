@@ -15,10 +15,10 @@ from typing import Any
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JStr, looks_like_json, parse_embedded
 from redact.detect.engine import GUARD_ERROR, Engine, Hit
-from redact.errors import CycleError, NestingError
+from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
 
-__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce"]
+__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text"]
 
 DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
@@ -26,6 +26,17 @@ _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
 _JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
+
+
+_MAX_INT_BITS = 13_000  # about 3,900 decimal digits: below Python's int->str limit
+
+
+def int_text(v: int) -> str | None:
+    """``str(v)``, or None for an integer too long to convert (Python refuses 4,300+
+    digits by default, and conversion is quadratic): the caller fails closed."""
+    if v.bit_length() > _MAX_INT_BITS:
+        return None
+    return str(v)
 
 
 def coerce(v: Any) -> Any:
@@ -68,7 +79,11 @@ class Scanner:
         ner: Any | None = None,
     ) -> None:
         self.engine = engine
-        self.fingerprint_key = fingerprint_key
+        if fingerprint_key is None:  # never unkeyed: the project key
+            from redact._fpkey import default_key
+
+            fingerprint_key = default_key().key
+        self.fingerprint_key: bytes = fingerprint_key
         self.min_confidence = min_confidence
         self.max_depth = max_depth
         self.ner = ner
@@ -77,10 +92,22 @@ class Scanner:
         # values are kept, so no detected text outlives the call that logged it.
         self._clean: set[tuple[str, str]] = set()
 
+    @property
+    def fingerprint_key_id(self) -> str:
+        """The id of the fingerprint key (recorded in baselines; never the key)."""
+        from redact._fpkey import key_id
+
+        return key_id(self.fingerprint_key)
+
     # ------------------------------------------------------------------ public
     def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:
         out: list[Finding] = []
-        self._walk(obj, list(path), _last_key(path), 0, set(), out)
+        try:
+            self._walk(obj, list(path), _last_key(path), 0, set(), out)
+        except RedactError:
+            raise
+        except Exception as exc:  # only redact.errors types leave a scan
+            raise ScanError(f"scan failed ({type(exc).__name__})") from None
         return out
 
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
@@ -124,7 +151,11 @@ class Scanner:
             return
         if t is int:
             if v >= _MIN_INT or v <= -_MIN_INT:
-                self._leaf(v, str(v), path, key, out)
+                text = int_text(v)
+                if text is None:  # cannot be shown to be clean
+                    out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
+                else:
+                    self._leaf(v, text, path, key, out)
             return
         if isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
             if depth >= self.max_depth:

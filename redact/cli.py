@@ -317,9 +317,14 @@ def scan(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
     stats = ScanStats()
+    known_findings = (  # a baseline made with another fingerprint key fails before the scan
+        Baseline.load(baseline_path, key_id=get_scanner(policy).fingerprint_key_id)
+        if baseline_path is not None
+        else None
+    )
     results = _collect(paths, policy, jobs, stats, _select(include, exclude, no_ignore_file), stdin_name)
-    if baseline_path is not None:
-        results = Baseline.load(baseline_path).new(results)
+    if known_findings is not None:
+        results = known_findings.new(results)
     catalog = catalog_for(policy) if fmt == "sarif" else []
     shown = results if fmt in ("json", "sarif", "html") else [r for r in results if not r.suppressed]
     _emit(lambda out: write_report(fmt, shown, catalog, out), output)
@@ -372,7 +377,9 @@ def baseline(
     policy = load_policy(policy_path) if policy_path else None
     select = _select(include, exclude, no_ignore_file)
     results = _collect(paths, policy, jobs, select=select)
-    known = Baseline.from_results([r for r in results if not r.suppressed])
+    known = Baseline.from_results(
+        [r for r in results if not r.suppressed], key_id=get_scanner(policy).fingerprint_key_id
+    )
     text = known.dumps()
     _emit(lambda out: out.write(text), output)
     if output is not None:
@@ -484,7 +491,10 @@ def apply(path: str, policy_path: Path | None, output: Path | None, stdin_name: 
 def decrypt(
     path: Path | None, policy_path: Path, value: str | None, pointer: str | None, output: Path | None
 ) -> None:
-    """Decrypt enc:v1 values, in a file (each at its own pointer) or one --value.
+    """Decrypt enc:v2 (and legacy enc:v1) values, in a file (each at its own place) or one
+    --value. --pointer is an RFC 6901 pointer whose segments are all keys
+    (/params/db_url), or a JSON list of segments, numbers for list indices
+    ('["runs", 0, "db_url"]').
 
     Exit status: 0 done, 1 a value could not be decrypted (tampered, moved, wrong key),
     2 usage or input errors.
@@ -496,7 +506,7 @@ def decrypt(
         if value is not None:
             if pointer is None or path is not None:
                 raise click.UsageError("--value needs --pointer and no PATH")
-            click.echo(decrypt_text(value, pointer, keyring))
+            click.echo(decrypt_text(value, _pointer_arg(pointer), keyring))
             return
         if path is None:
             raise click.UsageError("give a PATH or --value")
@@ -507,27 +517,25 @@ def decrypt(
     _write_documents(SUFFIXES.get(path.suffix.lower(), ""), docs, output)
 
 
-def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
-    from redact.actions import decrypt_text
-    from redact.leaves import pointer
+def _pointer_arg(text: str) -> Any:
+    """``--pointer``: an RFC 6901 pointer, or a JSON list of segments (ints: indices)."""
+    if text.lstrip().startswith("["):
+        try:
+            segments = json.loads(text)
+        except json.JSONDecodeError:
+            raise click.BadParameter("not a JSON list of segments", param_hint="--pointer") from None
+        if not isinstance(segments, list) or not all(
+            isinstance(p, str) or type(p) is int for p in segments
+        ):
+            raise click.BadParameter("a JSON list of strings and integers", param_hint="--pointer")
+        return segments
+    return text
 
-    if isinstance(v, dict):
-        out = {}
-        for k, item in v.items():
-            path.append(str(k))
-            out[k] = _decrypt_tree(item, path, keyring)
-            path.pop()
-        return out
-    if isinstance(v, list):
-        items = []
-        for i, item in enumerate(v):
-            path.append(i)
-            items.append(_decrypt_tree(item, path, keyring))
-            path.pop()
-        return items
-    if isinstance(v, str) and "enc:v1:" in v:
-        return decrypt_text(v, pointer(path), keyring)
-    return v
+
+def _decrypt_tree(v: Any, path: list[Any], keyring: Any) -> Any:
+    from redact.actions import decrypt_tree
+
+    return decrypt_tree(v, keyring, path)
 
 
 @main.command()
@@ -664,11 +672,22 @@ def policy_schema() -> None:
     default=None,
     help="Folder to create the backup in (default: next to the store).",
 )
-@click.option("--resume", is_flag=True, help="Finish an interrupted fix (with its journal and backup).")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish an interrupted fix (with its journal and backup); a plain re-run does the same.",
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Afterwards, re-read the store: every planned change must be in place and nothing left "
+    "to change (exit 1 otherwise).",
+)
 @click.option(
     "--rollback",
     is_flag=True,
-    help="Restore the last fix's backup (what was written since is lost) and remove its journal.",
+    help="Restore the backup of an interrupted fix, or of the last completed one (what was "
+    "written since is lost).",
 )
 @click.option(
     "--format",
@@ -684,6 +703,7 @@ def fix_command(
     dry_run: bool,
     backup_dir: Path | None,
     resume: bool,
+    verify: bool,
     rollback: bool,
     fmt: str,
 ) -> None:
@@ -693,16 +713,19 @@ def fix_command(
     an mlruns folder or file:///...), or JSON/JSONL/YAML files (a file or a folder).
     A tracking server's http(s):// URI is refused: fix needs database access.
 
-    First a backup (<store>.redact-backup-N, next to the store or in --backup-dir; it
-    holds the original values: destroy it once the fix is verified), then a journal
-    (<store>.redact-fix.jsonl: fingerprints and pointers, never plaintext) written
-    before each change. A drop deletes params and tags and masks fields that cannot be
+    First a backup (<store>.redact-backup-N, 0600 files in a 0700 folder, next to the
+    store or in --backup-dir; it holds the original values: destroy it once the fix is
+    verified), then a journal (<store>.redact-fix.jsonl: keyed fingerprints and
+    pointers, never plaintext) written before each change and moved into the backup
+    after success. After a crash, a plain re-run or --resume finishes the fix, and
+    --rollback restores the backup. A drop deletes params and tags and masks fields that cannot be
     removed; a block is applied as mask (the report says so). Keys and lineage never
     change, nor do clean values. Re-running changes nothing. Stop writers (the
     tracking server) while fix runs.
 
-    Exit status: 0 done (or nothing to change), 1 --dry-run found values to change,
-    2 usage or input errors (REST URIs, an interrupted fix to --resume or --rollback).
+    Exit status: 0 done (or nothing to change), 1 --dry-run found values to change or
+    --verify failed, 2 usage or input errors (REST URIs, an interrupted fix made with
+    another policy).
     """
     from redact.fix import fix as run_fix
 
@@ -717,11 +740,13 @@ def fix_command(
             backup_dir=backup_dir,
             resume=resume,
             rollback=rollback,
+            verify=verify,
         )
     except OSError as exc:
         fail(f"{exc.filename or source}: {exc.strerror}")
     click.echo(report.render_json() if fmt == "json" else report.render_table(), nl=False)
-    sys.exit(EXIT_FINDINGS if dry_run and report.changes else EXIT_CLEAN)
+    failed = report.verification is not None and not report.verification.ok
+    sys.exit(EXIT_FINDINGS if (dry_run and report.changes) or failed else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -73,8 +73,9 @@ class Blocked(RedactError):
 
 
 class DecryptError(RedactError):
-    """An ``enc:v1`` token cannot be decrypted: unknown key id, tampered, moved to another
-    pointer, or encrypted under another key. Names the key id and pointer, never plaintext
+    """An ``enc:`` token cannot be decrypted: unknown key id, tampered, truncated or
+    extended, moved to another field or place, the text around it changed, or encrypted
+    under another key. Names the key id and pointer, never plaintext
     or key bytes."""
 
     def __init__(self, message: str, *, key_id: str | None = None, pointer: str | None = None) -> None:

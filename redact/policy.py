@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from redact._fpkey import FingerprintKey, default_key
 from redact._yaml import Loc, data_dir, describe_loc, line_of, load_with_lines
 from redact.actions.keyring import KeyringConfig
 from redact.errors import PolicyError
@@ -208,7 +209,9 @@ class NERSettings(_Strict):
 
 
 class FingerprintSettings(_Strict):
-    """Key the fingerprints with a secret read from an environment variable or a file."""
+    """Key the fingerprints with a secret read from an environment variable or a file
+    (default: the project key, ``REDACT_FINGERPRINT_KEY`` or a file in the user's
+    configuration folder; see :mod:`redact._fpkey`)."""
 
     key_env: str | None = None
     key_file: str | None = None
@@ -247,7 +250,12 @@ class Policy(_Strict):
             v = {**v, "default": ActionSpec(action="mask")}
         return v
 
-    def fingerprint_key(self) -> bytes | None:
+    def fingerprint_key(self) -> bytes:
+        """The key of every fingerprint: the one the policy names, else the project key
+        (:mod:`redact._fpkey`). Fingerprints are never unkeyed."""
+        return self.fingerprint_key_info().key
+
+    def fingerprint_key_info(self) -> FingerprintKey:
         fp = self.fingerprint
         if fp.key_env:
             value = os.environ.get(fp.key_env)
@@ -256,16 +264,23 @@ class Policy(_Strict):
                     f"{self.source or 'policy'}: field 'fingerprint.key_env': "
                     f"environment variable {fp.key_env!r} is not set"
                 )
-            return value.encode()
+            return FingerprintKey(value.encode(), "policy", f"environment variable {fp.key_env}")
         if fp.key_file:
+            path = Path(fp.key_file).expanduser()
+            base = self.base_dir()
+            if not path.is_absolute() and base is not None and not path.exists():
+                path = base / path
             try:
-                return Path(fp.key_file).expanduser().read_bytes().strip()
+                key = path.read_bytes().strip()
             except OSError as exc:
                 raise PolicyError(
                     f"{self.source or 'policy'}: field 'fingerprint.key_file': cannot read "
                     f"{fp.key_file}: {exc.strerror}"
                 ) from None
-        return None
+            if not key:
+                raise PolicyError(f"{self.source or 'policy'}: field 'fingerprint.key_file': {path} is empty")
+            return FingerprintKey(key, "policy", f"file {path}")
+        return default_key()
 
     def base_dir(self) -> Path | None:
         return Path(self.source).resolve().parent if self.source else None
@@ -357,5 +372,6 @@ def load_policy(path: str | os.PathLike[str], *, resolve_keys: bool = True) -> P
         from redact.actions.keyring import Keyring
 
         Keyring.load(policy.keyring, source=str(p), base_dir=policy.base_dir())
-        policy.fingerprint_key()
+        if policy.fingerprint.key_env or policy.fingerprint.key_file:
+            policy.fingerprint_key()
     return policy

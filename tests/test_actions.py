@@ -12,6 +12,7 @@ import pickle
 import random
 import re
 import string
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -38,9 +39,10 @@ from redact.actions import (
     is_token,
     params_model,
 )
+from redact.actions.encrypt import TOKEN_RE, render_field
 from redact.errors import Blocked, DecryptError, KeyringError, PolicyError
 
-TOKEN = re.compile(r"^enc:v1:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+)$")
+TOKEN = re.compile(r"^enc:v2:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+)~$")
 CATEGORIES = [
     "CREDIT_CARD",
     "US_SSN",
@@ -85,7 +87,7 @@ def _flip(token: str, index: int) -> str:
     raw = bytearray(base64.urlsafe_b64decode(m.group(2) + "=" * (-len(m.group(2)) % 4)))
     raw[index % len(raw)] ^= 0x01
     body = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
-    return f"enc:v1:{m.group(1)}:{body}"
+    return f"enc:v2:{m.group(1)}:{body}~"
 
 
 # --- generated values for property-style tests ---------------------------------------------
@@ -369,7 +371,7 @@ def test_tokenize_depends_on_the_key():
 
 
 def test_encrypt_round_trip_and_format(ring):
-    """enc:v1:<kid>:<base64url, no padding> that decrypt_token turns back into the text."""
+    """enc:v2:<kid>:<base64url, no padding>~ that decrypt_token turns back into the text."""
     action = build_action("encrypt", {}, ring)
     for s in _generated(10):
         token = action.replace(s)
@@ -423,12 +425,13 @@ def test_truncated_or_non_canonical_tokens_fail(ring):
     ciphertext (unused low bits of the last character set), so tokens are not malleable."""
     s = span("hunter2-password")  # 16 + 16 bytes of ciphertext: the last character has 2 spare bits
     token = build_action("encrypt", {}, ring).replace(s)
-    with pytest.raises(DecryptError):
-        decrypt_token(token[:-1], s.pointer, ring)
+    for cut in (token[:-1], token[:-2] + "~", token[:-3] + "~"):
+        with pytest.raises(DecryptError):
+            decrypt_token(cut, s.pointer, ring)
     alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
-    spelled = token[:-1] + alphabet[alphabet.index(token[-1]) | 1]
+    spelled = token[:-2] + alphabet[alphabet.index(token[-2]) | 1] + "~"
     assert spelled != token
-    body, other = (t.rsplit(":", 1)[1] for t in (token, spelled))
+    body, other = (t.rsplit(":", 1)[1].rstrip("~") for t in (token, spelled))
     assert base64.urlsafe_b64decode(body + "=") == base64.urlsafe_b64decode(other + "=")
     with pytest.raises(DecryptError):
         decrypt_token(spelled, s.pointer, ring)
@@ -454,7 +457,7 @@ def test_wrong_key_fails(ring):
 def test_unknown_key_id_fails(ring):
     """A token naming a key id the keyring lacks raises DecryptError naming the id."""
     s = span("hunter2-password")
-    token = build_action("encrypt", {}, ring).replace(s).replace("enc:v1:k1:", "enc:v1:k9:")
+    token = build_action("encrypt", {}, ring).replace(s).replace("enc:v2:k1:", "enc:v2:k9:")
     with pytest.raises(DecryptError, match=r"unknown encryption key id 'k9'.* at pointer '/a'") as info:
         decrypt_token(token, s.pointer, ring)
     assert info.value.key_id == "k9"
@@ -462,7 +465,7 @@ def test_unknown_key_id_fails(ring):
 
 def test_not_a_token_fails(ring):
     """decrypt_token of something that is not a token says so, without echoing it."""
-    with pytest.raises(DecryptError, match="not an enc:v1 token") as info:
+    with pytest.raises(DecryptError, match="not an enc:v2 token") as info:
         decrypt_token("plain secret value", "/a", ring)
     assert "plain secret value" not in str(info.value)
 
@@ -473,11 +476,11 @@ def test_key_rotation(keys):
     s = span("s3cr3t", "CONNECTION_STRING", pointer="/runs/0/params/db_url")
     v1 = Keyring(encrypt_keys={"k1": keys["k1"]}, active_kid="k1")
     old = build_action("encrypt", {}, v1).replace(s)
-    assert old.startswith("enc:v1:k1:")
+    assert old.startswith("enc:v2:k1:")
 
     v2 = Keyring(encrypt_keys={"k1": keys["k1"], "k2": keys["k2"]}, active_kid="k2")
     new = build_action("encrypt", {}, v2).replace(s)
-    assert new.startswith("enc:v1:k2:")
+    assert new.startswith("enc:v2:k2:")
     assert decrypt_token(old, s.pointer, v2) == s.text
     assert decrypt_token(new, s.pointer, v2) == s.text
     pinned = build_action("encrypt", {"key_id": "k1"}, v2).replace(s)
@@ -489,19 +492,26 @@ def test_key_rotation(keys):
         decrypt_token(old, s.pointer, v3)
 
 
+def _field(ring: Keyring, text: str, spans: list[tuple[str, str]], path: Any) -> str:
+    """``text`` with each (plaintext, category) span encrypted as the Redactor does it."""
+    action = build_action("encrypt", {}, ring)
+    reps = []
+    for plain, category in spans:
+        start = text.index(plain)
+        reps.append((start, start + len(plain), action, Span(plain, category, "d", "/x")))
+    return render_field(text, reps, path)[0]
+
+
 def test_decrypt_text_restores_tokens_inside_text(ring):
     """decrypt_text decrypts every token inside a string (a connection string whose
     password was encrypted) and leaves text without tokens unchanged."""
-    action = build_action("encrypt", {}, ring)
     pointer = "/runs/0/params/db_url"
     url = "postgresql://svc:s3cr3t@db:5432/features"
-    red = url.replace("s3cr3t", action.replace(span("s3cr3t", "CONNECTION_STRING", pointer=pointer)))
-    assert "s3cr3t" not in red and red.startswith("postgresql://svc:enc:v1:k1:")
+    red = _field(ring, url, [("s3cr3t", "CONNECTION_STRING")], pointer)
+    assert "s3cr3t" not in red and red.startswith("postgresql://svc:enc:v2:k1:")
     assert decrypt_text(red, pointer, ring) == url
     assert decrypt_text(url, pointer, ring) == url
-    two = "user={} pass={};".format(
-        action.replace(span("alice", pointer=pointer)), action.replace(span("pw-1", pointer=pointer))
-    )
+    two = _field(ring, "user=alice pass=pw-1;", [("alice", "SECRET"), ("pw-1", "SECRET")], pointer)
     assert decrypt_text(two, pointer, ring) == "user=alice pass=pw-1;"
     with pytest.raises(DecryptError, match="at pointer '/elsewhere'"):
         decrypt_text(red, "/elsewhere", ring)
@@ -509,11 +519,44 @@ def test_decrypt_text_restores_tokens_inside_text(ring):
 
 def test_decrypt_text_finds_token_end_before_word_characters(ring):
     """A token followed directly by letters, digits, '-' or '_' (the span ended inside a
-    word) still decrypts, the following characters kept."""
-    action = build_action("encrypt", {}, ring)
+    word) still decrypts, the following characters kept: the '~' ends every token."""
     for suffix in ["abc", "_x-9", "Q", "AAAA"]:
-        text = "key=" + action.replace(span("inner-secret")) + suffix
+        text = _field(ring, "key=inner-secret" + suffix, [("inner-secret", "SECRET")], "/a")
         assert decrypt_text(text, "/a", ring) == "key=inner-secret" + suffix
+
+
+def test_tokens_are_bound_to_their_field_place_and_surroundings(ring):
+    """Strict decryption: characters appended to or cut from a token, edits of the text
+    around it, two tokens swapped within a field or across fields, and a list index read
+    as a dict key (or the reverse) are all rejected."""
+    text = "a=alice-FAKE b=bob-FAKE-2"
+    path = ["runs", 0, "note"]
+    red = _field(ring, text, [("alice-FAKE", "SECRET"), ("bob-FAKE-2", "SECRET")], path)
+    assert decrypt_text(red, path, ring) == text
+    first, second = TOKEN_RE.findall(red)
+    t1 = f"enc:v2:{first[0]}:{first[1]}~"
+    t2 = f"enc:v2:{second[0]}:{second[1]}~"
+    bad = [
+        red + "x",  # appended after the last token
+        red.replace("~", "A~", 1),  # a character appended inside a token
+        red.replace("~", "", 1),  # the end mark missing
+        red.replace(t1, t1[:-3] + "~"),  # truncated
+        "x" + red,  # text before it
+        red.replace("b=", "c="),  # the text between the tokens edited
+        red.replace(t1, "\0").replace(t2, t1).replace("\0", t2),  # swapped within the field
+    ]
+    for value in bad:
+        with pytest.raises(DecryptError):
+            decrypt_text(value, path, ring)
+    with pytest.raises(DecryptError):  # the same digits as a dict key
+        decrypt_text(red, ["runs", "0", "note"], ring)
+    with pytest.raises(DecryptError):
+        decrypt_text(red, "/runs/0/note", ring)
+    other = _field(ring, "a=alice-FAKE b=carol-FAKE", [("alice-FAKE", "SECRET"), ("carol-FAKE", "SECRET")], ["runs", 1, "note"])
+    o1 = TOKEN_RE.findall(other)[0]
+    moved = red.replace(t1, f"enc:v2:{o1[0]}:{o1[1]}~")  # a token from another field, same place
+    with pytest.raises(DecryptError):
+        decrypt_text(moved, path, ring)
 
 
 # --- drop, block, allow ---------------------------------------------------------------------

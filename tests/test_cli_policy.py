@@ -71,7 +71,7 @@ def test_apply_team_policy_then_decrypt(tmp_path):
     res = run("apply", str(src), "--policy", team, "-o", str(out), env=env)
     assert res.exit_code == 0, res.output
     red = json.loads(out.read_text())
-    assert red["params"]["owner"].startswith("enc:v1:k2025:")
+    assert red["params"]["owner"].startswith("enc:v2:k2025:")
     assert red["params"]["mail"].startswith("tok:EMAIL_ADDRESS:")
     dec = run("decrypt", str(out), "--policy", team, env=env)
     assert dec.exit_code == 0, dec.output

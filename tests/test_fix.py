@@ -293,7 +293,8 @@ def test_sqlite_fix_removes_secrets_keeps_clean_values_and_mlflow_reads(store: P
         == "https://deploy:****@models.example.com/fraud/1"
     )
 
-    journal = store.with_name("mlflow.db.redact-fix.jsonl")
+    journal = Path(report["journal"])  # after success, archived with the backup
+    assert not store.with_name("mlflow.db.redact-fix.jsonl").exists()
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert not _leaks(journal.read_bytes())
     assert records[0]["type"] == "begin" and records[-1]["type"] == "end"
@@ -301,6 +302,7 @@ def test_sqlite_fix_removes_secrets_keeps_clean_values_and_mlflow_reads(store: P
 
     backup = Path(report["backup"])
     assert backup.name == "mlflow.db.redact-backup-1" and backup.parent == store.parent
+    assert journal == backup / "journal.jsonl"
     assert json.loads((backup / "manifest.json").read_text())["files"] == [
         "mlflow.db",
         "mlflow.db-wal",
@@ -308,9 +310,8 @@ def test_sqlite_fix_removes_secrets_keeps_clean_values_and_mlflow_reads(store: P
     ]
     assert len(_leaks(_raw(backup / "mlflow.db"))) == len(SECRETS.needles)  # the original, for rollback
 
-    rolled = _fix(str(store), "--policy", "default", "--rollback")
+    rolled = _fix(str(store), "--policy", "default", "--rollback")  # the newest complete backup
     assert rolled.exit_code == 0, rolled.stderr
-    assert not journal.exists()
     assert _dump(store) == original
     assert _runs(_client(store)) == before
 
@@ -329,7 +330,7 @@ def test_sqlite_second_run_and_dry_run_change_nothing(store: Path) -> None:
     assert code == 0 and first["summary"]["changes"] == dry["summary"]["changes"]
     assert [c["where"] for c in first["changes"]] == [c["where"] for c in dry["changes"]]
     fixed = _dump(store)
-    journal = store.with_name("mlflow.db.redact-fix.jsonl").read_bytes()
+    journal = Path(first["journal"]).read_bytes()
     digest = hashlib.sha256(store.read_bytes()).hexdigest()
 
     code, second = _fix_json(str(store), "--policy", "default")
@@ -337,7 +338,8 @@ def test_sqlite_second_run_and_dry_run_change_nothing(store: Path) -> None:
     assert second["backup"] is None
     assert _dump(store) == fixed
     assert hashlib.sha256(store.read_bytes()).hexdigest() == digest
-    assert store.with_name("mlflow.db.redact-fix.jsonl").read_bytes() == journal
+    assert Path(first["journal"]).read_bytes() == journal
+    assert not store.with_name("mlflow.db.redact-fix.jsonl").exists()
     assert not store.with_name("mlflow.db.redact-backup-2").exists()
     result = _fix(str(store), "--policy", "default")
     assert result.exit_code == 0 and "0 value(s) changed" in result.stdout
@@ -413,7 +415,7 @@ def test_row_backup_of_the_postgresql_path_restores_values_and_deleted_rows(
     assert report.backup is not None
     backup = Path(report.backup)
     assert json.loads((backup / "manifest.json").read_text())["mode"] == "rows"
-    assert sorted(p.name for p in backup.iterdir()) == ["manifest.json", "rows.jsonl"]
+    assert sorted(p.name for p in backup.iterdir()) == ["journal.jsonl", "manifest.json", "rows.jsonl"]
     assert not _leaks(_raw(store))
     rows = [json.loads(line) for line in (backup / "rows.jsonl").read_text().splitlines()]
     assert len(rows) == len(report.changes) and sum("row" in r for r in rows) >= 4
@@ -442,8 +444,8 @@ def _fix_process(db: Path, *args: str, crash_after: int | None = None) -> subpro
 def test_crash_mid_fix_leaves_a_consistent_store_that_resumes_or_rolls_back(store: Path) -> None:
     """``REDACT_FIX_CRASH_AFTER=3`` kills fix (``os._exit(1)``) after the third change,
     inside a table batch: the store stays consistent (integrity ok, MLflow reads it, the
-    committed batches are fixed, the rest not yet), a plain re-run refuses, ``--rollback``
-    restores the original, and after a second crash ``--resume`` completes the fix."""
+    committed batches are fixed, the rest not yet), ``--rollback`` restores the original,
+    and after a second crash ``--resume`` completes the fix with the crashed run's backup."""
     original = _dump(store)
     before = _runs(_client(store))
     journal = store.with_name("mlflow.db.redact-fix.jsonl")
@@ -461,9 +463,6 @@ def test_crash_mid_fix_leaves_a_consistent_store_that_resumes_or_rolls_back(stor
         ("churn owned by ****@example.com",)
     ]
 
-    refused = _fix(str(store), "--policy", "default")
-    assert refused.exit_code == 2 and "--resume" in refused.stderr and "--rollback" in refused.stderr
-
     rolled = _fix_process(store, "--rollback")
     assert rolled.returncode == 0, rolled.stderr
     assert _dump(store) == original and not journal.exists()
@@ -477,7 +476,8 @@ def test_crash_mid_fix_leaves_a_consistent_store_that_resumes_or_rolls_back(stor
     assert not _leaks(_raw(store))
     assert _rows(store, "PRAGMA integrity_check") == [("ok",)]
     assert _runs(_client(store)) == before
-    assert json.loads(journal.read_text().splitlines()[-1])["type"] == "end"
+    assert not journal.exists()
+    assert json.loads(Path(report["journal"]).read_text().splitlines()[-1])["type"] == "end"
     again = _fix_process(store, "--format", "json")
     assert again.returncode == 0 and json.loads(again.stdout)["summary"]["changes"] == 0
     assert _fix_process(store, "--resume").returncode == 2  # nothing left to resume
@@ -568,10 +568,10 @@ def test_file_store_fix_keeps_other_bytes_and_mlflow_reads(tmp_path: Path) -> No
     assert code == 0 and second["summary"]["changes"] == 0
     assert _tree(root) == after
 
-    journal = tmp_path / "mlruns.redact-fix.jsonl"
-    assert not _leaks(journal.read_bytes())
+    journal = tmp_path / "mlruns.redact-backup-1" / "journal.jsonl"
+    assert not _leaks(journal.read_bytes()) and not (tmp_path / "mlruns.redact-fix.jsonl").exists()
     assert _fix(str(root), "--policy", "default", "--rollback").exit_code == 0
-    assert _tree(root) == original and not journal.exists()
+    assert _tree(root) == original
 
 
 def test_yaml_field_replacement_keeps_the_rest_of_the_file() -> None:
@@ -658,12 +658,14 @@ def test_json_jsonl_yaml_files_are_rewritten_like_apply(tmp_path: Path) -> None:
     ]
     assert (folder / "run.json.redact-backup-1" / "files" / "run.json").read_bytes() == original["run.json"]
 
-    clean.write_text(f"lr: 0.01\nowner: {s.email}\n")  # a new leak: the next fix archives the journal
+    clean.write_text(f"lr: 0.01\nowner: {s.email}\n")  # a new leak: a new backup, journal archived in it
     code, third = _fix_json(str(folder), "--policy", "default")
     assert code == 0 and [c["location"]["file"] for c in third["changes"]] == ["clean.yaml"]
     assert third["backup"] == str(tmp_path / "exports.redact-backup-3")
     assert (tmp_path / "exports.redact-backup-2" / "journal.jsonl").is_file()
     assert (
-        json.loads((tmp_path / "exports.redact-fix.jsonl").read_text().splitlines()[0])["backup"]
+        json.loads((tmp_path / "exports.redact-backup-3" / "journal.jsonl").read_text().splitlines()[0])[
+            "backup"
+        ]
         == third["backup"]
     )

@@ -66,7 +66,7 @@ def test_encrypt_keys_active_must_be_a_known_id():
 
 @pytest.mark.parametrize("kid", ["", "has space", "a:b", "x" * 33, "ключ"])
 def test_encrypt_key_ids_are_restricted(kid):
-    """Key ids match ^[A-Za-z0-9_-]{1,32}$ (they appear inside enc:v1:<kid>: tokens)."""
+    """Key ids match ^[A-Za-z0-9_-]{1,32}$ (they appear inside enc:v2:<kid>: tokens)."""
     with pytest.raises(ValidationError):
         EncryptKeys.model_validate({"active": kid, "keys": {kid: {"env": "A"}}})
 

@@ -473,7 +473,7 @@ def test_retried_param_is_identical_so_the_retry_succeeds(
     fresh = build_tracking_store(uri)  # a second store and Redactor: same outputs
     fresh.log_param(run.info.run_id, Param("db_url", pg))
     params = MlflowClient(uri).get_run(run.info.run_id).data.params
-    assert params["db_url"].startswith("postgresql://svc_") and "enc:v1:k1:" in params["db_url"]
+    assert params["db_url"].startswith("postgresql://svc_") and "enc:v2:k1:" in params["db_url"]
     assert params["owner"].startswith("tok:EMAIL_ADDRESS:")
     assert redact.decrypt(params["db_url"], "/params/db_url", policy) == pg
     with pytest.raises(MlflowException, match="Changing param values is not allowed"):
@@ -548,17 +548,22 @@ def test_repeated_key_in_one_batch_gets_the_same_output_in_order():
     assert out[1:] == ["0.1", out[2], DROPPED, "train", "test", None]
 
 
-def test_redaction_failure_fails_closed(tmp_path: Path):
-    """A value redaction cannot walk (a list that contains itself) raises a RedactError and
-    nothing is forwarded to the backend."""
+def test_redaction_failure_fails_closed(tmp_path: Path, use_policy: Callable[[str], str]):
+    """A value redaction cannot walk whole (a list that contains itself) fails closed: with
+    ``on_error: mask`` the cycle is masked where it sits and only masked text reaches the
+    backend (which may still refuse a list); with ``on_error: block`` the call raises a
+    RedactError. Nothing raw is stored either way."""
     uri = f"redact+sqlite:///{tmp_path / 'mlflow.db'}"
     client = MlflowClient(uri)
     run = client.create_run(client.create_experiment("fail-closed"))
-    store = build_tracking_store(uri)
-    cyclic: list[object] = ["postgresql://svc:pw@db/x"]
+    cyclic: list[object] = ["postgresql://svc:FAKEpw42@db/x"]
     cyclic.append(cyclic)
+    with pytest.raises(Exception) as info:  # the backend's own error about a list value
+        build_tracking_store(uri).log_param(run.info.run_id, Param("db_url", cyclic))  # type: ignore[arg-type]
+    assert "FAKEpw42" not in str(info.value) and "[REDACTED:guard-error]" in str(info.value)
+    use_policy("version: 1\nextends: default\non_error: block\n")
     with pytest.raises(RedactError):
-        store.log_param(run.info.run_id, Param("db_url", cyclic))  # type: ignore[arg-type]
+        build_tracking_store(uri).log_param(run.info.run_id, Param("db_url", cyclic))  # type: ignore[arg-type]
     assert client.get_run(run.info.run_id).data.params == {}
 
 

@@ -188,7 +188,7 @@ def test_tokenize_and_encrypt_are_deterministic_and_decrypt(keyed_policy):
     assert a == b
     assert a["params"]["mail"].startswith("tok:EMAIL_ADDRESS:")
     assert (
-        a["params"]["db"].startswith("postgresql://svc:enc:v1:k1:") and "Xk9pLm2Qa" not in a["params"]["db"]
+        a["params"]["db"].startswith("postgresql://svc:enc:v2:k1:") and "Xk9pLm2Qa" not in a["params"]["db"]
     )
     policy = redact.load_policy(keyed_policy)
     assert redact.decrypt(a["params"]["db"], "/params/db", policy) == PG

@@ -19,6 +19,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -221,7 +222,7 @@ def test_sarif_rules_results_and_fingerprints():
         else:
             assert region["startLine"] >= 1 and region["startColumn"] == 1
         assert loc["logicalLocations"][0]["fullyQualifiedName"].startswith("/")
-        assert len(res["partialFingerprints"]["redact/v1"]) == 32
+        assert len(res["partialFingerprints"]["redact/v2"]) == 32
     full = json.loads(render("sarif", [], catalog_for()))
     from redact._build import builtin_specs
 
@@ -509,7 +510,7 @@ def test_bad_baseline_files_exit_2(tmp_path):
         res = _run("scan", "--baseline", str(path), str(data))
         assert res.exit_code == 2, (name, res.output)
         assert str(path) in res.output
-    assert len(Baseline.load(_write(tmp_path / "ok.json", Baseline().dumps()))) == 0
+    assert len(Baseline.load(_write(tmp_path / "ok.json", Baseline(key_id="0" * 16).dumps()))) == 0
 
 
 def _write(path: Path, text: str) -> Path:
@@ -583,19 +584,49 @@ def test_scan_output_file_and_formats_keep_exit_codes(tmp_path):
     assert res.exit_code == 2 and "cannot write" in res.output
 
 
+def _junit_schema() -> Any:
+    xmlschema = pytest.importorskip("xmlschema")
+    return xmlschema.XMLSchema(str(FIXTURES / "junit-10.xsd"))
+
+
 def test_junit_structure():
-    """JUnit: a testsuite per source, a testcase per (source, pointer), a failure per
-    finding; a clean scan is one passing test case."""
+    """JUnit: a testsuite per source and a testcase per finding with exactly one failure,
+    so tests == failures at every level; a clean scan is one passing test case."""
     root = ET.fromstring(render("junit", fixed_results(), CATALOG))
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == sorted({r.source for r in fixed_results()})
-    assert root.get("failures") == str(len(fixed_results()))
-    cases = root.findall("testsuite/testcase")
-    assert len(cases) == len({(r.source, r.pointer) for r in fixed_results()})
-    notes = [c for c in cases if c.get("name") == "/runs/1/params/notes"]
-    assert len(notes[0].findall("failure")) == 2
+    assert root.get("failures") == root.get("tests") == str(len(fixed_results()))
+    for suite in suites:
+        cases = suite.findall("testcase")
+        assert suite.get("tests") == suite.get("failures") == str(len(cases))
+        assert all(len(c.findall("failure")) == 1 for c in cases)
+    names = [(c.get("classname"), c.get("name")) for c in root.findall("testsuite/testcase")]
+    assert len(names) == len(set(names)) == len(fixed_results())
     empty = ET.fromstring(render("junit", [], CATALOG))
     assert empty.get("tests") == "1" and empty.get("failures") == "0"
+
+
+def test_junit_validates_against_the_ci_schema(tmp_path):
+    """The golden, a real scan of the example files and an empty report are valid against
+    the JUnit schema Jenkins' xUnit plugin uses (junit-10.xsd); the check has teeth (an
+    attribute the schema lacks fails it)."""
+    schema = _junit_schema()
+    golden = (FIXTURES / "golden.junit.xml").read_text(encoding="utf-8")
+    assert schema.is_valid(golden)
+    res = CliRunner().invoke(main, ["scan", "--format", "junit", str(ROOT / "fixtures" / "examples")])
+    assert res.exit_code == 1
+    assert schema.is_valid(res.output), list(schema.iter_errors(res.output))[:1]
+    root = ET.fromstring(res.output)
+    assert int(root.get("failures")) == int(root.get("tests")) > 0
+    assert schema.is_valid(render("junit", [], CATALOG))
+    assert not schema.is_valid(golden.replace("<testcase ", '<testcase line="1" ', 1))
+
+
+def test_json_report_states_its_format_version():
+    """The JSON report names its format and version next to the findings."""
+    doc = json.loads(render("json", fixed_results(), CATALOG))
+    assert (doc["format"], doc["format_version"]) == ("redact-scan", 2)
+    assert len(doc["findings"]) == len(fixed_results())
 
 
 def test_markdown_limits_the_table():

@@ -17,7 +17,14 @@ from redact.actions.allow import Allow
 from redact.actions.base import Action, ActionParams, NoParams, Span
 from redact.actions.block import Block
 from redact.actions.drop import Drop
-from redact.actions.encrypt import Encrypt, EncryptParams, decrypt_text, decrypt_token, is_token
+from redact.actions.encrypt import (
+    Encrypt,
+    EncryptParams,
+    decrypt_text,
+    decrypt_token,
+    decrypt_tree,
+    is_token,
+)
 from redact.actions.keyring import EncryptKeys, KeyRef, Keyring, KeyringConfig, generate_key
 from redact.actions.mask import Mask, MaskParams
 from redact.actions.tokenize import Tokenize, TokenizeParams
@@ -45,6 +52,7 @@ __all__ = [
     "build_action",
     "decrypt_text",
     "decrypt_token",
+    "decrypt_tree",
     "generate_key",
     "is_redacted",
     "is_token",
@@ -55,7 +63,8 @@ ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in (Mask, Tokenize, En
 
 
 _REDACTED = re.compile(
-    r"enc:v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{22,}"  # encrypt
+    r"enc:v2:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{22,}~"  # encrypt
+    r"|enc:v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{22,}"  # encrypt, earlier versions
     r"|tok:[^:\s]+:[0-9a-f]{16,64}"  # tokenize
     r"|\[REDACTED:[^\]\s]*\]"  # mask, labelled placeholder
     r"|\*{4}"  # mask, credential
@@ -65,7 +74,7 @@ _REDACTED = re.compile(
 def is_redacted(text: str) -> bool:
     """Whether ``text`` is exactly an output of encrypt, tokenize or a mask placeholder, so a
     Redactor running over already-redacted data can leave it alone (the scanner reports
-    ``enc:v1``/``tok:`` values under credential keys and in connection strings)."""
+    ``enc:``/``tok:`` values under credential keys and in connection strings)."""
     return _REDACTED.fullmatch(text) is not None
 
 

@@ -24,12 +24,15 @@ __all__ = ["Span", "Action", "ActionParams", "NoParams"]
 @dataclass(frozen=True, slots=True, repr=False)
 class Span:
     """One detected span: its text, category, detector id and the RFC 6901 pointer of the
-    leaf that holds it (the associated data of encryption). ``repr`` omits the text."""
+    leaf that holds it; ``path`` the leaf's segments with their types (str: dict key,
+    int: list index), when known (encryption binds them; else the pointer's segments are
+    read as keys). ``repr`` omits the text."""
 
     text: str
     category: str
     detector: str
     pointer: str
+    path: tuple[str | int, ...] | None = None
 
     def __repr__(self) -> str:
         return f"Span(category={self.category!r}, detector={self.detector!r}, pointer={self.pointer!r})"

@@ -73,7 +73,7 @@ _PLACEHOLDER = re.compile(
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets)://?.*
       | (?:vault|ssm|env|aws-sm|gcp-sm):[A-Za-z_/].*
       | os\.environ.*
-      | (?:enc:v1|tok):.*        # redact's own encrypt / tokenize output
+      | (?:enc:v[12]|tok):.*     # redact's own encrypt / tokenize output
     )$""",
     re.X | re.S,
 )

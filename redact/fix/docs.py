@@ -21,8 +21,10 @@ import yaml
 
 from redact._files import SUFFIXES, iter_files, read_documents
 from redact.errors import InputError
-from redact.fix import Change, FieldRedactor, FixError, Progress, Target, sha256_text
+from redact.fix.changes import Change, FixError, sha256_text
+from redact.fix.field import FieldRedactor
 from redact.fix.filestore import atomic_write, backup_files, restore_files
+from redact.fix.target import Progress, Target
 
 __all__ = ["DocsTarget", "render_documents"]
 
@@ -110,6 +112,12 @@ class DocsTarget(Target):
                 raise FixError(f"{f}: changed since the plan (a concurrent writer?)")
             atomic_write(f, str(c.payload).encode("utf-8"))
             progress.step()
+
+    def current(self, change: Change) -> Any:
+        try:
+            return (self.root / str(change.location["file"])).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            return None
 
     def prepare(self) -> None:
         for tmp in self.root.rglob(".*.redact-tmp") if self.path.is_dir() else ():

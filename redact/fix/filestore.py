@@ -40,8 +40,10 @@ from typing import Any
 import yaml
 
 from redact.errors import InputError
-from redact.fix import RUN_NAME, USER, Change, FieldRedactor, FixError, Progress, Target
+from redact.fix.changes import Change, FixError
+from redact.fix.field import RUN_NAME, USER, FieldRedactor
 from redact.fix.journal import fsync_dir
+from redact.fix.target import Progress, Target
 
 __all__ = ["FileStoreTarget", "is_file_store", "yaml_field", "replace_yaml_field", "atomic_write"]
 
@@ -152,12 +154,22 @@ def backup_files(root: Path, changes: list[Change], dest: Path) -> dict[str, Any
     files = sorted({str(c.location["file"]) for c in changes})
     for rel in files:
         target = dest / "files" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / rel, target)
-        with target.open("rb") as fh:
-            os.fsync(fh.fileno())
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        copy_private(root / rel, target)
     fsync_dir(dest)
     return {"mode": "files", "root": str(root), "files": files}
+
+
+def copy_private(src: Path, dest: Path) -> None:
+    """Copy ``src`` to a new file ``dest`` created 0600 (it may hold plaintext), fsynced;
+    the mode and times of ``src`` are recorded in the manifest's sense by restore."""
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+        shutil.copyfileobj(inp, out)
+        out.flush()
+        os.fsync(out.fileno())
+    st = src.stat()
+    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def restore_files(root: Path, backup: Path, manifest: dict[str, Any]) -> int:
@@ -166,8 +178,9 @@ def restore_files(root: Path, backup: Path, manifest: dict[str, Any]) -> int:
     for rel in files:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, (backup / "files" / rel).read_bytes())
-        shutil.copystat(backup / "files" / rel, target)
+        atomic_write(target, (backup / "files" / rel).read_bytes())  # keeps the live file's mode
+        st = (backup / "files" / rel).stat()
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     return len(files)
 
 
@@ -330,6 +343,18 @@ class FileStoreTarget(Target):
                 else:
                     atomic_write(f, (c.new or "").encode("utf-8"))
             progress.step()
+
+    def current(self, change: Change) -> Any:
+        f = self.root / str(change.location["file"])
+        try:
+            text = f.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            return None
+        field = change.location.get("field")
+        if field:
+            found = yaml_field(text, tuple(field))
+            return None if found is None else found[0]
+        return text
 
     def prepare(self) -> None:
         """Remove temporary files a crash left behind (MLflow would read them as params)."""

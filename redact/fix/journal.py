@@ -13,9 +13,13 @@ or file and field), the document pointer, the operation, the fingerprint of the 
     {"type": "resume", "already_applied": 3}          # a --resume started here
     {"type": "end", "changes": 12, "notes": [...]}    # the fix completed
 
-A journal without ``end`` is an interrupted fix: a plain re-run refuses to start (so it
-cannot take a second backup of a half-fixed store), ``--resume`` finishes it with the
-original backup, ``--rollback`` restores that backup and removes the journal.
+The header is made durable before the journal appears under its name (written to a
+temporary file, fsynced, renamed, the folder fsynced), so a journal that holds no
+complete record (a crash while it was being created) means that nothing was done: the
+next run removes it. A journal without ``end`` is an interrupted fix: a plain re-run or
+``--resume`` finishes it with the original backup (never taking a second backup of a
+half-fixed store), ``--rollback`` restores that backup and removes the journal. After
+success the journal is moved into its backup folder (``journal.jsonl``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ from typing import Any
 
 from redact.errors import RedactError
 
-__all__ = ["JOURNAL_VERSION", "Journal", "JournalState", "JournalError", "read_journal", "fsync_dir"]
+__all__ = [
+    "JOURNAL_VERSION",
+    "Journal",
+    "JournalState",
+    "JournalError",
+    "read_journal",
+    "fsync_dir",
+    "location_key",
+    "tmp_path",
+]
 
 JOURNAL_VERSION = 1
 
@@ -62,6 +75,7 @@ class JournalState:
     changes: list[dict[str, Any]] = field(default_factory=list)
     applied: set[int] = field(default_factory=set)
     complete: bool = False
+    begun: bool = True
 
     @property
     def next_seq(self) -> int:
@@ -76,6 +90,11 @@ class JournalState:
         """Journaled change records by location key (the last one wins): re-running skips
         a row or file whose current value already equals the journaled NEW value."""
         return {location_key(c["location"]): c for c in self.changes}
+
+
+def tmp_path(path: Path) -> Path:
+    """The temporary file a journal's header is written to before it gets its name."""
+    return path.with_name(f".{path.name}.tmp")
 
 
 def location_key(location: dict[str, Any]) -> str:
@@ -105,7 +124,9 @@ def read_journal(path: Path) -> JournalState | None:
         if not isinstance(rec, dict):
             raise JournalError(f"{path}:{i + 1}: not a journal record")
         records.append(rec)
-    if not records or records[0].get("type") != "begin":
+    if not records:  # created, but its header never became durable: nothing was done
+        return JournalState(path, {}, begun=False)
+    if records[0].get("type") != "begin":
         raise JournalError(f"{path}: not a redact fix journal (no 'begin' record)")
     header = records[0]
     if header.get("version") != JOURNAL_VERSION:
@@ -130,13 +151,26 @@ class Journal:
         self._fh = fh
 
     @classmethod
-    def create(cls, path: Path, header: dict[str, Any]) -> Journal:
-        """A new journal (refuses to replace an existing one) holding ``header``."""
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        journal = cls(path, os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
-        journal.write([{"type": "begin", "version": JOURNAL_VERSION, **header}])
+    def create(cls, path: Path, header: dict[str, Any], *, before_rename: Any = None) -> Journal:
+        """A new journal (refuses to replace an existing one) holding ``header``: the
+        header is written and fsynced in a temporary file, which is then linked under
+        ``path`` (so the journal appears whole or not at all) and the folder fsynced.
+        ``before_rename`` is called between the two (a test hook)."""
+        tmp = tmp_path(path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            begin = {"type": "begin", "version": JOURNAL_VERSION, **header}
+            fh.write(json.dumps(begin, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if before_rename is not None:
+            before_rename()
+        try:
+            os.link(tmp, path)  # unlike rename, never replaces an existing journal
+        finally:
+            tmp.unlink()
         fsync_dir(path.parent)
-        return journal
+        return cls(path, path.open("a", encoding="utf-8", newline="\n"))
 
     @classmethod
     def append_to(cls, path: Path) -> Journal:

@@ -62,8 +62,11 @@ from pathlib import Path
 from typing import Any
 
 from redact.errors import InputError
-from redact.fix import RUN_NAME, USER, Change, FieldRedactor, FixError, Progress, Target
+from redact.fix.changes import Change, FixError
+from redact.fix.field import RUN_NAME, USER, FieldRedactor
+from redact.fix.filestore import copy_private
 from redact.fix.journal import fsync_dir
+from redact.fix.target import Progress, Target
 
 __all__ = ["SqlTarget", "TABLES", "is_sqlite_file"]
 
@@ -333,11 +336,7 @@ class SqlTarget(Target):
             for suffix in ("", *_SIDECARS):
                 src = self.path.with_name(self.path.name + suffix)
                 if src.is_file():
-                    target = dest / src.name
-                    shutil.copy2(src, target)
-                    with target.open("rb+") as fh:
-                        fh.flush()
-                        os.fsync(fh.fileno())
+                    copy_private(src, dest / src.name)
                     copied.append(src.name)
             lock.execute("ROLLBACK")
         finally:
@@ -350,7 +349,8 @@ class SqlTarget(Target):
         from sqlalchemy import text
 
         out = dest / "rows.jsonl"
-        with self.engine.connect() as conn, out.open("w", encoding="utf-8") as fh:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with self.engine.connect() as conn, os.fdopen(fd, "w", encoding="utf-8") as fh:
             for c in changes:
                 loc = c.location
                 rec: dict[str, Any] = {"table": loc["table"], "where": loc["where"], "column": loc["column"]}
@@ -459,6 +459,18 @@ class SqlTarget(Target):
                 "the leaked credentials"
             )
         return notes
+
+    def current(self, change: Change) -> Any:
+        """The stored value of the change's column (None when the row is gone)."""
+        from sqlalchemy import text
+
+        loc = change.location
+        where, params = self._where(loc["where"])
+        sql = f"SELECT {self._q(loc['column'])} FROM {self._q(loc['table'])} WHERE {where}"
+        with self.engine.connect() as conn:
+            row = conn.execute(text(sql), params).first()
+            conn.rollback()
+        return None if row is None else row[0]
 
     # ------------------------------------------------------------------ restore
     def restore(self, backup: Path, manifest: dict[str, Any]) -> list[str]:

@@ -17,7 +17,11 @@ names as context, in either form. ``stack_info`` becomes a
 An event holding a value whose action is ``block`` is dropped (``structlog.DropEvent``).
 A field that cannot be redacted (a cyclic or too deeply nested value, or a fault) is
 logged as ``[REDACTED:log value withheld]`` and the rest of the event as usual; a log call
-never fails the application. Redaction's own audit events pass through untouched: they
+never fails the application. Odd values (cycles, values nested too
+deep, objects whose ``__str__`` raises, huge integers) are masked where they sit
+(``on_error: mask``); if redaction fails anyway, the event is replaced by a placeholder
+event (``event="[REDACTED:log event withheld]"`` with the error's type name), never
+rendered raw. Redaction's own audit events pass through untouched: they
 hold no plaintext, and redaction never logs through the logger it protects.
 """
 
@@ -34,9 +38,10 @@ from structlog.tracebacks import ExceptionDictTransformer
 from redact.errors import Blocked
 from redact.integrations.guard import PolicyLike, redactor_for
 
-__all__ = ["RedactProcessor", "in_redaction", "format_trace", "WITHHELD"]
+__all__ = ["RedactProcessor", "in_redaction", "format_trace", "WITHHELD", "PLACEHOLDER"]
 
 WITHHELD = "[REDACTED:log value withheld]"
+PLACEHOLDER = "[REDACTED:log event withheld]"
 
 _state = threading.local()
 
@@ -91,6 +96,9 @@ class RedactProcessor:
         except Blocked:
             self.dropped += 1
             raise structlog.DropEvent from None
+        except Exception as exc:  # fail closed: a placeholder event, never the raw one
+            self.dropped += 1
+            return {"event": PLACEHOLDER, "redact_error": type(exc).__name__}
         finally:
             _state.active = False
 

@@ -1,7 +1,12 @@
-"""The JSON report: ``{"findings": [...]}``, the shape ``redact scan --format json`` has
-always printed (``file``, ``pointer``, ``key``, ``category``, ``detector``, ``start``,
-``end``, ``confidence``, ``fingerprint``; ``line`` and ``column`` when known;
-``suppressed: true`` for a finding on a ``redact:allow`` line), in the stable report order."""
+"""The JSON report::
+
+    {"format": "redact-scan", "format_version": 2, "findings": [...]}
+
+``format_version`` changes whenever a field changes meaning or goes away (2: the
+fingerprints are keyed HMACs, see :mod:`redact._fpkey`). Each finding has ``file``,
+``pointer``, ``key``, ``category``, ``detector``, ``start``, ``end``, ``confidence``
+and ``fingerprint``; ``line`` and ``column`` when known; ``suppressed: true`` for a
+finding on a ``redact:allow`` line; in the stable report order."""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from typing import Any, TextIO
 
 from redact.report.base import Result, Rule, sort_results
 
-__all__ = ["write", "to_dict"]
+__all__ = ["write", "to_dict", "FORMAT", "FORMAT_VERSION"]
+
+FORMAT = "redact-scan"
+FORMAT_VERSION = 2
 
 
 def to_dict(r: Result) -> dict[str, Any]:
@@ -36,4 +44,9 @@ def to_dict(r: Result) -> dict[str, Any]:
 
 
 def write(results: Sequence[Result], catalog: Sequence[Rule], out: TextIO) -> None:
-    out.write(json.dumps({"findings": [to_dict(r) for r in sort_results(results)]}, indent=2) + "\n")
+    doc = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "findings": [to_dict(r) for r in sort_results(results)],
+    }
+    out.write(json.dumps(doc, indent=2) + "\n")

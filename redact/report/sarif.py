@@ -3,8 +3,9 @@
 One run; ``tool.driver.rules`` holds one rule per catalog detector (plus one for any
 detector in the results that the catalog lacks, such as ``guard-timeout``). Each result
 points at its file and line (``physicalLocation``) and at its JSON pointer
-(``logicalLocations[0].fullyQualifiedName``), and carries the value's fingerprint as
-``partialFingerprints["redact/v1"]``, so dashboards track a finding across runs without
+(``logicalLocations[0].fullyQualifiedName``), and carries the value's keyed fingerprint as
+``partialFingerprints["redact/v2"]`` (an HMAC under the project's fingerprint key, so it
+cannot be checked against guesses), so dashboards track a finding across runs without
 ever seeing the value. The region is the leaf's line, column 1 (``start``/``end`` are
 offsets into the decoded value, not into the file's text, and are given in the result's
 ``properties``); a result whose line is unknown (a store URI) has no region.
@@ -92,7 +93,7 @@ def _result(r: Result, index: int) -> dict[str, Any]:
                 "logicalLocations": [{"fullyQualifiedName": where, "kind": "value"}],
             }
         ],
-        "partialFingerprints": {"redact/v1": r.fingerprint},
+        "partialFingerprints": {"redact/v2": r.fingerprint},
         "properties": {
             "category": r.category,
             "confidence": r.confidence,
