@@ -22,7 +22,7 @@ import structlog
 from click.testing import CliRunner
 
 import redact
-from redact import _build, _fpkey
+from redact import _build, _fpkey, _redactors
 from redact._finding import _DOMAIN, _normalize, fingerprint
 from redact.cli import main
 
@@ -39,7 +39,7 @@ def _unkeyed(category: str, text: str) -> str:
 def _fresh() -> None:
     _fpkey.reset()
     _build._cache.clear()
-    _build._redactors.clear()
+    _redactors._redactors.clear()
 
 
 @pytest.fixture
