@@ -93,7 +93,11 @@ def build_scanner(policy: Policy | None = None) -> Scanner:
 
         ner = PersonNER(policy.ner.model, policy.ner.min_score)
     return Scanner(
-        Engine(select(specs, policy), timeout=policy.timeout_seconds),
+        Engine(
+            select(specs, policy),
+            timeout=policy.timeout_seconds,
+            options=policy.detectors.detection_options(),
+        ),
         fingerprint_key=policy.fingerprint_key(),
         min_confidence=policy.detectors.min_confidence,
         max_depth=policy.max_depth,

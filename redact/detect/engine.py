@@ -9,8 +9,9 @@ detectors these select run their own patterns, under a timeout.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -105,10 +106,17 @@ class Engine:
     """Compile detector specs once; ``find(text, key)`` returns validated, non-overlapping hits."""
 
     def __init__(
-        self, specs: Sequence[DetectorSpec], *, timeout: float = 2.0, prefilter: str = "auto"
+        self,
+        specs: Sequence[DetectorSpec],
+        *,
+        timeout: float = 2.0,
+        prefilter: str = "auto",
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
+        # per-engine detection options handed to validators (e.g. {"phone_region": "DE"})
+        self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
@@ -178,7 +186,9 @@ class Engine:
                             if not any(w in near for w in d.words):
                                 continue
                         if d.validators:
-                            cand = Candidate(text[start:end], m, text, start, end, info.normalized)
+                            cand = Candidate(
+                                text[start:end], m, text, start, end, info.normalized, self.options
+                            )
                             if not all(v(cand) for v in d.validators):
                                 continue
                         hits.append(Hit(d, start, end, cs, ce))

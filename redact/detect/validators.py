@@ -16,7 +16,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -36,6 +36,7 @@ class Candidate:
     start: int
     end: int
     key: str  # the leaf's key name, normalised to lower snake_case
+    options: Mapping[str, Any] | None = None  # the engine's detection options (phone_region)
 
     def before(self, n: int) -> str:
         return self.text[max(0, self.start - n) : self.start]
