@@ -28,7 +28,7 @@ TEMPLATE_ONLY = re.compile(
       | \$\([^()]*\)? | \$\(.*\)         # $(command)
       | \$[A-Za-z_][A-Za-z0-9_]*         # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%         # %VAR%
-      | \{\{[^{}]*\}\}?                  # {{ template }}
+      | \{\{[^{}]*(?:\}\}?)?              # {{ template }} (also cut short at a space)
       | \{%[^%]*%\}                      # {% template %}
       | \{[A-Za-z_][\w.]*\}              # {name}
       | %\([^)]*\)[sdr]? | %s            # %(name)s
@@ -42,12 +42,16 @@ TEMPLATE_ONLY = re.compile(
 )
 # Documentation stand-ins written in place of a password.
 _STAND_IN_WORDS = frozenset(
-    """password passwd pass pwd secret passw0rd changeme change_me change-me changeit
-    redacted masked hidden placeholder example dummy none null empty xxx yourpassword
-    your_password your-password mypassword my_password my-password user:password
-    pass123 secret123 token apikey api_key""".split()
+    [
+        "password", "passwd", "pass", "pwd", "secret", "passw0rd", "changeme", "change_me",
+        "change-me", "changeit", "redacted", "masked", "hidden", "placeholder", "example",
+        "dummy", "none", "null", "empty", "yourpassword", "your_password", "your-password",
+        "mypassword", "my_password", "my-password", "token", "apikey", "api_key",
+    ]
+)  # fmt: skip
+_STAND_IN_SHAPE = re.compile(
+    r"^(?:your|my|the|enter|insert)[_-]?[a-z]*(?:pass|pwd|secret|token|key)[a-z_-]*$", re.I
 )
-_STAND_IN_SHAPE = re.compile(r"^(?:your|my|the|enter|insert)[_-]?[a-z]*(?:pass|pwd|secret|token|key)[a-z_-]*$", re.I)
 
 
 def is_stand_in(value: str) -> bool:
@@ -262,6 +266,4 @@ def cli_password(c: Candidate) -> bool:
     if flag.startswith("-pass") and c.text[c.start - 5 : c.start] != "pass:":
         return False  # openssl takes pass:, env:, file:, fd: and stdin; only pass: is the password
     command = _command_before(c)
-    return any(
-        any(n in command for n in _TOOL_NEEDLES[t]) and _TOOLS[t].search(command) for t in tools
-    )
+    return any(any(n in command for n in _TOOL_NEEDLES[t]) and _TOOLS[t].search(command) for t in tools)

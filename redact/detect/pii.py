@@ -187,10 +187,14 @@ def phone_number(c: Candidate) -> bool:
 
 
 # ---------------------------------------------------------------- e-mail
+# file extensions that are not top-level domains (weights@epoch10.ckpt is a file name)
 _NOT_TLD = frozenset(
-    """json yaml yml csv tsv txt ckpt pth pt pkl h5 hdf5 onnx npz npy parquet log py sh bin pb
-    safetensors gguf tar gz bz2 xz zip whl egg cfg ini toml lock md jpg jpeg png""".split()
-)
+    [
+        "json", "yaml", "yml", "csv", "tsv", "txt", "ckpt", "pth", "pkl", "h5", "hdf5", "onnx",
+        "npz", "npy", "parquet", "log", "py", "sh", "bin", "pb", "safetensors", "gguf", "tar",
+        "gz", "bz2", "xz", "whl", "egg", "cfg", "ini", "toml", "lock", "jpg", "jpeg", "png",
+    ]
+)  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
