@@ -133,7 +133,16 @@ def iban_registry(c: Candidate) -> bool:
 
 # ---------------------------------------------------------------- phone numbers
 PHONE_REGIONS: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
-_COMMON_REGIONS = ("GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL")
+_COMMON_REGIONS = (
+    "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
+    "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
+)  # fmt: skip
+_DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2}|\d{4})$")
+# a word that says the number next to it is a phone number
+_PHONE_WORDS = re.compile(
+    r"(?i)(?:phone|\btel\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
+    r"|tel[ée]fono|\bhandy\b|contact)"
+)
 
 
 def _parse(span: str, region: str | None) -> phonenumbers.PhoneNumber | None:
@@ -148,16 +157,21 @@ def phone_number(c: Candidate) -> bool:
     """libphonenumber accepts the number. International (+) and formatted North American
     numbers need to be possible; national formats must be valid in the policy's region
     (``detectors.phone_region``) or, for ``(0...)`` forms, in a common region. A national
-    number without a region in the policy (the ``national`` pattern) is not reported."""
+    number without a region in the policy (the ``national`` pattern) needs a phone word
+    just before it (``tel:``, ``phone``, ``mobile``, ...) and a common region's plan."""
     span = c.span
     region = c.options.get("phone_region") if c.options else None
     national = c.match.groupdict().get("national") is not None
+    if national and _DATE.match(span):
+        return False
     if not span.startswith("+") and region:
         number = _parse(span, region)
         if number is not None and phonenumbers.is_valid_number(number):
             return True
     if national:
-        return False
+        # without a region a national format is ambiguous; a phone word just before it
+        # (``tel: 030 901820``) settles it when some common region's plan accepts it
+        return bool(_PHONE_WORDS.search(c.before(32))) and _valid_somewhere(span)
     digits = _digits(span)
     if (
         (span.startswith("+1") or not span.startswith("+"))
@@ -179,6 +193,11 @@ def phone_number(c: Candidate) -> bool:
         return True
     if not span.startswith(("(", "0")):  # other regions only for national formats
         return False
+    return _valid_somewhere(span)
+
+
+def _valid_somewhere(span: str) -> bool:
+    """Valid under the numbering plan of one of the common regions."""
     for other in _COMMON_REGIONS:
         number = _parse(span, other)
         if number is not None and phonenumbers.is_valid_number(number):
