@@ -101,6 +101,7 @@ def build_scanner(policy: Policy | None = None) -> Scanner:
             select(specs, policy),
             timeout=policy.timeout_seconds,
             report_vendor_examples=policy.detectors.report_vendor_examples,
+            options=policy.detectors.detection_options(),
         ),
         fingerprint_key=policy.fingerprint_key(),
         min_confidence=policy.detectors.min_confidence,

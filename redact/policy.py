@@ -160,7 +160,8 @@ class DetectorSelection(_Strict):
     """``enable``/``disable`` take detector ids or category names; ``custom`` holds
     detector definitions of the catalog's shape (their examples are checked at load);
     ``allowed_values`` (exact text, or ``re:<regex>`` matched against the detected text)
-    win over detection."""
+    win over detection. ``phone_region`` (an ISO 3166-1 alpha-2 code libphonenumber
+    knows, e.g. ``DE``) makes national phone formats of that region detectable."""
 
     enable: list[str] = []
     disable: list[str] = []
@@ -169,11 +170,31 @@ class DetectorSelection(_Strict):
     # report values that providers publish as documentation examples (AKIAIOSFODNN7EXAMPLE)
     report_vendor_examples: bool = False
     custom: list[dict[str, Any]] = []
+    phone_region: str | None = None
 
     @field_validator("allowed_values")
     @classmethod
     def _values(cls, v: list[str]) -> list[str]:
         return _check_values(v)
+
+    @field_validator("phone_region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        import phonenumbers
+
+        region = v.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"unknown region {v!r}: expected an ISO 3166-1 alpha-2 code that libphonenumber "
+                "supports (e.g. DE, FR, GB, IN)"
+            )
+        return region
+
+    def detection_options(self) -> dict[str, Any]:
+        """The options the detection engine hands to validators."""
+        return {"phone_region": self.phone_region} if self.phone_region else {}
 
 
 class ActionSpec(_Strict):

@@ -17,6 +17,8 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from redact._yaml import Loc, data_dir, describe_loc, line_of, load_with_lines
+from redact.detect import connstr as _connstr  # noqa: F401  (registers its validators)
+from redact.detect import pii as _pii  # noqa: F401  (registers its validators)
 from redact.detect.validators import KEY_CLASSES, VALIDATORS
 from redact.errors import CatalogError
 

@@ -9,8 +9,9 @@ detectors these select run their own patterns, under a timeout.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -122,10 +123,13 @@ class Engine:
         timeout: float = 2.0,
         prefilter: str = "auto",
         report_vendor_examples: bool = False,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
         self.report_vendor_examples = report_vendor_examples
+        # per-engine detection options handed to validators (e.g. {"phone_region": "DE"})
+        self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
@@ -196,7 +200,9 @@ class Engine:
                                 continue
                         cand = None
                         if d.validators:
-                            cand = Candidate(text[start:end], m, text, start, end, info.normalized)
+                            cand = Candidate(
+                                text[start:end], m, text, start, end, info.normalized, self.options
+                            )
                             if not all(v(cand) for v in d.validators):
                                 continue
                         if (
@@ -207,7 +213,9 @@ class Engine:
                             continue
                         confidence = d.confidence
                         if d.checks:
-                            cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized)
+                            cand = cand or Candidate(
+                                text[start:end], m, text, start, end, info.normalized, self.options
+                            )
                             if not all(v(cand) for v in d.checks):
                                 confidence = d.confidence_unverified
                         hits.append(Hit(d, start, end, cs, ce, confidence))

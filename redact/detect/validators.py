@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import json
 import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-import phonenumbers
 
 __all__ = ["Candidate", "VALIDATORS", "KEY_CLASSES", "validator", "is_placeholder", "sensitive_key"]
 
@@ -36,6 +33,7 @@ class Candidate:
     start: int
     end: int
     key: str  # the leaf's key name, normalised to lower snake_case
+    options: Mapping[str, Any] | None = None  # the engine's detection options (phone_region)
 
     def before(self, n: int) -> str:
         return self.text[max(0, self.start - n) : self.start]
@@ -259,38 +257,6 @@ def luhn(c: Candidate) -> bool:
     return luhn_ok(_digits(c.span))
 
 
-def card_brand(d: str) -> str | None:
-    """The card network whose IIN range and length fit ``d`` (digits only), if any."""
-    n = len(d)
-    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
-    if d[0] == "4" and n in (13, 16, 19):
-        return "visa"
-    if (51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16:
-        return "mastercard"
-    if p2 in (34, 37) and n == 15:
-        return "amex"
-    if (p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
-        return "discover"
-    if (3528 <= p4 <= 3589 and 16 <= n <= 19) or (p4 in (1800, 2131) and n == 15):
-        return "jcb"
-    if (300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095) and 14 <= n <= 19:
-        return "diners"
-    if p2 == 62 and 16 <= n <= 19:
-        return "unionpay"
-    if (p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or 56 <= p2 <= 58) and 12 <= n <= 19:
-        return "maestro"
-    return None
-
-
-@validator
-def card_iin(c: Candidate) -> bool:
-    """Known network prefix and length; grouped forms use one separator throughout."""
-    seps = {ch for ch in c.span if not ch.isdigit()}
-    if len(seps) > 1:
-        return False
-    return card_brand(_digits(c.span)) is not None
-
-
 # ---------------------------------------------------------------- SSN
 @validator
 def ssn(c: Candidate) -> bool:
@@ -300,37 +266,6 @@ def ssn(c: Candidate) -> bool:
         return False
     area, group, serial = int(d[:3]), int(d[3:5]), int(d[5:])
     return area not in (0, 666) and area < 900 and group != 0 and serial != 0
-
-
-# ---------------------------------------------------------------- IBAN
-_IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
-    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
-    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
-    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
-    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
-    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
-    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
-    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
-    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
-}  # fmt: skip
-
-
-def iban_ok(value: str) -> bool:
-    s = value.replace(" ", "").upper()
-    if _IBAN_LENGTHS.get(s[:2]) != len(s):
-        return False
-    rearranged = s[4:] + s[:4]
-    try:
-        number = int("".join(str(int(ch, 36)) for ch in rearranged))
-    except ValueError:
-        return False
-    return number % 97 == 1
-
-
-@validator
-def iban(c: Candidate) -> bool:
-    return iban_ok(c.span)
 
 
 # ---------------------------------------------------------------- GitHub
@@ -378,181 +313,3 @@ def basic_auth(c: Candidate) -> bool:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return False
     return ":" in decoded and not is_placeholder(decoded.split(":", 1)[1])
-
-
-# ---------------------------------------------------------------- e-mail
-_NOT_TLD = frozenset(
-    [
-        "json",
-        "yaml",
-        "yml",
-        "csv",
-        "tsv",
-        "txt",
-        "ckpt",
-        "pth",
-        "pkl",
-        "h5",
-        "hdf5",
-        "onnx",
-        "npz",
-        "npy",
-        "parquet",
-        "log",
-        "py",
-        "sh",
-        "bin",
-        "pb",
-        "safetensors",
-        "gguf",
-        "tar",
-        "gz",
-        "bz2",
-        "xz",
-        "whl",
-        "egg",
-        "cfg",
-        "ini",
-        "toml",
-        "lock",
-    ]
-)
-
-
-@validator
-def email(c: Candidate) -> bool:
-    """Not a URI's user part (``ssh://git@host``), a git remote (``git@host:org/repo``)
-    or a file name that happens to contain ``@``."""
-    if c.after(1) == ":" and not c.after(2)[1:].isspace():
-        return False
-    head = c.before(256)
-    word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
-    scheme = word.rfind("://")
-    if scheme >= 0 and not any(ch in word[scheme + 3 :] for ch in "/?#=&"):
-        return False  # the user part of a URI authority; an address in a path or query counts
-    tld = c.span.rsplit(".", 1)[-1].lower()
-    return tld not in _NOT_TLD
-
-
-# ---------------------------------------------------------------- IP addresses
-_IP_KEY = re.compile(
-    r"ip|host|addr|server|endpoint|gateway|dns|proxy|peer|node|master|worker|bind|listen|subnet"
-    r"|cidr|client|remote|origin|nameserver|resolver|router|inet|src|dst"
-)
-_VERSION_KEY = re.compile(
-    r"version|cudnn|cuda|driver|release|nccl|tensorrt|firmware|bios|kernel|opset|sdk"
-    r"|(?:^|_)(?:lib|trt|onnx)|(?:^|_)(?:ver|build|tag|tags|revision|rev)(?:_|$)"
-)
-_IP_WORDS = (
-    "ip",
-    "host",
-    "addr",
-    "server",
-    "endpoint",
-    "gateway",
-    "dns",
-    "proxy",
-    "peer",
-    "node",
-    "bind",
-    "listen",
-    "subnet",
-    "client",
-    "remote",
-    "inet",
-    "src",
-    "dst",
-)
-_VERSION_WORDS = ("version", "ver ", "release", "driver", "cuda", "cudnn", "build", "==", ">=", "<=", "~=")
-
-
-@lru_cache(maxsize=4096)
-def _ip_key_kind(key: str) -> int:
-    """1 when the key names a version, 2 when it names an address, else 0."""
-    if _VERSION_KEY.search(key):
-        return 1
-    return 2 if _IP_KEY.search(key) else 0
-
-
-@validator
-def ipv4(c: Candidate) -> bool:
-    """Octets 0-255 without leading zeros; not a version number (``cudnn 8.6.1.6``)."""
-    parts = c.span.split(".")
-    if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
-        return False
-    kind = _ip_key_kind(c.key)
-    if kind == 1:
-        return False
-    before = c.before(24).lower()
-    if any(w in before for w in _VERSION_WORDS):
-        return False
-    if all(len(p) == 1 for p in parts):
-        # 1.2.3.4-shaped: a version more often than an address unless something says "ip"
-        return kind == 2 or any(w in before for w in _IP_WORDS)
-    return True
-
-
-@validator
-def ipv6(c: Candidate) -> bool:
-    s = c.span
-    if s.count(":") < 2 or sum(ch.isalnum() for ch in s) < 3:
-        return False
-    try:
-        addr = ipaddress.IPv6Address(s)
-    except ValueError:
-        return False
-    return not addr.is_unspecified
-
-
-# ---------------------------------------------------------------- phone numbers
-_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL")
-
-
-@validator
-def phone(c: Candidate) -> bool:
-    """libphonenumber accepts the number: possible for an international (+) or North
-    American number with its format as evidence; valid in some common region otherwise."""
-    span = c.span
-    digits = _digits(span)
-    if (
-        (span.startswith("+1") or not span.startswith("+"))
-        and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1"))
-        and any(ch in span for ch in "()-. ")
-        and digits[-10] in "23456789"
-    ):
-        return True  # a formatted North American number: libphonenumber calls it possible
-    try:
-        number = phonenumbers.parse(span, None if span.startswith("+") else "US")
-    except phonenumbers.NumberParseException:
-        return False
-    if (
-        phonenumbers.is_possible_number(number)
-        and (span.startswith("+") or any(ch in span for ch in "()-. "))
-        and (span.startswith("+") or len(_digits(span)) in (10, 11))
-    ):
-        return True
-    if phonenumbers.is_valid_number(number):
-        return True
-    if not span.startswith(("(", "0")):  # other regions only for national formats
-        return False
-    for region in _PHONE_REGIONS[1:]:
-        try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(span, region)):
-                return True
-        except phonenumbers.NumberParseException:
-            continue
-    return False
-
-
-# ---------------------------------------------------------------- connection strings
-_KV_CONN = re.compile(
-    r"(?i)(?:^|;)\s*(?:server|data source|host|hostname|address|addr|network address|driver"
-    r"|dsn|uid|user id|userid|user|username|database|initial catalog|dbname|account"
-    r"|accountname|port|provider|protocol)\s*="
-)
-
-
-@validator
-def kv_connection(c: Candidate) -> bool:
-    """``Password=`` belongs to a ``key=value;`` connection string with another known key."""
-    return bool(_KV_CONN.search(c.text)) and not is_placeholder(c.span)

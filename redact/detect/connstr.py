@@ -1,0 +1,269 @@
+"""Validators for connection strings and command lines that carry a credential.
+
+The catalog's patterns (``detectors/connection_string.yaml``) find the credential span;
+these checks decide whether the match is one: the credential is not a stand-in (a
+template, a mask, a documentation word), and the text around the match is the kind of
+connection string or command the pattern assumes. Every look-around is bounded, so the
+cost per match is constant and a scan stays linear in the length of the value.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ahocorasick
+
+from redact.detect.validators import Candidate, validator
+
+__all__ = ["is_stand_in", "TEMPLATE_ONLY"]
+
+# A credential that IS a template, a reference or a mask (the whole of it): ``${X}``,
+# ``{{ x }}``, ``<password>``, ``****``, ``%(x)s``. A password that merely contains
+# ``${`` or ``{{`` among other characters is a password.
+TEMPLATE_ONLY = re.compile(
+    r"""^(?:
+        \$\{\{[^}]*\}\}                  # ${{ secrets.X }}
+      | \$\{[^{}]*\}                     # ${VAR}, ${VAR:-default}
+      | \$\{[A-Za-z_][\w.:-]*            # ${VAR cut short
+      | \$\([^()]*\)? | \$\(.*\)         # $(command)
+      | \$[A-Za-z_][A-Za-z0-9_]*         # $VAR
+      | %[A-Za-z_][A-Za-z0-9_]*%         # %VAR%
+      | \{\{[^{}]*(?:\}\}?)?              # {{ template }} (also cut short at a space)
+      | \{%[^%]*%\}                      # {% template %}
+      | \{[A-Za-z_][\w.]*\}              # {name}
+      | %\([^)]*\)[sdr]? | %s            # %(name)s
+      | <[^<>]*>                         # <password>
+      | \[[A-Za-z _:.-]*\]               # [REDACTED], [REDACTED:detector]
+      | (.)\1{2,}                        # ****, xxxx, ....
+      | \*{3,}.{0,8}                     # a masked value with a visible tail (****#)
+      | (?:enc:v1|tok):\S*               # this library's own encrypt / tokenize output
+    )$""",
+    re.X | re.S,
+)
+# Documentation stand-ins written in place of a password.
+_STAND_IN_WORDS = frozenset(
+    [
+        "password", "passwd", "pass", "pwd", "secret", "passw0rd", "changeme", "change_me",
+        "change-me", "changeit", "redacted", "masked", "hidden", "placeholder", "example",
+        "dummy", "none", "null", "empty", "yourpassword", "your_password", "your-password",
+        "mypassword", "my_password", "my-password", "token", "apikey", "api_key",
+    ]
+)  # fmt: skip
+_STAND_IN_SHAPE = re.compile(
+    r"^(?:your|my|the|enter|insert)[_-]?[a-z]*(?:pass|pwd|secret|token|key)[a-z_-]*$", re.I
+)
+
+
+def is_stand_in(value: str) -> bool:
+    """True when the whole credential is a template, a reference, a mask or a stand-in word."""
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1].strip()
+    if not v:
+        return True
+    if TEMPLATE_ONLY.match(v):
+        return True
+    low = v.lower()
+    return low in _STAND_IN_WORDS or bool(_STAND_IN_SHAPE.match(low))
+
+
+@validator
+def connection_credential(c: Candidate) -> bool:
+    """The credential span is a real value, not a template, mask or stand-in."""
+    return not is_stand_in(c.span)
+
+
+# ---------------------------------------------------------------- URI userinfo
+_PORT_PATH = re.compile(r"^\d{1,5}(?:/|$)")
+
+
+@validator
+def uri_userinfo(c: Candidate) -> bool:
+    """``scheme://user:password@host``: not a template, and not a look-alike in which the
+    "password" is a port and a path (``http://host:8080/a@v2``) or a repository path in
+    an scp-like git remote (``git+ssh://git@host:org/repo.git@v1``)."""
+    pw = c.span
+    if is_stand_in(pw) or _PORT_PATH.match(pw):
+        return False
+    if "/" in pw:
+        user = c.match.group("user") or ""
+        scheme = c.text[c.match.start() : c.match.start("user")].lower()
+        if "@" in user or "ssh" in scheme or "git" in scheme or pw.endswith(".git") or ".git/" in pw:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- URI / JDBC parameters
+_TOKEN_BREAK = re.compile(r"[\s\"'<>]")
+
+
+@validator
+def uri_parameter(c: Candidate) -> bool:
+    """A ``?password=`` / ``;password=`` parameter inside a URI or JDBC URL: the same
+    whitespace-delimited token holds ``://`` or ``jdbc:`` (looked up within 1 KB)."""
+    if is_stand_in(c.span):
+        return False
+    start = c.match.start()
+    lo = max(0, start - 1024)
+    text = c.text
+    i = text.rfind("://", lo, start)
+    if i < 0:
+        i = text.rfind("jdbc:", lo, start)
+        if i < 0:
+            i = text.rfind("JDBC:", lo, start)
+    return i >= 0 and _TOKEN_BREAK.search(text, i, start) is None
+
+
+# ---------------------------------------------------------------- key=value connection strings
+_KV_NAMES = (
+    "server", "data source", "datasource", "host", "hostname", "hostaddr", "address", "addr",
+    "network address", "driver", "dsn", "uid", "user id", "userid", "user", "username",
+    "database", "initial catalog", "dbname", "account", "accountname", "port", "provider",
+    "protocol", "sslmode", "warehouse", "role", "schema", "service_name", "sid",
+    "integrated security", "encrypt", "trustservercertificate", "connect timeout",
+)  # fmt: skip
+_KV_AUTOMATON = ahocorasick.Automaton()
+for _name in _KV_NAMES:
+    for _needle in (_name + "=", _name + " ="):
+        _KV_AUTOMATON.add_word(_needle, len(_needle))
+_KV_AUTOMATON.make_automaton()
+_WINDOW = 256
+_KEY_LEFT = frozenset(";\t\n\r \"'{")
+
+
+def _has_kv_key(window: str) -> bool:
+    """``window`` (lower-cased) holds ``name=`` for a connection key at a key boundary."""
+    for end, length in _KV_AUTOMATON.iter(window):
+        start = end - length + 1
+        if start == 0 or window[start - 1] in _KEY_LEFT:
+            return True
+    return False
+
+
+@validator
+def kv_connection_string(c: Candidate) -> bool:
+    """``Password=`` / ``Pwd=`` with another connection key (server, host, user id, ...)
+    within 256 characters on either side: an ADO.NET, ODBC, libpq or Snowflake string."""
+    if is_stand_in(c.span):
+        return False
+    start, end = c.match.start(), c.match.end()
+    text = c.text
+    return _has_kv_key(text[max(0, start - _WINDOW) : start + 1].lower()) or _has_kv_key(
+        text[end - 1 : end + _WINDOW].lower()
+    )
+
+
+# ---------------------------------------------------------------- .pgpass lines
+_HOSTLIKE = re.compile(r"^(?:\*|localhost|[\w-]+(?:\.[\w-]+)+|\[[0-9A-Fa-f:.]+\])$", re.I)
+
+
+@validator
+def pgpass_line(c: Candidate) -> bool:
+    """``hostname:port:database:username:password``: the host is a host name, an address
+    or ``*``, the port a port or ``*``, and the password not a stand-in."""
+    host, port = c.match.group("host"), c.match.group("port")
+    if not _HOSTLIKE.match(host):
+        return False
+    if port != "*" and not 0 < int(port) < 65536:
+        return False
+    return len(c.span) >= 3 and not is_stand_in(c.span)
+
+
+# ---------------------------------------------------------------- command lines
+_SEGMENT_BREAK = re.compile(r"[\n|;&`]|\$\(")
+
+_TOOLS = {
+    "login": re.compile(
+        r"(?i)(?<![\w-])(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|finch|crane)(?:\.exe)?\b.*\blogin"
+        r"|helm\s+registry\s+login)\b"
+    ),
+    "curl": re.compile(r"(?i)(?<![\w-])curl(?:\.exe)?\b"),
+    "wget": re.compile(r"(?i)(?<![\w-])wget2?\b"),
+    "sshpass": re.compile(r"(?i)(?<![\w-])sshpass\b"),
+    "mysql": re.compile(r"(?i)(?<![\w-])(?:mysql\w*|mariadb[\w-]*)\b"),
+    "mongo": re.compile(r"(?i)(?<![\w-])mongo\w*\b"),
+    "redis": re.compile(r"(?i)(?<![\w-])redis-cli\b"),
+    "sqlcmd": re.compile(r"(?i)(?<![\w-])(?:sqlcmd|bcp|osql)\b"),
+    "ldap": re.compile(r"(?i)(?<![\w-])ldap(?:search|modify|add|delete|passwd|whoami|compare|modrdn|exop)\b"),
+    "openssl": re.compile(r"(?i)(?<![\w-])openssl\b"),
+}
+_TOOL_NEEDLES = {
+    "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
+    "curl": ("curl",),
+    "wget": ("wget",),
+    "sshpass": ("sshpass",),
+    "mysql": ("mysql", "mariadb"),
+    "mongo": ("mongo",),
+    "redis": ("redis-cli",),
+    "sqlcmd": ("sqlcmd", "bcp", "osql"),
+    "ldap": ("ldap",),
+    "openssl": ("openssl",),
+}
+# (flag, how the value is attached) -> the tools for which that flag carries a password.
+# "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
+# ``-pVALUE``; "userpass": ``-u user:VALUE``.
+_FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("-p", "sep"): ("login", "sshpass", "mongo"),
+    ("-p", "attached"): ("mysql", "sshpass"),
+    ("--password", "sep"): ("login", "mongo", "wget"),
+    ("--password", "eq"): ("login", "mongo", "wget", "mysql"),
+    ("--http-password", "sep"): ("wget",),
+    ("--http-password", "eq"): ("wget",),
+    ("--ftp-password", "sep"): ("wget",),
+    ("--ftp-password", "eq"): ("wget",),
+    ("--proxy-password", "sep"): ("wget",),
+    ("--proxy-password", "eq"): ("wget",),
+    ("-a", "sep"): ("redis",),
+    ("--pass", "sep"): ("redis",),
+    ("--pass", "eq"): ("redis",),
+    ("-P", "sep"): ("sqlcmd",),
+    ("-P", "attached"): ("sqlcmd",),
+    ("-w", "sep"): ("ldap",),
+    ("-u", "userpass"): ("curl",),
+    ("--user", "userpass"): ("curl",),
+    ("-U", "userpass"): ("curl",),
+    ("--proxy-user", "userpass"): ("curl",),
+    ("-passin", "sep"): ("openssl",),
+    ("-passout", "sep"): ("openssl",),
+    ("-pass", "sep"): ("openssl",),
+}
+
+
+def _command_before(c: Candidate, limit: int = 1024) -> str:
+    """The lower-cased text of the current shell command: back to a newline, pipe, ``;``,
+    ``&``, backquote or ``$(`` (at most ``limit`` characters)."""
+    start = c.match.start()
+    text = c.text
+    lo = max(0, start - limit)
+    cut = max(text.rfind(ch, lo, start) for ch in "\n|;&`") + 1
+    sub = text.rfind("$(", lo, start)
+    if sub >= 0:
+        cut = max(cut, sub + 2)
+    return text[max(cut, lo) : start].lower()
+
+
+@validator
+def cli_password(c: Candidate) -> bool:
+    """A password passed on a command line by a flag that takes one for the command in
+    the same shell segment: ``docker login -p``, ``curl -u user:pw``, ``sshpass -p``,
+    ``mysql -pPW`` / ``--password=PW``, ``redis-cli -a``, ``mongosh -p``, ``sqlcmd -P``,
+    ``ldapsearch -w``, ``openssl -passin pass:PW``, ``wget --password``."""
+    if is_stand_in(c.span):
+        return False
+    groups = c.match.groupdict()
+    flag = groups.get("flag") or ""
+    if groups.get("user") is not None or groups.get("userpass") is not None:
+        how = "userpass"
+    elif groups.get("attached") is not None:
+        how = "attached"
+    else:
+        how = "eq" if c.text[c.match.end("flag") : c.match.end("flag") + 1] == "=" else "sep"
+    tools = set(_FLAG_TOOLS.get((flag, how), ()))
+    if how == "eq":
+        tools |= set(_FLAG_TOOLS.get((flag, "sep"), ()))
+    if not tools:
+        return False
+    if flag.startswith("-pass") and c.text[c.start - 5 : c.start] != "pass:":
+        return False  # openssl takes pass:, env:, file:, fd: and stdin; only pass: is the password
+    command = _command_before(c)
+    return any(any(n in command for n in _TOOL_NEEDLES[t]) and _TOOLS[t].search(command) for t in tools)

@@ -1,0 +1,347 @@
+"""Validators for personal data: payment cards, US SSNs, IBANs, phone numbers, e-mail
+addresses and IP addresses by class.
+
+Where a well-kept library holds the rules, it decides: ``schwifty`` (the national IBAN
+registry with each country's BBAN structure), ``phonenumbers`` (libphonenumber's numbering
+plans), ``idna`` (internationalised domain names), ``ipaddress`` (the IANA special-purpose
+registries). Card networks are a small IIN table after ISO/IEC 7812 and the networks'
+published ranges, checked after Luhn.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import idna
+import phonenumbers
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from redact.detect.validators import Candidate, luhn_ok, validator
+
+__all__ = [
+    "card_network_of",
+    "iban_valid",
+    "ip_class",
+    "IP_CLASSES",
+    "PHONE_REGIONS",
+]
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+# ---------------------------------------------------------------- cards
+_ELO = (
+    (401178, 401179), (431274, 431274), (438935, 438935), (451416, 451416), (457393, 457393),
+    (457631, 457632), (504175, 504175), (506699, 506778), (509000, 509999), (627780, 627780),
+    (636297, 636297), (636368, 636368), (650031, 650033), (650035, 650051), (650405, 650439),
+    (650485, 650538), (650541, 650598), (650700, 650718), (650720, 650727), (650901, 650978),
+    (651652, 651679), (655000, 655019), (655021, 655058),
+)  # fmt: skip
+
+
+def card_network_of(d: str) -> str | None:
+    """The card network whose IIN range and length fit ``d`` (digits only), if any."""
+    n = len(d)
+    if n < 12 or n > 19:
+        return None
+    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
+    if d[0] == "1":
+        return "uatp" if n == 15 else None
+    if d[0] == "4" and n in (13, 16, 19):
+        return "visa"  # Visa/Dankort (4571) and Elo's 4xxxxx ranges are 16-digit Visa numbers too
+    if (51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16:
+        return "mastercard"
+    if 2200 <= p4 <= 2204 and 16 <= n <= 19:
+        return "mir"
+    if p2 in (34, 37) and n == 15:
+        return "amex"
+    if p4 == 5019 and n == 16:
+        return "dankort"
+    if n == 16 and any(lo <= p6 <= hi for lo, hi in _ELO):
+        return "elo"
+    if p4 == 9792 and n == 16:
+        return "troy"
+    if (p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
+        return "discover"
+    if (p2 in (60, 81, 82) or p3 in (508, 353, 356)) and n == 16:
+        return "rupay"
+    if (3528 <= p4 <= 3589 and 16 <= n <= 19) or (p4 in (1800, 2131) and n == 15):
+        return "jcb"
+    if (300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095) and 14 <= n <= 19:
+        return "diners"
+    if p2 == 62 and 16 <= n <= 19:
+        return "unionpay"
+    if 636 <= p3 <= 639 and 16 <= n <= 19:
+        return "interpayment"
+    if (p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or 56 <= p2 <= 58) and 12 <= n <= 19:
+        return "maestro"
+    return None
+
+
+# a separated IBAN-looking token that ends right before the candidate: "DE89 3704 " + digits
+_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-][A-Za-z0-9]{4}){0,7}[ .-]$")
+
+
+@validator
+def card_network(c: Candidate) -> bool:
+    """Luhn-valid, a known network's IIN range and length, one separator throughout, and
+    not digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``)."""
+    span = c.span
+    if len({ch for ch in span if not ch.isdigit()}) > 1:
+        return False
+    d = _digits(span)
+    if card_network_of(d) is None or not luhn_ok(d):
+        return False
+    return not _IBAN_HEAD.search(c.before(40))
+
+
+# ---------------------------------------------------------------- IBAN
+_IBAN_SEPARATORS = re.compile(r"[ .-]")
+
+
+def iban_valid(value: str) -> bool:
+    """The national registry (length and BBAN structure per country) and mod-97 agree."""
+    compact = _IBAN_SEPARATORS.sub("", value).upper()
+    try:
+        IBAN(compact)
+    except (SchwiftyException, ValueError):
+        return False
+    except Exception:  # an unexpected failure cannot show the value to be clean
+        return True
+    return True
+
+
+@validator
+def iban_registry(c: Candidate) -> bool:
+    """An IBAN in the national registry with a valid checksum; compact, or grouped by
+    spaces, dashes or dots (one kind), upper or lower case (not mixed in the country code)."""
+    span = c.span
+    if len({ch for ch in span if ch in " .-"}) > 1:
+        return False
+    if not (span[:2].isupper() or span[:2].islower()):
+        return False
+    return iban_valid(span)
+
+
+# ---------------------------------------------------------------- SSN (dotted forms)
+# the SSA rules live in validators.ssn; dotted 123.45.6789 uses the same check.
+
+
+# ---------------------------------------------------------------- phone numbers
+PHONE_REGIONS: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
+_COMMON_REGIONS = (
+    "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
+    "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
+)  # fmt: skip
+_DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2}|\d{4})$")
+# a word that says the number next to it is a phone number
+_PHONE_WORDS = re.compile(
+    r"(?i)(?:phone|\btel\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
+    r"|tel[ée]fono|\bhandy\b|contact)"
+)
+
+
+def _parse(span: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(span, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+@validator
+def phone_number(c: Candidate) -> bool:
+    """libphonenumber accepts the number. International (+) and formatted North American
+    numbers need to be possible; national formats must be valid in the policy's region
+    (``detectors.phone_region``) or, for ``(0...)`` forms, in a common region. A national
+    number without a region in the policy (the ``national`` pattern) needs a phone word
+    just before it (``tel:``, ``phone``, ``mobile``, ...) and a common region's plan."""
+    span = c.span
+    region = c.options.get("phone_region") if c.options else None
+    national = c.match.groupdict().get("national") is not None
+    if national and _DATE.match(span):
+        return False
+    if not span.startswith("+") and region:
+        number = _parse(span, region)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return True
+    if national:
+        # without a region a national format is ambiguous; a phone word just before it
+        # (``tel: 030 901820``) settles it when some common region's plan accepts it
+        return bool(_PHONE_WORDS.search(c.before(32))) and _valid_somewhere(span)
+    digits = _digits(span)
+    if (
+        (span.startswith("+1") or not span.startswith("+"))
+        and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1"))
+        and any(ch in span for ch in "()-. ")
+        and digits[-10] in "23456789"
+    ):
+        return True  # a formatted North American number: libphonenumber calls it possible
+    number = _parse(span, None if span.startswith("+") else "US")
+    if number is None:
+        return False
+    if (
+        phonenumbers.is_possible_number(number)
+        and (span.startswith("+") or any(ch in span for ch in "()-. "))
+        and (span.startswith("+") or len(digits) in (10, 11))
+    ):
+        return True
+    if phonenumbers.is_valid_number(number):
+        return True
+    if not span.startswith(("(", "0")):  # other regions only for national formats
+        return False
+    return _valid_somewhere(span)
+
+
+def _valid_somewhere(span: str) -> bool:
+    """Valid under the numbering plan of one of the common regions."""
+    for other in _COMMON_REGIONS:
+        number = _parse(span, other)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- e-mail
+# file extensions that are not top-level domains (weights@epoch10.ckpt is a file name)
+_NOT_TLD = frozenset(
+    [
+        "json", "yaml", "yml", "csv", "tsv", "txt", "ckpt", "pth", "pkl", "h5", "hdf5", "onnx",
+        "npz", "npy", "parquet", "log", "py", "sh", "bin", "pb", "safetensors", "gguf", "tar",
+        "gz", "bz2", "xz", "whl", "egg", "cfg", "ini", "toml", "lock", "jpg", "jpeg", "png",
+    ]
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _idn_ok(domain: str) -> bool:
+    """A domain with non-ASCII labels encodes under IDNA 2008 (UTS #46 mapping)."""
+    try:
+        idna.encode(domain, uts46=True)
+    except idna.IDNAError:
+        return False
+    except UnicodeError:
+        return False
+    return True
+
+
+@validator
+def email_address(c: Candidate) -> bool:
+    """Not a URI's user part (``ssh://git@host``), a git remote (``git@host:org/repo``), an
+    image digest or a file name that happens to contain ``@``; internationalised domains
+    (``bücher.example``, ``xn--bcher-kva.example``) must be valid IDNA."""
+    if c.after(1) == ":" and not c.after(2)[1:].isspace():
+        return False
+    head = c.before(256)
+    word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
+    scheme = word.rfind("://")
+    if scheme >= 0 and not any(ch in word[scheme + 3 :] for ch in "/?#=&"):
+        return False  # the user part of a URI authority; an address in a path or query counts
+    domain = c.span.rsplit("@", 1)[-1]
+    tld = domain.rsplit(".", 1)[-1].lower()
+    if tld in _NOT_TLD:
+        return False
+    if domain.isascii() and "xn--" not in domain.lower():
+        return True
+    return _idn_ok(domain.lower())
+
+
+# ---------------------------------------------------------------- IP addresses
+_IP_KEY = re.compile(
+    r"ip|host|addr|server|endpoint|gateway|dns|proxy|peer|node|master|worker|bind|listen|subnet"
+    r"|cidr|client|remote|origin|nameserver|resolver|router|inet|src|dst"
+)
+_VERSION_KEY = re.compile(
+    r"version|cudnn|cuda|driver|release|nccl|tensorrt|firmware|bios|kernel|opset|sdk"
+    r"|(?:^|_)(?:lib|trt|onnx)|(?:^|_)(?:ver|build|tag|tags|revision|rev)(?:_|$)"
+)
+_IP_WORDS = (
+    "ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer", "node", "bind",
+    "listen", "subnet", "client", "remote", "inet", "src", "dst",
+)  # fmt: skip
+_VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=)")
+
+_DOCUMENTATION = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "3fff::/20")
+)
+
+IP_CLASSES = ("public", "private", "loopback", "link-local", "documentation")
+
+
+@lru_cache(maxsize=4096)
+def _ip_key_kind(key: str) -> int:
+    """1 when the key names a version, 2 when it names an address, else 0."""
+    if _VERSION_KEY.search(key):
+        return 1
+    return 2 if _IP_KEY.search(key) else 0
+
+
+def ip_class(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """``documentation`` (RFC 5737 / 3849 / 9637), ``loopback``, ``link-local``, ``public``
+    (globally reachable unicast) or ``private`` (every other range: RFC 1918, unique local,
+    shared CGNAT space, multicast, reserved, unspecified)."""
+    mapped = getattr(addr, "ipv4_mapped", None)
+    if mapped is not None:
+        addr = mapped
+    if any(addr in net for net in _DOCUMENTATION):
+        return "documentation"
+    if addr.is_loopback:
+        return "loopback"
+    if addr.is_link_local:
+        return "link-local"
+    if addr.is_global and not addr.is_multicast:
+        return "public"
+    return "private"
+
+
+def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
+    """Octets 0-255 without leading zeros; not a version number (``cudnn 8.6.1.6``)."""
+    parts = c.span.split(".")
+    if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
+        return None
+    kind = _ip_key_kind(c.key)
+    if kind == 1:
+        return None
+    before = c.before(24).lower()
+    if _VERSION_WORDS.search(before):
+        return None
+    if all(len(p) == 1 for p in parts) and not (kind == 2 or any(w in before for w in _IP_WORDS)):
+        return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
+    return ipaddress.IPv4Address(c.span)
+
+
+def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
+    s = c.span
+    if s.count(":") < 2:
+        return None
+    try:
+        addr = ipaddress.IPv6Address(s)
+    except ValueError:
+        return None
+    if addr.is_unspecified or (sum(ch.isalnum() for ch in s) < 3 and not addr.is_loopback):
+        return None
+    return addr
+
+
+def _address(c: Candidate) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    return _ipv6_plausible(c) if ":" in c.span else _ipv4_plausible(c)
+
+
+def _class_validator(name: str) -> Callable[[Candidate], bool]:
+    def check(c: Candidate) -> bool:
+        addr = _address(c)
+        return addr is not None and ip_class(addr) == name
+
+    check.__name__ = "ip_" + name.replace("-", "_")
+    check.__doc__ = f"A plausible IPv4/IPv6 address (not a version number) of class {name!r}."
+    return validator(check)
+
+
+for _name in IP_CLASSES:
+    _class_validator(_name)

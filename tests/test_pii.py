@@ -1,0 +1,316 @@
+"""Personal data through well-kept libraries: IBANs against schwifty's national registry,
+card networks by IIN, dotted SSNs, phone numbers with a policy region (phonenumbers),
+internationalised e-mail domains (idna), and IP addresses by class (one detector id per
+class, so a policy acts per class). Lineage values stay untouched throughout.
+
+IBANs and card numbers here are generated (random digits with valid check digits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+
+import pytest
+from schwifty import IBAN
+
+import redact
+from redact._build import build_scanner
+from redact.detect.pii import card_network_of, iban_valid, ip_class
+from redact.detect.validators import luhn_ok
+from redact.errors import PolicyError
+from redact.policy import Policy, load_policy
+
+RNG = random.Random(8_675_309)
+
+
+def cats(value: str, policy: Policy | None = None, key: str = "value") -> list[tuple[str, str, str]]:
+    """(category, detector, matched text) of every finding in ``{key: value}``."""
+    return [
+        (f.category, f.detector, value[f.start : f.end]) for f in redact.scan({key: value}, policy=policy)
+    ]
+
+
+def luhn_number(prefix: str, length: int) -> str:
+    """A random number with ``prefix`` and ``length`` digits whose Luhn check digit is valid."""
+    body = prefix + "".join(RNG.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    return next(body + d for d in "0123456789" if luhn_ok(body + d))
+
+
+def iban_with_bban(country: str, bban: str) -> str:
+    """The IBAN of ``country`` with this BBAN and its computed check digits."""
+    digits = "".join(str(int(ch, 36)) for ch in bban + country) + "00"
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def grouped(iban: str, sep: str) -> str:
+    return sep.join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+# ---------------------------------------------------------------- IBAN
+@pytest.mark.parametrize(
+    "country", ["LY", "DE", "GB", "FR", "EG", "RU", "SA", "BR", "SN", "MA", "IQ", "SO", "OM", "YE"]
+)
+def test_iban_national_registry(country):
+    """IBANs of countries across the registry (Libya, Egypt, Russia, Somalia, ...) are found."""
+    value = str(IBAN.random(country_code=country))
+    assert cats(f"transfer to {value} today") == [("IBAN_CODE", "iban", value)]
+
+
+@pytest.mark.parametrize("sep", [" ", "-", "."])
+@pytest.mark.parametrize("case", [str.upper, str.lower])
+def test_iban_separators_and_case(sep, case):
+    """Grouped by spaces, dashes or dots, upper or lower case: one finding, the whole IBAN."""
+    value = case(grouped(str(IBAN.random(country_code="DE")), sep))
+    assert cats(f"IBAN: {value}, thanks") == [("IBAN_CODE", "iban", value)]
+
+
+def test_iban_checksum_structure_and_mixed_separators():
+    """A wrong check digit, a wrong BBAN structure, an unknown country and mixed
+    separators are not IBANs."""
+    good = str(IBAN.random(country_code="DE"))
+    bad_check = good[:2] + f"{(int(good[2:4]) + 1) % 100:02d}" + good[4:]
+    assert iban_valid(good) and not iban_valid(bad_check)
+    assert cats(bad_check) == []
+    assert not iban_valid("GB82WEST123456987654")  # too short for GB
+    assert not iban_valid("XX82WEST12345698765432")  # no such country
+    mixed = grouped(good, " ")
+    mixed = mixed[:9].replace(" ", "-", 1) + mixed[9:]
+    assert cats(mixed) == []
+
+
+def test_no_card_number_read_out_of_an_iban():
+    """A spaced IBAN whose digit groups would pass as a Visa or Dankort number yields the
+    IBAN only; the same digits alone are a card."""
+    for prefix in ("4", "5019", "2200"):
+        card = luhn_number(prefix, 16)
+        iban = iban_with_bban("DE", card + "12")
+        assert iban_valid(iban)
+        spaced = grouped(iban, " ")
+        assert cats(f"pay {spaced} now") == [("IBAN_CODE", "iban", spaced)]
+        assert cats(card) == [("CREDIT_CARD", "credit-card", card)]
+        out = redact.redact({"v": spaced}).value["v"]
+        assert card[:12] not in out.replace(" ", "")
+
+
+# ---------------------------------------------------------------- cards
+@pytest.mark.parametrize(
+    "network, prefix, length",
+    [
+        ("uatp", "1", 15), ("dankort", "5019", 16), ("mir", "2200", 16), ("mir", "2204", 19),
+        ("rupay", "81", 16), ("rupay", "82", 16), ("rupay", "508", 16), ("rupay", "60", 16),
+        ("elo", "509", 16), ("elo", "636368", 16), ("troy", "9792", 16), ("visa", "4", 16),
+        ("mastercard", "2221", 16), ("amex", "37", 15), ("jcb", "3530", 16), ("unionpay", "62", 19),
+    ],
+)  # fmt: skip
+def test_card_networks(network, prefix, length):
+    """IIN ranges of UATP, Dankort, Mir, RuPay, Elo, Troy and the long-known networks, alone,
+    grouped by fours and in a sentence."""
+    number = luhn_number(prefix, length)
+    assert card_network_of(number) is not None
+    assert cats(number) == [("CREDIT_CARD", "credit-card", number)]
+    if length == 16:
+        spaced = grouped(number, " ")
+        assert cats(f"card {spaced} exp 12/29") == [("CREDIT_CARD", "credit-card", spaced)]
+
+
+def test_uatp_grouping_and_timestamps():
+    """UATP's 4-5-6 layout is a card; 13-, 16- and 19-digit timestamps starting with 1 are not."""
+    number = luhn_number("1", 15)
+    layout = f"{number[:4]} {number[4:9]} {number[9:]}"
+    assert cats(layout) == [("CREDIT_CARD", "credit-card", layout)]
+    for ts in ("1700000000123", "1700000000123456", "1700000000123456789"):
+        assert cats(ts) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0.4111111111111111", "4111111111111111.5", "run-41111111111111111111", "a4111111111111111f",
+     "2024-4111111111111111", "9111111111111111", "4111 1111-1111 1111"],
+)  # fmt: skip
+def test_card_lookalikes(value):
+    """Floats, identifiers, digests, dashed tails, unknown prefixes and mixed separators."""
+    assert cats(value) == []
+
+
+# ---------------------------------------------------------------- SSN
+@pytest.mark.parametrize("sep", ["-", " ", "."])
+def test_ssn_layouts(sep):
+    """SSNs with dashes, spaces or dots; the mask keeps the separators and last four."""
+    value = f"536{sep}90{sep}4410"
+    assert cats(f"ssn {value}.") == [("US_SSN", "us-ssn", value)]
+    assert redact.redact({"v": value}).value["v"] == f"***{sep}**{sep}4410"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "000.12.3456",
+        "666.12.3456",
+        "912.34.5678",
+        "536.00.4410",
+        "536.90.0000",
+        "536.90-4410",
+        "v536.90.4410",
+    ],
+)
+def test_dotted_ssn_keeps_ssa_rules(value):
+    """Dotted numbers follow the SSA rules and the one-separator layout."""
+    assert cats(value) == []
+
+
+# ---------------------------------------------------------------- phone numbers
+def test_phone_region_makes_national_formats_detectable():
+    """With detectors.phone_region, national formats of that region are found; without it
+    they are not (ambiguous), and a region applies to its own scanner only."""
+    de = Policy.model_validate({"detectors": {"phone_region": "de"}})
+    fr = Policy.model_validate({"detectors": {"phone_region": "FR"}})
+    assert de.detectors.phone_region == "DE"
+    berlin, paris = "030 901820", "01 42 68 53 00"
+    assert cats(f"office {berlin}", de) == [("PHONE_NUMBER", "phone-number", berlin)]
+    assert cats(f"office {berlin}") == []
+    assert cats(f"bureau {paris}", fr) == [("PHONE_NUMBER", "phone-number", paris)]
+    assert cats(f"bureau {paris}", de) == []
+    # two scanners with different regions in one process
+    s_de, s_fr = build_scanner(de), build_scanner(fr)
+    assert s_de.scan({"v": berlin}) and not s_fr.scan({"v": berlin})
+    assert s_fr.scan({"v": paris}) and not s_de.scan({"v": paris})
+
+
+def test_phone_region_mobile_and_slash_formats():
+    """German mobile and slash-separated national numbers under phone_region DE."""
+    de = Policy.model_validate({"detectors": {"phone_region": "DE"}})
+    for value in ("0151 23456789", "030/901820", "089-12345678"):
+        assert cats(f"Kontakt: {value}", de) == [("PHONE_NUMBER", "phone-number", value)], value
+
+
+def test_phone_region_rejects_unknown_regions(tmp_path):
+    """An unknown region fails policy loading with file, line and field."""
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\ndetectors:\n  phone_region: ZZ\n")
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert f"{path}:3: field 'detectors.phone_region': unknown region 'ZZ'" in str(info.value)
+
+
+def test_phone_national_format_after_a_phone_word():
+    """Without a region, a national format counts only right after a phone word and when a
+    common region's numbering plan accepts it; dates never do."""
+    for value in ("030 901820", "020 7946 0958", "0151 23456789"):
+        assert cats(f"Tel.: {value}") == [("PHONE_NUMBER", "phone-number", value)]
+        assert cats(f"batch {value}") == []
+    for date in ("01.02.2024", "31-12-2023", "07/08/24"):
+        assert cats(f"call {date}") == []
+
+
+@pytest.mark.parametrize("value", ["+1 415-555-0132", "+44 20 7946 0958", "(415) 555-0132", "+49 30 901820"])
+def test_phone_international_without_region(value):
+    """International and formatted North American numbers need no region."""
+    assert cats(value) == [("PHONE_NUMBER", "phone-number", value)]
+
+
+@pytest.mark.parametrize("value", ["01.02.2024", "2024-01-15", "0.001", "10.0.0.5", "v1.2.3-456"])
+def test_phone_lookalikes_even_with_region(value):
+    """Dates, decimals, addresses and versions are not phone numbers, region or not."""
+    de = Policy.model_validate({"detectors": {"phone_region": "DE"}})
+    assert [c for c in cats(value, de) if c[0] == "PHONE_NUMBER"] == []
+
+
+# ---------------------------------------------------------------- e-mail
+@pytest.mark.parametrize(
+    "address",
+    ["user@xn--bcher-kva.example", "user@bücher.example", "ops@example.xn--p1ai", "ana@correo.españa.example",
+     "data-team@example.co.uk"],
+)  # fmt: skip
+def test_email_internationalised_domains(address):
+    """IDN domains in Unicode and punycode form; the mask keeps the domain."""
+    assert cats(f"contact {address}, please") == [("EMAIL_ADDRESS", "email-address", address)]
+    domain = address.split("@")[1]
+    assert redact.redact({"v": address}).value["v"] == f"****@{domain}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["git@github.com:example-org/repo.git", "ssh://git@gitlab.example.com/group/repo",
+     "registry.example.com/team/train@sha256:" + hashlib.sha256(b"x").hexdigest(), "torch@2.1.0",
+     "weights@epoch10.ckpt", "user@xn--a.example", "postgresql://me@corp.example.com:Q7xk29dLm@db.example.com/x"],
+)  # fmt: skip
+def test_email_exclusions(value):
+    """Git remotes, URI user parts, image digests, pins, file names, invalid punycode."""
+    assert [c for c in cats(value) if c[0] == "EMAIL_ADDRESS"] == []
+
+
+# ---------------------------------------------------------------- IP classes
+@pytest.mark.parametrize(
+    "address, klass",
+    [
+        ("81.2.69.160", "public"), ("2a00:1450:4001:82b::200e", "public"),
+        ("10.12.3.45", "private"), ("172.20.14.3", "private"), ("192.168.1.20", "private"),
+        ("100.64.12.9", "private"), ("fd12:3456:789a:1::1", "private"),
+        ("127.0.0.1", "loopback"), ("::1", "loopback"),
+        ("169.254.169.254", "link-local"), ("fe80::1ff:fe23:4567:890a", "link-local"),
+        ("192.0.2.44", "documentation"), ("198.51.100.23", "documentation"), ("203.0.113.7", "documentation"),
+        ("2001:db8:85a3::8a2e:370:7334", "documentation"), ("3fff:12::5", "documentation"),
+    ],
+)  # fmt: skip
+def test_ip_classes(address, klass):
+    """Each address is reported by the detector of its class, ip-<class>."""
+    import ipaddress
+
+    assert ip_class(ipaddress.ip_address(address)) == klass
+    assert cats(f"host {address} up") == [("IP_ADDRESS", f"ip-{klass}", address)]
+
+
+def test_ip_policy_acts_per_class():
+    """A policy disables one class (ip-private) or allows another (ip-documentation) while
+    the other classes stay masked."""
+    policy = Policy.model_validate(
+        {"detectors": {"disable": ["ip-private"]}, "actions": {"ip-documentation": "allow"}}
+    )
+    value = "peers 10.1.2.3 81.2.69.160 192.0.2.10"
+    result = redact.redact({"v": value}, policy=policy)
+    out = result.value["v"]
+    assert "10.1.2.3" in out  # not detected
+    assert "192.0.2.10" in out  # detected, allowed
+    assert "81.2.69.160" not in out
+    assert {d.detector: d.action for d in result.decisions} == {
+        "ip-public": "mask",
+        "ip-documentation": "allow",
+    }
+
+
+@pytest.mark.parametrize(
+    "value, key",
+    [("8.6.1.6", "cudnn_version"), ("cudnn 8.6.1.6", "value"), ("torch==2.1.0.10", "value"),
+     ("v10.20.30.40", "value"), ("1.2.3.4.5", "value"), ("12:30:45", "value"), ("00:1a:2b:3c:4d:5e", "value")],
+)  # fmt: skip
+def test_ip_lookalikes(value, key):
+    """Version numbers, times and MAC addresses are not addresses of any class."""
+    assert [c for c in cats(value, key=key) if c[0] == "IP_ADDRESS"] == []
+
+
+# ---------------------------------------------------------------- lineage
+def test_lineage_untouched():
+    """Commit SHAs, sha256 digests, image digests, UUIDs, run ids and four-part version
+    strings pass through redaction unchanged and produce no finding."""
+    rng = random.Random(4)
+    lineage = {
+        "git_commit": "".join(rng.choice("0123456789abcdef") for _ in range(40)),
+        "git_short": "".join(rng.choice("0123456789abcdef") for _ in range(8)),
+        "dataset_digest": "sha256:" + hashlib.sha256(b"dataset-v3").hexdigest(),
+        "image": "registry.example.com/team/train@sha256:" + hashlib.sha256(b"img").hexdigest(),
+        "run_id": uuid.UUID(int=rng.getrandbits(128)).hex,
+        "run_uuid": str(uuid.UUID(int=rng.getrandbits(128))),
+        "cudnn": "8.6.1.6",
+        "tensorrt": "8.6.1.6",
+        "notes": "built from 3f9c2a1 on cuda 12.1.105 with cudnn 8.9.2.26",
+        "env_digest": hashlib.md5(b"env").hexdigest(),
+        "ckpt": "s3://bucket/ckpt/step-000123456789/model.safetensors",
+    }
+    for _ in range(200):
+        lineage[f"sha_{_}"] = hashlib.sha1(str(rng.random()).encode()).hexdigest()
+        lineage[f"uuid_{_}"] = str(uuid.UUID(int=rng.getrandbits(128)))
+        lineage[f"hex32_{_}"] = uuid.UUID(int=rng.getrandbits(128)).hex
+    assert redact.scan(lineage) == []
+    assert redact.redact(lineage).value == lineage
