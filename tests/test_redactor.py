@@ -125,7 +125,7 @@ def test_drop_block_and_allow_actions():
         ("IBAN_CODE", "allow"),
     }
     with pytest.raises(Blocked) as info:
-        redact.redact({"params": {"k": "AKIAIOSFODNN7EXAMPLE"}}, policy=policy)
+        redact.redact({"params": {"k": "AKIAZ7FAKEKEY3QRT5WX"}}, policy=policy)
     assert info.value.pointer == "/params/k" and "AKIA" not in str(info.value)
 
 

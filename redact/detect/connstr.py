@@ -36,7 +36,7 @@ TEMPLATE_ONLY = re.compile(
       | \[[A-Za-z _:.-]*\]               # [REDACTED], [REDACTED:detector]
       | (.)\1{2,}                        # ****, xxxx, ....
       | \*{3,}.{0,8}                     # a masked value with a visible tail (****#)
-      | (?:enc:v1|tok):\S*               # this library's own encrypt / tokenize output
+      | (?:enc:v[12]|tok):\S*           # this library's own encrypt / tokenize output
     )$""",
     re.X | re.S,
 )
