@@ -13,7 +13,7 @@ import re
 
 from redact.detect.validators import Candidate, validator
 
-__all__ = ["mixed_case", "not_all_hex", "bedrock_key_marker", "base64_json_body"]
+__all__ = ["mixed_case", "not_all_hex", "bedrock_key_marker", "base64_json_body", "discord_token_id"]
 
 _HEX_ONLY = re.compile(r"^[0-9a-fA-F_.:-]+$")
 
@@ -54,3 +54,14 @@ def base64_json_body(c: Candidate) -> bool:
         return _b64decode(body)[:2] in (b'{"', b"{ ")
     except (ValueError, binascii.Error):
         return False
+
+
+@validator
+def discord_token_id(c: Candidate) -> bool:
+    """Discord bot tokens open with the base64 of the bot's numeric user id (17-20 digits)."""
+    head = c.span.split(".", 1)[0]
+    try:
+        raw = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
+    except (ValueError, binascii.Error):
+        return False
+    return 17 <= len(raw) <= 20 and raw.isdigit()
