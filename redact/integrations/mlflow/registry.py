@@ -36,6 +36,9 @@ from redact.integrations.mlflow._common import (
     required_value,
 )
 from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix, plain_uri
+from redact.integrations.mlflow.artifacts import install_artifact_redaction
+from redact.integrations.mlflow.logs import install_log_backstop
+from redact.integrations.mlflow.tracing import install_tracing_for_store
 
 __all__ = ["RedactingRegistryStore", "build_registry_store"]
 
@@ -205,6 +208,9 @@ def build_registry_store(store_uri: str, tracking_uri: str | None = None) -> Red
     from mlflow.tracking._model_registry.utils import _get_store_registry
 
     install_artifact_uri_fix()
+    install_artifact_redaction()
+    install_tracing_for_store()
+    install_log_backstop()
     policy_redactor = redactor_for()
     registry = _server_registry(store_uri) or _get_store_registry()  # type: ignore[no-untyped-call]
     target = inner_uri(store_uri)
