@@ -131,6 +131,21 @@ class RedactingArtifactRepository(Delegating):
                 shutil.copyfileobj(stream, f, 1 << 20)
             return self.log_artifact(path, artifact_path)
 
+    async def log_artifact_from_async_stream(
+        self, stream: Any, filename: str, artifact_path: str | None = None
+    ) -> Any:
+        """The ASGI server's streaming upload: to a temporary file, then redacted."""
+        import asyncio
+
+        with tempfile.TemporaryDirectory(prefix="redact-upload-") as tmp:
+            raw = os.path.join(tmp, "raw")
+            os.makedirs(raw)
+            path = os.path.join(raw, filename)
+            with open(path, "wb") as f:
+                async for chunk in stream:
+                    await asyncio.to_thread(f.write, chunk)
+            return await asyncio.to_thread(self.log_artifact, path, artifact_path)
+
 
 def _server_redacting() -> bool:
     return redacting_uri(os.environ.get(_SERVER_BACKEND_ENV))

@@ -56,7 +56,7 @@ class AccessLogFilter(logging.Filter):
 
     def __init__(self, redactor: Redactor | None = None) -> None:
         super().__init__()
-        self._redactor = redactor or redactor_for()
+        self._redactor = _quiet(redactor or redactor_for())
 
     def _text(self, value: str, key: str) -> tuple[str, bool]:
         decoded = _decoded(value)
@@ -100,6 +100,22 @@ class AccessLogFilter(logging.Filter):
         text = str(value)
         new, changed = self._text(text, "message")
         return new if changed else value
+
+
+_quiet_cache: dict[int, Redactor] = {}
+
+
+def _quiet(redactor: Redactor) -> Redactor:
+    """The same policy without its audit summary: a log line redacted for a log must not
+    log a summary line of its own."""
+    if redactor.policy.summary == "silent":
+        return redactor
+    key = id(redactor)
+    quiet = _quiet_cache.get(key)
+    if quiet is None:
+        policy = redactor.policy.model_copy(update={"summary": "silent"})
+        quiet = _quiet_cache[key] = Redactor(policy, scanner=redactor.scanner)
+    return quiet
 
 
 def _handlers() -> list[logging.Handler]:

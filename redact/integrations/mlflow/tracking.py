@@ -243,6 +243,10 @@ class RedactingTrackingStore(Delegating):
         red = self._trace_call(lambda: [redact_span(s, self.redactor) for s in spans])
         return self._inner.log_spans(location, red, *args, **kwargs)
 
+    async def log_spans_async(self, location: Any, spans: Any, *args: Any, **kwargs: Any) -> Any:
+        red = self._trace_call(lambda: [redact_span(s, self.redactor) for s in spans])
+        return await self._inner.log_spans_async(location, red, *args, **kwargs)
+
     def set_trace_tag(self, trace_id: Any, key: Any, value: Any) -> Any:
         (new,) = self._redact([(("trace", "tags", str(key)), value)])
         if new is DROPPED:
