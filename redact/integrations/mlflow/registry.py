@@ -41,6 +41,7 @@ from redact.integrations.mlflow._common import (
     optional_value,
     rebuild,
     required_value,
+    safe_name,
 )
 from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix, plain_uri
 from redact.integrations.mlflow.artifacts import install_artifact_redaction
@@ -77,7 +78,7 @@ class RedactingRegistryStore(Delegating):
         if name is None:
             return None
         (value,) = self._redact([(("registered_model", "name"), name)])
-        return required_value(value, "/registered_model/name")
+        return safe_name(name, required_value(value, "/registered_model/name"))
 
     def __getattr__(self, attr: str) -> Any:
         """Delegated methods that take a model or prompt name get it redacted."""
@@ -181,7 +182,13 @@ class RedactingRegistryStore(Delegating):
         )
 
     def create_prompt_version(
-        self, name: Any, template: Any, description: Any = None, tags: Any = None, **kwargs: Any
+        self,
+        name: Any,
+        template: Any,
+        description: Any = None,
+        tags: Any = None,
+        response_format: Any = None,
+        model_config: Any = None,
     ) -> Any:
         template_value, desc = self._redact(
             [(("prompt", "template"), template), (("prompt", "description"), description)]
@@ -191,7 +198,8 @@ class RedactingRegistryStore(Delegating):
             required_value(template_value, "/prompt/template"),
             description=optional_value(desc),
             tags=self._tag_dict(tags, "prompt"),
-            **kwargs,
+            response_format=response_format,
+            model_config=model_config,
         )
 
     def set_prompt_tag(self, name: Any, key: Any, value: Any) -> Any:
@@ -214,20 +222,35 @@ class RedactingRegistryStore(Delegating):
             ]
         )
         if name is not None:
-            n = required_value(n, "/webhook/name")
+            n = safe_name(name, required_value(n, "/webhook/name"))
         if url is not None:
             u = required_value(u, "/webhook/url")
         return n, u, optional_value(d)
 
-    def create_webhook(self, name: Any, url: Any, events: Any, description: Any = None, **kwargs: Any) -> Any:
-        n, u, d = self._webhook_fields(name, url, description)
-        return self._inner.create_webhook(name=n, url=u, events=events, description=d, **kwargs)
-
-    def update_webhook(
-        self, webhook_id: Any, name: Any = None, description: Any = None, url: Any = None, **kwargs: Any
+    def create_webhook(
+        self,
+        name: Any,
+        url: Any,
+        events: Any,
+        description: Any = None,
+        secret: Any = None,
+        status: Any = None,
     ) -> Any:
         n, u, d = self._webhook_fields(name, url, description)
-        return self._inner.update_webhook(webhook_id, name=n, description=d, url=u, **kwargs)
+        return self._inner.create_webhook(n, u, events, d, secret, status)
+
+    def update_webhook(
+        self,
+        webhook_id: Any,
+        name: Any = None,
+        description: Any = None,
+        url: Any = None,
+        events: Any = None,
+        secret: Any = None,
+        status: Any = None,
+    ) -> Any:
+        n, u, d = self._webhook_fields(name, url, description)
+        return self._inner.update_webhook(webhook_id, n, d, u, events, secret, status)
 
     # ------------------------------------------------------------------ lineage gate
     def check_lineage(self, name: Any, run_id: Any = None, model_id: Any = None) -> None:

@@ -38,6 +38,7 @@ from redact.integrations.mlflow._common import (
     optional_value,
     rebuild,
     required_value,
+    safe_name,
 )
 from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix
 from redact.integrations.mlflow.artifacts import install_artifact_redaction
@@ -204,7 +205,7 @@ class RedactingTrackingStore(Delegating):
     ) -> Any:
         if name is not None:
             (value,) = self._redact([(("logged_model", "name"), name)])
-            name = required_value(value, "/logged_model/name")
+            name = safe_name(name, required_value(value, "/logged_model/name"))
         if tags is not None or params is not None:
             p, t = self._batch(params, tags)
             params = p if params is not None else None
