@@ -30,6 +30,9 @@ passed raw. Bytes that are not UTF-8 survive unchanged (surrogate escapes).
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -39,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from redact._redactor import Redactor
+from redact._redactor import Decision, Redactor
 from redact.errors import Blocked, RedactError
 
 __all__ = ["ArtifactBlocked", "FileOutcome", "file_kind", "redact_file", "redact_text"]
@@ -128,6 +131,7 @@ _BATCH_LINES = 512
 _BATCH_BYTES = 1 << 20
 _CUT = b" \t,;&"
 _DROPPED_LINE = "[REDACTED:dropped]"
+_KEYS = [str(i) for i in range(_BATCH_LINES)]
 
 
 class ArtifactBlocked(Blocked):
@@ -144,12 +148,16 @@ class FileOutcome:
     decisions: int = 0
     categories: Counter[str] = field(default_factory=Counter)
     over_cap: bool = False
+    found: list[Decision] = field(default_factory=list, repr=False)
+    """Every decision that is not ``allow``, its pointer inside the file (a line number
+    for text, ``/<row>/<column>`` for tables, the JSON pointer for structured files)."""
 
-    def _add(self, decisions: list[Any]) -> None:
+    def _add(self, decisions: list[Decision], base: str = "") -> None:
         self.decisions += len(decisions)
         for d in decisions:
             if d.action != "allow":
                 self.categories[d.category] += 1
+                self.found.append(dataclasses.replace(d, pointer=base + d.pointer) if base else d)
 
 
 def _suffix(name: str) -> str:
@@ -211,20 +219,23 @@ def _split_eol(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _redact_lines(redactor: Redactor, lines: list[str], outcome: FileOutcome, where: str) -> list[str]:
+def _redact_lines(
+    redactor: Redactor, lines: list[str], outcome: FileOutcome, where: str, first: int = 1
+) -> list[str]:
+    """Lines (terminators kept) redacted as ``{"<line number>": text}``."""
     bodies = {}
     ends = []
     for i, line in enumerate(lines):
         body, end = _split_eol(line)
         ends.append(end)
         if body:
-            bodies[str(i)] = body
+            bodies[_KEYS[i]] = body
     if not bodies:
         return lines
-    result = _run(redactor, bodies, outcome, where)
+    result = _run(redactor, bodies, outcome, where, offset=first)
     out = []
     for i, line in enumerate(lines):
-        key = str(i)
+        key = _KEYS[i]
         if key not in bodies:
             out.append(line)
         elif key not in result:
@@ -234,7 +245,22 @@ def _redact_lines(redactor: Redactor, lines: list[str], outcome: FileOutcome, wh
     return out
 
 
-def _run(redactor: Redactor, value: Any, outcome: FileOutcome, where: str) -> Any:
+def _renumber(d: Decision, offset: int) -> Decision:
+    head, _, rest = d.pointer[1:].partition("/")
+    return dataclasses.replace(d, pointer=f"/{int(head) + offset}" + (f"/{rest}" if rest else ""))
+
+
+def _run(
+    redactor: Redactor,
+    value: Any,
+    outcome: FileOutcome,
+    where: str,
+    base: str = "",
+    offset: int | None = None,
+) -> Any:
+    """``value`` redacted; with ``offset``, its first key is a batch index (``"0"``...):
+    reported as the line or row number ``offset + index`` (keys stay few and stable, so
+    per-key caches of the scanner do not grow with the file)."""
     try:
         res = redactor.redact(value)
     except Blocked as exc:
@@ -242,7 +268,8 @@ def _run(redactor: Redactor, value: Any, outcome: FileOutcome, where: str) -> An
             f"{where}{exc.pointer}", exc.category, exc.detector,
             f"blocked: {where} holds a value the policy blocks ({exc.category}, detector {exc.detector})",
         ) from None  # fmt: skip
-    outcome._add(res.decisions)
+    decisions = res.decisions if offset is None else [_renumber(d, offset) for d in res.decisions]
+    outcome._add(decisions, base)
     if res.changed:
         outcome.changed = True
     return res.value
@@ -253,10 +280,12 @@ def _stream_text(
 ) -> None:
     batch: list[str] = []
     size = 0
+    first = [1]
 
     def flush() -> None:
-        for line in _redact_lines(redactor, batch, outcome, where):
+        for line in _redact_lines(redactor, batch, outcome, where, first[0]):
             dst.write(line.encode("utf-8", "surrogateescape"))
+        first[0] += len(batch)
         batch.clear()
 
     for raw in _pieces(src, limit):
@@ -270,6 +299,14 @@ def _stream_text(
 
 
 # ---------------------------------------------------------------------- tables
+def _column_names(header: list[str]) -> list[str]:
+    return [h if h and h not in header[:j] else f"column_{j}" for j, h in enumerate(header)]
+
+
+def _row_dict(names: list[str], row: list[str]) -> dict[str, str]:
+    return {names[j] if j < len(names) else f"column_{j}": c for j, c in enumerate(row)}
+
+
 def _stream_table(
     redactor: Redactor, src: IO[bytes], dst: IO[bytes], outcome: FileOutcome, where: str, delimiter: str
 ) -> None:
@@ -278,17 +315,18 @@ def _stream_table(
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     header: list[str] | None = None
     batch: list[list[str]] = []
+    first = [2]  # row numbers as lines: the header is row 1
 
     def flush() -> None:
         assert header is not None
-        names = [h if h and h not in header[:j] else f"column_{j}" for j, h in enumerate(header)]
-        rows = [{names[j] if j < len(names) else f"column_{j}": c for j, c in enumerate(r)} for r in batch]
-        red = _run(redactor, rows, outcome, where)
-        if len(red) != len(rows):  # a row dropped as a whole: keep line count, lose the row
-            red = [{} for _ in rows]
-        for row, new in zip(batch, red, strict=True):
+        names = _column_names(header)
+        rows = {_KEYS[i]: _row_dict(names, r) for i, r in enumerate(batch)}
+        red = _run(redactor, rows, outcome, where, offset=first[0])
+        for i, row in enumerate(batch):
+            new = red.get(_KEYS[i], {})
             keys = [names[j] if j < len(names) else f"column_{j}" for j in range(len(row))]
             writer.writerow([new.get(k, _DROPPED_LINE) for k in keys])
+        first[0] += len(batch)
         batch.clear()
 
     for row in reader:
@@ -335,7 +373,7 @@ def _redact_doc(redactor: Redactor, doc: Any, outcome: FileOutcome, where: str) 
         rows = [dict(zip(cols, r, strict=False)) for r in doc["data"]]
         rest = {k: v for k, v in doc.items() if k != "data"}
         red_rest = _run(redactor, rest, outcome, where)
-        red_rows = _run(redactor, rows, outcome, where + "/data")
+        red_rows = _run(redactor, rows, outcome, where + "/data", "/data")
         if len(red_rows) != len(rows):
             red_rows = [{} for _ in rows]
         data = [[new.get(c) for c in cols[: len(r)]] for r, new in zip(doc["data"], red_rows, strict=True)]
@@ -365,6 +403,7 @@ def _structured(
         holder[k] = v
     outcome.decisions += probe.decisions
     outcome.categories.update(probe.categories)
+    outcome.found.extend(probe.found)
     if not probe.changed:
         return text
     outcome.changed = True
@@ -442,12 +481,13 @@ def redact_file(
     *,
     name: str | None = None,
     where: str | None = None,
+    over_cap: str | None = None,
 ) -> FileOutcome:
     """Write the redacted copy of ``src`` to ``dst`` (not for binary files: nothing is
     written and ``kind`` is ``binary``). ``name`` is the file's name in the tracker (its
     format), ``where`` how errors name it. Raises :class:`ArtifactBlocked` on a block;
     any other failure raises :class:`~redact.errors.RedactError` and ``dst`` must not be
-    used (fail closed)."""
+    used (fail closed). ``over_cap`` overrides the policy's ``artifacts.over_cap``."""
     name = name or os.path.basename(os.fspath(src))
     where = where or name
     settings = redactor.policy.artifacts
@@ -461,13 +501,14 @@ def redact_file(
             size = os.path.getsize(src)
             if size > settings.max_bytes:
                 outcome.over_cap = True
-                if settings.over_cap == "block":
+                mode = over_cap or settings.over_cap
+                if mode == "block":
                     raise ArtifactBlocked(
                         where, "ARTIFACT_OVER_CAP", "artifacts.max_bytes",
                         f"blocked: {where} is {size} bytes, above the policy's artifacts.max_bytes "
                         f"({settings.max_bytes}) for structured files (artifacts.over_cap: block)",
                     )  # fmt: skip
-                if settings.over_cap == "pass":
+                if mode == "pass":
                     outcome.kind = "binary"
                     return outcome
                 kind = outcome.kind = "text"
@@ -499,3 +540,83 @@ def redact_file(
         raise
     except Exception as exc:  # fail closed: the copy is not to be used
         raise RedactError(f"{where}: redaction failed ({type(exc).__name__}); not written") from None
+
+
+# ---------------------------------------------------------------------- reading (scan)
+def file_digest(path: str | os.PathLike[str], key: bytes | None = None) -> str:
+    """A 128-bit digest of a file's bytes, streamed (keyed HMAC-SHA256 when ``key``)."""
+    h: Any = hmac.new(key, digestmod=hashlib.sha256) if key is not None else hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return str(h.hexdigest()[:32])
+
+
+def iter_documents(
+    path: str | os.PathLike[str], redactor_policy_artifacts: Any, name: str | None = None
+) -> Iterator[Any]:
+    """The documents to scan in a file, streamed: ``{"<line>": text}`` pages for text,
+    ``{"<row>": {column: cell}}`` pages for tables (row 1 is the header), the parsed
+    document for JSON and YAML under the cap (else pages of lines); nothing for binary
+    files. Pointers inside the file are those :func:`redact_file` reports."""
+    settings = redactor_policy_artifacts
+    name = name or os.path.basename(os.fspath(path))
+    kind = file_kind(path, name)
+    if kind == "binary":
+        return
+    if kind in ("json", "yaml"):
+        if os.path.getsize(path) <= settings.max_bytes:
+            text = Path(path).read_bytes().decode("utf-8", "surrogateescape")
+            try:
+                if kind == "json":
+                    doc = json.loads(text)
+                else:
+                    import yaml
+
+                    doc = yaml.safe_load(text)
+            except Exception:
+                doc = None
+            if doc is not None and not isinstance(doc, (str, int, float, bool)):
+                if _suffix(name) == "ipynb":
+                    _notebook_blobs(doc)
+                yield doc
+                return
+        elif settings.over_cap == "pass":
+            return
+    if kind == "table":
+        try:
+            yield from _table_pages(path, _TABLE[_suffix(name)])
+            return
+        except csv.Error:
+            pass
+    with open(path, "rb") as f:
+        page: dict[str, str] = {}
+        size = 0
+        for n, raw in enumerate(_pieces(f, settings.max_line_bytes), start=1):
+            body = _split_eol(raw.decode("utf-8", "surrogateescape"))[0]
+            if body:
+                page[str(n)] = body
+                size += len(raw)
+            if len(page) >= _BATCH_LINES or size >= _BATCH_BYTES:
+                yield page
+                page, size = {}, 0
+        if page:
+            yield page
+
+
+def _table_pages(path: str | os.PathLike[str], delimiter: str) -> Iterator[dict[str, Any]]:
+    with open(path, "rb") as f:
+        reader = csv.reader(io.TextIOWrapper(f, "utf-8", "surrogateescape", newline=""), delimiter=delimiter)
+        header: list[str] | None = None
+        page: dict[str, Any] = {}
+        for n, row in enumerate(reader, start=1):
+            if header is None:
+                header = row
+                page["1"] = delimiter.join(row)
+                continue
+            page[str(n)] = _row_dict(_column_names(header), row)
+            if len(page) >= _BATCH_LINES:
+                yield page
+                page = {}
+        if page:
+            yield page

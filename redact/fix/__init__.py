@@ -4,7 +4,10 @@ Sources:
 
 - MLflow SQL stores: ``sqlite:///path/mlflow.db`` (or the path of the ``.db`` file) and
   ``postgresql://...`` (the same SQL through SQLAlchemy): :mod:`redact.fix.sqlstore`;
-- MLflow file stores (an ``mlruns`` folder, or ``file:///...``): :mod:`redact.fix.filestore`;
+- MLflow file stores (an ``mlruns`` folder, or ``file:///...``): :mod:`redact.fix.filestore`,
+  runs' text artifacts included (:mod:`redact.fix.artifacts`);
+- local artifact roots (``<experiment>/<run_id>/artifacts/`` folders, as SQL-backed stores
+  and ``mlflow server --artifacts-destination`` write them): :mod:`redact.fix.artifacts`;
 - JSON, JSONL and YAML files, or folders of them: :mod:`redact.fix.docs`.
 
 A tracking server reached only over REST (``http(s)://``) is refused with
@@ -423,6 +426,12 @@ def open_target(source: str) -> Target:
         return SqlTarget("sqlite:///" + str(path.resolve()))
     if path.is_dir() and is_file_store(path):
         return FileStoreTarget(path)
+    from redact.stores.mlflow_artifacts import is_artifact_root
+
+    if is_artifact_root(path):
+        from redact.fix.artifacts import ArtifactRootTarget
+
+        return ArtifactRootTarget(path)
     return DocsTarget(path)
 
 

@@ -42,9 +42,9 @@ from redact.integrations.mlflow._common import (
     redact_fields,
 )
 from redact.integrations.mlflow._uri import PREFIX, SCHEMES, inner_uri
-from redact.integrations.mlflow.registry import RedactingRegistryStore, build_registry_store
 from redact.integrations.mlflow.artifacts import RedactingArtifactRepository
 from redact.integrations.mlflow.logs import install_log_backstop
+from redact.integrations.mlflow.registry import RedactingRegistryStore, build_registry_store
 from redact.integrations.mlflow.tracing import install_tracing, span_processor, uninstall_tracing
 from redact.integrations.mlflow.tracking import RedactingTrackingStore, build_tracking_store
 
