@@ -332,18 +332,22 @@ def test_clean_text_artifact_is_uploaded_byte_for_byte(tmp_path: Path, dbs: dict
 
 def test_install_tracing_covers_a_plain_store_in_one_call(tmp_path: Path, dbs: dict[str, Path]):
     """``install_tracing()`` redacts spans for a tracking URI that is not ``redact+``
-    (here plain ``sqlite:///``); calling it twice keeps one processor, after the user's."""
+    (here plain ``sqlite:///``); calling it twice keeps one processor, after the user's,
+    and it survives ``mlflow.set_tracking_uri`` (which resets MLflow's tracing config)."""
+    from mlflow.tracing.config import get_config
+
     s = Secrets()
-    mlflow.set_tracking_uri(f"sqlite:///{dbs['plain']}")
-    mlflow.set_experiment("plain")
     recorder = Recorder()
     mlflow.tracing.configure(span_processors=[recorder])
     install_tracing()
     install_tracing()
-    from mlflow.tracing.config import get_config
-
     procs = get_config().span_processors
     assert procs[0] is recorder and len(procs) == 2
+    mlflow.set_tracking_uri(f"sqlite:///{dbs['plain']}")
+    procs = get_config().span_processors
+    assert len(procs) == 1 and getattr(procs[0], "_redact_processor", False)
+    mlflow.tracing.configure(span_processors=[recorder, *procs])
+    mlflow.set_experiment("plain")
     make_agent(s)("Who owns account 7?")
     mlflow.flush_trace_async_logging(terminate=False)
     trace = mlflow.get_trace(mlflow.get_last_active_trace_id())

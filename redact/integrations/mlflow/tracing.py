@@ -140,27 +140,53 @@ def span_processor(policy: PolicyLike = None) -> Callable[[Any], None]:
     return redact_span_processor
 
 
-def install_tracing(policy: PolicyLike = None) -> Callable[[Any], None]:
-    """Redact every MLflow span of this process before export (idempotent: one processor,
-    the last one, so it also sees what other processors added). Returns the processor."""
+def _configure(processor: Callable[[Any], None] | None) -> None:
     import mlflow.tracing
     from mlflow.tracing.config import get_config
 
-    processor = span_processor(policy)
     with _lock:
         others = [p for p in get_config().span_processors or () if not getattr(p, "_redact_processor", False)]
-        mlflow.tracing.configure(span_processors=[*others, processor])
+        mlflow.tracing.configure(span_processors=[*others, processor] if processor else others)
+
+
+def _keep_after_reset() -> None:
+    """``mlflow.set_tracking_uri`` resets the tracing configuration: put the processor of
+    :func:`install_tracing` back each time (idempotent patch of MLflow's reset)."""
+    import mlflow.tracing.provider as provider
+
+    current = getattr(provider, "reset_config", None)
+    if current is None or getattr(current, "_redact_keeps_processor", False):
+        return
+
+    def reset_config() -> None:
+        current()
+        if _sticky:
+            _configure(_sticky[0])
+
+    reset_config._redact_keeps_processor = True  # type: ignore[attr-defined]
+    provider.reset_config = reset_config
+
+
+_sticky: list[Callable[[Any], None]] = []
+
+
+def install_tracing(policy: PolicyLike = None) -> Callable[[Any], None]:
+    """Redact every MLflow span of this process before export (idempotent: one processor,
+    the last one, so it also sees what other processors added; it stays installed when
+    ``mlflow.set_tracking_uri`` resets MLflow's tracing configuration). Returns the
+    processor."""
+    processor = span_processor(policy)
+    _sticky[:] = [processor]
+    _keep_after_reset()
+    _configure(processor)
     return processor
 
 
 def uninstall_tracing() -> None:
-    """Remove the processor :func:`install_tracing` added (others are kept)."""
-    import mlflow.tracing
-    from mlflow.tracing.config import get_config
-
-    with _lock:
-        others = [p for p in get_config().span_processors or () if not getattr(p, "_redact_processor", False)]
-        mlflow.tracing.configure(span_processors=others)
+    """Remove the processor :func:`install_tracing` (or a ``redact+`` store) added; other
+    processors are kept."""
+    _sticky.clear()
+    _configure(None)
 
 
 def install_tracing_for_store() -> None:
@@ -172,7 +198,7 @@ def install_tracing_for_store() -> None:
         return
     if any(getattr(p, "_redact_processor", False) for p in get_config().span_processors or ()):
         return
-    install_tracing()
+    _configure(span_processor())
 
 
 # ---------------------------------------------------------------------- store side
