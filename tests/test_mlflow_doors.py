@@ -206,11 +206,11 @@ def server(_server_started: MlflowServer) -> MlflowServer:
 
 @pytest.fixture(scope="module")
 def dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """One SQLite file per kind for the module (creating MLflow's schema takes seconds):
-    ``redact`` is used through ``redact+sqlite``, ``plain`` through ``sqlite``. Each test
-    plants its own fresh secrets, so shared files still tell a leak apart."""
-    root = tmp_path_factory.mktemp("doors-dbs")
-    return {"redact": root / "redact.db", "plain": root / "plain.db"}
+    """One SQLite file for the module (creating MLflow's schema takes seconds), used
+    through ``redact+sqlite`` (``redact``) and plain ``sqlite`` (``plain``). Each test
+    plants its own fresh secrets, so a shared file still tells a leak apart."""
+    db = tmp_path_factory.mktemp("doors-dbs") / "mlflow.db"
+    return {"redact": db, "plain": db}
 
 
 # ---------------------------------------------------------------------- the GenAI function
