@@ -228,6 +228,7 @@ def make_agent(s: Secrets) -> Any:
 
     @mlflow.trace(span_type="AGENT")
     def agent(question: str) -> str:
+        mlflow.update_current_trace(tags={"customer": s.email}, metadata={"session_token": s.token})
         docs = retrieve(question)
         customer = lookup_customer(question, api_key=s.api_key)
         return f"{customer['email']} found in {len(docs)} docs"

@@ -6,8 +6,10 @@ When a ``redact+`` store is built, :func:`install_log_backstop` adds one
 ``gunicorn.error``, ``huey`` and ``alembic`` loggers (and to MLflow's own handler), so
 ``Experiment with name '...' does not exist`` and the server's access log line
 ``GET /ajax-api/2.0/mlflow/experiments/get-by-name?experiment_name=...`` never show a
-detected value. Handlers added to those loggers later are covered when the next store
-is built (another call is idempotent).
+detected value. The filter also sits on those loggers themselves, so records logged on
+them directly (access lines, werkzeug's) are covered whatever handler is added later;
+records of child loggers (``mlflow.tracking.fluent``) reaching a handler added later are
+covered when the next store is built (another call is idempotent).
 
 Unlike :class:`redact.integrations.logging.RedactFilter`, the record keeps its ``args``
 (uvicorn's and gunicorn's access formatters unpack them): each string argument is
@@ -127,14 +129,17 @@ def _handlers() -> list[logging.Handler]:
 
 
 def install_log_backstop(redactor: Redactor | None = None) -> int:
-    """Add the filter to every handler of MLflow's and its servers' loggers that has none
-    yet; returns how many handlers were covered by this call."""
+    """Add the filter to those loggers themselves (records logged on them directly, such
+    as access lines, are covered whatever handlers come later) and to every handler they
+    have (records propagated from child loggers such as ``mlflow.tracking.fluent``);
+    returns how many loggers and handlers were covered by this call."""
     filt: AccessLogFilter | None = None
     added = 0
-    for handler in _handlers():
-        if any(getattr(f, "_redact_backstop", False) for f in handler.filters):
+    targets: list[logging.Filterer] = [logging.getLogger(n) for n in LOGGERS if n]
+    for target in [*targets, *_handlers()]:
+        if any(getattr(f, "_redact_backstop", False) for f in target.filters):
             continue
         filt = filt or AccessLogFilter(redactor)
-        handler.addFilter(filt)
+        target.addFilter(filt)
         added += 1
     return added

@@ -3,7 +3,8 @@
 Client side, MLflow applies ``mlflow.tracing.configure(span_processors=[...])`` to each
 span as it ends, before any exporter sees it. :func:`install_tracing` appends one
 processor that redacts the span's inputs, outputs, every other attribute, its events
-(exception messages and stack traces included) and its status message. Names, trace and
+(exception messages and stack traces included) and its status message; at the root
+span, the trace's tags and metadata (``mlflow.update_current_trace``) too. Names, trace and
 span ids, parents, timings and span types are not changed. It runs automatically when a
 ``redact+`` tracking store is built in the process; for any other set-up (a plain
 ``http://`` server, Databricks, an OTLP exporter) it is one call:
@@ -97,6 +98,24 @@ def _redact_live(span: Any, redactor: Redactor) -> None:
         from opentelemetry.trace import Status
 
         otel._status = Status(status.status_code, str(red.get("status") or WITHHELD))
+    if span.parent_id is None:
+        _redact_live_trace_info(span.trace_id, redactor)
+
+
+def _redact_live_trace_info(trace_id: str, redactor: Redactor) -> None:
+    """At the root span's end: the trace's tags and metadata in the in-memory trace
+    (``mlflow.update_current_trace``), redacted in place before the trace is exported."""
+    from mlflow.tracing.trace_manager import InMemoryTraceManager
+
+    with InMemoryTraceManager.get_instance().get_trace(trace_id) as trace:  # type: ignore[no-untyped-call]
+        if trace is None:
+            return
+        info = trace.info
+        doc = {"tags": dict(info.tags or {}), "trace_metadata": dict(info.trace_metadata or {})}
+        red = redactor.redact(doc, ("trace",)).value
+        if red != doc:
+            info.tags = red.get("tags", {})
+            info.trace_metadata = red.get("trace_metadata", {})
 
 
 def _is_json(text: str) -> bool:
@@ -105,6 +124,10 @@ def _is_json(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _withheld(key: str, value: str) -> str:
+    return value if key.startswith("mlflow.") else WITHHELD
 
 
 def _withhold_live(span: Any) -> None:
@@ -118,6 +141,16 @@ def _withhold_live(span: Any) -> None:
     for ev in otel.events or ():
         rebuilt.append(Event(ev.name, {}, ev.timestamp))
     otel._events = rebuilt
+    if span.parent_id is None:
+        from mlflow.tracing.trace_manager import InMemoryTraceManager
+
+        with InMemoryTraceManager.get_instance().get_trace(span.trace_id) as trace:  # type: ignore[no-untyped-call]
+            if trace is not None:
+                trace.info.tags = {k: WITHHELD for k in trace.info.tags or {}}
+                trace.info.trace_metadata = {
+                    k: v if k.startswith("mlflow.") else WITHHELD
+                    for k, v in (trace.info.trace_metadata or {}).items()
+                }
     if otel.status.description:
         from opentelemetry.trace import Status
 
@@ -164,7 +197,7 @@ def _keep_after_reset() -> None:
             _configure(_sticky[0])
 
     reset_config._redact_keeps_processor = True  # type: ignore[attr-defined]
-    provider.reset_config = reset_config
+    provider.reset_config = reset_config  # type: ignore[attr-defined]
 
 
 _sticky: list[Callable[[Any], None]] = []
