@@ -11,6 +11,10 @@ them directly (access lines, werkzeug's) are covered whatever handler is added l
 records of child loggers (``mlflow.tracking.fluent``) reaching a handler added later are
 covered when the next store is built (another call is idempotent).
 
+Inside a server whose backend store is ``redact+``, the process-wide guard
+``redact.integrations.logging.install()`` is also switched on where the installed version
+has it (every handler, including those added later).
+
 Unlike :class:`redact.integrations.logging.RedactFilter`, the record keeps its ``args``
 (uvicorn's and gunicorn's access formatters unpack them): each string argument is
 redacted in place. Text holding ``%XX`` escapes or ``+`` is URL-decoded before it is
@@ -128,11 +132,29 @@ def _handlers() -> list[logging.Handler]:
     return list(seen.values())
 
 
+def _process_wide(redactor: Redactor | None) -> bool:
+    """Inside ``mlflow server --backend-store-uri redact+...``: the process-wide logging
+    guard of :mod:`redact.integrations.logging` (every handler, added later too), where
+    this version of the package has it."""
+    import os
+
+    if not str(os.environ.get("_MLFLOW_SERVER_FILE_STORE", "")).lower().startswith("redact+"):
+        return False
+    from redact.integrations import logging as redact_logging
+
+    install = getattr(redact_logging, "install", None)
+    if install is None:
+        return False
+    install(redactor.policy if redactor is not None else None)
+    return True
+
+
 def install_log_backstop(redactor: Redactor | None = None) -> int:
     """Add the filter to those loggers themselves (records logged on them directly, such
     as access lines, are covered whatever handlers come later) and to every handler they
     have (records propagated from child loggers such as ``mlflow.tracking.fluent``);
     returns how many loggers and handlers were covered by this call."""
+    _process_wide(redactor)
     filt: AccessLogFilter | None = None
     added = 0
     targets: list[logging.Filterer] = [logging.getLogger(n) for n in LOGGERS if n]
