@@ -221,3 +221,12 @@ def test_fix_of_a_local_artifact_root_resumes_after_a_crash(tmp_path: Path):
     assert s.leaks(raw) == []
     assert not list(root.rglob("*.redact-tmp"))
     shutil.rmtree(root)
+
+
+def test_artifact_settings_are_validated_with_file_line_and_field(tmp_path: Path):
+    """An unknown ``artifacts.over_cap`` fails to load, naming the file, line and field."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nartifacts:\n  over_cap: maybe\n")
+    with pytest.raises(redact.errors.PolicyError) as info:
+        load_policy(str(bad))
+    assert f"{bad}:3: field 'artifacts.over_cap'" in str(info.value)
