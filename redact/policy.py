@@ -238,6 +238,20 @@ class FingerprintSettings(_Strict):
     key_file: str | None = None
 
 
+class ArtifactSettings(_Strict):
+    """How text artifacts (files logged to a tracker) are redacted.
+
+    Line formats (text, logs, ``.env``, INI, TOML, CSV, JSONL, ...) stream line by line
+    whatever their size. Structured formats (JSON, YAML, notebooks) are parsed whole, so
+    their keys give context, up to ``max_bytes``; above it ``over_cap`` decides: ``text``
+    redacts them line by line like any text file, ``block`` refuses the upload, ``pass``
+    uploads them unchanged (an explicit opt-out)."""
+
+    max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    over_cap: Literal["text", "block", "pass"] = "text"
+    max_line_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+
 class Policy(_Strict):
     version: Literal[1] = 1
     name: str = "default"
@@ -252,6 +266,7 @@ class Policy(_Strict):
     required: list[RequiredField] = []
     ner: NERSettings = NERSettings()
     fingerprint: FingerprintSettings = FingerprintSettings()
+    artifacts: ArtifactSettings = ArtifactSettings()
     max_depth: int = Field(default=100, ge=1, le=10000)
     timeout_seconds: float = Field(default=2.0, gt=0.0, le=600.0)
     _source: str | None = PrivateAttr(default=None)

@@ -620,8 +620,7 @@ def test_lineage_gate_blocks_registration(
 
 def test_artifacts_through_redact_http(servers: dict[str, MlflowServer], tmp_path: Path):
     """Under redact+http, log_text / log_artifact reach a --serve-artifacts server (whose
-    artifact URIs are mlflow-artifacts:/) and read back; artifact contents are files, not
-    metadata, and are stored as given."""
+    artifact URIs are mlflow-artifacts:/) and read back; clean text artifacts are stored byte for byte."""
     s = servers["plain"]
     mlflow.set_tracking_uri(f"redact+{s.url}")
     mlflow.set_experiment(f"artifacts-{_word(6)}")

@@ -5,7 +5,10 @@ Sources (:mod:`redact.fix.sources` is the one dispatch point from a source to it
 
 - MLflow SQL stores: ``sqlite:///path/mlflow.db`` (or the path of the ``.db`` file) and
   ``postgresql://...`` (the same SQL through SQLAlchemy): :mod:`redact.fix.sqlstore`;
-- MLflow file stores (an ``mlruns`` folder, or ``file:///...``): :mod:`redact.fix.filestore`;
+- MLflow file stores (an ``mlruns`` folder, or ``file:///...``): :mod:`redact.fix.filestore`,
+  runs' text artifacts included (:mod:`redact.fix.artifacts`);
+- local artifact roots (``<experiment>/<run_id>/artifacts/`` folders, as SQL-backed stores
+  and ``mlflow server --artifacts-destination`` write them): :mod:`redact.fix.artifacts`;
 - JSON, JSONL and YAML files, or folders of them: :mod:`redact.fix.docs`.
 
 A tracking server reached only over REST (``http(s)://``) is refused with

@@ -258,6 +258,10 @@ class FileStoreTarget(Target):
             self._yaml(run / _META, ("user_id",), ("tags", USER))
             self._kv(run / "params", "params")
             self._kv(run / "tags", "tags")
+            run_id = str(run_meta.get("run_id") or run_meta.get("run_uuid"))
+            from redact.fix.artifacts import plan_artifacts
+
+            self._out.extend(plan_artifacts(self._redactor, self.root, run / "artifacts", run_id))
             inputs = run / "inputs"
             if inputs.is_dir():
                 for i in sorted(p for p in inputs.iterdir() if p.is_dir()):
@@ -323,6 +327,12 @@ class FileStoreTarget(Target):
     # ------------------------------------------------------------------ apply
     def apply(self, batch: list[Change], progress: Progress) -> None:
         for c in batch:
+            if c.location.get("artifact"):  # a text artifact
+                from redact.fix.artifacts import apply_artifact
+
+                apply_artifact(self.root, c)
+                progress.step()
+                continue
             f = self.root / str(c.location["file"])
             try:
                 text = f.read_bytes().decode("utf-8")

@@ -76,6 +76,12 @@ def _local(source: str, scheme: str) -> Target | None:
         return SqlTarget("sqlite:///" + str(path.resolve()))
     if path.is_dir() and is_file_store(path):
         return FileStoreTarget(path)
+    from redact.stores.mlflow_artifacts import is_artifact_root
+
+    if is_artifact_root(path):  # <experiment>/<run_id>/artifacts/ folders of a local root
+        from redact.fix.artifacts import ArtifactRootTarget
+
+        return ArtifactRootTarget(path)
     return DocsTarget(path)
 
 

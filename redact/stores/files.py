@@ -215,6 +215,11 @@ def _plan_dir(top: Path, parts: int, select: FileSelect | None, stats: ScanStats
     if tasks is not None:
         yield from tasks
         return
+    from redact.stores import mlflow_artifacts
+
+    if mlflow_artifacts.is_artifact_root(top):  # <experiment>/<run>/artifacts/: text artifacts
+        yield from mlflow_artifacts.plan_artifact_root(top, str(top))
+        return
 
     def skip(reason: str) -> None:
         if stats is not None:

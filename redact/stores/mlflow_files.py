@@ -21,8 +21,10 @@ Documents and pointers are those of the SQL store (:mod:`redact.stores.mlflow_sq
 ``/logged_models/<model_id>/{name,artifact_location,model_type,status_message,params/..,tags/..}``,
 ``/registered_models/<name>/{name,description,tags/<key>}`` and
 ``/registered_models/<name>/versions/<v>/{source,storage_location,description,run_link,user_id,status_message,tags/<key>}``
-(``/workspaces/<ws>/registered_models/...`` outside the default workspace). Artifacts
-are files, not metadata, and are not read. Metrics are numbers and are not read.
+(``/workspaces/<ws>/registered_models/...`` outside the default workspace). Text
+artifacts stored inside the store (``<run>/artifacts/``) are read by
+:mod:`redact.stores.mlflow_artifacts` (``/runs/<run_id>/artifacts/<path>/<inside>``).
+Metrics are numbers and are not read.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from redact._yaml import _Loader
 from redact.errors import InputError
 from redact.leaves import Segment
 from redact.stores.base import Record, Task
+from redact.stores.mlflow_artifacts import artifact_records
 
 __all__ = ["store_kind", "plan_uri", "plan_path", "read_kv_dir"]
 
@@ -237,6 +240,8 @@ def _runs_task(display: str, exp_text: str, names: tuple[str, ...] | None) -> It
         if inputs:
             doc["inputs"] = inputs
         yield Record(display, ("runs", run_id), doc, experiment=str(meta.get("experiment_id") or exp.name))
+        if (run / "artifacts").is_dir():  # a run's text artifacts stored inside the store
+            yield from artifact_records(display, run / "artifacts", run_id)
 
 
 def _dataset(exp: Path, dataset_id: str, cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:

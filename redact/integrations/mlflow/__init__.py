@@ -16,6 +16,12 @@ or, on a tracking server (every client is covered, whatever its URI):
 
     mlflow server --backend-store-uri redact+sqlite:///mlflow.db
 
+Besides params and tags, a ``redact+`` store covers text artifacts
+(:mod:`~redact.integrations.mlflow.artifacts`), traces
+(:mod:`~redact.integrations.mlflow.tracing`; :func:`install_tracing` is the one call for
+any other set-up), experiment, model, prompt and webhook names and locations, and
+MLflow's own log lines (:mod:`~redact.integrations.mlflow.logs`).
+
 See :mod:`redact.integrations.mlflow.tracking` and :mod:`redact.integrations.mlflow.registry`
 for what is redacted, and :mod:`redact.integrations.mlflow._common` for the JSON pointer
 each value gets (``/params/<key>``, ``/tags/<key>``, ...).
@@ -36,7 +42,10 @@ from redact.integrations.mlflow._common import (
     redact_fields,
 )
 from redact.integrations.mlflow._uri import PREFIX, SCHEMES, inner_uri
+from redact.integrations.mlflow.artifacts import RedactingArtifactRepository
+from redact.integrations.mlflow.logs import install_log_backstop
 from redact.integrations.mlflow.registry import RedactingRegistryStore, build_registry_store
+from redact.integrations.mlflow.tracing import install_tracing, span_processor, uninstall_tracing
 from redact.integrations.mlflow.tracking import RedactingTrackingStore, build_tracking_store
 
 __all__ = [
@@ -48,6 +57,11 @@ __all__ = [
     "RegistrationBlocked",
     "RedactingTrackingStore",
     "RedactingRegistryStore",
+    "RedactingArtifactRepository",
+    "install_tracing",
+    "uninstall_tracing",
+    "span_processor",
+    "install_log_backstop",
     "build_tracking_store",
     "build_registry_store",
     "inner_uri",

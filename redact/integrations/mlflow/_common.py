@@ -25,6 +25,7 @@ policy's ``keys`` rules match the dotted path (``params.db_password``, ``tags.ml
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -158,6 +159,18 @@ def required_value(value: Any, pointer: str) -> Any:
             f"blocked: the policy drops the required field at pointer {pointer!r}",
         )
     return value
+
+
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def safe_name(original: Any, value: Any) -> Any:
+    """A redacted identifier MLflow still accepts (model, prompt and webhook names allow
+    neither ``/`` nor ``:``, some not ``.``): when redaction changed it, every run of
+    other characters becomes one ``-``. Deterministic, so lookups find it again."""
+    if value is original or value == original or not isinstance(value, str):
+        return value
+    return _NAME_UNSAFE.sub("-", value).strip("-")[:63] or "REDACTED"
 
 
 def optional_value(value: Any) -> Any:

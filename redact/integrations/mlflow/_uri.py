@@ -38,7 +38,8 @@ def install_artifact_uri_fix() -> None:
     tracking URI and accepts only ``http``/``https`` there. The repository registered for
     ``mlflow-artifacts`` is wrapped so that it sees the tracking and registry URIs without
     the ``redact+`` prefix; for any other tracking URI it behaves exactly as before.
-    Idempotent. Artifact *contents* are files, not metadata: they are not redacted.
+    Idempotent. Artifact contents are redacted by
+    :mod:`redact.integrations.mlflow.artifacts`, not here.
     """
     from mlflow.store.artifact import artifact_repository_registry as registry_module
 

@@ -6,8 +6,13 @@ tracking store (the registry URI defaults to the tracking URI, so one
 
 Redacted: registered model tags and descriptions, model version tags, descriptions, run
 links and ``source`` (a model URI may hold credentials, ``s3://KEY:SECRET@bucket/...``).
-Names, versions, aliases and stages are identifiers and pass unchanged, as does every
-other method (prompts included) through attribute delegation.
+Registered model, prompt and webhook names are redacted wherever they are given (create,
+lookup, rename, tag, version, alias: every method with a ``name`` or ``new_name``
+argument), deterministically, so a lookup finds what was created. Prompts: templates
+(text or chat messages), descriptions and tags. Webhooks: URLs, names and descriptions;
+the signing secret is passed to MLflow, which stores it encrypted (it must stay usable to
+sign deliveries). Versions, aliases and stages are identifiers and pass unchanged, as
+does every other method through attribute delegation.
 
 The lineage gate: when the policy lists ``required`` fields, ``create_model_version``
 reads the source run (``run_id``, or the ``source_run_id`` of ``model_id``'s logged model)
@@ -21,6 +26,7 @@ field is missing or malformed, or there is no run to check, it raises
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -29,13 +35,18 @@ from typing import Any
 from redact._redactor import Redactor, check_required
 from redact.integrations.guard import redactor_for
 from redact.integrations.mlflow._common import (
+    DROPPED,
     Delegating,
     RegistrationBlocked,
     optional_value,
     rebuild,
     required_value,
+    safe_name,
 )
 from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix, plain_uri
+from redact.integrations.mlflow.artifacts import install_artifact_redaction
+from redact.integrations.mlflow.logs import install_log_backstop
+from redact.integrations.mlflow.tracing import install_tracing_for_store
 
 __all__ = ["RedactingRegistryStore", "build_registry_store"]
 
@@ -45,6 +56,9 @@ _SERVER_REGISTRY_ENV = "_MLFLOW_SERVER_REGISTRY_STORE"
 
 def _kv(section: str, entities: Any) -> list[tuple[tuple[str, ...], Any]]:
     return [((section, str(e.key)), e.value) for e in entities or ()]
+
+
+_NAME_PARAMS = ("name", "new_name")
 
 
 class RedactingRegistryStore(Delegating):
@@ -59,10 +73,41 @@ class RedactingRegistryStore(Delegating):
     def __reduce__(self) -> tuple[Any, ...]:
         return (build_registry_store, (self._uri, self.__dict__.get("_tracking_uri")))
 
+    # ------------------------------------------------------------------ names
+    def _name(self, name: Any) -> Any:
+        if name is None:
+            return None
+        (value,) = self._redact([(("registered_model", "name"), name)])
+        return safe_name(name, required_value(value, "/registered_model/name"))
+
+    def __getattr__(self, attr: str) -> Any:
+        """Delegated methods that take a model or prompt name get it redacted."""
+        value = super().__getattr__(attr)
+        if attr.startswith("_") or not callable(value):
+            return value
+        try:
+            sig = inspect.signature(value)
+        except (TypeError, ValueError):
+            return value
+        names = [p for p in _NAME_PARAMS if p in sig.parameters]
+        if not names:
+            return value
+
+        @functools.wraps(value)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            bound = sig.bind_partial(*args, **kwargs)
+            for p in names:
+                if bound.arguments.get(p) is not None:
+                    bound.arguments[p] = self._name(bound.arguments[p])
+            return value(*bound.args, **bound.kwargs)
+
+        return call
+
     # ------------------------------------------------------------------ registered models
     def create_registered_model(
         self, name: Any, tags: Any = None, description: Any = None, deployment_job_id: Any = None
     ) -> Any:
+        name = self._name(name)
         tags = list(tags or [])
         values = self._redact([(("description",), description), *_kv("tags", tags)])
         return self._inner.create_registered_model(
@@ -73,12 +118,12 @@ class RedactingRegistryStore(Delegating):
     def update_registered_model(self, name: Any, description: Any, deployment_job_id: Any = None) -> Any:
         (value,) = self._redact([(("description",), description)])
         return self._inner.update_registered_model(
-            name, description=optional_value(value), deployment_job_id=deployment_job_id
+            self._name(name), description=optional_value(value), deployment_job_id=deployment_job_id
         )
 
     def set_registered_model_tag(self, name: Any, tag: Any) -> Any:
         kept = rebuild([tag], self._redact(_kv("tags", [tag])))
-        return self._inner.set_registered_model_tag(name, kept[0]) if kept else None
+        return self._inner.set_registered_model_tag(self._name(name), kept[0]) if kept else None
 
     # ------------------------------------------------------------------ model versions
     def create_model_version(
@@ -92,6 +137,7 @@ class RedactingRegistryStore(Delegating):
         local_model_path: Any = None,
         model_id: Any = None,
     ) -> Any:
+        name = self._name(name)
         self.check_lineage(name, run_id, model_id)
         tags = list(tags or [])
         values = self._redact(
@@ -115,11 +161,96 @@ class RedactingRegistryStore(Delegating):
 
     def update_model_version(self, name: Any, version: Any, description: Any) -> Any:
         (value,) = self._redact([(("description",), description)])
-        return self._inner.update_model_version(name, version, description=optional_value(value))
+        return self._inner.update_model_version(self._name(name), version, description=optional_value(value))
 
     def set_model_version_tag(self, name: Any, version: Any, tag: Any) -> Any:
         kept = rebuild([tag], self._redact(_kv("tags", [tag])))
-        return self._inner.set_model_version_tag(name, version, kept[0]) if kept else None
+        return self._inner.set_model_version_tag(self._name(name), version, kept[0]) if kept else None
+
+    # ------------------------------------------------------------------ prompts
+    def _tag_dict(self, tags: Any, *prefix: str) -> Any:
+        if not tags:
+            return tags
+        items = list(dict(tags).items())
+        values = self._redact([((*prefix, "tags", str(k)), v) for k, v in items])
+        return {k: v for (k, _), v in zip(items, values, strict=True) if v is not DROPPED}
+
+    def create_prompt(self, name: Any, description: Any = None, tags: Any = None) -> Any:
+        (desc,) = self._redact([(("prompt", "description"), description)])
+        return self._inner.create_prompt(
+            self._name(name), description=optional_value(desc), tags=self._tag_dict(tags, "prompt")
+        )
+
+    def create_prompt_version(
+        self,
+        name: Any,
+        template: Any,
+        description: Any = None,
+        tags: Any = None,
+        response_format: Any = None,
+        model_config: Any = None,
+    ) -> Any:
+        template_value, desc = self._redact(
+            [(("prompt", "template"), template), (("prompt", "description"), description)]
+        )
+        return self._inner.create_prompt_version(
+            self._name(name),
+            required_value(template_value, "/prompt/template"),
+            description=optional_value(desc),
+            tags=self._tag_dict(tags, "prompt"),
+            response_format=response_format,
+            model_config=model_config,
+        )
+
+    def set_prompt_tag(self, name: Any, key: Any, value: Any) -> Any:
+        (new,) = self._redact([(("prompt", "tags", str(key)), value)])
+        return None if new is DROPPED else self._inner.set_prompt_tag(self._name(name), key, new)
+
+    def set_prompt_version_tag(self, name: Any, version: Any, key: Any, value: Any) -> Any:
+        (new,) = self._redact([(("prompt", "tags", str(key)), value)])
+        if new is DROPPED:
+            return None
+        return self._inner.set_prompt_version_tag(self._name(name), version, key, new)
+
+    # ------------------------------------------------------------------ webhooks
+    def _webhook_fields(self, name: Any, url: Any, description: Any) -> tuple[Any, Any, Any]:
+        n, u, d = self._redact(
+            [
+                (("webhook", "name"), name),
+                (("webhook", "url"), url),
+                (("webhook", "description"), description),
+            ]
+        )
+        if name is not None:
+            n = safe_name(name, required_value(n, "/webhook/name"))
+        if url is not None:
+            u = required_value(u, "/webhook/url")
+        return n, u, optional_value(d)
+
+    def create_webhook(
+        self,
+        name: Any,
+        url: Any,
+        events: Any,
+        description: Any = None,
+        secret: Any = None,
+        status: Any = None,
+    ) -> Any:
+        n, u, d = self._webhook_fields(name, url, description)
+        return self._inner.create_webhook(n, u, events, d, secret, status)
+
+    def update_webhook(
+        self,
+        webhook_id: Any,
+        name: Any = None,
+        description: Any = None,
+        url: Any = None,
+        events: Any = None,
+        secret: Any = None,
+        status: Any = None,
+    ) -> Any:
+        n, u, d = self._webhook_fields(name, url, description)
+        return self._inner.update_webhook(webhook_id, n, d, u, events, secret, status)
 
     # ------------------------------------------------------------------ lineage gate
     def check_lineage(self, name: Any, run_id: Any = None, model_id: Any = None) -> None:
@@ -205,6 +336,9 @@ def build_registry_store(store_uri: str, tracking_uri: str | None = None) -> Red
     from mlflow.tracking._model_registry.utils import _get_store_registry
 
     install_artifact_uri_fix()
+    install_artifact_redaction()
+    install_tracing_for_store()
+    install_log_backstop()
     policy_redactor = redactor_for()
     registry = _server_registry(store_uri) or _get_store_registry()  # type: ignore[no-untyped-call]
     target = inner_uri(store_uri)

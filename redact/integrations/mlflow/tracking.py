@@ -28,15 +28,22 @@ import sys
 from typing import Any
 
 from redact._redactor import Redactor
+from redact.errors import Blocked, RedactError
 from redact.integrations.guard import redactor_for
 from redact.integrations.mlflow._common import (
     DROPPED,
+    BlockedByPolicy,
     Delegating,
+    RedactionFailed,
     optional_value,
     rebuild,
     required_value,
+    safe_name,
 )
 from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix
+from redact.integrations.mlflow.artifacts import install_artifact_redaction
+from redact.integrations.mlflow.logs import install_log_backstop
+from redact.integrations.mlflow.tracing import install_tracing_for_store, redact_span, redact_trace_info
 
 __all__ = ["RedactingTrackingStore", "build_tracking_store"]
 
@@ -61,9 +68,16 @@ class RedactingTrackingStore(Delegating):
     # ------------------------------------------------------------------ experiments
     def create_experiment(self, name: Any, artifact_location: Any = None, tags: Any = None) -> Any:
         tags = list(tags or [])
-        values = self._redact([(("experiment", "name"), name), *_kv("tags", tags)])
+        values = self._redact(
+            [
+                (("experiment", "name"), name),
+                (("experiment", "artifact_location"), artifact_location),
+                *_kv("tags", tags),
+            ]
+        )
         name = required_value(values[0], "/experiment/name")
-        return self._inner.create_experiment(name, artifact_location, rebuild(tags, values[1:]))
+        location = optional_value(values[1])
+        return self._inner.create_experiment(name, location, rebuild(tags, values[2:]))
 
     def get_experiment_by_name(self, experiment_name: Any) -> Any:
         # the name was redacted when the experiment was created: look up the same output
@@ -189,6 +203,9 @@ class RedactingTrackingStore(Delegating):
         params: Any = None,
         model_type: Any = None,
     ) -> Any:
+        if name is not None:
+            (value,) = self._redact([(("logged_model", "name"), name)])
+            name = safe_name(name, required_value(value, "/logged_model/name"))
         if tags is not None or params is not None:
             p, t = self._batch(params, tags)
             params = p if params is not None else None
@@ -205,6 +222,37 @@ class RedactingTrackingStore(Delegating):
     def log_logged_model_params(self, model_id: Any, params: Any) -> Any:
         kept, _ = self._batch(params, [])
         return self._inner.log_logged_model_params(model_id=model_id, params=kept)
+
+    # ------------------------------------------------------------------ traces
+    def _trace_call(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except Blocked as exc:
+            raise BlockedByPolicy(exc.pointer, exc.category, exc.detector, str(exc)) from None
+        except RedactError:
+            raise
+        except Exception as exc:  # fail closed
+            raise RedactionFailed(
+                f"redaction failed ({type(exc).__name__}); nothing was sent to the tracking store"
+            ) from None
+
+    def start_trace(self, trace_info: Any) -> Any:
+        info = self._trace_call(lambda: redact_trace_info(trace_info, self.redactor))
+        return self._inner.start_trace(info)
+
+    def log_spans(self, location: Any, spans: Any, *args: Any, **kwargs: Any) -> Any:
+        red = self._trace_call(lambda: [redact_span(s, self.redactor) for s in spans])
+        return self._inner.log_spans(location, red, *args, **kwargs)
+
+    async def log_spans_async(self, location: Any, spans: Any, *args: Any, **kwargs: Any) -> Any:
+        red = self._trace_call(lambda: [redact_span(s, self.redactor) for s in spans])
+        return await self._inner.log_spans_async(location, red, *args, **kwargs)
+
+    def set_trace_tag(self, trace_id: Any, key: Any, value: Any) -> Any:
+        (new,) = self._redact([(("trace", "tags", str(key)), value)])
+        if new is DROPPED:
+            return None
+        return self._inner.set_trace_tag(trace_id, key, new)
 
 
 def _done() -> Any:
@@ -227,6 +275,9 @@ def build_tracking_store(store_uri: str, artifact_uri: str | None = None) -> Red
     from mlflow.tracking._tracking_service.utils import _tracking_store_registry
 
     install_artifact_uri_fix()
+    install_artifact_redaction()
+    install_tracing_for_store()
+    install_log_backstop()
     policy_redactor = redactor_for()  # a policy that fails to load fails here
     registry = _server_registry(store_uri) or _tracking_store_registry
     target = inner_uri(store_uri)
