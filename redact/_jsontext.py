@@ -2,17 +2,20 @@
 
 ``json.loads`` forgets where values were; findings inside an embedded document must
 point into the outer string, so this small parser keeps each string's raw span and a
-map from decoded to raw offsets.
+map from decoded to raw offsets. Objects keep every member in order (``JObj``), so a
+duplicate key hides nothing. Parsing and offset mapping are linear in the text, and the
+parser checks a deadline as it goes.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["JStr", "JNum", "parse_embedded", "looks_like_json"]
+__all__ = ["JStr", "JNum", "JObj", "parse_embedded", "looks_like_json", "ParseTimeout"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
@@ -26,20 +29,47 @@ class JStr:
     value: str
     raw_start: int  # offset of the opening quote in the outer text
     raw: str  # the literal, quotes included
+    _offsets: list[int] | None = field(default=None, repr=False)
 
     def to_outer(self, i: int) -> int:
-        """Map an offset into ``value`` to an offset into the outer text."""
+        """Map an offset into ``value`` to an offset into the outer text (the map of a
+        literal with escapes is built once, in one pass: linear, not per look-up)."""
         if "\\" not in self.raw:
             return self.raw_start + 1 + i
-        pos, n = 1, 0
-        raw = self.raw
-        while n < i:
-            if raw[pos] == "\\":
-                pos += 6 if raw[pos + 1] == "u" else 2
+        if self._offsets is None:
+            self._offsets = _raw_offsets(self.raw)
+        offsets = self._offsets
+        return self.raw_start + offsets[min(i, len(offsets) - 1)]
+
+
+def _raw_offsets(raw: str) -> list[int]:
+    """Offset in ``raw`` of each decoded character of the literal, and one past the end.
+    A surrogate pair ``\\ud83d\\ude00`` decodes to one character."""
+    out: list[int] = []
+    pos, end = 1, len(raw) - 1
+    while pos < end:
+        out.append(pos)
+        if raw[pos] == "\\":
+            if raw[pos + 1] == "u":
+                code = int(raw[pos + 2 : pos + 6], 16)
+                if 0xD800 <= code < 0xDC00 and raw[pos + 6 : pos + 8] == "\\u":
+                    low = int(raw[pos + 8 : pos + 12], 16)
+                    if 0xDC00 <= low < 0xE000:
+                        pos += 6
+                pos += 6
             else:
-                pos += 1
-            n += 1
-        return self.raw_start + pos
+                pos += 2
+        else:
+            pos += 1
+    out.append(pos)
+    return out
+
+
+class JObj(list):  # type: ignore[type-arg]
+    """A JSON object as its ``(key, value)`` members in order, duplicates kept; each key
+    is a ``JStr`` (so findings in a key map to the outer text too)."""
+
+    __slots__ = ()
 
 
 @dataclass(slots=True)
@@ -53,6 +83,10 @@ class _Fail(Exception):
     pass
 
 
+class ParseTimeout(Exception):
+    """Parsing an embedded document ran past its deadline."""
+
+
 def looks_like_json(text: str) -> bool:
     if len(text) < 2 or len(text) > MAX_EMBEDDED:
         return False
@@ -60,19 +94,29 @@ def looks_like_json(text: str) -> bool:
     return (s[:1] == "{" and s[-1:] == "}") or (s[:1] == "[" and s[-1:] == "]")
 
 
-def parse_embedded(text: str) -> Any | None:
-    """The document as dicts/lists of JStr/JNum/bool/None, or None if not JSON."""
+def parse_embedded(text: str, deadline: float | None = None) -> Any | None:
+    """The document as JObj/lists of JStr/JNum/bool/None, or None if not JSON.
+
+    Raises ParseTimeout when ``deadline`` (a ``time.monotonic()`` value) passes."""
+    state = [0, deadline]
     try:
-        value, pos = _value(text, _WS.match(text, 0).end(), 0)  # type: ignore[union-attr]
+        value, pos = _value(text, _WS.match(text, 0).end(), 0, state)  # type: ignore[union-attr]
         pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
     except (_Fail, IndexError, RecursionError, ValueError):
         return None
     return value if pos == len(text) else None
 
 
-def _value(text: str, pos: int, depth: int) -> tuple[Any, int]:
+def _tick(state: list[Any]) -> None:
+    state[0] += 1
+    if state[0] & 1023 == 0 and state[1] is not None and time.monotonic() > state[1]:
+        raise ParseTimeout
+
+
+def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
     if depth > 64:
         raise _Fail
+    _tick(state)
     ch = text[pos]
     if ch == '"':
         m = _STRING.match(text, pos)
@@ -81,7 +125,7 @@ def _value(text: str, pos: int, depth: int) -> tuple[Any, int]:
         raw = m.group()
         return JStr(json.loads(raw) if "\\" in raw else raw[1:-1], pos, raw), m.end()
     if ch == "{":
-        obj: dict[str, Any] = {}
+        obj = JObj()
         pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
         if text[pos] == "}":
             return obj, pos + 1
@@ -89,12 +133,14 @@ def _value(text: str, pos: int, depth: int) -> tuple[Any, int]:
             m = _STRING.match(text, pos)
             if not m:
                 raise _Fail
-            key = json.loads(m.group())
+            raw = m.group()
+            key = JStr(json.loads(raw) if "\\" in raw else raw[1:-1], pos, raw)
             pos = _WS.match(text, m.end()).end()  # type: ignore[union-attr]
             if text[pos] != ":":
                 raise _Fail
             pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
-            obj[key], pos = _value(text, pos, depth + 1)
+            item, pos = _value(text, pos, depth + 1, state)
+            obj.append((key, item))
             pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
             if text[pos] == "}":
                 return obj, pos + 1
@@ -107,7 +153,7 @@ def _value(text: str, pos: int, depth: int) -> tuple[Any, int]:
         if text[pos] == "]":
             return arr, pos + 1
         while True:
-            item, pos = _value(text, pos, depth + 1)
+            item, pos = _value(text, pos, depth + 1, state)
             arr.append(item)
             pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
             if text[pos] == "]":

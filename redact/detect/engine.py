@@ -9,6 +9,7 @@ detectors these select run their own patterns, under a timeout.
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,9 +17,18 @@ import regex
 
 from redact.detect.catalog import DetectorSpec
 from redact.detect.prefilter import build_prefilter
+from redact.detect.keys import KeyClass, classify_key, split_segments
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
-__all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR"]
+__all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR", "REDACTION_OUTPUT"]
+
+# What redact itself writes in place of a detected span: a later scan of redacted output
+# must not read these (or the text between them and a separator) as a new credential.
+REDACTION_OUTPUT = regex.compile(
+    r"\[REDACTED(?::[\w.-]{1,64})?\]|\*{3,}|tok:[A-Z_]{1,32}:[0-9a-f]{8,64}"
+    r"|enc:v1:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}"
+)
+_OUTPUT_MARKERS = ("[REDACTED", "***", "tok:", "enc:v1:")
 
 _KEY_CACHE_LIMIT = 65536
 
@@ -41,6 +51,7 @@ class CompiledDetector:
         "checks",
         "confidence_unverified",
         "vendor_examples",
+        "distinctive",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -62,6 +73,10 @@ class CompiledDetector:
         self.words = [w.lower() for w in spec.context.words]
         self.window = spec.context.window
         self.needs_context = bool(self.keys or self.words)
+        # a credential recognised by its own structure (a provider prefix, a PEM header,
+        # user:password@ in a URI) still fires under a lineage key, where PII shapes and
+        # detectors that need a key or nearby words are silenced
+        self.distinctive = spec.category in ("SECRET", "CONNECTION_STRING") and not self.needs_context
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
@@ -94,6 +109,9 @@ class Hit:
     claim_start: int
     claim_end: int
     confidence: float = -1.0  # the detector's, unless a structural check failed
+    # True when another detector's overlapping claim is reported instead: the span is
+    # still sensitive and is masked (mask the union), but not reported twice
+    shadow: bool = False
 
     def __post_init__(self) -> None:
         if self.confidence < 0:
@@ -101,12 +119,17 @@ class Hit:
 
 
 class _KeyInfo:
-    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded")
+    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded", "key_class")
 
     def __init__(
-        self, normalized: str, triggered: tuple[CompiledDetector, ...], excluded: frozenset[int]
+        self,
+        normalized: str,
+        triggered: tuple[CompiledDetector, ...],
+        excluded: frozenset[int],
+        key_class: KeyClass = KeyClass.NEUTRAL,
     ) -> None:
         self.normalized = normalized
+        self.key_class = key_class
         self.triggered = triggered
         self.triggered_ids = frozenset(d.index for d in triggered)
         self.excluded = excluded
@@ -128,6 +151,7 @@ class Engine:
         self.report_vendor_examples = report_vendor_examples
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
+        self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
@@ -142,12 +166,28 @@ class Engine:
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:
+        """What the key (a dict key, a flattened key path or ``parent.key``) selects:
+        detectors it triggers (``context.keys``), detectors it silences, and its class in
+        the one key grammar. Under a lineage key only distinctive detectors run."""
         info = self._keys.get(key)
         if info is None:
-            norm = normalize_key(key)
-            triggered = tuple(d for d in self._key_context if d.keys and any(k(norm) for k in d.keys))
-            excluded = frozenset(d.index for d in self._key_context if any(k(norm) for k in d.exclude_keys))
-            info = _KeyInfo(norm, triggered, excluded)
+            # validators and exclusions see the leaf's own key (its last segment); a
+            # key-context rule fires on the last segment or on the whole flattened path
+            # (``wandb.api_key``)
+            full = normalize_key(key)
+            segments = split_segments(key)
+            norm = normalize_key(segments[-1]) if segments else full
+            key_class = classify_key(key) if key else KeyClass.NEUTRAL
+            triggered = tuple(
+                d
+                for d in self._key_context
+                if d.keys and any(t(key, norm) or (full != norm and t(key, full)) for t in d.keys)
+            )
+            excluded = frozenset(d.index for d in self._key_context if any(t(key, norm) for t in d.exclude_keys))
+            if key_class is KeyClass.LINEAGE:
+                triggered = ()
+                excluded = excluded | self._not_distinctive
+            info = _KeyInfo(norm, triggered, excluded, key_class)
             if len(self._keys) >= _KEY_CACHE_LIMIT:
                 self._keys.clear()
             self._keys[key] = info
@@ -164,21 +204,40 @@ class Engine:
         return selected
 
     def find(self, text: str, key: str = "") -> list[Hit]:
+        """Validated hits in ``text`` read under ``key``: one reported hit per claim, plus
+        the overlapping hits it shadows (``shadow=True``), which redaction masks too."""
         info = self.key_info(key)
         if len(text) < self.min_len and not info.triggered_ids:
             return []
         selected = self.candidates(text, info)
         if not selected:
             return []
+        return self.run(text, info, selected)
+
+    def run(self, text: str, info: _KeyInfo, selected: set[int] | frozenset[int]) -> list[Hit]:
+        """Run the selected detectors' patterns over ``text`` (all under one deadline)."""
         hits: list[Hit] = []
         lowered: str | None = None
+        deadline = time.monotonic() + self.timeout
         for index in sorted(selected) if len(selected) > 1 else selected:
             d = self.detectors[index]
             key_ok = index in info.triggered_ids
             for pattern, group in d.patterns:
+                pos = 0
+                n = len(text)
                 try:
-                    for m in pattern.finditer(text, timeout=self.timeout):
+                    while pos <= n:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            raise TimeoutError
+                        m = pattern.search(text, pos, timeout=left)
+                        if m is None:
+                            break
                         start, end = m.span(group)
+                        cs, ce = m.span()
+                        # resume after the reported span, not the whole match: a second
+                        # record joined to the first (two DSNs after ";") is matched too
+                        pos = max(end, cs + 1) if start >= 0 else ce if ce > cs else cs + 1
                         if start < 0:
                             continue
                         while start < end and text[start].isspace():
@@ -187,7 +246,6 @@ class Engine:
                             end -= 1
                         if start == end:
                             continue
-                        cs, ce = m.span()
                         if d.needs_context and not key_ok:
                             if lowered is None:
                                 lowered = text.lower()
@@ -210,15 +268,39 @@ class Engine:
                         hits.append(Hit(d, start, end, cs, ce, confidence))
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+        if hits and any(m in text for m in _OUTPUT_MARKERS):
+            hits = _drop_redaction_outputs(text, hits)
         return _resolve(hits) if len(hits) > 1 else hits
 
 
-def _key_test(spec: str) -> Callable[[str], bool]:
-    """``@name`` is a named key class; anything else a regex searched in the key."""
+def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
+    """Drop hits that cover nothing but redact's own outputs and separators, so that
+    redacting redacted text changes nothing (``s3://[REDACTED:x]:****@bucket``)."""
+    covered = [0] * (len(text) + 1)  # prefix sums of characters inside an output
+    spans = [m.span() for m in REDACTION_OUTPUT.finditer(text)]
+    if not spans:
+        return hits
+    marks = [0] * (len(text) + 1)
+    for a, b in spans:
+        marks[a] += 1
+        marks[b] -= 1
+    depth = 0
+    alnum_outside = [0] * (len(text) + 1)
+    for i, ch in enumerate(text):
+        depth += marks[i]
+        alnum_outside[i + 1] = alnum_outside[i] + (1 if depth == 0 and ch.isalnum() else 0)
+    del covered
+    return [h for h in hits if alnum_outside[h.end] - alnum_outside[h.start] > 0]
+
+
+def _key_test(spec: str) -> Callable[[str, str], bool]:
+    """A test of ``(key, normalized key)``: ``@name`` is a named key class of the one key
+    grammar (on the raw key), anything else a regex searched in the normalised key."""
     if spec.startswith("@"):
-        return KEY_CLASSES[spec[1:]]
+        cls = KEY_CLASSES[spec[1:]]
+        return lambda key, norm: cls(key)
     pattern = regex.compile(spec)
-    return lambda key: pattern.search(key) is not None
+    return lambda key, norm: pattern.search(norm) is not None
 
 
 def _min_width(pattern: str) -> int:
@@ -244,7 +326,8 @@ def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
-    """Keep the most confident, then widest, then first-declared of overlapping claims.
+    """Report the most confident, then widest, then first-declared of overlapping claims;
+    the others stay in the result marked ``shadow`` (redaction masks them too).
 
     Kept claims never overlap, so they stay sorted by start in ``starts``/``kept`` and a
     new claim only needs comparing with its two neighbours: O(n log n).
@@ -252,13 +335,16 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     hits.sort(key=lambda h: (-h.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
     starts: list[int] = []
     kept: list[Hit] = []
+    shadowed: list[Hit] = []
     for h in hits:
         i = bisect.bisect_right(starts, h.claim_start)
-        if i and kept[i - 1].claim_end > h.claim_start:
-            continue
-        if i < len(kept) and kept[i].claim_start < h.claim_end:
+        if (i and kept[i - 1].claim_end > h.claim_start) or (i < len(kept) and kept[i].claim_start < h.claim_end):
+            h.shadow = True
+            shadowed.append(h)
             continue
         starts.insert(i, h.claim_start)
         kept.insert(i, h)
+    if shadowed:
+        kept.extend(shadowed)
     kept.sort(key=lambda h: (h.start, h.end))
     return kept
