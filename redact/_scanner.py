@@ -11,6 +11,7 @@ import dataclasses
 import datetime as _dt
 import decimal
 import enum
+import hashlib
 import os
 import time
 import uuid
@@ -114,6 +115,10 @@ class Scanner:
         # optimizer, path or learning rate in every run) are not scanned again. Only clean
         # values are kept, so no detected text outlives the call that logged it.
         self._clean: set[tuple[str, str]] = set()
+        # hits of short values seen before, keyed by a keyed digest of the text (the key
+        # is random per scanner and never leaves it), so no detected text is kept
+        self._hits: dict[tuple[str, bytes], tuple[Hit, ...]] = {}
+        self._digest_key = os.urandom(16)
 
     # ------------------------------------------------------------------ public
     def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:
@@ -130,11 +135,21 @@ class Scanner:
         memo = (key, text)
         if memo in self._clean:
             return []
+        digest = hashlib.blake2b(
+            text.encode("utf-8", "surrogatepass"), digest_size=16, key=self._digest_key
+        ).digest()
+        seen = self._hits.get((key, digest))
+        if seen is not None:
+            return [dataclasses.replace(h) for h in seen]
         hits = self._scan_text(text, key)
         if not hits:
             if len(self._clean) >= _MEMO_MAX_ENTRIES:
                 self._clean.clear()
             self._clean.add(memo)
+        elif all(h.detector.index >= 0 for h in hits):  # never memoise a guard verdict
+            if len(self._hits) >= _MEMO_MAX_ENTRIES:
+                self._hits.clear()
+            self._hits[(key, digest)] = tuple(dataclasses.replace(h) for h in hits)
         return hits
 
     def scan_key(self, key: Any) -> tuple[str, list[Hit]]:
@@ -316,7 +331,9 @@ def _map_hits(found: list[Hit], node: JStr, hits: list[Hit]) -> None:
     to = node.to_outer
     for h in found:
         hits.append(
-            Hit(h.detector, to(h.start), to(h.end), to(h.claim_start), to(h.claim_end), h.confidence, h.shadow)
+            Hit(
+                h.detector, to(h.start), to(h.end), to(h.claim_start), to(h.claim_end), h.confidence, h.shadow
+            )
         )
 
 

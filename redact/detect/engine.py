@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import regex
 
 from redact.detect.catalog import DetectorSpec
-from redact.detect.prefilter import build_prefilter
 from redact.detect.keys import KeyClass, classify_key, split_segments
+from redact.detect.prefilter import build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
 __all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR", "REDACTION_OUTPUT"]
@@ -172,18 +172,16 @@ class Engine:
         info = self._keys.get(key)
         if info is None:
             # validators and exclusions see the leaf's own key (its last segment); a
-            # key-context rule fires on the last segment or on the whole flattened path
-            # (``wandb.api_key``)
+            # key-context rule (``(?:^|_)name(?:_|$)``) is searched in the whole flattened
+            # path, which ends with the last segment (``wandb.api_key``)
             full = normalize_key(key)
             segments = split_segments(key)
             norm = normalize_key(segments[-1]) if segments else full
             key_class = classify_key(key) if key else KeyClass.NEUTRAL
-            triggered = tuple(
-                d
-                for d in self._key_context
-                if d.keys and any(t(key, norm) or (full != norm and t(key, full)) for t in d.keys)
+            triggered = tuple(d for d in self._key_context if d.keys and any(t(key, full) for t in d.keys))
+            excluded = frozenset(
+                d.index for d in self._key_context if any(t(key, norm) for t in d.exclude_keys)
             )
-            excluded = frozenset(d.index for d in self._key_context if any(t(key, norm) for t in d.exclude_keys))
             if key_class is KeyClass.LINEAGE:
                 triggered = ()
                 excluded = excluded | self._not_distinctive
@@ -257,9 +255,12 @@ class Engine:
                             cand = Candidate(text[start:end], m, text, start, end, info.normalized)
                             if not all(v(cand) for v in d.validators):
                                 continue
-                        if d.vendor_examples and not self.report_vendor_examples:
-                            if text[start:end] in d.vendor_examples:
-                                continue
+                        if (
+                            d.vendor_examples
+                            and not self.report_vendor_examples
+                            and text[start:end] in d.vendor_examples
+                        ):
+                            continue
                         confidence = d.confidence
                         if d.checks:
                             cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized)
@@ -338,7 +339,8 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     shadowed: list[Hit] = []
     for h in hits:
         i = bisect.bisect_right(starts, h.claim_start)
-        if (i and kept[i - 1].claim_end > h.claim_start) or (i < len(kept) and kept[i].claim_start < h.claim_end):
+        before = i and kept[i - 1].claim_end > h.claim_start
+        if before or (i < len(kept) and kept[i].claim_start < h.claim_end):
             h.shadow = True
             shadowed.append(h)
             continue

@@ -37,35 +37,39 @@ class KeyClass(enum.Enum):
     NEUTRAL = "neutral"
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _SEGMENT_SPLIT = re.compile(r"\[[^\]]*\]|__|[./:\\>]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
 
 # segments that only wrap a value and say nothing about it
-_WRAPPERS = frozenset(
+_WRAPPERS = _words(
     "value values val default current raw data content str string text plaintext literal "
-    "setting settings config cfg conf params param args arg env environ environment".split()
+    "setting settings config cfg conf params param args arg env environ environment"
 )
 
 # a word that on its own names a credential
-_CRED_WORDS = frozenset(
+_CRED_WORDS = _words(
     "password passwd passwrd pwd pass passphrase passcode secret secrets token tokens "
     "credential credentials cred creds apikey apikeys apitoken authtoken accesstoken "
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
     "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
-    "connstring sas sastoken auth authorization bearer cookie pgpass".split()
+    "connstring sas sastoken auth authorization bearer cookie pgpass"
 )
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
-_KEY_QUALIFIERS = frozenset(
-    "api private secret access signing encryption master client app account storage service "
-    "license session webhook deploy deployment ssh gpg pgp hmac shared admin auth consumer "
-    "subscription primary secondary sas x decryption encrypt decrypt root jwt aes fernet "
-    "cipher ingest ingestion write read management mgmt host function functions sendgrid "
-    "stripe openai anthropic wandb kaggle hf comet neptune pinecone cohere mistral groq "
-    "serp tavily firebase mapbox algolia datadog dd newrelic sentry twilio mailgun "
-    "mailchimp slack discord telegram github gitlab npm pypi docker heroku vercel "
-    "netlify cloudflare cf digitalocean do linode rsa ec ed25519 user".split()
+_KEY_QUALIFIERS = _words(
+    "api private secret access signing encryption master client app account storage "
+    "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
+    "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt "
+    "aes fernet cipher ingest ingestion write read management mgmt host function "
+    "functions sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
+    "cohere mistral groq serp tavily firebase mapbox algolia datadog dd newrelic sentry "
+    "twilio mailgun mailchimp slack discord telegram github gitlab npm pypi docker heroku "
+    "vercel netlify cloudflare cf digitalocean do linode rsa ec ed25519 user"
 )
 # connection strings: "conn str", "connection string", "database url" with a credential
 _CRED_PAIRS = frozenset(
@@ -80,53 +84,53 @@ _CRED_SUFFIXES = (
     "appsecret", "credentials", "pwd",
 )  # fmt: skip
 # words after a credential word that still name the credential itself
-_VALUE_TAIL = frozenset(
+_VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
     "headers secret key token pass pwd password v1 v2 v3 new old current prod production "
-    "dev staging test live file_content contents bytes pem der json full".split()
+    "dev staging test live file_content contents bytes pem der json full"
 )
 # words before a credential word that turn it into a setting or a lookalike
-_MODIFIERS = frozenset(
+_MODIFIERS = _words(
     "max min num n count total input output prompt completion special pad eos bos unk sep "
     "cls mask pagination page next prev previous continuation cursor csrf xsrf anti "
     "cancel cancellation cancelation sync resume stop start end vocab word sub bpe "
     "estimated used remaining reserved public verify verification has use require "
     "requires required is no without skip disable disabled enable enabled allow allowed "
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
-    "generated length len strength policy hint hints rule rules".split()
+    "generated length len strength policy hint hints rule rules"
 )
 # whole words that look like a credential word but are not
-_LOOKALIKES = frozenset(
-    "tokenizer tokenizers tokenize tokenized tokenization detokenize passes passed passing "
-    "passthrough bypass compass password_policy csrftoken csrfmiddlewaretoken xsrftoken "
-    "secretary keyboard keyword keywords keystore authority author authors authored "
-    "authoring authenticated authentication_method".split()
+_LOOKALIKES = _words(
+    "tokenizer tokenizers tokenize tokenized tokenization detokenize passes passed "
+    "passing passthrough bypass compass password_policy csrftoken csrfmiddlewaretoken "
+    "xsrftoken secretary keyboard keyword keywords keystore authority author authors "
+    "authored authoring authenticated authentication_method"
 )
 # words that make a segment lineage: commits, digests, locks, run ids
-_LINEAGE_HEADS = frozenset(
+_LINEAGE_HEADS = _words(
     "commit commits sha sha1 sha256 sha512 md5 revision rev digest digests checksum "
     "checksums fingerprint fingerprints hash hashes crc crc32 etag lock lockfile "
-    "conda_lock".split()
+    "conda_lock"
 )
-_LINEAGE_ID_OWNERS = frozenset(
+_LINEAGE_ID_OWNERS = _words(
     "run experiment exp parent trace span job artifact model dataset data version build "
     "pipeline step task workflow commit git source snapshot checkpoint ckpt image "
-    "container request session_run".split()
+    "container request session_run"
 )
-_ID_WORDS = frozenset("id ids uuid uuids guid runid".split())
-_LINEAGE_WORDS = frozenset("runid run_uuid runuuid gitsha gitcommit".split())
+_ID_WORDS = frozenset(["id", "ids", "uuid", "uuids", "guid", "runid"])
+_LINEAGE_WORDS = frozenset(["runid", "run_uuid", "runuuid", "gitsha", "gitcommit"])
 # neutral words that, under a credential parent, still do not hold the credential
-_NOT_SECRET_LEAF = frozenset(
+_NOT_SECRET_LEAF = _words(
     "host hostname port region zone user username login email name names type kind mode "
     "url uri endpoint path file dir enabled enable provider project bucket database db "
     "schema scheme driver id ids arn description desc help label version timeout ttl "
     "expiry expires created updated owner account tenant org organization scope scopes "
-    "audience issuer algorithm algo format source backend store manager method".split()
+    "audience issuer algorithm algo format source backend store manager method"
 )
-_EMAIL_WORDS = frozenset("email emails mail e_mail emailaddress mailaddress".split())
-_PHONE_WORDS = frozenset("phone phones telephone tel mobile cell msisdn fax".split())
-_SSN_WORDS = frozenset("ssn ssns socsec".split())
-_IP_WORDS = frozenset("ip ips ipv4 ipv6 ipaddr ipaddress".split())
+_EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
+_PHONE_WORDS = frozenset(["phone", "phones", "telephone", "tel", "mobile", "cell", "msisdn", "fax"])
+_SSN_WORDS = frozenset(["ssn", "ssns", "socsec"])
+_IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
 
 
 def split_segments(key: str) -> list[str]:

@@ -64,6 +64,10 @@ def validator(fn: Validator) -> Validator:
     return fn
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 def _digits(s: str) -> str:
     return "".join(ch for ch in s if ch.isdigit())
 
@@ -210,10 +214,10 @@ KEY_CLASSES: dict[str, Callable[[str], bool]] = {
 }
 
 # schemes of an Authorization header: the credential follows them
-AUTH_SCHEMES = frozenset(
-    "basic bearer token digest negotiate ntlm kerberos apikey api-key key hoba mutual vapid "
-    "scram-sha-1 scram-sha-256 aws4-hmac-sha256 aws ssws mac oauth dpop gnap sharedkey "
-    "sharedkeylite signature hmac jwt splunk genieacs".split()
+AUTH_SCHEMES = _words(
+    "basic bearer token digest negotiate ntlm kerberos apikey api-key key hoba mutual "
+    "vapid scram-sha-1 scram-sha-256 aws4-hmac-sha256 aws ssws mac oauth dpop gnap "
+    "sharedkey sharedkeylite signature hmac jwt splunk genieacs"
 )
 
 
@@ -225,16 +229,14 @@ def sensitive_name(c: Candidate) -> bool:
     name = c.match.group("name")
     if classify_key(name) is not KeyClass.CREDENTIAL:
         return False
-    if c.span.lower() in AUTH_SCHEMES and c.text[c.end : c.end + 1] in (" ", "\t"):
-        return False
-    return True
+    return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end:c.end + 1] in (" ", "\t"))
 
 
 # ---------------------------------------------------------------- credential values
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
-_BOOL_NULL = frozenset(
+_BOOL_NULL = _words(
     "true false yes no on off none null nil n/a na nan undefined empty required optional "
-    "auto default disabled enabled".split()
+    "auto default disabled enabled"
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
@@ -293,15 +295,14 @@ def credential_like(value: str) -> bool:
 _PAIR = re.compile(r"(?:^|[;&\s,?])([A-Za-z_][\w .-]{0,40}?)[ \t]*=(?!=|$)")
 _HEADER = re.compile(r"^[A-Za-z][\w-]{1,40}:[ \t]")
 _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
-_SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S+)$")
+_SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
 
 
 def structured_part(v: str) -> str | None:
     """For a value with structure, its credential part (``""`` when the in-text grammar
     decides, as for ``Server=x;Password=y``); None when the value is one token."""
     pairs = _PAIR.findall(v)
-    if pairs and (len(pairs) >= 2 or pairs[0].strip().lower() in ("password", "pwd", "passwd", "secret", "token")
-                  or classify_key(pairs[0].strip()) is KeyClass.CREDENTIAL):
+    if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) is KeyClass.CREDENTIAL):
         return ""
     if _HEADER.match(v) or _URI_AUTH.search(v):
         return ""
