@@ -117,7 +117,7 @@ class Scanner:
         self._clean: set[tuple[str, str]] = set()
         # hits of short values seen before, keyed by a keyed digest of the text (the key
         # is random per scanner and never leaves it), so no detected text is kept
-        self._hits: dict[tuple[str, bytes], tuple[Hit, ...]] = {}
+        self._hits: dict[tuple[str, bytes], tuple[tuple[Any, ...], ...]] = {}
         self._digest_key = os.urandom(16)
 
     # ------------------------------------------------------------------ public
@@ -140,7 +140,7 @@ class Scanner:
         ).digest()
         seen = self._hits.get((key, digest))
         if seen is not None:
-            return [dataclasses.replace(h) for h in seen]
+            return [Hit(*h) for h in seen]
         hits = self._scan_text(text, key)
         if not hits:
             if len(self._clean) >= _MEMO_MAX_ENTRIES:
@@ -149,7 +149,9 @@ class Scanner:
         elif all(h.detector.index >= 0 for h in hits):  # never memoise a guard verdict
             if len(self._hits) >= _MEMO_MAX_ENTRIES:
                 self._hits.clear()
-            self._hits[(key, digest)] = tuple(dataclasses.replace(h) for h in hits)
+            self._hits[(key, digest)] = tuple(
+                (h.detector, h.start, h.end, h.claim_start, h.claim_end, h.confidence, h.shadow) for h in hits
+            )
         return hits
 
     def scan_key(self, key: Any) -> tuple[str, list[Hit]]:
@@ -328,13 +330,12 @@ class Scanner:
 
 
 def _map_hits(found: list[Hit], node: JStr, hits: list[Hit]) -> None:
+    """Move hits of an inner string (fresh objects) to offsets into the outer text."""
     to = node.to_outer
     for h in found:
-        hits.append(
-            Hit(
-                h.detector, to(h.start), to(h.end), to(h.claim_start), to(h.claim_end), h.confidence, h.shadow
-            )
-        )
+        h.start, h.end = to(h.start), to(h.end)
+        h.claim_start, h.claim_end = to(h.claim_start), to(h.claim_end)
+        hits.append(h)
 
 
 def _last_segment(key: str) -> str:

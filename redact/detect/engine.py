@@ -20,7 +20,15 @@ from redact.detect.keys import KeyClass, classify_key, split_segments
 from redact.detect.prefilter import build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
-__all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR", "REDACTION_OUTPUT"]
+__all__ = [
+    "Engine",
+    "Hit",
+    "CompiledDetector",
+    "GUARD_TIMEOUT",
+    "GUARD_ERROR",
+    "GUARD_DENSE",
+    "REDACTION_OUTPUT",
+]
 
 # What redact itself writes in place of a detected span: a later scan of redacted output
 # must not read these (or the text between them and a separator) as a new credential.
@@ -96,6 +104,10 @@ class _Guard:
 
 GUARD_TIMEOUT = _Guard("guard-timeout")
 GUARD_ERROR = _Guard("guard-error")
+# a value with more findings than ``Engine.max_hits`` is masked whole: the work per value
+# stays bounded, and text that dense with sensitive data is not worth showing in parts
+GUARD_DENSE = _Guard("guard-dense")
+_NEEDS_LOWER: Hit = object()  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -145,9 +157,11 @@ class Engine:
         timeout: float = 2.0,
         prefilter: str = "auto",
         report_vendor_examples: bool = False,
+        max_hits: int = 10_000,
     ) -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
+        self.max_hits = max_hits
         self.report_vendor_examples = report_vendor_examples
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
@@ -223,50 +237,41 @@ class Engine:
             for pattern, group in d.patterns:
                 pos = 0
                 n = len(text)
+                count = 0
                 try:
                     while pos <= n:
                         left = deadline - time.monotonic()
                         if left <= 0:
                             raise TimeoutError
-                        m = pattern.search(text, pos, timeout=left)
-                        if m is None:
+                        restart = -1
+                        for m in pattern.finditer(text, pos, timeout=left):
+                            count += 1
+                            if not count & 127 and time.monotonic() > deadline:
+                                raise TimeoutError
+                            start, end = m.span(group)
+                            cs, ce = m.span()
+                            if 0 <= end < ce:
+                                # resume after the reported span, not the whole match: a
+                                # second record joined to the first (two DSNs after ";")
+                                # is matched too
+                                restart = max(end, cs + 1)
+                            if start >= 0:
+                                hit = self._check(d, m, text, start, end, cs, ce, key_ok, info)
+                                if hit is not None:
+                                    if lowered is None and hit is _NEEDS_LOWER:
+                                        lowered = text.lower()
+                                        hit = self._check(
+                                            d, m, text, start, end, cs, ce, key_ok, info, lowered
+                                        )
+                                    if hit is not None and hit is not _NEEDS_LOWER:
+                                        hits.append(hit)
+                                        if len(hits) > self.max_hits:
+                                            return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
+                            if restart >= 0:
+                                break
+                        if restart < 0:
                             break
-                        start, end = m.span(group)
-                        cs, ce = m.span()
-                        # resume after the reported span, not the whole match: a second
-                        # record joined to the first (two DSNs after ";") is matched too
-                        pos = max(end, cs + 1) if start >= 0 else ce if ce > cs else cs + 1
-                        if start < 0:
-                            continue
-                        while start < end and text[start].isspace():
-                            start += 1
-                        while end > start and text[end - 1].isspace():
-                            end -= 1
-                        if start == end:
-                            continue
-                        if d.needs_context and not key_ok:
-                            if lowered is None:
-                                lowered = text.lower()
-                            near = lowered[max(0, cs - d.window) : ce + d.window]
-                            if not any(w in near for w in d.words):
-                                continue
-                        cand = None
-                        if d.validators:
-                            cand = Candidate(text[start:end], m, text, start, end, info.normalized)
-                            if not all(v(cand) for v in d.validators):
-                                continue
-                        if (
-                            d.vendor_examples
-                            and not self.report_vendor_examples
-                            and text[start:end] in d.vendor_examples
-                        ):
-                            continue
-                        confidence = d.confidence
-                        if d.checks:
-                            cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized)
-                            if not all(v(cand) for v in d.checks):
-                                confidence = d.confidence_unverified
-                        hits.append(Hit(d, start, end, cs, ce, confidence))
+                        pos = restart
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         if hits and any(m in text for m in _OUTPUT_MARKERS):
@@ -274,24 +279,72 @@ class Engine:
         return _resolve(hits) if len(hits) > 1 else hits
 
 
+    def _check(
+        self,
+        d: CompiledDetector,
+        m: regex.Match[str],
+        text: str,
+        start: int,
+        end: int,
+        cs: int,
+        ce: int,
+        key_ok: bool,
+        info: _KeyInfo,
+        lowered: str | None = None,
+    ) -> Hit | None:
+        """The hit for one match, or None when context, validators or vendor examples
+        reject it (``_NEEDS_LOWER`` asks the caller for the lower-cased text once)."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            return None
+        if d.needs_context and not key_ok:
+            if lowered is None:
+                return _NEEDS_LOWER
+            near = lowered[max(0, cs - d.window) : ce + d.window]
+            if not any(w in near for w in d.words):
+                return None
+        cand = None
+        if d.validators:
+            cand = Candidate(text[start:end], m, text, start, end, info.normalized)
+            for v in d.validators:
+                if not v(cand):
+                    return None
+        if d.vendor_examples and not self.report_vendor_examples and text[start:end] in d.vendor_examples:
+            return None
+        confidence = d.confidence
+        if d.checks:
+            cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized)
+            if not all(v(cand) for v in d.checks):
+                confidence = d.confidence_unverified
+        return Hit(d, start, end, cs, ce, confidence)
+
+
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop hits that cover nothing but redact's own outputs and separators, so that
     redacting redacted text changes nothing (``s3://[REDACTED:x]:****@bucket``)."""
-    covered = [0] * (len(text) + 1)  # prefix sums of characters inside an output
     spans = [m.span() for m in REDACTION_OUTPUT.finditer(text)]
     if not spans:
         return hits
-    marks = [0] * (len(text) + 1)
-    for a, b in spans:
-        marks[a] += 1
-        marks[b] -= 1
-    depth = 0
-    alnum_outside = [0] * (len(text) + 1)
-    for i, ch in enumerate(text):
-        depth += marks[i]
-        alnum_outside[i + 1] = alnum_outside[i] + (1 if depth == 0 and ch.isalnum() else 0)
-    del covered
-    return [h for h in hits if alnum_outside[h.end] - alnum_outside[h.start] > 0]
+    starts = [a for a, _ in spans]
+    kept = []
+    for h in hits:
+        i = max(0, bisect.bisect_right(starts, h.start) - 1)
+        pos, readable = h.start, False
+        while pos < h.end and not readable:
+            while i < len(spans) and spans[i][1] <= pos:
+                i += 1
+            if i < len(spans) and spans[i][0] <= pos:
+                pos = spans[i][1]
+                continue
+            nxt = min(spans[i][0], h.end) if i < len(spans) else h.end
+            readable = any(ch.isalnum() for ch in text[pos:nxt])
+            pos = nxt
+        if readable:
+            kept.append(h)
+    return kept
 
 
 def _key_test(spec: str) -> Callable[[str, str], bool]:
@@ -330,23 +383,39 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     """Report the most confident, then widest, then first-declared of overlapping claims;
     the others stay in the result marked ``shadow`` (redaction masks them too).
 
-    Kept claims never overlap, so they stay sorted by start in ``starts``/``kept`` and a
-    new claim only needs comparing with its two neighbours: O(n log n).
+    One sweep by start splits the hits into clusters of transitively overlapping claims;
+    only inside a cluster are claims compared, so many disjoint hits cost O(n log n).
     """
-    hits.sort(key=lambda h: (-h.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
+    hits.sort(key=lambda h: (h.claim_start, h.claim_end))
+    out: list[Hit] = []
+    cluster: list[Hit] = []
+    reach = -1
+    for h in hits:
+        if cluster and h.claim_start >= reach:
+            _resolve_cluster(cluster, out)
+            cluster = []
+        cluster.append(h)
+        reach = max(reach, h.claim_end) if len(cluster) > 1 else h.claim_end
+    if cluster:
+        _resolve_cluster(cluster, out)
+    out.sort(key=lambda h: (h.start, h.end))
+    return out
+
+
+def _resolve_cluster(cluster: list[Hit], out: list[Hit]) -> None:
+    if len(cluster) == 1:
+        out.append(cluster[0])
+        return
+    cluster.sort(key=lambda h: (-h.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
     starts: list[int] = []
     kept: list[Hit] = []
-    shadowed: list[Hit] = []
-    for h in hits:
+    for h in cluster:
         i = bisect.bisect_right(starts, h.claim_start)
         before = i and kept[i - 1].claim_end > h.claim_start
         if before or (i < len(kept) and kept[i].claim_start < h.claim_end):
             h.shadow = True
-            shadowed.append(h)
+            out.append(h)
             continue
         starts.insert(i, h.claim_start)
         kept.insert(i, h)
-    if shadowed:
-        kept.extend(shadowed)
-    kept.sort(key=lambda h: (h.start, h.end))
-    return kept
+    out.extend(kept)

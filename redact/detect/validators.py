@@ -68,8 +68,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_NON_DIGIT = re.compile(r"\D+")
+
+
 def _digits(s: str) -> str:
-    return "".join(ch for ch in s if ch.isdigit())
+    return _NON_DIGIT.sub("", s)
 
 
 # ---------------------------------------------------------------- placeholders
@@ -269,16 +272,14 @@ def credential_like(value: str) -> bool:
     v = value.strip().strip("'\"")
     if len(v) < 6 or len(v) > 8192:
         return False
-    if v.lower() in _BOOL_NULL or _NUMBER.match(v) or is_placeholder(v):
+    if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
         return False
-    if is_reference(v):
+    if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
         return False
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
         return False  # a sentence describing the secret, not the secret
-    if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
-        return False
-    if v.lower() in AUTH_SCHEMES:
+    if is_placeholder(v) or is_reference(v):
         return False
     classes = (
         any(ch.islower() for ch in v)
@@ -316,11 +317,12 @@ def structured_part(v: str) -> str | None:
 def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
     secret-manager path that merely names a secret)."""
-    text = c.text.strip()
-    whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
-    if len(text) <= 512 and (is_placeholder(text) or whole_ref or _looks_like_path(text)):
-        return False  # the whole value is a template, a redaction output or a reference
-    if c.start == 0 or not c.text[: c.start].strip():  # the span is the whole value
+    if len(c.text) <= 512:  # bounded: a long text is never stripped or matched per candidate
+        text = c.text.strip()
+        whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
+        if is_placeholder(text) or whole_ref or _looks_like_path(text):
+            return False  # the whole value is a template, a redaction output or a reference
+    if c.start == 0 or (c.start <= 64 and not c.text[: c.start].strip()):  # the span is the whole value
         part = structured_part(c.span.strip())
         if part is not None:
             return bool(part) and credential_like(part)
@@ -658,5 +660,7 @@ _KV_CONN = re.compile(
 
 @validator
 def kv_connection(c: Candidate) -> bool:
-    """``Password=`` belongs to a ``key=value;`` connection string with another known key."""
-    return bool(_KV_CONN.search(c.text)) and not is_placeholder(c.span)
+    """``Password=`` belongs to a ``key=value;`` connection string with another known key
+    (looked for within 256 characters of the match, so the check stays linear in long text)."""
+    near = c.text[max(0, c.start - 256) : c.end + 256]
+    return bool(_KV_CONN.search(near)) and not is_placeholder(c.span)
