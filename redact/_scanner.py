@@ -1,8 +1,8 @@
 """Walk any nested value into leaves and run the engine on each: the ``scan`` pipeline.
 
 Dict keys are scanned like values (a finding in a key has ``in_key=True``). A leaf is
-read under its context key: its own key, prefixed by its parent's key when it has one
-(``secrets.anthropic``), so the one key grammar sees the parent as context.
+read under its context key: its own key, prefixed by its parent's key when the parent
+names credentials (``secrets.anthropic``), so the one key grammar sees that context.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit
+from redact.detect.keys import KeyClass, classify_key
 from redact.errors import CycleError, NestingError
 from redact.leaves import Segment, context_key, key_path, pointer
 
@@ -63,8 +64,12 @@ def coerce(v: Any) -> Any:
 
 
 def child_context(parent: str, key: str) -> str:
-    """The context key of ``key`` inside a mapping held under ``parent``."""
-    return f"{parent}.{key}" if parent else key
+    """The context key of ``key`` inside a mapping held under ``parent``: the parent is
+    kept when it names credentials (``secrets`` + ``anthropic`` -> ``secrets.anthropic``),
+    the one case where a parent changes what a key means."""
+    if parent and classify_key(parent) is KeyClass.CREDENTIAL:
+        return f"{parent}.{key}"
+    return key
 
 
 def merge_spans(hits: list[Hit]) -> list[tuple[int, int, list[Hit]]]:
