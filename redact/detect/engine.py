@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -235,43 +235,20 @@ class Engine:
             d = self.detectors[index]
             key_ok = index in info.triggered_ids
             for pattern, group in d.patterns:
-                pos = 0
-                n = len(text)
-                count = 0
                 try:
-                    while pos <= n:
-                        left = deadline - time.monotonic()
-                        if left <= 0:
-                            raise TimeoutError
-                        restart = -1
-                        for m in pattern.finditer(text, pos, timeout=left):
-                            count += 1
-                            if not count & 127 and time.monotonic() > deadline:
-                                raise TimeoutError
-                            start, end = m.span(group)
-                            cs, ce = m.span()
-                            if 0 <= end < ce:
-                                # resume after the reported span, not the whole match: a
-                                # second record joined to the first (two DSNs after ";")
-                                # is matched too
-                                restart = max(end, cs + 1)
-                            if start >= 0:
-                                hit = self._check(d, m, text, start, end, cs, ce, key_ok, info)
-                                if hit is not None:
-                                    if lowered is None and hit is _NEEDS_LOWER:
-                                        lowered = text.lower()
-                                        hit = self._check(
-                                            d, m, text, start, end, cs, ce, key_ok, info, lowered
-                                        )
-                                    if hit is not None and hit is not _NEEDS_LOWER:
-                                        hits.append(hit)
-                                        if len(hits) > self.max_hits:
-                                            return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
-                            if restart >= 0:
-                                break
-                        if restart < 0:
-                            break
-                        pos = restart
+                    for m in _matches(pattern, group, text, deadline):
+                        start, end = m.span(group)
+                        if start < 0:
+                            continue
+                        cs, ce = m.span()
+                        hit = self._check(d, m, text, start, end, cs, ce, key_ok, info, lowered)
+                        if hit is _NEEDS_LOWER:
+                            lowered = text.lower()
+                            hit = self._check(d, m, text, start, end, cs, ce, key_ok, info, lowered)
+                        if hit is not None:
+                            hits.append(hit)
+                            if len(hits) > self.max_hits:
+                                return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         if hits and any(m in text for m in _OUTPUT_MARKERS):
@@ -321,6 +298,44 @@ class Engine:
                 confidence = d.confidence_unverified
         return Hit(d, start, end, cs, ce, confidence)
 
+
+_SHORT = 2048  # below this, a search per match is cheaper than setting up finditer
+
+
+def _matches(
+    pattern: regex.Pattern[str], group: str | int, text: str, deadline: float
+) -> Iterator[regex.Match[str]]:
+    """Every match of ``pattern`` in ``text``, resuming after the reported group rather
+    than after the whole match (a second record joined to the first, as two DSNs after
+    ``;``, is matched too); raises TimeoutError past ``deadline``."""
+    pos, n, count = 0, len(text), 0
+    while pos <= n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        if n <= _SHORT:
+            m = pattern.search(text, pos, timeout=left)
+            if m is None:
+                return
+            yield m
+            cs, ce = m.span()
+            end = m.end(group)
+            pos = max(end, cs + 1) if 0 <= end < ce else (ce if ce > cs else cs + 1)
+            continue
+        restart = -1
+        for m in pattern.finditer(text, pos, timeout=left):
+            count += 1
+            if not count & 127 and time.monotonic() > deadline:
+                raise TimeoutError
+            yield m
+            cs, ce = m.span()
+            end = m.end(group)
+            if 0 <= end < ce:
+                restart = max(end, cs + 1)
+                break
+        if restart < 0:
+            return
+        pos = restart
 
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop hits that cover nothing but redact's own outputs and separators, so that
