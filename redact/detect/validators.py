@@ -15,7 +15,6 @@ import json
 import math
 import re
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,7 +173,8 @@ def shannon_entropy(s: str) -> float:
     if not s:
         return 0.0
     n = len(s)
-    return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
+    log2 = math.log2
+    return -sum(k / n * log2(k / n) for k in map(s.count, set(s)))
 
 
 @validator
@@ -263,7 +263,7 @@ def is_reference(v: str) -> bool:
     return bool(_ENV_NAME.match(v) or _REFERENCE.match(v) or _WHOLE_TEMPLATE.match(v) or _looks_like_path(v))
 
 
-_LOWER_WORDS = re.compile(r"^[a-z]+(?:[-_ ][a-z]+)*$")
+_LOWER_WORDS = re.compile(r"^[a-z](?:[a-z]|[-_ ](?=[a-z]))*$")
 
 
 def credential_like(value: str) -> bool:
