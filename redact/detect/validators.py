@@ -263,6 +263,7 @@ def is_reference(v: str) -> bool:
     return bool(_ENV_NAME.match(v) or _REFERENCE.match(v) or _WHOLE_TEMPLATE.match(v) or _looks_like_path(v))
 
 
+_HAS_DIGIT = re.compile(r"\d")
 _LOWER_WORDS = re.compile(r"^[a-z](?:[a-z]|[-_ ](?=[a-z]))*$")
 
 
@@ -281,13 +282,10 @@ def credential_like(value: str) -> bool:
         return False  # a sentence describing the secret, not the secret
     if is_placeholder(v) or is_reference(v):
         return False
-    classes = (
-        any(ch.islower() for ch in v)
-        + any(ch.isupper() for ch in v)
-        + any(ch.isdigit() for ch in v)
-        + any(not ch.isalnum() for ch in v)
-    )
-    return classes >= 2 or len(v) >= 16
+    if len(v) >= 16:
+        return True
+    classes = (v != v.upper()) + (v != v.lower()) + (_HAS_DIGIT.search(v) is not None) + (not v.isalnum())
+    return classes >= 2
 
 
 # A value with structure of its own: its credential part is what the in-text grammar
