@@ -9,16 +9,16 @@ parser checks a deadline as it goes.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
+from json.decoder import scanstring
 from typing import Any
 
 __all__ = ["JStr", "JNum", "JObj", "parse_embedded", "looks_like_json", "ParseTimeout"]
 
 _WS = re.compile(r"[ \t\n\r]*")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+_BLANK = frozenset(" \t\n\r")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 MAX_EMBEDDED = 1 << 20  # larger strings are scanned as text
@@ -100,8 +100,8 @@ def parse_embedded(text: str, deadline: float | None = None) -> Any | None:
     Raises ParseTimeout when ``deadline`` (a ``time.monotonic()`` value) passes."""
     state = [0, deadline]
     try:
-        value, pos = _value(text, _WS.match(text, 0).end(), 0, state)  # type: ignore[union-attr]
-        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+        value, pos = _value(text, _skip(text, 0), 0, state)
+        pos = _skip(text, pos)
     except (_Fail, IndexError, RecursionError, ValueError):
         return None
     return value if pos == len(text) else None
@@ -113,54 +113,60 @@ def _tick(state: list[Any]) -> None:
         raise ParseTimeout
 
 
+def _skip(text: str, pos: int) -> int:
+    """``pos`` moved past JSON whitespace (a regex call only when there is some)."""
+    if pos < len(text) and text[pos] in _BLANK:
+        return _WS.match(text, pos).end()  # type: ignore[union-attr]
+    return pos
+
+
+def _string(text: str, pos: int) -> tuple[JStr, int]:
+    """The string literal at ``pos`` (decoded by the json module's C scanner)."""
+    value, end = scanstring(text, pos + 1, True)
+    return JStr(value, pos, text[pos:end]), end
+
+
 def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
     if depth > 64:
         raise _Fail
     _tick(state)
     ch = text[pos]
     if ch == '"':
-        m = _STRING.match(text, pos)
-        if not m:
-            raise _Fail
-        raw = m.group()
-        return JStr(json.loads(raw) if "\\" in raw else raw[1:-1], pos, raw), m.end()
+        return _string(text, pos)
     if ch == "{":
         obj = JObj()
-        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        pos = _skip(text, pos + 1)
         if text[pos] == "}":
             return obj, pos + 1
         while True:
-            m = _STRING.match(text, pos)
-            if not m:
+            if text[pos] != '"':
                 raise _Fail
-            raw = m.group()
-            key = JStr(json.loads(raw) if "\\" in raw else raw[1:-1], pos, raw)
-            pos = _WS.match(text, m.end()).end()  # type: ignore[union-attr]
+            key, pos = _string(text, pos)
+            pos = _skip(text, pos)
             if text[pos] != ":":
                 raise _Fail
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
-            item, pos = _value(text, pos, depth + 1, state)
+            item, pos = _value(text, _skip(text, pos + 1), depth + 1, state)
             obj.append((key, item))
-            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos)
             if text[pos] == "}":
                 return obj, pos + 1
             if text[pos] != ",":
                 raise _Fail
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos + 1)
     if ch == "[":
         arr: list[Any] = []
-        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        pos = _skip(text, pos + 1)
         if text[pos] == "]":
             return arr, pos + 1
         while True:
             item, pos = _value(text, pos, depth + 1, state)
             arr.append(item)
-            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos)
             if text[pos] == "]":
                 return arr, pos + 1
             if text[pos] != ",":
                 raise _Fail
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos + 1)
     for word, lit in _LITERALS.items():
         if text.startswith(word, pos):
             return lit, pos + len(word)
