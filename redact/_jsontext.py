@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = ["JStr", "JNum", "JObj", "parse_embedded", "looks_like_json", "ParseTimeout"]
