@@ -20,6 +20,10 @@ class Finding:
     ``start``/``end`` offsets into the leaf's string (``str()`` of a number).
     ``fingerprint`` identifies the detected text without revealing it. No field holds
     the text, so ``repr`` and ``str`` cannot leak it.
+
+    ``in_key`` marks a finding in a dict key rather than in its value: ``start``/``end``
+    are then offsets into the key. A pointer never shows a detected key: each detected
+    key along it appears with its sensitive spans replaced (``/[REDACTED:email]/loss``).
     """
 
     pointer: str
@@ -30,6 +34,7 @@ class Finding:
     end: int
     confidence: float
     fingerprint: str
+    in_key: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

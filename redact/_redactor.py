@@ -22,10 +22,10 @@ from typing import Any
 from redact import _audit
 from redact._build import build_scanner
 from redact._finding import fingerprint
-from redact._scanner import _SKIP, Scanner, coerce, int_text
+from redact._scanner import _SKIP, Scanner, child_context, coerce, int_text, masked_key, merge_spans
 from redact.actions import Action, Keyring, Span, build_action
 from redact.actions.encrypt import render_field
-from redact.detect.engine import Hit
+from redact.detect.engine import GUARD_ERROR, Hit
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
@@ -39,7 +39,10 @@ _SETTLE_PASSES = 3
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What happened to one span (or one whole field, for key rules): never the plaintext."""
+    """What happened to one span (or one whole field, for key rules): never the plaintext.
+
+    ``pointer`` points into the redacted output: a detected key appears there as its
+    redacted form (or, when the entry was dropped or blocked, with its spans masked)."""
 
     pointer: str
     key: str
@@ -49,6 +52,7 @@ class Decision:
     fingerprint: str
     start: int
     end: int
+    in_key: bool = False  # the span is in the entry's key (offsets into the key)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -200,13 +204,30 @@ class Redactor:
     ) -> Any:
         if isinstance(v, Mapping):
             new: dict[Any, Any] = {}
+            parent = key.rsplit(".", 1)[-1] if key else ""
             for k, item in v.items():
-                ks = k if type(k) is str else _key_text(k)
+                try:
+                    ks, khits = self.scanner.scan_key(k)
+                except RedactError:
+                    raise
+                except Exception:  # fail closed: a key that could not be inspected is redacted
+                    ks = k if type(k) is str else repr(type(k))
+                    khits = [Hit(GUARD_ERROR, 0, len(ks), 0, len(ks))]
+                if khits and (self._allowed_exact or self._allowed_re):
+                    khits = [h for h in khits if not self._allowed_value(ks[h.start : h.end])]
+                out_key: Any = k
+                if khits:
+                    out_key = self._act_key(k, ks, khits, path, out, v, new)
+                    if out_key is _DROP:
+                        continue
+                    ks = ck = out_key
+                else:
+                    ck = context_key(v, ks)
                 path.append(ks)
-                r = self._walk(item, path, context_key(v, ks), depth + 1, stack, out)
+                r = self._walk(item, path, child_context(parent, ck), depth + 1, stack, out)
                 path.pop()
                 if r is not _DROP:
-                    new[k] = r
+                    new[out_key] = r
             return new if type(v) is dict else _same_type(v, new)
         items = sorted(v, key=_safe_repr) if isinstance(v, (set, frozenset)) else v
         kept = []
@@ -219,6 +240,71 @@ class Redactor:
         if isinstance(v, list):
             return kept
         return type(v)(kept) if type(v) in (tuple, set, frozenset) else kept
+
+    def _act_key(
+        self,
+        k: Any,
+        text: str,
+        hits: list[Hit],
+        path: list[Segment],
+        out: list[Decision],
+        original: Mapping[Any, Any],
+        new: dict[Any, Any],
+    ) -> Any:
+        """Apply the policy to a detected key: the redacted key (deterministic; made unique
+        among the mapping's keys so no entry is lost), ``_DROP``, or raise Blocked.
+        Decisions and errors show the key only in redacted form."""
+        safe = masked_key(text, hits)
+        chosen = [(h, self._key_action(h)) for h in hits]
+        path.append(safe)
+        safe_ptr = pointer(path)
+        path.pop()
+        for h, a in chosen:
+            if a.name == "block":
+                self._key_decisions(text, chosen, safe_ptr, path, safe, out)
+                raise Blocked(safe_ptr, h.detector.category, h.detector.id)
+        if any(a.name == "drop" for _, a in chosen):
+            self._key_decisions(text, chosen, safe_ptr, path, safe, out)
+            return _DROP
+        if not any(a.changes_value for _, a in chosen):
+            self._key_decisions(text, chosen, safe_ptr, path, text, out)
+            return k
+        kpath = (*path, safe)
+        redacted = render_field(text, _union(text, chosen, safe_ptr, kpath), kpath)[0]
+        if redacted in new or (redacted in original and redacted != text):
+            fp = fingerprint("KEY", text, self.scanner.fingerprint_key)[:8]
+            base, n = f"{redacted}~{fp}", 1
+            redacted = base
+            while redacted in new or redacted in original:
+                n += 1
+                redacted = f"{base}~{n}"
+        self._key_decisions(text, chosen, safe_ptr, path, redacted, out)
+        return redacted
+
+    def _key_action(self, h: Hit) -> Action:
+        if h.detector is GUARD_ERROR:
+            return build_action("block" if self.policy.on_error == "block" else "mask", None, self.keyring)
+        return self.action_for(h.detector.category, h.detector.id)
+
+    def _key_decisions(
+        self,
+        text: str,
+        chosen: list[tuple[Hit, Action]],
+        safe_ptr: str,
+        path: list[Segment],
+        segment: str,
+        out: list[Decision],
+    ) -> None:
+        path.append(segment)
+        ptr, dotted = pointer(path), key_path(path)
+        path.pop()
+        fkey = self.scanner.fingerprint_key
+        for h, a in chosen:
+            if h.shadow:
+                continue
+            cat = h.detector.category
+            fp = fingerprint(cat, text[h.start : h.end], fkey)
+            out.append(Decision(ptr, dotted, cat, h.detector.id, a.name, fp, h.start, h.end, True))
 
     def _other(
         self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
@@ -355,12 +441,7 @@ class Redactor:
         return hits
 
     def _replacements(self, text: str, chosen: list[tuple[Hit, Action]], path: list[Segment]) -> list[Any]:
-        ptr, fpath = pointer(path), tuple(path)
-        return [
-            (h.start, h.end, a, Span(text[h.start : h.end], h.detector.category, h.detector.id, ptr, fpath))
-            for h, a in chosen
-            if a.changes_value
-        ]
+        return _union(text, chosen, pointer(path), tuple(path))
 
     def _on_error(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
         ptr, dotted = pointer(path), key_path(path)
@@ -368,10 +449,12 @@ class Redactor:
         return self._whole(v, text, ptr, dotted, "SECRET", "guard-error", action, out)
 
     def _act(self, v: Any, text: str, hits: list[Hit], path: list[Segment], out: list[Decision]) -> Any:
+        """Decide every hit and mask the union of their spans: a shadowed hit (an overlap
+        the report resolved in favour of another detector) is masked too."""
         ptr, dotted = pointer(path), key_path(path)
         fkey = self.scanner.fingerprint_key
         chosen = [(h, self.action_for(h.detector.category, h.detector.id)) for h in hits]
-        decisions = [
+        out.extend(
             Decision(
                 ptr,
                 dotted,
@@ -383,8 +466,8 @@ class Redactor:
                 h.end,
             )
             for h, a in chosen
-        ]
-        out.extend(decisions)
+            if not h.shadow
+        )
         for h, a in chosen:
             if a.name == "block":
                 raise Blocked(ptr, h.detector.category, h.detector.id)
@@ -395,13 +478,19 @@ class Redactor:
         return render_field(text, self._replacements(text, chosen, path), tuple(path))[0]
 
 
-def _key_text(k: Any) -> str:
-    """A non-string mapping key as text (``str``), or a fixed placeholder when its
-    ``__str__`` raises (the value under it is still inspected)."""
-    try:
-        return str(k)
-    except Exception:
-        return "[unprintable key]"
+def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[Segment, ...]) -> list[Any]:
+    """The replacements that mask the union of the spans whose action changes the value:
+    spans that overlap or touch merge into one, replaced by the action of its best reported
+    hit (most confident, then widest), so no part of any finding stays readable. The
+    replacements never overlap (what :func:`render_field` needs)."""
+    actions = {id(h): a for h, a in chosen}
+    changing = [h for h, a in chosen if a.changes_value]
+    reps: list[Any] = []
+    for start, end, hs in merge_spans(changing):
+        best = max(hs, key=lambda h: (not h.shadow, h.confidence, h.end - h.start))
+        span = Span(text[start:end], best.detector.category, best.detector.id, ptr, fpath)
+        reps.append((start, end, actions[id(best)], span))
+    return reps
 
 
 def _safe_repr(v: Any) -> str:

@@ -1,4 +1,9 @@
-"""Walk any nested value into leaves and run the engine on each: the ``scan`` pipeline."""
+"""Walk any nested value into leaves and run the engine on each: the ``scan`` pipeline.
+
+Dict keys are scanned like values (a finding in a key has ``in_key=True``). A leaf is
+read under its context key: its own key, prefixed by its parent's key when the parent
+names credentials (``secrets.anthropic``), so the one key grammar sees that context.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,22 @@ import dataclasses
 import datetime as _dt
 import decimal
 import enum
+import hashlib
 import os
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
 from redact._finding import Finding, fingerprint
-from redact._jsontext import JNum, JStr, looks_like_json, parse_embedded
-from redact.detect.engine import GUARD_ERROR, Engine, Hit
+from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
+from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit
+from redact.detect.keys import KeyClass, classify_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import Segment, context_key, key_path, pointer
 
-__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text"]
+__all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context", "masked_key", "merge_spans"]
 
 DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
@@ -66,6 +74,42 @@ def coerce(v: Any) -> Any:
     return str(v)
 
 
+def child_context(parent: str, key: str) -> str:
+    """The context key of ``key`` inside a mapping held under ``parent``: the parent is
+    kept when it names credentials (``secrets`` + ``anthropic`` -> ``secrets.anthropic``),
+    the one case where a parent changes what a key means."""
+    if parent and classify_key(parent) is KeyClass.CREDENTIAL:
+        return f"{parent}.{key}"
+    return key
+
+
+def merge_spans(hits: list[Hit]) -> list[tuple[int, int, list[Hit]]]:
+    """The union of the hits' spans as disjoint ``(start, end, hits)`` groups, in order:
+    overlapping or touching spans merge, so nothing between two findings stays readable."""
+    groups: list[tuple[int, int, list[Hit]]] = []
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if groups and h.start <= groups[-1][1]:
+            s, e, hs = groups[-1]
+            hs.append(h)
+            groups[-1] = (s, max(e, h.end), hs)
+        else:
+            groups.append((h.start, h.end, [h]))
+    return groups
+
+
+def masked_key(text: str, hits: list[Hit]) -> str:
+    """``text`` (a dict key) with every sensitive span replaced by ``[REDACTED:<detector>]``:
+    how a detected key appears in pointers and key paths of reports and errors."""
+    out, last = [], 0
+    for start, end, hs in merge_spans(hits):
+        best = max(hs, key=lambda h: (not h.shadow, h.confidence))
+        out.append(text[last:start])
+        out.append(f"[REDACTED:{best.detector.id}]")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 class Scanner:
     """A compiled engine plus the walk: reuse one for many calls."""
 
@@ -91,6 +135,10 @@ class Scanner:
         # optimizer, path or learning rate in every run) are not scanned again. Only clean
         # values are kept, so no detected text outlives the call that logged it.
         self._clean: set[tuple[str, str]] = set()
+        # hits of short values seen before, keyed by a keyed digest of the text (the key
+        # is random per scanner and never leaves it), so no detected text is kept
+        self._hits: dict[tuple[str, bytes], tuple[tuple[Any, ...], ...]] = {}
+        self._digest_key = os.urandom(16)
 
     @property
     def fingerprint_key_id(self) -> str:
@@ -102,8 +150,9 @@ class Scanner:
     # ------------------------------------------------------------------ public
     def scan(self, obj: Any, path: tuple[Segment, ...] = ()) -> list[Finding]:
         out: list[Finding] = []
+        name = _last_key(path)
         try:
-            self._walk(obj, list(path), _last_key(path), 0, set(), out)
+            self._walk(obj, list(path), name, name, 0, set(), out)
         except RedactError:
             raise
         except Exception as exc:  # only redact.errors types leave a scan
@@ -111,25 +160,54 @@ class Scanner:
         return out
 
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
-        """Hits in one string, embedded JSON included (offsets into ``text``)."""
+        """Hits in one string, embedded JSON included (offsets into ``text``): the reported
+        ones and the overlapping ones they shadow (``Hit.shadow``), which redaction masks."""
         if len(text) > _MEMO_MAX_LEN:
             return self._scan_text(text, key)
         memo = (key, text)
         if memo in self._clean:
             return []
+        digest = hashlib.blake2b(
+            text.encode("utf-8", "surrogatepass"), digest_size=16, key=self._digest_key
+        ).digest()
+        seen = self._hits.get((key, digest))
+        if seen is not None:
+            return [Hit(*h) for h in seen]
         hits = self._scan_text(text, key)
         if not hits:
             if len(self._clean) >= _MEMO_MAX_ENTRIES:
                 self._clean.clear()
             self._clean.add(memo)
+        elif all(h.detector.index >= 0 for h in hits):  # never memoise a guard verdict
+            if len(self._hits) >= _MEMO_MAX_ENTRIES:
+                self._hits.clear()
+            self._hits[(key, digest)] = tuple(
+                (h.detector, h.start, h.end, h.claim_start, h.claim_end, h.confidence, h.shadow) for h in hits
+            )
         return hits
+
+    def scan_key(self, key: Any) -> tuple[str, list[Hit]]:
+        """A dict key's text and its hits (empty for keys that cannot hold a finding).
+        A key is read as free text, without a key of its own as context."""
+        t = type(key)
+        if t is str:
+            return key, (self.scan_text(key, "") if key else [])
+        ks = str(key)
+        if t is int and abs(key) >= _MIN_INT:
+            return ks, self.scan_text(ks, "")
+        if t is bool or t in _SKIP or t is int:
+            return ks, []
+        return ks, self.scan_text(ks, "")
 
     def _scan_text(self, text: str, key: str) -> list[Hit]:
         if text[:1] in _JSON_OPENERS and looks_like_json(text):
-            doc = parse_embedded(text)
-            if isinstance(doc, (dict, list)):
+            try:
+                doc = parse_embedded(text, time.monotonic() + self.engine.timeout)
+            except ParseTimeout:
+                return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+            if isinstance(doc, (JObj, list)):
                 hits: list[Hit] = []
-                self._walk_embedded(doc, key, hits, 0)
+                self._walk_embedded(doc, key, _last_segment(key), hits, 0)
                 return hits
         hits = self.engine.find(text, key)
         if self.ner is not None:
@@ -140,8 +218,16 @@ class Scanner:
 
     # ------------------------------------------------------------------ walk
     def _walk(
-        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Finding]
+        self,
+        v: Any,
+        path: list[Segment],
+        key: str,
+        name: str,
+        depth: int,
+        stack: set[int],
+        out: list[Finding],
     ) -> None:
+        """``key``: the context key the leaf is read under; ``name``: the node's own key."""
         t = type(v)
         if t is str:
             if v:
@@ -169,47 +255,65 @@ class Scanner:
             try:
                 if isinstance(v, Mapping):
                     for k, item in v.items():
-                        ks = k if type(k) is str else str(k)
-                        path.append(ks)
-                        self._walk(item, path, context_key(v, ks), depth + 1, stack, out)
+                        ks, khits = self.scan_key(k)
+                        if khits:
+                            ks = masked_key(ks, khits)
+                            path.append(ks)
+                            ptr, kp = pointer(path), key_path(path)
+                            text = str(k)
+                            out.extend(
+                                self._finding(h, text, ptr, kp, in_key=True) for h in khits if not h.shadow
+                            )
+                            ck = ks
+                        else:
+                            path.append(ks)
+                            ck = context_key(v, ks)
+                        self._walk(item, path, child_context(name, ck), ck, depth + 1, stack, out)
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
                     for i, item in enumerate(items):
                         path.append(i)
-                        self._walk(item, path, key, depth + 1, stack, out)
+                        self._walk(item, path, key, name, depth + 1, stack, out)
                         path.pop()
             finally:
                 stack.discard(ident)
             return
-        self._walk_other(v, path, key, depth, stack, out)
+        self._walk_other(v, path, key, name, depth, stack, out)
 
     def _walk_other(
-        self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Finding]
+        self,
+        v: Any,
+        path: list[Segment],
+        key: str,
+        name: str,
+        depth: int,
+        stack: set[int],
+        out: list[Finding],
     ) -> None:
         """Defined behaviour for everything that is not a JSON-like value."""
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             fields = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
-            return self._walk(fields, path, key, depth, stack, out)
+            return self._walk(fields, path, key, name, depth, stack, out)
         dump = getattr(v, "model_dump", None)  # pydantic v2 models
         if callable(dump) and not isinstance(v, type):
-            return self._walk(dump(), path, key, depth, stack, out)
+            return self._walk(dump(), path, key, name, depth, stack, out)
         try:
             converted = coerce(v)
         except Exception:  # an object whose __str__ fails cannot be shown to be clean
             out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
             return None
         if converted is not None:
-            self._walk(converted, path, key, depth, stack, out)
+            self._walk(converted, path, key, name, depth, stack, out)
         return None
 
     def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Finding]) -> None:
         hits = self.scan_text(text, key)
         if hits:
             ptr, kp = pointer(path), key_path(path)
-            out.extend(self._finding(h, text, ptr, kp) for h in hits)
+            out.extend(self._finding(h, text, ptr, kp) for h in hits if not h.shadow)
 
-    def _finding(self, h: Hit, text: str, ptr: str, kp: str) -> Finding:
+    def _finding(self, h: Hit, text: str, ptr: str, kp: str, in_key: bool = False) -> Finding:
         d = h.detector
         return Finding(
             pointer=ptr,
@@ -220,29 +324,32 @@ class Scanner:
             end=h.end,
             confidence=h.confidence,
             fingerprint=fingerprint(d.category, text[h.start : h.end], self.fingerprint_key),
+            in_key=in_key,
         )
 
     # ------------------------------------------------------------------ embedded JSON
-    def _walk_embedded(self, node: Any, key: str, hits: list[Hit], depth: int) -> None:
-        if isinstance(node, dict):
-            for k, item in node.items():
-                plain = {n: node[n].value for n in ("key", "name") if isinstance(node.get(n), JStr)}
-                self._walk_embedded(item, context_key(plain, k) if k == "value" else k, hits, depth + 1)
+    def _walk_embedded(self, node: Any, key: str, name: str, hits: list[Hit], depth: int) -> None:
+        """Every member of every object (duplicate keys included), keys scanned as text."""
+        if isinstance(node, JObj):
+            plain: dict[str, str] = {}
+            for k, item in node:
+                if k.value in ("key", "name") and isinstance(item, JStr) and k.value not in plain:
+                    plain[k.value] = item.value
+            for k, item in node:
+                khits = self.scan_text(k.value, "") if k.value else []
+                if khits:
+                    _map_hits(khits, k, hits)
+                    ck = masked_key(k.value, khits)
+                else:
+                    ck = context_key(plain, k.value) if k.value == "value" else k.value
+                self._walk_embedded(item, child_context(name, ck), ck, hits, depth + 1)
         elif isinstance(node, list):
             for item in node:
-                self._walk_embedded(item, key, hits, depth + 1)
+                self._walk_embedded(item, key, name, hits, depth + 1)
         elif isinstance(node, JStr):
-            for h in self.scan_text(node.value, key):
-                hits.append(
-                    Hit(
-                        h.detector,
-                        node.to_outer(h.start),
-                        node.to_outer(h.end),
-                        node.to_outer(h.claim_start),
-                        node.to_outer(h.claim_end),
-                        h.confidence,
-                    )
-                )
+            found = self.scan_text(node.value, key)
+            if found:
+                _map_hits(found, node, hits)
         elif isinstance(node, JNum) and isinstance(node.value, int) and abs(node.value) >= _MIN_INT:
             for h in self.scan_text(node.raw, key):
                 hits.append(
@@ -253,8 +360,22 @@ class Scanner:
                         node.raw_start + h.claim_start,
                         node.raw_start + h.claim_end,
                         h.confidence,
+                        h.shadow,
                     )
                 )
+
+
+def _map_hits(found: list[Hit], node: JStr, hits: list[Hit]) -> None:
+    """Move hits of an inner string (fresh objects) to offsets into the outer text."""
+    to = node.to_outer
+    for h in found:
+        h.start, h.end = to(h.start), to(h.end)
+        h.claim_start, h.claim_end = to(h.claim_start), to(h.claim_end)
+        hits.append(h)
+
+
+def _last_segment(key: str) -> str:
+    return key.rsplit(".", 1)[-1] if key else ""
 
 
 def _last_key(path: tuple[Segment, ...]) -> str:

@@ -45,6 +45,8 @@ class RedactRecognizer(EntityRecognizer):
         wanted = set(entities) if entities else None
         results = []
         for h in self._scanner.scan_text(text, key):
+            if h.shadow:  # an overlap reported by another hit: one result per claim
+                continue
             d = h.detector
             if wanted is not None and d.category not in wanted:
                 continue

@@ -224,7 +224,8 @@ def test_embedded_json_is_redacted_in_place():
 
 def test_fail_closed_on_detector_fault(monkeypatch):
     """If detection raises, the value is masked whole (on_error: mask) or the call blocked
-    (on_error: block): the raw value is never returned."""
+    (on_error: block): the raw value is never returned. Keys are scanned too, so a key
+    that could not be inspected is masked as well."""
     redactor = redact.Redactor(redact.load_policy("default"))
 
     def boom(*args, **kwargs):
@@ -232,7 +233,7 @@ def test_fail_closed_on_detector_fault(monkeypatch):
 
     monkeypatch.setattr(redactor.scanner, "scan_text", boom)
     result = redactor.redact({"v": "anything at all"})
-    assert result.value == {"v": "[REDACTED:guard-error]"}
+    assert result.value == {"[REDACTED:guard-error]": "[REDACTED:guard-error]"}
     assert result.decisions[0].detector == "guard-error"
     blocking = redact.Redactor(redact.Policy.model_validate({"on_error": "block"}))
     monkeypatch.setattr(blocking.scanner, "scan_text", boom)

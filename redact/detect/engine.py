@@ -9,17 +9,35 @@ detectors these select run their own patterns, under a timeout.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
 from redact.detect.catalog import DetectorSpec
+from redact.detect.keys import KeyClass, classify_key, split_segments
 from redact.detect.prefilter import build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
-__all__ = ["Engine", "Hit", "CompiledDetector", "GUARD_TIMEOUT", "GUARD_ERROR"]
+__all__ = [
+    "Engine",
+    "Hit",
+    "CompiledDetector",
+    "GUARD_TIMEOUT",
+    "GUARD_ERROR",
+    "GUARD_DENSE",
+    "REDACTION_OUTPUT",
+]
+
+# What redact itself writes in place of a detected span: a later scan of redacted output
+# must not read these (or the text between them and a separator) as a new credential.
+REDACTION_OUTPUT = regex.compile(
+    r"\[REDACTED(?::[\w.-]{1,64})?\]|\*{3,}|tok:[A-Z_]{1,32}:[0-9a-f]{8,64}"
+    r"|enc:v1:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}"
+)
+_OUTPUT_MARKERS = ("[REDACTED", "***", "tok:", "enc:v1:")
 
 _KEY_CACHE_LIMIT = 65536
 
@@ -42,6 +60,7 @@ class CompiledDetector:
         "checks",
         "confidence_unverified",
         "vendor_examples",
+        "distinctive",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -63,6 +82,10 @@ class CompiledDetector:
         self.words = [w.lower() for w in spec.context.words]
         self.window = spec.context.window
         self.needs_context = bool(self.keys or self.words)
+        # a credential recognised by its own structure (a provider prefix, a PEM header,
+        # user:password@ in a URI) still fires under a lineage key, where PII shapes and
+        # detectors that need a key or nearby words are silenced
+        self.distinctive = spec.category in ("SECRET", "CONNECTION_STRING") and not self.needs_context
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
@@ -82,6 +105,10 @@ class _Guard:
 
 GUARD_TIMEOUT = _Guard("guard-timeout")
 GUARD_ERROR = _Guard("guard-error")
+# a value with more findings than ``Engine.max_hits`` is masked whole: the work per value
+# stays bounded, and text that dense with sensitive data is not worth showing in parts
+GUARD_DENSE = _Guard("guard-dense")
+_NEEDS_LOWER: Hit = object()  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -95,6 +122,9 @@ class Hit:
     claim_start: int
     claim_end: int
     confidence: float = -1.0  # the detector's, unless a structural check failed
+    # True when another detector's overlapping claim is reported instead: the span is
+    # still sensitive and is masked (mask the union), but not reported twice
+    shadow: bool = False
 
     def __post_init__(self) -> None:
         if self.confidence < 0:
@@ -102,12 +132,17 @@ class Hit:
 
 
 class _KeyInfo:
-    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded")
+    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded", "key_class")
 
     def __init__(
-        self, normalized: str, triggered: tuple[CompiledDetector, ...], excluded: frozenset[int]
+        self,
+        normalized: str,
+        triggered: tuple[CompiledDetector, ...],
+        excluded: frozenset[int],
+        key_class: KeyClass = KeyClass.NEUTRAL,
     ) -> None:
         self.normalized = normalized
+        self.key_class = key_class
         self.triggered = triggered
         self.triggered_ids = frozenset(d.index for d in triggered)
         self.excluded = excluded
@@ -124,14 +159,17 @@ class Engine:
         prefilter: str = "auto",
         report_vendor_examples: bool = False,
         options: Mapping[str, Any] | None = None,
+        max_hits: int = 10_000,
     ) -> None:
         self.detectors = [CompiledDetector(s, i) for i, s in enumerate(specs)]
         self.timeout = timeout
+        self.max_hits = max_hits
         self.report_vendor_examples = report_vendor_examples
         # per-engine detection options handed to validators (e.g. {"phone_region": "DE"})
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
+        self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
@@ -146,12 +184,26 @@ class Engine:
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:
+        """What the key (a dict key, a flattened key path or ``parent.key``) selects:
+        detectors it triggers (``context.keys``), detectors it silences, and its class in
+        the one key grammar. Under a lineage key only distinctive detectors run."""
         info = self._keys.get(key)
         if info is None:
-            norm = normalize_key(key)
-            triggered = tuple(d for d in self._key_context if d.keys and any(k(norm) for k in d.keys))
-            excluded = frozenset(d.index for d in self._key_context if any(k(norm) for k in d.exclude_keys))
-            info = _KeyInfo(norm, triggered, excluded)
+            # validators and exclusions see the leaf's own key (its last segment); a
+            # key-context rule (``(?:^|_)name(?:_|$)``) is searched in the whole flattened
+            # path, which ends with the last segment (``wandb.api_key``)
+            full = normalize_key(key)
+            segments = split_segments(key)
+            norm = normalize_key(segments[-1]) if segments else full
+            key_class = classify_key(key) if key else KeyClass.NEUTRAL
+            triggered = tuple(d for d in self._key_context if d.keys and any(t(key, full) for t in d.keys))
+            excluded = frozenset(
+                d.index for d in self._key_context if any(t(key, norm) for t in d.exclude_keys)
+            )
+            if key_class is KeyClass.LINEAGE:
+                triggered = ()
+                excluded = excluded | self._not_distinctive
+            info = _KeyInfo(norm, triggered, excluded, key_class)
             if len(self._keys) >= _KEY_CACHE_LIMIT:
                 self._keys.clear()
             self._keys[key] = info
@@ -168,68 +220,160 @@ class Engine:
         return selected
 
     def find(self, text: str, key: str = "") -> list[Hit]:
+        """Validated hits in ``text`` read under ``key``: one reported hit per claim, plus
+        the overlapping hits it shadows (``shadow=True``), which redaction masks too."""
         info = self.key_info(key)
         if len(text) < self.min_len and not info.triggered_ids:
             return []
         selected = self.candidates(text, info)
         if not selected:
             return []
+        return self.run(text, info, selected)
+
+    def run(self, text: str, info: _KeyInfo, selected: set[int] | frozenset[int]) -> list[Hit]:
+        """Run the selected detectors' patterns over ``text`` (all under one deadline)."""
         hits: list[Hit] = []
         lowered: str | None = None
+        deadline = time.monotonic() + self.timeout
         for index in sorted(selected) if len(selected) > 1 else selected:
             d = self.detectors[index]
             key_ok = index in info.triggered_ids
             for pattern, group in d.patterns:
                 try:
-                    for m in pattern.finditer(text, timeout=self.timeout):
+                    for m in _matches(pattern, group, text, deadline):
                         start, end = m.span(group)
                         if start < 0:
                             continue
-                        while start < end and text[start].isspace():
-                            start += 1
-                        while end > start and text[end - 1].isspace():
-                            end -= 1
-                        if start == end:
-                            continue
                         cs, ce = m.span()
-                        if d.needs_context and not key_ok:
-                            if lowered is None:
-                                lowered = text.lower()
-                            near = lowered[max(0, cs - d.window) : ce + d.window]
-                            if not any(w in near for w in d.words):
-                                continue
-                        cand = None
-                        if d.validators:
-                            cand = Candidate(
-                                text[start:end], m, text, start, end, info.normalized, self.options
-                            )
-                            if not all(v(cand) for v in d.validators):
-                                continue
-                        if (
-                            d.vendor_examples
-                            and not self.report_vendor_examples
-                            and text[start:end] in d.vendor_examples
-                        ):
-                            continue
-                        confidence = d.confidence
-                        if d.checks:
-                            cand = cand or Candidate(
-                                text[start:end], m, text, start, end, info.normalized, self.options
-                            )
-                            if not all(v(cand) for v in d.checks):
-                                confidence = d.confidence_unverified
-                        hits.append(Hit(d, start, end, cs, ce, confidence))
+                        hit = self._check(d, m, text, start, end, cs, ce, key_ok, info, lowered)
+                        if hit is _NEEDS_LOWER:
+                            lowered = text.lower()
+                            hit = self._check(d, m, text, start, end, cs, ce, key_ok, info, lowered)
+                        if hit is not None:
+                            hits.append(hit)
+                            if len(hits) > self.max_hits:
+                                return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
                 except TimeoutError:
                     return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+        if hits and any(m in text for m in _OUTPUT_MARKERS):
+            hits = _drop_redaction_outputs(text, hits)
         return _resolve(hits) if len(hits) > 1 else hits
 
 
-def _key_test(spec: str) -> Callable[[str], bool]:
-    """``@name`` is a named key class; anything else a regex searched in the key."""
+    def _check(
+        self,
+        d: CompiledDetector,
+        m: regex.Match[str],
+        text: str,
+        start: int,
+        end: int,
+        cs: int,
+        ce: int,
+        key_ok: bool,
+        info: _KeyInfo,
+        lowered: str | None = None,
+    ) -> Hit | None:
+        """The hit for one match, or None when context, validators or vendor examples
+        reject it (``_NEEDS_LOWER`` asks the caller for the lower-cased text once)."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            return None
+        if d.needs_context and not key_ok:
+            if lowered is None:
+                return _NEEDS_LOWER
+            near = lowered[max(0, cs - d.window) : ce + d.window]
+            if not any(w in near for w in d.words):
+                return None
+        cand = None
+        if d.validators:
+            cand = Candidate(text[start:end], m, text, start, end, info.normalized, self.options)
+            for v in d.validators:
+                if not v(cand):
+                    return None
+        if d.vendor_examples and not self.report_vendor_examples and text[start:end] in d.vendor_examples:
+            return None
+        confidence = d.confidence
+        if d.checks:
+            cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized, self.options)
+            if not all(v(cand) for v in d.checks):
+                confidence = d.confidence_unverified
+        return Hit(d, start, end, cs, ce, confidence)
+
+
+_SHORT = 2048  # below this, a search per match is cheaper than setting up finditer
+
+
+def _matches(
+    pattern: regex.Pattern[str], group: str | int, text: str, deadline: float
+) -> Iterator[regex.Match[str]]:
+    """Every match of ``pattern`` in ``text``, resuming after the reported group rather
+    than after the whole match (a second record joined to the first, as two DSNs after
+    ``;``, is matched too); raises TimeoutError past ``deadline``."""
+    pos, n, count = 0, len(text), 0
+    while pos <= n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        if n <= _SHORT:
+            m = pattern.search(text, pos, timeout=left)
+            if m is None:
+                return
+            yield m
+            cs, ce = m.span()
+            end = m.end(group)
+            pos = max(end, cs + 1) if 0 <= end < ce else (ce if ce > cs else cs + 1)
+            continue
+        restart = -1
+        for m in pattern.finditer(text, pos, timeout=left):
+            count += 1
+            if not count & 127 and time.monotonic() > deadline:
+                raise TimeoutError
+            yield m
+            cs, ce = m.span()
+            end = m.end(group)
+            if 0 <= end < ce:
+                restart = max(end, cs + 1)
+                break
+        if restart < 0:
+            return
+        pos = restart
+
+def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
+    """Drop hits that cover nothing but redact's own outputs and separators, so that
+    redacting redacted text changes nothing (``s3://[REDACTED:x]:****@bucket``)."""
+    spans = [m.span() for m in REDACTION_OUTPUT.finditer(text)]
+    if not spans:
+        return hits
+    starts = [a for a, _ in spans]
+    kept = []
+    for h in hits:
+        i = max(0, bisect.bisect_right(starts, h.start) - 1)
+        pos, readable = h.start, False
+        while pos < h.end and not readable:
+            while i < len(spans) and spans[i][1] <= pos:
+                i += 1
+            if i < len(spans) and spans[i][0] <= pos:
+                pos = spans[i][1]
+                continue
+            nxt = min(spans[i][0], h.end) if i < len(spans) else h.end
+            readable = any(ch.isalnum() for ch in text[pos:nxt])
+            pos = nxt
+        if readable:
+            kept.append(h)
+    return kept
+
+
+def _key_test(spec: str) -> Callable[[str, str], bool]:
+    """A test of ``(key, normalized key)``: ``@name`` is a named key class of the one key
+    grammar (on the raw key), anything else a regex searched in the normalised key."""
     if spec.startswith("@"):
-        return KEY_CLASSES[spec[1:]]
+        cls = KEY_CLASSES[spec[1:]]
+        return lambda key, norm: cls(key)
     pattern = regex.compile(spec)
-    return lambda key: pattern.search(key) is not None
+    return lambda key, norm: pattern.search(norm) is not None
 
 
 def _min_width(pattern: str) -> int:
@@ -255,21 +399,42 @@ def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
-    """Keep the most confident, then widest, then first-declared of overlapping claims.
+    """Report the most confident, then widest, then first-declared of overlapping claims;
+    the others stay in the result marked ``shadow`` (redaction masks them too).
 
-    Kept claims never overlap, so they stay sorted by start in ``starts``/``kept`` and a
-    new claim only needs comparing with its two neighbours: O(n log n).
+    One sweep by start splits the hits into clusters of transitively overlapping claims;
+    only inside a cluster are claims compared, so many disjoint hits cost O(n log n).
     """
-    hits.sort(key=lambda h: (-h.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
+    hits.sort(key=lambda h: (h.claim_start, h.claim_end))
+    out: list[Hit] = []
+    cluster: list[Hit] = []
+    reach = -1
+    for h in hits:
+        if cluster and h.claim_start >= reach:
+            _resolve_cluster(cluster, out)
+            cluster = []
+        cluster.append(h)
+        reach = max(reach, h.claim_end) if len(cluster) > 1 else h.claim_end
+    if cluster:
+        _resolve_cluster(cluster, out)
+    out.sort(key=lambda h: (h.start, h.end))
+    return out
+
+
+def _resolve_cluster(cluster: list[Hit], out: list[Hit]) -> None:
+    if len(cluster) == 1:
+        out.append(cluster[0])
+        return
+    cluster.sort(key=lambda h: (-h.confidence, h.claim_start - h.claim_end, h.detector.index, h.start))
     starts: list[int] = []
     kept: list[Hit] = []
-    for h in hits:
+    for h in cluster:
         i = bisect.bisect_right(starts, h.claim_start)
-        if i and kept[i - 1].claim_end > h.claim_start:
-            continue
-        if i < len(kept) and kept[i].claim_start < h.claim_end:
+        before = i and kept[i - 1].claim_end > h.claim_start
+        if before or (i < len(kept) and kept[i].claim_start < h.claim_end):
+            h.shadow = True
+            out.append(h)
             continue
         starts.insert(i, h.claim_start)
         kept.insert(i, h)
-    kept.sort(key=lambda h: (h.start, h.end))
-    return kept
+    out.extend(kept)

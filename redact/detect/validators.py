@@ -14,13 +14,22 @@ import json
 import math
 import re
 import zlib
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-__all__ = ["Candidate", "VALIDATORS", "KEY_CLASSES", "validator", "is_placeholder", "sensitive_key"]
+from redact.detect.keys import KeyClass, classify_key
+
+__all__ = [
+    "Candidate",
+    "VALIDATORS",
+    "KEY_CLASSES",
+    "AUTH_SCHEMES",
+    "validator",
+    "is_placeholder",
+    "is_reference",
+    "sensitive_key",
+]
 
 
 @dataclass(slots=True)
@@ -51,44 +60,106 @@ def validator(fn: Validator) -> Validator:
     return fn
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NON_DIGIT = re.compile(r"\D+")
+
+
 def _digits(s: str) -> str:
-    return "".join(ch for ch in s if ch.isdigit())
+    return _NON_DIGIT.sub("", s)
 
 
 # ---------------------------------------------------------------- placeholders
-_PLACEHOLDER = re.compile(
+# A placeholder is recognised by what the whole value (or the credential part) is: a
+# template, a mask, a stand-in word or a redaction output. Containing "{{" is not enough.
+_TEMPLATE = re.compile(
+    r"""\$\{[^{}\n]{0,256}\}+          # ${VAR}, ${{ secrets.X }}
+      | \$\([^()\n]{0,256}\)          # $(command)
+      | \{\{[^\n]{0,256}?\}\}         # {{ template }}
+      | \{%[^\n]{0,256}?%\}           # {% template %}
+      | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
+      | <[A-Za-z][\w .:/-]{0,64}>     # <password>, <your key>
+      | \[REDACTED(?::[\w.-]{1,64})?\]  # redact's own mask output
+      | tok:[A-Z_]{1,32}:[0-9a-f]{8,64}  # redact's tokenize output
+      | enc:v[12]:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}~?  # redact's encrypt output
+    """,
+    re.X,
+)
+_WHOLE_TEMPLATE = re.compile(
     r"""^(?:
-        \$\{.*                   # ${VAR}, ${{ secrets.X }} (and truncated ones)
-      | \$\(.*                   # $(command)
-      | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
-      | \{\{.*                   # {{ template }}
-      | \{%.*                    # {% template %}
+        \$\{.*                   # ${VAR} (also truncated)
+      | \$\(.*
+      | \{\{.*                   # {{ template }} (also cut short by a value pattern)
+      | \{%.*
       | \{[A-Za-z_][\w.]*\}      # {name} format field
-      | %\([^)]*\)s?             # %(name)s
-      | <[^<>]*>?                # <password>
-      | \[[A-Za-z _-]*\]        # [REDACTED]
-      | (.)\1{2,}               # **** / xxxx / ....
-      | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets)://?.*
-      | (?:vault|ssm|env|aws-sm|gcp-sm):[A-Za-z_/].*
+      | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
+      | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
+      | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
+      | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
+      | (?:vault|ssm|env|aws-sm|gcp-sm|sm|secret|file):[A-Za-z_/.~].*
+      | @Microsoft\.KeyVault\(.*
       | os\.environ.*
       | (?:enc:v[12]|tok):.*     # redact's own encrypt / tokenize output
+      | (?:os\.)?getenv\(.*
     )$""",
-    re.X | re.S,
+    re.X | re.S | re.I,
 )
-_PLACEHOLDER_WORDS = re.compile(
-    r"redacted|masked|placeholder|changeme|change_me|your[_-]|xxxx|\*\*\*|hidden|secret_here"
-    r"|_here$|^password$|^passwd$|^pass$|^secret$|^token$|^dummy$|^none$|^null$",
-    re.I,
+# a mask: a run of mask characters with at most a short visible part (sk-..., ****1234)
+_MASK_RUN = re.compile(r"\*{3,}|\.{3,}|…|•{2,}|#{4,}|(?i:x){4,}|_{4,}|-{4,}")
+_STAND_IN = re.compile(
+    r"""^(?:
+        (?:your|my|the|some|insert|enter|put|add|replace)[\s_-]*(?:own[\s_-]*)?[a-z_ -]{0,40}?
+          (?:key|token|secret|password|pass|pwd|passphrase|credentials?|id|here)(?:[\s_-]*here)?
+      | [a-z_ -]{0,30}(?:_|-|\s)here
+      | change[\s_-]?(?:me|it|this)(?:[\s_-]?please)?\d{0,4}
+      | replace[\s_-]?(?:me|this)
+      | placeholder | redacted | masked | hidden | removed | omitted | secret_here | notset | not[\s_-]?set
+      | todo | tbd | fixme | dummy | example | sample | test | testing | foo | bar | foobar | xxx
+      | none | null | nil | empty | undefined | unknown | n/?a | -
+      | password | passwd | pass | pwd | secret | token | apikey | api[_-]key | key | credential | credentials
+    )$""",
+    re.X | re.I,
 )
-_EMBEDDED_PLACEHOLDER = re.compile(r"\$\{|\{\{|\{%|%\(\w+\)|\*{4}|<redacted>|\[redacted\]", re.I)
+# the same character (or two alternating) over and over: 1111..., aaaa..., abab...
+_FILLER = re.compile(r"^(.)\1{5,}$|^(..)\2{3,}$", re.S)
+
+
+def is_template_only(value: str) -> bool:
+    """The value is made of template expressions and at most a few other characters."""
+    rest = _TEMPLATE.sub("", value)
+    return len(rest) < len(value) and sum(ch.isalnum() for ch in rest) < 4
+
+
+def is_masked(value: str) -> bool:
+    """``****``, ``sk-...``, ``ghp_xxxxxxxx``, ``****1234``: a mask with a short visible part."""
+    runs = _MASK_RUN.findall(value)
+    if not runs:
+        return False
+    visible = _MASK_RUN.sub("", value)
+    return sum(ch.isalnum() for ch in visible) <= 8
+
+
+def is_filler(value: str) -> bool:
+    """Low-information stand-ins: one or two characters repeated, or under 2 bits per
+    character over 12 or more characters (``1111...``, ``aaaa...``, ``abababab``)."""
+    if _FILLER.match(value) or len(set(value)) <= 2 and len(value) >= 4:
+        return True
+    return len(value) >= 12 and shannon_entropy(value) < 2.0
 
 
 def is_placeholder(value: str) -> bool:
-    """True for template markers, environment references and masked values."""
-    v = value.strip().strip("'\"")
+    """True when the whole value is a template, an environment reference, a mask, a
+    stand-in word (``changeme``, ``your-api-key``, ``<password>``) or a redaction output."""
+    v = value.strip().strip("'\"`").strip()
     if not v:
         return True
-    return bool(_PLACEHOLDER.match(v) or _PLACEHOLDER_WORDS.search(v))
+    if _WHOLE_TEMPLATE.match(v) or _STAND_IN.match(v):
+        return True
+    if _TEMPLATE.fullmatch(v) or is_template_only(v):
+        return True
+    return is_masked(v) or is_filler(v)
 
 
 @validator
@@ -100,13 +171,19 @@ def shannon_entropy(s: str) -> float:
     if not s:
         return 0.0
     n = len(s)
-    return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
+    log2 = math.log2
+    return -sum(k / n * log2(k / n) for k in map(s.count, set(s)))
 
 
 @validator
 def entropy(c: Candidate) -> bool:
-    """Random-looking: at least 3 bits per character and not one repeated character."""
-    return shannon_entropy(c.span) >= 3.0 and not is_placeholder(c.span)
+    """Random-looking: at least 3 bits per character, not a placeholder, and not a
+    filler behind a prefix (``glc_1111...``: the part after the prefix is random too)."""
+    span = c.span
+    if shannon_entropy(span) < 3.0 or is_placeholder(span):
+        return False
+    body = re.split(r"[_-]", span, maxsplit=1)[-1] if len(span) > 12 else span
+    return not (len(body) >= 12 and (is_filler(body) or shannon_entropy(body) < 2.5))
 
 
 # ---------------------------------------------------------------- key names
@@ -119,78 +196,54 @@ def normalize_key(key: str) -> str:
     return _SEP.sub("_", _CAMEL.sub("_", key).lower()).strip("_")
 
 
-_SENSITIVE = re.compile(
-    r"(?:^|_)(?:password|passwd|passwrd|pwd|passphrase|pass|secret|secrets|token|tokens"
-    r"|credential|credentials|creds|apikey|api_?key|api_?token|auth|authorization|bearer"
-    r"|(?:private|secret|access|signing|encryption|master|hmac|client|app|account|storage"
-    r"|service|license|session|webhook|deploy|ssh|gpg)_?key|sas|sas_token|connection_?string"
-    r"|conn_?str|dsn)(?:_|$)"
+def sensitive_key(key: str) -> bool:
+    """A key that announces a credential (``db_password``, ``secrets.anthropic``), not a
+    setting about one (``password_min_length``, ``max_tokens``, ``api_key_env``) and not
+    lineage (``config.secrets.run_uuid``). The one key grammar of :mod:`keys`."""
+    return classify_key(key) is KeyClass.CREDENTIAL
+
+
+# Named key classes: predicates on a key (the raw key or flattened key path), usable in a
+# detector's context.keys as "@name". Evaluated once per distinct key (the engine caches).
+KEY_CLASSES: dict[str, Callable[[str], bool]] = {
+    "credential": sensitive_key,
+    "lineage": lambda k: classify_key(k) is KeyClass.LINEAGE,
+    "email": lambda k: classify_key(k) is KeyClass.EMAIL,
+    "phone": lambda k: classify_key(k) is KeyClass.PHONE,
+    "ssn": lambda k: classify_key(k) is KeyClass.SSN,
+    "ip": lambda k: classify_key(k) is KeyClass.IP,
+}
+
+# schemes of an Authorization header: the credential follows them
+AUTH_SCHEMES = _words(
+    "basic bearer token digest negotiate ntlm kerberos apikey api-key key hoba mutual "
+    "vapid scram-sha-1 scram-sha-256 aws4-hmac-sha256 aws ssws mac oauth dpop gnap "
+    "sharedkey sharedkeylite signature hmac jwt splunk genieacs"
 )
-_NOT_SENSITIVE = re.compile(
-    r"(?:^|_)(?:max|min|num|n|count|length|len|size|limit|type|kind|name|names|file|files|path"
-    r"|dir|url|uri|endpoint|host|env|var|variable|ref|prefix|suffix|field|header|scheme|method"
-    r"|mode|policy|rotation|expiry|expires|expiration|ttl|timeout|enabled|enable|required"
-    r"|provider|manager|store|tokenizer|vocab|pad|eos|bos|unk|sep|cls|mask|special|embedding"
-    r"|embeddings|budget|rate|per|position|positions|strength|format|version|length_min"
-    r"|id|ids|index|idx|hash|usage|used|total|dropout|location|arn|description|desc|help"
-    r"|label|regex|pattern|level|source|backend|algorithm|algo|bits|cache|digest|checksum"
-    r"|fingerprint|sha|sha1|sha256|md5|commit)(?:_|$)"
-)
-
-
-@lru_cache(maxsize=8192)
-def sensitive_key(normalized_key: str) -> bool:
-    """A key name that announces a credential (``db_password``), not a setting about one
-    (``password_min_length``, ``max_tokens``, ``api_key_env``, ``token_limit``)."""
-    return bool(_SENSITIVE.search(normalized_key)) and not _NOT_SENSITIVE.search(normalized_key)
-
-
-# Named key classes: predicates on a normalised key name, usable in a detector's
-# context.keys as "@name". Evaluated once per distinct key (the engine caches them).
-KEY_CLASSES: dict[str, Callable[[str], bool]] = {"credential": sensitive_key}
 
 
 @validator
 def sensitive_name(c: Candidate) -> bool:
-    """The assignment's left side (the regex group ``name``, extended left over name
-    characters: ``db_password``, ``max_tokens``) is a sensitive key name."""
-    start = c.match.start("name")
-    text = c.text
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
-        start -= 1
-    return sensitive_key(normalize_key(text[start : c.match.end("name")]))
+    """The assignment's name (the regex group ``name``: ``db_pass``, ``X-Api-Key``,
+    ``--hf-token``, ``config.secrets.run_uuid``) is a credential key in the one key
+    grammar, and the value is not a bare Authorization scheme word."""
+    name = c.match.group("name")
+    if classify_key(name) is not KeyClass.CREDENTIAL:
+        return False
+    return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end:c.end + 1] in (" ", "\t"))
 
 
 # ---------------------------------------------------------------- credential values
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
-_BOOL_NULL = frozenset(
-    [
-        "true",
-        "false",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "none",
-        "null",
-        "nil",
-        "n/a",
-        "na",
-        "nan",
-        "undefined",
-        "empty",
-        "required",
-        "optional",
-        "auto",
-        "default",
-        "disabled",
-        "enabled",
-    ]
+_BOOL_NULL = _words(
+    "true false yes no on off none null nil n/a na nan undefined empty required optional "
+    "auto default disabled enabled"
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
     r"^(?:\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
-    r"|[\w.-]+\.(?:pem|key|json|txt|ya?ml|env|p12|pfx|crt|cer|der|jks|keystore|cfg|ini|toml)$)",
+    r"|[A-Za-z]:\\|\\\\[\w.-]+\\"
+    r"|[\w.-]+\.(?:pem|key|json|txt|ya?ml|env|p12|pfx|crt|cer|der|jks|keystore|cfg|ini|toml|gpg|asc)$)",
     re.I,
 )
 _PATH = re.compile(r"^/[\w.@-]+(?:/[\w.@-]*)*$")
@@ -202,41 +255,92 @@ def _looks_like_path(v: str) -> bool:
     return bool(_PATH.match(v)) and not any(_RANDOM_SEGMENT.match(p) for p in v.split("/"))
 
 
-_LOWER_WORDS = re.compile(r"^[a-z]+(?:[-_ ][a-z]+)*$")
+def is_reference(v: str) -> bool:
+    """An environment variable name, a secret-manager path or a file path: it names a
+    credential without holding one."""
+    return bool(_ENV_NAME.match(v) or _REFERENCE.match(v) or _WHOLE_TEMPLATE.match(v) or _looks_like_path(v))
+
+
+_HAS_DIGIT = re.compile(r"\d")
+_LOWER_WORDS = re.compile(r"^[a-z](?:[a-z]|[-_ ](?=[a-z]))*$")
 
 
 def credential_like(value: str) -> bool:
-    """A value that is itself a credential, not a placeholder, flag, number, reference or word."""
+    """A value that is itself a credential, not a placeholder, flag, number, reference,
+    filler or word."""
     v = value.strip().strip("'\"")
-    if len(v) < 6 or len(v) > 4096:
+    if len(v) < 6 or len(v) > 8192:
         return False
-    if v.lower() in _BOOL_NULL or _NUMBER.match(v) or is_placeholder(v):
-        return False
-    if _EMBEDDED_PLACEHOLDER.search(v):  # a template with a placeholder for its secret part
-        return False
-    if _ENV_NAME.match(v) or _REFERENCE.match(v) or _looks_like_path(v):
-        return False
-    if len(v.split()) >= 4:  # a sentence describing the secret, not the secret
+    if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
         return False
     if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
         return False
-    classes = (
-        any(ch.islower() for ch in v)
-        + any(ch.isupper() for ch in v)
-        + any(ch.isdigit() for ch in v)
-        + any(not ch.isalnum() for ch in v)
-    )
-    return classes >= 2 or len(v) >= 16
+    words = v.split()
+    if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
+        return False  # a sentence describing the secret, not the secret
+    if is_placeholder(v) or is_reference(v):
+        return False
+    if len(v) >= 16:
+        return True
+    classes = (v != v.upper()) + (v != v.lower()) + (_HAS_DIGIT.search(v) is not None) + (not v.isalnum())
+    return classes >= 2
+
+
+# A value with structure of its own: its credential part is what the in-text grammar
+# finds there (name=value pairs, a header, a URI's password), so a credential key does
+# not make the whole of it a credential.
+_PAIR = re.compile(r"(?:^|[;&\s,?])([A-Za-z_][\w .-]{0,40}?)[ \t]*=(?!=|$)")
+_HEADER = re.compile(r"^[A-Za-z][\w-]{1,40}:[ \t]")
+_URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
+_SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
+
+
+def structured_part(v: str) -> str | None:
+    """For a value with structure, its credential part (``""`` when the in-text grammar
+    decides, as for ``Server=x;Password=y``); None when the value is one token."""
+    pairs = _PAIR.findall(v)
+    if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) is KeyClass.CREDENTIAL):
+        return ""
+    if _HEADER.match(v) or _URI_AUTH.search(v):
+        return ""
+    m = _SCHEME_VALUE.match(v)
+    if m and m.group(1).lower() in AUTH_SCHEMES:
+        return m.group(2)
+    return None
 
 
 @validator
 def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
     secret-manager path that merely names a secret)."""
-    text = c.text.strip()
-    if len(text) <= 512 and (is_placeholder(text) or _REFERENCE.match(text) or _looks_like_path(text)):
-        return False  # the whole value is a template, a redaction output or a reference
+    if len(c.text) <= 512:  # bounded: a long text is never stripped or matched per candidate
+        text = c.text.strip()
+        whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
+        if is_placeholder(text) or whole_ref or _looks_like_path(text):
+            return False  # the whole value is a template, a redaction output or a reference
+    if c.start == 0 or (c.start <= 64 and not c.text[: c.start].strip()):  # the span is the whole value
+        part = structured_part(c.span.strip())
+        if part is not None:
+            return bool(part) and credential_like(part)
     return credential_like(c.span)
+
+
+@validator
+def pem_body(c: Candidate) -> bool:
+    """A PEM block carries key material: at least 16 base64 characters after the header,
+    not a mask or a stand-in (``...``, ``<key>``, ``xxxx``)."""
+    span = c.span
+    head_end = span.find("-----", 10)
+    body = span[head_end + 5 :] if head_end >= 0 else span
+    end = body.find("-----END")
+    if end >= 0:
+        body = body[:end]
+    body = body.replace("\\n", "\n")
+    b64 = "".join(ch for ch in body if ch.isalnum() or ch in "+/=")
+    if len(b64) < 16:
+        return False
+    core = "".join(ch for ch in body if not ch.isspace())
+    return not (is_masked(core) or is_filler(b64) or _TEMPLATE.fullmatch(core.strip()))
 
 
 # ---------------------------------------------------------------- cards

@@ -1,0 +1,231 @@
+"""One key grammar: what a key name says about the value it holds.
+
+The same classifier decides for a dict key at any depth, a flattened key
+(``config.secrets.db_password``, ``a/b/c``, ``a__b``, ``a[0].b``) and a name seen inside
+text (``db_pass=...``, ``--hf-token ...``, ``X-Api-Key: ...``, ``?access_token=...``).
+
+A key is split into segments (``.``, ``/``, ``__``, ``[n]``, ``:``) and each segment into
+words (snake, kebab, camel and upper case). The last meaningful segment decides; its
+parents are context: a neutral last segment under a credential parent
+(``secrets.anthropic``) holds a credential, but a lineage or setting segment keeps its
+own meaning under any parent (``config.secrets.run_uuid`` is a run id).
+
+Within a segment the *head* word decides: ``db_password`` is a credential, while
+``password_min_length`` (a word after the credential word), ``max_tokens`` (a modifier
+before it), ``tokenizer`` and ``csrf_token`` (lookalikes) are settings.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from functools import lru_cache
+
+__all__ = ["KeyClass", "classify_key", "key_words", "split_segments", "is_credential_key"]
+
+
+class KeyClass(enum.Enum):
+    """What a key announces about its value."""
+
+    CREDENTIAL = "credential"  # a password, token, API key, connection string
+    LINEAGE = "lineage"  # commit SHAs, digests, run ids: must never be reported or changed
+    SETTING = "setting"  # a setting about a credential (max_tokens, secret_name, key_id)
+    EMAIL = "email"
+    PHONE = "phone"
+    SSN = "ssn"
+    IP = "ip"
+    NEUTRAL = "neutral"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SEGMENT_SPLIT = re.compile(r"\[[^\]]*\]|__|[./:\\>]")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
+
+# segments that only wrap a value and say nothing about it
+_WRAPPERS = _words(
+    "value values val default current raw data content str string text plaintext literal "
+    "setting settings config cfg conf params param args arg env environ environment"
+)
+
+# a word that on its own names a credential
+_CRED_WORDS = _words(
+    "password passwd passwrd pwd pass passphrase passcode secret secrets token tokens "
+    "credential credentials cred creds apikey apikeys apitoken authtoken accesstoken "
+    "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
+    "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
+    "connstring sas sastoken auth authorization bearer cookie pgpass"
+)
+# "<qualifier> key" names a key (api key, account key); a bare "key" does not
+_KEY_QUALIFIERS = _words(
+    "api private secret access signing encryption master client app account storage "
+    "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
+    "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt "
+    "aes fernet cipher ingest ingestion write read management mgmt host function "
+    "functions sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
+    "cohere mistral groq serp tavily firebase mapbox algolia datadog dd newrelic sentry "
+    "twilio mailgun mailchimp slack discord telegram github gitlab npm pypi docker heroku "
+    "vercel netlify cloudflare cf digitalocean do linode rsa ec ed25519 user"
+)
+# connection strings: "conn str", "connection string", "database url" with a credential
+_CRED_PAIRS = frozenset(
+    [("conn", "str"), ("conn", "string"), ("connection", "string"), ("connection", "str"),
+     ("user", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("db", "pass"),
+     ("private", "key"), ("api", "token"), ("auth", "token"), ("id", "token")]
+)  # fmt: skip
+# suffixes that make one lower-case word a credential (PGPASSWORD, azurestorageaccountkey)
+_CRED_SUFFIXES = (
+    "password", "passwd", "apikey", "accountkey", "accesskey", "secretkey", "privatekey",
+    "authtoken", "accesstoken", "apitoken", "refreshtoken", "sessiontoken", "clientsecret",
+    "appsecret", "credentials", "pwd",
+)  # fmt: skip
+# words after a credential word that still name the credential itself
+_VALUE_TAIL = _words(
+    "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
+    "headers secret key token pass pwd password v1 v2 v3 new old current prod production "
+    "dev staging test live file_content contents bytes pem der json full"
+)
+# words before a credential word that turn it into a setting or a lookalike
+_MODIFIERS = _words(
+    "max min num n count total input output prompt completion special pad eos bos unk sep "
+    "cls mask pagination page next prev previous continuation cursor csrf xsrf anti "
+    "cancel cancellation cancelation sync resume stop start end vocab word sub bpe "
+    "estimated used remaining reserved public verify verification has use require "
+    "requires required is no without skip disable disabled enable enabled allow allowed "
+    "reset forgot forgotten rotate rotation expire expiry expires expired generate "
+    "generated length len strength policy hint hints rule rules"
+)
+# whole words that look like a credential word but are not
+_LOOKALIKES = _words(
+    "tokenizer tokenizers tokenize tokenized tokenization detokenize passes passed "
+    "passing passthrough bypass compass password_policy csrftoken csrfmiddlewaretoken "
+    "xsrftoken secretary keyboard keyword keywords keystore authority author authors "
+    "authored authoring authenticated authentication_method"
+)
+# words that make a segment lineage: commits, digests, locks, run ids
+_LINEAGE_HEADS = _words(
+    "commit commits sha sha1 sha256 sha512 md5 revision rev digest digests checksum "
+    "checksums fingerprint fingerprints hash hashes crc crc32 etag lock lockfile "
+    "conda_lock"
+)
+_LINEAGE_ID_OWNERS = _words(
+    "run experiment exp parent trace span job artifact model dataset data version build "
+    "pipeline step task workflow commit git source snapshot checkpoint ckpt image "
+    "container request session_run"
+)
+_ID_WORDS = frozenset(["id", "ids", "uuid", "uuids", "guid", "runid"])
+_LINEAGE_WORDS = frozenset(["runid", "run_uuid", "runuuid", "gitsha", "gitcommit"])
+# neutral words that, under a credential parent, still do not hold the credential
+_NOT_SECRET_LEAF = _words(
+    "host hostname port region zone user username login email name names type kind mode "
+    "url uri endpoint path file dir enabled enable provider project bucket database db "
+    "schema scheme driver id ids arn description desc help label version timeout ttl "
+    "expiry expires created updated owner account tenant org organization scope scopes "
+    "audience issuer algorithm algo format source backend store manager method"
+)
+_EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
+_PHONE_WORDS = frozenset(["phone", "phones", "telephone", "tel", "mobile", "cell", "msisdn", "fax"])
+_SSN_WORDS = frozenset(["ssn", "ssns", "socsec"])
+_IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
+
+
+def split_segments(key: str) -> list[str]:
+    """``config.secrets[0].db__password`` -> ``['config', 'secrets', 'db', 'password']``
+    (non-empty segments, list indices dropped)."""
+    return [s for s in _SEGMENT_SPLIT.split(key) if s and not s.isdigit()]
+
+
+def key_words(segment: str) -> list[str]:
+    """``dbPassword`` / ``DB-PASSWORD`` / ``X-Api-Key2`` -> ``['db', 'password']`` /
+    ``['x', 'api', 'key']`` (lower case, trailing digits of a word dropped)."""
+    words = _WORD_SPLIT.split(_CAMEL.sub("_", segment).lower())
+    return [_TRAILING_DIGITS.sub("", w) for w in words if w and not w.isdigit()]
+
+
+def _is_cred_word(w: str) -> bool:
+    if w in _LOOKALIKES:
+        return False
+    return w in _CRED_WORDS or (len(w) > 5 and w.endswith(_CRED_SUFFIXES) and not w.endswith("keytoken"))
+
+
+def _classify_segment(words: list[str]) -> KeyClass:
+    """The class one segment's words announce (``NEUTRAL`` when they say nothing)."""
+    if not words:
+        return KeyClass.NEUTRAL
+    joined = "_".join(words)
+    if joined in _LOOKALIKES or any(w in _LOOKALIKES for w in words[-1:]):
+        return KeyClass.SETTING
+    if joined in _LINEAGE_WORDS or "".join(words) in _LINEAGE_WORDS:
+        return KeyClass.LINEAGE
+    # the credential word nearest the end: "key" needs a qualifier before it
+    pos = -1
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        if _is_cred_word(w):
+            pos = i
+            break
+        if w in ("key", "keys") and i > 0 and words[i - 1] in _KEY_QUALIFIERS:
+            pos = i
+            break
+        if i > 0 and (words[i - 1], w) in _CRED_PAIRS:
+            pos = i
+            break
+    head = words[-1]
+    if pos >= 0:
+        if not all(t in _VALUE_TAIL for t in words[pos + 1 :]):
+            # a word after the credential word: a setting about it (password_min_length,
+            # secret_name, api_key_env, token_count, password_hash)
+            return KeyClass.SETTING
+        if any(w in _MODIFIERS for w in words[:pos]):  # max_new_tokens, csrf_token, public_key
+            return KeyClass.SETTING
+        return KeyClass.CREDENTIAL
+    if head in _LINEAGE_HEADS or (head in _ID_WORDS and len(words) > 1 and words[-2] in _LINEAGE_ID_OWNERS):
+        return KeyClass.LINEAGE
+    if head in _ID_WORDS and len(words) == 1:
+        return KeyClass.NEUTRAL
+    if len(words) > 1 and words[-2] in _LINEAGE_HEADS and head in ("short", "full", "hex", "id", "value"):
+        return KeyClass.LINEAGE
+    if head in _EMAIL_WORDS or joined.endswith("email_address"):
+        return KeyClass.EMAIL
+    if head in _PHONE_WORDS or joined.endswith("phone_number"):
+        return KeyClass.PHONE
+    if head in _SSN_WORDS or joined.endswith("social_security_number"):
+        return KeyClass.SSN
+    if head in _IP_WORDS or joined.endswith("ip_address"):
+        return KeyClass.IP
+    return KeyClass.NEUTRAL
+
+
+@lru_cache(maxsize=16384)
+def classify_key(key: str) -> KeyClass:
+    """The class of a key, a flattened key path or a name seen in text.
+
+    >>> classify_key("config.secrets.run_uuid"), classify_key("secrets.db_password")
+    (<KeyClass.LINEAGE: 'lineage'>, <KeyClass.CREDENTIAL: 'credential'>)
+    """
+    segments = split_segments(key)
+    if not segments:
+        return KeyClass.NEUTRAL
+    # the last meaningful segment decides
+    last = len(segments) - 1
+    while last > 0 and "_".join(key_words(segments[last])) in _WRAPPERS:
+        last -= 1
+    cls = _classify_segment(key_words(segments[last]))
+    if cls is not KeyClass.NEUTRAL:
+        return cls
+    words = key_words(segments[last])
+    if words and (set(words) & _NOT_SECRET_LEAF):
+        return KeyClass.NEUTRAL
+    # a neutral leaf under a credential parent holds a credential (secrets.anthropic)
+    for seg in segments[:last]:
+        if _classify_segment(key_words(seg)) is KeyClass.CREDENTIAL:
+            return KeyClass.CREDENTIAL
+    return KeyClass.NEUTRAL
+
+
+def is_credential_key(key: str) -> bool:
+    return classify_key(key) is KeyClass.CREDENTIAL

@@ -1,0 +1,152 @@
+"""The one key grammar: the same classifier for dict keys, flattened keys and names in text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import redact
+from redact.detect.keys import KeyClass, classify_key, key_words, split_segments
+
+SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "password", "db_password", "dbPassword", "DB-PASSWORD", "db_pass", "pwd", "passwd", "creds",
+        "credentials", "auth", "user_auth", "dsn", "conn_str", "connection_string", "apikey", "api_key",
+        "apiKey", "X-Api-Key", "account_key", "accountKey", "azurestorageaccountkey", "access_key",
+        "private-key", "private_key", "signing_key", "master_key", "client_key", "encryption_key",
+        "client_secret", "secret", "hf_token", "access_token", "refresh_token", "PGPASSWORD",
+        "MYSQL_PWD", "REDISCLI_AUTH", "secrets.db_password", "config.secrets.api_key",
+        "secrets.anthropic", "a[0].password", "a/b/password", "a__b__password", "Authorization",
+        "SharedAccessKey", "sas_token", "password2",
+    ],
+)  # fmt: skip
+def test_credential_keys(key):
+    """Credential names, abbreviations and qualified keys in every spelling are credentials."""
+    assert classify_key(key) is KeyClass.CREDENTIAL
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "max_tokens", "max_new_tokens", "num_tokens", "token_count", "tokenizer", "tokenizer_name",
+        "pagination_token", "next_token", "csrf_token", "csrfmiddlewaretoken", "public_key", "key_id",
+        "access_key_id", "secret_name", "secret_arn", "password_min_length", "api_key_env",
+        "auth_type", "auth_mode", "use_auth_token", "pass_rate", "author", "key", "keyword",
+        "token_cache_key", "password_policy",
+    ],
+)  # fmt: skip
+def test_lookalike_keys_are_not_credentials(key):
+    """Settings about credentials and words that merely contain a credential word are not
+    credential keys."""
+    assert classify_key(key) is not KeyClass.CREDENTIAL
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "git_commit", "mlflow.source.git.commit", "run_id", "parent_run_id", "run_uuid",
+        "config.secrets.run_uuid", "config.SECRETS.CONDA_LOCK", "config.secrets.code.revision",
+        "dataset_fingerprint", "env_digest", "checksum", "image_digest", "secrets.sha",
+    ],
+)  # fmt: skip
+def test_lineage_keys_win_over_a_secrets_parent(key):
+    """A flattened key is judged by its last meaningful segment: a run id, digest or
+    revision under a ``secrets`` parent is lineage, not a credential."""
+    assert classify_key(key) is KeyClass.LINEAGE
+
+
+def test_segments_and_words():
+    """Flattened keys split on ``.``, ``/``, ``__`` and ``[n]``; words on case and separators."""
+    assert split_segments("config.secrets[0].db__password") == ["config", "secrets", "db", "password"]
+    assert key_words("X-Api-Key2") == ["x", "api", "key"]
+    assert key_words("dbPassword") == ["db", "password"]
+
+
+def test_neutral_leaf_under_secrets_parent_is_a_credential_but_not_a_host():
+    """``secrets.anthropic`` holds a credential; ``secrets.db_host`` does not."""
+    assert classify_key("secrets.anthropic") is KeyClass.CREDENTIAL
+    assert classify_key("secrets.db_host") is KeyClass.NEUTRAL
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["creds", "private-key", "db_pass", "user_auth", "PGPASSWORD", "X-Api-Key", "accountKey", "conn_str"],
+)
+def test_one_grammar_dict_key_flattened_key_and_text(name):
+    """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,
+    ``k: v``, JSON fragment, env line, CLI flag and header forms all report the value."""
+    assert [f.category for f in redact.scan({name: SECRET})] == ["SECRET"]
+    assert [f.category for f in redact.scan({f"config.{name}": SECRET})] == ["SECRET"]
+    for text in (
+        f"{name}={SECRET}",
+        f"{name}: {SECRET}",
+        f'{{"{name}": "{SECRET}", "x": 1',
+        f"export {name}={SECRET}",
+        f"run --{name} {SECRET} --lr 0.1",
+        f"run --{name}={SECRET}",
+    ):
+        found = redact.scan({"note": text})
+        assert [text[f.start : f.end] for f in found] == [SECRET], text
+
+
+@pytest.mark.parametrize(
+    "name", ["max_tokens", "csrf_token", "secret_name", "tokenizer", "config.secrets.run_uuid"]
+)
+def test_lookalikes_pass_as_dict_key_and_in_text(name):
+    """A lookalike or lineage name reports nothing, as a key or in text."""
+    assert redact.scan({name: SECRET}) == []
+    assert redact.scan({"note": f"{name}={SECRET}"}) == []
+    assert redact.scan({"note": f"{name}: {SECRET}"}) == []
+
+
+def test_flattened_lineage_keys_stay_clean_and_unchanged():
+    """MLflow-style flattened params under a ``secrets`` parent: run ids, environment
+    digests and revisions are neither reported nor changed; the password is."""
+    params = {
+        "config.secrets.run_uuid": "7f3c2a9e4b1d4e0f8a6b5c4d3e2f1a0b",
+        "config.SECRETS.CONDA_LOCK": "sha256:" + "9a" * 32,
+        "config.secrets.code.revision": "281220e087835b92558589eaff309cad68386d07",
+        "secrets.db_password": SECRET,
+    }
+    found = redact.scan({"params": params})
+    assert [(f.pointer, f.category) for f in found] == [("/params/secrets.db_password", "SECRET")]
+    out = redact.redact({"params": params}).value["params"]
+    assert {k: v for k, v in out.items() if k != "secrets.db_password"} == {
+        k: v for k, v in params.items() if k != "secrets.db_password"
+    }
+    assert SECRET not in json.dumps(out)
+
+
+def test_provider_token_under_lineage_key_is_still_a_secret():
+    """A distinctive provider token is reported even under a lineage key."""
+    found = redact.scan({"git_commit": "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"})
+    assert [f.detector for f in found] == ["github-classic-token"]
+
+
+def test_empty_value_never_borrows_the_next_line():
+    """``KEY=`` followed by a newline is empty: the next line is not its value."""
+    assert redact.scan({"env": "API_KEY=\nOTHER=Xk9pLm2Qa77"}) == []
+    assert redact.scan({"env": "password:\n  host: db.internal"}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Authorization: AWS4-HMAC-SHA256 Credential=AKIAFAKE7EXAMPLE2Q3/20240101/us-east-1/s3/aws4_request, "
+         "SignedHeaders=host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+         "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"),
+        ("Authorization: Negotiate YIIFAKEgYJKoZIhvcSAQICAQBuggFAKE", "YIIFAKEgYJKoZIhvcSAQICAQBuggFAKE"),
+        ("Authorization: ApiKey RkFLRS1hcGkta2V5LWZvci10ZXN0cw", "RkFLRS1hcGkta2V5LWZvci10ZXN0cw"),
+        ("X-Api-Key: 7fA9c2e1B4d6f8a0", "7fA9c2e1B4d6f8a0"),
+        ("GET /v1/items?access_token=Fk9dmQ2xLp7Z&page=2", "Fk9dmQ2xLp7Z"),
+    ],
+)  # fmt: skip
+def test_headers_and_query_parameters(text, secret):
+    """Authorization with any scheme, API-key headers and query parameters are redacted."""
+    out = redact.redact({"log": text}).value["log"]
+    assert secret not in out

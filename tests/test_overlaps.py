@@ -1,0 +1,158 @@
+"""Mask the union: overlapping and adjacent findings leave nothing readable, and
+redacting redacted output changes nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import pytest
+
+import redact
+
+AKIA = "AKIAC2ZC2VXJLE7AXORH"
+AWS_SECRET = "ol/3y5doLLT1PTpijwY0nGQs7zkPq/jri0gw3TMN"
+JWT = (
+    "eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJzdWIiOiAiZmFrZS11c2VyIiwgImlhdCI6IDE3MDAwMDAwMDB9"
+    ".zRWrwgCJIbuVsyWPbs2UFlpPQgBNZuinhlN5SgW6nAX"
+)
+PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAfakeFAKEfake0123456789abcdefghijklmnopqrstuvwxyzABCD\n"
+    "-----END RSA PRIVATE KEY-----"
+)
+
+
+def _fake(n: int = 12, seed: int = 0) -> str:
+    r = random.Random(seed)
+    return "Fk" + "".join(r.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+def _redacted(value: str) -> str:
+    return redact.redact({"v": value}).value["v"]
+
+
+def test_uri_with_aws_key_pair_masks_both_parts():
+    """``s3://AKIA...:<secret>@bucket``: the key id and the secret are both masked."""
+    out = _redacted(f"s3://{AKIA}:{AWS_SECRET}@bucket/data")
+    assert AKIA not in out and AWS_SECRET not in out
+    assert out.endswith("@bucket/data")
+
+
+def test_uri_password_and_query_password():
+    """``postgresql://svc:PW@db/x?sslpassword=K`` masks PW and K."""
+    pw, k = _fake(seed=1), _fake(seed=2)
+    out = _redacted(f"postgresql://svc:{pw}@db/x?sslpassword={k}")
+    assert pw not in out and k not in out
+    assert out.startswith("postgresql://svc:") and "@db/x" in out
+
+
+@pytest.mark.parametrize("sep", [";", "|", "&", " ", "\n", ", "])
+def test_several_dsns_in_one_value(sep):
+    """DSNs joined by ``;``, ``|``, ``&``, a space or a newline each lose their password."""
+    pws = [_fake(seed=10 + i) for i in range(3)]
+    value = sep.join(f"postgresql://u{i}:{pw}@h{i}.internal/db" for i, pw in enumerate(pws))
+    out = _redacted(value)
+    for pw in pws:
+        assert pw not in out
+
+
+def test_pem_followed_by_token():
+    """A PEM block followed by ``token=eyJ...`` masks both."""
+    out = _redacted(PEM + "\ntoken=" + JWT)
+    assert "MIIEow" not in out and JWT[:20] not in out and JWT[-12:] not in out
+    assert "\ntoken=" in out
+
+
+def test_report_keeps_one_finding_per_span():
+    """Reporting still resolves overlaps to one finding per claim."""
+    findings = redact.scan(
+        {"remote": f"https://user:{'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'}@github.com/o/r"}
+    )
+    assert [f.detector for f in findings] == ["github-classic-token"]
+
+
+def test_adjacent_canary_pairs_leak_nothing():
+    """Pairs of generated canaries written next to each other (separated by a space, ``;``,
+    ``,``, ``/``, ``|`` or a newline) leave no canary readable after redaction."""
+    r = random.Random(7)
+    b62 = string.ascii_letters + string.digits
+
+    def canaries() -> list[str]:
+        return [
+            "AKIA" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
+            "ghp_" + "".join(r.choice(b62) for _ in range(36)),
+            f"postgresql://svc:{_fake(seed=r.randrange(10**6))}@db.internal/x",
+            f"{r.choice(['ann', 'bob'])}.{r.randrange(10**4)}@example.com",
+            "password=" + _fake(seed=r.randrange(10**6)),
+        ]
+
+    leaks = []
+    for _ in range(60):
+        cs = canaries()
+        a, b = r.sample(cs, 2)
+        for sep in (" ", ";", ",", "/", "|", "\n"):
+            value = a + sep + b
+            out = _redacted(value)
+            for c in (a, b):
+                core = c.split("=", 1)[-1] if c.startswith("password=") else c
+                if "://" in core:
+                    core = core.split(":")[2].split("@")[0]
+                if core in out:
+                    leaks.append((sep, c[:4]))
+    assert leaks == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"s3://{AKIA}:{AWS_SECRET}@bucket",
+        "postgresql://svc:Fk9fake77@db/x?sslpassword=Fk8fake66",
+        PEM + "\ntoken=" + JWT,
+        "db_password=Tr0ub4dor#3 host=db api_key: k3y-Fa4e9d2c1b",
+        "mail alice.fake@example.com card 4111 1111 1111 1111",
+        '{"db_url": "postgresql://svc:Fk9fake77@db/x", "db_url": "x"}',
+    ],
+)
+def test_apply_is_idempotent(value):
+    """Redacting redacted output changes nothing and reports nothing new."""
+    once = redact.redact({"v": value})
+    twice = redact.redact(once.value)
+    assert twice.value == once.value
+    assert [d for d in twice.decisions if d.action != "allow"] == []
+
+
+def test_tokenized_and_encrypted_outputs_are_not_redetected():
+    """``tok:...``/``enc:v1:...`` inside a URI do not make the rest look like a credential."""
+    for out in (
+        "s3://[REDACTED:aws-access-key-id]:****@bucket",
+        "postgresql://svc:tok:SECRET:0123456789abcdef@db/x",
+    ):
+        assert redact.scan({"v": out}) == []
+
+
+def test_duplicate_keys_in_embedded_json_are_all_scanned():
+    """A duplicate key in embedded JSON does not hide the first value."""
+    text = '{"db_url": "postgresql://svc:Fk9fake77@db/x", "db_url": "x"}'
+    out = redact.redact({"cfg": text})
+    assert "Fk9fake77" not in out.value["cfg"]
+    assert [d.category for d in out.decisions] == ["CONNECTION_STRING"]
+    assert json.loads(out.value["cfg"].replace('"db_url": "x"', '"other": "x"'))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIAC2ZC2VXJLE7AXORH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",
+        "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password=FkPtCEATBpBgvz",
+        "ann.fake@example.compassword=FkPtCEATBpBgvz",
+        "ann.fake@example.comAKIAC2ZC2VXJLE7AXORH",
+        "AKIAC2ZC2VXJLE7AXORHpassword=FkPtCEATBpBgvz",
+    ],
+)
+def test_glued_provider_tokens_and_assignments(value):
+    """Provider tokens with a distinctive prefix and credential assignments glued to the
+    previous or next token without a separator are still masked."""
+    out = _redacted(value)
+    for part in ("AKIAC2ZC2VXJLE7AXORH", "8aspm4G7VmSUfOoD6V1vrORcmn0iSH2JWh3d", "FkPtCEATBpBgvz"):
+        assert part not in out
