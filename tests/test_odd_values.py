@@ -54,14 +54,14 @@ BLOCK = redact.Policy.model_validate({"summary": "silent", "on_error": "block"})
 @pytest.mark.parametrize("name", sorted(_odd_values()))
 def test_redact_masks_odd_values_where_they_sit(name: str) -> None:
     """redact.redact: the odd part becomes [REDACTED:guard-error] (a guard-error decision);
-    the secret next to it is masked; with on_error: block the call raises Blocked. (A key
-    whose ``__str__`` raises is only named ``[unprintable key]``: its value is inspected.)"""
+    the secret next to it is masked; with on_error: block the call raises Blocked. A key
+    whose ``__str__`` raises is itself the odd part: it is masked (its value is still
+    inspected under the masked key)."""
     value = {"odd": _odd_values()[name], "db": SECRET}
     result = redact.redact(value, MASK)
     assert "FAKEodd9x7" not in str(_safe(result.value))
     if name == "key_unprintable":
-        assert [d.pointer for d in result.decisions] == ["/odd/[unprintable key]", "/db"]
-        return
+        assert "/odd/[REDACTED:guard-error]" in [d.pointer for d in result.decisions]
     assert any(d.detector == "guard-error" for d in result.decisions)
     with pytest.raises(Blocked):
         redact.redact(value, BLOCK)

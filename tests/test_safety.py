@@ -144,13 +144,7 @@ def _best_once(value: str) -> float:
         "cards",
         "ips",
         "emails",
-        pytest.param(
-            "jdbc-password",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="url-password-param's unbounded lazy URI prefix is quadratic and outruns the regex timeout",
-            ),
-        ),
+        "jdbc-password",
     ],
 )
 def test_adversarial_megabyte_within_5x_of_ordinary(name):
