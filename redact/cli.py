@@ -57,6 +57,50 @@ _JOBS = click.option(
 )
 
 
+# ---------------------------------------------------------------------------- --spark
+_SPARK = click.option(
+    "--spark",
+    "spark_master",
+    is_flag=False,
+    flag_value="local[*]",
+    default=None,
+    metavar="[MASTER]",
+    help="Run on Apache Spark over Parquet files or folders (Delta tables when delta-spark "
+    "is installed); MASTER defaults to local[*]. Needs the `spark` extra and Java.",
+)
+
+
+def _spark_args(master: str | None, args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """``--spark PATH``: no MASTER was given, the word after --spark is a path."""
+    from redact.spark import looks_like_master
+
+    if master is not None and not looks_like_master(master):
+        return "local[*]", (master, *args)
+    return master, args
+
+
+def _spark_apply(master: str, args: tuple[str, ...], output: Path | None, policy_path: Path | None) -> None:
+    from redact.spark import SparkRedactError, apply_path
+
+    if output is not None:
+        args = (*args, str(output))
+    if len(args) != 2:
+        raise click.UsageError("apply --spark takes IN and OUT (a table and the folder to write)")
+    src, out = args
+    try:
+        counts = apply_path(src, out, _policy_or_default(policy_path), master)
+    except SparkRedactError as exc:
+        refused = str(exc).startswith("blocked:")
+        click.echo(f"redact: {'refused' if refused else 'error'}: {src}: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS if refused else EXIT_ERROR)
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    for column, category, detector, action, n in counts:
+        click.echo(f"{src}: {column}: {category} ({detector}) -> {action}: {n}", err=True)
+    click.echo(f"redact: {sum(c[-1] for c in counts)} decision(s) in {src}, written to {out}", err=True)
+
+
 def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
     from redact.report import collect
 
@@ -92,6 +136,7 @@ def _collect(paths: tuple[str, ...], policy: Policy | None, jobs: int) -> Any:
     "least this confidence (default: any finding).",
 )
 @_JOBS
+@_SPARK
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -100,12 +145,16 @@ def scan(
     baseline_path: Path | None,
     fail_on: tuple[str, ...],
     jobs: int,
+    spark_master: str | None,
 ) -> None:
     """Scan SOURCEs for secrets and PII.
 
     A SOURCE is a file (JSON, JSONL, YAML, TOML, CSV/TSV, .env), a folder of them (MLflow
     mlruns folders and W&B run folders in it are read as runs), or an MLflow tracking
     URI: sqlite:///mlflow.db, postgresql://..., mysql://..., http(s)://server, file:///mlruns.
+
+    With --spark, each SOURCE is a Parquet file or folder (or a Delta table), scanned on
+    Spark; pointers read /<run_id or row>/<column>/<pointer in the value>.
 
     Exit status: 0 when clean, 1 when something was found, 2 on usage or input errors.
     Reports show where a finding is and a fingerprint, never the detected text.
@@ -118,7 +167,13 @@ def scan(
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
     try:
         policy = load_policy(policy_path) if policy_path else None
-        results = _collect(paths, policy, jobs)
+        if spark_master is not None:
+            from redact.spark import scan_paths
+
+            spark_master, paths = _spark_args(spark_master, paths)
+            results = scan_paths(paths, policy, spark_master or "local[*]")
+        else:
+            results = _collect(paths, policy, jobs)
         if baseline_path is not None:
             results = Baseline.load(baseline_path).new(results)
         catalog = catalog_for(policy) if fmt == "sarif" else []
@@ -196,16 +251,30 @@ def _write_documents(kind: str, docs: list[tuple[tuple[int, ...], Any]], out: Pa
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("spark_out", required=False, metavar="[OUT]")
 @_policy_option("Policy file (default: the built-in default policy).")
 @_output_option("Where to write the redacted file (default: standard output).")
-def apply(path: Path, policy_path: Path | None, output: Path | None) -> None:
+@_SPARK
+def apply(
+    path: Path, spark_out: str | None, policy_path: Path | None, output: Path | None, spark_master: str | None
+) -> None:
     """Write a redacted copy of a JSON, JSONL or YAML file.
 
     Values the policy leaves alone come out equal to the input. A summary of the
     decisions (pointers, categories, actions; never the values) goes to standard error.
+    With --spark: `apply --spark [MASTER] IN OUT` redacts the Parquet (or Delta) table IN
+    on Spark into the new folder OUT and prints decision counts per column.
     Exit status: 0 done, 1 a block action refused the file, 2 usage or input errors.
     """
+    if spark_master is not None:
+        master, args = _spark_args(spark_master, (str(path), *([spark_out] if spark_out else [])))
+        _spark_apply(master or "local[*]", args, output, policy_path)
+        return
+    if spark_out is not None:
+        raise click.UsageError("OUT is for --spark; write a file with -o")
+    if path.is_dir():
+        raise click.UsageError(f"{path} is a folder (a Parquet table needs --spark)")
     try:
         redactor = get_redactor(_policy_or_default(policy_path))
         kind = SUFFIXES.get(path.suffix.lower(), "")

@@ -32,6 +32,7 @@ import hashlib
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,7 +44,7 @@ from redact.policy import Policy, load_policy, load_policy_text, policy_text
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
     from pyspark import Accumulator
-    from pyspark.sql import DataFrame
+    from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import DataType, StructType
 
 __all__ = [
@@ -54,6 +55,11 @@ __all__ = [
     "GUARD_DETECTORS",
     "FAILED_STRING",
     "SparkRedactError",
+    "scan_paths",
+    "apply_path",
+    "read_table",
+    "session",
+    "looks_like_master",
 ]
 
 FINDING_FIELDS = (
@@ -107,13 +113,12 @@ class _Job:
 
 _compiled: dict[str, Any] = {}
 _compiled_lock = threading.Lock()
-builds = 0
-"""How many times this process compiled a policy (one per policy text and kind)."""
+build_counts: dict[str, int] = {}
+"""How many times this process compiled each job's policy (by cache key): once."""
 
 
 def _engine(job: _Job) -> Any:
     """The Scanner (scan) or Redactor (redact) of ``job``'s policy, built once per process."""
-    global builds
     key = job.cache_key
     hit = _compiled.get(key)
     if hit is not None:
@@ -132,7 +137,7 @@ def _engine(job: _Job) -> Any:
             if len(_compiled) > 16:
                 _compiled.clear()
             _compiled[key] = hit
-            builds += 1
+            build_counts[key] = build_counts.get(key, 0) + 1
     return hit
 
 
@@ -479,3 +484,142 @@ def redact_dataframe(
         )
         fields.append(StructField(decisions_col, ArrayType(decision, True), True))
     return _map_in_arrow(df, functools.partial(_redact_partition, job), StructType(fields))
+
+
+# ---------------------------------------------------------------------------- command line
+MASTER_PREFIXES = ("local", "spark://", "yarn", "k8s://", "mesos://", "sc://")
+ID_COLUMNS = ("run_id", "run_uuid", "id")
+"""Columns ``redact scan --spark`` uses as the row id in pointers, first present wins."""
+
+
+def looks_like_master(value: str) -> bool:
+    """True for a Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``...)."""
+    return value.startswith(MASTER_PREFIXES)
+
+
+@contextmanager
+def session(master: str) -> Iterator[SparkSession]:
+    """The active SparkSession (left running), or a new one on ``master`` (stopped after).
+    Delta Lake is configured when delta-spark is installed."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    builder = (
+        SparkSession.builder.master(master).appName("redact").config("spark.ui.showConsoleProgress", "false")
+    )
+    try:
+        from delta import configure_spark_with_delta_pip
+
+        builder = configure_spark_with_delta_pip(
+            builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension").config(
+                "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+            )
+        )
+    except ImportError:
+        pass
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+def _format(path: str) -> str:
+    return "delta" if (Path(path) / "_delta_log").is_dir() else "parquet"
+
+
+def read_table(spark: SparkSession, path: str) -> DataFrame:
+    """A Parquet file or folder, or a Delta table (a folder with ``_delta_log``)."""
+    return spark.read.format(_format(path)).load(path)
+
+
+def _job_error(exc: Exception) -> SparkRedactError:
+    """A failed Spark job as our error: the worker's own message when it is one of ours
+    (they never hold values), else the exception type only."""
+    text = str(exc)
+    marker = "redact.spark: "
+    if marker in text:
+        line = text[text.index(marker) :].splitlines()[0]
+        return SparkRedactError(line.removeprefix(marker))
+    return SparkRedactError(f"the Spark job failed ({type(exc).__name__})")
+
+
+def scan_paths(paths: Sequence[str], policy: Policy | None, master: str) -> list[Any]:
+    """``redact scan --spark``: Results for every finding in the tables at ``paths``. The
+    pointer is ``/<row id>/<column>/<pointer in the value>``, the row id taken from the first
+    of :data:`ID_COLUMNS` present (else the row's position in the table)."""
+    from pyspark.sql import functions as F
+
+    from redact.leaves import key_path, split_pointer
+    from redact.report.base import Result
+
+    results: list[Result] = []
+    with session(master) as spark:
+        for path in paths:
+            df = read_table(spark, path)
+            id_col = next((c for c in ID_COLUMNS if c in df.columns), None)
+            if id_col is None:
+                id_col = "_row"
+                df = df.withColumn(id_col, F.monotonically_increasing_id())
+            try:
+                rows = scan_dataframe(
+                    df, [c for c in df.columns if c != id_col], id_cols=[id_col], policy=policy
+                )
+                for r in rows.toLocalIterator():
+                    segments = [str(r[id_col]), r.column, *split_pointer(r.pointer)]
+                    results.append(
+                        Result(
+                            source=path,
+                            pointer="".join("/" + escape(s) for s in segments),
+                            line=None,
+                            key=key_path(segments[1:]),
+                            category=r.category,
+                            detector=r.detector,
+                            start=r.start,
+                            end=r.end,
+                            confidence=r.confidence,
+                            fingerprint=r.fingerprint,
+                        )
+                    )
+            except RedactError:
+                raise
+            except Exception as exc:
+                raise _job_error(exc) from None
+    return results
+
+
+def apply_path(
+    src: str, out: str, policy: Policy | None, master: str
+) -> list[tuple[str, str, str, str, int]]:
+    """``redact apply --spark``: write a redacted copy of the table at ``src`` to ``out`` in
+    the same format (Parquet or Delta; ``out`` must not exist). Returns the decisions
+    counted by (column, category, detector, action). Raises SparkRedactError (``blocked:``
+    when a block action applies)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    tmp = "_redact_decisions"
+    with session(master) as spark:
+        df = read_table(spark, src)
+        try:
+            redacted = redact_dataframe(df, policy=policy, decisions_col=tmp).persist(
+                StorageLevel.MEMORY_AND_DISK
+            )
+            redacted.drop(tmp).write.format(_format(src)).mode("errorifexists").save(out)
+            counts = (
+                redacted.select(F.explode(tmp).alias("d"))
+                .groupBy("d.column", "d.category", "d.detector", "d.action")
+                .count()
+                .orderBy("column", "category", "detector", "action")
+                .collect()
+            )
+            redacted.unpersist()
+        except RedactError:
+            raise
+        except Exception as exc:
+            raise _job_error(exc) from None
+    return [(r["column"], r["category"], r["detector"], r["action"], int(r["count"])) for r in counts]
