@@ -55,6 +55,7 @@ __all__ = [
     "GUARD_DETECTORS",
     "FAILED_STRING",
     "SparkRedactError",
+    "arrow_to_python",
     "scan_paths",
     "apply_path",
     "read_table",
@@ -156,9 +157,46 @@ def _pointer_in_column(pointer: str, column: str) -> str:
     return pointer[len(prefix) :] if pointer.startswith(prefix) else pointer
 
 
-def _python(arr: pa.Array | pa.ChunkedArray) -> list[Any]:
-    """Python values of an Arrow column: maps as dicts, structs as dicts, lists as lists."""
-    return arr.to_pylist(maps_as_pydicts="strict")  # type: ignore[no-any-return]
+def arrow_to_python(arr: pa.Array) -> list[Any]:
+    """Python values of an Arrow array as the Scanner takes them: maps and structs as
+    dicts, lists as lists, nulls as None. Equal to ``arr.to_pylist(maps_as_pydicts=
+    "strict")`` (for maps without duplicate keys, which Spark forbids), an order of
+    magnitude faster for maps: each child array is converted once, in one call."""
+    import pyarrow.types as pt
+
+    t = arr.type
+    if pt.is_map(t) or pt.is_list(t) or pt.is_large_list(t):
+        offsets = arr.offsets.to_pylist()
+        valid = arr.is_valid().to_pylist() if arr.null_count else None
+        if pt.is_map(t):
+            keys, items = arrow_to_python(arr.keys), arrow_to_python(arr.items)
+            return [
+                dict(zip(keys[offsets[i] : offsets[i + 1]], items[offsets[i] : offsets[i + 1]], strict=True))
+                if valid is None or valid[i]
+                else None
+                for i in range(len(arr))
+            ]
+        values = arrow_to_python(arr.values)
+        return [
+            values[offsets[i] : offsets[i + 1]] if valid is None or valid[i] else None
+            for i in range(len(arr))
+        ]
+    if pt.is_struct(t):
+        names = [t.field(i).name for i in range(t.num_fields)]
+        columns = [arrow_to_python(child) for child in arr.flatten()]
+        valid = arr.is_valid().to_pylist() if arr.null_count else None
+        return (
+            [
+                dict(zip(names, row, strict=True)) if valid is None or valid[i] else None
+                for i, row in enumerate(zip(*columns, strict=True))
+            ]
+            if columns
+            else [({} if valid is None or valid[i] else None) for i in range(len(arr))]
+        )
+    return arr.to_pylist()  # type: ignore[no-any-return]
+
+
+_python = arrow_to_python
 
 
 def _guarded(column: str, what: str, fn: Any, *args: Any) -> Any:
