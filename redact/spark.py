@@ -571,8 +571,19 @@ def _format(path: str) -> str:
 
 
 def read_table(spark: SparkSession, path: str) -> DataFrame:
-    """A Parquet file or folder, or a Delta table (a folder with ``_delta_log``)."""
-    return spark.read.format(_format(path)).load(path)
+    """A Parquet file or folder, or a Delta table (a folder with ``_delta_log``). Raises
+    SparkRedactError naming the path when it cannot be read (Spark's reason: no values)."""
+    fmt = _format(path)
+    if fmt == "delta":
+        try:
+            import delta  # noqa: F401
+        except ImportError:
+            raise SparkRedactError(f"{path} is a Delta table: install delta-spark to read it") from None
+    try:
+        return spark.read.format(fmt).load(path)
+    except Exception as exc:  # a missing path, a file that is not Parquet
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SparkRedactError(f"{path}: cannot read as {fmt}: {reason}") from None
 
 
 def _job_error(exc: Exception) -> SparkRedactError:

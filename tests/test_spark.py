@@ -359,9 +359,9 @@ def test_block_fails_the_job_without_plaintext_or_nulls_the_cell(spark: Any) -> 
 
 def test_policy_compiled_once_per_worker(spark: Any) -> None:
     """Each Python worker compiles a policy once and reuses it for every later batch and
-    task (16 partitions of several batches, two workers: at most one build per worker)."""
+    task (8 partitions of several batches, two workers: at most one build per worker)."""
     policy = load_policy_text(f"name: once-{_hex(8)}\nsummary: silent\n")
-    df = spark.createDataFrame(ROWS * 4, SCHEMA).repartition(16)
+    df = spark.createDataFrame(ROWS * 2, SCHEMA).repartition(8)
     assert rs.scan_dataframe(df, id_cols=["run_id"], policy=policy).count() > 0
     text, source = rs._policy_and_text(policy, "scan")
     key = rs._Job("scan", text, source, ()).cache_key
@@ -435,3 +435,24 @@ def test_spark_logs_hold_no_plaintext(spark: Any, log_file: Path) -> None:
     assert "blocked: column" in text  # the failed task was logged
     for planted in [*PLANTED, KEY_SECRET, TOKENIZE_KEY]:
         assert planted not in text
+
+
+def test_arrow_to_python_equals_to_pylist() -> None:
+    """The workers' Arrow conversion equals pyarrow's to_pylist (maps as dicts) for maps,
+    lists, structs, nulls at every level and sliced arrays."""
+    t = pa.struct(
+        [
+            ("m", pa.map_(pa.string(), pa.list_(pa.string()))),
+            ("l", pa.list_(pa.map_(pa.string(), pa.int64()))),
+            ("s", pa.struct([("x", pa.int32()), ("b", pa.binary())])),
+        ]
+    )
+    data = [
+        {"m": {"a": ["b", None], "c": []}, "l": [{"x": 1}, None], "s": {"x": 3, "b": b"\x00"}},
+        None,
+        {"m": None, "l": None, "s": None},
+        {"m": {}, "l": [], "s": {"x": None, "b": None}},
+    ]
+    arr = pa.array(data, type=t)
+    for a in (arr, arr.slice(1), arr.slice(2, 2), arr.field("m"), arr.field("l").slice(1)):
+        assert rs.arrow_to_python(a) == a.to_pylist(maps_as_pydicts="strict")
