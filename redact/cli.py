@@ -123,6 +123,50 @@ _JOBS = click.option(
 )
 
 
+# ---------------------------------------------------------------------------- --spark
+_SPARK = click.option(
+    "--spark",
+    "spark_master",
+    is_flag=False,
+    flag_value="local[*]",
+    default=None,
+    metavar="[MASTER]",
+    help="Run on Apache Spark over Parquet files or folders (Delta tables when delta-spark "
+    "is installed); MASTER defaults to local[*]. Needs the `spark` extra and Java.",
+)
+
+
+def _spark_args(master: str | None, args: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """``--spark PATH``: no MASTER was given, the word after --spark is a path."""
+    from redact.spark import looks_like_master
+
+    if master is not None and not looks_like_master(master):
+        return "local[*]", (master, *args)
+    return master, args
+
+
+def _spark_apply(master: str, args: tuple[str, ...], output: Path | None, policy_path: Path | None) -> None:
+    from redact.spark import SparkRedactError, apply_path
+
+    if output is not None:
+        args = (*args, str(output))
+    if len(args) != 2:
+        raise click.UsageError("apply --spark takes IN and OUT (a table and the folder to write)")
+    src, out = args
+    try:
+        counts = apply_path(src, out, _policy_or_default(policy_path), master)
+    except SparkRedactError as exc:
+        refused = str(exc).startswith("blocked:")
+        click.echo(f"redact: {'refused' if refused else 'error'}: {src}: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS if refused else EXIT_ERROR)
+    except RedactError as exc:
+        click.echo(f"redact: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    for column, category, detector, action, n in counts:
+        click.echo(f"{src}: {column}: {category} ({detector}) -> {action}: {n}", err=True)
+    click.echo(f"redact: {sum(c[-1] for c in counts)} decision(s) in {src}, written to {out}", err=True)
+
+
 _INCLUDE = click.option(
     "--include",
     multiple=True,
@@ -276,6 +320,7 @@ def _report_inputs(stats: Any, ignore_unreadable: bool) -> bool:
 @_NO_IGNORE
 @_STDIN_NAME
 @_JOBS
+@_SPARK
 def scan(
     paths: tuple[str, ...],
     fmt: str,
@@ -289,6 +334,7 @@ def scan(
     no_ignore_file: bool,
     stdin_name: str | None,
     jobs: int,
+    spark_master: str | None,
 ) -> None:
     """Scan SOURCEs for secrets and PII.
 
@@ -301,6 +347,9 @@ def scan(
 
     A finding on a line carrying `redact:allow` (optionally `redact:allow DETECTOR`) is
     suppressed: listed as such in JSON, SARIF and HTML, left out elsewhere, never failing.
+
+    With --spark, each SOURCE is a Parquet file or folder (or a Delta table), scanned on
+    Spark; pointers read /<run_id or row>/<column>/<pointer in the value>.
 
     Exit status: 0 when clean, 1 when something was found, 2 on usage errors or when an
     input could not be read (each is reported as file:line: reason on standard error; the
@@ -322,7 +371,13 @@ def scan(
         if baseline_path is not None
         else None
     )
-    results = _collect(paths, policy, jobs, stats, _select(include, exclude, no_ignore_file), stdin_name)
+    if spark_master is not None:
+        from redact.spark import scan_paths
+
+        spark_master, paths = _spark_args(spark_master, paths)
+        results = scan_paths(paths, policy, spark_master or "local[*]")
+    else:
+        results = _collect(paths, policy, jobs, stats, _select(include, exclude, no_ignore_file), stdin_name)
     if known_findings is not None:
         results = known_findings.new(results)
     catalog = catalog_for(policy) if fmt == "sarif" else []
@@ -452,17 +507,36 @@ def _apply_documents(path: str, stdin_name: str | None) -> tuple[str, str, list[
 
 @main.command()
 @click.argument("path", metavar="PATH|-")
+@click.argument("spark_out", required=False, metavar="[OUT]")
 @_policy_option("Policy file (default: the built-in default policy).")
 @_output_option("Where to write the redacted file (default: standard output).")
 @_STDIN_NAME
-def apply(path: str, policy_path: Path | None, output: Path | None, stdin_name: str | None) -> None:
+@_SPARK
+def apply(
+    path: str,
+    spark_out: str | None,
+    policy_path: Path | None,
+    output: Path | None,
+    stdin_name: str | None,
+    spark_master: str | None,
+) -> None:
     """Write a redacted copy of a JSON, JSONL or YAML file, or of standard input ('-':
     JSON, JSONL or YAML when it parses as one, else text redacted line by line).
 
     Values the policy leaves alone come out equal to the input. A summary of the
     decisions (pointers, categories, actions; never the values) goes to standard error.
+    With --spark: `apply --spark [MASTER] IN OUT` redacts the Parquet (or Delta) table IN
+    on Spark into the new folder OUT and prints decision counts per column.
     Exit status: 0 done, 1 a block action refused the file, 2 usage or input errors.
     """
+    if spark_master is not None:
+        master, args = _spark_args(spark_master, (path, *([spark_out] if spark_out else [])))
+        _spark_apply(master or "local[*]", args, output, policy_path)
+        return
+    if spark_out is not None:
+        raise click.UsageError("OUT is for --spark; write a file with -o")
+    if path != STDIN and Path(path).is_dir():
+        raise click.UsageError(f"{path} is a folder (a Parquet table needs --spark)")
     redactor = get_redactor(_policy_or_default(policy_path))
     name, kind, inputs = _apply_documents(path, stdin_name)
     docs: list[tuple[tuple[int, ...], Any]] = []

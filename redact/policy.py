@@ -11,6 +11,7 @@ never material; they are resolved when the policy loads.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -43,6 +44,8 @@ __all__ = [
     "NERSettings",
     "FingerprintSettings",
     "load_policy",
+    "load_policy_text",
+    "policy_text",
     "builtin_policy_dir",
     "compile_key_pattern",
     "compile_format",
@@ -329,21 +332,27 @@ def builtin_policy_dir() -> Path:
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[Loc, int]]:
     try:
-        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
+    return _parse(text, str(path))
+
+
+def _parse(text: str, where: str) -> tuple[dict[str, Any], dict[Loc, int]]:
+    try:
+        data, lines = load_with_lines(text)
     except Exception as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else "?"
-        raise PolicyError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise PolicyError(f"{where}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyError(f"{path}:1: a policy is a mapping of fields")
+        raise PolicyError(f"{where}:1: a policy is a mapping of fields")
     return data, lines
 
 
-def _validate(path: Path, data: dict[str, Any], lines: dict[Loc, int]) -> Policy:
+def _validate(path: Path | str, data: dict[str, Any], lines: dict[Loc, int]) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -370,26 +379,34 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if path in chain:
         raise PolicyError(f"{path}:1: field 'extends': cycle through {' -> '.join(map(str, chain))}")
     data, lines = _read(path)
-    policy = _validate(path, data, lines)  # every file of the chain is valid on its own
+    return _extend(path, data, lines, path.parent, (*chain, path))
+
+
+def _extend(
+    where: Path | str, data: dict[str, Any], lines: dict[Loc, int], base: Path, chain: tuple[Path, ...]
+) -> dict[str, Any]:
+    """``data`` (checked on its own) merged over the policy its ``extends`` names, a
+    built-in or a path relative to ``base``."""
+    policy = _validate(where, data, lines)  # every file of the chain is valid on its own
     if policy.detectors.custom:
         from redact.detect.catalog import parse_detectors
 
-        parse_detectors(policy.detectors.custom, lines, str(path), ("detectors", "custom"))
+        parse_detectors(policy.detectors.custom, lines, str(where), ("detectors", "custom"))
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if "/" in parent or parent.endswith((".yaml", ".yml")):
-        target = (path.parent / parent).resolve()
+        target = (base / parent).resolve()
     else:
         target = builtin_policy_dir() / f"{parent}.yaml"
         if not target.is_file():
             known = ", ".join(sorted(p.stem for p in builtin_policy_dir().glob("*.yaml")))
             line = lines.get(("extends",))
             raise PolicyError(
-                f"{path}:{line}: field 'extends': unknown built-in policy {parent!r} "
+                f"{where}:{line}: field 'extends': unknown built-in policy {parent!r} "
                 f"(built-in: {known}; use a path for a file)"
             )
-    return _merge(_resolve(target, (*chain, path)), data)
+    return _merge(_resolve(target, chain), data)
 
 
 def load_policy(path: str | os.PathLike[str], *, resolve_keys: bool = True) -> Policy:
@@ -411,3 +428,44 @@ def load_policy(path: str | os.PathLike[str], *, resolve_keys: bool = True) -> P
         if policy.fingerprint.key_env or policy.fingerprint.key_file:
             policy.fingerprint_key()
     return policy
+
+
+def load_policy_text(
+    text: str,
+    *,
+    source: str = "<policy text>",
+    base_dir: str | os.PathLike[str] | None = None,
+    resolve_keys: bool = True,
+) -> Policy:
+    """A policy from YAML (or JSON) text, checked as :func:`load_policy` checks a file.
+
+    ``source`` names it in error messages; ``extends`` and relative key files are resolved
+    against ``base_dir`` (default: the working folder).
+    """
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    data, lines = _parse(text, source)
+    policy = Policy.model_validate(_extend(source, data, lines, base, ()))
+    policy._source = source
+    if resolve_keys:
+        from redact.actions.keyring import Keyring
+
+        Keyring.load(policy.keyring, source=source, base_dir=base)
+        policy.fingerprint_key()
+    return policy
+
+
+def policy_text(policy: Policy) -> str:
+    """``policy`` as self-contained JSON text for :func:`load_policy_text`: ``extends``
+    already merged, key files as absolute paths. It holds key references, never keys."""
+    data = policy.model_dump(mode="json", exclude={"extends"})
+    base = policy.base_dir()
+    ring = data.get("keyring") or {}
+    refs = [ring.get("tokenize")] + list(((ring.get("encrypt") or {}).get("keys") or {}).values())
+    for ref in refs:
+        if ref and ref.get("file"):
+            path = Path(ref["file"]).expanduser()
+            ref["file"] = str(path if path.is_absolute() or base is None else (base / path).resolve())
+    fp = data.get("fingerprint") or {}
+    if fp.get("key_file"):
+        fp["key_file"] = str(Path(fp["key_file"]).expanduser().resolve())
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
