@@ -351,7 +351,10 @@ def _fit(value: Any, t: pa.DataType) -> Any:
 
 def _to_arrow(values: list[Any], t: pa.DataType) -> pa.Array:
     import pyarrow as pa
+    import pyarrow.types as pt
 
+    if pt.is_nested(t):  # a container masked whole is a string: Arrow would split it up
+        return pa.array([_fit(v, t) for v in values], type=t)
     try:
         return pa.array(values, type=t)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
@@ -603,8 +606,9 @@ def scan_paths(paths: Sequence[str], policy: Policy | None, master: str) -> list
     of :data:`ID_COLUMNS` present (else the row's position in the table)."""
     from pyspark.sql import functions as F
 
+    from redact._finding import Finding
+    from redact._result import Result
     from redact.leaves import key_path, split_pointer
-    from redact.report.base import Result
 
     results: list[Result] = []
     with session(master) as spark:
@@ -620,20 +624,17 @@ def scan_paths(paths: Sequence[str], policy: Policy | None, master: str) -> list
                 )
                 for r in rows.toLocalIterator():
                     segments = [str(r[id_col]), r.column, *split_pointer(r.pointer)]
-                    results.append(
-                        Result(
-                            source=path,
-                            pointer="".join("/" + escape(s) for s in segments),
-                            line=None,
-                            key=key_path(segments[1:]),
-                            category=r.category,
-                            detector=r.detector,
-                            start=r.start,
-                            end=r.end,
-                            confidence=r.confidence,
-                            fingerprint=r.fingerprint,
-                        )
+                    finding = Finding(
+                        pointer="".join("/" + escape(s) for s in segments),
+                        key=key_path(segments[1:]),
+                        category=r.category,
+                        detector=r.detector,
+                        start=r.start,
+                        end=r.end,
+                        confidence=r.confidence,
+                        fingerprint=r.fingerprint,
                     )
+                    results.append(Result(source=path, finding=finding))
             except RedactError:
                 raise
             except Exception as exc:
