@@ -1,5 +1,6 @@
 """Test session set-up: the project fingerprint key lives in a temporary configuration
-folder, never in the real home (subprocesses, such as the MLflow test server, inherit it)."""
+folder, never in the real home (subprocesses, such as the MLflow test server, inherit it);
+third-party libraries the tests drive send no telemetry (there is no network here)."""
 
 from __future__ import annotations
 
@@ -9,3 +10,9 @@ import tempfile
 _CONFIG = tempfile.mkdtemp(prefix="redact-test-config-")
 os.environ["XDG_CONFIG_HOME"] = _CONFIG
 os.environ.pop("REDACT_FINGERPRINT_KEY", None)
+# Comet and W&B report their own errors to Sentry, MLflow sends usage telemetry, unless
+# these are off (the trackers themselves run offline or on loopback in the tests).
+os.environ["COMET_ERROR_TRACKING_ENABLE"] = "false"
+os.environ["WANDB_ERROR_REPORTING"] = "false"
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+os.environ["DO_NOT_TRACK"] = "true"
