@@ -1,10 +1,10 @@
 """Redact a text file into a copy, for doors that hand files to a tracker.
 
 A file is text when its first 8 KiB hold no NUL byte and decode as UTF-8; anything else
-is binary and passes unchanged. A text file up to ``WHOLE_FILE_LIMIT`` is redacted as one
-string, so JSON is walked with its keys as context and ``key: value``, ``key = value``
-and ``--key value`` lines keep theirs; a larger file streams line by line (constant
-memory). The copy is written only when something changed.
+is binary and passes unchanged. Text files go through :func:`redact.artifacts.redact_file`
+(the MLflow artifact door's): JSON, YAML and notebooks walked with their keys as context,
+tables by column, other text line by line in constant memory. The copy is kept only when
+something changed.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from redact._redactor import Redactor
+from redact.artifacts import redact_file as redact_copy
 
-__all__ = ["WHOLE_FILE_LIMIT", "is_text", "redact_text", "redact_file"]
+__all__ = ["is_text", "redact_text", "redact_file"]
 
-WHOLE_FILE_LIMIT = 16 * 1024 * 1024
 _SNIFF = 8192
 _DROPPED = "[REDACTED:dropped]"
 
@@ -47,29 +47,18 @@ def redact_text(redactor: Redactor, text: str, key: str = "text") -> str:
 
 def redact_file(redactor: Redactor, src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> bool:
     """Write ``src`` redacted to ``dst`` when it is text holding a finding; return whether
-    it did (``dst`` is not created otherwise)."""
+    it did (``dst`` is left absent otherwise). The one file redaction of
+    :func:`redact.artifacts.redact_file` (structured formats walked with their keys, the
+    rest streamed line by line); a file the policy blocks raises Blocked."""
     if not is_text(src):
         return False
-    if os.path.getsize(src) <= WHOLE_FILE_LIMIT:
-        with open(src, encoding="utf-8", errors="replace", newline="") as f:
-            text = f.read()
-        red = redact_text(redactor, text)
-        if red == text:
-            return False
-        Path(dst).parent.mkdir(parents=True, exist_ok=True)
-        with open(dst, "w", encoding="utf-8", newline="") as out:
-            out.write(red)
-        return True
-    changed = False
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    with (
-        open(src, encoding="utf-8", errors="replace", newline="") as f,
-        open(dst, "w", encoding="utf-8", newline="") as out,
-    ):
-        for line in f:
-            red = redact_text(redactor, line)
-            changed = changed or red != line
-            out.write(red)
-    if not changed:
-        os.unlink(dst)
-    return changed
+    try:
+        outcome = redact_copy(src, dst, redactor)
+    except BaseException:
+        Path(dst).unlink(missing_ok=True)
+        raise
+    if outcome.kind == "binary" or not outcome.changed:
+        Path(dst).unlink(missing_ok=True)
+        return False
+    return True
