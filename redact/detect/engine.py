@@ -18,7 +18,7 @@ import regex
 
 from redact.detect.catalog import DetectorSpec
 from redact.detect.keys import KeyClass, classify_key, split_segments
-from redact.detect.prefilter import build_prefilter
+from redact.detect.prefilter import KeyGate, build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
 __all__ = [
@@ -61,6 +61,8 @@ class CompiledDetector:
         "confidence_unverified",
         "vendor_examples",
         "distinctive",
+        "key_specs",
+        "exclude_specs",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -79,6 +81,8 @@ class CompiledDetector:
         self.vendor_examples = frozenset(spec.vendor_examples)
         self.keys = [_key_test(k) for k in spec.context.keys]
         self.exclude_keys = [_key_test(k) for k in spec.context.exclude_keys]
+        self.key_specs = tuple(spec.context.keys)
+        self.exclude_specs = tuple(spec.context.exclude_keys)
         self.words = [w.lower() for w in spec.context.words]
         self.window = spec.context.window
         self.needs_context = bool(self.keys or self.words)
@@ -169,6 +173,7 @@ class Engine:
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
+        self._key_gate = KeyGate(self._key_context)
         self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
         # no detector the prefilter can select matches fewer characters than this
@@ -196,10 +201,7 @@ class Engine:
             segments = split_segments(key)
             norm = normalize_key(segments[-1]) if segments else full
             key_class = classify_key(key) if key else KeyClass.NEUTRAL
-            triggered = tuple(d for d in self._key_context if d.keys and any(t(key, full) for t in d.keys))
-            excluded = frozenset(
-                d.index for d in self._key_context if any(t(key, norm) for t in d.exclude_keys)
-            )
+            triggered, excluded = self._key_gate.match(key, full, norm)
             if key_class is KeyClass.LINEAGE:
                 triggered = ()
                 excluded = excluded | self._not_distinctive

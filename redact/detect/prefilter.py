@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-__all__ = ["Prefilter", "build_prefilter", "check_shape", "HAVE_HYPERSCAN"]
+import regex
+
+__all__ = ["Prefilter", "KeyGate", "build_prefilter", "check_shape", "HAVE_HYPERSCAN"]
 
 try:  # pragma: no cover - depends on the platform
     import hyperscan
@@ -139,3 +141,129 @@ def build_prefilter(triggers: Triggers, kind: str = "auto") -> Prefilter:
     if kind == "hyperscan" or (kind == "auto" and HAVE_HYPERSCAN):
         return HyperscanPrefilter(triggers)
     return PythonPrefilter(triggers)
+
+
+def _hs_database(patterns: Sequence[bytes], flags: int) -> tuple[Any, list[int]]:
+    """A Hyperscan database of the patterns it can compile (ids = positions in
+    ``patterns``), and the positions of those it cannot."""
+    ok = list(range(len(patterns)))
+    failed: list[int] = []
+    db = hyperscan.Database()
+    try:
+        db.compile(expressions=list(patterns), ids=ok, elements=len(ok), flags=[flags] * len(ok))
+        return db, failed
+    except hyperscan.error:
+        pass
+    ok = []
+    for i, p in enumerate(patterns):
+        try:
+            hyperscan.Database().compile(expressions=[p], ids=[0], elements=1, flags=[flags])
+            ok.append(i)
+        except hyperscan.error:
+            failed.append(i)
+    if not ok:
+        return None, failed
+    db.compile(
+        expressions=[patterns[i] for i in ok], ids=ok, elements=len(ok), flags=[flags] * len(ok)
+    )
+    return db, failed
+
+
+class KeyedDetector(Protocol):
+    index: int
+    key_specs: tuple[str, ...]
+    exclude_specs: tuple[str, ...]
+    keys: list[Callable[[str, str], bool]]
+    exclude_keys: list[Callable[[str, str], bool]]
+
+
+class KeyGate:
+    """Which detectors a key triggers (``context.keys``) and silences (``exclude_keys``).
+
+    Every key regex of every detector is compiled into one Hyperscan database (in
+    prefilter mode, which never misses a match) and a normalised key (``[a-z0-9_]``
+    only) is scanned once; only the regexes it reports are confirmed with the regex
+    module. Named key classes (``@credential``) are evaluated once per class. Without
+    Hyperscan every rule is tested in turn.
+    """
+
+    def __init__(self, detectors: Sequence[KeyedDetector]) -> None:
+        self._detectors = list(detectors)
+        self._db: Any = None
+        if not HAVE_HYPERSCAN or not self._detectors:
+            return
+        ids: dict[str, int] = {}
+        self._owners: list[list[tuple[bool, KeyedDetector]]] = []  # (is_exclude, detector)
+        self._compiled: list[regex.Pattern[str]] = []
+        self._classes: dict[str, list[tuple[bool, KeyedDetector]]] = {}
+        for d in self._detectors:
+            for exclude, specs in ((False, d.key_specs), (True, d.exclude_specs)):
+                for spec in specs:
+                    if spec.startswith("@"):
+                        self._classes.setdefault(spec[1:], []).append((exclude, d))
+                        continue
+                    pid = ids.get(spec)
+                    if pid is None:
+                        pid = ids[spec] = len(self._compiled)
+                        self._compiled.append(regex.compile(spec))
+                        self._owners.append([])
+                    self._owners[pid].append((exclude, d))
+        patterns = [p.pattern.encode("ascii", "backslashreplace") for p in self._compiled]
+        db, failed = _hs_database(patterns, hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH)
+        self._db = db
+        self._always = failed  # regexes Hyperscan cannot gate: always tested
+        self._local = threading.local()
+
+    def match(self, key: str, full: str, norm: str) -> tuple[tuple[Any, ...], frozenset[int]]:
+        """``(triggered detectors in catalog order, indices of excluded detectors)`` for
+        ``key``: trigger regexes are searched in ``full`` (the normalised flattened key),
+        exclusions in ``norm`` (its normalised last segment); ``@class`` rules see ``key``."""
+        if not self._detectors:
+            return (), frozenset()
+        if not HAVE_HYPERSCAN:
+            return self._match_each(key, full, norm)
+        from redact.detect.validators import KEY_CLASSES
+
+        triggered: dict[int, Any] = {}
+        excluded: set[int] = set()
+        for name, owners in self._classes.items():
+            if KEY_CLASSES[name](key):
+                for exclude, d in owners:
+                    if exclude:
+                        excluded.add(d.index)
+                    else:
+                        triggered[d.index] = d
+        for text, want_exclude in ((full, False), (norm, True)):
+            for pid in self._candidates(text):
+                if not any(ex is want_exclude for ex, _ in self._owners[pid]):
+                    continue
+                if self._compiled[pid].search(text) is None:
+                    continue
+                for exclude, d in self._owners[pid]:
+                    if exclude is not want_exclude:
+                        continue
+                    if exclude:
+                        excluded.add(d.index)
+                    else:
+                        triggered[d.index] = d
+        return tuple(triggered[i] for i in sorted(triggered)), frozenset(excluded)
+
+    def _candidates(self, text: str) -> list[int]:
+        if self._db is None or not text:  # (Hyperscan reports no empty match)
+            return list(range(len(self._compiled)))
+        found: list[int] = list(self._always)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        data = text.encode("utf-8", "surrogatepass")
+        self._db.scan(data, match_event_handler=_collect, scratch=scratch, context=found)
+        return found
+
+    def _match_each(self, key: str, full: str, norm: str) -> tuple[tuple[Any, ...], frozenset[int]]:
+        triggered = tuple(d for d in self._detectors if d.keys and any(t(key, full) for t in d.keys))
+        excluded = frozenset(d.index for d in self._detectors if any(t(key, norm) for t in d.exclude_keys))
+        return triggered, excluded
+
+
+def _collect(pid: int, start: int, end: int, flags: int, found: list[int]) -> None:
+    found.append(pid)
