@@ -32,6 +32,8 @@ DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
 _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
+_DIGEST_MAX_LEN = 1 << 16  # longer values are scanned each time (hashing them costs too)
+_MEMO_MAX_HITS = 64
 _JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 
@@ -138,6 +140,8 @@ class Scanner:
         # hits of short values seen before, keyed by a keyed digest of the text (the key
         # is random per scanner and never leaves it), so no detected text is kept
         self._hits: dict[tuple[str, bytes], tuple[tuple[Any, ...], ...]] = {}
+        # (key, keyed digest) of longer values found clean: no text kept
+        self._clean_digests: set[tuple[str, bytes]] = set()
         self._digest_key = os.urandom(16)
 
     @property
@@ -162,23 +166,35 @@ class Scanner:
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
         """Hits in one string, embedded JSON included (offsets into ``text``): the reported
         ones and the overlapping ones they shadow (``Hit.shadow``), which redaction masks."""
-        if len(text) > _MEMO_MAX_LEN:
+        n = len(text)
+        if n <= _MEMO_MAX_LEN:
+            memo = (key, text)
+            if memo in self._clean:
+                return []
+        elif n > _DIGEST_MAX_LEN:
             return self._scan_text(text, key)
-        memo = (key, text)
-        if memo in self._clean:
-            return []
+        else:  # a long value is remembered by its keyed digest only
+            memo = None
         digest = hashlib.blake2b(
             text.encode("utf-8", "surrogatepass"), digest_size=16, key=self._digest_key
         ).digest()
+        if memo is None and (key, digest) in self._clean_digests:
+            return []
         seen = self._hits.get((key, digest))
         if seen is not None:
             return [Hit(*h) for h in seen]
         hits = self._scan_text(text, key)
         if not hits:
-            if len(self._clean) >= _MEMO_MAX_ENTRIES:
-                self._clean.clear()
-            self._clean.add(memo)
-        elif all(h.detector.index >= 0 for h in hits):  # never memoise a guard verdict
+            if memo is not None:
+                if len(self._clean) >= _MEMO_MAX_ENTRIES:
+                    self._clean.clear()
+                self._clean.add(memo)
+            else:
+                if len(self._clean_digests) >= _MEMO_MAX_ENTRIES:
+                    self._clean_digests.clear()
+                self._clean_digests.add((key, digest))
+        elif len(hits) <= _MEMO_MAX_HITS and all(h.detector.index >= 0 for h in hits):
+            # (never memoise a guard verdict)
             if len(self._hits) >= _MEMO_MAX_ENTRIES:
                 self._hits.clear()
             self._hits[(key, digest)] = tuple(
