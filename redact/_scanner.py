@@ -247,7 +247,10 @@ class Scanner:
         t = type(v)
         if t is str:
             if v:
-                self._leaf(v, v, path, key, out)
+                hits = self.scan_text(v, key)
+                if hits:
+                    ptr, kp = pointer(path), key_path(path)
+                    out.extend(self._finding(h, v, ptr, kp) for h in hits if not h.shadow)
             return
         if t is bool or t in _SKIP:
             return
@@ -259,7 +262,7 @@ class Scanner:
                 else:
                     self._leaf(v, text, path, key, out)
             return
-        if isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
+        if t is dict or t is list or isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
             if depth >= self.max_depth:
                 raise NestingError(
                     f"value nested deeper than {self.max_depth} levels at {pointer(path) or '/'}"
@@ -269,7 +272,9 @@ class Scanner:
                 raise CycleError(f"value contains itself at {pointer(path) or '/'}")
             stack.add(ident)
             try:
-                if isinstance(v, Mapping):
+                if t is dict or (t is not list and isinstance(v, Mapping)):
+                    # the one case where a parent changes what a key means (child_context)
+                    cred_parent = bool(name) and classify_key(name) is KeyClass.CREDENTIAL
                     for k, item in v.items():
                         ks, khits = self.scan_key(k)
                         if khits:
@@ -283,8 +288,9 @@ class Scanner:
                             ck = ks
                         else:
                             path.append(ks)
-                            ck = context_key(v, ks)
-                        self._walk(item, path, child_context(name, ck), ck, depth + 1, stack, out)
+                            ck = context_key(v, ks) if ks == "value" else ks
+                        ctx = f"{name}.{ck}" if cred_parent else ck
+                        self._walk(item, path, ctx, ck, depth + 1, stack, out)
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
