@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,6 +174,10 @@ class Engine:
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
+        # (pattern, reported group) pairs that several detectors share (the IP classes):
+        # matched once per value, each detector validating the same matches
+        uses = Counter(pg for d in self.detectors for pg in d.patterns)
+        self._shared = frozenset(pg for pg, n in uses.items() if n > 1)
         self._key_gate = KeyGate(self._key_context)
         self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
@@ -237,12 +242,22 @@ class Engine:
         hits: list[Hit] = []
         lowered: str | None = None
         deadline = time.monotonic() + self.timeout
+        shared: dict[tuple[regex.Pattern[str], str | int], list[regex.Match[str]]] | None = None
         for index in sorted(selected) if len(selected) > 1 else selected:
             d = self.detectors[index]
             key_ok = index in info.triggered_ids
             for pattern, group in d.patterns:
                 try:
-                    for m in _matches(pattern, group, text, deadline):
+                    if (pattern, group) in self._shared:  # one regex pass for every detector using it
+                        if shared is None:
+                            shared = {}
+                        found = shared.get((pattern, group))
+                        if found is None:
+                            found = shared[(pattern, group)] = list(_matches(pattern, group, text, deadline))
+                        matches: Iterable[regex.Match[str]] = found
+                    else:
+                        matches = _matches(pattern, group, text, deadline)
+                    for m in matches:
                         start, end = m.span(group)
                         if start < 0:
                             continue

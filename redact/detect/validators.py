@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from redact.detect.keys import KeyClass, classify_key
@@ -149,6 +150,7 @@ def is_filler(value: str) -> bool:
     return len(value) >= 12 and shannon_entropy(value) < 2.0
 
 
+@lru_cache(maxsize=32)  # several validators ask about the same value in a row
 def is_placeholder(value: str) -> bool:
     """True when the whole value is a template, an environment reference, a mask, a
     stand-in word (``changeme``, ``your-api-key``, ``<password>``) or a redaction output."""
