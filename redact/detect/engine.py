@@ -393,14 +393,27 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
     return lambda key, norm: pattern.search(norm) is not None
 
 
-def _min_width(pattern: str) -> int:
-    """The fewest characters ``pattern`` can match (0 when that cannot be worked out)."""
-    try:
-        from re import _parser  # type: ignore[attr-defined]
+_NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
+_NAMED_BACKREF = regex.compile(r"(?<!\\)\(\?P=\w+\)")
 
-        return int(_parser.parse(pattern).getwidth()[0])
-    except Exception:  # syntax only the regex module knows
-        return 0
+
+def _min_width(pattern: str) -> int:
+    """A lower bound of the characters ``pattern`` can match (0 when none is known).
+
+    Syntax only the regex module knows (branch reset ``(?|``, repeated group names) is
+    read through a form ``re`` parses that matches no more characters: groups without
+    names, named backreferences dropped (not with numbered backreferences)."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    best = 0
+    relaxed = _NAMED_BACKREF.sub("", _NAMED_GROUP.sub("(?:", pattern)).replace("(?|", "(?:")
+    forms = (pattern,) if regex.search(r"\\[1-9]", pattern) else (pattern, relaxed)  # (group numbers move)
+    for form in forms:
+        try:
+            best = max(best, int(_parser.parse(form).getwidth()[0]))
+        except Exception:  # syntax only the regex module knows
+            continue
+    return best
 
 
 def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:

@@ -41,27 +41,30 @@ class HyperscanPrefilter(Prefilter):
     kind = "hyperscan"
 
     def __init__(self, triggers: Triggers) -> None:
+        # one Hyperscan pattern per distinct keyword or shape, reporting all its detectors
+        ids: dict[tuple[bool, str], int] = {}
         patterns: list[bytes] = []
         flags: list[int] = []
-        owners: list[int] = []
-        literal_ids: dict[str, int] = {}
+        owners: list[list[int]] = []
         for index, (keywords, shape) in enumerate(triggers):
-            for kw in keywords:
-                kw = kw.lower()
-                if kw in literal_ids:  # one pattern per keyword, shared by detectors
-                    owners.append(index)
-                    patterns.append(re.escape(kw).encode())
-                    flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
-                    continue
-                literal_ids[kw] = len(patterns)
-                patterns.append(re.escape(kw).encode())
-                flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
-                owners.append(index)
+            wanted = [(True, kw.lower()) for kw in keywords]
             if shape:
-                patterns.append(shape.encode())
-                flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
-                owners.append(index)
-        self._owners = owners
+                wanted.append((False, shape))
+            for item in wanted:
+                pid = ids.get(item)
+                if pid is None:
+                    pid = ids[item] = len(patterns)
+                    literal, text = item
+                    if literal:
+                        patterns.append(re.escape(text).encode())
+                        flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
+                    else:
+                        patterns.append(text.encode())
+                        flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
+                    owners.append([])
+                if index not in owners[pid]:
+                    owners[pid].append(index)
+        self._owners = [tuple(o) for o in owners]
         self._db = hyperscan.Database()
         if patterns:
             self._db.compile(
@@ -86,7 +89,7 @@ class HyperscanPrefilter(Prefilter):
         return found
 
     def _on_match(self, pid: int, start: int, end: int, flags: int, found: Any) -> None:
-        found.add(self._owners[pid])
+        found.update(self._owners[pid])
 
 
 class PythonPrefilter(Prefilter):
