@@ -327,6 +327,11 @@ def credential_value(c: Candidate) -> bool:
     return credential_like(c.span)
 
 
+# (a Unicode ``\w`` is str.isalnum() or "_", a Unicode ``\s`` str.isspace())
+_NOT_B64 = re.compile(r"[^\w+/=]+|_+")
+_SPACE = re.compile(r"\s+")
+
+
 @validator
 def pem_body(c: Candidate) -> bool:
     """A PEM block carries key material: at least 16 base64 characters after the header,
@@ -338,10 +343,10 @@ def pem_body(c: Candidate) -> bool:
     if end >= 0:
         body = body[:end]
     body = body.replace("\\n", "\n")
-    b64 = "".join(ch for ch in body if ch.isalnum() or ch in "+/=")
+    b64 = _NOT_B64.sub("", body)  # the alphanumerics (str.isalnum) and + / =
     if len(b64) < 16:
         return False
-    core = "".join(ch for ch in body if not ch.isspace())
+    core = _SPACE.sub("", body)
     return not (is_masked(core) or is_filler(b64) or _TEMPLATE.fullmatch(core.strip()))
 
 
