@@ -31,7 +31,13 @@ __all__ = [
 ]
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def _digits(s: str) -> str:
+    """The characters of ``s`` for which str.isdigit() holds (on ASCII text: 0-9)."""
+    if s.isascii():
+        return _NOT_ASCII_DIGIT.sub("", s)
     return "".join(ch for ch in s if ch.isdigit())
 
 
