@@ -125,3 +125,4 @@ def test_min_width_reads_regex_module_syntax():
     assert _min_width(r"(?|a(?P<s>bc)|(?P<s>d))(?P=s)x") == 2
     assert _min_width(r"(?P<secret>\d{3}([- .])\d{2}\2\d{4})") == 11
     assert _min_width(r"(?P<q>a)(?P<r>bbbb)?\1") == 2
+    assert _min_width(r"\(?|x") == 0  # an optional literal "(" or "x": no branch reset

@@ -395,6 +395,7 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
 
 _NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
 _NAMED_BACKREF = regex.compile(r"(?<!\\)\(\?P=\w+\)")
+_BRANCH_RESET = regex.compile(r"(?<!\\)\(\?\|")
 
 
 def _min_width(pattern: str) -> int:
@@ -406,7 +407,7 @@ def _min_width(pattern: str) -> int:
     from re import _parser  # type: ignore[attr-defined]
 
     best = 0
-    relaxed = _NAMED_BACKREF.sub("", _NAMED_GROUP.sub("(?:", pattern)).replace("(?|", "(?:")
+    relaxed = _BRANCH_RESET.sub("(?:", _NAMED_BACKREF.sub("", _NAMED_GROUP.sub("(?:", pattern)))
     forms = (pattern,) if regex.search(r"\\[1-9]", pattern) else (pattern, relaxed)  # (group numbers move)
     for form in forms:
         try:
