@@ -146,29 +146,28 @@ def build_prefilter(triggers: Triggers, kind: str = "auto") -> Prefilter:
     return PythonPrefilter(triggers)
 
 
-def _hs_database(patterns: Sequence[bytes], flags: int) -> tuple[Any, list[int]]:
-    """A Hyperscan database of the patterns it can compile (ids = positions in
-    ``patterns``), and the positions of those it cannot."""
-    ok = list(range(len(patterns)))
-    failed: list[int] = []
+def _hs_database(patterns: Sequence[tuple[int, bytes]], flags: int) -> tuple[Any, list[int]]:
+    """A Hyperscan database of the ``(id, pattern)`` pairs it can compile, and the ids of
+    those it cannot."""
+    ids = [i for i, _ in patterns]
+    exprs = [p for _, p in patterns]
+    if not exprs:
+        return None, []
     db = hyperscan.Database()
     try:
-        db.compile(expressions=list(patterns), ids=ok, elements=len(ok), flags=[flags] * len(ok))
-        return db, failed
+        db.compile(expressions=exprs, ids=ids, elements=len(ids), flags=[flags] * len(ids))
+        return db, []
     except hyperscan.error:
         pass
-    ok = []
-    for i, p in enumerate(patterns):
+    ok: list[tuple[int, bytes]] = []
+    failed: list[int] = []
+    for i, p in patterns:
         try:
             hyperscan.Database().compile(expressions=[p], ids=[0], elements=1, flags=[flags])
-            ok.append(i)
+            ok.append((i, p))
         except hyperscan.error:
             failed.append(i)
-    if not ok:
-        return None, failed
-    db.compile(
-        expressions=[patterns[i] for i in ok], ids=ok, elements=len(ok), flags=[flags] * len(ok)
-    )
+    db, _ = _hs_database(ok, flags) if ok else (None, [])
     return db, failed
 
 
@@ -211,10 +210,13 @@ class KeyGate:
                         self._compiled.append(regex.compile(spec))
                         self._owners.append([])
                     self._owners[pid].append((exclude, d))
-        patterns = [p.pattern.encode("ascii", "backslashreplace") for p in self._compiled]
-        db, failed = _hs_database(patterns, hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH)
+        # a non-ASCII rule (which the regex module may case-fold onto ASCII) is not gated
+        ascii_rules = [(i, p.pattern.encode()) for i, p in enumerate(self._compiled) if p.pattern.isascii()]
+        db, failed = _hs_database(ascii_rules, hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH)
+        gated = {i for i, _ in ascii_rules} - set(failed)
         self._db = db
-        self._always = failed  # regexes Hyperscan cannot gate: always tested
+        # regexes Hyperscan cannot gate: always tested
+        self._always = [i for i in range(len(self._compiled)) if i not in gated]
         self._local = threading.local()
 
     def match(self, key: str, full: str, norm: str) -> tuple[tuple[Any, ...], frozenset[int]]:
@@ -252,7 +254,7 @@ class KeyGate:
         return tuple(triggered[i] for i in sorted(triggered)), frozenset(excluded)
 
     def _candidates(self, text: str) -> list[int]:
-        if self._db is None or not text:  # (Hyperscan reports no empty match)
+        if self._db is None or not text:  # (no rule gated, or no match for an empty key)
             return list(range(len(self._compiled)))
         found: list[int] = list(self._always)
         scratch = getattr(self._local, "scratch", None)
