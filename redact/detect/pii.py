@@ -343,7 +343,7 @@ def _address(c: Candidate) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
 def _address_class(span: str, key: str, before: str) -> str | None:
     """The class of a plausible address (None when implausible): the IP class detectors
     share one match, so it is worked out once, not once per class."""
-    c = Candidate(span, None, before + span, len(before), len(before) + len(span), key)  # type: ignore[arg-type]
+    c = Candidate(span, None, before + span, len(before), len(before) + len(span), key)
     addr = _address(c)
     return None if addr is None else ip_class(addr)
 

@@ -167,8 +167,7 @@ def _hs_database(patterns: Sequence[tuple[int, bytes]], flags: int) -> tuple[Any
             ok.append((i, p))
         except hyperscan.error:
             failed.append(i)
-    db, _ = _hs_database(ok, flags) if ok else (None, [])
-    return db, failed
+    return (_hs_database(ok, flags)[0] if ok else None), failed
 
 
 class KeyedDetector(Protocol):
