@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -64,4 +63,4 @@ def fingerprint(category: str, text: str, key: bytes | None = None) -> str:
 
         key = default_key().key
     msg = category.encode() + b"\0" + _normalize(category, text).encode("utf-8", "surrogatepass")
-    return hmac.new(key, _DOMAIN + b"\0" + msg, hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, _DOMAIN + b"\0" + msg, "sha256").hex()[:32]

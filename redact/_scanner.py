@@ -32,6 +32,8 @@ DEFAULT_MAX_DEPTH = 100
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
 _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
+_DIGEST_MAX_LEN = 1 << 16  # longer values are scanned each time (hashing them costs too)
+_MEMO_MAX_HITS = 64
 _JSON_OPENERS = frozenset("{[ \t\r\n")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 
@@ -138,6 +140,8 @@ class Scanner:
         # hits of short values seen before, keyed by a keyed digest of the text (the key
         # is random per scanner and never leaves it), so no detected text is kept
         self._hits: dict[tuple[str, bytes], tuple[tuple[Any, ...], ...]] = {}
+        # (key, keyed digest) of longer values found clean: no text kept
+        self._clean_digests: set[tuple[str, bytes]] = set()
         self._digest_key = os.urandom(16)
 
     @property
@@ -162,23 +166,35 @@ class Scanner:
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
         """Hits in one string, embedded JSON included (offsets into ``text``): the reported
         ones and the overlapping ones they shadow (``Hit.shadow``), which redaction masks."""
-        if len(text) > _MEMO_MAX_LEN:
+        n = len(text)
+        if n <= _MEMO_MAX_LEN:
+            memo = (key, text)
+            if memo in self._clean:
+                return []
+        elif n > _DIGEST_MAX_LEN:
             return self._scan_text(text, key)
-        memo = (key, text)
-        if memo in self._clean:
-            return []
+        else:  # a long value is remembered by its keyed digest only
+            memo = None
         digest = hashlib.blake2b(
             text.encode("utf-8", "surrogatepass"), digest_size=16, key=self._digest_key
         ).digest()
+        if memo is None and (key, digest) in self._clean_digests:
+            return []
         seen = self._hits.get((key, digest))
         if seen is not None:
             return [Hit(*h) for h in seen]
         hits = self._scan_text(text, key)
         if not hits:
-            if len(self._clean) >= _MEMO_MAX_ENTRIES:
-                self._clean.clear()
-            self._clean.add(memo)
-        elif all(h.detector.index >= 0 for h in hits):  # never memoise a guard verdict
+            if memo is not None:
+                if len(self._clean) >= _MEMO_MAX_ENTRIES:
+                    self._clean.clear()
+                self._clean.add(memo)
+            else:
+                if len(self._clean_digests) >= _MEMO_MAX_ENTRIES:
+                    self._clean_digests.clear()
+                self._clean_digests.add((key, digest))
+        elif len(hits) <= _MEMO_MAX_HITS and all(h.detector.index >= 0 for h in hits):
+            # (never memoise a guard verdict)
             if len(self._hits) >= _MEMO_MAX_ENTRIES:
                 self._hits.clear()
             self._hits[(key, digest)] = tuple(
@@ -231,7 +247,10 @@ class Scanner:
         t = type(v)
         if t is str:
             if v:
-                self._leaf(v, v, path, key, out)
+                hits = self.scan_text(v, key)
+                if hits:
+                    ptr, kp = pointer(path), key_path(path)
+                    out.extend(self._finding(h, v, ptr, kp) for h in hits if not h.shadow)
             return
         if t is bool or t in _SKIP:
             return
@@ -243,7 +262,7 @@ class Scanner:
                 else:
                     self._leaf(v, text, path, key, out)
             return
-        if isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
+        if t is dict or t is list or isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
             if depth >= self.max_depth:
                 raise NestingError(
                     f"value nested deeper than {self.max_depth} levels at {pointer(path) or '/'}"
@@ -253,7 +272,9 @@ class Scanner:
                 raise CycleError(f"value contains itself at {pointer(path) or '/'}")
             stack.add(ident)
             try:
-                if isinstance(v, Mapping):
+                if t is dict or (t is not list and isinstance(v, Mapping)):
+                    # the one case where a parent changes what a key means (child_context)
+                    cred_parent = bool(name) and classify_key(name) is KeyClass.CREDENTIAL
                     for k, item in v.items():
                         ks, khits = self.scan_key(k)
                         if khits:
@@ -267,8 +288,9 @@ class Scanner:
                             ck = ks
                         else:
                             path.append(ks)
-                            ck = context_key(v, ks)
-                        self._walk(item, path, child_context(name, ck), ck, depth + 1, stack, out)
+                            ck = context_key(v, ks) if ks == "value" else ks
+                        ctx = f"{name}.{ck}" if cred_parent else ck
+                        self._walk(item, path, ctx, ck, depth + 1, stack, out)
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v

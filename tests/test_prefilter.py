@@ -54,3 +54,75 @@ def test_prefilter_must_be_a_plain_regex():
         CatalogError, match="detector 'demo': field 'prefilter': a prefilter is a plain regex"
     ):
         parse_detectors([spec], {}, "inline")
+
+
+def _key_samples() -> list[str]:
+    """Keys of the labelled corpus and of every catalog example, flattened and raw."""
+    from redact.leaves import key_path
+
+    keys: set[str] = set()
+
+    def walk(v: object, path: list[str]) -> None:
+        if isinstance(v, dict):
+            for k, item in v.items():
+                keys.add(str(k))
+                keys.add(key_path([*path, str(k)]))
+                walk(item, [*path, str(k)])
+        elif isinstance(v, list):
+            for item in v:
+                walk(item, path)
+
+    walk(json.loads(CORPUS.read_text())["runs"], [])
+    for spec in builtin_specs():
+        for ex in (*spec.examples.positive, *spec.examples.negative):
+            keys.add(ex.key)
+    return sorted(keys)
+
+
+@pytest.mark.skipif(not HAVE_HYPERSCAN, reason="Hyperscan is not installed on this platform")
+def test_key_gate_agrees_with_every_rule_tested_in_turn():
+    """The one-pass key gate triggers and silences exactly the detectors that testing each
+    key rule of the catalog in turn does, for every key of the corpus and the examples."""
+    from redact.detect.keys import split_segments
+    from redact.detect.validators import normalize_key
+
+    engine = Engine(builtin_specs())
+    gate = engine._key_gate
+    keys = _key_samples()
+    assert len(keys) > 500
+    for key in keys:
+        full = normalize_key(key)
+        segments = split_segments(key)
+        norm = normalize_key(segments[-1]) if segments else full
+        assert gate.match(key, full, norm) == gate._match_each(key, full, norm), key
+
+
+def test_long_values_are_remembered_by_digest_only():
+    """A value longer than the short-value memo is scanned once: a second scan returns the
+    same hits from a keyed digest, and the scanner keeps no copy of the text."""
+    scanner = Scanner(Engine(builtin_specs()))
+    clean = "step " * 200
+    secret = "notes " * 60 + "password=FAKE-Zq8rW2xLp0vN7bTy " + "more " * 10
+    first = [(h.detector.id, h.start, h.end) for h in scanner.scan_text(secret, "notes")]
+    assert first
+    assert scanner.scan_text(clean, "notes") == []
+    calls = []
+    find = scanner.engine.find
+    scanner.engine.find = lambda text, key="": calls.append(text) or find(text, key)  # type: ignore[method-assign]
+    again = [(h.detector.id, h.start, h.end) for h in scanner.scan_text(secret, "notes")]
+    assert again == first
+    assert scanner.scan_text(clean, "notes") == []
+    assert calls == []
+    assert all(clean not in memo and secret not in memo for memo in scanner._clean)
+    assert len(scanner._clean_digests) == 1
+
+
+def test_min_width_reads_regex_module_syntax():
+    """The shortest-match bound survives branch resets and repeated group names, and never
+    overstates a pattern with numbered backreferences."""
+    from redact.detect.engine import _min_width
+
+    assert _min_width(r"(?|a(?P<s>bc)|(?P<s>d))(?P=s)x") == 2
+    assert _min_width(r"(?P<secret>\d{3}([- .])\d{2}\2\d{4})") == 11
+    assert _min_width(r"(?P<q>a)(?P<r>bbbb)?\1") == 2
+    assert _min_width(r"\(?|x") == 0  # an optional literal "(" or "x": no branch reset

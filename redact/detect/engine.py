@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import regex
 
 from redact.detect.catalog import DetectorSpec
 from redact.detect.keys import KeyClass, classify_key, split_segments
-from redact.detect.prefilter import build_prefilter
+from redact.detect.prefilter import KeyGate, build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
 __all__ = [
@@ -61,6 +62,8 @@ class CompiledDetector:
         "confidence_unverified",
         "vendor_examples",
         "distinctive",
+        "key_specs",
+        "exclude_specs",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -79,6 +82,8 @@ class CompiledDetector:
         self.vendor_examples = frozenset(spec.vendor_examples)
         self.keys = [_key_test(k) for k in spec.context.keys]
         self.exclude_keys = [_key_test(k) for k in spec.context.exclude_keys]
+        self.key_specs = tuple(spec.context.keys)
+        self.exclude_specs = tuple(spec.context.exclude_keys)
         self.words = [w.lower() for w in spec.context.words]
         self.window = spec.context.window
         self.needs_context = bool(self.keys or self.words)
@@ -169,6 +174,11 @@ class Engine:
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
         self._key_context = [d for d in self.detectors if d.keys or d.exclude_keys]
+        # (pattern, reported group) pairs that several detectors share (the IP classes):
+        # matched once per value, each detector validating the same matches
+        uses = Counter(pg for d in self.detectors for pg in d.patterns)
+        self._shared = frozenset(pg for pg, n in uses.items() if n > 1)
+        self._key_gate = KeyGate(self._key_context)
         self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
         # no detector the prefilter can select matches fewer characters than this
@@ -196,10 +206,7 @@ class Engine:
             segments = split_segments(key)
             norm = normalize_key(segments[-1]) if segments else full
             key_class = classify_key(key) if key else KeyClass.NEUTRAL
-            triggered = tuple(d for d in self._key_context if d.keys and any(t(key, full) for t in d.keys))
-            excluded = frozenset(
-                d.index for d in self._key_context if any(t(key, norm) for t in d.exclude_keys)
-            )
+            triggered, excluded = self._key_gate.match(key, full, norm)
             if key_class is KeyClass.LINEAGE:
                 triggered = ()
                 excluded = excluded | self._not_distinctive
@@ -235,12 +242,22 @@ class Engine:
         hits: list[Hit] = []
         lowered: str | None = None
         deadline = time.monotonic() + self.timeout
+        shared: dict[tuple[regex.Pattern[str], str | int], list[regex.Match[str]]] | None = None
         for index in sorted(selected) if len(selected) > 1 else selected:
             d = self.detectors[index]
             key_ok = index in info.triggered_ids
             for pattern, group in d.patterns:
                 try:
-                    for m in _matches(pattern, group, text, deadline):
+                    if (pattern, group) in self._shared:  # one regex pass for every detector using it
+                        if shared is None:
+                            shared = {}
+                        found = shared.get((pattern, group))
+                        if found is None:
+                            found = shared[(pattern, group)] = list(_matches(pattern, group, text, deadline))
+                        matches: Iterable[regex.Match[str]] = found
+                    else:
+                        matches = _matches(pattern, group, text, deadline)
+                    for m in matches:
                         start, end = m.span(group)
                         if start < 0:
                             continue
@@ -376,14 +393,28 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
     return lambda key, norm: pattern.search(norm) is not None
 
 
-def _min_width(pattern: str) -> int:
-    """The fewest characters ``pattern`` can match (0 when that cannot be worked out)."""
-    try:
-        from re import _parser  # type: ignore[attr-defined]
+_NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
+_NAMED_BACKREF = regex.compile(r"(?<!\\)\(\?P=\w+\)")
+_BRANCH_RESET = regex.compile(r"(?<!\\)\(\?\|")
 
-        return int(_parser.parse(pattern).getwidth()[0])
-    except Exception:  # syntax only the regex module knows
-        return 0
+
+def _min_width(pattern: str) -> int:
+    """A lower bound of the characters ``pattern`` can match (0 when none is known).
+
+    Syntax only the regex module knows (branch reset ``(?|``, repeated group names) is
+    read through a form ``re`` parses that matches no more characters: groups without
+    names, named backreferences dropped (not with numbered backreferences)."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    best = 0
+    relaxed = _BRANCH_RESET.sub("(?:", _NAMED_BACKREF.sub("", _NAMED_GROUP.sub("(?:", pattern)))
+    forms = (pattern,) if regex.search(r"\\[1-9]", pattern) else (pattern, relaxed)  # (group numbers move)
+    for form in forms:
+        try:
+            best = max(best, int(_parser.parse(form).getwidth()[0]))
+        except Exception:  # syntax only the regex module knows
+            continue
+    return best
 
 
 def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:

@@ -31,7 +31,13 @@ __all__ = [
 ]
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def _digits(s: str) -> str:
+    """The characters of ``s`` for which str.isdigit() holds (on ASCII text: 0-9)."""
+    if s.isascii():
+        return _NOT_ASCII_DIGIT.sub("", s)
     return "".join(ch for ch in s if ch.isdigit())
 
 
@@ -333,10 +339,18 @@ def _address(c: Candidate) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
     return _ipv6_plausible(c) if ":" in c.span else _ipv4_plausible(c)
 
 
+@lru_cache(maxsize=8)  # only the sibling detectors on the same match
+def _address_class(span: str, key: str, before: str) -> str | None:
+    """The class of a plausible address (None when implausible): the IP class detectors
+    share one match, so it is worked out once, not once per class."""
+    c = Candidate(span, None, before + span, len(before), len(before) + len(span), key)
+    addr = _address(c)
+    return None if addr is None else ip_class(addr)
+
+
 def _class_validator(name: str) -> Callable[[Candidate], bool]:
     def check(c: Candidate) -> bool:
-        addr = _address(c)
-        return addr is not None and ip_class(addr) == name
+        return _address_class(c.span, c.key, c.before(24)) == name
 
     check.__name__ = "ip_" + name.replace("-", "_")
     check.__doc__ = f"A plausible IPv4/IPv6 address (not a version number) of class {name!r}."

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-__all__ = ["Prefilter", "build_prefilter", "check_shape", "HAVE_HYPERSCAN"]
+import regex
+
+__all__ = ["Prefilter", "KeyGate", "build_prefilter", "check_shape", "HAVE_HYPERSCAN"]
 
 try:  # pragma: no cover - depends on the platform
     import hyperscan
@@ -39,27 +41,30 @@ class HyperscanPrefilter(Prefilter):
     kind = "hyperscan"
 
     def __init__(self, triggers: Triggers) -> None:
+        # one Hyperscan pattern per distinct keyword or shape, reporting all its detectors
+        ids: dict[tuple[bool, str], int] = {}
         patterns: list[bytes] = []
         flags: list[int] = []
-        owners: list[int] = []
-        literal_ids: dict[str, int] = {}
+        owners: list[list[int]] = []
         for index, (keywords, shape) in enumerate(triggers):
-            for kw in keywords:
-                kw = kw.lower()
-                if kw in literal_ids:  # one pattern per keyword, shared by detectors
-                    owners.append(index)
-                    patterns.append(re.escape(kw).encode())
-                    flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
-                    continue
-                literal_ids[kw] = len(patterns)
-                patterns.append(re.escape(kw).encode())
-                flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
-                owners.append(index)
+            wanted = [(True, kw.lower()) for kw in keywords]
             if shape:
-                patterns.append(shape.encode())
-                flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
-                owners.append(index)
-        self._owners = owners
+                wanted.append((False, shape))
+            for item in wanted:
+                pid = ids.get(item)
+                if pid is None:
+                    pid = ids[item] = len(patterns)
+                    literal, text = item
+                    if literal:
+                        patterns.append(re.escape(text).encode())
+                        flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
+                    else:
+                        patterns.append(text.encode())
+                        flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
+                    owners.append([])
+                if index not in owners[pid]:
+                    owners[pid].append(index)
+        self._owners = [tuple(o) for o in owners]
         self._db = hyperscan.Database()
         if patterns:
             self._db.compile(
@@ -84,7 +89,7 @@ class HyperscanPrefilter(Prefilter):
         return found
 
     def _on_match(self, pid: int, start: int, end: int, flags: int, found: Any) -> None:
-        found.add(self._owners[pid])
+        found.update(self._owners[pid])
 
 
 class PythonPrefilter(Prefilter):
@@ -139,3 +144,130 @@ def build_prefilter(triggers: Triggers, kind: str = "auto") -> Prefilter:
     if kind == "hyperscan" or (kind == "auto" and HAVE_HYPERSCAN):
         return HyperscanPrefilter(triggers)
     return PythonPrefilter(triggers)
+
+
+def _hs_database(patterns: Sequence[tuple[int, bytes]], flags: int) -> tuple[Any, list[int]]:
+    """A Hyperscan database of the ``(id, pattern)`` pairs it can compile, and the ids of
+    those it cannot."""
+    ids = [i for i, _ in patterns]
+    exprs = [p for _, p in patterns]
+    if not exprs:
+        return None, []
+    db = hyperscan.Database()
+    try:
+        db.compile(expressions=exprs, ids=ids, elements=len(ids), flags=[flags] * len(ids))
+        return db, []
+    except hyperscan.error:
+        pass
+    ok: list[tuple[int, bytes]] = []
+    failed: list[int] = []
+    for i, p in patterns:
+        try:
+            hyperscan.Database().compile(expressions=[p], ids=[0], elements=1, flags=[flags])
+            ok.append((i, p))
+        except hyperscan.error:
+            failed.append(i)
+    return (_hs_database(ok, flags)[0] if ok else None), failed
+
+
+class KeyedDetector(Protocol):
+    index: int
+    key_specs: tuple[str, ...]
+    exclude_specs: tuple[str, ...]
+    keys: list[Callable[[str, str], bool]]
+    exclude_keys: list[Callable[[str, str], bool]]
+
+
+class KeyGate:
+    """Which detectors a key triggers (``context.keys``) and silences (``exclude_keys``).
+
+    Every key regex of every detector is compiled into one Hyperscan database (in
+    prefilter mode, which never misses a match) and a normalised key (``[a-z0-9_]``
+    only) is scanned once; only the regexes it reports are confirmed with the regex
+    module. Named key classes (``@credential``) are evaluated once per class. Without
+    Hyperscan every rule is tested in turn.
+    """
+
+    def __init__(self, detectors: Sequence[KeyedDetector]) -> None:
+        self._detectors = list(detectors)
+        self._db: Any = None
+        if not HAVE_HYPERSCAN or not self._detectors:
+            return
+        ids: dict[str, int] = {}
+        self._owners: list[list[tuple[bool, KeyedDetector]]] = []  # (is_exclude, detector)
+        self._compiled: list[regex.Pattern[str]] = []
+        self._classes: dict[str, list[tuple[bool, KeyedDetector]]] = {}
+        for d in self._detectors:
+            for exclude, specs in ((False, d.key_specs), (True, d.exclude_specs)):
+                for spec in specs:
+                    if spec.startswith("@"):
+                        self._classes.setdefault(spec[1:], []).append((exclude, d))
+                        continue
+                    pid = ids.get(spec)
+                    if pid is None:
+                        pid = ids[spec] = len(self._compiled)
+                        self._compiled.append(regex.compile(spec))
+                        self._owners.append([])
+                    self._owners[pid].append((exclude, d))
+        # a non-ASCII rule (which the regex module may case-fold onto ASCII) is not gated
+        ascii_rules = [(i, p.pattern.encode()) for i, p in enumerate(self._compiled) if p.pattern.isascii()]
+        db, failed = _hs_database(ascii_rules, hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH)
+        gated = {i for i, _ in ascii_rules} - set(failed)
+        self._db = db
+        # regexes Hyperscan cannot gate: always tested
+        self._always = [i for i in range(len(self._compiled)) if i not in gated]
+        self._local = threading.local()
+
+    def match(self, key: str, full: str, norm: str) -> tuple[tuple[Any, ...], frozenset[int]]:
+        """``(triggered detectors in catalog order, indices of excluded detectors)`` for
+        ``key``: trigger regexes are searched in ``full`` (the normalised flattened key),
+        exclusions in ``norm`` (its normalised last segment); ``@class`` rules see ``key``."""
+        if not self._detectors:
+            return (), frozenset()
+        if not HAVE_HYPERSCAN:
+            return self._match_each(key, full, norm)
+        from redact.detect.validators import KEY_CLASSES
+
+        triggered: dict[int, Any] = {}
+        excluded: set[int] = set()
+        for name, owners in self._classes.items():
+            if KEY_CLASSES[name](key):
+                for exclude, d in owners:
+                    if exclude:
+                        excluded.add(d.index)
+                    else:
+                        triggered[d.index] = d
+        for text, want_exclude in ((full, False), (norm, True)):
+            for pid in self._candidates(text):
+                if not any(ex is want_exclude for ex, _ in self._owners[pid]):
+                    continue
+                if self._compiled[pid].search(text) is None:
+                    continue
+                for exclude, d in self._owners[pid]:
+                    if exclude is not want_exclude:
+                        continue
+                    if exclude:
+                        excluded.add(d.index)
+                    else:
+                        triggered[d.index] = d
+        return tuple(triggered[i] for i in sorted(triggered)), frozenset(excluded)
+
+    def _candidates(self, text: str) -> list[int]:
+        if self._db is None or not text:  # (no rule gated, or no match for an empty key)
+            return list(range(len(self._compiled)))
+        found: list[int] = list(self._always)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        data = text.encode("utf-8", "surrogatepass")
+        self._db.scan(data, match_event_handler=_collect, scratch=scratch, context=found)
+        return found
+
+    def _match_each(self, key: str, full: str, norm: str) -> tuple[tuple[Any, ...], frozenset[int]]:
+        triggered = tuple(d for d in self._detectors if d.keys and any(t(key, full) for t in d.keys))
+        excluded = frozenset(d.index for d in self._detectors if any(t(key, norm) for t in d.exclude_keys))
+        return triggered, excluded
+
+
+def _collect(pid: int, start: int, end: int, flags: int, found: list[int]) -> None:
+    found.append(pid)

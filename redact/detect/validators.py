@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from redact.detect.keys import KeyClass, classify_key
@@ -149,6 +150,7 @@ def is_filler(value: str) -> bool:
     return len(value) >= 12 and shannon_entropy(value) < 2.0
 
 
+@lru_cache(maxsize=32)  # several validators ask about the same value in a row
 def is_placeholder(value: str) -> bool:
     """True when the whole value is a template, an environment reference, a mask, a
     stand-in word (``changeme``, ``your-api-key``, ``<password>``) or a redaction output."""
@@ -325,6 +327,11 @@ def credential_value(c: Candidate) -> bool:
     return credential_like(c.span)
 
 
+# (a Unicode ``\w`` is str.isalnum() or "_", a Unicode ``\s`` str.isspace())
+_NOT_B64 = re.compile(r"[^\w+/=]+|_+")
+_SPACE = re.compile(r"\s+")
+
+
 @validator
 def pem_body(c: Candidate) -> bool:
     """A PEM block carries key material: at least 16 base64 characters after the header,
@@ -336,10 +343,10 @@ def pem_body(c: Candidate) -> bool:
     if end >= 0:
         body = body[:end]
     body = body.replace("\\n", "\n")
-    b64 = "".join(ch for ch in body if ch.isalnum() or ch in "+/=")
+    b64 = _NOT_B64.sub("", body)  # the alphanumerics (str.isalnum) and + / =
     if len(b64) < 16:
         return False
-    core = "".join(ch for ch in body if not ch.isspace())
+    core = _SPACE.sub("", body)
     return not (is_masked(core) or is_filler(b64) or _TEMPLATE.fullmatch(core.strip()))
 
 
