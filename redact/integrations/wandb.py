@@ -465,11 +465,16 @@ def _wrap_table_json(orig: Callable[..., Any]) -> Callable[..., Any]:
                     red = _redact(redactor, {key: cell})
                     new[j] = red.get(key, next(iter(red.values()), "[REDACTED:dropped]"))
             rows.append(new)
-        return {
+        out = {
             **result,
             "columns": red_columns if red_columns != columns else result["columns"],
             "data": rows,
         }
+        if isinstance(result.get("column_types"), dict):
+            # the types W&B inferred from the raw cells name a dict cell's keys
+            types = _redact(redactor, {"column_types": result["column_types"]})
+            out["column_types"] = types.get("column_types", {})
+        return out
 
     return _to_table_json
 
@@ -552,8 +557,13 @@ def _wrap_add_local_file(orig: Callable[..., Any]) -> Callable[..., Any]:
             if changed:
                 tmp = getattr(self, "_tmp_dir", None)  # where new_file() wrote the raw text
                 if tmp is not None and os.path.commonpath([tmp.name, os.path.abspath(path)]) == tmp.name:
-                    os.unlink(path)
-                path, digest = dst, None
+                    # the staging file is W&B's own: the redacted text replaces it in place,
+                    # so a later add of the same path (``Artifact.add`` of a table) finds it
+                    os.replace(dst, path)
+                    os.rmdir(os.path.dirname(dst))
+                else:
+                    path = dst
+                digest = None
         return orig(self, name, path, digest, *args, **kwargs)
 
     return _add_local_file
