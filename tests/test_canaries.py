@@ -277,8 +277,11 @@ def test_wandb_offline(env: Env) -> None:  # noqa: F811
     p = Plant()
     install()
     run = wandb.init(config=p.document())
+    other = p.gen.email()  # the same domain as the first: both mask to loss/****@<domain>
+    other.value = other.value.split("@")[0] + "@" + p.keys[4].value.split("@")[1]
     for step in range(2):
         run.log({**p.by_key(), f"loss/{p.keys[4].value}": 0.1 * step})
+        run.log({f"loss/{other.value}": 0.2 * step})  # alone in its call: still its own series
     run.summary.update({"best": p.by_key(), "note": p.text()})
     print("training with", p.text())
     run.log({"t": wandb.Table(columns=["who", "n"], data=[[c.value, i] for i, c in enumerate(p.keys)])})
@@ -288,7 +291,11 @@ def test_wandb_offline(env: Env) -> None:  # noqa: F811
     (folder,) = sorted((env.root / "wandb").glob("offline-run-*"))
     (log,) = folder.glob("run-*.wandb")
     blob = b"\n".join(q.read_bytes() for q in sorted(env.root.rglob("*")) if q.is_file())
-    p.check(blob + read_records(log).payload)
+    rec = read_records(log)
+    p.check(blob + rec.payload)
+    assert leaks([other], blob + rec.payload) == []
+    series = {k for row in rec.history for k in row if k.startswith("loss/")}
+    assert len(series) == 2 and all(k.startswith("loss/****@") for k in series), series
 
 
 # --------------------------------------------------------------------------- Comet, DVCLive, tensorboardX
@@ -428,3 +435,33 @@ def test_marker_then_equals_is_idempotent() -> None:
     gen = Canaries()
     once = redact.redact({"value": f"{gen.slack().value}={gen.email().value}"}).value["value"]
     assert redact.redact({"value": once}).value["value"] == once
+
+
+def test_series_names_are_stable_and_distinct(tmp_path: Path, tb_door: Any) -> None:  # noqa: F811
+    """Two users' ``loss/<e-mail>`` logged in separate calls (their masks look alike) stay
+    two series, each under the same name at every step, with neither address readable."""
+    import struct
+
+    from tensorboardX import SummaryWriter
+    from tensorboardX.proto import event_pb2
+
+    gen = Canaries()
+    a, b = gen.email(), gen.email()
+    b.value = b.value.split("@")[0] + "@" + a.value.split("@")[1]  # both mask alike
+    with SummaryWriter(logdir=str(tmp_path / "tb")) as w:
+        for step in range(3):
+            w.add_scalar(f"loss/{a.value}", 0.1 * step, step)
+            w.add_scalar(f"loss/{b.value}", 0.2 * step, step)
+    steps: dict[str, list[int]] = {}
+    for f in (tmp_path / "tb").rglob("events.out.tfevents.*"):
+        data, pos = f.read_bytes(), 0
+        while pos < len(data):  # TFRecord: length, its CRC, the event, its CRC
+            (n,) = struct.unpack("<Q", data[pos : pos + 8])
+            event = event_pb2.Event.FromString(data[pos + 12 : pos + 12 + n])
+            pos += 16 + n
+            for v in event.summary.value:
+                steps.setdefault(v.tag, []).append(event.step)
+    tags = list(steps)
+    assert len(tags) == 2 and all(v == [0, 1, 2] for v in steps.values()), steps
+    assert all(t.startswith("loss/") for t in tags), tags  # tensorboardX folds '*', '@' and '~' to '_'
+    assert leaks([a, b], b"\n".join(all_bytes(tmp_path / "tb").values())) == []

@@ -57,7 +57,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import redact_argv
+from redact.integrations._patch import redact_argv, redact_series
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -105,6 +105,17 @@ def _redact(redactor: Redactor, value: Any, path: tuple[str, ...] = ()) -> Any:
         raise RedactionFailed(f"redaction failed ({type(exc).__name__}); the W&B call was not made") from None
 
 
+def _redact_series(redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...] = ()) -> dict[Any, Any]:
+    """A history row or summary update: keys holding a finding get stable, distinct names
+    (see :func:`redact.integrations._patch.stable_name`)."""
+    try:
+        return redact_series(redactor, d, path)
+    except RedactError:
+        raise
+    except Exception as exc:  # a fault in redaction: never forward the raw value
+        raise RedactionFailed(f"redaction failed ({type(exc).__name__}); the W&B call was not made") from None
+
+
 def _redact_items(
     redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...] = (), keep: Iterable[str] = _INTERNAL
 ) -> dict[Any, Any]:
@@ -112,9 +123,8 @@ def _redact_items(
     through untouched; dropped keys are absent from the result."""
     kept = [k for k in keep if k in d]
     if not kept:
-        out: dict[Any, Any] = _redact(redactor, d if type(d) is dict else dict(d), path)
-        return out
-    red = _redact(redactor, {k: v for k, v in d.items() if k not in kept}, path)
+        return _redact_series(redactor, d, path)
+    red = _redact_series(redactor, {k: v for k, v in d.items() if k not in kept}, path)
     return {k: (v if k in kept else red[k]) for k, v in d.items() if k in kept or k in red}
 
 
@@ -265,7 +275,7 @@ def _wrap_log(orig: Callable[..., Any]) -> Callable[..., Any]:
     def _partial_history_callback(self: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
         redactor = _current()
         if redactor is not None and data:
-            data = _redact(redactor, data)
+            data = _redact_series(redactor, data) if isinstance(data, Mapping) else _redact(redactor, data)
         return orig(self, data, *args, **kwargs)
 
     return _partial_history_callback
