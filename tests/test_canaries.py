@@ -367,11 +367,11 @@ def test_canaries_are_in_their_shapes() -> None:
 
 
 # --------------------------------------------------------------------------- overlapping and adjacent layouts
-SEPARATED = [";", "|", "&", " ", "\n", ",", "="]
+SEPARATED = [";", "|", "&", " ", "\n", ",", "=", ":"]
 
 
 def test_layouts_through_redact_leave_nothing_readable() -> None:
-    """Pairs and triples of canaries joined by ``; | & , = space newline``, a URI around a
+    """Pairs and triples of canaries joined by ``; | & , = : space newline``, a URI around a
     provider token, a password followed by query parameters, several DSNs, a PEM block
     followed by a JWT, an AWS key id glued to its secret: no canary nor any 8-character
     piece of its secret is readable after ``redact.redact``, and redacting the output
@@ -403,17 +403,28 @@ def test_layouts_through_redact_sqlite(mlflow_uri: str, mlflow_db: Path) -> None
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="an e-mail followed directly by ':' or '@' is not detected")
-def test_email_followed_by_colon_or_at() -> None:
-    """Known gap: ``jane@example.com:<token>`` and ``jane@example.com@<ssn>`` leave the
-    e-mail readable."""
+def test_email_followed_by_colon() -> None:
+    """``jane@example.com:<token>``: the address is masked (only an scp-style remote or a
+    host and port after ``user@host:`` is a host), and the token too."""
+    from canaries import readable
+
+    gen = Canaries()
+    email, token = gen.email(), gen.github()
+    out = redact.redact({"value": f"{email.value}:{token.value}"}).value["value"]
+    assert readable([email, token], out) == []
+    kept = "git@github.com:org/repo.git deploy@build.example.com:22 me@x.io:~/app"
+    assert redact.redact({"value": kept}).value["value"] == kept
+
+
+@pytest.mark.xfail(strict=True, reason="an e-mail followed directly by '@' is not detected")
+def test_email_followed_by_at() -> None:
+    """Known gap: ``jane@example.com@<ssn>`` leaves the address readable."""
     from canaries import readable
 
     gen = Canaries()
     email = gen.email()
-    for joiner in (":", "@"):
-        out = redact.redact({"value": email.value + joiner + gen.github().value}).value["value"]
-        assert readable([email], out) == []
+    out = redact.redact({"value": email.value + "@" + gen.ssn().value}).value["value"]
+    assert readable([email], out) == []
 
 
 @pytest.mark.xfail(strict=True, reason="canaries glued with no separator read as one token")
