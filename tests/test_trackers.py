@@ -39,7 +39,6 @@ PARAMS = {
     "lr": 0.001,
     "optimizer": "adamw",
 }
-KEYS = pytest.mark.xfail(reason="dict keys are scanned by the Redactor", strict=False)
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +126,6 @@ def test_tensorboardx_uninstall_restores(tmp_path: Path) -> None:
     assert any(GH.encode() in b for b in all_bytes(tmp_path / "raw").values())
 
 
-@KEYS
 def test_tensorboardx_secret_as_hparam_name(tmp_path: Path, tb_door: Any) -> None:
     """A secret used as a hyperparameter name does not reach the event files."""
     from tensorboardX import SummaryWriter
@@ -169,7 +167,6 @@ def test_dvclive_params_metrics_and_message(tmp_path: Path, dvc_door: Any) -> No
     check_folder(tmp_path)  # the working directory too (dvc.yaml)
 
 
-@KEYS
 def test_dvclive_secret_as_param_name(tmp_path: Path, dvc_door: Any) -> None:
     """A secret used as a parameter name does not reach params.yaml."""
     from dvclive import Live
@@ -243,7 +240,6 @@ def test_comet_offline_experiment(tmp_path: Path, comet: Any) -> None:
     assert cfg.read_text().count(PG_PASSWORD) == 2  # the user's own file is untouched
 
 
-@KEYS
 def test_comet_secret_as_parameter_name(tmp_path: Path, comet: Any) -> None:
     """A secret used as a parameter or "other" name does not reach the archive."""
     exp = _offline(comet, tmp_path, auto_output_logging=False)
@@ -332,7 +328,6 @@ def test_neptune_offline_run(tmp_path: Path, neptune_run: Any) -> None:
     assert any(b == blob for b in blobs.values())
 
 
-@KEYS
 def test_neptune_secret_as_field_name(tmp_path: Path, neptune_run: Any) -> None:
     """A secret used as a key of an assigned mapping (it becomes a field name) does not
     reach the run's folder."""

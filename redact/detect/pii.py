@@ -236,13 +236,19 @@ def _idn_ok(domain: str) -> bool:
     return True
 
 
+# What follows ``user@host:`` when it is an scp-style remote or a host and port (not a
+# credential or text glued to an address with ``:``): a path with a ``/`` or ``.git``, a
+# port, or ``~``.
+_HOST_TAIL = re.compile(r"(?:~|\d{1,5}(?=$|[\s/;,)\]\"'])|[\w.~-]*(?:/|\.git(?![\w-])))")
+
+
 @validator
 def email_address(c: Candidate) -> bool:
     """Not a URI's user part (``ssh://git@host``), a git remote (``git@host:org/repo``), an
     image digest or a file name that happens to contain ``@``; internationalised domains
     (``bücher.example``, ``xn--bcher-kva.example``) must be valid IDNA."""
-    if c.after(1) == ":" and not c.after(2)[1:].isspace():
-        return False
+    if c.after(1) == ":" and _HOST_TAIL.match(c.text, c.end + 1):
+        return False  # ``git@host:org/repo.git``, ``user@host:22``: a host, not an address
     head = c.before(256)
     word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
     scheme = word.rfind("://")

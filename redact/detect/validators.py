@@ -224,12 +224,17 @@ AUTH_SCHEMES = _words(
 )
 
 
+_MARKER = "[REDACTED:"
+
+
 @validator
 def sensitive_name(c: Candidate) -> bool:
     """The assignment's name (the regex group ``name``: ``db_pass``, ``X-Api-Key``,
     ``--hf-token``, ``config.secrets.run_uuid``) is a credential key in the one key
     grammar, and the value is not a bare Authorization scheme word."""
     name = c.match.group("name")
+    if name.endswith("]") and c.text.endswith(_MARKER, 0, c.match.start("name")):
+        return False  # redaction output (``[REDACTED:slack-bot-token]=...``), not a name
     if classify_key(name) is not KeyClass.CREDENTIAL:
         return False
     return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end:c.end + 1] in (" ", "\t"))

@@ -10,7 +10,7 @@ nothing twice, and ``uninstall`` puts back each original attribute it still owns
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from redact._redactor import Redactor
@@ -18,7 +18,16 @@ from redact.errors import RedactError
 from redact.integrations.guard import PolicyLike, RedactionFailed, redactor_for
 from redact.policy import Policy
 
-__all__ = ["Door", "Handle", "own", "redact_value", "redact_named", "redact_argv"]
+__all__ = [
+    "Door",
+    "Handle",
+    "own",
+    "redact_value",
+    "redact_named",
+    "redact_argv",
+    "stable_name",
+    "redact_series",
+]
 
 Plan = list[tuple[Any, str, Any]]
 _Patch = tuple[Any, str, Any, Any]
@@ -60,6 +69,40 @@ def redact_named(redactor: Redactor, name: Any, value: Any) -> tuple[Any, Any]:
         new_name, new_value = next(iter(red.items()))
         return new_name, new_value
     return None, None
+
+
+def stable_name(redactor: Redactor, original: Any, redacted: Any) -> Any:
+    """A series name (metric, scalar tag, history key) that redaction changed, made the
+    same at every step and distinct per original: ``redacted`` then ``~`` and 8 hex digits
+    of the original's keyed fingerprint. Two users' ``acc/<e-mail>`` both mask to
+    ``acc/****@example.com``; without this, the second would write into the first's
+    series. Unchanged or non-text names pass as they are."""
+    if redacted == original or not isinstance(redacted, str) or not isinstance(original, str):
+        return redacted
+    from redact._finding import fingerprint
+
+    return f"{redacted}~{fingerprint('KEY', original, redactor.scanner.fingerprint_key)[:8]}"
+
+
+def _key_detected(redactor: Redactor, key: Any) -> bool:
+    try:
+        return bool(redactor.scanner.scan_key(key)[1])
+    except Exception:  # fail closed: redacted alone, the Redactor decides
+        return True
+
+
+def redact_series(redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...] = ()) -> dict[Any, Any]:
+    """``d`` redacted as one mapping, except that each top-level key holding a finding is
+    redacted alone and named by :func:`stable_name`, so its name never depends on what
+    else was logged in the same call."""
+    alone = [k for k in d if _key_detected(redactor, k)]
+    if not alone:
+        return dict(redact_value(redactor, dict(d), path))
+    out = dict(redact_value(redactor, {k: v for k, v in d.items() if k not in alone}, path))
+    for k in alone:
+        for new_key, value in redact_value(redactor, {k: d[k]}, path).items():
+            out[stable_name(redactor, k, new_key)] = value
+    return out
 
 
 def redact_argv(redactor: Redactor, args: list[str]) -> list[str]:

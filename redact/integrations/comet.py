@@ -42,7 +42,16 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked
-from redact.integrations._patch import Door, Handle, Plan, own, redact_argv, redact_named, redact_value
+from redact.integrations._patch import (
+    Door,
+    Handle,
+    Plan,
+    own,
+    redact_argv,
+    redact_named,
+    redact_value,
+    stable_name,
+)
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import PolicyLike
 from redact.integrations.structlog import _state, in_redaction
@@ -81,7 +90,8 @@ def _named(redactor: Redactor, d: dict[str, Any]) -> dict[str, Any]:
             if name is None:
                 name, value = d[name_key], _DROPPED
             if name_key == "metricName" and isinstance(name, str):  # a metric name is a tag
-                name = redact_value(redactor, {"metric": name}).get("metric", _DROPPED)
+                red = redact_value(redactor, {"metric": name}).get("metric", _DROPPED)
+                name = stable_name(redactor, d[name_key], red)
             return {**d, name_key: name, value_key: value}
     return dict(redact_value(redactor, d))
 

@@ -21,7 +21,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value
+from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value, stable_name
 from redact.integrations.guard import PolicyLike
 
 __all__ = ["install", "installed"]
@@ -45,13 +45,14 @@ def _wrap_log_metric(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]
     def log_metric(self: Any, name: Any, val: Any, *args: Any, **kwargs: Any) -> Any:
         redactor = door.redactor
         if redactor is not None:
+            original = name
             if isinstance(val, str):
                 new_name, val = redact_named(redactor, name, val)
                 if new_name is None:
                     return None  # dropped
                 name = new_name
             red = redact_value(redactor, {"metric": name})
-            name = red.get("metric", _DROPPED)
+            name = stable_name(redactor, original, red.get("metric", _DROPPED))
         return orig(self, name, val, *args, **kwargs)
 
     return log_metric

@@ -24,7 +24,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value
+from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value, stable_name
 from redact.integrations.guard import PolicyLike
 
 __all__ = ["install", "installed"]
@@ -47,7 +47,7 @@ def _tag(door: Door, tag: Any) -> Any:
     if redactor is None or not isinstance(tag, str):
         return tag
     red = redact_value(redactor, {"tag": tag})
-    return red.get("tag", _DROPPED)
+    return stable_name(redactor, tag, red.get("tag", _DROPPED))
 
 
 def _wrap_hparams(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:

@@ -57,7 +57,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import redact_argv
+from redact.integrations._patch import redact_argv, redact_series
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -105,6 +105,17 @@ def _redact(redactor: Redactor, value: Any, path: tuple[str, ...] = ()) -> Any:
         raise RedactionFailed(f"redaction failed ({type(exc).__name__}); the W&B call was not made") from None
 
 
+def _redact_series(redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...] = ()) -> dict[Any, Any]:
+    """A history row or summary update: keys holding a finding get stable, distinct names
+    (see :func:`redact.integrations._patch.stable_name`)."""
+    try:
+        return redact_series(redactor, d, path)
+    except RedactError:
+        raise
+    except Exception as exc:  # a fault in redaction: never forward the raw value
+        raise RedactionFailed(f"redaction failed ({type(exc).__name__}); the W&B call was not made") from None
+
+
 def _redact_items(
     redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...] = (), keep: Iterable[str] = _INTERNAL
 ) -> dict[Any, Any]:
@@ -112,9 +123,8 @@ def _redact_items(
     through untouched; dropped keys are absent from the result."""
     kept = [k for k in keep if k in d]
     if not kept:
-        out: dict[Any, Any] = _redact(redactor, d if type(d) is dict else dict(d), path)
-        return out
-    red = _redact(redactor, {k: v for k, v in d.items() if k not in kept}, path)
+        return _redact_series(redactor, d, path)
+    red = _redact_series(redactor, {k: v for k, v in d.items() if k not in kept}, path)
     return {k: (v if k in kept else red[k]) for k, v in d.items() if k in kept or k in red}
 
 
@@ -265,7 +275,7 @@ def _wrap_log(orig: Callable[..., Any]) -> Callable[..., Any]:
     def _partial_history_callback(self: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
         redactor = _current()
         if redactor is not None and data:
-            data = _redact(redactor, data)
+            data = _redact_series(redactor, data) if isinstance(data, Mapping) else _redact(redactor, data)
         return orig(self, data, *args, **kwargs)
 
     return _partial_history_callback
@@ -465,11 +475,16 @@ def _wrap_table_json(orig: Callable[..., Any]) -> Callable[..., Any]:
                     red = _redact(redactor, {key: cell})
                     new[j] = red.get(key, next(iter(red.values()), "[REDACTED:dropped]"))
             rows.append(new)
-        return {
+        out = {
             **result,
             "columns": red_columns if red_columns != columns else result["columns"],
             "data": rows,
         }
+        if isinstance(result.get("column_types"), dict):
+            # the types W&B inferred from the raw cells name a dict cell's keys
+            types = _redact(redactor, {"column_types": result["column_types"]})
+            out["column_types"] = types.get("column_types", {})
+        return out
 
     return _to_table_json
 
@@ -552,8 +567,13 @@ def _wrap_add_local_file(orig: Callable[..., Any]) -> Callable[..., Any]:
             if changed:
                 tmp = getattr(self, "_tmp_dir", None)  # where new_file() wrote the raw text
                 if tmp is not None and os.path.commonpath([tmp.name, os.path.abspath(path)]) == tmp.name:
-                    os.unlink(path)
-                path, digest = dst, None
+                    # the staging file is W&B's own: the redacted text replaces it in place,
+                    # so a later add of the same path (``Artifact.add`` of a table) finds it
+                    os.replace(dst, path)
+                    os.rmdir(os.path.dirname(dst))
+                else:
+                    path = dst
+                digest = None
         return orig(self, name, path, digest, *args, **kwargs)
 
     return _add_local_file

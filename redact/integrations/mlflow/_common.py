@@ -19,12 +19,20 @@ registry description                        ``/description``
 model version source                        ``/source``
 ==========================================  ===============================================
 
-Keys are never changed; the key is the context detectors see (``db_password``), and a
-policy's ``keys`` rules match the dotted path (``params.db_password``, ``tags.mlflow.*``).
+The key is the context detectors see (``db_password``), and a policy's ``keys`` rules
+match the dotted path (``params.db_password``, ``tags.mlflow.*``). A key is scanned like a
+value: a param, metric or tag key holding a finding (an e-mail, a token) is redacted, and
+since MLflow accepts only letters, digits, ``_ - . /`` and spaces in these names, the
+redacted key becomes a valid name (:func:`safe_key`): every run of other characters one
+``-``, then ``-`` and 12 hex digits of the key's keyed fingerprint. So
+``log_metric("acc/jane.doe@example.com", ...)`` is stored as ``acc/example.com-<12 hex>``
+at every step, in every process that shares the fingerprint key, and two different keys
+stay two names.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +40,7 @@ from typing import Any
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import BAD_REQUEST, INTERNAL_ERROR
 
+from redact._finding import fingerprint
 from redact._redactor import Redactor
 from redact.errors import Blocked, LineageGateError, RedactError
 
@@ -42,6 +51,11 @@ __all__ = [
     "RedactionFailed",
     "RegistrationBlocked",
     "Delegating",
+    "redact_fields",
+    "redact_items",
+    "safe_key",
+    "safe_name",
+    "with_key",
 ]
 
 POLICY_ENV = "REDACT_POLICY"
@@ -111,29 +125,52 @@ def _get(doc: Any, path: tuple[str, ...]) -> Any:
     return node
 
 
-def redact_fields(redactor: Redactor, fields: Sequence[tuple[tuple[str, ...], Any]]) -> list[Any]:
-    """The redacted value of each ``(path, value)``, or :data:`DROPPED`.
+def _key_detected(redactor: Redactor, key: str) -> bool:
+    try:
+        return bool(redactor.scanner.scan_key(key)[1])
+    except Exception:  # fail closed: the key is redacted on its own, the Redactor decides
+        return True
 
-    All fields go through one ``Redactor.redact`` call (one audit summary). A path given
+
+def redact_fields(redactor: Redactor, fields: Sequence[tuple[tuple[str, ...], Any]]) -> list[Any]:
+    """The redacted value of each ``(path, value)``, or :data:`DROPPED` (see
+    :func:`redact_items` for the keys)."""
+    return [value for _, value in redact_items(redactor, fields)]
+
+
+def redact_items(redactor: Redactor, fields: Sequence[tuple[tuple[str, ...], Any]]) -> list[tuple[str, Any]]:
+    """``(key, value)`` for each ``(path, value)``: the key MLflow should store (the last
+    path segment, or its redacted, valid form from :func:`safe_key` when it holds a
+    finding) and the redacted value, or :data:`DROPPED`.
+
+    The fields go through one ``Redactor.redact`` call (one audit summary). A path given
     twice (the same param key twice in one batch) goes to a second document with the
-    same pointers, so equal inputs still give equal outputs. ``Blocked`` becomes
-    :class:`BlockedByPolicy`; any other failure raises (never the raw value forwarded).
+    same pointers, so equal inputs still give equal outputs; a field whose key holds a
+    finding gets a document of its own, so its redacted key is found without siblings
+    and never depends on them. ``Blocked`` becomes :class:`BlockedByPolicy`; any other
+    failure raises (never the raw value forwarded).
     """
     if not fields:
         return []
     layers: list[dict[str, Any]] = []
     where: list[int] = []
+    alone: list[bool] = []
     for path, value in fields:
         if value is None:  # nothing to redact, and no key rule should act on an absent field
             where.append(-1)
+            alone.append(False)
             continue
-        i = 0
-        while i < len(layers) and _occupied(layers[i], path):
-            i += 1
+        single = _key_detected(redactor, path[-1])
+        i = len(layers)
+        if not single:
+            i = 0
+            while i < len(layers) and _occupied(layers[i], path):
+                i += 1
         if i == len(layers):
             layers.append({})
         _put(layers[i], path, value)
         where.append(i)
+        alone.append(single)
     results = []
     for layer in layers:
         try:
@@ -146,7 +183,21 @@ def redact_fields(redactor: Redactor, fields: Sequence[tuple[tuple[str, ...], An
             raise RedactionFailed(
                 f"redaction failed ({type(exc).__name__}); nothing was sent to the tracking store"
             ) from None
-    return [None if i < 0 else _get(results[i], path) for i, (path, _) in zip(where, fields, strict=True)]
+    out: list[tuple[str, Any]] = []
+    for i, single, (path, _) in zip(where, alone, fields, strict=True):
+        if i < 0:
+            out.append((path[-1], None))
+        elif not single:
+            out.append((path[-1], _get(results[i], path)))
+        else:  # the only entry of its container, under its redacted key
+            parent = _get(results[i], path[:-1])
+            entries = list(parent.items()) if isinstance(parent, dict) else []
+            if not entries:
+                out.append((path[-1], DROPPED))
+            else:
+                key, value = entries[0]
+                out.append((safe_key(path[-1], key, redactor), value))
+    return out
 
 
 def required_value(value: Any, pointer: str) -> Any:
@@ -173,19 +224,60 @@ def safe_name(original: Any, value: Any) -> Any:
     return _NAME_UNSAFE.sub("-", value).strip("-")[:63] or "REDACTED"
 
 
+# What MLflow accepts in param, metric and tag names on every platform (its own check
+# adds ``:`` except on Windows), and the path forms it rejects.
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.\- /]+")
+_KEY_LIMIT = 200  # MLflow allows 250 characters; room for the suffix
+_FP_HEX = 12
+
+
+def safe_key(original: Any, value: Any, redactor: Redactor) -> Any:
+    """A redacted param, metric or tag key that MLflow accepts, deterministic and distinct.
+
+    Unchanged keys pass as they are. A key that redaction changed (``****@example.com``,
+    ``[REDACTED:github-classic-token]``, a token or a ciphertext) keeps what is valid of
+    its redacted text, every other run of characters one ``-`` and no empty, ``.`` or
+    ``..`` path segment, then gets ``-`` and 12 hex digits of the original key's keyed
+    fingerprint: a retry or the next step of a metric maps to the same name, two keys
+    that mask alike stay apart, and the name reveals nothing of the key (HMAC under the
+    fingerprint key)."""
+    if value == original or not isinstance(value, str):
+        return value
+    body = _KEY_UNSAFE.sub("-", value)
+    segments = (seg.strip(" -") for seg in body.split("/"))
+    body = "/".join(seg for seg in segments if seg not in ("", ".", ".."))[:_KEY_LIMIT].rstrip("/ ")
+    digest = fingerprint("KEY", str(original), redactor.scanner.fingerprint_key)[:_FP_HEX]
+    return f"{body}-{digest}" if body else f"REDACTED-{digest}"
+
+
+def with_key(entity: Any, key: Any) -> Any:
+    """``entity`` (an MLflow entity or protobuf message with a ``key``) under ``key``."""
+    if key == entity.key:
+        return entity
+    new = copy.copy(entity)
+    if hasattr(new, "_key"):
+        new._key = key
+    else:
+        new.key = key
+    return new
+
+
 def optional_value(value: Any) -> Any:
     return None if value is DROPPED else value
 
 
-def rebuild(entities: Sequence[Any] | None, values: Sequence[Any]) -> list[Any]:
+def rebuild(entities: Sequence[Any] | None, items: Sequence[tuple[str, Any]]) -> list[Any]:
     """``key``/``value`` entities (Param, RunTag, ... or, inside a tracking server, their
-    protobuf messages) with their redacted values; dropped ones removed, unchanged ones
-    kept as the same objects."""
+    protobuf messages) with their redacted keys and values (``items`` from
+    :func:`redact_items`); dropped ones removed, unchanged ones kept as the same objects."""
     out = []
-    for entity, value in zip(list(entities or ()), values, strict=True):
+    for entity, (key, value) in zip(list(entities or ()), items, strict=True):
         if value is DROPPED:
             continue
-        out.append(entity if value is entity.value else type(entity)(key=entity.key, value=value))
+        if value is entity.value and key == entity.key:
+            out.append(entity)
+        else:
+            out.append(type(entity)(key=key, value=value))
     return out
 
 
@@ -234,3 +326,6 @@ class Delegating:
 
     def _redact(self, fields: Sequence[tuple[tuple[str, ...], Any]]) -> list[Any]:
         return redact_fields(self.redactor, fields)
+
+    def _items(self, fields: Sequence[tuple[tuple[str, ...], Any]]) -> list[tuple[str, Any]]:
+        return redact_items(self.redactor, fields)

@@ -109,9 +109,9 @@ class RedactingRegistryStore(Delegating):
     ) -> Any:
         name = self._name(name)
         tags = list(tags or [])
-        values = self._redact([(("description",), description), *_kv("tags", tags)])
+        items = self._items([(("description",), description), *_kv("tags", tags)])
         return self._inner.create_registered_model(
-            name, tags=rebuild(tags, values[1:]), description=optional_value(values[0]),
+            name, tags=rebuild(tags, items[1:]), description=optional_value(items[0][1]),
             deployment_job_id=deployment_job_id,
         )  # fmt: skip
 
@@ -122,7 +122,7 @@ class RedactingRegistryStore(Delegating):
         )
 
     def set_registered_model_tag(self, name: Any, tag: Any) -> Any:
-        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        kept = rebuild([tag], self._items(_kv("tags", [tag])))
         return self._inner.set_registered_model_tag(self._name(name), kept[0]) if kept else None
 
     # ------------------------------------------------------------------ model versions
@@ -140,7 +140,7 @@ class RedactingRegistryStore(Delegating):
         name = self._name(name)
         self.check_lineage(name, run_id, model_id)
         tags = list(tags or [])
-        values = self._redact(
+        items = self._items(
             [
                 (("source",), source),
                 (("description",), description),
@@ -148,11 +148,12 @@ class RedactingRegistryStore(Delegating):
                 *_kv("tags", tags),
             ]
         )
+        values = [v for _, v in items]
         return self._inner.create_model_version(
             name,
             required_value(values[0], "/source"),
             run_id=run_id,
-            tags=rebuild(tags, values[3:]),
+            tags=rebuild(tags, items[3:]),
             run_link=optional_value(values[2]),
             description=optional_value(values[1]),
             local_model_path=local_model_path,
@@ -164,7 +165,7 @@ class RedactingRegistryStore(Delegating):
         return self._inner.update_model_version(self._name(name), version, description=optional_value(value))
 
     def set_model_version_tag(self, name: Any, version: Any, tag: Any) -> Any:
-        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        kept = rebuild([tag], self._items(_kv("tags", [tag])))
         return self._inner.set_model_version_tag(self._name(name), version, kept[0]) if kept else None
 
     # ------------------------------------------------------------------ prompts
@@ -172,8 +173,8 @@ class RedactingRegistryStore(Delegating):
         if not tags:
             return tags
         items = list(dict(tags).items())
-        values = self._redact([((*prefix, "tags", str(k)), v) for k, v in items])
-        return {k: v for (k, _), v in zip(items, values, strict=True) if v is not DROPPED}
+        red = self._items([((*prefix, "tags", str(k)), v) for k, v in items])
+        return {k: v for k, v in red if v is not DROPPED}
 
     def create_prompt(self, name: Any, description: Any = None, tags: Any = None) -> Any:
         (desc,) = self._redact([(("prompt", "description"), description)])
@@ -203,14 +204,14 @@ class RedactingRegistryStore(Delegating):
         )
 
     def set_prompt_tag(self, name: Any, key: Any, value: Any) -> Any:
-        (new,) = self._redact([(("prompt", "tags", str(key)), value)])
-        return None if new is DROPPED else self._inner.set_prompt_tag(self._name(name), key, new)
+        ((new_key, new),) = self._items([(("prompt", "tags", str(key)), value)])
+        return None if new is DROPPED else self._inner.set_prompt_tag(self._name(name), new_key, new)
 
     def set_prompt_version_tag(self, name: Any, version: Any, key: Any, value: Any) -> Any:
-        (new,) = self._redact([(("prompt", "tags", str(key)), value)])
+        ((new_key, new),) = self._items([(("prompt", "tags", str(key)), value)])
         if new is DROPPED:
             return None
-        return self._inner.set_prompt_version_tag(self._name(name), version, key, new)
+        return self._inner.set_prompt_version_tag(self._name(name), version, new_key, new)
 
     # ------------------------------------------------------------------ webhooks
     def _webhook_fields(self, name: Any, url: Any, description: Any) -> tuple[Any, Any, Any]:

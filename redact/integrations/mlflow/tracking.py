@@ -12,8 +12,12 @@ finds what it created) and tags; run names, user ids and tags at creation; run n
 update; params and tags of ``log_param``, ``set_tag``, ``log_batch`` and their ``_async``
 variants (redacted before they are queued, so a block raises in the caller); dataset
 inputs (name, source, schema, profile and input tags; the digest is lineage and is kept);
-logged-model params and tags. Metrics are numbers and pass unchanged, as does every other
-method (reads, deletes, traces, artifacts) through attribute delegation.
+logged-model params and tags; metric keys (``log_metric``, ``log_batch``; metric values
+are numbers and pass unchanged). Every key is scanned too: a key holding a finding is
+stored under a valid MLflow name made from its redacted form (see
+:func:`~redact.integrations.mlflow._common.safe_key`), and ``get_metric_history`` by the
+key the caller logged finds it. Every other method (reads, deletes, artifacts) passes
+through attribute delegation; traces and artifacts are redacted by their own modules.
 
 A ``block`` raises :class:`~redact.integrations.mlflow.BlockedByPolicy` (a
 :class:`redact.errors.Blocked` and an MLflow ``BAD_REQUEST`` error) and nothing
@@ -39,6 +43,7 @@ from redact.integrations.mlflow._common import (
     rebuild,
     required_value,
     safe_name,
+    with_key,
 )
 from redact.integrations.mlflow._uri import inner_uri, install_artifact_uri_fix
 from redact.integrations.mlflow.artifacts import install_artifact_redaction
@@ -68,16 +73,16 @@ class RedactingTrackingStore(Delegating):
     # ------------------------------------------------------------------ experiments
     def create_experiment(self, name: Any, artifact_location: Any = None, tags: Any = None) -> Any:
         tags = list(tags or [])
-        values = self._redact(
+        items = self._items(
             [
                 (("experiment", "name"), name),
                 (("experiment", "artifact_location"), artifact_location),
                 *_kv("tags", tags),
             ]
         )
-        name = required_value(values[0], "/experiment/name")
-        location = optional_value(values[1])
-        return self._inner.create_experiment(name, location, rebuild(tags, values[2:]))
+        name = required_value(items[0][1], "/experiment/name")
+        location = optional_value(items[1][1])
+        return self._inner.create_experiment(name, location, rebuild(tags, items[2:]))
 
     def get_experiment_by_name(self, experiment_name: Any) -> Any:
         # the name was redacted when the experiment was created: look up the same output
@@ -89,7 +94,7 @@ class RedactingTrackingStore(Delegating):
         return self._inner.rename_experiment(experiment_id, required_value(name, "/experiment/name"))
 
     def set_experiment_tag(self, experiment_id: Any, tag: Any) -> Any:
-        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        kept = rebuild([tag], self._items(_kv("tags", [tag])))
         return self._inner.set_experiment_tag(experiment_id, kept[0]) if kept else None
 
     # ------------------------------------------------------------------ runs
@@ -107,13 +112,14 @@ class RedactingTrackingStore(Delegating):
             else:
                 extra[key] = len(fields)
                 fields.append((("tags", key), value))
-        values = self._redact(fields)
+        items = self._items(fields)
+        values = [v for _, v in items]
         if run_name is not None:
             run_name = optional_value(values[extra[_RUN_NAME]])
         if user_id is not None:
             user_id = values[extra[_USER]]
             user_id = "unknown" if user_id is DROPPED else user_id
-        tags = rebuild(tags, values[: len(tags)])
+        tags = rebuild(tags, items[: len(tags)])
         return self._inner.create_run(
             experiment_id=experiment_id, user_id=user_id, start_time=start_time, tags=tags, run_name=run_name
         )
@@ -125,34 +131,53 @@ class RedactingTrackingStore(Delegating):
         return self._inner.update_run_info(run_id, run_status, end_time, run_name)
 
     def log_param(self, run_id: Any, param: Any) -> Any:
-        kept = rebuild([param], self._redact(_kv("params", [param])))
+        kept = rebuild([param], self._items(_kv("params", [param])))
         return self._inner.log_param(run_id, kept[0]) if kept else None
 
     def log_param_async(self, run_id: Any, param: Any) -> Any:
-        kept = rebuild([param], self._redact(_kv("params", [param])))
+        kept = rebuild([param], self._items(_kv("params", [param])))
         return self._inner.log_param_async(run_id, kept[0]) if kept else _done()
 
     def set_tag(self, run_id: Any, tag: Any) -> Any:
-        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        kept = rebuild([tag], self._items(_kv("tags", [tag])))
         return self._inner.set_tag(run_id, kept[0]) if kept else None
 
     def set_tag_async(self, run_id: Any, tag: Any) -> Any:
-        kept = rebuild([tag], self._redact(_kv("tags", [tag])))
+        kept = rebuild([tag], self._items(_kv("tags", [tag])))
         return self._inner.set_tag_async(run_id, kept[0]) if kept else _done()
 
-    def _batch(self, params: Any, tags: Any) -> tuple[list[Any], list[Any]]:
-        params, tags = list(params or []), list(tags or [])
-        values = self._redact([*_kv("params", params), *_kv("tags", tags)])
-        return rebuild(params, values[: len(params)]), rebuild(tags, values[len(params) :])
+    def _batch(self, params: Any, tags: Any, metrics: Any = None) -> tuple[list[Any], list[Any], list[Any]]:
+        params, tags, metrics = list(params or []), list(tags or []), list(metrics or [])
+        items = self._items([*_kv("params", params), *_kv("tags", tags), *_metric_fields(metrics)])
+        n, m = len(params), len(params) + len(tags)
+        return rebuild(params, items[:n]), rebuild(tags, items[n:m]), _metrics(metrics, items[m:])
+
+    def log_metric(self, run_id: Any, metric: Any) -> Any:
+        kept = _metrics([metric], self._items(_metric_fields([metric])))
+        return self._inner.log_metric(run_id, kept[0]) if kept else None
+
+    def log_metric_async(self, run_id: Any, metric: Any) -> Any:
+        kept = _metrics([metric], self._items(_metric_fields([metric])))
+        return self._inner.log_metric_async(run_id, kept[0]) if kept else _done()
 
     def log_batch(self, run_id: Any, metrics: Any, params: Any, tags: Any) -> Any:
-        params, tags = self._batch(params, tags)
+        params, tags, metrics = self._batch(params, tags, metrics)
         return self._inner.log_batch(run_id=run_id, metrics=metrics, params=params, tags=tags)
 
     def log_batch_async(self, run_id: Any, metrics: Any, params: Any, tags: Any) -> Any:
         # redacted here, before the queue: a block raises in the caller, not in a worker
-        params, tags = self._batch(params, tags)
+        params, tags, metrics = self._batch(params, tags, metrics)
         return self._inner.log_batch_async(run_id=run_id, metrics=metrics, params=params, tags=tags)
+
+    def _metric_key(self, metric_key: Any) -> Any:
+        """The key a metric was stored under (a read by the key the user logged finds it)."""
+        if not isinstance(metric_key, str):
+            return metric_key
+        ((key, _),) = self._items([(("metrics", metric_key), 0.0)])
+        return key
+
+    def get_metric_history(self, run_id: Any, metric_key: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.get_metric_history(run_id, self._metric_key(metric_key), *args, **kwargs)
 
     # ------------------------------------------------------------------ inputs
     def log_inputs(self, run_id: Any, datasets: Any = None, models: Any = None) -> Any:
@@ -165,7 +190,7 @@ class RedactingTrackingStore(Delegating):
 
         ds = dataset_input.dataset
         tags = list(dataset_input.tags or [])
-        values = self._redact(
+        items = self._items(
             [
                 (("dataset", "name"), ds.name),
                 (("dataset", "source"), ds.source),
@@ -174,10 +199,11 @@ class RedactingTrackingStore(Delegating):
                 *_kv("tags", tags, "dataset"),
             ]
         )
+        values = [v for _, v in items]
         name = required_value(values[0], "/dataset/name")
         source = required_value(values[1], "/dataset/source")
         schema, profile = optional_value(values[2]), optional_value(values[3])
-        new_tags = rebuild(tags, values[4:])
+        new_tags = rebuild(tags, items[4:])
         if (name, source, schema, profile) == (ds.name, ds.source, ds.schema, ds.profile):
             new_ds = ds
         else:
@@ -207,7 +233,7 @@ class RedactingTrackingStore(Delegating):
             (value,) = self._redact([(("logged_model", "name"), name)])
             name = safe_name(name, required_value(value, "/logged_model/name"))
         if tags is not None or params is not None:
-            p, t = self._batch(params, tags)
+            p, t, _ = self._batch(params, tags)
             params = p if params is not None else None
             tags = t if tags is not None else None
         return self._inner.create_logged_model(
@@ -216,11 +242,11 @@ class RedactingTrackingStore(Delegating):
         )  # fmt: skip
 
     def set_logged_model_tags(self, model_id: Any, tags: Any) -> Any:
-        _, kept = self._batch([], tags)
+        _, kept, _ = self._batch([], tags)
         return self._inner.set_logged_model_tags(model_id, kept)
 
     def log_logged_model_params(self, model_id: Any, params: Any) -> Any:
-        kept, _ = self._batch(params, [])
+        kept, _, _ = self._batch(params, [])
         return self._inner.log_logged_model_params(model_id=model_id, params=kept)
 
     # ------------------------------------------------------------------ traces
@@ -249,10 +275,25 @@ class RedactingTrackingStore(Delegating):
         return await self._inner.log_spans_async(location, red, *args, **kwargs)
 
     def set_trace_tag(self, trace_id: Any, key: Any, value: Any) -> Any:
-        (new,) = self._redact([(("trace", "tags", str(key)), value)])
+        ((new_key, new),) = self._items([(("trace", "tags", str(key)), value)])
         if new is DROPPED:
             return None
-        return self._inner.set_trace_tag(trace_id, key, new)
+        return self._inner.set_trace_tag(trace_id, new_key, new)
+
+
+def _metric_fields(metrics: list[Any]) -> list[tuple[tuple[str, ...], Any]]:
+    return [(("metrics", str(m.key)), m.value) for m in metrics]
+
+
+def _metrics(metrics: list[Any], items: list[tuple[str, Any]]) -> list[Any]:
+    """Metrics under their redacted keys; a metric whose value a policy dropped or turned
+    into text is not logged."""
+    out = []
+    for metric, (key, value) in zip(metrics, items, strict=True):
+        if value is DROPPED or (value is not metric.value and not isinstance(value, (int, float))):
+            continue
+        out.append(with_key(metric, key))
+    return out
 
 
 def _done() -> Any:
