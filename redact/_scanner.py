@@ -13,6 +13,7 @@ import decimal
 import enum
 import hashlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from redact.leaves import Segment, context_key, key_path, pointer
 __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context", "masked_key", "merge_spans"]
 
 DEFAULT_MAX_DEPTH = 100
+_KEY_SEGMENT = re.compile(r"[^/.]{8,}")  # segments of a key long enough to hold a finding
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
 _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
@@ -207,13 +209,32 @@ class Scanner:
         A key is read as free text, without a key of its own as context."""
         t = type(key)
         if t is str:
-            return key, (self.scan_text(key, "") if key else [])
+            return key, (self._scan_key_text(key) if key else [])
         ks = str(key)
         if t is int and abs(key) >= _MIN_INT:
             return ks, self.scan_text(ks, "")
         if t is bool or t in _SKIP or t is int:
             return ks, []
         return ks, self.scan_text(ks, "")
+
+    def _scan_key_text(self, key: str) -> list[Hit]:
+        """A key's hits: the key as free text, and each segment of a flattened or
+        path-like key (``acc/4111...``, ``by_user.jane@example.com``) on its own, since a
+        value's detectors do not start a match right after ``/`` or ``.`` (paths, decimals)."""
+        hits = self.scan_text(key, "")
+        if "/" not in key and "." not in key:
+            return hits
+        taken = [(h.start, h.end) for h in hits]
+        extra: list[Hit] = []
+        for m in _KEY_SEGMENT.finditer(key):
+            start = m.start()
+            for h in self.scan_text(m.group(), ""):
+                hs, he = start + h.start, start + h.end
+                if any(s < he and hs < e for s, e in taken):
+                    continue
+                claim = (start + h.claim_start, start + h.claim_end)
+                extra.append(Hit(h.detector, hs, he, *claim, h.confidence))
+        return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
     def _scan_text(self, text: str, key: str) -> list[Hit]:
         if text[:1] in _JSON_OPENERS and looks_like_json(text):

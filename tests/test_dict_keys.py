@@ -92,3 +92,30 @@ def test_keys_inside_embedded_json_are_scanned():
     found = redact.scan({"metrics_json": text})
     assert [text[f.start : f.end] for f in found] == [EMAIL]
     assert EMAIL not in redact.redact({"metrics_json": text}).value["metrics_json"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["acc/4111111111111111", "loss.536-90-4410", "by_user/alice.fake@example.com", "runs/x/4111-1111-1111-1111"],
+)
+def test_segments_of_path_like_keys_are_scanned(key):
+    """A per-user metric key such as ``acc/<card>`` or ``loss.<ssn>`` is found: each segment
+    of a flattened or path-like key is scanned on its own as well as the whole key, and the
+    redacted key keeps the path around the masked part."""
+    findings = redact.scan({key: 0.5})
+    assert findings and all(f.in_key for f in findings)
+    (redacted,) = redact.redact({key: 0.5}).value
+    assert redacted.split("/")[0].split(".")[0] == key.split("/")[0].split(".")[0]
+    assert "4111111111111111" not in redacted and "536-90-4410" not in redacted and "alice.fake" not in redacted
+
+
+def test_segments_of_lineage_paths_stay_clean():
+    """Segments of path-like keys that hold lineage (a commit SHA, a run id, a digest) give
+    no finding."""
+    for key in (
+        "runs/4f3a9c2b8d1e7f6a5b4c3d2e1f0a9b8c7d6e5f4a/loss",
+        "config.secrets.run_uuid",
+        "models/sha256:" + "ab" * 32,
+        "ckpt/epoch_12.step_4000",
+    ):
+        assert redact.scan({key: 1}) == []
