@@ -87,3 +87,49 @@ def test_long_password_is_reported():
     long_pw = "Fk9-" + "aB3$" * 100
     found = redact.scan({"db_password": long_pw})
     assert [(f.start, f.end) for f in found] == [(0, len(long_pw))]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tokens = tokenize(text)",
+        "tokens = text.split()",
+        "self.token = self.config.token",
+        "token = kwargs.get('token')",
+        "k_pass = self.norm(k_pass).view(batch, 1, -1)",
+        "token = _CONTEXT_VAR.set(policy)",
+        "tokens = self.textPreprocessor.tokenize(line)",
+        "eot_token = self.encoder['<|endoftext|>']",
+        "secret = aws_secret_access_key",
+        "api_key=_api_key,",
+        "storage_key = 'cond_frame_outputs'",
+        "def f(token: SpecialAudioToken, size: int):",
+        "embed_tokens: nn.Embedding",
+        "marker_token = '<|image_pad|>'",
+        "close_token = '</chunk>'",
+        "pad_token=12_050,",
+        "positions = {token: -index for index, token in enumerate(items)}",
+        'Title: "Features, Not Tokens: Energy-Based Tuning"',
+        '"  export SERVICE_API_KEY=your-api-key\\n"',
+    ],
+)  # fmt: skip
+def test_program_text_is_not_a_credential(line):
+    """Source code and prose assign names, calls, attribute paths, type names, numbers and
+    special-token markup to credential-looking names; none of them is a credential value."""
+    assert redact.scan({"source": line}) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("password = 'Tr0ub.4dor'", "Tr0ub.4dor"),
+        ("PASSWORD=Tr0ub4dor(x)", "Tr0ub4dor"),
+        ("api_key = 'Fk9dmQ2xLp7Z'", "Fk9dmQ2xLp7Z"),
+        ("token = 'FAKEq8ZrT2vW9kLm'", "FAKEq8ZrT2vW9kLm"),
+        ("passphrase: correct-horse-battery-staple", "correct-horse-battery-staple"),
+    ],
+)  # fmt: skip
+def test_values_next_to_code_shapes_are_still_credentials(line, secret):
+    """A random string with a dot or before a parenthesis is not a dotted name or a call."""
+    spans = {line[f.start : f.end] for f in redact.scan({"source": line})}
+    assert secret in spans

@@ -91,13 +91,21 @@ _VALUE_TAIL = _words(
 )
 # words before a credential word that turn it into a setting or a lookalike
 _MODIFIERS = _words(
-    "max min num n count total input output prompt completion special pad eos bos unk sep "
+    "max min num n per count total input output prompt completion special pad eos bos unk sep "
     "cls mask pagination page next prev previous continuation cursor csrf xsrf anti "
     "cancel cancellation cancelation sync resume stop start end vocab word sub bpe "
     "estimated used remaining reserved public verify verification has use require "
     "requires required is no without skip disable disabled enable enabled allow allowed "
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
     "generated length len strength policy hint hints rule rules"
+)
+# words before "token" / "tokens" that name a unit of text, not a credential: the tokens
+# of a tokenizer (image_token, embed_tokens, past_seen_tokens, eot_token)
+_TEXT_TOKEN_KINDS = _words(
+    "image img images video videos audio speech vision visual text texts word words char "
+    "chars boi eoi boa eoa bov eov eot sot iou obj distillation prefix suffix query queries "
+    "register registers patch patches embed embeds embedding embeddings past seen separator "
+    "media placeholder unused added generation decoder encoder"
 )
 # whole words that look like a credential word but are not
 _LOOKALIKES = _words(
@@ -182,6 +190,14 @@ def _classify_segment(words: list[str]) -> KeyClass:
             return KeyClass.SETTING
         if any(w in _MODIFIERS for w in words[:pos]):  # max_new_tokens, csrf_token, public_key
             return KeyClass.SETTING
+        if words[pos] in ("token", "tokens") and pos > 0:
+            before = words[:pos]
+            if any(w in _TEXT_TOKEN_KINDS for w in before):  # image_token, embed_tokens
+                return KeyClass.SETTING
+            if words[pos] == "tokens" and not any(w in _KEY_QUALIFIERS or _is_cred_word(w) for w in before):
+                # a plural after a plain word counts text units (past_seen_tokens,
+                # prompt_tokens); credentials are "api_tokens", "github_tokens"
+                return KeyClass.SETTING
         return KeyClass.CREDENTIAL
     if head in _LINEAGE_HEADS or (head in _ID_WORDS and len(words) > 1 and words[-2] in _LINEAGE_ID_OWNERS):
         return KeyClass.LINEAGE

@@ -80,7 +80,8 @@ _TEMPLATE = re.compile(
       | \{\{[^\n]{0,256}?\}\}         # {{ template }}
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
-      | <[A-Za-z][\w .:/-]{0,64}>     # <password>, <your key>
+      | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
+      | <\|[\w .:/-]{1,64}\|>          # <|image_pad|>: a tokenizer's special-token markup
       | \[REDACTED(?::[\w.-]{1,64})?\]  # redact's own mask output
       | tok:[A-Z_]{1,32}:[0-9a-f]{8,64}  # redact's tokenize output
       | enc:v[12]:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}~?  # redact's encrypt output
@@ -234,7 +235,7 @@ def sensitive_name(c: Candidate) -> bool:
 
 
 # ---------------------------------------------------------------- credential values
-_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")  # 12_050 too
 _BOOL_NULL = _words(
     "true false yes no on off none null nil n/a na nan undefined empty required optional "
     "auto default disabled enabled"
@@ -262,18 +263,27 @@ def is_reference(v: str) -> bool:
 
 
 _HAS_DIGIT = re.compile(r"\d")
-_LOWER_WORDS = re.compile(r"^[a-z](?:[a-z]|[-_ ](?=[a-z]))*$")
+_LOWER_WORDS = re.compile(r"^-?[a-zA-Z](?:[a-z]|[-_ ][a-zA-Z])*$")  # basic, Energy-Based, -index
+# a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
+_SNAKE_NAME = re.compile(r"^-?_*[a-z]+(?:_+[a-z]+)+$")
+# a class or type name: CapWords letters (SpecialAudioToken)
+_CAP_WORDS = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
+_ESCAPED_EOL = re.compile(r"(?:\\[nrt])+$")
 
 
 def credential_like(value: str) -> bool:
     """A value that is itself a credential, not a placeholder, flag, number, reference,
     filler or word."""
-    v = value.strip().strip("'\"")
+    v = _ESCAPED_EOL.sub("", value.strip()).strip().strip("'\"")  # "KEY=value\n" in source text
     if len(v) < 6 or len(v) > 8192:
         return False
     if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
         return False
     if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
+        return False
+    if _CAPITALISED_WORD.match(v) and len(v) < 16:  # "Kerberos", a type name: one plain word
+        return False
+    if _SNAKE_NAME.match(v) or _CAP_WORDS.match(v):  # a variable or type name, not its value
         return False
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
@@ -309,6 +319,24 @@ def structured_part(v: str) -> str | None:
     return None
 
 
+# Program text, not a value: a dotted name (self.config.token, tokenizer.image_token,
+# torch.Tensor) whose parts are identifiers in the shapes code uses (snake_case,
+# CapWords without digits, UPPER_CASE); a random string with dots (Tr0ub.4dor) is not one.
+_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z][A-Z0-9_]*)"
+_DOTTED_NAME = re.compile(rf"^{_IDENT_PART}(?:\.{_IDENT_PART})+$")
+# a call or a subscript right after a name: tokenize(text), kwargs.get("token"), enc["x"]
+_CALLEE = re.compile(rf"^{_IDENT_PART}(?:\.{_IDENT_PART})*$")
+_CAPITALISED_WORD = re.compile(r"^[A-Z]?[a-z]+$")
+
+
+def is_code_expression(span: str, following: str) -> bool:
+    """The span is program text rather than a value: a dotted name, or a name called or
+    indexed (``following`` is the character after the span: ``(`` or ``[``)."""
+    if _DOTTED_NAME.match(span):
+        return True
+    return following in ("(", "[") and bool(_CALLEE.match(span))
+
+
 @validator
 def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
@@ -318,6 +346,8 @@ def credential_value(c: Candidate) -> bool:
         whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
+    if is_code_expression(c.span, c.text[c.end : c.end + 1]):
+        return False  # token = tokenize(text), key = self.config.key: code, not a value
     if c.start == 0 or (c.start <= 64 and not c.text[: c.start].strip()):  # the span is the whole value
         part = structured_part(c.span.strip())
         if part is not None:
