@@ -167,3 +167,16 @@ def test_credential_tokens_stay_credentials(key):
     qualifier or provider (``api_tokens``, ``github_tokens``) and every singular token not
     named after a kind of text (``hf_token``, ``bot_token``) still hold credentials."""
     assert classify_key(key) is KeyClass.CREDENTIAL
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["definitions.Password.$ref", "definitions.ApiKey.pattern", "secrets.required",
+     "Credentials.Expiration", "ListApiKeys.limit_key", "ListApiKeys.result_key",
+     "ClientRequestToken", "idempotency_token", "change_token"],
+)  # fmt: skip
+def test_schema_words_and_idempotency_tokens_are_not_credentials(key):
+    """Under a credential parent, a leaf that describes the field (a schema reference, a
+    pattern, a timestamp, a paginator's key) holds no credential; a token that makes a
+    request idempotent is not one either."""
+    assert classify_key(key) is not KeyClass.CREDENTIAL

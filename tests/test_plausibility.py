@@ -133,3 +133,47 @@ def test_values_next_to_code_shapes_are_still_credentials(line, secret):
     """A random string with a dot or before a parenthesis is not a dotted name or a call."""
     spans = {line[f.start : f.end] for f in redact.scan({"source": line})}
     assert secret in spans
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("SessionToken", "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4"),
+        ("PurchaseToken", "eyJ2IjoiMSIsInMiOjEsImMiOi..."),
+        ("WebIdentityToken", "Atza%7CIQEBLjAsAhRFiXuWpXXXXXXXXJnrulxKDHwy87oGKPznh0D6"),
+        ("SecretString", "{JSON STRING WITH CREDENTIALS}"),
+        ("GrantToken", "The grant token."),
+        ("Auth", "Configures authorization for your `HttpApi` resource, see the API Guide."),
+        ("Credentials.Expiration", "2011-07-15T23:28:33.359Z"),
+        ("PrivateKey", "-----BEGIN DSA PRIVATE KEY-----<a long private key string>-----END DSA PRIVATE KEY-----"),
+        ("oauth_auth", "write:pets"),
+        ("secrets.required", "tokenUrl"),
+        ("cookie", "XSRF-TOKEN=Zm9vYmFyYmF6cXV4MTIzNDU2"),
+    ],
+)  # fmt: skip
+def test_documentation_samples_are_not_credentials(key, value):
+    """Reference documentation fills credential fields with marked samples (EXAMPLE, an
+    elided or masked part, a stand-in in braces), prose, timestamps, scopes and field names;
+    none of them is a credential."""
+    assert redact.scan({key: value}) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("Password", "h]6EszR}vJ*m"),
+        ("aws_secret_access_key", "Fk9/mQ2xLp7ZbW4vN8cR1tY6uI3oP5aS0dF2gH7j"),
+        ("auth", "Tr0ub4dor and 3 more words"),
+        ("PrivateKey", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7FAKE\n-----END PRIVATE KEY-----"),
+    ],
+)  # fmt: skip
+def test_credentials_beside_documentation_shapes_are_reported(key, value):
+    """A random password, a key without a sample marker and a PEM block with key material
+    under a credential key are still reported."""
+    assert redact.scan({key: value}) != []
+
+
+def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
+    """``"Authorization": "Bearer " + token`` in source text: the scheme word is no credential."""
+    assert redact.scan({"source": 'headers = {"Authorization": "Bearer " + self.api_key}'}) == []

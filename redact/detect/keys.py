@@ -99,13 +99,15 @@ _MODIFIERS = _words(
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
     "generated length len strength policy hint hints rule rules"
 )
-# words before "token" / "tokens" that name a unit of text, not a credential: the tokens
-# of a tokenizer (image_token, embed_tokens, past_seen_tokens, eot_token)
+# words before "token" / "tokens" that name something other than a credential: the tokens
+# of a tokenizer (image_token, embed_tokens, eot_token) and idempotency tokens
 _TEXT_TOKEN_KINDS = _words(
     "image img images video videos audio speech vision visual text texts word words char "
     "chars boi eoi boa eoa bov eov eot sot iou obj distillation prefix suffix query queries "
     "register registers patch patches embed embeds embedding embeddings past seen separator "
-    "media placeholder unused added generation decoder encoder"
+    "media placeholder unused added generation decoder encoder "
+    # tokens that make a request idempotent or ordered, not authenticated
+    "request idempotency idempotent change dedup deduplication"
 )
 # whole words that look like a credential word but are not
 _LOOKALIKES = _words(
@@ -133,7 +135,11 @@ _NOT_SECRET_LEAF = _words(
     "url uri endpoint path file dir enabled enable provider project bucket database db "
     "schema scheme driver id ids arn description desc help label version timeout ttl "
     "expiry expires created updated owner account tenant org organization scope scopes "
-    "audience issuer algorithm algo format source backend store manager method"
+    "audience issuer algorithm algo format source backend store manager method "
+    # words of a schema or a document describing a credential field
+    "ref pattern regex regexp required title enum items properties const condition "
+    "conditions resource resources limit result results message messages summary comment "
+    "comments note notes doc docs documentation expiration date time status state"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
 _PHONE_WORDS = frozenset(["phone", "phones", "telephone", "tel", "mobile", "cell", "msisdn", "fax"])

@@ -264,7 +264,7 @@ _IP_WORDS = (
     "ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer", "node", "bind",
     "listen", "subnet", "client", "remote", "inet", "src", "dst",
 )  # fmt: skip
-_VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=)")
+_VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=|!=)")
 
 _DOCUMENTATION = tuple(
     ipaddress.ip_network(n)
@@ -308,12 +308,13 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     kind = _ip_key_kind(c.key)
     if kind == 1:
         return None
-    before = c.before(24).lower()
+    before = c.before(40).lower()
     if _VERSION_WORDS.search(before):
         return None
     if all(len(p) == 1 for p in parts) and not (kind == 2 or any(w in before for w in _IP_WORDS)):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
-    return ipaddress.IPv4Address(c.span)
+    addr = ipaddress.IPv4Address(c.span)
+    return None if addr.is_unspecified else addr  # 0.0.0.0 (any address) names no host
 
 
 def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:

@@ -98,6 +98,7 @@ _WHOLE_TEMPLATE = re.compile(
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
+      | \{[A-Za-z][A-Za-z _:.-]*\s[A-Za-z _:.-]*\}  # {JSON STRING WITH CREDENTIALS}: words in braces
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
       | (?:vault|ssm|env|aws-sm|gcp-sm|sm|secret|file):[A-Za-z_/.~].*
       | @Microsoft\.KeyVault\(.*
@@ -231,7 +232,7 @@ def sensitive_name(c: Candidate) -> bool:
     name = c.match.group("name")
     if classify_key(name) is not KeyClass.CREDENTIAL:
         return False
-    return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end:c.end + 1] in (" ", "\t"))
+    return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end : c.end + 1] in (" ", "\t"))
 
 
 # ---------------------------------------------------------------- credential values
@@ -263,11 +264,19 @@ def is_reference(v: str) -> bool:
 
 
 _HAS_DIGIT = re.compile(r"\d")
-_LOWER_WORDS = re.compile(r"^-?[a-zA-Z](?:[a-z]|[-_ ][a-zA-Z])*$")  # basic, Energy-Based, -index
+_LOWER_WORDS = re.compile(r"^-?[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*$")  # basic, Energy-Based, read:org
 # a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
 _SNAKE_NAME = re.compile(r"^-?_*[a-z]+(?:_+[a-z]+)+$")
-# a class or type name: CapWords letters (SpecialAudioToken)
-_CAP_WORDS = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
+# a class, type or field name: CapWords or camelCase letters (SpecialAudioToken, tokenUrl)
+_CAP_WORDS = re.compile(r"^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$")
+# a date or an ISO 8601 timestamp (an expiry, a creation time)
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+# providers' documentation marks its sample credentials (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY)
+_DOC_EXAMPLE = re.compile(r"EXAMPLE")
+_MASKED_PART = re.compile(r"(?i:x){8,}|\*{4,}|•{3,}")
+_SENTENCE_WORD = re.compile(r"^[\W_]*(?:[A-Za-z][a-z]*|[A-Z]{2,})(?:'[a-z]+)?[\W_]*$")
 _ESCAPED_EOL = re.compile(r"(?:\\[nrt])+$")
 
 
@@ -288,6 +297,18 @@ def credential_like(value: str) -> bool:
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
         return False  # a sentence describing the secret, not the secret
+    if len(words) >= 5 and sum(bool(_SENTENCE_WORD.match(w)) for w in words) >= 0.75 * len(words):
+        return False  # prose with code or punctuation in it ("Auth configuration for `Api`.")
+    if len(words) >= 3 and v[0].isupper() and v.endswith(".") and all(w.strip(".,").isalpha() for w in words):
+        return False  # a short sentence: "The grant token."
+    if _MASKED_PART.search(v):
+        return False  # a sample with a part masked out (...ZXXXXXXXXJnr...)
+    if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v):
+        return False
+    if v.endswith(("...", "\u2026")):
+        return False  # an elided sample ("eyJ2IjoiMSIs..."), not a whole credential
+    if v.startswith("-----BEGIN"):
+        return pem_has_key_material(v)
     if is_placeholder(v) or is_reference(v):
         return False
     if len(v) >= 16:
@@ -305,12 +326,15 @@ _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
 
 
+_NAMED_PAIR = (KeyClass.CREDENTIAL, KeyClass.SETTING)
+
+
 def structured_part(v: str) -> str | None:
     """For a value with structure, its credential part (``""`` when the in-text grammar
     decides, as for ``Server=x;Password=y``); None when the value is one token."""
     pairs = _PAIR.findall(v)
-    if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) is KeyClass.CREDENTIAL):
-        return ""
+    if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) in _NAMED_PAIR):
+        return ""  # the in-text grammar decides: Password=... is reported, XSRF-TOKEN=... is not
     if _HEADER.match(v) or _URI_AUTH.search(v):
         return ""
     m = _SCHEME_VALUE.match(v)
@@ -359,7 +383,11 @@ def credential_value(c: Candidate) -> bool:
 def pem_body(c: Candidate) -> bool:
     """A PEM block carries key material: at least 16 base64 characters after the header,
     not a mask or a stand-in (``...``, ``<key>``, ``xxxx``)."""
-    span = c.span
+    return pem_has_key_material(c.span)
+
+
+def pem_has_key_material(span: str) -> bool:
+    """The PEM armour ``span`` holds key material, not a header alone or a stand-in body."""
     head_end = span.find("-----", 10)
     body = span[head_end + 5 :] if head_end >= 0 else span
     end = body.find("-----END")
@@ -441,7 +469,8 @@ def basic_auth(c: Candidate) -> bool:
     """A ``Basic`` credential decodes to ``user:password``; other schemes pass."""
     scheme = c.match.groupdict().get("scheme") or ""
     if scheme.lower() != "basic":
-        return not is_placeholder(c.span)
+        # "Authorization": "Bearer " + token: the scheme word alone is no credential
+        return not (c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span))
     try:
         decoded = base64.b64decode(c.span + "=" * (-len(c.span) % 4), validate=True).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
