@@ -147,6 +147,12 @@ _PHONE_WORDS = re.compile(
 )
 
 
+# digit groups separated by spaces only, with more numbers right before or after: a list
+_IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
+_NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
+_NUMBER_AFTER = re.compile(r"^[ \t]+\d")
+
+
 def _parse(span: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     try:
         return phonenumbers.parse(span, region)
@@ -162,6 +168,8 @@ def phone_number(c: Candidate) -> bool:
     number without a region in the policy (the ``national`` pattern) needs a phone word
     just before it (``tel:``, ``phone``, ``mobile``, ...) and a common region's plan."""
     span = c.span
+    if _IN_NUMBER_RUN.match(span) and (_NUMBER_BEFORE.search(c.before(8)) or _NUMBER_AFTER.match(c.after(8))):
+        return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
     region = c.options.get("phone_region") if c.options else None
     national = c.match.groupdict().get("national") is not None
     if national and _DATE.match(span):
