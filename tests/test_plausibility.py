@@ -123,7 +123,7 @@ def test_program_text_is_not_a_credential(line):
     ("line", "secret"),
     [
         ("password = 'Tr0ub.4dor'", "Tr0ub.4dor"),
-        ("PASSWORD=Tr0ub4dor(x)", "Tr0ub4dor"),
+        ("password: Tr0ub4dor (rotated)", "Tr0ub4dor"),
         ("api_key = 'Fk9dmQ2xLp7Z'", "Fk9dmQ2xLp7Z"),
         ("token = 'FAKEq8ZrT2vW9kLm'", "FAKEq8ZrT2vW9kLm"),
         ("passphrase: correct-horse-battery-staple", "correct-horse-battery-staple"),
@@ -177,3 +177,37 @@ def test_credentials_beside_documentation_shapes_are_reported(key, value):
 def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
     """``"Authorization": "Bearer " + token`` in source text: the scheme word is no credential."""
     assert redact.scan({"source": 'headers = {"Authorization": "Bearer " + self.api_key}'}) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "def f(self, token: XPathToken) -> None:",
+        "secret: V1Secret | None = None,",
+        'dsn: "Optional[str]" = None',
+        "private_key = Ed25519PrivateKey.generate()",
+        "auth = HTTPBasicAuth(user, password)",
+        "RSAPrivateKey = rfc3447.RSAPrivateKey",
+        "XSD_TOKEN = _XSD_TEMPLATE % 'token'",
+        "ROOT_KEY = '__root__'",
+        ":type host_key: :class:`SSHKey`",
+        "'sas': 'sas::SasStyle'",
+        'MLFLOW_AUTH_HEADER = "X-Custom-Authorization"',
+        "TRACKING_AUTH=kubernetes-namespaced",
+        'Token.Name.Builtin: "bold #08547A"',
+        "const apiKey = 'sk-1234567890';",
+        '{"api_key": "sk-...xyz1234"}',
+    ],
+)  # fmt: skip
+def test_type_names_styles_and_samples_in_code_are_not_credentials(line):
+    """Type annotations, constructor calls, constants, reST roles, header names, two-word
+    names, display styles, counting runs and elided samples beside credential-looking names
+    are not credential values."""
+    assert redact.scan({"source": line}) == []
+
+
+def test_random_letters_are_not_mistaken_for_type_names():
+    """Random letter strings are credentials even when they start like a CapWords name: every
+    lower-case run of a type name is pronounceable."""
+    assert redact.scan({"password": "FkptgUzEjfebzJ"}) != []
+    assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []

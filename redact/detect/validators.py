@@ -241,7 +241,7 @@ _BOOL_NULL = _words(
     "true false yes no on off none null nil n/a na nan undefined empty required optional "
     "auto default disabled enabled"
 )
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_ENV_NAME = re.compile(r"^_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
     r"^(?:\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
     r"|[A-Za-z]:\\|\\\\[\w.-]+\\"
@@ -264,11 +264,20 @@ def is_reference(v: str) -> bool:
 
 
 _HAS_DIGIT = re.compile(r"\d")
-_LOWER_WORDS = re.compile(r"^-?[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*$")  # basic, Energy-Based, read:org
+_LOWER_WORDS = re.compile(r"^[-_:]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*$")  # basic, Energy-Based, read:org
+# two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
+# passphrase (those have four words or more)
+_NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
+# a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT)
+_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")
+_LOWER_RUN = re.compile(r"[a-z]+")
+_VOWELS = frozenset("aeiou")
+# a colour with style words ("bold #08547A", "#ansired"): a display style
+_STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
 # a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
-_SNAKE_NAME = re.compile(r"^-?_*[a-z]+(?:_+[a-z]+)+$")
+_SNAKE_NAME = re.compile(r"^-?_*[a-z]+\d*(?:_+[a-z]+\d*)+_*$")
 # a class, type or field name: CapWords or camelCase letters (SpecialAudioToken, tokenUrl)
-_CAP_WORDS = re.compile(r"^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$")
+_CAP_WORDS = re.compile(r"^[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)+$")
 # a date or an ISO 8601 timestamp (an expiry, a creation time)
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
@@ -277,7 +286,24 @@ _TIMESTAMP = re.compile(
 _DOC_EXAMPLE = re.compile(r"EXAMPLE")
 _MASKED_PART = re.compile(r"(?i:x){8,}|\*{4,}|•{3,}")
 _SENTENCE_WORD = re.compile(r"^[\W_]*(?:[A-Za-z][a-z]*|[A-Z]{2,})(?:'[a-z]+)?[\W_]*$")
-_ESCAPED_EOL = re.compile(r"(?:\\[nrt])+$")
+_ESCAPED_EOL = re.compile(r"(?:\\+[nrt])+$")
+
+
+def _looks_like_type_name(v: str) -> bool:
+    """CapWords / camelCase letters whose every lower-case run is a pronounceable word part
+    (has a vowel): ``SpecialAudioToken``, ``tokenUrl``, ``SSHKey``; a random mix of letters
+    (``FkptgUzEjfebzJ``) rarely is."""
+    return bool(_CAP_WORDS.match(v) or _TYPE_NAME.match(v)) and _pronounceable(v)
+
+
+def _pronounceable(v: str) -> bool:
+    """Every lower-case run of two or more letters has a vowel, as parts of words do."""
+    return all(_VOWELS.intersection(run) for run in _LOWER_RUN.findall(v) if len(run) > 1)
+
+
+def _is_counting(s: str) -> bool:
+    """Six or more characters, each the one after the previous (``1234567890``, ``abcdef``)."""
+    return len(s) >= 6 and all(ord(b) - ord(a) == 1 or a + b == "90" for a, b in zip(s, s[1:], strict=False))
 
 
 def credential_like(value: str) -> bool:
@@ -292,7 +318,9 @@ def credential_like(value: str) -> bool:
         return False
     if _CAPITALISED_WORD.match(v) and len(v) < 16:  # "Kerberos", a type name: one plain word
         return False
-    if _SNAKE_NAME.match(v) or _CAP_WORDS.match(v):  # a variable or type name, not its value
+    if _SNAKE_NAME.match(v) or _looks_like_type_name(v):
+        return False  # a variable or type name, not its value
+    if (_NAME_WORDS.match(v) and _pronounceable(v)) or _STYLE.match(v):
         return False
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
@@ -305,8 +333,10 @@ def credential_like(value: str) -> bool:
         return False  # a sample with a part masked out (...ZXXXXXXXXJnr...)
     if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v):
         return False
-    if v.endswith(("...", "\u2026")):
-        return False  # an elided sample ("eyJ2IjoiMSIs..."), not a whole credential
+    if _is_counting(re.split(r"[-_]", v)[-1]):
+        return False  # a counting run after a prefix: sk-1234567890, key_abcdefgh
+    if "..." in v or "\u2026" in v:
+        return False  # an elided sample ("eyJ2IjoiMSIs...", "sk-...xyz1234"), not a whole credential
     if v.startswith("-----BEGIN"):
         return pem_has_key_material(v)
     if is_placeholder(v) or is_reference(v):
@@ -346,19 +376,28 @@ def structured_part(v: str) -> str | None:
 # Program text, not a value: a dotted name (self.config.token, tokenizer.image_token,
 # torch.Tensor) whose parts are identifiers in the shapes code uses (snake_case,
 # CapWords without digits, UPPER_CASE); a random string with dots (Tr0ub.4dor) is not one.
-_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z][A-Z0-9_]*)"
-_DOTTED_NAME = re.compile(rf"^{_IDENT_PART}(?:\.{_IDENT_PART})+$")
+_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z]+[a-z]*)*|[A-Z][A-Z0-9_]*)"
+_DOTTED_NAME = re.compile(rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART}):?$")
 # a call or a subscript right after a name: tokenize(text), kwargs.get("token"), enc["x"]
-_CALLEE = re.compile(rf"^{_IDENT_PART}(?:\.{_IDENT_PART})*$")
+_CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+# a union type after a name: "secret: V1Secret | None"
+_UNION_AFTER = re.compile(r"^[ \t]*\|[ \t]*[A-Za-z_]")
+# a generic or union type written as a string: "Optional[str]", "SpanToken | None"
+_TYPE_EXPR = re.compile(
+    r"^_*[A-Za-z]\w*(?:\[[\w\s,.|\[\]]*\])?(?:\s*\|\s*_*[A-Za-z]\w*(?:\[[\w\s,.|\[\]]*\])?)+$"
+    r"|^_*[A-Za-z]\w*\[[\w\s,.|\[\]]*\]$"
+)
 _CAPITALISED_WORD = re.compile(r"^[A-Z]?[a-z]+$")
 
 
 def is_code_expression(span: str, following: str) -> bool:
-    """The span is program text rather than a value: a dotted name, or a name called or
-    indexed (``following`` is the character after the span: ``(`` or ``[``)."""
-    if _DOTTED_NAME.match(span):
+    """The span is program text rather than a value: a dotted name, a type expression, or
+    a name called, indexed or joined into a union type (``following``: the text after it)."""
+    if _DOTTED_NAME.match(span) or _TYPE_EXPR.match(span):
         return True
-    return following in ("(", "[") and bool(_CALLEE.match(span))
+    if not _CALLEE.match(span):
+        return False
+    return following[:1] in ("(", "[") or bool(_UNION_AFTER.match(following))
 
 
 @validator
@@ -370,7 +409,7 @@ def credential_value(c: Candidate) -> bool:
         whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
-    if is_code_expression(c.span, c.text[c.end : c.end + 1]):
+    if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
     if c.start == 0 or (c.start <= 64 and not c.text[: c.start].strip()):  # the span is the whole value
         part = structured_part(c.span.strip())
