@@ -147,6 +147,10 @@ _SSN_WORDS = frozenset(["ssn", "ssns", "socsec"])
 _IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
 
 
+# a namespaced type name as the last segment (AWS::IAM::AccessKey, Vendor::Secret)
+_TYPE_PATH = re.compile(r"(?:^|[./])[A-Z][A-Za-z0-9]*(?:::[A-Z][A-Za-z0-9]*)+$")
+
+
 def split_segments(key: str) -> list[str]:
     """``config.secrets[0].db__password`` -> ``['config', 'secrets', 'db', 'password']``
     (non-empty segments, list indices dropped)."""
@@ -229,6 +233,8 @@ def classify_key(key: str) -> KeyClass:
     >>> classify_key("config.secrets.run_uuid"), classify_key("secrets.db_password")
     (<KeyClass.LINEAGE: 'lineage'>, <KeyClass.CREDENTIAL: 'credential'>)
     """
+    if _TYPE_PATH.search(key):  # AWS::IAM::AccessKey: a kind of resource, not a credential
+        return KeyClass.NEUTRAL
     segments = split_segments(key)
     if not segments:
         return KeyClass.NEUTRAL

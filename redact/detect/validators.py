@@ -230,6 +230,9 @@ def sensitive_name(c: Candidate) -> bool:
     ``--hf-token``, ``config.secrets.run_uuid``) is a credential key in the one key
     grammar, and the value is not a bare Authorization scheme word."""
     name = c.match.group("name")
+    start = c.match.start("name")
+    if c.text[max(0, start - 2) : start] == "::":
+        return False  # the last part of a type path (AWS::IAM::AccessKey) names a kind of thing
     if classify_key(name) is not KeyClass.CREDENTIAL:
         return False
     return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end : c.end + 1] in (" ", "\t"))
