@@ -149,6 +149,7 @@ _PHONE_WORDS = re.compile(
 
 # digit groups separated by spaces only, with more numbers right before or after: a list
 _IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
+_GROUPED_DECIMAL = re.compile(r"^\d+\.\d+(?: \d+)+$")
 _NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
 _NUMBER_AFTER = re.compile(r"^[ \t]+\d")
 
@@ -170,6 +171,8 @@ def phone_number(c: Candidate) -> bool:
     span = c.span
     if _IN_NUMBER_RUN.match(span) and (_NUMBER_BEFORE.search(c.before(8)) or _NUMBER_AFTER.match(c.after(8))):
         return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
+    if _GROUPED_DECIMAL.match(span):
+        return False  # a decimal with its digits grouped by spaces ("543.102 0504", "1.410 606 7873")
     region = c.options.get("phone_region") if c.options else None
     national = c.match.groupdict().get("national") is not None
     if national and _DATE.match(span):
