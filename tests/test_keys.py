@@ -38,6 +38,9 @@ def test_credential_keys(key):
         "access_key_id", "secret_name", "secret_arn", "password_min_length", "api_key_env",
         "auth_type", "auth_mode", "use_auth_token", "pass_rate", "author", "key", "keyword",
         "token_cache_key", "password_policy",
+        # units of text, not credentials: a tokenizer's special tokens and token sequences
+        "image_token", "video_token", "eot_token", "embed_tokens", "past_seen_tokens",
+        "query_tokens", "prefix_tokens", "config.embed_tokens.weight", "loss_per_token",
     ],
 )  # fmt: skip
 def test_lookalike_keys_are_not_credentials(key):
@@ -152,3 +155,29 @@ def test_headers_and_query_parameters(text, secret):
     """Authorization with any scheme, API-key headers and query parameters are redacted."""
     out = redact.redact({"log": text}).value["log"]
     assert secret not in out
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["tokens", "api_tokens", "github_tokens", "access_tokens", "hf_token", "bot_token",
+     "slack_bot_token", "secrets.tokens.github", "user_tokens"],
+)  # fmt: skip
+def test_credential_tokens_stay_credentials(key):
+    """Only tokens that are units of text become settings: a plural after a credential
+    qualifier or provider (``api_tokens``, ``github_tokens``) and every singular token not
+    named after a kind of text (``hf_token``, ``bot_token``) still hold credentials."""
+    assert classify_key(key) is KeyClass.CREDENTIAL
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["definitions.Password.$ref", "definitions.ApiKey.pattern", "secrets.required",
+     "Credentials.Expiration", "ListApiKeys.limit_key", "ListApiKeys.result_key",
+     "ClientRequestToken", "idempotency_token", "change_token", "AWS::IAM::AccessKey",
+     "types.AWS::SecretsManager::Secret"],
+)  # fmt: skip
+def test_schema_words_and_idempotency_tokens_are_not_credentials(key):
+    """Under a credential parent, a leaf that describes the field (a schema reference, a
+    pattern, a timestamp, a paginator's key) holds no credential; a token that makes a
+    request idempotent and a namespaced type name (``AWS::IAM::AccessKey``) are not either."""
+    assert classify_key(key) is not KeyClass.CREDENTIAL

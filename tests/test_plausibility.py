@@ -87,3 +87,127 @@ def test_long_password_is_reported():
     long_pw = "Fk9-" + "aB3$" * 100
     found = redact.scan({"db_password": long_pw})
     assert [(f.start, f.end) for f in found] == [(0, len(long_pw))]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tokens = tokenize(text)",
+        "tokens = text.split()",
+        "self.token = self.config.token",
+        "token = kwargs.get('token')",
+        "k_pass = self.norm(k_pass).view(batch, 1, -1)",
+        "token = _CONTEXT_VAR.set(policy)",
+        "tokens = self.textPreprocessor.tokenize(line)",
+        "eot_token = self.encoder['<|endoftext|>']",
+        "secret = aws_secret_access_key",
+        "api_key=_api_key,",
+        "storage_key = 'cond_frame_outputs'",
+        "def f(token: SpecialAudioToken, size: int):",
+        "embed_tokens: nn.Embedding",
+        "marker_token = '<|image_pad|>'",
+        "close_token = '</chunk>'",
+        "pad_token=12_050,",
+        "positions = {token: -index for index, token in enumerate(items)}",
+        'Title: "Features, Not Tokens: Energy-Based Tuning"',
+        '"  export SERVICE_API_KEY=your-api-key\\n"',
+    ],
+)  # fmt: skip
+def test_program_text_is_not_a_credential(line):
+    """Source code and prose assign names, calls, attribute paths, type names, numbers and
+    special-token markup to credential-looking names; none of them is a credential value."""
+    assert redact.scan({"source": line}) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("password = 'Tr0ub.4dor'", "Tr0ub.4dor"),
+        ("password: Tr0ub4dor (rotated)", "Tr0ub4dor"),
+        ("api_key = 'Fk9dmQ2xLp7Z'", "Fk9dmQ2xLp7Z"),
+        ("token = 'FAKEq8ZrT2vW9kLm'", "FAKEq8ZrT2vW9kLm"),
+        ("passphrase: correct-horse-battery-staple", "correct-horse-battery-staple"),
+    ],
+)  # fmt: skip
+def test_values_next_to_code_shapes_are_still_credentials(line, secret):
+    """A random string with a dot or before a parenthesis is not a dotted name or a call."""
+    spans = {line[f.start : f.end] for f in redact.scan({"source": line})}
+    assert secret in spans
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("SessionToken", "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4"),
+        ("PurchaseToken", "eyJ2IjoiMSIsInMiOjEsImMiOi..."),
+        ("WebIdentityToken", "Atza%7CIQEBLjAsAhRFiXuWpXXXXXXXXJnrulxKDHwy87oGKPznh0D6"),
+        ("SecretString", "{JSON STRING WITH CREDENTIALS}"),
+        ("GrantToken", "The grant token."),
+        ("Auth", "Configures authorization for your `HttpApi` resource, see the API Guide."),
+        ("Credentials.Expiration", "2011-07-15T23:28:33.359Z"),
+        ("PrivateKey", "-----BEGIN DSA PRIVATE KEY-----<a long private key string>-----END DSA PRIVATE KEY-----"),
+        ("oauth_auth", "write:pets"),
+        ("secrets.required", "tokenUrl"),
+        ("cookie", "XSRF-TOKEN=Zm9vYmFyYmF6cXV4MTIzNDU2"),
+    ],
+)  # fmt: skip
+def test_documentation_samples_are_not_credentials(key, value):
+    """Reference documentation fills credential fields with marked samples (EXAMPLE, an
+    elided or masked part, a stand-in in braces), prose, timestamps, scopes and field names;
+    none of them is a credential."""
+    assert redact.scan({key: value}) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("Password", "h]6EszR}vJ*m"),
+        ("aws_secret_access_key", "Fk9/mQ2xLp7ZbW4vN8cR1tY6uI3oP5aS0dF2gH7j"),
+        ("auth", "Tr0ub4dor and 3 more words"),
+        ("PrivateKey", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7FAKE\n-----END PRIVATE KEY-----"),
+    ],
+)  # fmt: skip
+def test_credentials_beside_documentation_shapes_are_reported(key, value):
+    """A random password, a key without a sample marker and a PEM block with key material
+    under a credential key are still reported."""
+    assert redact.scan({key: value}) != []
+
+
+def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
+    """``"Authorization": "Bearer " + token`` in source text: the scheme word is no credential."""
+    assert redact.scan({"source": 'headers = {"Authorization": "Bearer " + self.api_key}'}) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "def f(self, token: XPathToken) -> None:",
+        "secret: V1Secret | None = None,",
+        'dsn: "Optional[str]" = None',
+        "private_key = Ed25519PrivateKey.generate()",
+        "auth = HTTPBasicAuth(user, password)",
+        "RSAPrivateKey = rfc3447.RSAPrivateKey",
+        "XSD_TOKEN = _XSD_TEMPLATE % 'token'",
+        "ROOT_KEY = '__root__'",
+        ":type host_key: :class:`SSHKey`",
+        "'sas': 'sas::SasStyle'",
+        'MLFLOW_AUTH_HEADER = "X-Custom-Authorization"',
+        "TRACKING_AUTH=kubernetes-namespaced",
+        'Token.Name.Builtin: "bold #08547A"',
+        "const apiKey = 'sk-1234567890';",
+        '{"api_key": "sk-...xyz1234"}',
+    ],
+)  # fmt: skip
+def test_type_names_styles_and_samples_in_code_are_not_credentials(line):
+    """Type annotations, constructor calls, constants, reST roles, header names, two-word
+    names, display styles, counting runs and elided samples beside credential-looking names
+    are not credential values."""
+    assert redact.scan({"source": line}) == []
+
+
+def test_random_letters_are_not_mistaken_for_type_names():
+    """Random letter strings are credentials even when they start like a CapWords name: every
+    lower-case run of a type name is pronounceable."""
+    assert redact.scan({"password": "FkptgUzEjfebzJ"}) != []
+    assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []

@@ -91,13 +91,23 @@ _VALUE_TAIL = _words(
 )
 # words before a credential word that turn it into a setting or a lookalike
 _MODIFIERS = _words(
-    "max min num n count total input output prompt completion special pad eos bos unk sep "
+    "max min num n per count total input output prompt completion special pad eos bos unk sep "
     "cls mask pagination page next prev previous continuation cursor csrf xsrf anti "
     "cancel cancellation cancelation sync resume stop start end vocab word sub bpe "
     "estimated used remaining reserved public verify verification has use require "
     "requires required is no without skip disable disabled enable enabled allow allowed "
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
     "generated length len strength policy hint hints rule rules"
+)
+# words before "token" / "tokens" that name something other than a credential: the tokens
+# of a tokenizer (image_token, embed_tokens, eot_token) and idempotency tokens
+_TEXT_TOKEN_KINDS = _words(
+    "image img images video videos audio speech vision visual text texts word words char "
+    "chars boi eoi boa eoa bov eov eot sot iou obj distillation prefix suffix query queries "
+    "register registers patch patches embed embeds embedding embeddings past seen separator "
+    "media placeholder unused added generation decoder encoder "
+    # tokens that make a request idempotent or ordered, not authenticated
+    "request idempotency idempotent change dedup deduplication"
 )
 # whole words that look like a credential word but are not
 _LOOKALIKES = _words(
@@ -125,12 +135,20 @@ _NOT_SECRET_LEAF = _words(
     "url uri endpoint path file dir enabled enable provider project bucket database db "
     "schema scheme driver id ids arn description desc help label version timeout ttl "
     "expiry expires created updated owner account tenant org organization scope scopes "
-    "audience issuer algorithm algo format source backend store manager method"
+    "audience issuer algorithm algo format source backend store manager method "
+    # words of a schema or a document describing a credential field
+    "ref pattern regex regexp required title enum items properties const condition "
+    "conditions resource resources limit result results message messages summary comment "
+    "comments note notes doc docs documentation expiration date time status state"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
 _PHONE_WORDS = frozenset(["phone", "phones", "telephone", "tel", "mobile", "cell", "msisdn", "fax"])
 _SSN_WORDS = frozenset(["ssn", "ssns", "socsec"])
 _IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
+
+
+# a namespaced type name as the last segment (AWS::IAM::AccessKey, Vendor::Secret)
+_TYPE_PATH = re.compile(r"(?:^|[./])[A-Z][A-Za-z0-9]*(?:::[A-Z][A-Za-z0-9]*)+$")
 
 
 def split_segments(key: str) -> list[str]:
@@ -182,6 +200,14 @@ def _classify_segment(words: list[str]) -> KeyClass:
             return KeyClass.SETTING
         if any(w in _MODIFIERS for w in words[:pos]):  # max_new_tokens, csrf_token, public_key
             return KeyClass.SETTING
+        if words[pos] in ("token", "tokens") and pos > 0:
+            before = words[:pos]
+            if any(w in _TEXT_TOKEN_KINDS for w in before):  # image_token, embed_tokens
+                return KeyClass.SETTING
+            if words[pos] == "tokens" and not any(w in _KEY_QUALIFIERS or _is_cred_word(w) for w in before):
+                # a plural after a plain word counts text units (past_seen_tokens,
+                # prompt_tokens); credentials are "api_tokens", "github_tokens"
+                return KeyClass.SETTING
         return KeyClass.CREDENTIAL
     if head in _LINEAGE_HEADS or (head in _ID_WORDS and len(words) > 1 and words[-2] in _LINEAGE_ID_OWNERS):
         return KeyClass.LINEAGE
@@ -207,6 +233,8 @@ def classify_key(key: str) -> KeyClass:
     >>> classify_key("config.secrets.run_uuid"), classify_key("secrets.db_password")
     (<KeyClass.LINEAGE: 'lineage'>, <KeyClass.CREDENTIAL: 'credential'>)
     """
+    if _TYPE_PATH.search(key):  # AWS::IAM::AccessKey: a kind of resource, not a credential
+        return KeyClass.NEUTRAL
     segments = split_segments(key)
     if not segments:
         return KeyClass.NEUTRAL

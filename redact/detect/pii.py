@@ -153,6 +153,13 @@ _PHONE_WORDS = re.compile(
 )
 
 
+# digit groups separated by spaces only, with more numbers right before or after: a list
+_IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
+_GROUPED_DECIMAL = re.compile(r"^\d+\.\d+(?: \d+)+$")
+_NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
+_NUMBER_AFTER = re.compile(r"^[ \t]+\d")
+
+
 def _parse(span: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     try:
         return phonenumbers.parse(span, region)
@@ -168,6 +175,10 @@ def phone_number(c: Candidate) -> bool:
     number without a region in the policy (the ``national`` pattern) needs a phone word
     just before it (``tel:``, ``phone``, ``mobile``, ...) and a common region's plan."""
     span = c.span
+    if _IN_NUMBER_RUN.match(span) and (_NUMBER_BEFORE.search(c.before(8)) or _NUMBER_AFTER.match(c.after(8))):
+        return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
+    if _GROUPED_DECIMAL.match(span):
+        return False  # a decimal with its digits grouped by spaces ("543.102 0504", "1.410 606 7873")
     region = c.options.get("phone_region") if c.options else None
     national = c.match.groupdict().get("national") is not None
     if national and _DATE.match(span):
@@ -276,7 +287,7 @@ _IP_WORDS = (
     "ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer", "node", "bind",
     "listen", "subnet", "client", "remote", "inet", "src", "dst",
 )  # fmt: skip
-_VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=)")
+_VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=|!=)")
 
 _DOCUMENTATION = tuple(
     ipaddress.ip_network(n)
@@ -320,12 +331,13 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     kind = _ip_key_kind(c.key)
     if kind == 1:
         return None
-    before = c.before(24).lower()
+    before = c.before(40).lower()
     if _VERSION_WORDS.search(before):
         return None
     if all(len(p) == 1 for p in parts) and not (kind == 2 or any(w in before for w in _IP_WORDS)):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
-    return ipaddress.IPv4Address(c.span)
+    addr = ipaddress.IPv4Address(c.span)
+    return None if addr.is_unspecified else addr  # 0.0.0.0 (any address) names no host
 
 
 def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:

@@ -81,7 +81,8 @@ _TEMPLATE = re.compile(
       | \{\{[^\n]{0,256}?\}\}         # {{ template }}
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
-      | <[A-Za-z][\w .:/-]{0,64}>     # <password>, <your key>
+      | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
+      | <\|[\w .:/-]{1,64}\|>          # <|image_pad|>: a tokenizer's special-token markup
       | \[REDACTED(?::[\w.-]{1,64})?\]  # redact's own mask output
       | tok:[A-Z_]{1,32}:[0-9a-f]{8,64}  # redact's tokenize output
       | enc:v[12]:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}~?  # redact's encrypt output
@@ -98,6 +99,7 @@ _WHOLE_TEMPLATE = re.compile(
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
+      | \{[A-Za-z][A-Za-z _:.-]*\s[A-Za-z _:.-]*\}  # {JSON STRING WITH CREDENTIALS}: words in braces
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
       | (?:vault|ssm|env|aws-sm|gcp-sm|sm|secret|file):[A-Za-z_/.~].*
       | @Microsoft\.KeyVault\(.*
@@ -235,18 +237,21 @@ def sensitive_name(c: Candidate) -> bool:
     name = c.match.group("name")
     if name.endswith("]") and c.text.endswith(_MARKER, 0, c.match.start("name")):
         return False  # redaction output (``[REDACTED:slack-bot-token]=...``), not a name
+    start = c.match.start("name")
+    if c.text[max(0, start - 2) : start] == "::":
+        return False  # the last part of a type path (AWS::IAM::AccessKey) names a kind of thing
     if classify_key(name) is not KeyClass.CREDENTIAL:
         return False
-    return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end:c.end + 1] in (" ", "\t"))
+    return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end : c.end + 1] in (" ", "\t"))
 
 
 # ---------------------------------------------------------------- credential values
-_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")  # 12_050 too
 _BOOL_NULL = _words(
     "true false yes no on off none null nil n/a na nan undefined empty required optional "
     "auto default disabled enabled"
 )
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_ENV_NAME = re.compile(r"^_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _REFERENCE = re.compile(
     r"^(?:\./|\.\./|~/|file:|arn:aws[\w-]*:|projects/[^/]+/secrets/|https?://[^@\s]*$"
     r"|[A-Za-z]:\\|\\\\[\w.-]+\\"
@@ -269,22 +274,81 @@ def is_reference(v: str) -> bool:
 
 
 _HAS_DIGIT = re.compile(r"\d")
-_LOWER_WORDS = re.compile(r"^[a-z](?:[a-z]|[-_ ](?=[a-z]))*$")
+_LOWER_WORDS = re.compile(r"^[-_:]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*$")  # basic, Energy-Based, read:org
+# two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
+# passphrase (those have four words or more)
+_NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
+# a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT)
+_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")
+_LOWER_RUN = re.compile(r"[a-z]+")
+_VOWELS = frozenset("aeiou")
+# a colour with style words ("bold #08547A", "#ansired"): a display style
+_STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
+# a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
+_SNAKE_NAME = re.compile(r"^-?_*[a-z]+\d*(?:_+[a-z]+\d*)+_*$")
+# a class, type or field name: CapWords or camelCase letters (SpecialAudioToken, tokenUrl)
+_CAP_WORDS = re.compile(r"^[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)+$")
+# a date or an ISO 8601 timestamp (an expiry, a creation time)
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+# providers' documentation marks its sample credentials (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY)
+_DOC_EXAMPLE = re.compile(r"EXAMPLE")
+_MASKED_PART = re.compile(r"(?i:x){8,}|\*{4,}|•{3,}")
+_SENTENCE_WORD = re.compile(r"^[\W_]*(?:[A-Za-z][a-z]*|[A-Z]{2,})(?:'[a-z]+)?[\W_]*$")
+_ESCAPED_EOL = re.compile(r"(?:\\+[nrt])+$")
+
+
+def _looks_like_type_name(v: str) -> bool:
+    """CapWords / camelCase letters whose every lower-case run is a pronounceable word part
+    (has a vowel): ``SpecialAudioToken``, ``tokenUrl``, ``SSHKey``; a random mix of letters
+    (``FkptgUzEjfebzJ``) rarely is."""
+    return bool(_CAP_WORDS.match(v) or _TYPE_NAME.match(v)) and _pronounceable(v)
+
+
+def _pronounceable(v: str) -> bool:
+    """Every lower-case run of two or more letters has a vowel, as parts of words do."""
+    return all(_VOWELS.intersection(run) for run in _LOWER_RUN.findall(v) if len(run) > 1)
+
+
+def _is_counting(s: str) -> bool:
+    """Six or more characters, each the one after the previous (``1234567890``, ``abcdef``)."""
+    return len(s) >= 6 and all(ord(b) - ord(a) == 1 or a + b == "90" for a, b in zip(s, s[1:], strict=False))
 
 
 def credential_like(value: str) -> bool:
     """A value that is itself a credential, not a placeholder, flag, number, reference,
     filler or word."""
-    v = value.strip().strip("'\"")
+    v = _ESCAPED_EOL.sub("", value.strip()).strip().strip("'\"")  # "KEY=value\n" in source text
     if len(v) < 6 or len(v) > 8192:
         return False
     if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
         return False
     if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
         return False
+    if _CAPITALISED_WORD.match(v) and len(v) < 16:  # "Kerberos", a type name: one plain word
+        return False
+    if _SNAKE_NAME.match(v) or _looks_like_type_name(v):
+        return False  # a variable or type name, not its value
+    if (_NAME_WORDS.match(v) and _pronounceable(v)) or _STYLE.match(v):
+        return False
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
         return False  # a sentence describing the secret, not the secret
+    if len(words) >= 5 and sum(bool(_SENTENCE_WORD.match(w)) for w in words) >= 0.75 * len(words):
+        return False  # prose with code or punctuation in it ("Auth configuration for `Api`.")
+    if len(words) >= 3 and v[0].isupper() and v.endswith(".") and all(w.strip(".,").isalpha() for w in words):
+        return False  # a short sentence: "The grant token."
+    if _MASKED_PART.search(v):
+        return False  # a sample with a part masked out (...ZXXXXXXXXJnr...)
+    if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v):
+        return False
+    if _is_counting(re.split(r"[-_]", v)[-1]):
+        return False  # a counting run after a prefix: sk-1234567890, key_abcdefgh
+    if "..." in v or "\u2026" in v:
+        return False  # an elided sample ("eyJ2IjoiMSIs...", "sk-...xyz1234"), not a whole credential
+    if v.startswith("-----BEGIN"):
+        return pem_has_key_material(v)
     if is_placeholder(v) or is_reference(v):
         return False
     if len(v) >= 16:
@@ -302,18 +366,48 @@ _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
 
 
+_NAMED_PAIR = (KeyClass.CREDENTIAL, KeyClass.SETTING)
+
+
 def structured_part(v: str) -> str | None:
     """For a value with structure, its credential part (``""`` when the in-text grammar
     decides, as for ``Server=x;Password=y``); None when the value is one token."""
     pairs = _PAIR.findall(v)
-    if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) is KeyClass.CREDENTIAL):
-        return ""
+    if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) in _NAMED_PAIR):
+        return ""  # the in-text grammar decides: Password=... is reported, XSRF-TOKEN=... is not
     if _HEADER.match(v) or _URI_AUTH.search(v):
         return ""
     m = _SCHEME_VALUE.match(v)
     if m and m.group(1).lower() in AUTH_SCHEMES:
         return m.group(2)
     return None
+
+
+# Program text, not a value: a dotted name (self.config.token, tokenizer.image_token,
+# torch.Tensor) whose parts are identifiers in the shapes code uses (snake_case,
+# CapWords without digits, UPPER_CASE); a random string with dots (Tr0ub.4dor) is not one.
+_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z]+[a-z]*)*|[A-Z][A-Z0-9_]*)"
+_DOTTED_NAME = re.compile(rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART}):?$")
+# a call or a subscript right after a name: tokenize(text), kwargs.get("token"), enc["x"]
+_CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+# a union type after a name: "secret: V1Secret | None"
+_UNION_AFTER = re.compile(r"^[ \t]*\|[ \t]*[A-Za-z_]")
+# a generic or union type written as a string: "Optional[str]", "SpanToken | None"
+_TYPE_EXPR = re.compile(
+    r"^_*[A-Za-z]\w*(?:\[[\w\s,.|\[\]]*\])?(?:\s*\|\s*_*[A-Za-z]\w*(?:\[[\w\s,.|\[\]]*\])?)+$"
+    r"|^_*[A-Za-z]\w*\[[\w\s,.|\[\]]*\]$"
+)
+_CAPITALISED_WORD = re.compile(r"^[A-Z]?[a-z]+$")
+
+
+def is_code_expression(span: str, following: str) -> bool:
+    """The span is program text rather than a value: a dotted name, a type expression, or
+    a name called, indexed or joined into a union type (``following``: the text after it)."""
+    if _DOTTED_NAME.match(span) or _TYPE_EXPR.match(span):
+        return True
+    if not _CALLEE.match(span):
+        return False
+    return following[:1] in ("(", "[") or bool(_UNION_AFTER.match(following))
 
 
 @validator
@@ -325,6 +419,8 @@ def credential_value(c: Candidate) -> bool:
         whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
+    if is_code_expression(c.span, c.text[c.end : c.end + 16]):
+        return False  # token = tokenize(text), key = self.config.key: code, not a value
     if c.start == 0 or (c.start <= 64 and not c.text[: c.start].strip()):  # the span is the whole value
         part = structured_part(c.span.strip())
         if part is not None:
@@ -341,7 +437,11 @@ _SPACE = re.compile(r"\s+")
 def pem_body(c: Candidate) -> bool:
     """A PEM block carries key material: at least 16 base64 characters after the header,
     not a mask or a stand-in (``...``, ``<key>``, ``xxxx``)."""
-    span = c.span
+    return pem_has_key_material(c.span)
+
+
+def pem_has_key_material(span: str) -> bool:
+    """The PEM armour ``span`` holds key material, not a header alone or a stand-in body."""
     head_end = span.find("-----", 10)
     body = span[head_end + 5 :] if head_end >= 0 else span
     end = body.find("-----END")
@@ -423,7 +523,8 @@ def basic_auth(c: Candidate) -> bool:
     """A ``Basic`` credential decodes to ``user:password``; other schemes pass."""
     scheme = c.match.groupdict().get("scheme") or ""
     if scheme.lower() != "basic":
-        return not is_placeholder(c.span)
+        # "Authorization": "Bearer " + token: the scheme word alone is no credential
+        return not (c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span))
     try:
         decoded = base64.b64decode(c.span + "=" * (-len(c.span) % 4), validate=True).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
