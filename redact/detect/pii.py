@@ -287,6 +287,7 @@ _IP_WORDS = (
     "ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer", "node", "bind",
     "listen", "subnet", "client", "remote", "inet", "src", "dst",
 )  # fmt: skip
+_IP_LOOKBEHIND = 40  # characters before an address searched for version words
 _VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=|!=)")
 
 _DOCUMENTATION = tuple(
@@ -331,7 +332,7 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     kind = _ip_key_kind(c.key)
     if kind == 1:
         return None
-    before = c.before(40).lower()
+    before = c.before(_IP_LOOKBEHIND).lower()
     if _VERSION_WORDS.search(before):
         return None
     if all(len(p) == 1 for p in parts) and not (kind == 2 or any(w in before for w in _IP_WORDS)):
@@ -368,7 +369,7 @@ def _address_class(span: str, key: str, before: str) -> str | None:
 
 def _class_validator(name: str) -> Callable[[Candidate], bool]:
     def check(c: Candidate) -> bool:
-        return _address_class(c.span, c.key, c.before(24)) == name
+        return _address_class(c.span, c.key, c.before(_IP_LOOKBEHIND)) == name
 
     check.__name__ = "ip_" + name.replace("-", "_")
     check.__doc__ = f"A plausible IPv4/IPv6 address (not a version number) of class {name!r}."
