@@ -203,7 +203,7 @@ def test_fix_of_a_local_artifact_root_resumes_after_a_crash(tmp_path: Path):
     with no file half-written."""
     s = Secrets()
     root = tmp_path / "mlartifacts"
-    for run in ("r1", "r2"):
+    for run in ("a1" * 16, "b2" * 16):  # MLflow run ids: 32 hex digits
         write_text_files(root / "1" / run / "artifacts", s)
     env = {
         **os.environ,
@@ -230,3 +230,24 @@ def test_artifact_settings_are_validated_with_file_line_and_field(tmp_path: Path
     with pytest.raises(redact.errors.PolicyError) as info:
         load_policy(str(bad))
     assert f"{bad}:3: field 'artifacts.over_cap'" in str(info.value)
+
+
+def test_a_folder_holding_some_artifacts_folder_is_scanned_whole(tmp_path: Path):
+    """Only a folder that is nothing but ``<experiment id>/<run id>/artifacts/`` is read as an
+    artifact root; a project folder that merely contains ``pkg/sdk/artifacts/`` is scanned
+    file by file, so nothing else in it is skipped."""
+    from redact.stores.mlflow_artifacts import is_artifact_root
+
+    (tmp_path / "pkg" / "sdk" / "artifacts").mkdir(parents=True)
+    (tmp_path / "settings.env").write_text("DB_PASSWORD=Zq8FAKEvLp2mXt9w\n")
+    assert not is_artifact_root(tmp_path)
+    root = tmp_path / "mlartifacts"
+    (root / "3" / ("c3" * 16) / "artifacts").mkdir(parents=True)
+    assert is_artifact_root(root)
+    result = subprocess.run(
+        [sys.executable, "-m", "redact.cli", "scan", "--format", "json", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert any(f["file"].endswith("settings.env") for f in json.loads(result.stdout)["findings"])

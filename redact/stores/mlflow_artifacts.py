@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,12 +74,27 @@ def run_artifact_dirs(root: Path) -> Iterator[tuple[str, Path]]:
                 yield run.name, art
 
 
+_EXPERIMENT_ID = re.compile(r"^\d+$")
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
 def is_artifact_root(path: Path) -> bool:
-    """A folder laid out as ``<experiment>/<run_id>/artifacts/`` with no ``meta.yaml``
-    (an artifact root of a SQL-backed store or of ``mlflow server``)."""
+    """A folder laid out as ``<experiment id>/<run id>/artifacts/`` and nothing else (an
+    artifact root of a SQL-backed store or of ``mlflow server``): every entry is an
+    experiment folder (digits), and some run folder (32 hex digits) holds ``artifacts``.
+    Any other folder, even one with an ``a/b/artifacts`` inside, is scanned as files."""
     if not path.is_dir() or (path / "meta.yaml").exists():
         return False
-    return next(run_artifact_dirs(path), None) is not None
+    found = False
+    for exp in path.iterdir():
+        if exp.name.startswith("."):
+            continue
+        if not (exp.is_dir() and _EXPERIMENT_ID.match(exp.name)):
+            return False
+        found = found or any(
+            run.is_dir() and _RUN_ID.match(run.name) and (run / "artifacts").is_dir() for run in exp.iterdir()
+        )
+    return found
 
 
 def _root_task(display: str, root_text: str) -> Iterator[Record]:
