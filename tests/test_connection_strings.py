@@ -436,3 +436,16 @@ def test_linear_time_on_adversarial_input(unit):
         if ratios[-1] < 40:
             break
     assert min(ratios) < 40, (unit, ratios)
+
+
+@pytest.mark.parametrize(
+    "credential",
+    ["REPLACE_ME", "DB_PASSWORD", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "glc_11111111111111111111", "****1234"],
+)
+def test_credential_slot_uses_the_one_placeholder_grammar(credential):
+    """A URI's password slot holding a mask, a filler, a stand-in or an environment variable
+    name is judged by the same placeholder grammar as a credential found by its key: not
+    reported. A random password in the same slot is."""
+    assert redact.scan({"db_url": f"postgresql://ml:{credential}@db.internal/x"}) == []
+    found = redact.scan({"db_url": "postgresql://ml:Zq8vLp2mXt9wFAKE@db.internal/x"})
+    assert [f.detector for f in found] == ["uri-credentials"]

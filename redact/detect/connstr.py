@@ -13,7 +13,7 @@ import re
 
 import ahocorasick
 
-from redact.detect.validators import Candidate, validator
+from redact.detect.validators import Candidate, is_placeholder, is_reference, validator
 
 __all__ = ["is_stand_in", "TEMPLATE_ONLY"]
 
@@ -64,7 +64,12 @@ def is_stand_in(value: str) -> bool:
     if TEMPLATE_ONLY.match(v):
         return True
     low = v.lower()
-    return low in _STAND_IN_WORDS or bool(_STAND_IN_SHAPE.match(low))
+    if low in _STAND_IN_WORDS or _STAND_IN_SHAPE.match(low):
+        return True
+    # the one placeholder grammar of credentials found by context: masks with a short
+    # visible part (sk_live_xxxx..., hf_xxxx...), fillers (glc_1111...), stand-in words
+    # (REPLACE_ME), environment variable names and secret-manager references
+    return is_placeholder(v) or is_reference(v)
 
 
 @validator
