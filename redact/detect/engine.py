@@ -404,7 +404,7 @@ def _min_width(pattern: str) -> int:
     Syntax only the regex module knows (branch reset ``(?|``, repeated group names) is
     read through a form ``re`` parses that matches no more characters: groups without
     names, named backreferences dropped (not with numbered backreferences)."""
-    from re import _parser  # type: ignore[attr-defined]
+    from re import _parser
 
     best = 0
     relaxed = _BRANCH_RESET.sub("(?:", _NAMED_BACKREF.sub("", _NAMED_GROUP.sub("(?:", pattern)))
