@@ -9,6 +9,7 @@ detectors these select run their own patterns, under a timeout.
 from __future__ import annotations
 
 import bisect
+import importlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -404,8 +405,10 @@ def _min_width(pattern: str) -> int:
     Syntax only the regex module knows (branch reset ``(?|``, repeated group names) is
     read through a form ``re`` parses that matches no more characters: groups without
     names, named backreferences dropped (not with numbered backreferences)."""
-    from re import _parser
-
+    try:
+        _parser = importlib.import_module("re._parser")  # Python 3.11+
+    except ImportError:  # Python 3.10
+        _parser = importlib.import_module("sre_parse")
     best = 0
     relaxed = _BRANCH_RESET.sub("(?:", _NAMED_BACKREF.sub("", _NAMED_GROUP.sub("(?:", pattern)))
     forms = (pattern,) if regex.search(r"\\[1-9]", pattern) else (pattern, relaxed)  # (group numbers move)
