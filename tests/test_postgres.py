@@ -352,7 +352,7 @@ def test_fix_redacts_in_place_keeps_clean_values_and_is_idempotent(store: tuple[
     password = make_url(url).password
     assert (
         not password
-        or password not in json.dumps(report) + next(Path.cwd().glob("*.redact-fix.jsonl")).read_text()
+        or password not in json.dumps(report) + (Path(report["backup"]) / "journal.jsonl").read_text()
     )
     assert json.loads((Path(report["backup"]) / "manifest.json").read_text())["mode"] == "rows"
     assert _leaks(url) == set(), "a planted plaintext survived in a table"
@@ -391,8 +391,9 @@ def test_fix_redacts_in_place_keeps_clean_values_and_is_idempotent(store: tuple[
 
 def test_crash_mid_fix_leaves_a_readable_store_that_rolls_back_or_resumes(store: tuple[str, Planted]) -> None:
     """``REDACT_FIX_CRASH_AFTER=2`` kills fix after the second change: MLflow still reads
-    every run, a plain re-run refuses, ``--rollback`` restores the original rows, and
-    after a second crash ``--resume`` completes the fix (no plaintext left)."""
+    every run, ``--rollback`` restores the original rows, after a second crash ``--resume``
+    completes the fix (no plaintext left, the journal archived with the backup), and after a
+    third a plain re-run finishes it too."""
     url, _ = store
     original = _dump(url)
     before = _runs(_client(url))
@@ -404,9 +405,6 @@ def test_crash_mid_fix_leaves_a_readable_store_that_rolls_back_or_resumes(store:
     assert records[-1]["type"] != "end"
     assert _runs(_client(url)) == before
     assert _leaks(url)  # the batch in flight was rolled back
-
-    refused = _cli("fix", url, "--policy", "default")
-    assert refused.exit_code == 2 and "--resume" in refused.stderr and "--rollback" in refused.stderr
 
     rolled = _fix_process(url, "--rollback")
     assert rolled.returncode == 0, rolled.stderr
@@ -420,6 +418,13 @@ def test_crash_mid_fix_leaves_a_readable_store_that_rolls_back_or_resumes(store:
     # the tables fixed before the crash are vacuumed too (no old row versions on disk)
     assert _disk_leaks(url) in (None, set())
     assert _runs(_client(url)) == before
-    assert json.loads(journal.read_text().splitlines()[-1])["type"] == "end"
+    assert not journal.exists()
+    archived = Path(json.loads(resumed.stdout)["backup"]) / "journal.jsonl"
+    assert json.loads(archived.read_text().splitlines()[-1])["type"] == "end"
     again = _fix_process(url, "--format", "json")
     assert again.returncode == 0 and json.loads(again.stdout)["summary"]["changes"] == 0
+    assert _fix_process(url, "--rollback").returncode == 0 and _dump(url) == original
+    assert _fix_process(url, crash_after=2).returncode == 1
+    plain = _fix_process(url, "--format", "json")
+    assert plain.returncode == 0, plain.stderr
+    assert _leaks(url) == set() and not journal.exists()
