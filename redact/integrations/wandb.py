@@ -57,7 +57,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import redact_argv, redact_series
+from redact.integrations._patch import _dotted, redact_argv, redact_series
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -626,12 +626,6 @@ class Handle:
     def __repr__(self) -> str:
         state = "installed" if self.installed else "uninstalled"
         return f"<redact W&B integration, policy {self.policy.name!r}, wandb {self.wandb_version}, {state}>"
-
-
-def _dotted(owner: Any, name: str) -> str:
-    if isinstance(owner, type):
-        return f"{owner.__module__}.{owner.__qualname__}.{name}"
-    return f"{owner.__name__}.{name}"
 
 
 def installed() -> Handle | None:
