@@ -65,6 +65,7 @@ class CompiledDetector:
         "distinctive",
         "key_specs",
         "exclude_specs",
+        "widths",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -77,6 +78,8 @@ class CompiledDetector:
         self.patterns: list[tuple[regex.Pattern[str], str | int]] = [
             (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
         ]
+        # the fewest characters each pattern can match: no search where fewer are left
+        self.widths: list[int] = [_min_width(p) for p in spec.patterns]
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
         self.confidence_unverified = spec.confidence_unverified
@@ -178,17 +181,18 @@ class Engine:
         # (pattern, reported group) pairs that several detectors share (the IP classes):
         # matched once per value, each detector validating the same matches
         uses = Counter(pg for d in self.detectors for pg in d.patterns)
-        self._shared = frozenset(pg for pg, n in uses.items() if n > 1)
+        # (a shared pattern always reports the same group: the pattern object identifies it)
+        self._shared = frozenset(pg[0] for pg, n in uses.items() if n > 1)
         self._key_gate = KeyGate(self._key_context)
         self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
         self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
             (
-                _min_width(p)
-                for s in specs
+                w
+                for s, d in zip(specs, self.detectors, strict=True)
                 if s.keywords or s.prefilter or s.context.words
-                for p in s.patterns
+                for w in d.widths
             ),
             default=0,
         )
@@ -242,22 +246,26 @@ class Engine:
         """Run the selected detectors' patterns over ``text`` (all under one deadline)."""
         hits: list[Hit] = []
         lowered: str | None = None
+        n = len(text)
         deadline = time.monotonic() + self.timeout
-        shared: dict[tuple[regex.Pattern[str], str | int], list[regex.Match[str]]] | None = None
-        for index in sorted(selected) if len(selected) > 1 else selected:
-            d = self.detectors[index]
-            key_ok = index in info.triggered_ids
-            for pattern, group in d.patterns:
-                try:
-                    if (pattern, group) in self._shared:  # one regex pass for every detector using it
+        shared: dict[regex.Pattern[str], list[regex.Match[str]]] | None = None
+        detectors, shared_patterns, triggered = self.detectors, self._shared, info.triggered_ids
+        try:
+            for index in sorted(selected) if len(selected) > 1 else selected:
+                d = detectors[index]
+                key_ok = index in triggered
+                for (pattern, group), width in zip(d.patterns, d.widths):
+                    if width > n:
+                        continue
+                    if pattern in shared_patterns:  # one regex pass for every detector using it
                         if shared is None:
                             shared = {}
-                        found = shared.get((pattern, group))
+                        found = shared.get(pattern)
                         if found is None:
-                            found = shared[(pattern, group)] = list(_matches(pattern, group, text, deadline))
+                            found = shared[pattern] = list(_matches(pattern, group, text, deadline, width))
                         matches: Iterable[regex.Match[str]] = found
                     else:
-                        matches = _matches(pattern, group, text, deadline)
+                        matches = _matches(pattern, group, text, deadline, width)
                     for m in matches:
                         start, end = m.span(group)
                         if start < 0:
@@ -270,13 +278,12 @@ class Engine:
                         if hit is not None:
                             hits.append(hit)
                             if len(hits) > self.max_hits:
-                                return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
-                except TimeoutError:
-                    return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+                                return [Hit(GUARD_DENSE, 0, n, 0, n)]
+        except TimeoutError:
+            return [Hit(GUARD_TIMEOUT, 0, n, 0, n)]
         if hits and any(m in text for m in _OUTPUT_MARKERS):
             hits = _drop_redaction_outputs(text, hits)
         return _resolve(hits) if len(hits) > 1 else hits
-
 
     def _check(
         self,
@@ -325,13 +332,15 @@ _SHORT = 2048  # below this, a search per match is cheaper than setting up findi
 
 
 def _matches(
-    pattern: regex.Pattern[str], group: str | int, text: str, deadline: float
+    pattern: regex.Pattern[str], group: str | int, text: str, deadline: float, width: int = 0
 ) -> Iterator[regex.Match[str]]:
     """Every match of ``pattern`` in ``text``, resuming after the reported group rather
     than after the whole match (a second record joined to the first, as two DSNs after
-    ``;``, is matched too); raises TimeoutError past ``deadline``."""
+    ``;``, is matched too); raises TimeoutError past ``deadline``. ``width``: the fewest
+    characters a match takes (no search where fewer are left)."""
     pos, n, count = 0, len(text), 0
-    while pos <= n:
+    limit = n - width  # the last position a match can start at
+    while pos <= limit:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError
@@ -358,6 +367,7 @@ def _matches(
         if restart < 0:
             return
         pos = restart
+
 
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop hits that cover nothing but redact's own outputs and separators, so that

@@ -14,6 +14,7 @@ import json
 import math
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -171,12 +172,19 @@ def not_placeholder(c: Candidate) -> bool:
     return not is_placeholder(c.span)
 
 
+_COUNT_LOG = [0.0] + [k * math.log2(k) for k in range(1, 4097)]  # k * log2(k), looked up
+
+
 def shannon_entropy(s: str) -> float:
-    if not s:
-        return 0.0
+    """Bits per character: ``log2(n) - sum(k * log2(k)) / n`` over the characters' counts."""
     n = len(s)
-    log2 = math.log2
-    return -sum(k / n * log2(k / n) for k in map(s.count, set(s)))
+    if not n:
+        return 0.0
+    if n > 4096:
+        return math.log2(n) - sum(k * math.log2(k) for k in map(s.count, set(s))) / n
+    # (Counter is quicker for short strings, str.count over distinct characters for long)
+    counts = Counter(s).values() if n <= 128 else map(s.count, set(s))
+    return max(0.0, math.log2(n) - sum(map(_COUNT_LOG.__getitem__, counts)) / n)
 
 
 @validator
