@@ -254,7 +254,7 @@ class Engine:
             for index in sorted(selected) if len(selected) > 1 else selected:
                 d = detectors[index]
                 key_ok = index in triggered
-                for (pattern, group), width in zip(d.patterns, d.widths):
+                for (pattern, group), width in zip(d.patterns, d.widths, strict=True):
                     if width > n:
                         continue
                     if pattern in shared_patterns:  # one regex pass for every detector using it
