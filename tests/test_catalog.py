@@ -112,6 +112,25 @@ def test_vendor_examples_are_opt_in() -> None:
     ]
 
 
+def test_vendor_examples_are_examples_wherever_they_appear() -> None:
+    """A provider's documented example value is not reported by any detector (a URI's
+    password, a generic credential key, an assignment in text), unless a policy opts in."""
+    import redact
+    from redact.policy import Policy
+
+    example = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example secret key
+    value = {
+        "db_url": f"postgresql://ml:{example}@db.internal/x",
+        "password": example,
+        "env": f"AWS_SECRET_ACCESS_KEY='{example}'",
+    }
+    assert redact.scan(value) == []
+    opted = Policy.model_validate({"detectors": {"report_vendor_examples": True}})
+    # (a bare value under a credential key is also read as a documentation sample by the
+    # credential grammar itself, opted in or not)
+    assert {f.pointer for f in redact.scan(value, opted)} >= {"/db_url", "/env"}
+
+
 def test_unverified_confidence_needs_checks() -> None:
     """unverified_confidence without checks is a catalog error naming the field."""
     from redact.detect.catalog import parse_detectors

@@ -97,6 +97,16 @@ def test_uri_email_as_user():
     assert_credential(value, secret, "uri-credentials", ("me@corp.example.com", "@db.example.com/sales"))
 
 
+@pytest.mark.parametrize("inner", ["ab/cd", "a/b#c", "a?b=c&d", "a=b"])
+def test_uri_password_with_path_characters_keeps_the_host(inner):
+    """A password with / ? # = & before a host without a port: the ``@`` that ends
+    user:password is not read as an e-mail address, so the host stays readable."""
+    secret = f"{pw(8)}{inner}{pw(6)}"
+    value = f"mongodb://svc:{secret}@cluster0.example.net/db"
+    assert_credential(value, secret, "uri-credentials", ("mongodb://svc:", "@cluster0.example.net/db"))
+    assert [f.detector for f in redact.scan({"u": value})] == ["uri-credentials"]
+
+
 @pytest.mark.parametrize("inner", ["ab/cd", "a/b/c:d", "x:y@z", "p@ss:w0rd@", "a;b|c&d", "pä$$wörd"])
 def test_uri_odd_characters_in_password(inner):
     """Unencoded /, :, @, ;, |, & and non-ASCII characters stay inside the password (the

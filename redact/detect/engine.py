@@ -174,6 +174,13 @@ class Engine:
         self.timeout = timeout
         self.max_hits = max_hits
         self.report_vendor_examples = report_vendor_examples
+        # every detector's documented example values: a provider's example key is an
+        # example wherever it appears (as a URI password, under a generic credential key)
+        self._vendor_examples = (
+            frozenset()
+            if report_vendor_examples
+            else frozenset(v for d in self.detectors for v in d.vendor_examples)
+        )
         # per-engine detection options handed to validators (e.g. {"phone_region": "DE"})
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
@@ -318,7 +325,7 @@ class Engine:
             for v in d.validators:
                 if not v(cand):
                     return None
-        if d.vendor_examples and not self.report_vendor_examples and text[start:end] in d.vendor_examples:
+        if self._vendor_examples and text[start:end].strip("'\"") in self._vendor_examples:
             return None
         confidence = d.confidence
         if d.checks:

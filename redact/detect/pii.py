@@ -253,6 +253,11 @@ def _idn_ok(domain: str) -> bool:
 _HOST_TAIL = re.compile(r"(?:~|\d{1,5}(?=$|[\s/;,)\]\"'])|[\w.~-]*(?:/|\.git(?![\w-])))")
 
 
+# ``user:password`` before a URI's host, read as the connection-string grammar reads it: a
+# user without / ? # @, then a password that is not a port and a path (``host:8080/a``)
+_USER_PASSWORD = re.compile(r"^[^:/?#@\s]*:(?!\d{1,5}(?:[/?#]|$))[^@\s]+$")
+
+
 @validator
 def email_address(c: Candidate) -> bool:
     """Not a URI's user part (``ssh://git@host``), a git remote (``git@host:org/repo``), an
@@ -263,8 +268,12 @@ def email_address(c: Candidate) -> bool:
     head = c.before(256)
     word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
     scheme = word.rfind("://")
-    if scheme >= 0 and not any(ch in word[scheme + 3 :] for ch in "/?#=&"):
-        return False  # the user part of a URI authority; an address in a path or query counts
+    if scheme >= 0:
+        authority = word[scheme + 3 :]
+        if not any(ch in authority for ch in "/?#=&"):
+            return False  # the user part of a URI authority; an address in a path or query counts
+        if _USER_PASSWORD.match(authority + c.span.rsplit("@", 1)[0]):
+            return False  # the @ that ends user:password (a password with / ? # = & in it)
     domain = c.span.rsplit("@", 1)[-1]
     tld = domain.rsplit(".", 1)[-1].lower()
     if tld in _NOT_TLD:
