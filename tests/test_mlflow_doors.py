@@ -356,6 +356,29 @@ def test_install_tracing_covers_a_plain_store_in_one_call(tmp_path: Path, dbs: d
     assert_structure_kept(trace, recorder)
 
 
+@pytest.mark.parametrize("door", ["install_tracing", "redact+sqlite"])
+def test_span_names_are_redacted(door: str, dbs: dict[str, Path]):
+    """A span named after a customer or a token (``start_span(name=...)``) is stored with
+    the name redacted, by the client-side processor and by the store; a clean name and the
+    span's ids are kept."""
+    s = Secrets()
+    if door == "install_tracing":
+        mlflow.set_tracking_uri(f"sqlite:///{dbs['plain']}")
+        install_tracing()
+    else:
+        mlflow.set_tracking_uri(f"redact+sqlite:///{dbs['redact']}")
+    mlflow.set_experiment(f"span-names-{door}")
+    with mlflow.start_span(name="agent"), mlflow.start_span(name=f"lookup {s.email} with {s.token}") as child:
+        child.set_inputs({"q": "who"})
+    mlflow.flush_trace_async_logging(terminate=False)
+    trace = mlflow.get_trace(mlflow.get_last_active_trace_id())
+    names = sorted(sp.name for sp in trace.data.spans)
+    assert names[0] == "agent" and names[1].startswith("lookup ") and len(names) == 2
+    assert s.leaks(names[1].encode()) == []
+    db = dbs["plain"] if door == "install_tracing" else dbs["redact"]
+    assert s.leaks(_bytes_under(db)) == []
+
+
 def test_a_span_that_cannot_be_redacted_is_withheld(tmp_path: Path, dbs: dict[str, Path]):
     """A policy that blocks a value cannot stop an export: the span's values are replaced
     by a placeholder (never exported raw), its name and ids are kept."""

@@ -56,6 +56,19 @@ _SPAN_KEEP = frozenset(
 _lock = threading.Lock()
 
 
+def _span_name(name: Any, redactor: Redactor) -> str:
+    """A span's name as it may leave: redacted like any value (``lookup jane@example.com``
+    -> ``lookup ****@example.com``), or withheld when the policy blocks or drops it or
+    inspecting it fails."""
+    if not isinstance(name, str) or not name:
+        return name if isinstance(name, str) else WITHHELD
+    try:
+        new = redactor.redact({"name": name}, ("span",)).value.get("name")
+    except Exception:  # a block or a failure: the raw name never leaves
+        return WITHHELD
+    return new if isinstance(new, str) and new else WITHHELD
+
+
 def _changed(old: Any, new: Any) -> bool:
     return type(old) is not type(new) or old != new
 
@@ -98,6 +111,9 @@ def _redact_live(span: Any, redactor: Redactor) -> None:
         from opentelemetry.trace import Status
 
         otel._status = Status(status.status_code, str(red.get("status") or WITHHELD))
+    name = _span_name(otel.name, redactor)
+    if name != otel.name:
+        otel._name = name
     if span.parent_id is None:
         _redact_live_trace_info(span.trace_id, redactor)
 
@@ -130,8 +146,11 @@ def _withheld(key: str, value: str) -> str:
     return value if key.startswith("mlflow.") else WITHHELD
 
 
-def _withhold_live(span: Any) -> None:
+def _withhold_live(span: Any, redactor: Redactor) -> None:
     otel = span._span
+    name = _span_name(otel.name, redactor)
+    if name != otel.name:
+        otel._name = name
     for key in list((otel.attributes or {}).keys()):
         if key not in _STRUCTURAL:
             otel.set_attribute(key, json.dumps(WITHHELD))
@@ -166,7 +185,7 @@ def span_processor(policy: PolicyLike = None) -> Callable[[Any], None]:
             _redact_live(span, redactor)
         except Exception:  # a block or a failure: nothing of the span's values leaves
             with contextlib.suppress(Exception):
-                _withhold_live(span)
+                _withhold_live(span, redactor)
 
     redact_span_processor._redact_processor = True  # type: ignore[attr-defined]
     redact_span_processor.redactor = redactor  # type: ignore[attr-defined]
@@ -252,6 +271,8 @@ def _redact_span_dict(d: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
             for k in ("time_unix_nano", "timestamp"):
                 if isinstance(old, dict) and isinstance(new, dict) and k in old:
                     new[k] = old[k]
+    if "name" in keep:
+        keep["name"] = _span_name(keep["name"], redactor)
     return {**red, **keep}
 
 
