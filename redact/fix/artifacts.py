@@ -23,7 +23,6 @@ import atexit
 import dataclasses
 import hashlib
 import itertools
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,8 +30,8 @@ from typing import Any
 
 from redact.artifacts import file_digest, redact_file
 from redact.fix import Change, FieldRedactor, FixError, Progress, Target
-from redact.fix.filestore import backup_files, restore_files
-from redact.fix.journal import fsync_dir, location_key
+from redact.fix.filestore import atomic_write, backup_files, restore_files
+from redact.fix.journal import location_key
 from redact.leaves import pointer
 from redact.stores.mlflow_artifacts import artifact_files, run_artifact_dirs
 
@@ -108,13 +107,7 @@ def apply_artifact(root: Path, change: Change) -> None:
         raise FixError(f"{f}: cannot read: {exc.strerror}") from None
     if current != change.old:
         raise FixError(f"{f}: changed since the plan (a concurrent writer?)")
-    tmp = f.with_name(f".{f.name}.redact-tmp")
-    shutil.copyfile(staged, tmp)
-    with tmp.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    os.chmod(tmp, f.stat().st_mode & 0o7777)
-    os.replace(tmp, f)
-    fsync_dir(f.parent)
+    atomic_write(f, Path(staged))
 
 
 class ArtifactRootTarget(Target):

@@ -178,18 +178,23 @@ def restore_files(root: Path, backup: Path, manifest: dict[str, Any]) -> int:
     for rel in files:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, (backup / "files" / rel).read_bytes())  # keeps the live file's mode
+        atomic_write(target, backup / "files" / rel)  # keeps the live file's mode
         st = (backup / "files" / rel).stat()
         os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     return len(files)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temporary file, fsync, rename, fsync the folder."""
+def atomic_write(path: Path, data: bytes | Path) -> None:
+    """Replace ``path`` with ``data`` (bytes, or the content of a file, streamed):
+    temporary file, fsync, rename, fsync the folder; the live file's mode is kept."""
     mode = path.stat().st_mode if path.exists() else None
     tmp = path.with_name(f".{path.name}.redact-tmp")
     with tmp.open("wb") as fh:
-        fh.write(data)
+        if isinstance(data, Path):
+            with data.open("rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
+        else:
+            fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     if mode is not None:
