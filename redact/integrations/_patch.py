@@ -144,9 +144,7 @@ class Handle:
 
     def uninstall(self) -> None:
         with self._door.lock:
-            for owner, name, original, replacement in reversed(self._patches):
-                if vars(owner).get(name) is replacement:
-                    setattr(owner, name, original)
+            restore(self._patches)
             self._patches = []
             if self._door.active is self:
                 self._door.active = None
@@ -161,6 +159,15 @@ class Handle:
     def __repr__(self) -> str:
         state = "installed" if self.installed else "uninstalled"
         return f"<redact {self._door.library} integration, {self._door.library} {self.version}, {state}>"
+
+
+def restore(patches: list[tuple[Any, str, Any, Any]]) -> None:
+    """Put back every ``(owner, name, original, replacement)`` patch, last first. An
+    attribute someone else has re-patched since is left to them (their wrapper still calls
+    ours, which then passes through)."""
+    for owner, name, original, replacement in reversed(patches):
+        if vars(owner).get(name) is replacement:
+            setattr(owner, name, original)
 
 
 def _dotted(owner: Any, name: str) -> str:

@@ -57,7 +57,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import _dotted, redact_argv, redact_series
+from redact.integrations._patch import _dotted, redact_argv, redact_series, restore
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -610,9 +610,7 @@ class Handle:
         since is left to them (their wrapper still calls ours, which then passes through)."""
         global _active
         with _lock:
-            for owner, name, original, replacement in reversed(self._patches):
-                if vars(owner).get(name) is replacement:
-                    setattr(owner, name, original)
+            restore(self._patches)
             self._patches = []
             if _active is self:
                 _active = None
