@@ -144,6 +144,8 @@ class Scanner:
         self._hits: dict[tuple[str, bytes], tuple[tuple[Any, ...], ...]] = {}
         # (key, keyed digest) of longer values found clean: no text kept
         self._clean_digests: set[tuple[str, bytes]] = set()
+        # dict keys (str) found clean: the commonest lookup of a walk, kept apart
+        self._clean_keys: set[str] = set()
         self._digest_key = os.urandom(16)
 
     @property
@@ -296,8 +298,16 @@ class Scanner:
                 if t is dict or (t is not list and isinstance(v, Mapping)):
                     # the one case where a parent changes what a key means (child_context)
                     cred_parent = bool(name) and classify_key(name) is KeyClass.CREDENTIAL
+                    clean_keys = self._clean_keys
                     for k, item in v.items():
-                        ks, khits = self.scan_key(k)
+                        if type(k) is str and k in clean_keys:  # a key seen clean before
+                            ks, khits = k, []
+                        else:
+                            ks, khits = self.scan_key(k)
+                            if not khits and type(k) is str and len(k) <= _MEMO_MAX_LEN:
+                                if len(clean_keys) >= _MEMO_MAX_ENTRIES:
+                                    clean_keys.clear()
+                                clean_keys.add(k)
                         if khits:
                             ks = masked_key(ks, khits)
                             path.append(ks)
