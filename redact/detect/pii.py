@@ -17,13 +17,15 @@ from functools import lru_cache
 
 import idna
 import phonenumbers
-from schwifty import IBAN
+from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
-from redact.detect.validators import Candidate, luhn_ok, validator
+from redact.detect.validators import Candidate, luhn_ok, ssn_ok, validator
 
 __all__ = [
     "card_network_of",
+    "finding_ends_at",
+    "finding_starts_at",
     "iban_valid",
     "ip_class",
     "IP_CLASSES",
@@ -123,6 +125,15 @@ def iban_valid(value: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=512)
+def iban_length(country: str) -> int | None:
+    """The length of the country's IBANs in the registry (None when it has none)."""
+    try:
+        return int(registry.get_iban_spec(country.upper()).iban_length)
+    except Exception:  # not a country of the registry
+        return None
+
+
 @validator
 def iban_registry(c: Candidate) -> bool:
     """An IBAN in the national registry with a valid checksum; compact, or grouped by
@@ -137,6 +148,125 @@ def iban_registry(c: Candidate) -> bool:
 
 # ---------------------------------------------------------------- SSN (dotted forms)
 # the SSA rules live in validators.ssn; dotted 123.45.6789 uses the same check.
+
+
+# ---------------------------------------------------------------- glued values
+# Two values written with no separator read as one token (``DE89...000xoxb-...``,
+# ``4111...1111AKIA...``). A pattern marks the side on which its match touches another
+# alphanumeric with an empty group (``gl`` on the left, ``gr`` on the right); the match
+# counts only when the text on that side is itself a complete finding, recognised by its
+# own structure: a card (IIN range, length and Luhn), an SSN (SSA rules), a compact IBAN
+# of its registry length (mod-97), an e-mail address, or a provider token with a
+# documented prefix and fixed shape. A checksum-verified value (a card, an IBAN, an SSN)
+# may also end where its checksum says when letters follow that cannot continue a
+# hexadecimal identifier (``gx`` on the right): a digest or a hex id never reads as one.
+_CARD_TAIL = re.compile(r"(?<![\w.])(?<!\d-)(\d{13,19})$")
+_CARD_HEAD = re.compile(r"(\d{13,19})(?!\d|[.,]\d)")
+_SSN_TAIL = re.compile(r"(?<![\w./+-])(\d{3})([- .])(\d{2})\2(\d{4})$")
+_SSN_HEAD = re.compile(r"(\d{3})([- .])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
+_IBAN_TAIL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30})$")
+_IBAN_COMPACT = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30}")
+_EMAIL_TAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$"
+)
+_EMAIL_HEAD = re.compile(
+    r"[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2}"
+)
+# provider tokens whose documented prefix and fixed shape say where they start and end
+_AWS_ID = r"(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA|AIPA|ANPA|ANVA|APKA|AGPA)[A-Z0-9]{16}"
+_TOKEN_TAIL = re.compile(
+    rf"(?:(?<![A-Z0-9]){_AWS_ID}|(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{{36}}"
+    r"|(?<![A-Za-z0-9_-])xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24})$"
+)
+_TOKEN_HEAD = re.compile(
+    rf"{_AWS_ID}(?![A-Z0-9])|gh[pousr]_[A-Za-z0-9]{{36}}|github_pat_[A-Za-z0-9]{{22}}_[A-Za-z0-9]{{59}}"
+    r"|xox[abeoprs]-\d{5,14}-|sk-[A-Za-z0-9_-]{16,250}T3BlbkFJ|sk-(?:proj|svcacct|admin|ant-api\d\d)-[A-Za-z0-9_-]{40}"
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ|[a-z][a-z0-9+.-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@"
+)
+# a URI with credentials whose host or path ends at the glue point
+_URI_TAIL = re.compile(
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}"
+    r"(?::\d{1,5})?(?:/[\w.~%-]*)*$"
+)
+_GLUE_WINDOW = 96  # characters looked at on either side of a glue point
+_URI_WINDOW = 1024
+_HEX_RUN = re.compile(r"[0-9A-Fa-f]*(?![A-Za-z0-9])")  # the alphanumeric run ahead is all hex
+
+
+def _iban_at(text: str) -> bool:
+    """``text`` is one compact IBAN of its country's registry length."""
+    n = iban_length(text[:2])
+    return n == len(text) and (text[:2].isupper() or text[:2].islower()) and iban_valid(text)
+
+
+def finding_ends_at(text: str, pos: int) -> bool:
+    """A complete card, SSN, compact IBAN, e-mail address, fixed-shape provider token or
+    URI with credentials (its host or path) ends at ``pos`` of ``text``."""
+    head = text[max(0, pos - _GLUE_WINDOW) : pos]
+    m = _CARD_TAIL.search(head)
+    if m and card_network_of(m[1]) is not None and luhn_ok(m[1]):
+        return True
+    m = _SSN_TAIL.search(head)
+    if m and ssn_ok(m[1] + m[3] + m[4]):
+        return True
+    m = _IBAN_TAIL.search(head)
+    if m and _iban_at(m[0]):
+        return True
+    if _TOKEN_TAIL.search(head):
+        return True
+    if "://" in text[max(0, pos - _URI_WINDOW) : pos] and _URI_TAIL.search(text, max(0, pos - _URI_WINDOW), pos):
+        return True
+    m = _EMAIL_TAIL.search(head)
+    return bool(m) and m[0].rsplit(".", 1)[-1].lower() not in _NOT_TLD
+
+
+def finding_starts_at(text: str, pos: int) -> bool:
+    """A complete card, SSN, compact IBAN of its registry length, e-mail address or
+    provider token with a documented prefix starts at ``pos`` of ``text``."""
+    tail = text[pos : pos + _GLUE_WINDOW]
+    m = _CARD_HEAD.match(tail)
+    if m and card_network_of(m[1]) is not None and luhn_ok(m[1]):
+        return True
+    m = _SSN_HEAD.match(tail)
+    if m and ssn_ok(m[1] + m[3] + m[4]):
+        return True
+    n = iban_length(tail[:2]) if tail[:2].isalpha() else None
+    if n is not None and _IBAN_COMPACT.fullmatch(tail[:n]) and _iban_at(tail[:n]):
+        return True
+    return bool(_TOKEN_HEAD.match(tail) or _EMAIL_HEAD.match(tail))
+
+
+def _glue_ok(c: Candidate, *, checked: bool) -> bool:
+    m = c.match
+    if m is None:
+        return True
+    groups = m.groupdict()
+    text = c.text
+    if groups.get("gl") is not None and not finding_ends_at(text, m.start("gl")):
+        return False
+    if groups.get("gr") is not None and not finding_starts_at(text, m.start("gr")):
+        return False
+    if groups.get("gx") is not None:
+        pos = m.start("gx")
+        if finding_starts_at(text, pos):
+            return True
+        # letters that continue a hexadecimal run (a digest, an id) do not end the value
+        return checked and not _HEX_RUN.match(text, pos)
+    return True
+
+
+@validator
+def glued(c: Candidate) -> bool:
+    """Where the match touches another alphanumeric (the ``gl``/``gr``/``gx`` marks of its
+    pattern), the text on that side is a complete finding of its own."""
+    return _glue_ok(c, checked=False)
+
+
+@validator
+def glued_checked(c: Candidate) -> bool:
+    """``glued`` for checksum-verified values (cards, IBANs, SSNs): on the right (``gx``)
+    letters that cannot continue a hexadecimal identifier may follow too."""
+    return _glue_ok(c, checked=True)
 
 
 # ---------------------------------------------------------------- phone numbers
