@@ -96,17 +96,59 @@ def card_network_of(d: str) -> str | None:
 _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-][A-Za-z0-9]{4}){0,7}[ .-]$")
 
 
+# Numbers that are not cards by what surrounds them: an operand of arithmetic
+# (``106179944855977*uk_45``, ``x**2``, ``36287999999999999/36288000000000000``), a
+# random seed (``default_rng(2435908729190400)``, ``seed = 3562050283508273023``) or one
+# element of a bracketed list of numbers whose neighbours are not cards themselves
+# (``Rational(385045107874520059, 390625000000000000)``, ``[5760336184031801, 3081]``).
+_OPERAND_AFTER = re.compile(r"\*\*?[\w(]|/\d|\^")
+_OPERAND_BEFORE = re.compile(r"(?:[\w)]\*\*?|\^)$")
+_SEED_BEFORE = re.compile(r"(?i)(?:seed|rng|random_state)[\w.]*[\"']?[ \t]*[:=(][ \t]*[\"']?$")
+_NUMBER = r"[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?"
+# the numbers of a list before and after the candidate, and whether a bracket closes it
+_LIST_BEFORE = re.compile(rf"(?P<open>[(\[{{]\s*)?(?:(?<![\w.]){_NUMBER}\s*,\s*)+$")
+_LIST_AFTER = re.compile(rf"(?:\s*,\s*{_NUMBER}(?![\w.]))+(?P<close>\s*[)\]}}])?")
+_LAST_NUMBER = re.compile(rf"({_NUMBER})\s*,\s*$")
+_FIRST_NUMBER = re.compile(rf"\s*,\s*({_NUMBER})")
+_OPEN = re.compile(r"[(\[{]\s*$")
+_CLOSE = re.compile(r"\s*[)\]}]")
+
+
+def _not_card(number: str) -> bool:
+    d = _digits(number)
+    return card_network_of(d) is None or not luhn_ok(d)
+
+
+def _in_numeric_context(c: Candidate) -> bool:
+    """The candidate is an operand, a seed, or one number of a bracketed list of numbers
+    whose neighbours are not cards."""
+    before, after = c.before(64), c.after(64)
+    if _OPERAND_AFTER.match(after) or _OPERAND_BEFORE.search(before) or _SEED_BEFORE.search(before):
+        return True
+    lb, la = _LIST_BEFORE.search(before), _LIST_AFTER.match(after)
+    if lb is None and la is None:
+        return False  # not in a list of numbers (``(4111111111111111)``)
+    bracketed = (lb["open"] if lb else _OPEN.search(before)) or (la["close"] if la else _CLOSE.match(after))
+    if not bracketed:
+        return False  # a CSV row (``381,4111111111111111,32.00``)
+    neighbours = [m[1] for m in (_LAST_NUMBER.search(before), _FIRST_NUMBER.match(after)) if m]
+    return all(_not_card(n) for n in neighbours)  # a list of cards is a list of cards
+
+
 @validator
 def card_network(c: Candidate) -> bool:
-    """Luhn-valid, a known network's IIN range and length, one separator throughout, and
-    not digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``)."""
+    """Luhn-valid, a known network's IIN range and length, one separator throughout, not
+    digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``), and not a number that
+    its neighbours show to be arithmetic, a seed or an entry of a list of numbers."""
     span = c.span
     if len({ch for ch in span if not ch.isdigit()}) > 1:
         return False
     d = _digits(span)
     if card_network_of(d) is None or not luhn_ok(d):
         return False
-    return not _IBAN_HEAD.search(c.before(40))
+    if _IBAN_HEAD.search(c.before(40)):
+        return False
+    return not _in_numeric_context(c)
 
 
 # ---------------------------------------------------------------- IBAN
