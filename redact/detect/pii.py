@@ -97,12 +97,13 @@ _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-][A-Za-z0-9]{4}
 
 
 # Numbers that are not cards by what surrounds them: an operand of arithmetic
-# (``106179944855977*uk_45``, ``x**2``, ``36287999999999999/36288000000000000``), a
+# (``106179944855977*uk_45``, ``x**2``, ``36287999999999999/36288000000000000``,
+# ``S(180742845225803)/(10**12)``), a
 # random seed (``default_rng(2435908729190400)``, ``seed = 3562050283508273023``) or one
 # element of a bracketed list of numbers whose neighbours are not cards themselves
 # (``Rational(385045107874520059, 390625000000000000)``, ``[5760336184031801, 3081]``).
-_OPERAND_AFTER = re.compile(r"\*\*?[\w(]|/\d|\^")
-_OPERAND_BEFORE = re.compile(r"(?:[\w)]\*\*?|\^)$")
+_OPERAND_AFTER = re.compile(r"\)*(?:\*\*?[\w(]|/[\d(]|\^)")
+_OPERAND_BEFORE = re.compile(r"(?:[\w)]\*\*?|\^)\(*$")
 _SEED_BEFORE = re.compile(r"(?i)(?:seed|rng|random_state)[\w.]*[\"']?[ \t]*[:=(][ \t]*[\"']?$")
 _NUMBER = r"[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?"
 # the numbers of a list before and after the candidate, and whether a bracket closes it
@@ -198,10 +199,9 @@ def iban_registry(c: Candidate) -> bool:
 # alphanumeric with an empty group (``gl`` on the left, ``gr`` on the right); the match
 # counts only when the text on that side is itself a complete finding, recognised by its
 # own structure: a card (IIN range, length and Luhn), an SSN (SSA rules), a compact IBAN
-# of its registry length (mod-97), an e-mail address, or a provider token with a
-# documented prefix and fixed shape. A checksum-verified value (a card, an IBAN, an SSN)
-# may also end where its checksum says when letters follow that cannot continue a
-# hexadecimal identifier (``gx`` on the right): a digest or a hex id never reads as one.
+# of its registry length (mod-97), an e-mail address, a URI with credentials, or a
+# provider token with a documented prefix and fixed shape. Digits glued to a word, an id
+# with a letter suffix (``ORD-4111...X``) or a hex digest never read as a value.
 _CARD_TAIL = re.compile(r"(?<![\w.])(?<!\d-)(\d{13,19})$")
 _CARD_HEAD = re.compile(r"(\d{13,19})(?!\d|[.,]\d)")
 _SSN_TAIL = re.compile(r"(?<![\w./+-])(\d{3})([- .])(\d{2})\2(\d{4})$")
@@ -218,7 +218,8 @@ _EMAIL_HEAD = re.compile(
 _AWS_ID = r"(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA|AIPA|ANPA|ANVA|APKA|AGPA)[A-Z0-9]{16}"
 _TOKEN_TAIL = re.compile(
     rf"(?:(?<![A-Z0-9]){_AWS_ID}|(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{{36}}"
-    r"|(?<![A-Za-z0-9_-])xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24})$"
+    r"|(?<![A-Za-z0-9_-])xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}"
+    r"|(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})$"
 )
 _TOKEN_HEAD = re.compile(
     rf"{_AWS_ID}(?![A-Z0-9])|gh[pousr]_[A-Za-z0-9]{{36}}|github_pat_[A-Za-z0-9]{{22}}_[A-Za-z0-9]{{59}}"
@@ -232,7 +233,6 @@ _URI_TAIL = re.compile(
 )
 _GLUE_WINDOW = 96  # characters looked at on either side of a glue point
 _URI_WINDOW = 1024
-_HEX_RUN = re.compile(r"[0-9A-Fa-f]*(?![A-Za-z0-9])")  # the alphanumeric run ahead is all hex
 
 
 def _iban_at(text: str) -> bool:
@@ -278,37 +278,17 @@ def finding_starts_at(text: str, pos: int) -> bool:
     return bool(_TOKEN_HEAD.match(tail) or _EMAIL_HEAD.match(tail))
 
 
-def _glue_ok(c: Candidate, *, checked: bool) -> bool:
+@validator
+def glued(c: Candidate) -> bool:
+    """Where the match touches another alphanumeric (the ``gl`` / ``gr`` marks of its
+    pattern), the text on that side is a complete finding of its own."""
     m = c.match
     if m is None:
         return True
     groups = m.groupdict()
-    text = c.text
-    if groups.get("gl") is not None and not finding_ends_at(text, m.start("gl")):
+    if groups.get("gl") is not None and not finding_ends_at(c.text, m.start("gl")):
         return False
-    if groups.get("gr") is not None and not finding_starts_at(text, m.start("gr")):
-        return False
-    if groups.get("gx") is not None:
-        pos = m.start("gx")
-        if finding_starts_at(text, pos):
-            return True
-        # letters that continue a hexadecimal run (a digest, an id) do not end the value
-        return checked and not _HEX_RUN.match(text, pos)
-    return True
-
-
-@validator
-def glued(c: Candidate) -> bool:
-    """Where the match touches another alphanumeric (the ``gl``/``gr``/``gx`` marks of its
-    pattern), the text on that side is a complete finding of its own."""
-    return _glue_ok(c, checked=False)
-
-
-@validator
-def glued_checked(c: Candidate) -> bool:
-    """``glued`` for checksum-verified values (cards, IBANs, SSNs): on the right (``gx``)
-    letters that cannot continue a hexadecimal identifier may follow too."""
-    return _glue_ok(c, checked=True)
+    return groups.get("gr") is None or finding_starts_at(c.text, m.start("gr"))
 
 
 # ---------------------------------------------------------------- phone numbers
