@@ -256,10 +256,11 @@ def finding_ends_at(text: str, pos: int) -> bool:
         return True
     if _TOKEN_TAIL.search(head):
         return True
-    if "://" in text[max(0, pos - _URI_WINDOW) : pos] and _URI_TAIL.search(text, max(0, pos - _URI_WINDOW), pos):
+    lo = max(0, pos - _URI_WINDOW)
+    if "://" in text[lo:pos] and _URI_TAIL.search(text, lo, pos):
         return True
     m = _EMAIL_TAIL.search(head)
-    return bool(m) and m[0].rsplit(".", 1)[-1].lower() not in _NOT_TLD
+    return m is not None and m[0].rsplit(".", 1)[-1].lower() not in _NOT_TLD
 
 
 def finding_starts_at(text: str, pos: int) -> bool:
