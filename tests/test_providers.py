@@ -191,7 +191,10 @@ def test_prefixed_tokens_glued_after_a_finding(spec):
     bare = [
         ex.value
         for ex in spec.examples.positive
-        if not ex.key and isinstance(ex.value, str) and ex.match in (None, ex.value) and ex.value.isprintable()
+        if not ex.key
+        and isinstance(ex.value, str)
+        and ex.match in (None, ex.value)
+        and ex.value.isprintable()
     ]
     if not bare:
         pytest.skip("no bare positive example")
