@@ -481,16 +481,36 @@ class Redactor:
 def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[Segment, ...]) -> list[Any]:
     """The replacements that mask the union of the spans whose action changes the value:
     spans that overlap or touch merge into one, replaced by the action of its best reported
-    hit (most confident, then widest), so no part of any finding stays readable. The
-    replacements never overlap (what :func:`render_field` needs)."""
+    hit (most confident, then widest), so no part of any finding stays readable. Two
+    reported findings that only touch (values glued with no separator, ``a@x.com`` then
+    an SSN) stay two replacements, each with its own action: a mask that keeps part of its
+    own value (an address's domain) never shows the other. The replacements never overlap
+    (what :func:`render_field` needs)."""
     actions = {id(h): a for h, a in chosen}
     changing = [h for h, a in chosen if a.changes_value]
     reps: list[Any] = []
-    for start, end, hs in merge_spans(changing):
-        best = max(hs, key=lambda h: (not h.shadow, h.confidence, h.end - h.start))
-        span = Span(text[start:end], best.detector.category, best.detector.id, ptr, fpath)
-        reps.append((start, end, actions[id(best)], span))
+    for _, _, group in merge_spans(changing):
+        for start, end, hs in _overlapping(group):
+            best = max(hs, key=lambda h: (not h.shadow, h.confidence, h.end - h.start))
+            span = Span(text[start:end], best.detector.category, best.detector.id, ptr, fpath)
+            reps.append((start, end, actions[id(best)], span))
     return reps
+
+
+def _overlapping(hits: list[Hit]) -> list[tuple[int, int, list[Hit]]]:
+    """``hits`` (one group of touching or overlapping spans) split where two reported
+    findings only touch: ``(start, end, hits)`` parts whose spans overlap."""
+    if len(hits) < 2:
+        return [(hits[0].start, hits[0].end, hits)] if hits else []
+    parts: list[tuple[int, int, list[Hit]]] = []
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if parts and (h.start < parts[-1][1] or h.shadow or all(x.shadow for x in parts[-1][2])):
+            s, e, hs = parts[-1]
+            hs.append(h)
+            parts[-1] = (s, max(e, h.end), hs)
+        else:
+            parts.append((h.start, h.end, [h]))
+    return parts
 
 
 def _safe_repr(v: Any) -> str:

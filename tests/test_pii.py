@@ -314,3 +314,152 @@ def test_lineage_untouched():
         lineage[f"hex32_{_}"] = uuid.UUID(int=rng.getrandbits(128)).hex
     assert redact.scan(lineage) == []
     assert redact.redact(lineage).value == lineage
+
+
+# ---------------------------------------------------------------- glued values
+def _iban(country: str) -> str:
+    return str(IBAN.random(country_code=country, random=RNG))
+
+
+def test_glued_iban_lengths_follow_the_registry():
+    """The glued IBAN pattern (compact, exactly its country's length) names every country
+    of schwifty's registry at the registry's length, so no registry IBAN glued to another
+    value is cut short or read too long."""
+    import re
+    import string
+
+    from schwifty import registry
+
+    from redact.detect.catalog import load_catalog
+
+    spec = next(s for s in load_catalog() if s.id == "iban")
+    glued = next(p for p in spec.patterns if "(?P<gl>)" in p)
+    in_pattern = {
+        cc: int(n) + 4
+        for ccs, n in re.findall(r"\(\?:([A-Z|]+)\)\\d\{2\}\[A-Z0-9\]\{(\d+)\}", glued)
+        for cc in ccs.split("|")
+    }
+    in_registry = {}
+    for cc in (a + b for a in string.ascii_uppercase for b in string.ascii_uppercase):
+        try:
+            in_registry[cc] = registry.get_iban_spec(cc).iban_length
+        except Exception:
+            continue
+    assert in_pattern == in_registry
+
+
+@pytest.mark.parametrize("country", ["DE", "GB", "FR", "NL", "LY", "RU", "EG", "BR"])
+def test_iban_glued_to_a_token_or_after_a_card(country):
+    """An IBAN of any length glued to a provider token, or after a card number, is found
+    with its exact span; glued to letters that are no finding it is not."""
+    iban = _iban(country)
+    card = luhn_number("4", 16)
+    token = "AKIAC2ZC2VXJLE7AXORH"
+    assert ("IBAN_CODE", "iban", iban) in cats(iban + token)
+    assert ("IBAN_CODE", "iban", iban) in cats(card + iban)
+    assert ("CREDIT_CARD", "credit-card", card) in cats(card + iban)
+    assert [c for c in cats(iban + "abcdef") if c[0] == "IBAN_CODE"] == []
+
+
+def test_glued_findings_on_either_side():
+    """``finding_ends_at`` / ``finding_starts_at`` recognise a card, an SSN, an IBAN, an
+    e-mail address, a URI with credentials and fixed-shape tokens, and nothing in words,
+    hex digests or Luhn-invalid digits."""
+    from redact.detect.pii import finding_ends_at, finding_starts_at
+
+    card, iban = luhn_number("51", 16), _iban("DE")
+    for left in (card, "536-90-4410", iban, "ann.fake@example.com", "AKIAC2ZC2VXJLE7AXORH",
+                 "postgresql://svc:Fk9fake77@db.internal:5432/runs"):  # fmt: skip
+        assert finding_ends_at(left + "xyz", len(left)), left[:4]
+    for right in (card, "536-90-4410", iban, "ann.fake@example.com", "AKIAC2ZC2VXJLE7AXORH",
+                  "xoxb-072481465726-7947640719949-y28nY2NdFoVXFAKES2f0NiaP"):  # fmt: skip
+        assert finding_starts_at("xyz" + right, 3), right[:4]
+    bad = card[:-1] + str((int(card[-1]) + 1) % 10)  # Luhn fails
+    for text in ("run", hashlib.sha256(b"x").hexdigest(), "ORD-", "v1.2", bad):
+        assert not finding_ends_at(text + "x", len(text)), text[:4]
+    for text in ("abcdef0123", "X", bad, "536-90-44107"):
+        assert not finding_starts_at("x" + text, 1), text[:4]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0.4111111111111111",
+        "lr=0.4111111111111111",
+        "1700000000123",
+        "ORD-4111111111111111X",
+        "run4111111111111111",
+        "/mlruns/4111111111111111/artifacts",
+        "dbfs:/databricks/mlflow-tracking/4111111111111111/0a1b2c/artifacts",
+        "v1.4111111111111111",
+        "4111111111111111e-5",
+    ],
+)
+def test_glue_keeps_ids_decimals_and_paths_clean(value):
+    """Decimal fractions, ids with a letter suffix, digits glued to a word and numeric ids
+    in paths are not cards, however the glue rules read them."""
+    assert [c for c in cats(value) if c[0] == "CREDIT_CARD"] == []
+
+
+def test_lineage_values_stay_clean_with_glue():
+    """Git SHAs, sha256 digests, run ids, UUIDs and docker digests whose digit runs pass
+    Luhn and an IIN range are never reported, wherever a digit run sits in them."""
+    found = []
+    for _ in range(400):
+        sha = hashlib.sha1(str(RNG.random()).encode()).hexdigest()
+        digit_run = luhn_number("4", 16)
+        pos = RNG.randint(0, 24)
+        for value in (
+            sha[:pos] + digit_run + sha[pos + 16 :],
+            "sha256:"
+            + hashlib.sha256(str(RNG.random()).encode()).hexdigest()[:40]
+            + digit_run
+            + "abcdef0123ab",
+            uuid.UUID(int=RNG.getrandbits(128)).hex[:8] + digit_run + "ab0c1d2e",
+        ):
+            found += [c for c in cats(value, key="git_commit") + cats(value) if c[0] != "PHONE_NUMBER"]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x = 4111111111111111*uk_45 + 17*uk_4",
+        "ref = 4111111111111111/36288000000000000",
+        "S(4111111111111111)/(10**12)",
+        "rng = np.random.default_rng(4111111111111111)",
+        "torch.manual_seed(4111111111111111)",
+        "Rational(4111111111111111, 390625)",
+        "(1, 4111111111111111, -53, 53)",
+        "    4111111111111111, 308115465002673650])",
+    ],
+)
+def test_numbers_in_arithmetic_seeds_and_lists_are_not_cards(value):
+    """A number that is an operand of arithmetic, a random seed or one entry of a bracketed
+    list of numbers is not a card."""
+    assert [c for c in cats(value) if c[0] == "CREDIT_CARD"] == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "card 4111111111111111",
+        "txn_id,card,amount\n381,4111111111111111,32.00",
+        "cards [4111111111111111, 5555555555554444]",
+        "card (4111111111111111)",
+        "**4111111111111111**",
+        "acct.4111111111111111",
+    ],
+)
+def test_cards_in_text_tables_and_markup_stay_found(value):
+    """CSV rows, a list of card numbers, one number in brackets, Markdown bold and a card
+    after a word and a dot are still cards."""
+    assert [c for c in cats(value) if c[0] == "CREDIT_CARD"] != []
+
+
+def test_seed_keys_are_not_cards():
+    """A large integer under a seed key (``seed``, ``data_seed``, ``random_state``) is a
+    seed, under another key a card."""
+    assert cats("4111111111111111", key="data_seed") == []
+    assert cats("4111111111111111", key="random_state") == []
+    assert cats("4111111111111111", key="payment") != []

@@ -177,3 +177,41 @@ def test_lineage_sweep_provider_detectors_under_credential_parents() -> None:
         for f in scanner.scan({k: v})
     ]
     assert hits == []
+
+
+def _bare_examples(spec) -> list[str]:
+    """Positive examples that are the token alone (no key, the whole value reported)."""
+    return [
+        ex.value
+        for ex in spec.examples.positive
+        if not ex.key
+        and isinstance(ex.value, str)
+        and ex.match in (None, ex.value)
+        and ex.value.isprintable()
+    ]
+
+
+GLUED = [
+    s
+    for s in SPECS
+    if s.category == "SECRET" and any("(?P<gl>)" in p for p in s.patterns) and _bare_examples(s)
+]
+
+
+@pytest.mark.parametrize("spec", GLUED, ids=[s.id for s in GLUED])
+def test_prefixed_tokens_glued_after_a_finding(spec):
+    """A provider token with a documented prefix glued after a complete finding (a card
+    number, an e-mail address) is reported with its own span; glued after a word that is
+    no finding it is not (where its plain pattern needs a separator)."""
+    scanner = Scanner(Engine([spec]))
+    token = _bare_examples(spec)[0]
+    for head in ("4111111111111111", "ann.fake@example.com"):
+        if head[-1].isdigit() == token[0].isdigit():
+            continue  # two digit runs (or two words) read as one
+        found = [token == (head + token)[f.start : f.end] for f in scanner.scan({"v": head + token})]
+        assert any(found), head[:4]
+    plain = [p for p in spec.patterns if "(?P<gl>)" not in p or not p.startswith("(?<=")]
+    if all("A-Za-z0-9" in p.split(")", 1)[0] for p in plain):
+        assert not any(
+            (("runZq7" + token)[f.start : f.end] == token) for f in scanner.scan({"v": "runZq7" + token})
+        )

@@ -254,3 +254,12 @@ def test_check_required():
         "*git.commit (code commit): malformed (expected git_sha_full)",
         "*dataset_digest: missing",
     ]
+
+
+def test_touching_findings_are_masked_each_by_its_own_action():
+    """An e-mail address glued to an SSN: the address mask keeps its domain, the SSN mask
+    its last four digits; neither mask shows the other value (touching findings are two
+    replacements, not one under the address mask)."""
+    out = redact.redact({"v": "ann.fake@example.com536-90-4410"}).value["v"]
+    assert "ann.fake" not in out and "536-90" not in out
+    assert out == "****@example.com***-**-4410"

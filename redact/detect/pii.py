@@ -17,13 +17,15 @@ from functools import lru_cache
 
 import idna
 import phonenumbers
-from schwifty import IBAN
+from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
-from redact.detect.validators import Candidate, luhn_ok, validator
+from redact.detect.validators import Candidate, luhn_ok, ssn_ok, validator
 
 __all__ = [
     "card_network_of",
+    "finding_ends_at",
+    "finding_starts_at",
     "iban_valid",
     "ip_class",
     "IP_CLASSES",
@@ -94,17 +96,60 @@ def card_network_of(d: str) -> str | None:
 _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-][A-Za-z0-9]{4}){0,7}[ .-]$")
 
 
+# Numbers that are not cards by what surrounds them: an operand of arithmetic
+# (``106179944855977*uk_45``, ``x**2``, ``36287999999999999/36288000000000000``,
+# ``S(180742845225803)/(10**12)``), a
+# random seed (``default_rng(2435908729190400)``, ``seed = 3562050283508273023``) or one
+# element of a bracketed list of numbers whose neighbours are not cards themselves
+# (``Rational(385045107874520059, 390625000000000000)``, ``[5760336184031801, 3081]``).
+_OPERAND_AFTER = re.compile(r"\)*(?:\*\*?[\w(]|/[\d(]|\^)")
+_OPERAND_BEFORE = re.compile(r"(?:[\w)]\*\*?|\^)\(*$")
+_SEED_BEFORE = re.compile(r"(?i)(?:seed|rng|random_state)[\w.]*[\"']?[ \t]*[:=(][ \t]*[\"']?$")
+_NUMBER = r"[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?"
+# the numbers of a list before and after the candidate, and whether a bracket closes it
+_LIST_BEFORE = re.compile(rf"(?P<open>[(\[{{]\s*)?(?:(?<![\w.]){_NUMBER}\s*,\s*)+$")
+_LIST_AFTER = re.compile(rf"(?:\s*,\s*{_NUMBER}(?![\w.]))+(?P<close>\s*[)\]}}])?")
+_LAST_NUMBER = re.compile(rf"({_NUMBER})\s*,\s*$")
+_FIRST_NUMBER = re.compile(rf"\s*,\s*({_NUMBER})")
+_OPEN = re.compile(r"[(\[{]\s*$")
+_CLOSE = re.compile(r"\s*[)\]}]")
+
+
+def _not_card(number: str) -> bool:
+    d = _digits(number)
+    return card_network_of(d) is None or not luhn_ok(d)
+
+
+def _in_numeric_context(c: Candidate) -> bool:
+    """The candidate is an operand, a seed, or one number of a bracketed list of numbers
+    whose neighbours are not cards."""
+    before, after = c.before(64), c.after(64)
+    if _OPERAND_AFTER.match(after) or _OPERAND_BEFORE.search(before) or _SEED_BEFORE.search(before):
+        return True
+    lb, la = _LIST_BEFORE.search(before), _LIST_AFTER.match(after)
+    if lb is None and la is None:
+        return False  # not in a list of numbers (``(4111111111111111)``)
+    bracketed = (lb["open"] if lb else _OPEN.search(before)) or (la["close"] if la else _CLOSE.match(after))
+    if not bracketed:
+        return False  # a CSV row (``381,4111111111111111,32.00``)
+    neighbours = [m[1] for m in (_LAST_NUMBER.search(before), _FIRST_NUMBER.match(after)) if m]
+    return all(_not_card(n) for n in neighbours)  # a list of cards is a list of cards
+
+
 @validator
 def card_network(c: Candidate) -> bool:
-    """Luhn-valid, a known network's IIN range and length, one separator throughout, and
-    not digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``)."""
+    """Luhn-valid, a known network's IIN range and length, one separator throughout, not
+    digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``), and not a number that
+    its neighbours show to be arithmetic, a seed or an entry of a list of numbers."""
     span = c.span
     if len({ch for ch in span if not ch.isdigit()}) > 1:
         return False
     d = _digits(span)
     if card_network_of(d) is None or not luhn_ok(d):
         return False
-    return not _IBAN_HEAD.search(c.before(40))
+    if _IBAN_HEAD.search(c.before(40)):
+        return False
+    return not _in_numeric_context(c)
 
 
 # ---------------------------------------------------------------- IBAN
@@ -123,6 +168,15 @@ def iban_valid(value: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=512)
+def iban_length(country: str) -> int | None:
+    """The length of the country's IBANs in the registry (None when it has none)."""
+    try:
+        return int(registry.get_iban_spec(country.upper()).iban_length)
+    except Exception:  # not a country of the registry
+        return None
+
+
 @validator
 def iban_registry(c: Candidate) -> bool:
     """An IBAN in the national registry with a valid checksum; compact, or grouped by
@@ -137,6 +191,105 @@ def iban_registry(c: Candidate) -> bool:
 
 # ---------------------------------------------------------------- SSN (dotted forms)
 # the SSA rules live in validators.ssn; dotted 123.45.6789 uses the same check.
+
+
+# ---------------------------------------------------------------- glued values
+# Two values written with no separator read as one token (``DE89...000xoxb-...``,
+# ``4111...1111AKIA...``). A pattern marks the side on which its match touches another
+# alphanumeric with an empty group (``gl`` on the left, ``gr`` on the right); the match
+# counts only when the text on that side is itself a complete finding, recognised by its
+# own structure: a card (IIN range, length and Luhn), an SSN (SSA rules), a compact IBAN
+# of its registry length (mod-97), an e-mail address, a URI with credentials, or a
+# provider token with a documented prefix and fixed shape. Digits glued to a word, an id
+# with a letter suffix (``ORD-4111...X``) or a hex digest never read as a value.
+_CARD_TAIL = re.compile(r"(?<![\w.])(?<!\d-)(\d{13,19})$")
+_CARD_HEAD = re.compile(r"(\d{13,19})(?!\d|[.,]\d)")
+_SSN_TAIL = re.compile(r"(?<![\w./+-])(\d{3})([- .])(\d{2})\2(\d{4})$")
+_SSN_HEAD = re.compile(r"(\d{3})([- .])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
+_IBAN_TAIL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30})$")
+_IBAN_COMPACT = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30}")
+_EMAIL_TAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$"
+)
+_EMAIL_HEAD = re.compile(
+    r"[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2}"
+)
+# provider tokens whose documented prefix and fixed shape say where they start and end
+_AWS_ID = r"(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA|AIPA|ANPA|ANVA|APKA|AGPA)[A-Z0-9]{16}"
+_TOKEN_TAIL = re.compile(
+    rf"(?:(?<![A-Z0-9]){_AWS_ID}|(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{{36}}"
+    r"|(?<![A-Za-z0-9_-])xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}"
+    r"|(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})$"
+)
+_TOKEN_HEAD = re.compile(
+    rf"{_AWS_ID}(?![A-Z0-9])|gh[pousr]_[A-Za-z0-9]{{36}}|github_pat_[A-Za-z0-9]{{22}}_[A-Za-z0-9]{{59}}"
+    r"|xox[abeoprs]-\d{5,14}-|sk-[A-Za-z0-9_-]{16,250}T3BlbkFJ|sk-(?:proj|svcacct|admin|ant-api\d\d)-[A-Za-z0-9_-]{40}"
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ|[a-z][a-z0-9+.-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@"
+)
+# a URI with credentials whose host or path ends at the glue point
+_URI_TAIL = re.compile(
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}"
+    r"(?::\d{1,5})?(?:/[\w.~%-]*)*$"
+)
+_GLUE_WINDOW = 96  # characters looked at on either side of a glue point
+_URI_WINDOW = 1024
+
+
+def _iban_at(text: str) -> bool:
+    """``text`` is one compact IBAN of its country's registry length."""
+    n = iban_length(text[:2])
+    return n == len(text) and (text[:2].isupper() or text[:2].islower()) and iban_valid(text)
+
+
+def finding_ends_at(text: str, pos: int) -> bool:
+    """A complete card, SSN, compact IBAN, e-mail address, fixed-shape provider token or
+    URI with credentials (its host or path) ends at ``pos`` of ``text``."""
+    head = text[max(0, pos - _GLUE_WINDOW) : pos]
+    m = _CARD_TAIL.search(head)
+    if m and card_network_of(m[1]) is not None and luhn_ok(m[1]):
+        return True
+    m = _SSN_TAIL.search(head)
+    if m and ssn_ok(m[1] + m[3] + m[4]):
+        return True
+    m = _IBAN_TAIL.search(head)
+    if m and _iban_at(m[0]):
+        return True
+    if _TOKEN_TAIL.search(head):
+        return True
+    lo = max(0, pos - _URI_WINDOW)
+    if "://" in text[lo:pos] and _URI_TAIL.search(text, lo, pos):
+        return True
+    m = _EMAIL_TAIL.search(head)
+    return m is not None and m[0].rsplit(".", 1)[-1].lower() not in _NOT_TLD
+
+
+def finding_starts_at(text: str, pos: int) -> bool:
+    """A complete card, SSN, compact IBAN of its registry length, e-mail address or
+    provider token with a documented prefix starts at ``pos`` of ``text``."""
+    tail = text[pos : pos + _GLUE_WINDOW]
+    m = _CARD_HEAD.match(tail)
+    if m and card_network_of(m[1]) is not None and luhn_ok(m[1]):
+        return True
+    m = _SSN_HEAD.match(tail)
+    if m and ssn_ok(m[1] + m[3] + m[4]):
+        return True
+    n = iban_length(tail[:2]) if tail[:2].isalpha() else None
+    if n is not None and _IBAN_COMPACT.fullmatch(tail[:n]) and _iban_at(tail[:n]):
+        return True
+    return bool(_TOKEN_HEAD.match(tail) or _EMAIL_HEAD.match(tail))
+
+
+@validator
+def glued(c: Candidate) -> bool:
+    """Where the match touches another alphanumeric (the ``gl`` / ``gr`` marks of its
+    pattern), the text on that side is a complete finding of its own."""
+    m = c.match
+    if m is None:
+        return True
+    groups = m.groupdict()
+    if groups.get("gl") is not None and not finding_ends_at(c.text, m.start("gl")):
+        return False
+    return groups.get("gr") is None or finding_starts_at(c.text, m.start("gr"))
 
 
 # ---------------------------------------------------------------- phone numbers

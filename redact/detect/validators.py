@@ -485,8 +485,12 @@ def luhn(c: Candidate) -> bool:
 @validator
 def ssn(c: Candidate) -> bool:
     """SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000."""
-    d = _digits(c.span)
-    if len(d) != 9:
+    return ssn_ok(_digits(c.span))
+
+
+def ssn_ok(d: str) -> bool:
+    """Nine digits an SSN may be under the SSA rules for issued numbers."""
+    if len(d) != 9 or not d.isdigit():
         return False
     area, group, serial = int(d[:3]), int(d[3:5]), int(d[5:])
     return area not in (0, 666) and area < 900 and group != 0 and serial != 0
