@@ -143,3 +143,49 @@ def test_unverified_confidence_needs_checks() -> None:
     }
     with pytest.raises(CatalogError, match="unverified_confidence needs checks"):
         parse_detectors([entry], {}, "t.yaml")
+
+
+def _entry(patterns: list) -> dict:
+    return {
+        "id": "x-token", "category": "SECRET", "description": "test entry", "keywords": ["x_"],
+        "patterns": patterns,
+        "examples": {"positive": [{"value": "x_abcdefgh", "reason": "shape"}],
+                     "negative": [{"value": "y", "reason": "other"}]},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["hyperscan", "python"])
+def test_a_pattern_with_its_own_prefilter_runs_only_where_it_matches(kind: str) -> None:
+    """A ``{regex, prefilter}`` pattern runs only on text where its own prefilter matches
+    (with either prefilter implementation); the detector's other patterns are not gated."""
+    from redact.detect.catalog import parse_detectors
+    from redact.detect.engine import Engine
+    from redact.detect.prefilter import HAVE_HYPERSCAN
+
+    if kind == "hyperscan" and not HAVE_HYPERSCAN:
+        pytest.skip("Hyperscan is not installed")
+    specs = parse_detectors(
+        [_entry([r"x_[a-z]{8}", {"regex": r"x_[0-9]{8}", "prefilter": r"x_\d+-ok"}])], {}, "t.yaml"
+    )
+    assert specs[0].patterns == [r"x_[a-z]{8}", r"x_[0-9]{8}"]
+    engine = Engine(specs, prefilter=kind)
+    assert [h.end for h in engine.find("x_abcdefgh")] == [10]
+    assert engine.find("x_12345678") == []  # its own prefilter does not match: not run
+    assert [(h.start, h.end) for h in engine.find("x_12345678-ok")] == [(0, 10)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ({"regex": "x_[0-9]{8}", "prefilter": "(?=x)"}, "patterns[1].prefilter: a prefilter is a plain regex"),
+        ({"regex": "x_[0-9]{8}", "prefilter": "(?i)x_"}, "patterns[1].prefilter: a prefilter sets flags"),
+        ({"pattern": "x_[0-9]{8}"}, "patterns[1]: a mapping has 'regex'"),
+    ],
+)
+def test_a_bad_pattern_prefilter_is_a_catalog_error(pattern: dict, message: str) -> None:
+    """A per-pattern prefilter is checked like a detector's and the error names the
+    pattern."""
+    from redact.detect.catalog import parse_detectors
+
+    with pytest.raises(CatalogError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        parse_detectors([_entry([r"x_[a-z]{8}", pattern])], {}, "t.yaml")

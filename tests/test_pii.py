@@ -333,12 +333,18 @@ def test_glued_iban_lengths_follow_the_registry():
     from redact.detect.catalog import load_catalog
 
     spec = next(s for s in load_catalog() if s.id == "iban")
-    glued = next(p for p in spec.patterns if "(?P<gl>)" in p)
-    in_pattern = {
-        cc: int(n) + 4
-        for ccs, n in re.findall(r"\(\?:([A-Z|]+)\)\\d\{2\}\[A-Z0-9\]\{(\d+)\}", glued)
-        for cc in ccs.split("|")
-    }
+    index = next(i for i, p in enumerate(spec.patterns) if "(?P<gl>)" in p)
+
+    def lengths(text: str) -> dict[str, int]:
+        return {
+            cc: int(n) + 4
+            for ccs, n in re.findall(r"\(\?:([A-Z|]+)\)\\d\{2\}\[A-Z0-9\]\{(\d+)\}", text)
+            for cc in ccs.split("|")
+        }
+
+    in_pattern = lengths(spec.patterns[index])
+    # the pattern's own prefilter (a country's full length and one more character) agrees
+    assert lengths(spec.pattern_prefilters[index] or "") == in_pattern
     in_registry = {}
     for cc in (a + b for a in string.ascii_uppercase for b in string.ascii_uppercase):
         try:

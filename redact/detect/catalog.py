@@ -91,7 +91,12 @@ class DetectorSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
     category: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     description: str = Field(min_length=3)
+    # each item a regex, or ``{regex: ..., prefilter: ...}``: a pattern with a prefilter of
+    # its own runs only on text where that prefilter matches (one of several patterns of
+    # a detector that needs a shape the others do not)
     patterns: list[str] = Field(min_length=1)
+    # per pattern, its own prefilter or None (read from the ``patterns`` mappings)
+    pattern_prefilters: list[str | None] = []
     keywords: list[str] = []
     prefilter: str | None = None
     context: Context = Context()
@@ -106,6 +111,37 @@ class DetectorSpec(_Strict):
     vendor_examples: list[str] = []
     examples: Examples
 
+    @model_validator(mode="before")
+    @classmethod
+    def _pattern_mappings(cls, data: Any) -> Any:
+        """``patterns`` items given as ``{regex, prefilter}`` mappings: the regexes stay in
+        ``patterns``, the prefilters go to ``pattern_prefilters`` (checked like
+        ``prefilter``)."""
+        if not isinstance(data, dict) or not isinstance(data.get("patterns"), list):
+            return data
+        items = data["patterns"]
+        if not any(isinstance(p, dict) for p in items):
+            return data
+        regexes: list[Any] = []
+        gates: list[str | None] = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                regexes.append(item)
+                gates.append(None)
+                continue
+            unknown = set(item) - {"regex", "prefilter"}
+            if unknown or "regex" not in item:
+                raise ValueError(f"patterns[{i}]: a mapping has 'regex' and optionally 'prefilter'")
+            regexes.append(item["regex"])
+            gate = item.get("prefilter")
+            if gate is not None:
+                try:
+                    _check_prefilter(gate)
+                except ValueError as exc:
+                    raise ValueError(f"patterns[{i}].prefilter: {exc}") from None
+            gates.append(gate)
+        return {**data, "patterns": regexes, "pattern_prefilters": gates}
+
     @field_validator("patterns")
     @classmethod
     def _patterns_compile(cls, v: list[str]) -> list[str]:
@@ -119,19 +155,8 @@ class DetectorSpec(_Strict):
     @field_validator("prefilter")
     @classmethod
     def _prefilter_compiles(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        if regex.search(r"\(\?<?[=!]|\\[1-9]", v):
-            raise ValueError("a prefilter is a plain regex: no lookaround or backreference")
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"does not compile: {exc}") from None
-        from redact.detect.prefilter import check_shape
-
-        problem = check_shape(v)
-        if problem:
-            raise ValueError(problem)
+        if v is not None:
+            _check_prefilter(v)
         return v
 
     @field_validator("validators", "checks")
@@ -152,6 +177,8 @@ class DetectorSpec(_Strict):
 
     @model_validator(mode="after")
     def _has_trigger(self) -> DetectorSpec:
+        if self.pattern_prefilters and len(self.pattern_prefilters) != len(self.patterns):
+            raise ValueError("pattern_prefilters needs one entry (or null) per pattern")
         if not (self.keywords or self.prefilter or self.context.keys or self.context.words):
             raise ValueError("needs keywords, prefilter or context keys/words, so the prefilter can skip it")
         if self.unverified_confidence is not None and not self.checks:
@@ -164,6 +191,23 @@ class DetectorSpec(_Strict):
         if self.unverified_confidence is not None:
             return self.unverified_confidence
         return round(max(0.05, self.confidence - 0.2), 2)
+
+
+def _check_prefilter(v: str) -> None:
+    """A prefilter is a plain regex that Python and Hyperscan (when installed) compile."""
+    if regex.search(r"\(\?<?[=!]|\\[1-9]", v):
+        raise ValueError("a prefilter is a plain regex: no lookaround or backreference")
+    if regex.search(r"\(\?[aiLmsux]+\)", v):
+        raise ValueError("a prefilter sets flags for a group only, as (?i:...), not (?i)")
+    try:
+        re.compile(v)
+    except re.error as exc:
+        raise ValueError(f"does not compile: {exc}") from None
+    from redact.detect.prefilter import check_shape
+
+    problem = check_shape(v)
+    if problem:
+        raise ValueError(problem)
 
 
 def builtin_catalog_dir() -> Path:

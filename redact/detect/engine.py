@@ -66,6 +66,7 @@ class CompiledDetector:
         "key_specs",
         "exclude_specs",
         "widths",
+        "gates",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -80,6 +81,8 @@ class CompiledDetector:
         ]
         # the fewest characters each pattern can match: no search where fewer are left
         self.widths: list[int] = [_min_width(p) for p in spec.patterns]
+        # per pattern, the prefilter id of its own prefilter (None: the detector's suffices)
+        self.gates: list[int | None] = [None] * len(compiled)
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
         self.confidence_unverified = spec.confidence_unverified
@@ -192,7 +195,15 @@ class Engine:
         self._shared = frozenset(pg[0] for pg, n in uses.items() if n > 1)
         self._key_gate = KeyGate(self._key_context)
         self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
-        self.prefilter = build_prefilter([_triggers(s) for s in specs], prefilter)
+        # a pattern with a prefilter of its own is one more prefilter entry, numbered after
+        # the detectors: it runs only when its entry is selected too
+        triggers = [_triggers(s) for s in specs]
+        for d, s in zip(self.detectors, specs, strict=True):
+            for j, gate in enumerate(s.pattern_prefilters):
+                if gate is not None:
+                    d.gates[j] = len(triggers)
+                    triggers.append(([], gate))
+        self.prefilter = build_prefilter(triggers, prefilter)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
             (
@@ -257,12 +268,15 @@ class Engine:
         deadline = time.monotonic() + self.timeout
         shared: dict[regex.Pattern[str], list[regex.Match[str]]] | None = None
         detectors, shared_patterns, triggered = self.detectors, self._shared, info.triggered_ids
+        last = len(detectors)
         try:
             for index in sorted(selected) if len(selected) > 1 else selected:
+                if index >= last:  # (the per-pattern prefilter entries come after the detectors)
+                    break
                 d = detectors[index]
                 key_ok = index in triggered
-                for (pattern, group), width in zip(d.patterns, d.widths, strict=True):
-                    if width > n:
+                for (pattern, group), width, gate in zip(d.patterns, d.widths, d.gates, strict=True):
+                    if width > n or (gate is not None and gate not in selected):
                         continue
                     if pattern in shared_patterns:  # one regex pass for every detector using it
                         if shared is None:
