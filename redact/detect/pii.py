@@ -520,7 +520,7 @@ def _address(c: Candidate) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
     return _ipv6_plausible(c) if ":" in c.span else _ipv4_plausible(c)
 
 
-@lru_cache(maxsize=8)  # only the sibling detectors on the same match
+@lru_cache(maxsize=1024)  # the sibling detectors on the same matches (a value may list many)
 def _address_class(span: str, key: str, before: str) -> str | None:
     """The class of a plausible address (None when implausible): the IP class detectors
     share one match, so it is worked out once, not once per class."""
