@@ -103,10 +103,14 @@ def main(argv: list[str] | None = None) -> int:
                         changed += 1
             total_calls = sum(calls)
             params = sum(len(s) for s in logged.values())
-            print(f"threads={args.threads} seconds={elapsed:.1f} log_batch calls={total_calls} "
-                  f"({total_calls / elapsed:.1f}/s) params={params} ({params / elapsed:.1f}/s)")
-            print(f"accounting: runs={len(logged)} missing={missing} extra={extra} "
-                  f"clean values changed={changed} secrets leaked={leaked} errors={len(errors)}")
+            print(
+                f"threads={args.threads} seconds={elapsed:.1f} log_batch calls={total_calls} "
+                f"({total_calls / elapsed:.1f}/s) params={params} ({params / elapsed:.1f}/s)"
+            )
+            print(
+                f"accounting: runs={len(logged)} missing={missing} extra={extra} "
+                f"clean values changed={changed} secrets leaked={leaked} errors={len(errors)}"
+            )
             return 0 if not (missing or extra or changed or leaked or errors) else 1
         finally:
             server.stop()

@@ -524,9 +524,7 @@ class _Gen:
         return f"20{self.r.randint(22, 25)}-{self.r.randint(1, 12):02d}-{self.r.randint(1, 28):02d}"
 
     def clock(self) -> str:
-        return (
-            f"{self.r.randint(0, 23):02d}:{self.r.randint(0, 59):02d}:{self.r.randint(0, 59):02d}"
-        )
+        return f"{self.r.randint(0, 23):02d}:{self.r.randint(0, 59):02d}:{self.r.randint(0, 59):02d}"
 
     def iso_ts(self) -> str:
         frac = f".{self.digits(self.choice([3, 6]))}" if self.prob(0.4) else ""
@@ -650,9 +648,7 @@ class _Gen:
             )
         if kind == 9:
             return (
-                self.choice(
-                    ["conda_env_hash", "environment_digest", "pip_lock_hash", "poetry_lock_sha256"]
-                ),
+                self.choice(["conda_env_hash", "environment_digest", "pip_lock_hash", "poetry_lock_sha256"]),
                 self.choice(["", "sha256:"]) + self.hexs(64),
                 ("param", "tag", "config"),
             )
@@ -729,9 +725,7 @@ class _Gen:
 
     # ------------------------------------------------------------------ sensitive
     def credit_card(self) -> tuple[str, Any, tuple[str, ...]]:
-        brand = self.choice(
-            ["visa", "visa", "mc51", "mc2", "amex", "discover", "jcb", "diners", "unionpay"]
-        )
+        brand = self.choice(["visa", "visa", "mc51", "mc2", "amex", "discover", "jcb", "diners", "unionpay"])
         if brand == "visa":
             num, groups = _luhn_complete("4" + self.digits(14)), (4, 4, 4, 4)
         elif brand == "mc51":
@@ -776,9 +770,7 @@ class _Gen:
             )
         if fmt in (1, 2):
             return (
-                self.choice(
-                    ["card_number", "cc", "payment_card", "pan", "sample_card", "customer_card"]
-                ),
+                self.choice(["card_number", "cc", "payment_card", "pan", "sample_card", "customer_card"]),
                 self.choice([num, grouped(" "), grouped("-")]),
                 ("param", "config", "tag"),
             )
@@ -814,9 +806,7 @@ class _Gen:
                         "id": self.r.randint(1, 10**6),
                         "amount": round(self.r.uniform(1, 500), 2),
                         "currency": "USD",
-                        self.choice(["card", "card_number", "pan", "cc"]): self.choice(
-                            [num, grouped(" ")]
-                        ),
+                        self.choice(["card", "card_number", "pan", "cc"]): self.choice([num, grouped(" ")]),
                         "label": self.r.randint(0, 1),
                     }
                 ),
@@ -905,12 +895,8 @@ class _Gen:
         db = self.choice(["features", "mlflow", "analytics", "prod", "warehouse", "events"])
         kind = self.r.randint(0, 23)
         if kind <= 2:
-            scheme = self.choice(
-                ["postgresql", "postgresql+psycopg2", "postgres", "postgresql+asyncpg"]
-            )
-            tail = self.choice(
-                ["", "?sslmode=require", "?sslmode=verify-full&application_name=train"]
-            )
+            scheme = self.choice(["postgresql", "postgresql+psycopg2", "postgres", "postgresql+asyncpg"])
+            tail = self.choice(["", "?sslmode=require", "?sslmode=verify-full&application_name=train"])
             v = f"{scheme}://{user}:{pw}@{host}:5432/{db}{tail}"
         elif kind == 3:
             scheme = self.choice(["mysql", "mysql+pymysql", "mysql+mysqldb"])
@@ -1085,9 +1071,7 @@ class _Gen:
         if fmt == 7:
             return (
                 self.choice(["db_config", "source_json", "datasource"]),
-                json.dumps(
-                    {"name": db, "kind": "sql", "uri": v, "pool_size": self.r.randint(1, 20)}
-                ),
+                json.dumps({"name": db, "kind": "sql", "uri": v, "pool_size": self.r.randint(1, 20)}),
                 ("param", "tag", "config"),
             )
         if fmt == 8:
@@ -1243,9 +1227,7 @@ class _Gen:
         fmt = self.r.randint(0, 13)
         if fmt <= 3:  # provider token under its natural key / env var
             key, env, tok = self.provider_token()
-            return (
-                (key, tok, ("param", "config", "tag")) if self.prob(0.5) else (env, tok, ("env",))
-            )
+            return (key, tok, ("param", "config", "tag")) if self.prob(0.5) else (env, tok, ("env",))
         if fmt <= 6:  # password / secret under a sensitive key
             key = self.choice(
                 [
@@ -1296,9 +1278,7 @@ class _Gen:
                     [
                         f"Authorization: Bearer {tok}",
                         f"Bearer {tok}",
-                        json.dumps(
-                            {"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}
-                        ),
+                        json.dumps({"Authorization": f"Bearer {tok}", "Content-Type": "application/json"}),
                     ]
                 ),
                 ("param", "config", "tag"),
@@ -1335,9 +1315,7 @@ class _Gen:
             )
         if fmt == 12:  # flattened W&B-style key with a '/'
             return (
-                self.choice(
-                    ["db/password", "secrets/api_key", "auth/token", "s3/secret_access_key"]
-                ),
+                self.choice(["db/password", "secrets/api_key", "auth/token", "s3/secret_access_key"]),
                 self.pw_token(16, 32) if self.prob(0.5) else self.chars(B64, 40),
                 ("config", "param"),
             )
@@ -1603,11 +1581,7 @@ class _Gen:
         if fmt == 5:
             return (
                 self.choice(["dashboard_url", "tracking_uri", "inference_url"]),
-                (
-                    f"http://[{v}]:8265/"
-                    if v6
-                    else f"http://{v}:{self.choice(['8265', '5000', '8080'])}/"
-                ),
+                (f"http://[{v}]:8265/" if v6 else f"http://{v}:{self.choice(['8265', '5000', '8080'])}/"),
                 ("param", "config", "tag"),
             )
         if fmt == 6:
@@ -1739,9 +1713,7 @@ class _Gen:
         if k == 4:
             return (
                 self.choice(["pad_token", "eos_token", "bos_token", "unk_token", "sep_token"]),
-                self.choice(
-                    ["<pad>", "</s>", "<s>", "[UNK]", "[SEP]", "<|endoftext|>", "<|eot_id|>"]
-                ),
+                self.choice(["<pad>", "</s>", "<s>", "[UNK]", "[SEP]", "<|endoftext|>", "<|eot_id|>"]),
                 P,
             )
         if k == 5:
@@ -1924,9 +1896,7 @@ class _Gen:
             )
         if k == 12:
             return (
-                self.choice(
-                    ["cudnn_version", "tensorrt_version", "trt_version", "cudnn", "libcudnn"]
-                ),
+                self.choice(["cudnn_version", "tensorrt_version", "trt_version", "cudnn", "libcudnn"]),
                 self.choice(FOUR_PART_VERSIONS),
                 P,
             )
@@ -2045,9 +2015,7 @@ class _Gen:
             prefix = self.choice(["4", "51", "37", "6011", "35", "62"])
             n = _luhn_break(prefix + n[len(prefix) :])
             return (
-                self.choice(
-                    ["order_ref", "invoice_no", "tracking_number", "gift_code", "sample_id"]
-                ),
+                self.choice(["order_ref", "invoice_no", "tracking_number", "gift_code", "sample_id"]),
                 self.choice(
                     [
                         n,
@@ -2078,9 +2046,7 @@ class _Gen:
         if k == 28:
             return (
                 self.choice(["ssn_mask", "ssn_format", "ssn_placeholder"]),
-                self.choice(
-                    ["XXX-XX-XXXX", "***-**-****", f"***-**-{self.digits(4)}", "###-##-####"]
-                ),
+                self.choice(["XXX-XX-XXXX", "***-**-****", f"***-**-{self.digits(4)}", "###-##-####"]),
                 P,
             )
         if k == 29:
@@ -2188,9 +2154,7 @@ class _Gen:
         if k == 37:
             return (
                 self.choice(["aws_access_key_id", "AWS_ACCESS_KEY_ID_SOURCE"]),
-                self.choice(
-                    ["${AWS_ACCESS_KEY_ID}", "from-instance-profile", "<redacted>", "iam-role"]
-                ),
+                self.choice(["${AWS_ACCESS_KEY_ID}", "from-instance-profile", "<redacted>", "iam-role"]),
                 P,
             )
         if k == 38:
@@ -2453,9 +2417,7 @@ def _make_run(g: _Gen, idx: int) -> dict:
     else:
         run["run_id"] = _T(g.hexs(32), LINEAGE)
         run["experiment"] = g.choice(EXPERIMENTS)
-        run["experiment_id"] = g.choice(
-            [str(r.randint(0, 999)), g.clean_number(16), g.clean_number(15)]
-        )
+        run["experiment_id"] = g.choice([str(r.randint(0, 999)), g.clean_number(16), g.clean_number(15)])
         run["status"] = g.choice(STATUSES)
         run["user"] = g.choice(USERNAMES)
         start = g.epoch_s() * 1000 + r.randint(0, 999)
@@ -2506,9 +2468,7 @@ def _make_run(g: _Gen, idx: int) -> dict:
     run["config"] = config
     if wandb_style:
         run["metadata"] = {
-            "os": g.choice(
-                ["Linux-5.15.0-1051-aws-x86_64-with-glibc2.35", "Linux-6.1.0-18-amd64-x86_64"]
-            ),
+            "os": g.choice(["Linux-5.15.0-1051-aws-x86_64-with-glibc2.35", "Linux-6.1.0-18-amd64-x86_64"]),
             "python": g.choice(["3.10.12", "3.11.7"]),
             "program": g.choice(["train.py", "sft.py"]),
             "args": ["--lr", g.choice(["3e-4", "1e-5"]), "--epochs", str(r.randint(1, 20))],
@@ -2545,8 +2505,7 @@ def _make_run(g: _Gen, idx: int) -> dict:
         avail = [
             p
             for p in places
-            if not (wandb_style and p in ("param", "tag"))
-            and not (not wandb_style and p == "metadata")
+            if not (wandb_style and p in ("param", "tag")) and not (not wandb_style and p == "metadata")
         ]
         if not avail:
             avail = ["config"]

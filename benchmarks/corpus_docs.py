@@ -93,14 +93,18 @@ def _b64json(obj: dict[str, Any]) -> str:
 
 def _jwt(rng: random.Random) -> str:
     header = _b64json({"alg": rng.choice(["HS256", "RS256", "ES256"]), "typ": "JWT"})
-    payload = _b64json({"sub": str(rng.randint(10**6, 10**9)), "iat": rng.randint(1_600_000_000, 1_800_000_000)})
+    payload = _b64json(
+        {"sub": str(rng.randint(10**6, 10**9)), "iat": rng.randint(1_600_000_000, 1_800_000_000)}
+    )
     sig = "".join(rng.choice(URLSAFE) for _ in range(43))
     return f"{header}.{payload}.{sig}"
 
 
 def _pem(kind: str) -> Callable[[random.Random], str]:
     def make(rng: random.Random) -> str:
-        body = base64.b64encode(bytes(rng.getrandbits(8) for _ in range(rng.choice([120, 240, 600])))).decode()
+        body = base64.b64encode(
+            bytes(rng.getrandbits(8) for _ in range(rng.choice([120, 240, 600])))
+        ).decode()
         lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
         return f"-----BEGIN {kind}-----\n{lines}\n-----END {kind}-----"
 
@@ -108,16 +112,56 @@ def _pem(kind: str) -> Callable[[random.Random], str]:
 
 
 def _sentry_org(rng: random.Random) -> str:
-    payload = _b64json({"iat": rng.randint(1_700_000_000, 1_800_000_000), "url": "https://sentry.io", "region_url": "https://us.sentry.io", "org": "ml-team"})
+    payload = _b64json(
+        {
+            "iat": rng.randint(1_700_000_000, 1_800_000_000),
+            "url": "https://sentry.io",
+            "region_url": "https://us.sentry.io",
+            "org": "ml-team",
+        }
+    )
     return f"sntrys_{payload}_{''.join(rng.choice(ALNUM) for _ in range(43))}"
 
 
 def _grafana_cloud(rng: random.Random) -> str:
-    return "glc_" + _b64json({"o": str(rng.randint(10**5, 10**6)), "n": "stack-token", "k": "".join(rng.choice(ALNUM) for _ in range(24)), "m": {"r": "prod-us-east-0"}})
+    return "glc_" + _b64json(
+        {
+            "o": str(rng.randint(10**5, 10**6)),
+            "n": "stack-token",
+            "k": "".join(rng.choice(ALNUM) for _ in range(24)),
+            "m": {"r": "prod-us-east-0"},
+        }
+    )
 
 
 def _one_password(rng: random.Random) -> str:
-    return "ops_" + _b64json({"signInAddress": "my.1password.com", "userAuth": {"method": "SRPg-4096", "alg": "PBES2g-HS256", "iterations": 650000, "salt": "".join(rng.choice(URLSAFE) for _ in range(22))}, "email": "svc@1passwordserviceaccounts.com", "srpX": "".join(rng.choice(HEXL) for _ in range(64)), "muk": {"alg": "A256GCM", "ext": True, "k": "".join(rng.choice(URLSAFE) for _ in range(43)), "key_ops": ["encrypt", "decrypt"], "kty": "oct", "kid": "mp"}, "secretKey": "A3-XXXXXX", "throttleSecret": {"seed": "".join(rng.choice(HEXL) for _ in range(64)), "deviceUuid": "".join(rng.choice(LOWER + DIG) for _ in range(26))}, "deviceUuid": "".join(rng.choice(LOWER + DIG) for _ in range(26))})
+    return "ops_" + _b64json(
+        {
+            "signInAddress": "my.1password.com",
+            "userAuth": {
+                "method": "SRPg-4096",
+                "alg": "PBES2g-HS256",
+                "iterations": 650000,
+                "salt": "".join(rng.choice(URLSAFE) for _ in range(22)),
+            },
+            "email": "svc@1passwordserviceaccounts.com",
+            "srpX": "".join(rng.choice(HEXL) for _ in range(64)),
+            "muk": {
+                "alg": "A256GCM",
+                "ext": True,
+                "k": "".join(rng.choice(URLSAFE) for _ in range(43)),
+                "key_ops": ["encrypt", "decrypt"],
+                "kty": "oct",
+                "kid": "mp",
+            },
+            "secretKey": "A3-XXXXXX",
+            "throttleSecret": {
+                "seed": "".join(rng.choice(HEXL) for _ in range(64)),
+                "deviceUuid": "".join(rng.choice(LOWER + DIG) for _ in range(26)),
+            },
+            "deviceUuid": "".join(rng.choice(LOWER + DIG) for _ in range(26)),
+        }
+    )
 
 
 def _discord_bot(rng: random.Random) -> str:
@@ -127,7 +171,12 @@ def _discord_bot(rng: random.Random) -> str:
 
 def _azure_client_secret(rng: random.Random) -> str:
     chars = ALNUM + "_~.-"
-    return "".join(rng.choice(chars) for _ in range(3)) + rng.choice(DIG) + "Q~" + "".join(rng.choice(chars) for _ in range(34))
+    return (
+        "".join(rng.choice(chars) for _ in range(3))
+        + rng.choice(DIG)
+        + "Q~"
+        + "".join(rng.choice(chars) for _ in range(34))
+    )
 
 
 def _azure_storage_key(rng: random.Random) -> str:
@@ -344,7 +393,10 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
     ("redis-uri", "redis://default:{v}@redis-12000.c1.us-east-1-2.ec2.cloud.redislabs.com:12000"),
     ("rediss-empty-user", "rediss://:{v}@cache.internal:6380/0"),
     ("amqp-uri", "amqp://worker:{v}@rabbit.internal:5672/vhost"),
-    ("mssql-odbc", "Driver={{ODBC Driver 18 for SQL Server}};Server=tcp:sql.internal,1433;Database=runs;Uid=trainer;Pwd={v};Encrypt=yes;"),
+    (
+        "mssql-odbc",
+        "Driver={{ODBC Driver 18 for SQL Server}};Server=tcp:sql.internal,1433;Database=runs;Uid=trainer;Pwd={v};Encrypt=yes;",
+    ),
     ("ado-net", "Server=sql.internal;Database=runs;User Id=trainer;Password={v};"),
     ("jdbc-params", "jdbc:postgresql://db.internal:5432/runs?user=ml&password={v}"),
     ("jdbc-sqlserver", "jdbc:sqlserver://sql.internal:1433;databaseName=runs;user=ml;password={v};"),
@@ -355,19 +407,28 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
     ("pgpass", "db.internal:5432:features:ml_user:{v}"),
     ("ldap-bind", "ldap://cn=admin,dc=example,dc=com:{v}@ldap.example.com:389"),
     ("redis-stackexchange", "cache.internal:6380,password={v},ssl=True,abortConnect=False"),
-    ("kafka-jaas", 'org.apache.kafka.common.security.plain.PlainLoginModule required username="svc-ml" password="{v}";'),
+    (
+        "kafka-jaas",
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="svc-ml" password="{v}";',
+    ),
     ("postgres-sslpassword", "postgresql://ml_user@db.internal/features?sslmode=verify-full&sslpassword={v}"),
 )
 
 
 def _azure_conn(rng: random.Random) -> tuple[str, str]:
     key = _azure_storage_key(rng)
-    return f"DefaultEndpointsProtocol=https;AccountName=mlartifacts;AccountKey={key};EndpointSuffix=core.windows.net", key
+    return (
+        f"DefaultEndpointsProtocol=https;AccountName=mlartifacts;AccountKey={key};EndpointSuffix=core.windows.net",
+        key,
+    )
 
 
 def _servicebus(rng: random.Random) -> tuple[str, str]:
     key = _azure_storage_key(rng)[:44]
-    return f"Endpoint=sb://ml-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}", key
+    return (
+        f"Endpoint=sb://ml-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}",
+        key,
+    )
 
 
 def _cosmos(rng: random.Random) -> tuple[str, str]:
@@ -480,7 +541,12 @@ def _secret_cases(rng: random.Random, fmt: Format) -> list[Case]:
     if fmt.distinctive:
         out += [
             Case("notes", v, cats, fmt.name),
-            Case("log_tail", f"2025-03-04 10:12:55,101 INFO client ready using credential {v} (rotated weekly)", cats, fmt.name),
+            Case(
+                "log_tail",
+                f"2025-03-04 10:12:55,101 INFO client ready using credential {v} (rotated weekly)",
+                cats,
+                fmt.name,
+            ),
             Case("command", f"python train.py --credential {v} --epochs 3", cats, fmt.name),
         ]
     return out
@@ -501,31 +567,68 @@ def _pii_cases(rng: random.Random) -> list[Case]:
     for i in range(40):
         a, g, s = _ssn(rng)
         forms = (f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d} {g:02d} {s:04d}", f"{a:03d}.{g:02d}.{s:04d}")
-        out.append(Case("applicant_ssn", forms[i % 3], frozenset({"US_SSN"}), "ssn-" + ("dashed", "spaced", "dotted")[i % 3]))
-        out.append(Case("notes", f"employee SSN {forms[i % 3]} verified", frozenset({"US_SSN"}), "ssn-in-text"))
+        out.append(
+            Case(
+                "applicant_ssn",
+                forms[i % 3],
+                frozenset({"US_SSN"}),
+                "ssn-" + ("dashed", "spaced", "dotted")[i % 3],
+            )
+        )
+        out.append(
+            Case("notes", f"employee SSN {forms[i % 3]} verified", frozenset({"US_SSN"}), "ssn-in-text")
+        )
         out.append(Case("ssn", f"{a:03d}{g:02d}{s:04d}", frozenset({"US_SSN"}), "ssn-bare-under-key"))
     locals_ = ("j.doe", "annotator+batch7", "ml.ops", "first_last", "x")
-    domains = ("example.com", "mail.example.org", "corp.example.co.uk", "xn--bcher-kva.example", "xn--mller-kva.example.de", "bücher.example", "例え.jp")
+    domains = (
+        "example.com",
+        "mail.example.org",
+        "corp.example.co.uk",
+        "xn--bcher-kva.example",
+        "xn--mller-kva.example.de",
+        "bücher.example",
+        "例え.jp",
+    )
     for loc in locals_:
         for dom in domains:
             addr = f"{loc}@{dom}"
             name = "email-idn" if ("xn--" in dom or not dom.isascii()) else "email"
             out.append(Case("owner", addr, frozenset({"EMAIL_ADDRESS"}), name))
-            out.append(Case("notes", f"contact {addr} for access", frozenset({"EMAIL_ADDRESS"}), name + "-in-text"))
+            out.append(
+                Case("notes", f"contact {addr} for access", frozenset({"EMAIL_ADDRESS"}), name + "-in-text")
+            )
     import phonenumbers
 
     for region in ("US", "GB", "DE", "FR", "IN", "BR", "JP", "AU", "ES", "IT", "NL", "CA", "MX", "ZA", "SG"):
-        ex = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE) or phonenumbers.example_number(region)
-        for fmt_name, fmt in (("e164", phonenumbers.PhoneNumberFormat.E164), ("international", phonenumbers.PhoneNumberFormat.INTERNATIONAL)):
+        ex = phonenumbers.example_number_for_type(
+            region, phonenumbers.PhoneNumberType.MOBILE
+        ) or phonenumbers.example_number(region)
+        for fmt_name, fmt in (
+            ("e164", phonenumbers.PhoneNumberFormat.E164),
+            ("international", phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        ):
             text = phonenumbers.format_number(ex, fmt)
             out.append(Case("contact_phone", text, frozenset({"PHONE_NUMBER"}), f"phone-{fmt_name}"))
-            out.append(Case("notes", f"call {text} if the job fails", frozenset({"PHONE_NUMBER"}), f"phone-{fmt_name}-in-text"))
+            out.append(
+                Case(
+                    "notes",
+                    f"call {text} if the job fails",
+                    frozenset({"PHONE_NUMBER"}),
+                    f"phone-{fmt_name}-in-text",
+                )
+            )
     for _ in range(10):
         nanp = f"({rng.randint(201, 989)}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
         out.append(Case("phone", nanp, frozenset({"PHONE_NUMBER"}), "phone-nanp-national"))
     for _ in range(12):
         pub = f"{rng.choice([23, 34, 52, 81, 104, 151, 185])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-        priv = rng.choice([f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}", f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}", f"172.{rng.randint(16, 31)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"])
+        priv = rng.choice(
+            [
+                f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+                f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+                f"172.{rng.randint(16, 31)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            ]
+        )
         v6 = ":".join(f"{rng.randint(0, 0xFFFF):x}" for _ in range(8))
         out += [
             Case("server_ip", pub, frozenset({"IP_ADDRESS"}), "ipv4-public"),
@@ -554,37 +657,74 @@ def _credential_cases(rng: random.Random) -> list[Case]:
     out: list[Case] = []
     for _ in range(4):
         for name, layout in ASSIGNMENTS:
-            cat = "CONNECTION_STRING" if name in {"pgpassword", "mysql-pwd", "redis-auth", "docker-login", "sshpass"} else "SECRET"
+            cat = (
+                "CONNECTION_STRING"
+                if name in {"pgpassword", "mysql-pwd", "redis-auth", "docker-login", "sshpass"}
+                else "SECRET"
+            )
             out.append(Case("notes", layout.format(v=_password(rng)), frozenset({cat}), f"assign-{name}"))
         for name, layout in CONNECTIONS:
-            out.append(Case("db_url" if "://" in layout else "notes", layout.format(v=_password(rng)), frozenset({"CONNECTION_STRING"}), f"conn-{name}"))
-        for name, maker in (("azure-storage", _azure_conn), ("azure-servicebus", _servicebus), ("azure-cosmos", _cosmos)):
+            out.append(
+                Case(
+                    "db_url" if "://" in layout else "notes",
+                    layout.format(v=_password(rng)),
+                    frozenset({"CONNECTION_STRING"}),
+                    f"conn-{name}",
+                )
+            )
+        for name, maker in (
+            ("azure-storage", _azure_conn),
+            ("azure-servicebus", _servicebus),
+            ("azure-cosmos", _cosmos),
+        ):
             conn, _key = maker(rng)
             out.append(Case("storage_connection", conn, CREDENTIAL, f"conn-{name}", any_of=True))
         key = _azure_storage_key(rng)
         out += [
             Case("azure.storage.account_key", key, frozenset({"SECRET"}), "azure-account-key-flattened"),
-            Case("config_json", json.dumps({"storage": {"accountKey": key}}), frozenset({"SECRET"}), "azure-account-key-json"),
+            Case(
+                "config_json",
+                json.dumps({"storage": {"accountKey": key}}),
+                frozenset({"SECRET"}),
+                "azure-account-key-json",
+            ),
             Case("env", f"AZURESTORAGEACCOUNTKEY={key}", CREDENTIAL, "azure-account-key-env", any_of=True),
         ]
         # two DSNs in one value, and a provider token inside a URI
         a, b = _password(rng), _password(rng)
         sep = rng.choice([";", "|", " ", "\n", "&"])
-        out.append(Case("replicas", f"postgresql://a:{a}@db1.internal/x{sep}postgresql://b:{b}@db2.internal/x", frozenset({"CONNECTION_STRING"}), "conn-two-dsns"))
+        out.append(
+            Case(
+                "replicas",
+                f"postgresql://a:{a}@db1.internal/x{sep}postgresql://b:{b}@db2.internal/x",
+                frozenset({"CONNECTION_STRING"}),
+                "conn-two-dsns",
+            )
+        )
         kid = "AKIA" + "".join(rng.choice(B32) for _ in range(16))
         sec = "".join(rng.choice(B64) for _ in range(40))
-        out.append(Case("bucket", f"s3://{kid}:{sec}@ml-datasets/train", CREDENTIAL, "conn-s3-keys", any_of=True))
+        out.append(
+            Case("bucket", f"s3://{kid}:{sec}@ml-datasets/train", CREDENTIAL, "conn-s3-keys", any_of=True)
+        )
     # a GCP service-account key file logged as JSON text
     for _ in range(4):
         sa = {
-            "type": "service_account", "project_id": "ml-prod-123456",
+            "type": "service_account",
+            "project_id": "ml-prod-123456",
             "private_key_id": "".join(rng.choice(HEXL) for _ in range(40)),
             "private_key": _pem("PRIVATE KEY")(rng) + "\n",
             "client_email": "trainer@ml-prod-123456.iam.gserviceaccount.com",
             "client_id": str(rng.randint(10**20, 10**21)),
             "token_uri": "https://oauth2.googleapis.com/token",
         }
-        out.append(Case("gcp_credentials", json.dumps(sa), frozenset({"SECRET", "EMAIL_ADDRESS"}), "gcp-service-account-json"))
+        out.append(
+            Case(
+                "gcp_credentials",
+                json.dumps(sa),
+                frozenset({"SECRET", "EMAIL_ADDRESS"}),
+                "gcp-service-account-json",
+            )
+        )
     return out
 
 
@@ -610,7 +750,12 @@ def _lineage(rng: random.Random) -> list[Case]:
             Case("dataset.digest", f"md5:{_hex(rng, 32)}", none, "lineage-digest"),
             Case("git_short", sha[:7], none, "lineage-short-sha"),
             Case("env_hash", _hex(rng, 16), none, "lineage-env-hash"),
-            Case("config_json", json.dumps({"secrets": {"revision": sha, "run_uuid": u}}), none, "lineage-json-secrets-parent"),
+            Case(
+                "config_json",
+                json.dumps({"secrets": {"revision": sha, "run_uuid": u}}),
+                none,
+                "lineage-json-secrets-parent",
+            ),
             Case("parent_run", f"runs:/{run_id}/model", none, "lineage-model-uri"),
             Case("dvc_md5", _hex(rng, 32), none, "lineage-digest"),
         ]
@@ -618,32 +763,83 @@ def _lineage(rng: random.Random) -> list[Case]:
 
 
 DOC_PLACEHOLDERS = (
-    "YOUR_API_KEY", "<your-api-key>", "<password>", "<key>", "sk-...", "${OPENAI_API_KEY}", "{{ secrets.HF_TOKEN }}",
-    "${{ secrets.WANDB_API_KEY }}", "****", "********", "changeme", "xxxxxxxxxxxxxxxx", "your-token-here",
-    "REPLACE_ME", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "os.environ['DB_PASSWORD']",
-    "vault:secret/data/ml#password", "arn:aws:secretsmanager:us-east-1:123456789012:secret:ml/db-AbCdEf",
-    "projects/ml-prod/secrets/db-password/versions/latest", "/run/secrets/db_password", "DB_PASSWORD", "%(db_password)s",
-    "glc_11111111111111111111111111111111", "AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-    "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "null", "none", "true",
+    "YOUR_API_KEY",
+    "<your-api-key>",
+    "<password>",
+    "<key>",
+    "sk-...",
+    "${OPENAI_API_KEY}",
+    "{{ secrets.HF_TOKEN }}",
+    "${{ secrets.WANDB_API_KEY }}",
+    "****",
+    "********",
+    "changeme",
+    "xxxxxxxxxxxxxxxx",
+    "your-token-here",
+    "REPLACE_ME",
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "os.environ['DB_PASSWORD']",
+    "vault:secret/data/ml#password",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:ml/db-AbCdEf",
+    "projects/ml-prod/secrets/db-password/versions/latest",
+    "/run/secrets/db_password",
+    "DB_PASSWORD",
+    "%(db_password)s",
+    "glc_11111111111111111111111111111111",
+    "AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+    "null",
+    "none",
+    "true",
 )
 
 LOOKALIKES: tuple[tuple[str, Any], ...] = (
-    ("max_tokens", 4096), ("max_new_tokens", "512"), ("tokenizer", "bert-base-uncased"), ("tokenizer_name", "meta-llama/Llama-3.1-8B"),
-    ("pad_token", "<pad>"), ("eos_token", "</s>"), ("token_count", 1834221), ("password_min_length", 12),
-    ("secret_name", "prod/ml/db-password"), ("key_id", "key-2024-rotation"), ("api_key_env", "OPENAI_API_KEY"),
-    ("auth_type", "oauth2"), ("auth_method", "token"), ("token_limit", "128000"), ("num_keys", 64),
-    ("passage_tokens", "[CLS] the quick brown fox [SEP]"), ("keyboard_layout", "us"), ("monkey_patch", "true"),
-    ("sort_key", "created_at"), ("primary_key", "run_id"), ("cache_key", "resnet50-imagenet-v2"),
+    ("max_tokens", 4096),
+    ("max_new_tokens", "512"),
+    ("tokenizer", "bert-base-uncased"),
+    ("tokenizer_name", "meta-llama/Llama-3.1-8B"),
+    ("pad_token", "<pad>"),
+    ("eos_token", "</s>"),
+    ("token_count", 1834221),
+    ("password_min_length", 12),
+    ("secret_name", "prod/ml/db-password"),
+    ("key_id", "key-2024-rotation"),
+    ("api_key_env", "OPENAI_API_KEY"),
+    ("auth_type", "oauth2"),
+    ("auth_method", "token"),
+    ("token_limit", "128000"),
+    ("num_keys", 64),
+    ("passage_tokens", "[CLS] the quick brown fox [SEP]"),
+    ("keyboard_layout", "us"),
+    ("monkey_patch", "true"),
+    ("sort_key", "created_at"),
+    ("primary_key", "run_id"),
+    ("cache_key", "resnet50-imagenet-v2"),
     ("public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFake ml@laptop"),
     ("certificate", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUFAKE\n-----END CERTIFICATE-----"),
     ("pem_header_only", "-----BEGIN RSA PRIVATE KEY-----"),
-    ("cudnn_version", "8.9.7.29"), ("driver", "535.129.03"), ("python_version", "3.11.7"), ("torch", "2.3.1+cu121"),
-    ("lr", 0.0003), ("seed", 1234567890), ("timestamp", "2025-03-04T10:12:55.101Z"), ("epoch_ms", 1741083175101),
-    ("model_uri", "s3://ml-models/resnet50/v3/model.pt"), ("hf_model", "mistralai/Mistral-7B-Instruct-v0.3"),
-    ("git_remote", "git@github.com:ml-team/trainer.git"), ("remote", "ssh://git@gitlab.example.com/ml/train.git"),
-    ("artifact", "checkpoint@epoch=10.ckpt"), ("requirement", "transformers==4.44.2"), ("tracking_uri", "http://mlflow.internal:5000"),
-    ("empty_env", "DB_PASSWORD=\nDB_HOST=db.internal"), ("sql", "SELECT * FROM runs WHERE id = 12345"),
-    ("notes", "rotate the api key every 90 days; see the runbook"), ("description", "token classification with BERT"),
+    ("cudnn_version", "8.9.7.29"),
+    ("driver", "535.129.03"),
+    ("python_version", "3.11.7"),
+    ("torch", "2.3.1+cu121"),
+    ("lr", 0.0003),
+    ("seed", 1234567890),
+    ("timestamp", "2025-03-04T10:12:55.101Z"),
+    ("epoch_ms", 1741083175101),
+    ("model_uri", "s3://ml-models/resnet50/v3/model.pt"),
+    ("hf_model", "mistralai/Mistral-7B-Instruct-v0.3"),
+    ("git_remote", "git@github.com:ml-team/trainer.git"),
+    ("remote", "ssh://git@gitlab.example.com/ml/train.git"),
+    ("artifact", "checkpoint@epoch=10.ckpt"),
+    ("requirement", "transformers==4.44.2"),
+    ("tracking_uri", "http://mlflow.internal:5000"),
+    ("empty_env", "DB_PASSWORD=\nDB_HOST=db.internal"),
+    ("sql", "SELECT * FROM runs WHERE id = 12345"),
+    ("notes", "rotate the api key every 90 days; see the runbook"),
+    ("description", "token classification with BERT"),
 )
 
 
@@ -655,11 +851,20 @@ def _negatives(rng: random.Random) -> list[Case]:
             Case("api_key", ph, none, "placeholder"),
             Case("config.openai.api_key", ph, none, "placeholder-flattened"),
             Case("env", f"DB_PASSWORD={ph}", none, "placeholder-env"),
-            Case("db_url", f"postgresql://ml:{ph}@db.internal/x" if i % 2 else "postgresql://ml@db.internal/x", none, "placeholder-dsn"),
+            Case(
+                "db_url",
+                f"postgresql://ml:{ph}@db.internal/x" if i % 2 else "postgresql://ml@db.internal/x",
+                none,
+                "placeholder-dsn",
+            ),
         ]
     for _ in range(20):
         out.append(Case("csrf_token", _hex(rng, 40), none, "lookalike-csrf"))
-        out.append(Case("pagination_token", _b64json({"offset": rng.randint(0, 10**6)}), none, "lookalike-pagination"))
+        out.append(
+            Case(
+                "pagination_token", _b64json({"offset": rng.randint(0, 10**6)}), none, "lookalike-pagination"
+            )
+        )
         n = _luhn_complete(rng, "4", 16)
         out.append(Case("order_id", f"ORD-{n}X", none, "lookalike-digits-in-id"))
     return out
@@ -668,7 +873,9 @@ def _negatives(rng: random.Random) -> list[Case]:
 NEGATIVES = ("lineage", "placeholders", "lookalikes")
 
 
-def build(seed: int = 2026, per_format: int = 3) -> tuple[list[dict[str, Any]], dict[str, tuple[frozenset[str], str]]]:
+def build(
+    seed: int = 2026, per_format: int = 3
+) -> tuple[list[dict[str, Any]], dict[str, tuple[frozenset[str], str]]]:
     """The corpus: ``runs`` and, per param pointer, (expected categories, case family); a
     family whose name ends in ``|any`` is found when any of its categories is reported."""
     rng = random.Random(seed)
@@ -682,7 +889,10 @@ def build(seed: int = 2026, per_format: int = 3) -> tuple[list[dict[str, Any]], 
     for i, case in enumerate(cases):
         run_id = _hex(rng, 32)
         runs.append({"run_id": run_id, "params": {case.key: case.value, "epochs": 3}})
-        expected[f"/{i}/params/{_escape(case.key)}"] = (case.categories, case.name + ("|any" if case.any_of else ""))
+        expected[f"/{i}/params/{_escape(case.key)}"] = (
+            case.categories,
+            case.name + ("|any" if case.any_of else ""),
+        )
         expected[f"/{i}/run_id"] = (frozenset(), "lineage-run-id")
         expected[f"/{i}/params/epochs"] = (frozenset(), "clean")
     return runs, expected
@@ -727,7 +937,7 @@ def score(findings: Iterable[Any], expected: dict[str, tuple[frozenset[str], str
         ok = bool(cats & found) if family.endswith("|any") else cats <= found
         for c in cats:
             rec[c][1] += 1
-            rec[c][0] += (ok if family.endswith("|any") else c in found)
+            rec[c][0] += ok if family.endswith("|any") else c in found
         fam[family][1] += 1
         fam[family][0] += ok
     for ptr, found in got.items():
@@ -746,11 +956,15 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a report f
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--misses", action="store_true", help="list families below 100%% recall and negative families hit")
+    ap.add_argument(
+        "--misses", action="store_true", help="list families below 100%% recall and negative families hit"
+    )
     args = ap.parse_args(argv)
     runs, expected = build(args.seed)
     s = score(redact.scan(runs), expected)
-    print(f"cases: {sum(1 for c, _ in expected.values() if c)} positive leaves, {s.negatives} negative leaves")
+    print(
+        f"cases: {sum(1 for c, _ in expected.values() if c)} positive leaves, {s.negatives} negative leaves"
+    )
     for cat, (found, total) in s.recall.items():
         print(f"  recall {cat:<18} {found:>5}/{total:<5} {found / total:7.2%}")
     print(f"  precision (pairs)         {s.precision:7.2%}  ({s.wrong} wrong of {s.reported})")

@@ -598,9 +598,7 @@ def _pointer_arg(text: str) -> Any:
             segments = json.loads(text)
         except json.JSONDecodeError:
             raise click.BadParameter("not a JSON list of segments", param_hint="--pointer") from None
-        if not isinstance(segments, list) or not all(
-            isinstance(p, str) or type(p) is int for p in segments
-        ):
+        if not isinstance(segments, list) or not all(isinstance(p, str) or type(p) is int for p in segments):
             raise click.BadParameter("a JSON list of strings and integers", param_hint="--pointer")
         return segments
     return text

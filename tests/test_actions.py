@@ -552,7 +552,12 @@ def test_tokens_are_bound_to_their_field_place_and_surroundings(ring):
         decrypt_text(red, ["runs", "0", "note"], ring)
     with pytest.raises(DecryptError):
         decrypt_text(red, "/runs/0/note", ring)
-    other = _field(ring, "a=alice-FAKE b=carol-FAKE", [("alice-FAKE", "SECRET"), ("carol-FAKE", "SECRET")], ["runs", 1, "note"])
+    other = _field(
+        ring,
+        "a=alice-FAKE b=carol-FAKE",
+        [("alice-FAKE", "SECRET"), ("carol-FAKE", "SECRET")],
+        ["runs", 1, "note"],
+    )
     o1 = TOKEN_RE.findall(other)[0]
     moved = red.replace(t1, f"enc:v2:{o1[0]}:{o1[1]}~")  # a token from another field, same place
     with pytest.raises(DecryptError):

@@ -136,10 +136,16 @@ def test_unverified_confidence_needs_checks() -> None:
     from redact.detect.catalog import parse_detectors
 
     entry = {
-        "id": "x-token", "category": "SECRET", "description": "test entry", "keywords": ["x_"],
-        "patterns": ["x_[a-z]{8}"], "unverified_confidence": 0.5,
-        "examples": {"positive": [{"value": "x_abcdefgh", "reason": "shape"}],
-                     "negative": [{"value": "y", "reason": "other"}]},
+        "id": "x-token",
+        "category": "SECRET",
+        "description": "test entry",
+        "keywords": ["x_"],
+        "patterns": ["x_[a-z]{8}"],
+        "unverified_confidence": 0.5,
+        "examples": {
+            "positive": [{"value": "x_abcdefgh", "reason": "shape"}],
+            "negative": [{"value": "y", "reason": "other"}],
+        },
     }
     with pytest.raises(CatalogError, match="unverified_confidence needs checks"):
         parse_detectors([entry], {}, "t.yaml")
@@ -177,7 +183,10 @@ def test_a_pattern_with_its_own_prefilter_runs_only_where_it_matches(kind: str) 
 @pytest.mark.parametrize(
     ("pattern", "message"),
     [
-        ({"regex": "x_[0-9]{8}", "prefilter": "(?=x)"}, "patterns[1].prefilter: a prefilter is a plain regex"),
+        (
+            {"regex": "x_[0-9]{8}", "prefilter": "(?=x)"},
+            "patterns[1].prefilter: a prefilter is a plain regex",
+        ),
         ({"regex": "x_[0-9]{8}", "prefilter": "(?i)x_"}, "patterns[1].prefilter: a prefilter sets flags"),
         ({"pattern": "x_[0-9]{8}"}, "patterns[1]: a mapping has 'regex'"),
     ],

@@ -49,7 +49,7 @@ def mixed(tmp_path: Path) -> Path:
     )
     (d / "vault.yml").write_text("greeting: !vault |\n  hello world\npath: ${oc.env:HOME}\n")
     (d / "chart.yaml").write_text(
-        "apiVersion: v2\nmetadata:\n  name: {{ .Values.name }}\n  {{- include \"labels\" . | nindent 4 }}\n"
+        'apiVersion: v2\nmetadata:\n  name: {{ .Values.name }}\n  {{- include "labels" . | nindent 4 }}\n'
         f"env:\n  DB: {PG}\n"
     )
     (d / "broken.json").write_text('{\n  "a": 1,\n  "url": "' + PG + '",\n')

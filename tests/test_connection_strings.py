@@ -59,7 +59,10 @@ def assert_credential(
             ("postgresql://svc:", "@db.internal:5432/features"),
         ),
         ("postgresql+psycopg2://svc:{pw}@db:5432/x", ("postgresql+psycopg2://svc:", "@db:5432/x")),
-        ("mysql+pymysql://root:{pw}@10.0.0.5:3306/app?charset=utf8mb4", (":3306/app",)),  # the IP host is masked as IP_ADDRESS
+        (
+            "mysql+pymysql://root:{pw}@10.0.0.5:3306/app?charset=utf8mb4",
+            (":3306/app",),
+        ),  # the IP host is masked as IP_ADDRESS
         (
             "mongodb+srv://app:{pw}@cluster0.example.mongodb.net/db?retryWrites=true",
             ("cluster0.example.mongodb.net/db",),
@@ -81,7 +84,10 @@ def assert_credential(
             "ldap://cn=admin,dc=example,dc=org:{pw}@ldap.example.org:389",
             ("cn=admin,dc=example,dc=org", "@ldap.example.org"),
         ),
-        ("clickhouse://default:{pw}@[2001:db8::5]:8443/metrics", (":8443/metrics",)),  # the IP host is masked as IP_ADDRESS
+        (
+            "clickhouse://default:{pw}@[2001:db8::5]:8443/metrics",
+            (":8443/metrics",),
+        ),  # the IP host is masked as IP_ADDRESS
     ],
 )
 def test_uri_userinfo_any_scheme(template, keep):

@@ -96,7 +96,12 @@ def test_keys_inside_embedded_json_are_scanned():
 
 @pytest.mark.parametrize(
     "key",
-    ["acc/4111111111111111", "loss.536-90-4410", "by_user/alice.fake@example.com", "runs/x/4111-1111-1111-1111"],
+    [
+        "acc/4111111111111111",
+        "loss.536-90-4410",
+        "by_user/alice.fake@example.com",
+        "runs/x/4111-1111-1111-1111",
+    ],
 )
 def test_segments_of_path_like_keys_are_scanned(key):
     """A per-user metric key such as ``acc/<card>`` or ``loss.<ssn>`` is found: each segment
@@ -106,7 +111,9 @@ def test_segments_of_path_like_keys_are_scanned(key):
     assert findings and all(f.in_key for f in findings)
     (redacted,) = redact.redact({key: 0.5}).value
     assert redacted.split("/")[0].split(".")[0] == key.split("/")[0].split(".")[0]
-    assert "4111111111111111" not in redacted and "536-90-4410" not in redacted and "alice.fake" not in redacted
+    assert (
+        "4111111111111111" not in redacted and "536-90-4410" not in redacted and "alice.fake" not in redacted
+    )
 
 
 def test_segments_of_lineage_paths_stay_clean():

@@ -62,8 +62,18 @@ CATALOG = [
 ]
 
 
-def _row(source: str, pointer: str, line: int | None, key: str, category: str, detector: str,
-         start: int, end: int, confidence: float, fp: str) -> Result:
+def _row(
+    source: str,
+    pointer: str,
+    line: int | None,
+    key: str,
+    category: str,
+    detector: str,
+    start: int,
+    end: int,
+    confidence: float,
+    fp: str,
+) -> Result:
     return Result(source, Finding(pointer, key, category, detector, start, end, confidence, fp), line)
 
 

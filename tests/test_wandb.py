@@ -835,7 +835,9 @@ def test_artifact_text_files_are_redacted_binary_pass(env: Env) -> None:
         f.write(f"# run notes\nbilling card {CARD_SPACED}, token {GH}\n")
     assert art._tmp_dir is not None
     staged = [p.read_bytes() for p in Path(art._tmp_dir.name).rglob("*") if p.is_file()]
-    assert staged and not [t for t in PLAINTEXTS.values() for b in staged if t.encode() in b]  # redacted in place
+    assert staged and not [
+        t for t in PLAINTEXTS.values() for b in staged if t.encode() in b
+    ]  # redacted in place
     entries = {e.path: e for e in art.manifest.entries.values()}
     assert set(entries) == {"params.json", "hydra/config.yaml", "hydra/.env", "hydra/weights.bin", "notes.md"}
     stored = {p: Path(e.local_path).read_bytes() for p, e in entries.items()}

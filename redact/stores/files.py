@@ -353,9 +353,7 @@ class _LineNumbers:
 _LINE_NUMBERS = _LineNumbers()
 
 
-def _text_records(
-    lines: Sequence[str], source: str, first: int, allows: Allows | None
-) -> Iterator[Record]:
+def _text_records(lines: Sequence[str], source: str, first: int, allows: Allows | None) -> Iterator[Record]:
     """One record per ``_TEXT_CHUNK`` lines: ``{"<line number>": line}`` for non-blank lines."""
     for start in range(0, len(lines), _TEXT_CHUNK):
         doc = {
