@@ -299,6 +299,7 @@ class Scanner:
                     # the one case where a parent changes what a key means (child_context)
                     cred_parent = bool(name) and classify_key(name) is KeyClass.CREDENTIAL
                     clean_keys = self._clean_keys
+                    khits: list[Hit]
                     for k, item in v.items():
                         if type(k) is str and k in clean_keys:  # a key seen clean before
                             ks, khits = k, []
