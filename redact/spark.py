@@ -263,6 +263,8 @@ def _scan_column(scanner: Any, column: str, arr: pa.Array) -> list[tuple[int, li
     report are never converted to Python objects."""
     import pyarrow.types as pt
 
+    if not len(arr):
+        return []
     t = arr.type
     path = (column,)
     if pt.is_map(t) and _by_value(t.key_type) and _by_value(t.item_type):
