@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from redact.errors import Blocked, RedactError
-from redact.leaves import escape
+from redact.leaves import context_key, escape
 from redact.policy import Policy, load_policy, load_policy_text, policy_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,6 +113,8 @@ class _Job:
 
 
 _compiled: dict[str, Any] = {}
+_COMPILED_MAX = 4
+"""Policies kept compiled per Python worker (each holds its engine and its memo of clean values)."""
 _compiled_lock = threading.Lock()
 build_counts: dict[str, int] = {}
 """How many times this process compiled each job's policy (by cache key): once."""
@@ -135,8 +137,8 @@ def _engine(job: _Job) -> Any:
             policy = policy.model_copy(update={"summary": "silent"})
             policy._source = job.source
             hit = build_scanner(policy) if job.kind == "scan" else Redactor(policy)
-            if len(_compiled) > 16:
-                _compiled.clear()
+            while len(_compiled) >= _COMPILED_MAX:  # the oldest policy first
+                del _compiled[next(iter(_compiled))]
             _compiled[key] = hit
             build_counts[key] = build_counts.get(key, 0) + 1
     return hit
@@ -213,6 +215,148 @@ def _guarded(column: str, what: str, fn: Any, *args: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- scan
+def _scan_cell(scanner: Any, value: Any, path: tuple[str, ...]) -> list[Any] | None:
+    try:
+        return scanner.scan(value, path)  # type: ignore[no-any-return]
+    except Exception:  # fail closed: reported as a guard-error finding of the cell
+        return None
+
+
+def _by_value(t: pa.DataType) -> bool:
+    """Values of Arrow type ``t`` are equal exactly when their text is: strings, integers,
+    booleans (not floats: ``0.0 == -0.0``; not decimals: ``1.0 == 1.00``)."""
+    import pyarrow.types as pt
+
+    return bool(pt.is_string(t) or pt.is_large_string(t) or pt.is_integer(t) or pt.is_boolean(t))
+
+
+def _distinct(column: str, arr: pa.Array) -> tuple[pa.Array, list[Any]]:
+    """Each value's index into the distinct values of ``arr`` (null for null) and those
+    distinct values as Python objects: computed by Arrow, so repeated values are never
+    converted to Python objects."""
+    import pyarrow.compute as pc
+
+    encoded = _guarded(column, "reading", pc.dictionary_encode, arr)
+    return encoded.indices, _guarded(column, "reading", _python, encoded.dictionary)
+
+
+def _positions(indices: pa.Array, wanted: Iterable[int]) -> list[int]:
+    """Positions in ``indices`` whose value is one of ``wanted``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hit = pc.is_in(indices, value_set=pa.array(sorted(wanted), type=indices.type))
+    return pc.indices_nonzero(pc.fill_null(hit, False)).to_pylist()  # type: ignore[no-any-return]
+
+
+def _scan_column(scanner: Any, column: str, arr: pa.Array) -> list[tuple[int, list[Any] | None]]:
+    """(row, findings) of each cell of ``arr`` with something to report, in row order;
+    findings None when the cell's scan raised.
+
+    Equal cells of a batch are scanned once: strings and integers by value, and maps of
+    them entry by entry, each distinct (key, value) pair once as the one-entry map
+    ``{key: value}`` under the column. A map entry reads the same alone as among its
+    siblings (its key, its value and the column name are its context), except under a
+    key whose context its siblings give (:func:`redact.leaves.context_key`: ``value``
+    under a ``key``/``name`` sibling): such maps are scanned whole. Arrow finds the
+    distinct values and the rows that hold a reported one, so rows with nothing to
+    report are never converted to Python objects."""
+    import pyarrow.types as pt
+
+    if not len(arr):
+        return []
+    t = arr.type
+    path = (column,)
+    if pt.is_map(t) and _by_value(t.key_type) and _by_value(t.item_type):
+        return _scan_map_column(scanner, column, arr)
+    if _by_value(t):
+        indices, distinct = _distinct(column, arr)
+        found: dict[int, list[Any] | None] = {}
+        for i, value in enumerate(distinct):
+            findings = _scan_cell(scanner, value, path)
+            if findings is None or findings:
+                found[i] = findings
+        if not found:
+            return []
+        rows = _positions(indices, found)
+        return [(row, found[i]) for row, i in zip(rows, indices.take(rows).to_pylist(), strict=True)]
+    out: list[tuple[int, list[Any] | None]] = []
+    for row, value in enumerate(_guarded(column, "reading", _python, arr)):
+        if value is not None:
+            findings = _scan_cell(scanner, value, path)
+            if findings is None or findings:
+                out.append((row, findings))
+    return out
+
+
+class _AnySibling(dict[str, str]):
+    """A mapping holding every sibling name: ``context_key(_ANY_SIBLING, k) != k`` exactly
+    when a value under ``k`` takes its context from its siblings (``{"key": ..., "value":
+    ...}`` pairs), so an entry under ``k`` cannot be scanned on its own."""
+
+    def get(self, key: Any, default: Any = None) -> str:
+        return "\0"
+
+
+_ANY_SIBLING = _AnySibling()
+
+
+def _scan_map_column(scanner: Any, column: str, arr: pa.Array) -> list[tuple[int, list[Any] | None]]:
+    """:func:`_scan_column` of a map column of strings or integers, entry by entry."""
+    import bisect
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(arr)
+    offsets: list[int] = _guarded(column, "reading", lambda: arr.offsets.to_pylist())
+    lo, hi = offsets[0], offsets[n]
+    key_idx, keys = _distinct(column, arr.keys.slice(lo, hi - lo))
+    item_idx, items = _distinct(column, arr.items.slice(lo, hi - lo))
+    # one code per (key, item) pair: key index * (items + 1) + item index + 1 (0: a null item)
+    width = len(items) + 1
+    codes = pc.add(
+        pc.multiply(key_idx.cast(pa.int64()), width),
+        pc.add(pc.fill_null(item_idx.cast(pa.int64()), -1), 1),
+    )
+    pair_idx, pairs = _distinct(column, codes)
+    path = (column,)
+    found: dict[int, list[Any] | None] = {}
+    for i, code in enumerate(pairs):
+        item = items[code % width - 1] if code % width else None
+        findings = _scan_cell(scanner, {keys[code // width]: item}, path)
+        if findings is None or findings:
+            found[i] = findings
+    valid = arr.is_valid().to_pylist() if arr.null_count else None
+
+    def row_of(entry: int) -> int:
+        return bisect.bisect_right(offsets, lo + entry) - 1
+
+    whole: set[int] = set()
+    by_siblings = [i for i, k in enumerate(keys) if type(k) is str and context_key(_ANY_SIBLING, k) != k]
+    if by_siblings:
+        whole = {row_of(j) for j in _positions(key_idx, by_siblings)}
+    per_row: dict[int, list[Any] | None] = {}
+    if found:
+        entries = _positions(pair_idx, found)
+        for j, i in zip(entries, pair_idx.take(entries).to_pylist(), strict=True):
+            row = row_of(j)
+            if row in whole or (valid is not None and not valid[row]):
+                continue
+            findings = found[i]
+            if findings is None or (row in per_row and per_row[row] is None):
+                per_row[row] = None  # one failed entry fails the cell, as a whole-cell scan does
+            else:
+                per_row.setdefault(row, []).extend(findings)  # type: ignore[union-attr]
+    for row in whole:
+        if valid is None or valid[row]:
+            cell = _guarded(column, "reading", _python, arr.slice(row, 1))[0]
+            findings = _scan_cell(scanner, cell, path)
+            if findings is None or findings:
+                per_row[row] = findings
+    return sorted(per_row.items())
+
+
 def _scan_batches(job: _Job, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
@@ -223,14 +367,8 @@ def _scan_batches(job: _Job, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.R
         out: dict[str, list[Any]] = {f: [] for f in FINDING_FIELDS}
         failed = 0
         for column in job.columns:
-            values = _guarded(column, "reading", _python, batch.column(column))
-            path = (column,)
-            for row, value in enumerate(values):
-                if value is None:
-                    continue
-                try:
-                    findings = scanner.scan(value, path)
-                except Exception:  # fail closed: the cell counts as sensitive
+            for row, findings in _scan_column(scanner, column, batch.column(column)):
+                if findings is None:  # fail closed: the cell counts as sensitive
                     failed += 1
                     rows.append(row)
                     for f, v in zip(

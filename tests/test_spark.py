@@ -468,3 +468,131 @@ def test_arrow_to_python_equals_to_pylist() -> None:
     arr = pa.array(data, type=t)
     for a in (arr, arr.slice(1), arr.slice(2, 2), arr.field("m"), arr.field("l").slice(1)):
         assert rs.arrow_to_python(a) == a.to_pylist(maps_as_pydicts="strict")
+
+
+def _cell_by_cell(scanner: Any, column: str, arr: pa.Array) -> list[tuple[int, Any]]:
+    """What a whole-cell scan of every cell reports: (row, findings or None when it raised)."""
+    out = []
+    for row, value in enumerate(arr.to_pylist(maps_as_pydicts="strict")):
+        if value is None:
+            continue
+        try:
+            findings = scanner.scan(value, (column,))
+        except Exception:
+            findings = None
+        if findings is None or findings:
+            out.append((row, findings))
+    return out
+
+
+class _FailOn:
+    """The real Scanner, raising for any value that holds ``marker`` (a fault injected to
+    pin fail-closed behaviour; everything else is scanned by the Scanner itself)."""
+
+    def __init__(self, scanner: Any, marker: str) -> None:
+        self.scanner, self.marker = scanner, marker
+
+    def scan(self, value: Any, path: tuple[str, ...] = ()) -> Any:
+        if self.marker in json.dumps(value):
+            raise RuntimeError("injected")
+        return self.scanner.scan(value, path)
+
+
+def test_distinct_cells_scanned_once_report_as_whole_cells() -> None:
+    """Workers scan each distinct string, integer and map (key, value) pair of a batch once
+    and give every row that holds it its findings: the result equals a whole-cell scan of
+    every cell, for repeated secrets, null maps, null items, empty maps, integer keys and
+    values, sliced arrays, and maps with a ``value`` key (read with its ``key`` sibling as
+    context, so scanned whole)."""
+    from redact._build import build_scanner
+
+    scanner = build_scanner(load_policy_text("name: distinct\nsummary: silent\n"))
+    pw = "FAKE-" + _rand(12)
+    url = f"postgresql://svc:{pw}@db.internal:5432/app"
+    key = "FAKE" + _rand(30)
+    secret_key = "postgresql://svc:FAKE-" + _rand(10) + "@db.internal/app"
+    maps = [
+        {"lr": "0.1", "db_url": url, "opt": "adam"},
+        {"lr": "0.1", "opt": "adam"},
+        None,
+        {},
+        {"db_url": url, "api_key": key, "note": None},
+        {"key": "db_password", "value": "FAKE" + _rand(14)},
+        {"value": "0.1", "lr": "0.1"},
+        {secret_key: "1", "lr": "0.1"},
+        {"api_key": key},
+    ] * 3
+    strings = [url, "adam", None, url, f'{{"password": "{pw}", "lr": 0.1}}', "adam"] * 4
+    numbers = [4111111111111111, 7, None, 4111111111111111, 12] * 3
+    columns = {
+        "params": pa.array(maps, pa.map_(pa.string(), pa.string())),
+        "config": pa.array(strings, pa.string()),
+        "card": pa.array(numbers, pa.int64()),
+        "by_id": pa.array(
+            [{4111111111111111: url, 3: "x"}, None, {3: "x"}] * 3, pa.map_(pa.int64(), pa.string())
+        ),
+        "counts": pa.array(
+            [{"card": 4111111111111111, "n": 3}, {"n": 3}] * 3, pa.map_(pa.string(), pa.int64())
+        ),
+    }
+    # a null map whose entries are not empty (Arrow allows it): its entries are not its values
+    columns["masked"] = pa.MapArray.from_arrays(
+        pa.array([0, 2, 4, 5], pa.int32()),
+        pa.array(["lr", "db_url", "db_url", "api_key", "opt"]),
+        pa.array(["0.1", url, url, key, "adam"]),
+        mask=pa.array([False, True, False]),
+    )
+    assert [row for row, _ in rs._scan_column(scanner, "masked", columns["masked"])] == [0]
+    for column, arr in columns.items():
+        for a in (arr, arr.slice(1), arr.slice(2, 7)):
+            assert rs._scan_column(scanner, column, a) == _cell_by_cell(scanner, column, a), column
+    got = dict(rs._scan_column(scanner, "params", columns["params"]))
+    assert {0, 4, 5, 8} <= set(got) and not {1, 2, 3, 6} & set(got)
+    assert any(f.detector == "sensitive-key-value" for f in got[5])  # the `value` row, whole
+
+
+def test_a_failing_entry_fails_its_whole_cell() -> None:
+    """When scanning one (key, value) pair of a map raises, every row holding that pair gets
+    one guard-error cell (None) and no other finding of that cell, as a whole-cell scan that
+    raises; rows without it are reported as usual."""
+    from redact._build import build_scanner
+
+    scanner = _FailOn(build_scanner(load_policy_text("name: failing\nsummary: silent\n")), "BOOM")
+    url = "postgresql://svc:FAKE-" + _rand(10) + "@db.internal/app"
+    maps = [{"db_url": url, "x": "BOOM"}, {"db_url": url}, {"x": "BOOM"}, {"lr": "0.1"}, None]
+    arr = pa.array(maps, pa.map_(pa.string(), pa.string()))
+    got = rs._scan_column(scanner, "params", arr)
+    assert [(row, f is None) for row, f in got] == [(0, True), (1, False), (2, True)]
+    strings = pa.array(["BOOM", url, None, "BOOM"], pa.string())
+    assert [(row, f is None) for row, f in rs._scan_column(scanner, "s", strings)] == [
+        (0, True),
+        (1, False),
+        (3, True),
+    ]
+
+
+def test_repeated_values_reported_in_every_row(spark: Any) -> None:
+    """The same secret in many rows of one batch and across batches is reported once per
+    row that holds it, with that row's id (distinct values are scanned once per batch)."""
+    copies = [dict(ROWS[0], run_id=_hex(32)) for _ in range(30)]
+    df = spark.createDataFrame(copies, SCHEMA).repartition(2)
+    found = rs.scan_dataframe(df, id_cols=["run_id"]).collect()
+    per_row = {}
+    for r in found:
+        per_row.setdefault(r.run_id, set()).add((r.column, r.pointer, r.detector, r.start, r.end))
+    one = {(c, p, d, s, e) for _, c, p, d, s, e in _expected_findings([ROWS[0]])}
+    assert one and set(per_row) == {r["run_id"] for r in copies}
+    assert all(v == one for v in per_row.values())
+
+
+def test_worker_keeps_a_few_compiled_policies() -> None:
+    """A worker keeps at most a few policies compiled (the oldest is dropped first), so a
+    session that runs many policies does not grow its workers' memory without bound."""
+    jobs = [
+        rs._Job("scan", *rs._policy_and_text(load_policy_text(f"name: lru-{_hex(8)}\n"), "scan"), ())
+        for _ in range(rs._COMPILED_MAX + 2)
+    ]
+    engines = [rs._engine(job) for job in jobs]
+    kept = [job.cache_key for job in jobs if job.cache_key in rs._compiled]
+    assert kept == [job.cache_key for job in jobs[-rs._COMPILED_MAX :]]
+    assert rs._engine(jobs[-1]) is engines[-1]
