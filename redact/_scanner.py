@@ -12,11 +12,12 @@ import datetime as _dt
 import decimal
 import enum
 import hashlib
+import json
 import os
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -240,13 +241,17 @@ class Scanner:
 
     def _scan_text(self, text: str, key: str) -> list[Hit]:
         if text[:1] in _JSON_OPENERS and looks_like_json(text):
+            deadline = time.monotonic() + self.engine.timeout  # one guard for both parsers
+            clean = self._embedded_clean(text, key, deadline)
+            if clean is not None:
+                return [] if clean else [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
             try:
-                doc = parse_embedded(text, time.monotonic() + self.engine.timeout)
+                doc = parse_embedded(text, deadline)
             except ParseTimeout:
                 return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
             if isinstance(doc, (JObj, list)):
                 hits: list[Hit] = []
-                self._walk_embedded(doc, key, _last_segment(key), hits, 0)
+                self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
                 return hits
         hits = self.engine.find(text, key)
         if self.ner is not None:
@@ -382,41 +387,114 @@ class Scanner:
         )
 
     # ------------------------------------------------------------------ embedded JSON
-    def _walk_embedded(self, node: Any, key: str, name: str, hits: list[Hit], depth: int) -> None:
-        """Every member of every object (duplicate keys included), keys scanned as text."""
+    def _embedded_clean(self, text: str, key: str, deadline: float) -> bool | None:
+        """True when ``text`` is a JSON document in which nothing is found, False when
+        reading it ran past ``deadline``, None when :func:`parse_embedded` must decide.
+
+        The document is read with the json module's C parser (every member of every
+        object kept; no offsets, which only findings need); a document with a finding, or
+        one that parser reads differently from the offset-keeping one, goes to
+        :func:`parse_embedded`."""
+        try:
+            doc = json.loads(text, object_pairs_hook=JObj, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(doc, (JObj, list)):
+            return None
+        if time.monotonic() > deadline:
+            return False
+        try:
+            self._walk_embedded(doc, key, _last_segment(key), _stop, 0)
+        except (_Found, _TooDeep):
+            return None
+        return time.monotonic() <= deadline
+
+    def _walk_embedded(self, node: Any, key: str, name: str, place: _Place, depth: int) -> None:
+        """Every member of every object (duplicate keys included), keys scanned as text;
+        ``place(hits, node)`` takes the hits of each string or number. Nodes are those of
+        :func:`parse_embedded` (``JObj`` of ``JStr`` keys, ``JStr``, ``JNum``) or of the
+        json module (``JObj`` of ``str`` keys, ``str``, ``int``)."""
+        if depth > _EMBEDDED_DEPTH:  # (parse_embedded refuses such a document)
+            raise _TooDeep
         if isinstance(node, JObj):
             plain: dict[str, str] = {}
             for k, item in node:
-                if k.value in ("key", "name") and isinstance(item, JStr) and k.value not in plain:
-                    plain[k.value] = item.value
+                kv = _text_of(k)
+                if kv in ("key", "name") and isinstance(item, (JStr, str)) and kv not in plain:
+                    plain[kv] = _text_of(item)
             for k, item in node:
-                khits = self.scan_text(k.value, "") if k.value else []
+                kv = _text_of(k)
+                khits = self.scan_text(kv, "") if kv else []
                 if khits:
-                    _map_hits(khits, k, hits)
-                    ck = masked_key(k.value, khits)
+                    place(khits, k)
+                    ck = masked_key(kv, khits)
                 else:
-                    ck = context_key(plain, k.value) if k.value == "value" else k.value
-                self._walk_embedded(item, child_context(name, ck), ck, hits, depth + 1)
+                    ck = context_key(plain, kv) if kv == "value" else kv
+                self._walk_embedded(item, child_context(name, ck), ck, place, depth + 1)
         elif isinstance(node, list):
             for item in node:
-                self._walk_embedded(item, key, name, hits, depth + 1)
-        elif isinstance(node, JStr):
-            found = self.scan_text(node.value, key)
+                self._walk_embedded(item, key, name, place, depth + 1)
+        elif isinstance(node, (JStr, str)):
+            found = self.scan_text(_text_of(node), key)
             if found:
-                _map_hits(found, node, hits)
-        elif isinstance(node, JNum) and isinstance(node.value, int) and abs(node.value) >= _MIN_INT:
-            for h in self.scan_text(node.raw, key):
-                hits.append(
-                    Hit(
-                        h.detector,
-                        node.raw_start + h.start,
-                        node.raw_start + h.end,
-                        node.raw_start + h.claim_start,
-                        node.raw_start + h.claim_end,
-                        h.confidence,
-                        h.shadow,
-                    )
+                place(found, node)
+        elif isinstance(node, JNum):
+            if isinstance(node.value, int) and abs(node.value) >= _MIN_INT:
+                found = self.scan_text(node.raw, key)
+                if found:
+                    place(found, node)
+        elif type(node) is int and abs(node) >= _MIN_INT:
+            found = self.scan_text(str(node), key)
+            if found:
+                place(found, node)
+
+
+_EMBEDDED_DEPTH = 64  # as parse_embedded: deeper documents are read as text
+_Place = Callable[[list[Hit], Any], None]
+
+
+class _Found(Exception):
+    """A finding in an embedded document read without offsets."""
+
+
+class _TooDeep(Exception):
+    """An embedded document nested deeper than :func:`parse_embedded` reads."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN / Infinity: not JSON to parse_embedded
+
+
+def _stop(found: list[Hit], node: Any) -> None:
+    raise _Found
+
+
+def _text_of(node: Any) -> str:
+    return node.value if isinstance(node, JStr) else node
+
+
+def _place_into(hits: list[Hit]) -> _Place:
+    """``place`` for :func:`parse_embedded` nodes: hits moved to offsets into the outer text."""
+
+    def place(found: list[Hit], node: Any) -> None:
+        if isinstance(node, JStr):
+            _map_hits(found, node, hits)
+            return
+        shift = node.raw_start  # a JNum
+        for h in found:
+            hits.append(
+                Hit(
+                    h.detector,
+                    shift + h.start,
+                    shift + h.end,
+                    shift + h.claim_start,
+                    shift + h.claim_end,
+                    h.confidence,
+                    h.shadow,
                 )
+            )
+
+    return place
 
 
 def _map_hits(found: list[Hit], node: JStr, hits: list[Hit]) -> None:

@@ -299,3 +299,42 @@ def test_idempotent_for_any_detector_selection_and_action(
     redactor = _redactor(disabled, action, encrypting)
     once = redactor.redact(doc[0]).value
     assert redactor.redact(once).value == once
+
+
+_READERS: dict[str, tuple[Any, redact.Redactor]] = {}
+
+
+@SETTINGS
+@given(documents(), st.booleans(), st.booleans(), st.booleans())
+def test_embedded_json_reads_the_same_with_either_parser(
+    doc: tuple[Any, list[str]], planted_too: bool, ascii_only: bool, pretty: bool
+) -> None:
+    """A JSON document inside a string is first read with the json module's C parser (its
+    findings need no offsets when it has none); what a scan reports and what redaction
+    writes are exactly what the offset-keeping parser alone gives, with or without
+    planted secrets, escapes (``ensure_ascii``) or indentation."""
+    from redact._scanner import Scanner
+
+    value, _ = doc
+    if not planted_too:
+        value = {k: v for k, v in value.items() if k not in dict(PLANTS) and not k.startswith("section")}
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=2 if pretty else None, default=repr)
+    outer = {"config": text}
+
+    def read(mode: str) -> tuple[list[tuple[str, str, int, int]], Any]:
+        if mode not in _READERS:  # one scanner and redactor per mode: no memo of the other's
+            _READERS[mode] = (redact.build_scanner(), redact.Redactor())
+        scanner, redactor = _READERS[mode]
+        found = [(f.pointer, f.detector, f.start, f.end) for f in scanner.scan(outer)]
+        return found, redactor.redact(outer).value
+
+    fast = read("fast")
+    original = Scanner._embedded_clean
+    try:
+        Scanner._embedded_clean = lambda self, text, key, deadline: None  # type: ignore[method-assign]
+        slow = read("offsets only")
+    finally:
+        Scanner._embedded_clean = original  # type: ignore[method-assign]
+    assert fast == slow
+    if planted_too:
+        assert fast[0]  # (the planted secrets are found: the comparison is not vacuous)
