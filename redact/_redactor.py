@@ -500,17 +500,11 @@ def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[S
 def _overlapping(hits: list[Hit]) -> list[tuple[int, int, list[Hit]]]:
     """``hits`` (one group of touching or overlapping spans) split where two reported
     findings only touch: ``(start, end, hits)`` parts whose spans overlap."""
-    if len(hits) < 2:
-        return [(hits[0].start, hits[0].end, hits)] if hits else []
-    parts: list[tuple[int, int, list[Hit]]] = []
-    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
-        if parts and (h.start < parts[-1][1] or h.shadow or all(x.shadow for x in parts[-1][2])):
-            s, e, hs = parts[-1]
-            hs.append(h)
-            parts[-1] = (s, max(e, h.end), hs)
-        else:
-            parts.append((h.start, h.end, [h]))
-    return parts
+    return merge_spans(hits, _overlaps)
+
+
+def _overlaps(h: Hit, end: int, group: list[Hit]) -> bool:
+    return h.start < end or h.shadow or all(x.shadow for x in group)
 
 
 def _safe_repr(v: Any) -> str:

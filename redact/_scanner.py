@@ -88,12 +88,16 @@ def child_context(parent: str, key: str) -> str:
     return key
 
 
-def merge_spans(hits: list[Hit]) -> list[tuple[int, int, list[Hit]]]:
+def merge_spans(
+    hits: list[Hit], joins: Callable[[Hit, int, list[Hit]], bool] | None = None
+) -> list[tuple[int, int, list[Hit]]]:
     """The union of the hits' spans as disjoint ``(start, end, hits)`` groups, in order:
-    overlapping or touching spans merge, so nothing between two findings stays readable."""
+    overlapping or touching spans merge, so nothing between two findings stays readable.
+    ``joins(hit, group end, group hits)``, when given, decides instead whether the next
+    hit (by start) joins the group before it."""
     groups: list[tuple[int, int, list[Hit]]] = []
     for h in sorted(hits, key=lambda h: (h.start, -h.end)):
-        if groups and h.start <= groups[-1][1]:
+        if groups and (h.start <= groups[-1][1] if joins is None else joins(h, groups[-1][1], groups[-1][2])):
             s, e, hs = groups[-1]
             hs.append(h)
             groups[-1] = (s, max(e, h.end), hs)
