@@ -381,10 +381,9 @@ def _redact_doc(redactor: Redactor, doc: Any, outcome: FileOutcome, where: str) 
     return _run(redactor, doc, outcome, where)
 
 
-def _structured(
-    redactor: Redactor, text: str, kind: Kind, ext: str, outcome: FileOutcome, where: str
-) -> str | None:
-    """The redacted text of a JSON or YAML document, or None when it does not parse."""
+def _document(text: str, kind: Kind) -> Any:
+    """The JSON or YAML document in ``text`` (a mapping or a list), or None when it does
+    not parse or is a bare scalar."""
     try:
         if kind == "json":
             doc = json.loads(text)
@@ -394,7 +393,15 @@ def _structured(
             doc = yaml.safe_load(text)
     except Exception:
         return None
-    if doc is None or isinstance(doc, (str, int, float, bool)):
+    return None if doc is None or isinstance(doc, (str, int, float, bool)) else doc
+
+
+def _structured(
+    redactor: Redactor, text: str, kind: Kind, ext: str, outcome: FileOutcome, where: str
+) -> str | None:
+    """The redacted text of a JSON or YAML document, or None when it does not parse."""
+    doc = _document(text, kind)
+    if doc is None:
         return None
     blobs = _notebook_blobs(doc) if ext == "ipynb" else []
     probe = FileOutcome(kind)
@@ -566,17 +573,8 @@ def iter_documents(
         return
     if kind in ("json", "yaml"):
         if os.path.getsize(path) <= settings.max_bytes:
-            text = Path(path).read_bytes().decode("utf-8", "surrogateescape")
-            try:
-                if kind == "json":
-                    doc = json.loads(text)
-                else:
-                    import yaml
-
-                    doc = yaml.safe_load(text)
-            except Exception:
-                doc = None
-            if doc is not None and not isinstance(doc, (str, int, float, bool)):
+            doc = _document(Path(path).read_bytes().decode("utf-8", "surrogateescape"), kind)
+            if doc is not None:
                 if _suffix(name) == "ipynb":
                     _notebook_blobs(doc)
                 yield doc

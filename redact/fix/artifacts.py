@@ -26,11 +26,10 @@ import itertools
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from redact.artifacts import file_digest, redact_file
-from redact.fix import Change, FieldRedactor, FixError, Progress, Target
-from redact.fix.filestore import atomic_write, backup_files, restore_files
+from redact.fix import Change, FieldRedactor, FixError, Progress
+from redact.fix.filestore import FolderTarget, atomic_write
 from redact.fix.journal import location_key
 from redact.leaves import pointer
 from redact.stores.mlflow_artifacts import artifact_files, run_artifact_dirs
@@ -110,16 +109,10 @@ def apply_artifact(root: Path, change: Change) -> None:
     atomic_write(f, Path(staged))
 
 
-class ArtifactRootTarget(Target):
+class ArtifactRootTarget(FolderTarget):
     """A local artifact root (``<experiment>/<run_id>/artifacts/...``) without a store."""
 
     kind = "mlflow-artifacts"
-
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.source = str(self.root)
-        self.name = self.root.name
-        self.location = self.root.parent
 
     def plan(self, redactor: FieldRedactor) -> list[Change]:
         changes: list[Change] = []
@@ -127,22 +120,7 @@ class ArtifactRootTarget(Target):
             changes.extend(plan_artifacts(redactor, self.root, folder, run_id))
         return changes
 
-    def backup(self, changes: list[Change], dest: Path) -> dict[str, Any]:
-        return backup_files(self.root, changes, dest)
-
     def apply(self, batch: list[Change], progress: Progress) -> None:
         for c in batch:
             apply_artifact(self.root, c)
             progress.step()
-
-    def prepare(self) -> None:
-        for tmp in self.root.rglob(".*.redact-tmp"):
-            tmp.unlink()
-
-    def finish(self) -> list[str]:
-        return ["old file contents may survive in the filesystem's free blocks or snapshots"]
-
-    def restore(self, backup: Path, manifest: dict[str, Any]) -> list[str]:
-        count = restore_files(self.root, backup, manifest)
-        self.prepare()
-        return [f"{count} file(s) of {self.root} restored from {backup}"]

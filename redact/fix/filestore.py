@@ -45,7 +45,14 @@ from redact.fix.field import RUN_NAME, USER, FieldRedactor
 from redact.fix.journal import fsync_dir
 from redact.fix.target import Progress, Target
 
-__all__ = ["FileStoreTarget", "is_file_store", "yaml_field", "replace_yaml_field", "atomic_write"]
+__all__ = [
+    "FileStoreTarget",
+    "FolderTarget",
+    "is_file_store",
+    "yaml_field",
+    "replace_yaml_field",
+    "atomic_write",
+]
 
 _META = "meta.yaml"
 
@@ -204,16 +211,37 @@ def atomic_write(path: Path, data: bytes | Path) -> None:
 
 
 # ---------------------------------------------------------------------- the store
-class FileStoreTarget(Target):
-    """An MLflow ``mlruns`` folder."""
-
-    kind = "mlflow-files"
+class FolderTarget(Target):
+    """A folder whose files a fix rewrites in place: backed up file by file, temporary
+    files of an interrupted run removed, restored from the backup."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.source = str(self.root)
         self.name = self.root.name
         self.location = self.root.parent
+
+    def backup(self, changes: list[Change], dest: Path) -> dict[str, Any]:
+        return backup_files(self.root, changes, dest)
+
+    def prepare(self) -> None:
+        """Remove temporary files a crash left behind (MLflow would read them as params)."""
+        for tmp in self.root.rglob(".*.redact-tmp"):
+            tmp.unlink()
+
+    def finish(self) -> list[str]:
+        return ["old file contents may survive in the filesystem's free blocks or snapshots"]
+
+    def restore(self, backup: Path, manifest: dict[str, Any]) -> list[str]:
+        count = restore_files(self.root, backup, manifest)
+        self.prepare()
+        return [f"{count} file(s) of {self.root} restored from {backup}"]
+
+
+class FileStoreTarget(FolderTarget):
+    """An MLflow ``mlruns`` folder."""
+
+    kind = "mlflow-files"
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -326,9 +354,6 @@ class FileStoreTarget(Target):
             self._out.append(change)
 
     # ------------------------------------------------------------------ backup
-    def backup(self, changes: list[Change], dest: Path) -> dict[str, Any]:
-        return backup_files(self.root, changes, dest)
-
     # ------------------------------------------------------------------ apply
     def apply(self, batch: list[Change], progress: Progress) -> None:
         for c in batch:
@@ -370,17 +395,3 @@ class FileStoreTarget(Target):
             found = yaml_field(text, tuple(field))
             return None if found is None else found[0]
         return text
-
-    def prepare(self) -> None:
-        """Remove temporary files a crash left behind (MLflow would read them as params)."""
-        for tmp in self.root.rglob(".*.redact-tmp"):
-            tmp.unlink()
-
-    def finish(self) -> list[str]:
-        return ["old file contents may survive in the filesystem's free blocks or snapshots"]
-
-    # ------------------------------------------------------------------ restore
-    def restore(self, backup: Path, manifest: dict[str, Any]) -> list[str]:
-        count = restore_files(self.root, backup, manifest)
-        self.prepare()
-        return [f"{count} file(s) of {self.root} restored from {backup}"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from redact._redactor import Redactor
 from redact.errors import RedactError
@@ -21,6 +21,8 @@ from redact.policy import Policy
 __all__ = [
     "Door",
     "Handle",
+    "PatchHandle",
+    "restore",
     "own",
     "redact_value",
     "redact_named",
@@ -119,7 +121,31 @@ def redact_argv(redactor: Redactor, args: list[str]) -> list[str]:
     return out
 
 
-class Handle:
+_H = TypeVar("_H", bound="PatchHandle")
+
+
+class PatchHandle:
+    """What every installed door shares: its patches, listed as seams, and ``with``
+    support that uninstalls on exit (``uninstall`` is the door's own)."""
+
+    _patches: list[_Patch]
+
+    @property
+    def seams(self) -> list[str]:
+        """The patched attributes, as ``module.attribute`` or ``module.Class.attribute``."""
+        return [_dotted(owner, name) for owner, name, _, _ in self._patches]
+
+    def uninstall(self) -> None:  # pragma: no cover - every door defines it
+        raise NotImplementedError
+
+    def __enter__(self: _H) -> _H:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstall()
+
+
+class Handle(PatchHandle):
     """An installed door. ``uninstall()`` restores every patched attribute; also usable as
     a context manager."""
 
@@ -138,10 +164,6 @@ class Handle:
     def installed(self) -> bool:
         return self._door.active is self
 
-    @property
-    def seams(self) -> list[str]:
-        return [_dotted(o, n) for o, n, _, _ in self._patches]
-
     def uninstall(self) -> None:
         with self._door.lock:
             restore(self._patches)
@@ -150,18 +172,12 @@ class Handle:
                 self._door.active = None
                 self._door.redactor = None
 
-    def __enter__(self) -> Handle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.uninstall()
-
     def __repr__(self) -> str:
         state = "installed" if self.installed else "uninstalled"
         return f"<redact {self._door.library} integration, {self._door.library} {self.version}, {state}>"
 
 
-def restore(patches: list[tuple[Any, str, Any, Any]]) -> None:
+def restore(patches: list[_Patch]) -> None:
     """Put back every ``(owner, name, original, replacement)`` patch, last first. An
     attribute someone else has re-patched since is left to them (their wrapper still calls
     ours, which then passes through)."""

@@ -57,7 +57,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import _dotted, redact_argv, redact_series, restore
+from redact.integrations._patch import PatchHandle, redact_argv, redact_series, restore
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -583,7 +583,7 @@ def _wrap_add_local_file(orig: Callable[..., Any]) -> Callable[..., Any]:
 _Patch = tuple[Any, str, Any, Any]  # (owner, attribute, original, replacement)
 
 
-class Handle:
+class Handle(PatchHandle):
     """An installed W&B integration. ``uninstall()`` restores every patched attribute;
     also usable as a context manager."""
 
@@ -600,11 +600,6 @@ class Handle:
     def installed(self) -> bool:
         return _active is self
 
-    @property
-    def seams(self) -> list[str]:
-        """The patched attributes, as ``module.attribute`` or ``module.Class.attribute``."""
-        return [_dotted(owner, name) for owner, name, _, _ in self._patches]
-
     def uninstall(self) -> None:
         """Put every original attribute back. An attribute someone else has re-patched
         since is left to them (their wrapper still calls ours, which then passes through)."""
@@ -614,12 +609,6 @@ class Handle:
             self._patches = []
             if _active is self:
                 _active = None
-
-    def __enter__(self) -> Handle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.uninstall()
 
     def __repr__(self) -> str:
         state = "installed" if self.installed else "uninstalled"
