@@ -394,7 +394,9 @@ def structured_part(v: str) -> str | None:
 # Program text, not a value: a dotted name (self.config.token, tokenizer.image_token,
 # torch.Tensor) whose parts are identifiers in the shapes code uses (snake_case,
 # CapWords without digits, UPPER_CASE); a random string with dots (Tr0ub.4dor) is not one.
-_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z]+[a-z]*)*|[A-Z][A-Z0-9_]*)"
+# (each alternative reads a part one way only: no run of letters splits in several ways,
+# which made a failed match exponential in the length of ``ABabABab...``)
+_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z][A-Z0-9_]*)"
 _DOTTED_NAME = re.compile(rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART}):?$")
 # a call or a subscript right after a name: tokenize(text), kwargs.get("token"), enc["x"]
 _CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
