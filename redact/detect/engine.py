@@ -67,6 +67,7 @@ class CompiledDetector:
         "exclude_specs",
         "widths",
         "gates",
+        "entries",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -83,6 +84,9 @@ class CompiledDetector:
         self.widths: list[int] = [_min_width(p) for p in spec.patterns]
         # per pattern, the prefilter id of its own prefilter (None: the detector's suffices)
         self.gates: list[int | None] = [None] * len(compiled)
+        # (pattern, reported group, width, gate, shared): what ``Engine.run`` loops over,
+        # set by the engine once the gates and the patterns detectors share are known
+        self.entries: tuple[tuple[regex.Pattern[str], str | int, int, int | None, bool], ...] = ()
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
         self.confidence_unverified = spec.confidence_unverified
@@ -204,6 +208,11 @@ class Engine:
                     d.gates[j] = len(triggers)
                     triggers.append(([], gate))
         self.prefilter = build_prefilter(triggers, prefilter)
+        for d in self.detectors:
+            d.entries = tuple(
+                (pattern, group, width, gate, pattern in self._shared)
+                for (pattern, group), width, gate in zip(d.patterns, d.widths, d.gates, strict=True)
+            )
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
             (
@@ -267,7 +276,7 @@ class Engine:
         n = len(text)
         deadline = time.monotonic() + self.timeout
         shared: dict[regex.Pattern[str], list[regex.Match[str]]] | None = None
-        detectors, shared_patterns, triggered = self.detectors, self._shared, info.triggered_ids
+        detectors, triggered = self.detectors, info.triggered_ids
         last = len(detectors)
         try:
             for index in sorted(selected) if len(selected) > 1 else selected:
@@ -275,10 +284,10 @@ class Engine:
                     break
                 d = detectors[index]
                 key_ok = index in triggered
-                for (pattern, group), width, gate in zip(d.patterns, d.widths, d.gates, strict=True):
+                for pattern, group, width, gate, is_shared in d.entries:
                     if width > n or (gate is not None and gate not in selected):
                         continue
-                    if pattern in shared_patterns:  # one regex pass for every detector using it
+                    if is_shared:  # one regex pass for every detector using it
                         if shared is None:
                             shared = {}
                         found = shared.get(pattern)
