@@ -42,14 +42,25 @@ def _package_patterns() -> Iterator[tuple[str, Any]]:
         except ImportError:  # an optional extra is not installed
             continue
         for name, value in vars(module).items():
-            if isinstance(value, (re.Pattern, regex.Pattern)):
-                yield f"{info.name}.{name}", value
+            items = (
+                value.items()
+                if isinstance(value, dict)
+                else enumerate(value)
+                if isinstance(value, (list, tuple))
+                else [("", value)]
+            )
+            for sub, item in items:
+                if isinstance(item, (re.Pattern, regex.Pattern)):
+                    yield f"{info.name}.{name}{f'[{sub!r}]' if sub != '' else ''}", item
 
 
 def _catalog_patterns() -> Iterator[tuple[str, Any]]:
     for spec in load_catalog():
         for i, pattern in enumerate(spec.patterns):
             yield f"{spec.id}#{i}", regex.compile(pattern)
+        for rule in (*spec.context.keys, *spec.context.exclude_keys):
+            if not rule.startswith("@"):  # (``@name``: a key class of the key grammar)
+                yield f"{spec.id} key {rule}", regex.compile(rule)
 
 
 def _best(fn: Callable[[str], Any], text: str) -> float:
@@ -74,8 +85,8 @@ def _super_linear(pattern: Any) -> list[str]:
 
 
 def test_package_patterns_are_not_super_linear() -> None:
-    """Every compiled pattern held by a module of the package (validators, key grammar,
-    scanners, connection strings...)."""
+    """Every compiled pattern held by a module of the package, or in a list, tuple or dict
+    there (validators, key grammar, scanners, connection strings...)."""
     found = dict(_package_patterns())
     assert len(found) > 60
     slow = {name: s for name, p in found.items() if (s := _super_linear(p))}
@@ -83,8 +94,8 @@ def test_package_patterns_are_not_super_linear() -> None:
 
 
 def test_catalog_patterns_are_not_super_linear() -> None:
-    """Every detector pattern of the catalog (these also run under the engine's timeout,
-    which would mask a value whole instead of hanging)."""
+    """Every detector pattern and key rule of the catalog (patterns also run under the
+    engine's timeout, which would mask a value whole instead of hanging)."""
     found = dict(_catalog_patterns())
     assert len(found) > 200
     slow = {name: s for name, p in found.items() if (s := _super_linear(p))}
