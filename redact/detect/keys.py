@@ -161,7 +161,7 @@ def key_words(segment: str) -> list[str]:
     """``dbPassword`` / ``DB-PASSWORD`` / ``X-Api-Key2`` -> ``['db', 'password']`` /
     ``['x', 'api', 'key']`` (lower case, trailing digits of a word dropped)."""
     words = _WORD_SPLIT.split(_CAMEL.sub("_", segment).lower())
-    return [_TRAILING_DIGITS.sub("", w) for w in words if w and not w.isdigit()]
+    return [_TRAILING_DIGITS.sub("", w) if w[-1].isdigit() else w for w in words if w and not w.isdigit()]
 
 
 def _is_cred_word(w: str) -> bool:

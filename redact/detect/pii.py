@@ -10,6 +10,7 @@ published ranges, checked after Luhn.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Callable
@@ -51,6 +52,12 @@ _ELO = (
     (650485, 650538), (650541, 650598), (650700, 650718), (650720, 650727), (650901, 650978),
     (651652, 651679), (655000, 655019), (655021, 655058),
 )  # fmt: skip
+_ELO_STARTS = [lo for lo, _ in _ELO]  # (sorted and disjoint: one bisect finds the range)
+
+
+def _is_elo(p6: int) -> bool:
+    i = bisect.bisect_right(_ELO_STARTS, p6) - 1
+    return i >= 0 and p6 <= _ELO[i][1]
 
 
 def card_network_of(d: str) -> str | None:
@@ -71,7 +78,7 @@ def card_network_of(d: str) -> str | None:
         return "amex"
     if p4 == 5019 and n == 16:
         return "dankort"
-    if n == 16 and any(lo <= p6 <= hi for lo, hi in _ELO):
+    if n == 16 and _is_elo(p6):
         return "elo"
     if p4 == 9792 and n == 16:
         return "troy"

@@ -112,6 +112,8 @@ _WHOLE_TEMPLATE = re.compile(
 )
 # a mask: a run of mask characters with at most a short visible part (sk-..., ****1234)
 _MASK_RUN = re.compile(r"\*{3,}|\.{3,}|…|•{2,}|#{4,}|(?i:x){4,}|_{4,}|-{4,}")
+# the shortest run of each kind: where none occurs, there is nothing to search for
+_MASK_SEEDS = ("***", "...", "…", "••", "####", "____", "----")
 _STAND_IN = re.compile(
     r"""^(?:
         (?:your|my|the|some|insert|enter|put|add|replace)[\s_-]*(?:own[\s_-]*)?[a-z_ -]{0,40}?
@@ -138,6 +140,8 @@ def is_template_only(value: str) -> bool:
 
 def is_masked(value: str) -> bool:
     """``****``, ``sk-...``, ``ghp_xxxxxxxx``, ``****1234``: a mask with a short visible part."""
+    if not any(seed in value for seed in _MASK_SEEDS) and "xxxx" not in value.lower():
+        return False
     runs = _MASK_RUN.findall(value)
     if not runs:
         return False
@@ -327,7 +331,10 @@ def _is_counting(s: str) -> bool:
 def credential_like(value: str) -> bool:
     """A value that is itself a credential, not a placeholder, flag, number, reference,
     filler or word."""
-    v = _ESCAPED_EOL.sub("", value.strip()).strip().strip("'\"")  # "KEY=value\n" in source text
+    v = value.strip()
+    if v.endswith(("\\n", "\\r", "\\t")):  # "KEY=value\n" in source text
+        v = _ESCAPED_EOL.sub("", v)
+    v = v.strip().strip("'\"")
     if len(v) < 6 or len(v) > 8192:
         return False
     if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
