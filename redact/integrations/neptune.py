@@ -24,7 +24,7 @@ raises :class:`redact.errors.Blocked` from the call and nothing is recorded or w
 except for captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
 redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered: the
 field paths given as strings (``run["a/b"]``), the source files Neptune uploads
-(``source_files``), and artifacts tracked by reference.
+(``source_files``), file sets (``upload_files``), and artifacts tracked by reference.
 """
 
 from __future__ import annotations
