@@ -907,6 +907,7 @@ def _save_inputs(env: Env, gen: Canaries, lineage: Lineage) -> tuple[list[Canary
         json.dumps({"owner": cs[4].value, "card": cs[5].value, "dataset_digest": lineage.digest})
     )
     (folder / "notes[1].txt").write_text(f"slack {cs[6].value}\nopenai {cs[7].value}\n")
+    (folder / "nested" / "loop").symlink_to(folder, target_is_directory=True)
     blob = bytes(range(256)) * 8
     (folder / "weights.bin").write_bytes(blob)
     return cs, blob
@@ -916,7 +917,8 @@ def test_run_save_writes_redacted_copies_binary_unchanged(env: Env) -> None:
     """run.save with a glob, an absolute glob with ``base_path``, an absolute literal name
     holding glob characters (``glob=False``, one folder level kept) and wandb.save: every text file in the run's files
     folder is a redacted copy (a regular file, never a link to the raw file), folders
-    matched by the glob are copied file by file, a binary file is saved byte for byte, and
+    matched by the glob are copied file by file (links in them do not make it loop; saved
+    again, their copies are replaced), a binary file is saved byte for byte, and
     no canary is readable in any byte under the W&B folder; lineage values are kept."""
     gen, lineage = Canaries(), Lineage()
     canaries, blob = _save_inputs(env, gen, lineage)
@@ -938,6 +940,16 @@ def test_run_save_writes_redacted_copies_binary_unchanged(env: Env) -> None:
     assert stored["cfg/weights.bin"].read_bytes() == blob
     assert yaml.safe_load(stored["cfg/train.yaml"].read_text())["git_commit"] == lineage.sha
     assert json.loads(stored["cfg/nested/owner.json"].read_text())["dataset_digest"] == lineage.digest
+    loop = files / "cfg" / "nested" / "loop"  # a link to the parent: copied once, not in circles
+    assert not loop.is_symlink() and not (loop / "nested").exists()
+    assert leaks(canaries, (loop / "train.yaml").read_bytes()) == []
+    later = gen.github()
+    canaries.append(later)
+    (env.inputs / "cfg" / "nested" / "owner.json").write_text(json.dumps({"token": later.value}))
+    run.save("cfg/nested")  # saved again: the folder's copies are replaced
+    assert json.loads(stored["cfg/nested/owner.json"].read_text()) == {
+        "token": "[REDACTED:github-classic-token]"
+    }
     run.finish()
     run_dir(env)
     assert _leaks_under(env.root, canaries) == []

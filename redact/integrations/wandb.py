@@ -637,13 +637,19 @@ def _wrap_link_or_copy(orig: Callable[..., Any]) -> Callable[..., Any]:
     ``live`` into ``now`` for the copies it makes); ``live`` and ``end`` copies are made
     again from the source at finish when it changed."""
 
-    def one(redactor: Redactor, settings: Any, src: Any, dst: Any, policy: Any, stats: Any) -> Any:
+    def one(
+        redactor: Redactor, settings: Any, src: Any, dst: Any, policy: Any, stats: Any, seen: frozenset[str]
+    ) -> Any:
         if os.path.isdir(src):  # W&B would link the whole folder: its files one by one
+            real = os.path.realpath(src)
+            if real in seen:  # a link back into a folder being copied
+                return policy
             os.makedirs(dst, exist_ok=True)
             for entry in sorted(os.listdir(src)):
                 sub = Path(dst) / entry
-                if not os.path.lexists(sub):
-                    one(redactor, settings, Path(src) / entry, sub, policy, stats)
+                if sub.is_symlink() or sub.is_file():  # saved before: replaced
+                    sub.unlink()
+                one(redactor, settings, Path(src) / entry, sub, policy, stats, seen | {real})
             return policy
         if not os.path.isfile(src):
             return orig(settings, src, dst, policy, stats)
@@ -662,7 +668,7 @@ def _wrap_link_or_copy(orig: Callable[..., Any]) -> Callable[..., Any]:
         redactor = _current()
         if redactor is None:
             return orig(settings, src, dst, policy, stats)
-        return one(redactor, settings, src, dst, policy, stats)
+        return one(redactor, settings, src, dst, policy, stats, frozenset())
 
     return link_or_copy_with_policy
 
