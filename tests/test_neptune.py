@@ -221,8 +221,9 @@ def test_block_raises_and_writes_nothing(data: Path, tmp_path: Path) -> None:
     canaries = [gen.github(), gen.email()]
     policy = tmp_path / "block.yaml"
     policy.write_text(BLOCK_POLICY)
+    door.install()
+    run = _init_run()  # its monitoring fields (a thread id...) recorded before the block policy
     door.install(str(policy))
-    run = _init_run()
     with DiskWatch(data, canaries) as watch:
         with pytest.raises(Blocked):
             run["a"].upload(File.from_content(f"token {canaries[0].value}"))
