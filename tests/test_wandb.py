@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import socket
 import struct
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ import yaml
 
 wandb = pytest.importorskip("wandb")
 
+from canaries import Canaries, Canary, Lineage, leaks  # noqa: E402
 from wandb.proto import wandb_internal_pb2 as pb  # noqa: E402
 from wandb.sdk import wandb_config, wandb_init, wandb_run, wandb_settings, wandb_summary  # noqa: E402
 from wandb.sdk.artifacts import artifact  # noqa: E402
@@ -37,7 +39,7 @@ from wandb.sdk.lib import redirect  # noqa: E402
 
 import redact  # noqa: E402
 from redact.actions import generate_key  # noqa: E402
-from redact.errors import Blocked  # noqa: E402
+from redact.errors import Blocked, RedactError  # noqa: E402
 from redact.integrations.guard import RedactionFailed  # noqa: E402
 from redact.integrations.wandb import install, installed  # noqa: E402
 from redact.policy import load_policy  # noqa: E402
@@ -640,6 +642,7 @@ def _seams() -> dict[tuple[Any, str], Any]:
         (html.Html, ["__init__"]),
         (media.Media, ["__init__"]),
         (artifact.Artifact, ["_add_local_file"]),
+        (wandb_run, ["link_or_copy_with_policy"]),
     ]
     return {(owner, name): vars(owner)[name] for owner, names in owners for name in names}
 
@@ -872,3 +875,163 @@ def test_secrets_as_keys_in_tables_and_artifact_json(env: Env) -> None:
     check_files(env, lineage=False)
     everything = b"".join(p.read_bytes() for p in env.root.rglob("*") if p.is_file())
     assert GIT_SHA.encode() in everything
+
+
+# --------------------------------------------------------------------------- run.save and log_code
+def _leaks_under(root: Path, canaries: list[Canary]) -> list[str]:
+    """Canaries readable (raw, URL-encoded, JSON-escaped, base64) in any file under
+    ``root``, symlinks followed, the transaction log also reassembled."""
+    found = [
+        f"{c} in {p.relative_to(root)}"
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        for c in leaks(canaries, p.read_bytes())
+    ]
+    for log in root.rglob("run-*.wandb"):
+        found += [f"{c} in records" for c in leaks(canaries, read_records(log).payload)]
+    return found
+
+
+def _save_inputs(env: Env, gen: Canaries, lineage: Lineage) -> tuple[list[Canary], bytes]:
+    """A folder of inputs for run.save: YAML, .env, JSON in a subfolder, a file whose name
+    holds glob characters, and a binary file; returns the canaries in them and the binary."""
+    aws_id, aws_secret = gen.aws()
+    cs = [gen.github(), gen.uri(), aws_id, aws_secret, gen.email(), gen.card(), gen.slack(), gen.openai()]
+    folder = env.inputs / "cfg"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "train.yaml").write_text(
+        f"db:\n  url: {cs[1].value}\n  token: {cs[0].value}\ngit_commit: {lineage.sha}\n"
+    )
+    (folder / ".env").write_text(f"AWS_ACCESS_KEY_ID={aws_id.value}\n{aws_secret.value}\n")
+    (folder / "nested" / "owner.json").write_text(
+        json.dumps({"owner": cs[4].value, "card": cs[5].value, "dataset_digest": lineage.digest})
+    )
+    (folder / "notes[1].txt").write_text(f"slack {cs[6].value}\nopenai {cs[7].value}\n")
+    (folder / "nested" / "loop").symlink_to(folder, target_is_directory=True)
+    blob = bytes(range(256)) * 8
+    (folder / "weights.bin").write_bytes(blob)
+    return cs, blob
+
+
+def test_run_save_writes_redacted_copies_binary_unchanged(env: Env) -> None:
+    """run.save with a glob, an absolute glob with ``base_path``, an absolute literal name
+    holding glob characters (``glob=False``, one folder level kept) and wandb.save: every text file in the run's files
+    folder is a redacted copy (a regular file, never a link to the raw file), folders
+    matched by the glob are copied file by file (links in them do not make it loop; saved
+    again, their copies are replaced), a binary file is saved byte for byte, and
+    no canary is readable in any byte under the W&B folder; lineage values are kept."""
+    gen, lineage = Canaries(), Lineage()
+    canaries, blob = _save_inputs(env, gen, lineage)
+    install()
+    run = wandb.init()
+    saved = run.save("cfg/*", policy="now")
+    saved += run.save(str(env.inputs / "cfg" / "*.yaml"), base_path=str(env.inputs / "cfg"), policy="now")
+    saved += run.save(str(env.inputs / "cfg" / "notes[1].txt"), glob=False, policy="now")
+    saved += wandb.save("cfg/.env", base_path="cfg", policy="now")
+    files = Path(run.dir)
+    assert {str(Path(p).relative_to(files)) for p in saved} == {
+        "cfg/train.yaml", "cfg/nested", "cfg/notes[1].txt", "cfg/weights.bin", "train.yaml", ".env",
+    }  # fmt: skip
+    stored = {str(p.relative_to(files)): p for p in files.rglob("*") if p.is_file()}
+    for name in ("cfg/train.yaml", "cfg/nested/owner.json", "cfg/notes[1].txt", "train.yaml", ".env"):
+        assert not stored[name].is_symlink() and stored[name].stat().st_nlink == 1, name
+        assert leaks(canaries, stored[name].read_bytes()) == [], name
+        assert b"[REDACTED:" in stored[name].read_bytes() or b"****" in stored[name].read_bytes(), name
+    assert stored["cfg/weights.bin"].read_bytes() == blob
+    assert yaml.safe_load(stored["cfg/train.yaml"].read_text())["git_commit"] == lineage.sha
+    assert json.loads(stored["cfg/nested/owner.json"].read_text())["dataset_digest"] == lineage.digest
+    loop = files / "cfg" / "nested" / "loop"  # a link to the parent: copied once, not in circles
+    assert not loop.is_symlink() and not (loop / "nested").exists()
+    assert leaks(canaries, (loop / "train.yaml").read_bytes()) == []
+    later = gen.github()
+    canaries.append(later)
+    (env.inputs / "cfg" / "nested" / "owner.json").write_text(json.dumps({"token": later.value}))
+    run.save("cfg/nested")  # saved again: the folder's copies are replaced
+    assert json.loads(stored["cfg/nested/owner.json"].read_text()) == {
+        "token": "[REDACTED:github-classic-token]"
+    }
+    run.finish()
+    run_dir(env)
+    assert _leaks_under(env.root, canaries) == []
+
+
+@pytest.mark.parametrize("policy", ["live", "now", "end"])
+def test_run_save_policy_after_the_source_changes(env: Env, policy: str) -> None:
+    """The policy reaches W&B unchanged in its files record. A ``live`` or ``end`` file
+    edited after run.save is copied redacted again when the run finishes (the copy holds
+    the last content, still without a canary); a ``now`` file keeps the content of the
+    save, as W&B's own copies do."""
+    gen = Canaries()
+    first, second = gen.github(), gen.email()
+    src = env.inputs / "progress.txt"
+    src.write_text(f"epoch 1 token {first.value}\n")
+    install()
+    run = wandb.init()
+    (saved,) = run.save(str(src), base_path=str(env.inputs), policy=policy)
+    src.write_text(f"epoch 1 token {first.value}\nepoch 2 owner {second.value}\n")
+    run.finish()
+    folder = run_dir(env)
+    text = (folder / "files" / "progress.txt").read_text()
+    assert ("epoch 2" in text) is (policy != "now")
+    assert _leaks_under(env.root, [first, second]) == []
+    rec = read_records(next(folder.glob("run-*.wandb")))
+    policies = {
+        f.path: pb.FilesItem.PolicyType.Name(f.policy) for r in _of_type(rec, "files") for f in r.files
+    }
+    assert policies["progress.txt"] == policy.upper()
+
+
+def test_run_save_block_and_fault_save_nothing(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a ``block`` policy run.save of a file holding a secret raises Blocked and
+    writes nothing in the files folder; a fault while redacting raises a RedactError
+    (naming no value) and writes nothing either."""
+    gen = Canaries()
+    token = gen.github()
+    src = env.inputs / "secret.txt"
+    src.write_text(f"token {token.value}\n")
+    handle = install(env.policy(BLOCK_POLICY, "block"))
+    run = wandb.init()
+    with pytest.raises(Blocked):
+        run.save(str(src), base_path=str(env.inputs))
+    assert not os.path.lexists(Path(run.dir) / "secret.txt")
+    install("default")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("detector bug")
+
+    monkeypatch.setattr(handle._redactor, "redact", broken)
+    with pytest.raises(RedactError) as err:
+        run.save(str(src), base_path=str(env.inputs))
+    assert leaks([token], str(err.value).encode()) == []
+    assert not os.path.lexists(Path(run.dir) / "secret.txt")
+    monkeypatch.undo()
+    run.finish()
+    run_dir(env)
+    assert _leaks_under(env.root, [token]) == []
+
+
+def test_log_code_files_are_redacted(env: Env) -> None:
+    """run.log_code builds a code artifact through Artifact.add_file: a source file
+    holding canaries is stored redacted (its manifest entry, staging and cache copies and
+    the transaction log alike); a clean source file is stored unchanged."""
+    gen = Canaries()
+    canaries = [gen.github(), gen.uri(), gen.openai()]
+    code = env.inputs / "code"
+    code.mkdir()
+    (code / "train.py").write_text(
+        f'TOKEN = "{canaries[0].value}"\nDB_URL = "{canaries[1].value}"\n'
+        f'client = OpenAI(api_key="{canaries[2].value}")\n'
+    )
+    clean = "def main() -> None:\n    print('hello')\n"
+    (code / "util.py").write_text(clean)
+    install()
+    run = wandb.init()
+    art = run.log_code(str(code))
+    assert art is not None
+    entries = {e.path: Path(e.local_path).read_bytes() for e in art.manifest.entries.values()}
+    assert set(entries) == {"train.py", "util.py"}
+    assert entries["util.py"] == clean.encode()
+    assert leaks(canaries, entries["train.py"]) == [] and b"TOKEN = " in entries["train.py"]
+    run.finish()
+    run_dir(env)
+    assert _leaks_under(env.root, canaries) == []

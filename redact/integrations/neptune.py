@@ -12,15 +12,19 @@ redactor too), and ``Attribute._enqueue_operation``, through which every field o
 reaches Neptune's operation processor: string and integer assignments (with the field's
 name as the key context), string series (``append``/``extend``, and the console output
 Neptune captures into ``monitoring/*/stdout``), string sets (tags), image names and
-descriptions, and files (``upload``: a text file holding a finding is replaced by a
-redacted copy, in-memory text content is redacted; binary content passes unchanged).
+descriptions, and files (``upload`` of a path: a text file holding a finding is replaced
+by a redacted copy); and ``UploadFile.of_file``, where Neptune saves the content of
+``File.from_content(...)`` and ``File.from_stream(...)`` into its upload folder: text
+content is redacted before that write (a single line with the field's name as the key
+context; JSON, YAML and tables with their own keys; other text line by line), so the raw
+content is never written, not even briefly; binary content is saved unchanged.
 
 ``drop`` writes ``[REDACTED:dropped]`` (a field's operation has a fixed shape); ``block``
-raises :class:`redact.errors.Blocked` from the call and nothing is recorded, except for
-captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
+raises :class:`redact.errors.Blocked` from the call and nothing is recorded or written,
+except for captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
 redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered: the
 field paths given as strings (``run["a/b"]``), the source files Neptune uploads
-(``source_files``), and artifacts tracked by reference.
+(``source_files``), file sets (``upload_files``), and artifacts tracked by reference.
 """
 
 from __future__ import annotations
@@ -36,10 +40,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from redact._redactor import Redactor
-from redact.errors import Blocked
+from redact.errors import Blocked, RedactError
 from redact.integrations._patch import Door, Handle, Plan, own, redact_value
-from redact.integrations._textfiles import redact_file, redact_text
-from redact.integrations.guard import PolicyLike
+from redact.integrations._textfiles import redact_content, redact_file, redact_text
+from redact.integrations.guard import PolicyLike, RedactionFailed
 from redact.integrations.structlog import _state, in_redaction
 
 __all__ = ["install", "installed"]
@@ -62,7 +66,7 @@ def _console(path: list[str]) -> bool:
     return len(path) >= 2 and path[0] == "monitoring" and path[-1] in ("stdout", "stderr")
 
 
-def _redact_op(redactor: Redactor, op: Any, upload_path: Any = None) -> Any:
+def _redact_op(redactor: Redactor, op: Any) -> Any:
     kind = type(op).__name__
     path = list(op.path)
     if kind in ("AssignString", "AssignInt"):
@@ -99,18 +103,13 @@ def _redact_op(redactor: Redactor, op: Any, upload_path: Any = None) -> Any:
         if red == text:
             return op
         return dataclasses.replace(op, file_content=base64.b64encode(red.encode("utf-8")).decode("ascii"))
-    if kind == "UploadFile":
-        if isinstance(op.file_path, str) and os.path.isfile(op.file_path):  # the user's file
-            if not _copies:
-                _copies.append(tempfile.mkdtemp(prefix="redact-neptune-"))
-            dst = os.path.join(_copies[0], uuid.uuid4().hex, os.path.basename(op.file_path))
-            if redact_file(redactor, op.file_path, dst):
-                return dataclasses.replace(op, file_path=dst)
-        elif isinstance(op.tmp_file_name, str) and upload_path is not None:  # Neptune's own copy
-            src = os.path.join(str(upload_path), op.tmp_file_name)
-            dst = src + ".redacted"
-            if os.path.isfile(src) and redact_file(redactor, src, dst):
-                os.replace(dst, src)
+    if kind == "UploadFile" and isinstance(op.file_path, str) and os.path.isfile(op.file_path):
+        # the user's file (in-memory and stream content was redacted in ``of_file``)
+        if not _copies:
+            _copies.append(tempfile.mkdtemp(prefix="redact-neptune-"))
+        dst = os.path.join(_copies[0], uuid.uuid4().hex, os.path.basename(op.file_path))
+        if redact_file(redactor, op.file_path, dst):
+            return dataclasses.replace(op, file_path=dst)
         return op
     return op
 
@@ -122,13 +121,46 @@ def _wrap_enqueue(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
         if redactor is not None and not in_redaction():
             _state.active = True
             try:
-                storage = getattr(getattr(self._container, "_op_processor", None), "operation_storage", None)
-                operation = _redact_op(redactor, operation, getattr(storage, "upload_path", None))
+                operation = _redact_op(redactor, operation)
             finally:
                 _state.active = False
         return orig(self, operation, *args, **kwargs)
 
     return _enqueue_operation
+
+
+def _wrap_of_file(door: Door, orig: Any, file_cls: Any, saved: tuple[Any, ...]) -> classmethod[Any, ..., Any]:
+    """``UploadFile.of_file``: content given in memory or as a stream (``saved``: the file
+    types Neptune writes into its upload folder) is read, redacted and handed on as
+    in-memory content, so Neptune's own write holds only the redacted text."""
+    func = orig.__func__
+
+    @functools.wraps(func)
+    def of_file(cls: Any, value: Any, attribute_path: Any, operation_storage: Any) -> Any:
+        redactor = door.redactor
+        if redactor is None or in_redaction() or getattr(value, "file_type", None) not in saved:
+            return func(cls, value, attribute_path, operation_storage)
+        path = [str(p) for p in attribute_path]
+        field = path[-1] if path else "file"
+        ext = str(value.extension or "")
+        _state.active = True
+        try:
+            data = value.content  # a stream is read here, once, as Neptune would
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            red = redact_content(redactor, data, f"{field}.{ext}" if ext else field, field)
+        except RedactError:
+            raise
+        except Exception as exc:  # fail closed: nothing is written
+            raise RedactionFailed(
+                f"redaction failed ({type(exc).__name__}); the file was not uploaded"
+            ) from None
+        finally:
+            _state.active = False
+        redacted = file_cls.from_content(red, extension=value.extension)
+        return func(cls, redacted, attribute_path, operation_storage)
+
+    return classmethod(of_file)
 
 
 def _wrap_assign(
@@ -157,13 +189,19 @@ def _plan(door: Door) -> Plan:
     try:
         from neptune import handler
         from neptune.attributes import attribute
+        from neptune.internal import operation
+        from neptune.internal.types.file_types import FileType
         from neptune.metadata_containers import metadata_container
+        from neptune.types import File
     except ImportError as exc:
         raise ImportError("redact.integrations.neptune needs neptune: pip install 'redact[neptune]'") from exc
     lib = "neptune"
     attr_cls, handler_cls = attribute.Attribute, handler.Handler
     container_cls = metadata_container.MetadataContainer
+    upload_cls = operation.UploadFile
+    saved = (FileType.IN_MEMORY, FileType.STREAM)
     return [
+        (upload_cls, "of_file", _wrap_of_file(door, own(upload_cls, "of_file", lib), File, saved)),
         (attr_cls, "_enqueue_operation", _wrap_enqueue(door, own(attr_cls, "_enqueue_operation", lib))),
         (handler_cls, "assign", _wrap_assign(door, own(handler_cls, "assign", lib), _handler_path)),
         (container_cls, "assign", _wrap_assign(door, own(container_cls, "assign", lib), lambda _: ())),

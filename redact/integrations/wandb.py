@@ -29,6 +29,16 @@ to the service, at these seams (read from and tested against wandb 0.31.0):
   attribute assignment go through it), with the nested keys in the pointer.
 - ``Run._partial_history_callback``: every ``run.log``/``wandb.log`` dict.
 - ``Run.name``, ``Run.notes`` and ``Run.tags`` setters.
+- ``Artifact._add_local_file``: text files added to artifacts (``add_file``, ``new_file``,
+  ``add_dir``, and so ``run.log_artifact(path)`` and ``run.log_code``) as redacted copies.
+- ``wandb_run.link_or_copy_with_policy``, called by ``run.save``/``wandb.save`` for each
+  file its glob matched: a text file becomes a redacted copy in the run's files folder
+  (never a symlink or hardlink to the raw file), a matched folder is copied file by file,
+  binary files are linked or copied as W&B does. The upload policy is kept: ``now`` uploads
+  the copy made at save; ``live`` and ``end`` copies are made again from the source at
+  ``Run._finish`` when it changed (so ``end`` uploads the last content, redacted; ``live``
+  uploads the content at save and at finish, not the edits in between). A file the
+  application writes into ``run.dir`` itself is W&B's own and is not rewritten.
 
 A ``drop`` action removes the key (an assignment of a dropped value does nothing); a
 ``block`` action raises :class:`redact.errors.Blocked` and nothing is recorded; any other
@@ -56,6 +66,7 @@ from types import ModuleType
 from typing import Any
 
 from redact._redactor import Redactor
+from redact.artifacts import redact_file as redact_copy
 from redact.errors import Blocked, RedactError
 from redact.integrations._patch import PatchHandle, redact_argv, redact_series, restore
 from redact.integrations._textfiles import redact_file, redact_text
@@ -395,6 +406,7 @@ def _wrap_finish(orig: Callable[..., Any]) -> Callable[..., Any]:
     def _finish(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not getattr(self, "_is_finished", True):
             _flush_console(self)
+            _refresh_saved(getattr(getattr(self, "_settings", None), "files_dir", None))
         return orig(self, *args, **kwargs)
 
     return _finish
@@ -579,6 +591,110 @@ def _wrap_add_local_file(orig: Callable[..., Any]) -> Callable[..., Any]:
     return _add_local_file
 
 
+# --------------------------------------------------------------------------- run.save
+@dataclasses.dataclass
+class _Saved:
+    """A file ``run.save`` copied redacted, to copy again at finish (``live``, ``end``)."""
+
+    src: str
+    mtime_ns: int
+    size: int
+
+
+_saved_lock = threading.Lock()
+_saved: dict[str, dict[str, _Saved]] = {}  # files folder -> {copy in it: its source}
+
+
+def _stat(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
+
+
+def _write_redacted(redactor: Redactor, src: str, dst: str) -> bool:
+    """Write ``src`` redacted to ``dst`` (a text file, changed or not: never a link to the
+    raw file); False, writing nothing, when ``src`` is binary. Blocked and faults raise
+    with ``dst`` absent."""
+    try:
+        outcome = redact_copy(src, dst, redactor)
+    except BaseException as exc:
+        Path(dst).unlink(missing_ok=True)
+        if isinstance(exc, RedactError) or not isinstance(exc, Exception):
+            raise
+        raise RedactionFailed(
+            f"redaction failed ({type(exc).__name__}) for a file given to run.save; it was not saved"
+        ) from None
+    if outcome.kind == "binary":
+        Path(dst).unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _wrap_link_or_copy(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``link_or_copy_with_policy`` as ``wandb_run`` calls it for each file ``run.save``
+    matched (globs expanded by W&B, ``base_path`` applied): a text file becomes a
+    redacted copy at W&B's destination instead of a symlink, hardlink or raw copy; a
+    binary file is linked or copied as W&B does. The policy is kept (W&B itself turns
+    ``live`` into ``now`` for the copies it makes); ``live`` and ``end`` copies are made
+    again from the source at finish when it changed."""
+
+    def one(
+        redactor: Redactor, settings: Any, src: Any, dst: Any, policy: Any, stats: Any, seen: frozenset[str]
+    ) -> Any:
+        if os.path.isdir(src):  # W&B would link the whole folder: its files one by one
+            real = os.path.realpath(src)
+            if real in seen:  # a link back into a folder being copied
+                return policy
+            os.makedirs(dst, exist_ok=True)
+            for entry in sorted(os.listdir(src)):
+                sub = Path(dst) / entry
+                if sub.is_symlink() or sub.is_file():  # saved before: replaced
+                    sub.unlink()
+                one(redactor, settings, Path(src) / entry, sub, policy, stats, seen | {real})
+            return policy
+        if not os.path.isfile(src):
+            return orig(settings, src, dst, policy, stats)
+        stat = _stat(src)
+        if not _write_redacted(redactor, os.fspath(src), os.fspath(dst)):
+            return orig(settings, src, dst, policy, stats)
+        stats.record("copy")
+        if policy in ("live", "end"):
+            with _saved_lock:
+                folder = _saved.setdefault(os.fspath(settings.files_dir), {})
+                folder[os.path.abspath(dst)] = _Saved(os.path.abspath(src), *stat)
+        return policy
+
+    @functools.wraps(orig)
+    def link_or_copy_with_policy(settings: Any, src: Any, dst: Any, policy: Any, stats: Any) -> Any:
+        redactor = _current()
+        if redactor is None:
+            return orig(settings, src, dst, policy, stats)
+        return one(redactor, settings, src, dst, policy, stats, frozenset())
+
+    return link_or_copy_with_policy
+
+
+def _refresh_saved(files_dir: Any) -> None:
+    """At finish: each ``live``/``end`` file whose source changed since ``run.save`` is
+    copied redacted again (replacing the earlier copy at once). A source gone, now binary,
+    or now blocked keeps the earlier redacted copy; nothing raises from here."""
+    if not files_dir:
+        return
+    with _saved_lock:
+        entries = _saved.pop(os.fspath(files_dir), {})
+    redactor = _current()
+    if redactor is None:
+        return
+    for dst, saved in entries.items():
+        tmp = os.path.join(os.path.dirname(dst), f".{os.path.basename(dst)}.{uuid.uuid4().hex}.redact")
+        try:
+            if _stat(saved.src) == (saved.mtime_ns, saved.size):
+                continue
+            if _write_redacted(redactor, saved.src, tmp):
+                os.replace(tmp, dst)
+        except Exception:  # fail closed: the earlier redacted copy stays
+            Path(tmp).unlink(missing_ok=True)
+
+
 # --------------------------------------------------------------------------- install
 _Patch = tuple[Any, str, Any, Any]  # (owner, attribute, original, replacement)
 
@@ -746,6 +862,19 @@ def _patch_all() -> list[_Patch]:
 
     media_cls = wandb_media.Media
     plan.append((media_cls, "__init__", _wrap_media_init(_own(media_cls, "__init__"))))
+    materialize = _own(run_cls, "_materialize_saved_files")
+    if "link_or_copy_with_policy" not in getattr(materialize, "__code__", materialize).co_names:
+        raise RuntimeError(
+            f"redact: this wandb version ({_wandb_version()}) saves run files another way; "
+            "the W&B integration was not installed"
+        )
+    plan.append(
+        (
+            wandb_run,
+            "link_or_copy_with_policy",
+            _wrap_link_or_copy(_own(wandb_run, "link_or_copy_with_policy")),
+        )
+    )
     artifact_cls = wandb_artifact.Artifact
     plan.append(
         (artifact_cls, "_add_local_file", _wrap_add_local_file(_own(artifact_cls, "_add_local_file")))
