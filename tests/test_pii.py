@@ -322,18 +322,16 @@ def _iban(country: str) -> str:
 
 
 def test_glued_iban_lengths_follow_the_registry():
-    """The glued IBAN pattern (compact, exactly its country's length) names every country
-    of schwifty's registry at the registry's length, so no registry IBAN glued to another
-    value is cut short or read too long."""
+    """Every catalog pattern that names IBAN countries at their exact length (the glued
+    IBAN pattern, the card glued after an IBAN) and every prefilter that does, names every
+    country of schwifty's registry at the registry's length, so no registry IBAN glued to
+    another value is cut short or read too long."""
     import re
     import string
 
     from schwifty import registry
 
     from redact.detect.catalog import load_catalog
-
-    spec = next(s for s in load_catalog() if s.id == "iban")
-    index = next(i for i, p in enumerate(spec.patterns) if "(?P<gl>)" in p)
 
     def lengths(text: str) -> dict[str, int]:
         return {
@@ -342,16 +340,23 @@ def test_glued_iban_lengths_follow_the_registry():
             for cc in ccs.split("|")
         }
 
-    in_pattern = lengths(spec.patterns[index])
-    # the pattern's own prefilter (a country's full length and one more character) agrees
-    assert lengths(spec.pattern_prefilters[index] or "") == in_pattern
     in_registry = {}
     for cc in (a + b for a in string.ascii_uppercase for b in string.ascii_uppercase):
         try:
             in_registry[cc] = registry.get_iban_spec(cc).iban_length
         except Exception:
             continue
-    assert in_pattern == in_registry
+    carriers = []
+    for spec in load_catalog():
+        gates = spec.pattern_prefilters or [None] * len(spec.patterns)
+        for pattern, gate in zip(spec.patterns, gates, strict=True):
+            for text in (pattern, gate or ""):
+                found = lengths(text)
+                if found:
+                    carriers.append(spec.id)
+                    assert found == in_registry, spec.id
+    # the glued IBAN (pattern and prefilter) and the card glued after an IBAN
+    assert carriers.count("iban") == 2 and carriers.count("credit-card") == 1
 
 
 @pytest.mark.parametrize("country", ["DE", "GB", "FR", "NL", "LY", "RU", "EG", "BR"])
@@ -368,23 +373,115 @@ def test_iban_glued_to_a_token_or_after_a_card(country):
 
 
 def test_glued_findings_on_either_side():
-    """``finding_ends_at`` / ``finding_starts_at`` recognise a card, an SSN, an IBAN, an
-    e-mail address, a URI with credentials and fixed-shape tokens, and nothing in words,
-    hex digests or Luhn-invalid digits."""
+    """``finding_ends_at`` / ``finding_starts_at`` recognise a card (two glued cards, a
+    card glued after an IBAN), an SSN, an IBAN, an e-mail address, a URI with credentials
+    and fixed-shape tokens, and nothing in words, hex digests or Luhn-invalid digits."""
     from redact.detect.pii import finding_ends_at, finding_starts_at
 
     card, iban = luhn_number("51", 16), _iban("DE")
     for left in (card, "536-90-4410", iban, "ann.fake@example.com", "AKIAC2ZC2VXJLE7AXORH",
-                 "postgresql://svc:Fk9fake77@db.internal:5432/runs"):  # fmt: skip
+                 "postgresql://svc:Fk9fake77@db.internal:5432/runs", card + card, iban + card,
+                 iban + card + card):  # fmt: skip
         assert finding_ends_at(left + "xyz", len(left)), left[:4]
-    for right in (card, "536-90-4410", iban, "ann.fake@example.com", "AKIAC2ZC2VXJLE7AXORH",
+    for right in (card, "536-90-4410", iban, "ann.fake@example.com", "AKIAC2ZC2VXJLE7AXORH", card + card,
                   "xoxb-072481465726-7947640719949-y28nY2NdFoVXFAKES2f0NiaP"):  # fmt: skip
         assert finding_starts_at("xyz" + right, 3), right[:4]
     bad = card[:-1] + str((int(card[-1]) + 1) % 10)  # Luhn fails
-    for text in ("run", hashlib.sha256(b"x").hexdigest(), "ORD-", "v1.2", bad):
+    for text in ("run", hashlib.sha256(b"x").hexdigest(), "ORD-", "v1.2", bad, card + bad, iban + bad):
         assert not finding_ends_at(text + "x", len(text)), text[:4]
     for text in ("abcdef0123", "X", bad, "536-90-44107"):
         assert not finding_starts_at("x" + text, 1), text[:4]
+
+
+def test_card_glued_after_an_iban_of_every_registry_country():
+    """A card glued right after a compact IBAN of any registry country (its length fixed by
+    the registry, letters at its end included) is found with its exact span, and so is the
+    IBAN; after a Luhn-invalid card or a bad IBAN nothing card-like is read."""
+    import string
+
+    from schwifty import registry
+
+    card = luhn_number("4", 16)
+    countries = []
+    for cc in (a + b for a in string.ascii_uppercase for b in string.ascii_uppercase):
+        try:
+            registry.get_iban_spec(cc)
+        except Exception:
+            continue
+        countries.append(cc)
+        iban = _iban(cc)
+        assert cats(iban + card) == [("IBAN_CODE", "iban", iban), ("CREDIT_CARD", "credit-card", card)], cc
+    assert len(countries) > 100
+    iban = _iban("DE")
+    bad_iban = iban[:2] + f"{(int(iban[2:4]) + 1) % 100:02d}" + iban[4:]
+    assert [c for c in cats(bad_iban + card) if c[0] == "CREDIT_CARD"] == []
+    assert [c for c in cats(iban + card[:-1] + str((int(card[-1]) + 1) % 10)) if c[0] == "CREDIT_CARD"] == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(("4", 16), ("51", 16)), (("34", 15), ("6011", 16)), (("4", 13), ("4", 13)),
+     (("62", 19), ("6011", 19)), (("36", 14), ("2221", 16))],
+)  # fmt: skip
+def test_two_glued_cards_are_one_finding(first, second):
+    """Two cards of any networks glued into one run of 26-38 digits are one CREDIT_CARD
+    finding over the whole run, masked but for its last four digits; the same run
+    with a separator is two findings; glued after a word or inside a decimal it is none."""
+    a, b = luhn_number(*first), luhn_number(*second)
+    run = a + b
+    assert cats(f"cards: {run}") == [("CREDIT_CARD", "credit-card", run)]
+    assert redact.redact({"v": run}).value["v"] == "*" * (len(run) - 4) + run[-4:]
+    assert cats(f"{a} {b}") == [("CREDIT_CARD", "credit-card", a), ("CREDIT_CARD", "credit-card", b)]
+    assert cats(f"id{run}") == [] and cats(f"0.{run}") == []
+
+
+def test_long_digit_runs_are_rarely_read_as_two_cards():
+    """A random 32-digit number splits into two cards (IIN range, length and Luhn each)
+    about 0.2% of the time; 128-bit integers (``uuid.int``: mostly 38-39 digits) far less,
+    and under a lineage key never: lineage keys silence personal-data detectors."""
+    rng = random.Random(20261130)
+    numbers = ["".join(rng.choice("0123456789") for _ in range(32)) for _ in range(3000)]
+    flagged = sum(1 for n in numbers if cats(f"total {n}"))
+    assert flagged / len(numbers) < 0.01
+    ints = [str(uuid.UUID(int=rng.getrandbits(128)).int) for _ in range(3000)]
+    assert sum(1 for n in ints if cats(n)) / len(ints) < 0.002
+    for key in ("run_id", "dataset_fingerprint", "trace_id"):
+        assert [n for n in ints[:500] if cats(n, key=key)] == [], key
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ann.fake@example.comjoe.x@example.org", "ann@example.comjoe@corp.example.co.uk",
+     "a_b@example.orgz@example.com", "ann@example.com@example.org"],
+)  # fmt: skip
+def test_two_glued_addresses_are_one_finding(value):
+    """Two addresses glued (the first domain runs into the second local part) are one
+    EMAIL finding up to the second domain; the mask hides everything before the last
+    ``@`` and keeps that domain, and masking again changes nothing."""
+    assert cats(f"to: {value}, cc: ops") == [("EMAIL_ADDRESS", "email-address", value)]
+    out = redact.redact({"v": value}).value["v"]
+    assert out == "****@" + value.rsplit("@", 1)[1]
+    assert redact.redact({"v": out}).value["v"] == out
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("ann.fake@example.com@536-90-4410", ["ann.fake@example.com", "536-90-4410"]),
+        ("git@github.com:example-org/repo.git", []),
+        ("ann@example.comgit@github.com:org/repo.git", ["ann@example.comgit"]),
+        ("https://ann@example.comjoe@example.org/x", []),
+        ("registry.example.com/team/train@sha256:0f3c2a", []),
+        ("ann@example.com@train@sha256:0f3c2a", ["ann@example.com"]),
+        ("torch@2.1.0@mirror", []),
+        ("ssh://git@gitlab.example.com/group/repo", []),
+    ],
+)
+def test_glued_addresses_keep_remotes_digests_and_pins(value, found):
+    """Two ``@`` in one word are two glued addresses only when a domain with a top-level
+    domain follows the last; a git remote or host:port after it, a URI's user part, an
+    image digest, a package pin or an SSN after ``@`` read as before."""
+    assert [c[2] for c in cats(value)] == found
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ __all__ = [
     "finding_ends_at",
     "finding_starts_at",
     "iban_valid",
+    "is_card_pair",
     "ip_class",
     "IP_CLASSES",
     "PHONE_REGIONS",
@@ -127,6 +128,28 @@ def _not_card(number: str) -> bool:
     return card_network_of(d) is None or not luhn_ok(d)
 
 
+_CARD_LENGTHS = range(13, 20)  # the lengths the card patterns read as one number
+_PAIR_LENGTHS = range(2 * _CARD_LENGTHS.start, 2 * _CARD_LENGTHS.stop - 1)  # 26..38
+
+
+def is_card_pair(d: str) -> bool:
+    """The digits ``d`` split in at least one place into two complete cards (each a known
+    network's IIN range and length, Luhn-valid): two card numbers glued together."""
+    if len(d) not in _PAIR_LENGTHS:
+        return False
+    for i in _CARD_LENGTHS:
+        first, second = d[:i], d[i:]
+        if (
+            len(second) in _CARD_LENGTHS
+            and card_network_of(first) is not None
+            and card_network_of(second) is not None
+            and luhn_ok(first)
+            and luhn_ok(second)
+        ):
+            return True
+    return False
+
+
 def _in_numeric_context(c: Candidate) -> bool:
     """The candidate is an operand, a seed, or one number of a bracketed list of numbers
     whose neighbours are not cards."""
@@ -147,12 +170,16 @@ def _in_numeric_context(c: Candidate) -> bool:
 def card_network(c: Candidate) -> bool:
     """Luhn-valid, a known network's IIN range and length, one separator throughout, not
     digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``), and not a number that
-    its neighbours show to be arithmetic, a seed or an entry of a list of numbers."""
+    its neighbours show to be arithmetic, a seed or an entry of a list of numbers. A run
+    of 26-38 digits counts as two glued cards when it splits into two (:func:`is_card_pair`)."""
     span = c.span
     if len({ch for ch in span if not ch.isdigit()}) > 1:
         return False
     d = _digits(span)
-    if card_network_of(d) is None or not luhn_ok(d):
+    if len(d) in _PAIR_LENGTHS and len(d) == len(span):
+        if not is_card_pair(d):
+            return False
+    elif card_network_of(d) is None or not luhn_ok(d):
         return False
     if _IBAN_HEAD.search(c.before(40)):
         return False
@@ -209,11 +236,12 @@ def iban_registry(c: Candidate) -> bool:
 # of its registry length (mod-97), an e-mail address, a URI with credentials, or a
 # provider token with a documented prefix and fixed shape. Digits glued to a word, an id
 # with a letter suffix (``ORD-4111...X``) or a hex digest never read as a value.
-_CARD_TAIL = re.compile(r"(?<![\w.])(?<!\d-)(\d{13,19})$")
-_CARD_HEAD = re.compile(r"(\d{13,19})(?!\d|[.,]\d)")
+_CARD_TAIL = re.compile(r"(?<![\w.])(?<!\d-)(\d{13,19}|\d{26,38})$")
+_CARD_HEAD = re.compile(r"(\d{13,19}|\d{26,38})(?!\d|[.,]\d)")
 _SSN_TAIL = re.compile(r"(?<![\w./+-])(\d{3})([- .])(\d{2})\2(\d{4})$")
 _SSN_HEAD = re.compile(r"(\d{3})([- .])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
 _IBAN_TAIL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30})$")
+_IBAN_CARD_TAIL = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}[A-Z0-9]{11,30}\d{13,38}$")
 _IBAN_COMPACT = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30}")
 _EMAIL_TAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$"
@@ -248,13 +276,26 @@ def _iban_at(text: str) -> bool:
     return n == len(text) and (text[:2].isupper() or text[:2].islower()) and iban_valid(text)
 
 
+def _card_or_pair(d: str) -> bool:
+    """``d`` is one complete card or two glued (:func:`is_card_pair`)."""
+    if len(d) in _PAIR_LENGTHS:
+        return is_card_pair(d)
+    return card_network_of(d) is not None and luhn_ok(d)
+
+
 def finding_ends_at(text: str, pos: int) -> bool:
-    """A complete card, SSN, compact IBAN, e-mail address, fixed-shape provider token or
+    """A complete card (or two glued, or one glued after a compact IBAN), SSN, compact
+    IBAN, e-mail address, fixed-shape provider token or
     URI with credentials (its host or path) ends at ``pos`` of ``text``."""
     head = text[max(0, pos - _GLUE_WINDOW) : pos]
     m = _CARD_TAIL.search(head)
-    if m and card_network_of(m[1]) is not None and luhn_ok(m[1]):
+    if m and _card_or_pair(m[1]):
         return True
+    m = _IBAN_CARD_TAIL.search(head)
+    if m:  # a card glued after a compact IBAN: the IBAN's registry length says where it starts
+        n = iban_length(m[0][:2])
+        if n is not None and m[0][n:].isdigit() and _card_or_pair(m[0][n:]) and _iban_at(m[0][:n]):
+            return True
     m = _SSN_TAIL.search(head)
     if m and ssn_ok(m[1] + m[3] + m[4]):
         return True
@@ -271,11 +312,11 @@ def finding_ends_at(text: str, pos: int) -> bool:
 
 
 def finding_starts_at(text: str, pos: int) -> bool:
-    """A complete card, SSN, compact IBAN of its registry length, e-mail address or
+    """A complete card (or two glued), SSN, compact IBAN of its registry length, e-mail address or
     provider token with a documented prefix starts at ``pos`` of ``text``."""
     tail = text[pos : pos + _GLUE_WINDOW]
     m = _CARD_HEAD.match(tail)
-    if m and card_network_of(m[1]) is not None and luhn_ok(m[1]):
+    if m and _card_or_pair(m[1]):
         return True
     m = _SSN_HEAD.match(tail)
     if m and ssn_ok(m[1] + m[3] + m[4]):
