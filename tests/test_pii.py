@@ -262,6 +262,27 @@ def test_ip_classes(address, klass):
     assert cats(f"host {address} up") == [("IP_ADDRESS", f"ip-{klass}", address)]
 
 
+def test_every_ipv6_form_is_found():
+    """Random IPv6 addresses in every form ``ipaddress`` reads (compressed, exploded,
+    with an IPv4 tail, with a zone) pass the prefilter and are reported, embedded in text."""
+    import ipaddress
+
+    rng = random.Random(6)
+    for _ in range(300):
+        addr = ipaddress.IPv6Address(rng.getrandbits(128) if rng.random() < 0.5 else rng.getrandbits(48) << 80)
+        groups = addr.exploded.split(":")
+        tail = str(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+        forms = [addr.compressed, addr.exploded, ":".join(groups[:6]) + ":" + tail,
+                 ":".join(g.lstrip("0") or "0" for g in groups)]  # fmt: skip
+        if "::" in addr.compressed:
+            forms.append(addr.compressed + "%eth0")
+        for form in forms:
+            if ipaddress.IPv6Address(form).is_unspecified:
+                continue
+            found = [c for c in cats(f"peer {form} up") if c[0] == "IP_ADDRESS"]
+            assert len(found) == 1 and form.startswith(found[0][2]), form
+
+
 def test_ip_policy_acts_per_class():
     """A policy disables one class (ip-private) or allows another (ip-documentation) while
     the other classes stay masked."""
@@ -408,8 +429,11 @@ def test_card_glued_after_an_iban_of_every_registry_country():
             registry.get_iban_spec(cc)
         except Exception:
             continue
+        try:
+            iban = _iban(cc)
+        except ValueError:  # (schwifty's own generator fails for some countries in some releases)
+            continue
         countries.append(cc)
-        iban = _iban(cc)
         assert cats(iban + card) == [("IBAN_CODE", "iban", iban), ("CREDIT_CARD", "credit-card", card)], cc
     assert len(countries) > 100
     iban = _iban("DE")

@@ -561,6 +561,8 @@ def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
         return None
     if addr.is_unspecified or (sum(ch.isalnum() for ch in s) < 3 and not addr.is_loopback):
         return None
+    if s.endswith("::") and not any(ch.isdigit() for ch in s):
+        return None  # a word of hex letters before ``::`` (``cafe::``, ``add::``): code, not a network
     return addr
 
 
