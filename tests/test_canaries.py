@@ -458,6 +458,29 @@ def test_every_pair_of_canaries_glued_without_separator() -> None:
     assert leaks == []
 
 
+def test_chains_of_three_glued_values() -> None:
+    """Three canaries glued with no separator, the first two of kinds whose structure says
+    where they end (provider tokens, a compact IBAN, a URI with credentials), the third of
+    any kind: a value glued after a finding that is itself glued after another is read
+    too; none is readable and redacting the output changes nothing. (Digit runs after
+    digits and addresses after addresses have no such structure: see the pairs above.)"""
+    from canaries import readable
+
+    gen = Canaries()
+    makers = {"github": gen.github, "slack": gen.slack, "openai": gen.openai, "uri": gen.uri,
+              "iban": gen.iban, "aws": lambda: gen.aws()[0]}  # fmt: skip
+    last = {**makers, "card": gen.card, "ssn": gen.ssn, "email": gen.email}
+    leaks = []
+    for a in makers:
+        for b in makers:
+            for c in last:
+                cs = [makers[a](), makers[b](), last[c]()]
+                out = redact.redact({"value": "".join(x.value for x in cs)}).value["value"]
+                leaks += [(a, b, c, k) for k in readable(cs, out)]
+                assert redact.redact({"value": out}).value["value"] == out, (a, b, c)
+    assert leaks == []
+
+
 def test_marker_then_equals_is_idempotent() -> None:
     """``<token>=<e-mail>`` redacts to ``[REDACTED:slack-bot-token]=****@...``; a second
     pass does not read the marker as an assignment to a name ending in ``token``."""

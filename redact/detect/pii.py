@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import idna
 import phonenumbers
+import regex
 from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
@@ -211,6 +212,13 @@ def iban_length(country: str) -> int | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _iban_lengths() -> tuple[int, ...]:
+    """Every length an IBAN has in the registry."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return tuple(sorted({n for a in letters for b in letters if (n := iban_length(a + b)) is not None}))
+
+
 @validator
 def iban_registry(c: Candidate) -> bool:
     """An IBAN in the national registry with a valid checksum; compact, or grouped by
@@ -268,6 +276,26 @@ _URI_TAIL = re.compile(
 )
 _GLUE_WINDOW = 96  # characters looked at on either side of a glue point
 _URI_WINDOW = 1024
+# the same findings glued on their left to another finding (a chain of three or more):
+# shapes whose own structure says where they start, not digit runs after digits
+_GLUED_TAILS: tuple[re.Pattern[str] | regex.Pattern[str], ...] = (
+    re.compile(r"(?<=[A-Za-z])(\d{13,19}|\d{26,38})$"),  # a card after letters
+    re.compile(r"(?<=[A-Za-z])(\d{3})([- .])(\d{2})\2(\d{4})$"),  # an SSN after letters
+    re.compile(
+        rf"(?:{_AWS_ID}|gh[pousr]_[A-Za-z0-9]{{36}}"
+        r"|xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})$"
+    ),  # a fixed-shape token: its prefix says where it starts
+    regex.compile(
+        rf"(?<={_AWS_ID}|gh[pousr]_[A-Za-z0-9]{{36}}|xox[abeoprs]-\d{{5,14}}-(?:\d{{5,14}}-)?[A-Za-z0-9]{{24}}"
+        r"|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@"
+        r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$"
+    ),  # an e-mail address right after a fixed-shape token: the token says where it starts
+)
+_GLUED_URI_TAIL = re.compile(
+    r"(?:postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|mongodb(?:\+srv)?|rediss?|amqps?|kafka"
+    r"|s?ftp|ldaps?|snowflake|s3|https?)(?:\+[a-z0-9]{1,16})?://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}"
+    r"(?::\d{1,5})?(?:/[\w.~%-]*)*$"
+)  # a URI with credentials whose scheme is a documented one
 
 
 def _iban_at(text: str) -> bool:
@@ -283,10 +311,43 @@ def _card_or_pair(d: str) -> bool:
     return card_network_of(d) is not None and luhn_ok(d)
 
 
-def finding_ends_at(text: str, pos: int) -> bool:
+def finding_ends_at(text: str, pos: int, depth: int = 1) -> bool:
     """A complete card (or two glued, or one glued after a compact IBAN), SSN, compact
     IBAN, e-mail address, fixed-shape provider token or
-    URI with credentials (its host or path) ends at ``pos`` of ``text``."""
+    URI with credentials (its host or path) ends at ``pos`` of ``text``; with ``depth``,
+    also one that is itself glued after a complete finding (a chain of three values)."""
+    if _ends_strict(text, pos):
+        return True
+    return depth > 0 and _ends_glued(text, pos, depth)
+
+
+def _ends_glued(text: str, pos: int, depth: int) -> bool:
+    """A finding that begins right after another complete finding ends at ``pos``."""
+    lo = max(0, pos - _GLUE_WINDOW)
+    head = text[lo:pos]
+    for tail in _GLUED_TAILS:
+        m = tail.search(head)
+        if m is None:
+            continue
+        digits = "".join(g for g in m.groups() if g and g.isdigit()) or m[0]
+        if tail is _GLUED_TAILS[0] and not _card_or_pair(digits):
+            continue
+        if tail is _GLUED_TAILS[1] and not ssn_ok(m[1] + m[3] + m[4]):
+            continue
+        if finding_ends_at(text, lo + m.start(), depth - 1):
+            return True
+    for n in _iban_lengths():  # a compact IBAN: its country's registry length says where it starts
+        if n <= pos and _iban_at(text[pos - n : pos]) and finding_ends_at(text, pos - n, depth - 1):
+            return True
+    ulo = max(0, pos - _URI_WINDOW)
+    if "://" in text[ulo:pos]:
+        m = _GLUED_URI_TAIL.search(text, ulo, pos)
+        if m and finding_ends_at(text, m.start(), depth - 1):
+            return True
+    return False
+
+
+def _ends_strict(text: str, pos: int) -> bool:
     head = text[max(0, pos - _GLUE_WINDOW) : pos]
     m = _CARD_TAIL.search(head)
     if m and _card_or_pair(m[1]):
