@@ -269,7 +269,9 @@ def test_every_ipv6_form_is_found():
 
     rng = random.Random(6)
     for _ in range(300):
-        addr = ipaddress.IPv6Address(rng.getrandbits(128) if rng.random() < 0.5 else rng.getrandbits(48) << 80)
+        addr = ipaddress.IPv6Address(
+            rng.getrandbits(128) if rng.random() < 0.5 else rng.getrandbits(48) << 80
+        )
         groups = addr.exploded.split(":")
         tail = str(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
         forms = [addr.compressed, addr.exploded, ":".join(groups[:6]) + ":" + tail,
