@@ -15,6 +15,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import idna
 import phonenumbers
@@ -244,58 +245,63 @@ def iban_registry(c: Candidate) -> bool:
 # of its registry length (mod-97), an e-mail address, a URI with credentials, or a
 # provider token with a documented prefix and fixed shape. Digits glued to a word, an id
 # with a letter suffix (``ORD-4111...X``) or a hex digest never read as a value.
-_CARD_TAIL = re.compile(r"(?<![\w.])(?<!\d-)(\d{13,19}|\d{26,38})$")
-_CARD_HEAD = re.compile(r"(\d{13,19}|\d{26,38})(?!\d|[.,]\d)")
-_SSN_TAIL = re.compile(r"(?<![\w./+-])(\d{3})([- .])(\d{2})\2(\d{4})$")
-_SSN_HEAD = re.compile(r"(\d{3})([- .])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
+_CARD_DIGITS = r"(\d{13,19}|\d{26,38})"  # one card, or two glued (:func:`is_card_pair`)
+_SSN_PARTS = r"(\d{3})([- .])(\d{2})\2(\d{4})"
+_EMAIL_ADDRESS = r"[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}"
+# what follows a URI's scheme when it carries credentials, up to its host or path
+_URI_AUTHORITY = r"://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}(?::\d{1,5})?(?:/[\w.~%-]*)*"
+_CARD_TAIL = re.compile(rf"(?<![\w.])(?<!\d-){_CARD_DIGITS}$")
+_CARD_HEAD = re.compile(rf"{_CARD_DIGITS}(?!\d|[.,]\d)")
+_SSN_TAIL = re.compile(rf"(?<![\w./+-]){_SSN_PARTS}$")
+_SSN_HEAD = re.compile(rf"{_SSN_PARTS}(?![\w]|[./-]\d)")
 _IBAN_TAIL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30})$")
 _IBAN_CARD_TAIL = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}[A-Z0-9]{11,30}\d{13,38}$")
 _IBAN_COMPACT = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30}")
-_EMAIL_TAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$"
-)
+_EMAIL_TAIL = re.compile(rf"(?<![\w.%+-]){_EMAIL_ADDRESS}$")
 _EMAIL_HEAD = re.compile(
     r"[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2}"
 )
-# provider tokens whose documented prefix and fixed shape say where they start and end
+# provider tokens whose documented prefix and fixed shape say where they start and end,
+# each with the boundary it needs before it when nothing is glued on its left
 _AWS_ID = r"(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA|AIPA|ANPA|ANVA|APKA|AGPA)[A-Z0-9]{16}"
-_TOKEN_TAIL = re.compile(
-    rf"(?:(?<![A-Z0-9]){_AWS_ID}|(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{{36}}"
-    r"|(?<![A-Za-z0-9_-])xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}"
-    r"|(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})$"
+_FIXED_TOKENS = (
+    (r"(?<![A-Z0-9])", _AWS_ID),
+    (r"(?<![A-Za-z0-9])", r"gh[pousr]_[A-Za-z0-9]{36}"),
+    (r"(?<![A-Za-z0-9_-])", r"xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}"),
+    (r"(?<![A-Za-z0-9_-])", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
 )
+_ANY_FIXED_TOKEN = "|".join(shape for _, shape in _FIXED_TOKENS)
+_TOKEN_TAIL = re.compile("(?:" + "|".join(edge + shape for edge, shape in _FIXED_TOKENS) + ")$")
 _TOKEN_HEAD = re.compile(
     rf"{_AWS_ID}(?![A-Z0-9])|gh[pousr]_[A-Za-z0-9]{{36}}|github_pat_[A-Za-z0-9]{{22}}_[A-Za-z0-9]{{59}}"
     r"|xox[abeoprs]-\d{5,14}-|sk-[A-Za-z0-9_-]{16,250}T3BlbkFJ|sk-(?:proj|svcacct|admin|ant-api\d\d)-[A-Za-z0-9_-]{40}"
     r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ|[a-z][a-z0-9+.-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@"
 )
 # a URI with credentials whose host or path ends at the glue point
-_URI_TAIL = re.compile(
-    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}"
-    r"(?::\d{1,5})?(?:/[\w.~%-]*)*$"
-)
+_URI_TAIL = re.compile(rf"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{{0,30}}{_URI_AUTHORITY}$")
 _GLUE_WINDOW = 96  # characters looked at on either side of a glue point
 _URI_WINDOW = 1024
 # the same findings glued on their left to another finding (a chain of three or more):
-# shapes whose own structure says where they start, not digit runs after digits
-_GLUED_TAILS: tuple[re.Pattern[str] | regex.Pattern[str], ...] = (
-    re.compile(r"(?<=[A-Za-z])(\d{13,19}|\d{26,38})$"),  # a card after letters
-    re.compile(r"(?<=[A-Za-z])(\d{3})([- .])(\d{2})\2(\d{4})$"),  # an SSN after letters
-    re.compile(
-        rf"(?:{_AWS_ID}|gh[pousr]_[A-Za-z0-9]{{36}}"
-        r"|xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})$"
-    ),  # a fixed-shape token: its prefix says where it starts
-    regex.compile(
-        rf"(?<={_AWS_ID}|gh[pousr]_[A-Za-z0-9]{{36}}|xox[abeoprs]-\d{{5,14}}-(?:\d{{5,14}}-)?[A-Za-z0-9]{{24}}"
-        r"|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@"
-        r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$"
-    ),  # an e-mail address right after a fixed-shape token: the token says where it starts
+# shapes whose own structure says where they start, not digit runs after digits; each
+# with the check its match must pass
+_GLUED_TAILS: tuple[tuple[re.Pattern[str] | regex.Pattern[str], Callable[[Any], bool]], ...] = (
+    (re.compile(rf"(?<=[A-Za-z]){_CARD_DIGITS}$"), lambda m: _card_or_pair(m[1])),  # after letters
+    (re.compile(rf"(?<=[A-Za-z]){_SSN_PARTS}$"), lambda m: ssn_ok(m[1] + m[3] + m[4])),  # after letters
+    (re.compile(f"(?:{_ANY_FIXED_TOKEN})$"), lambda m: True),  # its prefix says where it starts
+    (  # an address right after a fixed-shape token: the token says where it starts
+        regex.compile(f"(?<={_ANY_FIXED_TOKEN}){_EMAIL_ADDRESS}$"),
+        lambda m: _tld_ok(m[0]),
+    ),
 )
+# a URI with credentials glued on its left: its scheme must be a documented one
 _GLUED_URI_TAIL = re.compile(
     r"(?:postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|mongodb(?:\+srv)?|rediss?|amqps?|kafka"
-    r"|s?ftp|ldaps?|snowflake|s3|https?)(?:\+[a-z0-9]{1,16})?://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}"
-    r"(?::\d{1,5})?(?:/[\w.~%-]*)*$"
-)  # a URI with credentials whose scheme is a documented one
+    rf"|s?ftp|ldaps?|snowflake|s3|https?)(?:\+[a-z0-9]{{1,16}})?{_URI_AUTHORITY}$"
+)
+
+
+def _tld_ok(address: str) -> bool:
+    return address.rsplit(".", 1)[-1].lower() not in _NOT_TLD
 
 
 def _iban_at(text: str) -> bool:
@@ -325,16 +331,9 @@ def _ends_glued(text: str, pos: int, depth: int) -> bool:
     """A finding that begins right after another complete finding ends at ``pos``."""
     lo = max(0, pos - _GLUE_WINDOW)
     head = text[lo:pos]
-    for tail in _GLUED_TAILS:
+    for tail, check in _GLUED_TAILS:
         m = tail.search(head)
-        if m is None:
-            continue
-        digits = "".join(g for g in m.groups() if g and g.isdigit()) or m[0]
-        if tail is _GLUED_TAILS[0] and not _card_or_pair(digits):
-            continue
-        if tail is _GLUED_TAILS[1] and not ssn_ok(m[1] + m[3] + m[4]):
-            continue
-        if finding_ends_at(text, lo + m.start(), depth - 1):
+        if m is not None and check(m) and finding_ends_at(text, lo + m.start(), depth - 1):
             return True
     for n in _iban_lengths():  # a compact IBAN: its country's registry length says where it starts
         if n <= pos and _iban_at(text[pos - n : pos]) and finding_ends_at(text, pos - n, depth - 1):
@@ -369,7 +368,7 @@ def _ends_strict(text: str, pos: int) -> bool:
     if "://" in text[lo:pos] and _URI_TAIL.search(text, lo, pos):
         return True
     m = _EMAIL_TAIL.search(head)
-    return m is not None and m[0].rsplit(".", 1)[-1].lower() not in _NOT_TLD
+    return m is not None and _tld_ok(m[0])
 
 
 def finding_starts_at(text: str, pos: int) -> bool:
