@@ -48,7 +48,7 @@ _TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
 
 # segments that only wrap a value and say nothing about it
 _WRAPPERS = _words(
-    "value values val default current raw data content str string text plaintext literal "
+    "value values val default current raw data content str string plaintext literal "
     "setting settings config cfg conf params param args arg env environ environment"
 )
 
@@ -139,7 +139,9 @@ _NOT_SECRET_LEAF = _words(
     # words of a schema or a document describing a credential field
     "ref pattern regex regexp required title enum items properties const condition "
     "conditions resource resources limit result results message messages summary comment "
-    "comments note notes doc docs documentation expiration date time status state"
+    "comments note notes doc docs documentation expiration date time status state "
+    # properties of a text unit or a record (token.text, parser.token.symbol, tokens[0].count)
+    "text symbol lemma span start end offset count length index position tag"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
 _PHONE_WORDS = frozenset(["phone", "phones", "telephone", "tel", "mobile", "cell", "msisdn", "fax"])

@@ -82,6 +82,7 @@ _TEMPLATE = re.compile(
       | \{\{[^\n]{0,256}?\}\}         # {{ template }}
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
+      | %[sdr](?![A-Za-z0-9])         # %s: a printf-style field
       | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
       | <\|[\w .:/-]{1,64}\|>          # <|image_pad|>: a tokenizer's special-token markup
       | \[REDACTED(?::[\w.-]{1,64})?\]  # redact's own mask output
@@ -104,9 +105,9 @@ _WHOLE_TEMPLATE = re.compile(
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
       | (?:vault|ssm|env|aws-sm|gcp-sm|sm|secret|file):[A-Za-z_/.~].*
       | @Microsoft\.KeyVault\(.*
-      | os\.environ.*
+      | (?:os\.environ|(?:os\.)?getenv\()(?!.*(?:[^=!<>]=[^=]|,[ \t]*[@bBuU]?["'`])).*
+                                 # a lookup, not an assignment of a literal or a literal default
       | (?:enc:v[12]|tok):.*     # redact's own encrypt / tokenize output
-      | (?:os\.)?getenv\(.*
     )$""",
     re.X | re.S | re.I,
 )
@@ -364,6 +365,9 @@ def credential_like(value: str) -> bool:
         return False  # an elided sample ("eyJ2IjoiMSIs...", "sk-...xyz1234"), not a whole credential
     if v.startswith("-----BEGIN"):
         return pem_has_key_material(v)
+    m = _SCHEME_VALUE.match(v)
+    if m and m.group(1).lower() in AUTH_SCHEMES:  # "Bearer %s", "Basic <token>": judge the credential part
+        return credential_like(m.group(2))
     if is_placeholder(v) or is_reference(v):
         return False
     if len(v) >= 16:
