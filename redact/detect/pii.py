@@ -555,8 +555,11 @@ _VERSION_KEY = re.compile(
 )
 _IP_WORDS = (
     "ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer", "node", "bind",
-    "listen", "subnet", "client", "remote", "inet", "src", "dst",
+    "listen", "subnet", "client", "remote", "inet", "src", "dst", "connect", "ping", "route",
+    "resolv", "firewall", "allow", "deny", "block", "packet",
 )  # fmt: skip
+# right after an address: a port or a prefix length (8.8.8.8:53, 1.2.3.0/24), never after a version
+_ADDRESS_TAIL = re.compile(r"\]?[:/]\d")
 _IP_LOOKBEHIND = 40  # characters before an address searched for version words
 _VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=|!=)")
 
@@ -605,7 +608,9 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     before = c.before(_IP_LOOKBEHIND).lower()
     if _VERSION_WORDS.search(before):
         return None
-    if all(len(p) == 1 for p in parts) and not (kind == 2 or any(w in before for w in _IP_WORDS)):
+    if all(len(p) == 1 for p in parts) and not (
+        kind == 2 or any(w in before for w in _IP_WORDS) or _ADDRESS_TAIL.match(c.text, c.end)
+    ):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
     addr = ipaddress.IPv4Address(c.span)
     return None if addr.is_unspecified else addr  # 0.0.0.0 (any address) names no host
@@ -631,17 +636,17 @@ def _address(c: Candidate) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
 
 
 @lru_cache(maxsize=1024)  # the sibling detectors on the same matches (a value may list many)
-def _address_class(span: str, key: str, before: str) -> str | None:
+def _address_class(span: str, key: str, before: str, after: str) -> str | None:
     """The class of a plausible address (None when implausible): the IP class detectors
     share one match, so it is worked out once, not once per class."""
-    c = Candidate(span, None, before + span, len(before), len(before) + len(span), key)
+    c = Candidate(span, None, before + span + after, len(before), len(before) + len(span), key)
     addr = _address(c)
     return None if addr is None else ip_class(addr)
 
 
 def _class_validator(name: str) -> Callable[[Candidate], bool]:
     def check(c: Candidate) -> bool:
-        return _address_class(c.span, c.key, c.before(_IP_LOOKBEHIND)) == name
+        return _address_class(c.span, c.key, c.before(_IP_LOOKBEHIND), c.after(3)) == name
 
     check.__name__ = "ip_" + name.replace("-", "_")
     check.__doc__ = f"A plausible IPv4/IPv6 address (not a version number) of class {name!r}."
