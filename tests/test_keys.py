@@ -181,3 +181,24 @@ def test_schema_words_and_idempotency_tokens_are_not_credentials(key):
     pattern, a timestamp, a paginator's key) holds no credential; a token that makes a
     request idempotent and a namespaced type name (``AWS::IAM::AccessKey``) are not either."""
     assert classify_key(key) is not KeyClass.CREDENTIAL
+
+
+# first words of catalog ids that are not a vendor, or a vendor whose name is a plain word
+# that also names other keys (scale_key, segment_key; a Kafka or Redis key is a record key)
+_NOT_VENDOR_QUALIFIERS = set(
+    "age box cli credit db defined drone email harness iban intra42 ip jwt kv ldap linear lob modal neon new "
+    "kafka notion octopus oracle pem phone prefect putty railway readme redis render resend scale segment "
+    "sensitive sql square together uri url us".split()
+)
+
+
+def test_every_catalog_vendor_qualifies_key():
+    """"<vendor>_key" is a credential for every provider of the catalog: the key grammar
+    and the catalog name the same vendors."""
+    from redact.detect.catalog import load_catalog
+
+    vendors = {spec.id.split("-")[0] for spec in load_catalog()} - _NOT_VENDOR_QUALIFIERS
+    missing = sorted(v for v in vendors if classify_key(f"{v}_key") is not KeyClass.CREDENTIAL)
+    assert not missing, f"add these vendors to _KEY_QUALIFIERS in redact/detect/keys.py: {missing}"
+    for word in ("scale", "segment", "box", "sort", "cache", "partition", "kafka", "redis"):
+        assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL

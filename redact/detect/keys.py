@@ -69,7 +69,23 @@ _KEY_QUALIFIERS = _words(
     "functions sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
     "cohere mistral groq serp tavily firebase mapbox algolia datadog dd newrelic sentry "
     "twilio mailgun mailchimp slack discord telegram github gitlab npm pypi docker heroku "
-    "vercel netlify cloudflare cf digitalocean do linode rsa ec ed25519 user"
+    "vercel netlify cloudflare cf digitalocean do linode rsa ec ed25519 user "
+    # the providers of the detector catalog (tests/test_keys.py keeps the two in step):
+    # "<vendor>_key" is that vendor's credential; plain words (box, linear, scale, segment)
+    # are left out, since "scale_key" or "segment_key" name other things
+    "ably adobe adyen airtable alibaba amplitude ansible anyscale artifactory asana "
+    "assemblyai atlassian aws azure bitbucket braintree brevo buildkite cerebras circleci "
+    "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful "
+    "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace easypost elastic "
+    "elevenlabs facebook fastly figma firecrawl fireworks flutterwave flyio frameio "
+    "gocardless google gcp grafana hashicorp hetzner heygen honeycomb hubspot huggingface ibm "
+    "infisical influxdb infracost intercom jenkins jfrog jina langfuse langsmith "
+    "launchdarkly mailersend maxmind messagebird microsoft mixpanel mongodb ngrok nuget nvidia "
+    "okta openrouter openshift pagerduty paystack perplexity plaid planetscale postman "
+    "postmark pulumi pusher qdrant rapidapi razorpay replicate rubygems runwayml scaleway "
+    "scalingo sendbird serpapi settlemint shippo shopify snowflake snyk softlayer sonar sonarqube "
+    "sourcegraph splunk stability supabase tailscale tencent terraform travis twitch twitter "
+    "typeform upstash vault voyage vultr weaviate xai yandex zendesk zoom"
 )
 # connection strings: "conn str", "connection string", "database url" with a credential
 _CRED_PAIRS = frozenset(

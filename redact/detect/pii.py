@@ -555,9 +555,13 @@ _VERSION_KEY = re.compile(
 )
 _IP_WORDS = (
     "ip", "host", "addr", "server", "endpoint", "gateway", "dns", "proxy", "peer", "node", "bind",
-    "listen", "subnet", "client", "remote", "inet", "src", "dst", "connect", "ping", "route",
-    "resolv", "firewall", "allow", "deny", "block", "packet",
+    "listen", "subnet", "client", "remote", "inet", "src", "dst",
 )  # fmt: skip
+# words about connections before an address (not inside a name: "openid-connect-core")
+_CONNECTION_WORDS = re.compile(
+    r"(?<![\w-])(?:connect(?:s|ed|ing|ion)?|ping|route[ds]?|resolv\w*|firewall|allow(?:ed)?"
+    r"|den(?:y|ied)|block(?:ed)?|packets?)(?![\w-])"
+)
 # right after an address: a port or a prefix length (8.8.8.8:53, 1.2.3.0/24), never after a version
 _ADDRESS_TAIL = re.compile(r"\]?[:/]\d")
 _IP_LOOKBEHIND = 40  # characters before an address searched for version words
@@ -609,7 +613,10 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     if _VERSION_WORDS.search(before):
         return None
     if all(len(p) == 1 for p in parts) and not (
-        kind == 2 or any(w in before for w in _IP_WORDS) or _ADDRESS_TAIL.match(c.text, c.end)
+        kind == 2
+        or any(w in before for w in _IP_WORDS)
+        or _ADDRESS_TAIL.match(c.text, c.end)
+        or _CONNECTION_WORDS.search(before)
     ):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
     addr = ipaddress.IPv4Address(c.span)
