@@ -247,7 +247,10 @@ def iban_registry(c: Candidate) -> bool:
 # with a letter suffix (``ORD-4111...X``) or a hex digest never read as a value.
 _CARD_DIGITS = r"(\d{13,19}|\d{26,38})"  # one card, or two glued (:func:`is_card_pair`)
 _SSN_PARTS = r"(\d{3})([- .])(\d{2})\2(\d{4})"
-_EMAIL_ADDRESS = r"[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}"
+_EMAIL_ADDRESS = (  # local part @ labels . top-level domain
+    r"[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}"
+)
 # what follows a URI's scheme when it carries credentials, up to its host or path
 _URI_AUTHORITY = r"://[^\s:@/]{0,256}:[^\s@/]{1,256}@[\w.~%-]{1,253}(?::\d{1,5})?(?:/[\w.~%-]*)*"
 _CARD_TAIL = re.compile(rf"(?<![\w.])(?<!\d-){_CARD_DIGITS}$")
