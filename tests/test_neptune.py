@@ -292,3 +292,95 @@ def test_uninstall_restores_and_missing_seam_patches_nothing(
         door.install()
     assert door.installed() is None
     assert vars(Attribute)["_enqueue_operation"] is enqueue
+
+
+def _file_set_ops(folder: Path, field: str) -> list[dict[str, Any]]:
+    """The ``UploadFileSet`` operations on ``field`` in the offline runs' queues under ``folder``."""
+    ops = []
+    for log in sorted(folder.rglob("data-*.log")):
+        for line in log.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            obj = record.get("obj", record) if isinstance(record, dict) else {}
+            if isinstance(obj, dict) and obj.get("type") == "UploadFileSet" and obj.get("path") == [field]:
+                ops.append(obj)
+    return ops
+
+
+def _set_files(globs: list[str]) -> dict[str, bytes]:
+    """What Neptune uploads for ``globs``: each file's name in the set and its bytes."""
+    from neptune.internal.backends.hosted_file_operations import get_unique_upload_entries
+
+    return {e.target_path: Path(e.source).read_bytes() for e in get_unique_upload_entries(globs)}
+
+
+@pytest.mark.parametrize("layout", ["tree", "one-folder", "under-cwd", "clean"])
+def test_file_sets_keep_their_names_and_lose_their_canaries(data: Path, tmp_path: Path, layout: str) -> None:
+    """``upload_files``: the set Neptune would upload (its own expansion of the recorded
+    globs) has the same file names as the user's set, every canary of its text files is
+    gone, binary and clean files are unchanged; a set without findings keeps its globs."""
+    gen, lineage = Canaries(), Lineage()
+    token, email, card = gen.github(), gen.email(), gen.card()
+    base = tmp_path if layout == "under-cwd" else tmp_path.parent / f"{tmp_path.name}-files"
+    root = base / "outputs"
+    (root / "logs" / "deep").mkdir(parents=True, exist_ok=True)
+    (root / "cfg").mkdir(exist_ok=True)
+    blob = bytes(range(256)) * 8
+    secret_lines = "" if layout == "clean" else f"token={token.value}\nowner {email.value}\n"
+    files = {
+        "logs/train.log": f"step 1 loss 0.3\n{secret_lines}",
+        "logs/deep/eval[1].txt": f"git_sha {lineage.values()[0]}\n",
+        "cfg/params.json": json.dumps(
+            {"card": card.value if layout != "clean" else "n/a", **lineage.config()}
+        ),
+    }
+    for name, text in files.items():
+        (root / name).write_text(text)
+    (root / "logs" / "weights.bin").write_bytes(blob)
+    globs = [str(root / "logs")] if layout == "one-folder" else [str(root / "**" / "*")]
+    before = _set_files(globs)
+    door.install()
+    run = _init_run()
+    run["outputs"].upload_files(globs)
+    run.stop()
+    (op,) = _file_set_ops(data, "outputs")
+    after = _set_files(op["file_globs"])
+    assert sorted(after) == sorted(before)
+    everything = b"".join(after.values())
+    assert leaks([token, email, card], everything) == []
+    text_before = b"".join(before[n] for n in before if not n.endswith(".bin"))
+    text_after = b"".join(after[n] for n in after if not n.endswith(".bin"))
+    kept = [v for v in lineage.values() if v.encode() in text_before]
+    assert kept and [v for v in kept if v.encode() not in text_after] == []  # lineage unchanged
+    assert [after[n] for n in after if n.endswith("weights.bin")] == [blob]
+    if layout == "clean":
+        assert op["file_globs"] == globs
+    else:
+        assert b"[REDACTED:" in everything
+        assert leaks(
+            [token, email], (root / "logs" / "train.log").read_bytes()
+        )  # the user's file is untouched
+
+
+def test_file_set_whose_names_cannot_be_kept_is_not_uploaded(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies kept under the working folder would be named relative to it: the set is
+    refused (RedactionFailed, no value in the message) and no operation is recorded."""
+    token = Canaries().github()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.log").write_text(f"token={token.value}\n")
+    (tmp_path / "out" / "b.log").write_text("clean\n")
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    monkeypatch.setattr(door, "_copies", [str(copies)])
+    door.install()
+    run = _init_run()
+    with pytest.raises(RedactionFailed) as err:
+        run["outputs"].upload_files([str(tmp_path / "out" / "*")])
+    run.stop()
+    assert leaks([token], str(err.value).encode()) == []
+    assert _file_set_ops(data, "outputs") == []
+    assert list(copies.iterdir()) == []  # the copies made are removed

@@ -12,19 +12,21 @@ redactor too), and ``Attribute._enqueue_operation``, through which every field o
 reaches Neptune's operation processor: string and integer assignments (with the field's
 name as the key context), string series (``append``/``extend``, and the console output
 Neptune captures into ``monitoring/*/stdout``), string sets (tags), image names and
-descriptions, and files (``upload`` of a path: a text file holding a finding is replaced
-by a redacted copy); and ``UploadFile.of_file``, where Neptune saves the content of
-``File.from_content(...)`` and ``File.from_stream(...)`` into its upload folder: text
-content is redacted before that write (a single line with the field's name as the key
-context; JSON, YAML and tables with their own keys; other text line by line), so the raw
-content is never written, not even briefly; binary content is saved unchanged.
+descriptions, files (``upload`` of a path: a text file holding a finding is replaced by
+a redacted copy) and file sets (``upload_files``: when a text file of the set holds a
+finding, the set is handed over as copies under the same names); and
+``UploadFile.of_file``, where Neptune saves the content of ``File.from_content(...)``
+and ``File.from_stream(...)`` into its upload folder: text content is redacted before
+that write (a single line with the field's name as the key context; JSON, YAML and
+tables with their own keys; other text line by line), so the raw content is never
+written, not even briefly; binary content is saved unchanged.
 
 ``drop`` writes ``[REDACTED:dropped]`` (a field's operation has a fixed shape); ``block``
 raises :class:`redact.errors.Blocked` from the call and nothing is recorded or written,
 except for captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
 redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered: the
 field paths given as strings (``run["a/b"]``), the source files Neptune uploads
-(``source_files``), file sets (``upload_files``), and artifacts tracked by reference.
+(``source_files``), and artifacts tracked by reference.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ import base64
 import contextvars
 import dataclasses
 import functools
+import glob
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
@@ -103,15 +107,83 @@ def _redact_op(redactor: Redactor, op: Any) -> Any:
         if red == text:
             return op
         return dataclasses.replace(op, file_content=base64.b64encode(red.encode("utf-8")).decode("ascii"))
+    if kind == "UploadFileSet":
+        return _redact_file_set(redactor, op)
     if kind == "UploadFile" and isinstance(op.file_path, str) and os.path.isfile(op.file_path):
         # the user's file (in-memory and stream content was redacted in ``of_file``)
-        if not _copies:
-            _copies.append(tempfile.mkdtemp(prefix="redact-neptune-"))
-        dst = os.path.join(_copies[0], uuid.uuid4().hex, os.path.basename(op.file_path))
+        dst = os.path.join(_copies_root(), uuid.uuid4().hex, os.path.basename(op.file_path))
         if redact_file(redactor, op.file_path, dst):
             return dataclasses.replace(op, file_path=dst)
         return op
     return op
+
+
+def _copies_root() -> str:
+    if not _copies:
+        _copies.append(tempfile.mkdtemp(prefix="redact-neptune-"))
+    return _copies[0]
+
+
+_ROOT_MARK = ".redact-root"  # an empty folder among the copies: it pins their common root
+
+
+def _redact_file_set(redactor: Redactor, op: Any) -> Any:
+    """``upload_files``: Neptune names each file of a set by its path relative to the
+    common root of what the globs match (or the working folder), folders walked. When a
+    text file of the set holds a finding, every matched path is laid out again in a folder
+    of copies at the same relative place (redacted copies; the other files linked or
+    copied), with an empty folder at its root so that the copies' common root is that
+    folder, and the globs are replaced by the copies' escaped paths. Neptune's own
+    expansion of the new globs is checked to give the same names; if it does not, nothing
+    is uploaded (RedactionFailed)."""
+    from neptune.internal.backends.hosted_file_operations import get_unique_upload_entries
+    from neptune.internal.utils import get_absolute_paths, get_common_root
+
+    globs = list(op.file_globs)
+    matched = sorted(get_absolute_paths(globs))
+    root = get_common_root(matched)
+    folder = tempfile.mkdtemp(prefix="set-", dir=_copies_root())
+    copies: list[tuple[str, str]] = []  # (source file, its place among the copies)
+    for path in matched:
+        place = os.path.join(folder, os.path.relpath(path, root)) if root else folder
+        if os.path.isdir(path):
+            for parent, _, names in os.walk(path):
+                at = os.path.join(place, os.path.relpath(parent, path))
+                copies += [(os.path.join(parent, n), os.path.normpath(os.path.join(at, n))) for n in names]
+        elif os.path.isfile(path):
+            copies.append((path, os.path.normpath(place)))
+    changed = False
+    try:
+        for src, dst in copies:
+            changed = redact_file(redactor, src, dst) or changed
+        if not changed:
+            shutil.rmtree(folder, ignore_errors=True)
+            return op
+        for src, dst in copies:
+            if not os.path.exists(dst):
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copy2(src, dst)
+        mark = os.path.join(folder, _ROOT_MARK)
+        os.makedirs(mark, exist_ok=True)
+        new = [glob.escape(os.path.join(folder, os.path.relpath(p, root))) for p in matched] if root else []
+        new.append(glob.escape(mark))
+        same = root is not None and {e.target_path for e in get_unique_upload_entries(new)} == {
+            e.target_path for e in get_unique_upload_entries(globs)
+        }
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if not same:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise RedactionFailed(
+            "a file set holds findings and its redacted copies would not keep the files' names "
+            "(a temporary folder under the working folder, or paths on several drives); "
+            "the set was not uploaded"
+        )
+    return dataclasses.replace(op, file_globs=new)
 
 
 def _wrap_enqueue(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
