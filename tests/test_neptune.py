@@ -384,3 +384,51 @@ def test_file_set_whose_names_cannot_be_kept_is_not_uploaded(
     assert leaks([token], str(err.value).encode()) == []
     assert _file_set_ops(data, "outputs") == []
     assert list(copies.iterdir()) == []  # the copies made are removed
+
+
+def test_file_set_redaction_fault_fails_closed(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault while redacting a file of a set raises RedactionFailed (no value in its
+    message), records no operation and leaves no copies behind."""
+    token = Canaries().github()
+    out = tmp_path.parent / f"{tmp_path.name}-set"
+    out.mkdir()
+    (out / "a.log").write_text(f"token={token.value}\n")
+    copies = tmp_path.parent / f"{tmp_path.name}-copies"
+    copies.mkdir()
+    monkeypatch.setattr(door, "_copies", [str(copies)])
+    door.install()
+    run = _init_run()
+    redactor = door._door.redactor
+    assert redactor is not None
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError(token.value)
+
+    monkeypatch.setattr(redactor, "redact", broken)
+    with pytest.raises(RedactionFailed) as err:
+        run["outputs"].upload_files([str(out / "*")])
+    monkeypatch.undo()
+    run.stop()
+    assert leaks([token], str(err.value).encode()) == []
+    assert _file_set_ops(data, "outputs") == []
+    assert list(copies.iterdir()) == []
+
+
+def test_file_set_under_block_policy_raises_and_records_nothing(data: Path, tmp_path: Path) -> None:
+    """A file set holding a secret under a ``block`` policy raises Blocked from the call;
+    no operation is recorded for the field."""
+    token = Canaries().github()
+    out = tmp_path.parent / f"{tmp_path.name}-blocked"
+    out.mkdir()
+    (out / "a.log").write_text(f"token={token.value}\n")
+    policy = tmp_path / "block.yaml"
+    policy.write_text(BLOCK_POLICY)
+    door.install()
+    run = _init_run()
+    door.install(str(policy))
+    with pytest.raises(Blocked):
+        run["outputs"].upload_files([str(out / "*")])
+    run.stop()
+    assert _file_set_ops(data, "outputs") == []

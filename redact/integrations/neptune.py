@@ -144,8 +144,8 @@ def _redact_file_set(redactor: Redactor, op: Any) -> Any:
     root = get_common_root(matched)
     folder = tempfile.mkdtemp(prefix="set-", dir=_copies_root())
     copies: list[tuple[str, str]] = []  # (source file, its place among the copies)
-    for path in matched:
-        place = os.path.join(folder, os.path.relpath(path, root)) if root else folder
+    for i, path in enumerate(matched):  # (no common root: paths on several drives)
+        place = os.path.join(folder, os.path.relpath(path, root) if root else str(i))
         if os.path.isdir(path):
             for parent, _, names in os.walk(path):
                 at = os.path.join(place, os.path.relpath(parent, path))
@@ -173,9 +173,13 @@ def _redact_file_set(redactor: Redactor, op: Any) -> Any:
         same = root is not None and {e.target_path for e in get_unique_upload_entries(new)} == {
             e.target_path for e in get_unique_upload_entries(globs)
         }
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise
+        if isinstance(exc, (Blocked, RedactionFailed)) or not isinstance(exc, Exception):
+            raise
+        raise RedactionFailed(
+            f"redaction failed ({type(exc).__name__}); the file set was not uploaded"
+        ) from None
     if not same:
         shutil.rmtree(folder, ignore_errors=True)
         raise RedactionFailed(
