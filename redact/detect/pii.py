@@ -413,7 +413,8 @@ _DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2
 # a word that says the number next to it is a phone number
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|\btel\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
-    r"|tel[ée]fono|\bhandy\b|contact)"
+    r"|tel[ée]fono|\bhandy\b|contact"
+    r"|\b(?:my|your|his|her|our|their|direct|office|home|work|emergency)\s+(?:number|no\.|line)\b)"
 )
 
 
