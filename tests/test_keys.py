@@ -243,3 +243,36 @@ def test_every_catalog_vendor_qualifies_key():
     assert not missing, f"add these vendors to _KEY_QUALIFIERS in redact/detect/keys.py: {missing}"
     for word in ("scale", "segment", "box", "sort", "cache", "partition", "kafka", "redis"):
         assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL
+
+
+@pytest.mark.parametrize("qualifier", ["account", "access", "private", "api", "secret"])
+def test_a_qualifier_one_segment_up_qualifies_a_bare_key(qualifier):
+    """``account.key`` reads as ``account_key`` flattened, nested, in embedded JSON and in
+    text; ``cache.key`` and ``sort.key`` stay record keys in every form."""
+    assert classify_key(f"{qualifier}.key") is KeyClass.CREDENTIAL
+    forms = [
+        {f"{qualifier}.key": SECRET},
+        {qualifier: {"key": SECRET}},
+        {"cfg": json.dumps({qualifier: {"key": SECRET}})},
+        {"cfg": {"storage": {qualifier: {"Key": SECRET}}}},
+    ]
+    for obj in forms:
+        assert SECRET not in json.dumps(redact.redact(obj).value), obj
+    for word in ("cache", "sort", "partition", "dataset"):
+        assert classify_key(f"{word}.key") is not KeyClass.CREDENTIAL
+        clean = {word: {"key": SECRET}}
+        assert redact.scan(clean) == [] and redact.scan({f"{word}.key": SECRET}) == []
+
+
+def test_azure_storage_account_key_property_names_end_with_a_host():
+    """Hadoop/Spark name an Azure storage key after the account's endpoint
+    (``fs.azure.account.key.<account>.dfs.core.windows.net``): the host is not a key word."""
+    for service in ("dfs", "blob"):
+        name = f"spark.hadoop.fs.azure.account.key.mlstore01.{service}.core.windows.net"
+        assert classify_key(name) is KeyClass.CREDENTIAL
+        assert redact.scan({name: SECRET})
+        text = f"<property><name>{name}</name><value>{SECRET}</value></property>"
+        assert SECRET not in redact.redact({"site": text}).value["site"]
+    assert (
+        classify_key("fs.azure.account.auth.type.mlstore01.dfs.core.windows.net") is not KeyClass.CREDENTIAL
+    )

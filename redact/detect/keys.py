@@ -165,6 +165,12 @@ _SSN_WORDS = frozenset(["ssn", "ssns", "socsec"])
 _IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
 
 
+# a storage endpoint closing a Hadoop/Spark property name: an account's host, not a key word
+_STORAGE_HOST = re.compile(
+    r"\.[a-z0-9-]{1,63}\.(?:blob|dfs|file|queue|table|web)\.core\."
+    r"(?:windows\.net|chinacloudapi\.cn|usgovcloudapi\.net|cloudapi\.de)$",
+    re.I,
+)
 # a namespaced type name as the last segment (AWS::IAM::AccessKey, Vendor::Secret)
 _TYPE_PATH = re.compile(r"(?:^|[./])[A-Z][A-Za-z0-9]*(?:::[A-Z][A-Za-z0-9]*)+$")
 
@@ -253,6 +259,7 @@ def classify_key(key: str) -> KeyClass:
     """
     if _TYPE_PATH.search(key):  # AWS::IAM::AccessKey: a kind of resource, not a credential
         return KeyClass.NEUTRAL
+    key = _STORAGE_HOST.sub("", key)  # fs.azure.account.key.<account>.dfs.core.windows.net
     segments = split_segments(key)
     if not segments:
         return KeyClass.NEUTRAL
@@ -260,7 +267,13 @@ def classify_key(key: str) -> KeyClass:
     last = len(segments) - 1
     while last > 0 and "_".join(key_words(segments[last])) in _WRAPPERS:
         last -= 1
-    cls = _classify_segment(key_words(segments[last]))
+    words = key_words(segments[last])
+    if words in (["key"], ["keys"]) and last > 0:
+        # a qualifier one segment up counts as in the segment: account.key is account_key
+        before = key_words(segments[last - 1])
+        if before and before[-1] in _KEY_QUALIFIERS:
+            words = [before[-1], *words]
+    cls = _classify_segment(words)
     if cls is not KeyClass.NEUTRAL:
         return cls
     words = key_words(segments[last])
@@ -271,6 +284,20 @@ def classify_key(key: str) -> KeyClass:
         if _classify_segment(key_words(seg)) is KeyClass.CREDENTIAL:
             return KeyClass.CREDENTIAL
     return KeyClass.NEUTRAL
+
+
+@lru_cache(maxsize=16384)
+def qualifies_key(name: str) -> bool:
+    """The last word of ``name`` qualifies a bare ``key`` below it: ``account`` holding
+    ``key`` reads as ``account.key``, which is ``account_key``."""
+    segments = split_segments(name)
+    words = key_words(segments[-1]) if segments else []
+    return bool(words) and words[-1] in _KEY_QUALIFIERS
+
+
+def is_bare_key(name: str) -> bool:
+    """``key`` or ``keys`` alone, which names nothing without a qualifier."""
+    return name.lower() in ("key", "keys")
 
 
 def is_credential_key(key: str) -> bool:
