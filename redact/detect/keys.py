@@ -268,11 +268,9 @@ def classify_key(key: str) -> KeyClass:
     while last > 0 and "_".join(key_words(segments[last])) in _WRAPPERS:
         last -= 1
     words = key_words(segments[last])
-    if words in (["key"], ["keys"]) and last > 0:
+    if last > 0 and is_bare_key(segments[last]) and qualifies_key(segments[last - 1]):
         # a qualifier one segment up counts as in the segment: account.key is account_key
-        before = key_words(segments[last - 1])
-        if before and before[-1] in _KEY_QUALIFIERS:
-            words = [before[-1], *words]
+        words = [key_words(segments[last - 1])[-1], *words]
     cls = _classify_segment(words)
     if cls is not KeyClass.NEUTRAL:
         return cls
