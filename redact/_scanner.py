@@ -26,7 +26,7 @@ from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, pa
 from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit
 from redact.detect.keys import KeyClass, classify_key, is_bare_key, qualifies_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
-from redact.leaves import Segment, context_key, key_path, pointer
+from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, key_path, pointer
 
 __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context", "masked_key", "merge_spans"]
 
@@ -333,7 +333,7 @@ class Scanner:
                             ck = ks
                         else:
                             path.append(ks)
-                            ck = context_key(v, ks) if ks == "value" else ks
+                            ck = context_key(v, ks) if ks in SIBLING_CONTEXT else ks
                         ctx = f"{name}.{ck}" if cred_parent or (qual_parent and is_bare_key(ck)) else ck
                         self._walk(item, path, ctx, ck, depth + 1, stack, out)
                         path.pop()
@@ -428,7 +428,7 @@ class Scanner:
             plain: dict[str, str] = {}
             for k, item in node:
                 kv = _text_of(k)
-                if kv in ("key", "name") and isinstance(item, (JStr, str)) and kv not in plain:
+                if kv in SIBLING_NAMES and isinstance(item, (JStr, str)) and kv not in plain:
                     plain[kv] = _text_of(item)
             for k, item in node:
                 kv = _text_of(k)
@@ -437,7 +437,7 @@ class Scanner:
                     place(khits, k)
                     ck = masked_key(kv, khits)
                 else:
-                    ck = context_key(plain, kv) if kv == "value" else kv
+                    ck = context_key(plain, kv) if kv in SIBLING_CONTEXT else kv
                 self._walk_embedded(item, child_context(name, ck), ck, place, depth + 1)
         elif isinstance(node, list):
             for item in node:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["pointer", "key_path", "escape", "unescape", "split_pointer", "context_key"]
+__all__ = [
+    "pointer",
+    "key_path",
+    "escape",
+    "unescape",
+    "split_pointer",
+    "context_key",
+    "SIBLING_CONTEXT",
+    "SIBLING_NAMES",
+]
 
 Segment = str | int
 
@@ -45,12 +54,28 @@ def key_path(path: Sequence[Segment]) -> str:
     return out
 
 
+# the members whose siblings give them their context (:func:`context_key`)
+SIBLING_CONTEXT = frozenset({"value", "key"})
+# members that name whose credential a bare ``key`` beside them is: the account of a
+# key pair (``{"username": ..., "key": ...}`` as in kaggle.json, ``{"email": ..., "key":
+# ...}`` as Cloudflare's global API key, ``{"key_id": ..., "key": ...}`` key records)
+IDENTITY_NAMES = (
+    "username", "userName", "user_name", "user", "login", "email", "account", "accountName",
+    "account_name", "client_id", "clientId", "access_key_id", "accessKeyId", "key_id", "keyId",
+    "app_id", "appId",
+)  # fmt: skip
+# every sibling name :func:`context_key` looks at (what a reader of a document keeps)
+SIBLING_NAMES = frozenset({"key", "name", *IDENTITY_NAMES})
+
+
 def context_key(mapping: Any, key: str) -> str:
     """The key name that gives context to ``mapping[key]``.
 
     Exports of tracking stores list params and tags as ``{"key": "db_password", "value":
     "..."}`` pairs (MLflow's REST API and exports, many YAML dumps): the ``value`` is read
-    under the name its sibling ``key`` (or ``name``) gives.
+    under the name its sibling ``key`` (or ``name``) gives. A bare ``key`` beside a member
+    naming an account (:data:`IDENTITY_NAMES`) is that account's key, read as
+    ``user_key`` (a credential), never as a record's key.
     """
     if key == "value":
         named = mapping.get("key")
@@ -58,4 +83,8 @@ def context_key(mapping: Any, key: str) -> str:
             named = mapping.get("name")
         if type(named) is str:
             return named
+    elif key == "key":
+        for name in IDENTITY_NAMES:
+            if type(mapping.get(name)) is str:
+                return "user_key"
     return key

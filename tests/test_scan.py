@@ -212,3 +212,21 @@ def test_key_value_pairs_take_their_key_as_context():
     text = _json.dumps(doc)
     found = redact.scan({"export": text})
     assert [text[f.start : f.end] for f in found] == ["hunter2!x", "k3y-Fa4e9d2c1b"]
+
+
+@pytest.mark.parametrize("identity", ["username", "email", "accessKeyId", "client_id", "login"])
+def test_a_bare_key_beside_an_account_is_that_accounts_key(identity: str) -> None:
+    """A key pair's ``key`` (kaggle.json's ``{"username": ..., "key": ...}``, an e-mail and
+    a global API key) is a credential in a mapping, in embedded JSON and when redacted; a
+    ``key`` with no account beside it stays a record's key."""
+    import json as _json
+    import secrets as _secrets
+
+    key = "FAKE" + _secrets.token_hex(14)
+    doc = {identity: "jdoe", "key": key}
+    assert [(f.pointer, f.detector) for f in redact.scan(doc)] == [("/key", "sensitive-key-value")]
+    text = _json.dumps(doc)
+    assert [text[f.start : f.end] for f in redact.scan({"cfg": text})] == [key]
+    assert key not in str(redact.redact({"cfg": text, "pair": doc}).value)
+    assert redact.scan({"name": "run-cache", "key": key}) == []
+    assert redact.scan({identity: "jdoe", "key": "${KAGGLE_KEY}"}) == []

@@ -503,7 +503,7 @@ def test_distinct_cells_scanned_once_report_as_whole_cells() -> None:
     and give every row that holds it its findings: the result equals a whole-cell scan of
     every cell, for repeated secrets, null maps, null items, empty maps, integer keys and
     values, sliced arrays, and maps with a ``value`` key (read with its ``key`` sibling as
-    context, so scanned whole)."""
+    context, so scanned whole) or a ``key`` beside an account name (a key pair's key)."""
     from redact._build import build_scanner
 
     scanner = build_scanner(load_policy_text("name: distinct\nsummary: silent\n"))
@@ -521,6 +521,8 @@ def test_distinct_cells_scanned_once_report_as_whole_cells() -> None:
         {"value": "0.1", "lr": "0.1"},
         {secret_key: "1", "lr": "0.1"},
         {"api_key": key},
+        {"username": "jdoe", "key": key},
+        {"key": key, "lr": "0.1"},
     ] * 3
     strings = [url, "adam", None, url, f'{{"password": "{pw}", "lr": 0.1}}', "adam"] * 4
     numbers = [4111111111111111, 7, None, 4111111111111111, 12] * 3
@@ -547,8 +549,9 @@ def test_distinct_cells_scanned_once_report_as_whole_cells() -> None:
         for a in (arr, arr.slice(1), arr.slice(2, 7)):
             assert rs._scan_column(scanner, column, a) == _cell_by_cell(scanner, column, a), column
     got = dict(rs._scan_column(scanner, "params", columns["params"]))
-    assert {0, 4, 5, 8} <= set(got) and not {1, 2, 3, 6} & set(got)
+    assert {0, 4, 5, 8, 9} <= set(got) and not {1, 2, 3, 6, 10} & set(got)
     assert any(f.detector == "sensitive-key-value" for f in got[5])  # the `value` row, whole
+    assert [f.pointer for f in got[9]] == ["/params/key"]  # a key pair's key, read with its sibling
 
 
 def test_a_failing_entry_fails_its_whole_cell() -> None:
