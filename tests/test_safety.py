@@ -148,6 +148,7 @@ def _best_once(value: str) -> float:
         "sql-identified-by",
         "escaped-json-password",
         "yaml-block-scalar",
+        "tight-colon",
     ],
 )
 def test_adversarial_megabyte_within_5x_of_ordinary(name):
@@ -161,6 +162,7 @@ def test_adversarial_megabyte_within_5x_of_ordinary(name):
         "sql-identified-by": ("create user x identified by " * (MB // 28 + 1))[:MB],
         "escaped-json-password": ('\\"password\\": ' * (MB // 16 + 1))[:MB],
         "yaml-block-scalar": ("password: |\n  x\n" * (MB // 17 + 1))[:MB],
+        "tight-colon": ("password:" * (MB // 9 + 1))[:MB],
         "cards": ("4111 1111 1111 1111 " * (MB // 20 + 1))[:MB],
         "ips": ("10.1.2.3 " * (MB // 9 + 1))[:MB],
         "emails": ("a.b@example.com " * (MB // 16 + 1))[:MB],
