@@ -294,8 +294,9 @@ def test_uninstall_restores_and_missing_seam_patches_nothing(
     assert vars(Attribute)["_enqueue_operation"] is enqueue
 
 
-def _file_set_ops(folder: Path, field: str) -> list[dict[str, Any]]:
-    """The ``UploadFileSet`` operations on ``field`` in the offline runs' queues under ``folder``."""
+def _file_set_ops(folder: Path, *field: str) -> list[dict[str, Any]]:
+    """The ``UploadFileSet`` operations on the field at path ``field`` in the offline runs'
+    queues under ``folder``."""
     ops = []
     for log in sorted(folder.rglob("data-*.log")):
         for line in log.read_text().splitlines():
@@ -304,7 +305,11 @@ def _file_set_ops(folder: Path, field: str) -> list[dict[str, Any]]:
             except ValueError:
                 continue
             obj = record.get("obj", record) if isinstance(record, dict) else {}
-            if isinstance(obj, dict) and obj.get("type") == "UploadFileSet" and obj.get("path") == [field]:
+            if (
+                isinstance(obj, dict)
+                and obj.get("type") == "UploadFileSet"
+                and obj.get("path") == list(field)
+            ):
                 ops.append(obj)
     return ops
 
@@ -432,3 +437,32 @@ def test_file_set_under_block_policy_raises_and_records_nothing(data: Path, tmp_
         run["outputs"].upload_files([str(out / "*")])
     run.stop()
     assert _file_set_ops(data, "outputs") == []
+
+
+def test_source_files_keep_their_names_and_lose_their_canaries(data: Path, tmp_path: Path) -> None:
+    """``init_run(source_files=...)``: Neptune uploads the sources as a file set
+    (``source_code/files``); the set it would upload has the user's file names, the
+    canary in a source file is gone and clean sources are unchanged."""
+    token = Canaries().github()
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "train.py").write_text(f'API_TOKEN = "{token.value}"\nprint("step", 1)\n')
+    (src / "utils.py").write_text("def f():\n    return 1\n")
+    globs = [str(src / "*.py")]
+    before = _set_files(globs)
+    door.install()
+    run = neptune.init_run(
+        mode="offline",
+        project="redact/test",
+        source_files=globs,
+        capture_hardware_metrics=False,
+        capture_stdout=False,
+        capture_stderr=False,
+        git_ref=False,
+    )
+    run.stop()
+    (op,) = _file_set_ops(data, "source_code", "files")
+    after = _set_files(op["file_globs"])
+    assert sorted(after) == sorted(before) == ["src/train.py", "src/utils.py"]
+    assert leaks([token], b"".join(after.values())) == []
+    assert after["src/utils.py"] == before["src/utils.py"]

@@ -14,7 +14,8 @@ name as the key context), string series (``append``/``extend``, and the console 
 Neptune captures into ``monitoring/*/stdout``), string sets (tags), image names and
 descriptions, files (``upload`` of a path: a text file holding a finding is replaced by
 a redacted copy) and file sets (``upload_files``: when a text file of the set holds a
-finding, the set is handed over as copies under the same names); and
+finding, the set is handed over as copies under the same names; the sources of
+``init_run(source_files=...)`` are such a set, ``source_code/files``); and
 ``UploadFile.of_file``, where Neptune saves the content of ``File.from_content(...)``
 and ``File.from_stream(...)`` into its upload folder: text content is redacted before
 that write (a single line with the field's name as the key context; JSON, YAML and
@@ -25,8 +26,7 @@ written, not even briefly; binary content is saved unchanged.
 raises :class:`redact.errors.Blocked` from the call and nothing is recorded or written,
 except for captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
 redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered: the
-field paths given as strings (``run["a/b"]``), the source files Neptune uploads
-(``source_files``), and artifacts tracked by reference.
+field paths given as strings (``run["a/b"]``) and artifacts tracked by reference.
 """
 
 from __future__ import annotations
