@@ -955,6 +955,78 @@ def test_run_save_writes_redacted_copies_binary_unchanged(env: Env) -> None:
     assert _leaks_under(env.root, canaries) == []
 
 
+def test_files_written_into_run_dir_are_redacted_at_finish(env: Env) -> None:
+    """Text files the application writes into ``run.dir`` itself (a log, JSON in a
+    subfolder, a link to a file of its own) lose their canaries before W&B takes the
+    folder; lineage, clean and binary files are unchanged; a link is replaced by a
+    redacted file and its target (the user's file) is left as it was."""
+    gen, lineage = Canaries(), Lineage()
+    token, email, card = gen.github(), gen.email(), gen.card()
+    mine = env.inputs / "notes.txt"
+    mine.write_text(f"owner {email.value}\n")
+    install()
+    run = wandb.init()
+    files = Path(run.dir)
+    (files / "train.log").write_text(f"step 1 loss 0.3\ntoken={token.value}\ngit_sha {lineage.sha}\n")
+    (files / "eval").mkdir()
+    (files / "eval" / "result.json").write_text(json.dumps({"card": card.value, **lineage.config()}))
+    (files / "clean.txt").write_text("step 2 loss 0.2\n")
+    blob = bytes(range(256)) * 8
+    (files / "weights.bin").write_bytes(blob)
+    (files / "notes.txt").symlink_to(mine)
+    run.finish()
+    folder = run_dir(env)
+    assert _leaks_under(folder, [token, email, card]) == []
+    stored = folder / "files"
+    assert f"git_sha {lineage.sha}" in (stored / "train.log").read_text()
+    assert json.loads((stored / "eval" / "result.json").read_text())["git_commit"] == lineage.sha
+    assert (stored / "clean.txt").read_text() == "step 2 loss 0.2\n"
+    assert (stored / "weights.bin").read_bytes() == blob
+    assert not (stored / "notes.txt").is_symlink()
+    assert mine.read_text() == f"owner {email.value}\n"  # the user's own file is untouched
+
+
+def test_run_dir_file_blocked_or_failing_is_withheld(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a ``block`` policy a file written into ``run.dir`` holding a secret is moved
+    out of the files folder (``redact-withheld``), the run still finishes and finish then
+    raises Blocked; a fault while redacting such a file withholds it the same way and
+    raises RedactionFailed naming the file, never the value."""
+    gen = Canaries()
+    token = gen.github()
+    install(env.policy(BLOCK_POLICY, "block"))
+    run = wandb.init()
+    (Path(run.dir) / "secret.log").write_text(f"token {token.value}\n")
+    (Path(run.dir) / "clean.log").write_text("step 1\n")
+    with pytest.raises(Blocked):
+        run.finish()
+    folder = run_dir(env)
+    assert not (folder / "files" / "secret.log").exists()
+    assert (folder / "files" / "clean.log").read_text() == "step 1\n"
+    assert (folder / "redact-withheld" / "secret.log").exists()
+    assert _leaks_under(folder / "files", [token]) == []
+
+    import redact.integrations.wandb as door
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("detector bug")
+
+    handle = install("default")
+    run = wandb.init()
+    (Path(run.dir) / "deep").mkdir()
+    (Path(run.dir) / "deep" / "secret.log").write_text(f"token {token.value}\n")
+    monkeypatch.setattr(door, "redact_file", broken)
+    with pytest.raises(RedactionFailed) as err:
+        run.finish()
+    monkeypatch.undo()
+    handle.uninstall()
+    assert "deep/secret.log" in str(err.value) and leaks([token], str(err.value).encode()) == []
+    wandb.teardown()
+    (second,) = [d for d in sorted((env.root / "wandb").glob("offline-run-*")) if d != folder]
+    assert not (second / "files" / "deep" / "secret.log").exists()
+    assert (second / "redact-withheld" / "deep" / "secret.log").exists()
+    assert _leaks_under(second / "files", [token]) == []
+
+
 @pytest.mark.parametrize("policy", ["live", "now", "end"])
 def test_run_save_policy_after_the_source_changes(env: Env, policy: str) -> None:
     """The policy reaches W&B unchanged in its files record. A ``live`` or ``end`` file

@@ -37,8 +37,11 @@ to the service, at these seams (read from and tested against wandb 0.31.0):
   binary files are linked or copied as W&B does. The upload policy is kept: ``now`` uploads
   the copy made at save; ``live`` and ``end`` copies are made again from the source at
   ``Run._finish`` when it changed (so ``end`` uploads the last content, redacted; ``live``
-  uploads the content at save and at finish, not the edits in between). A file the
-  application writes into ``run.dir`` itself is W&B's own and is not rewritten.
+  uploads the content at save and at finish, not the edits in between).
+- ``Run._finish``, before W&B uploads the files folder: a text file the application wrote
+  into ``run.dir`` itself (or a link it made there) holding a finding is replaced by its
+  redacted copy; one the policy blocks or that cannot be redacted is withheld (moved to
+  ``redact-withheld`` beside the files folder) and finish raises after the run ended.
 
 A ``drop`` action removes the key (an assignment of a dropped value does nothing); a
 ``block`` action raises :class:`redact.errors.Blocked` and nothing is recorded; any other
@@ -52,6 +55,7 @@ are skipped by ``Config.merge_locked`` (a tokenized credential would be tokenize
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import functools
@@ -404,10 +408,16 @@ def _wrap_finish(orig: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(orig)
     def _finish(self: Any, *args: Any, **kwargs: Any) -> Any:
+        withheld: list[Exception] = []
         if not getattr(self, "_is_finished", True):
             _flush_console(self)
-            _refresh_saved(getattr(getattr(self, "_settings", None), "files_dir", None))
-        return orig(self, *args, **kwargs)
+            files_dir = getattr(getattr(self, "_settings", None), "files_dir", None)
+            _refresh_saved(files_dir)
+            withheld = _redact_run_dir(files_dir)
+        result = orig(self, *args, **kwargs)
+        if withheld:  # the run is finished without those files: now say why
+            raise withheld[0]
+        return result
 
     return _finish
 
@@ -656,6 +666,7 @@ def _wrap_link_or_copy(orig: Callable[..., Any]) -> Callable[..., Any]:
         stat = _stat(src)
         if not _write_redacted(redactor, os.fspath(src), os.fspath(dst)):
             return orig(settings, src, dst, policy, stats)
+        _mark_written(os.fspath(dst))
         stats.record("copy")
         if policy in ("live", "end"):
             with _saved_lock:
@@ -691,8 +702,80 @@ def _refresh_saved(files_dir: Any) -> None:
                 continue
             if _write_redacted(redactor, saved.src, tmp):
                 os.replace(tmp, dst)
+                _mark_written(dst)
         except Exception:  # fail closed: the earlier redacted copy stays
             Path(tmp).unlink(missing_ok=True)
+
+
+_written: dict[str, tuple[int, int]] = {}  # redacted copies this door wrote -> (mtime, size)
+# files W&B itself may still write while the run finishes (their content came through the
+# door: console output, summary, config, metadata): never rewritten by the sweep
+_WANDB_LIVE = frozenset({"output.log", "wandb-summary.json", "config.yaml", "wandb-metadata.json"})
+WITHHELD = "redact-withheld"  # beside the files folder: what the sweep kept from W&B
+
+
+def _mark_written(path: str) -> None:
+    with _saved_lock:
+        _written[os.path.abspath(path)] = _stat(path)
+
+
+def _redact_run_dir(files_dir: Any) -> list[Exception]:
+    """At finish, before W&B uploads the run's files folder (``run.dir``): each text file
+    the application put there itself (written into it, or a link it made) that holds a
+    finding is replaced by its redacted copy; a link is replaced by a redacted file, its
+    target is never written. Copies this door made and W&B's own live files are left as
+    they are. A file the policy blocks, or that cannot be redacted, is withheld: moved to
+    ``redact-withheld`` beside the files folder, which W&B never uploads. Returns why
+    files were withheld: one RedactionFailed naming every file that failed (never a
+    value), else what the policy raised (Blocked)."""
+    redactor = _current()
+    if not files_dir or redactor is None or not os.path.isdir(files_dir):
+        return []
+    root = os.fspath(files_dir)
+    withheld: list[tuple[str, Exception]] = []
+    for folder, _dirs, names in os.walk(root):
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, root)
+            if (folder == root and name in _WANDB_LIVE) or name.endswith(".redact"):
+                continue
+            try:
+                if not os.path.isfile(path):  # a dangling link, a socket
+                    continue
+                with _saved_lock:
+                    mine = _written.get(os.path.abspath(path))
+                if mine is not None and not os.path.islink(path) and _stat(path) == mine:
+                    continue
+                tmp = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.redact")
+                try:
+                    if redact_file(redactor, path, tmp):
+                        os.replace(tmp, path)  # (a link itself is replaced, not its target)
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+            except Exception as exc:  # fail closed: W&B never uploads this file
+                _withhold(root, rel)
+                withheld.append((rel, exc))
+    faults = [(rel, exc) for rel, exc in withheld if not isinstance(exc, RedactError)]
+    if faults:
+        kinds = sorted({type(exc).__name__ for _, exc in faults})
+        return [
+            RedactionFailed(
+                f"redaction failed ({', '.join(kinds)}) for {', '.join(rel for rel, _ in faults)}"
+                f" in the run's files folder; withheld from W&B (moved to {WITHHELD})"
+            )
+        ]
+    return [exc for _, exc in withheld]
+
+
+def _withhold(root: str, rel: str) -> None:
+    """Move ``rel`` out of the files folder (removed when it cannot be moved)."""
+    src, dst = os.path.join(root, rel), os.path.join(os.path.dirname(root), WITHHELD, rel)
+    try:
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.replace(src, dst)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(src)
 
 
 # --------------------------------------------------------------------------- install
