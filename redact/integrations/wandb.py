@@ -755,6 +755,10 @@ def _redact_run_dir(files_dir: Any) -> list[Exception]:
             except Exception as exc:  # fail closed: W&B never uploads this file
                 _withhold(root, rel)
                 withheld.append((rel, exc))
+    prefix = os.path.join(os.path.abspath(root), "")
+    with _saved_lock:  # the run is over: forget its copies
+        for path in [p for p in _written if p.startswith(prefix)]:
+            del _written[path]
     faults = [(rel, exc) for rel, exc in withheld if not isinstance(exc, RedactError)]
     if faults:
         kinds = sorted({type(exc).__name__ for _, exc in faults})
