@@ -79,7 +79,14 @@ email = st.builds(
     st.text(string.ascii_lowercase, min_size=6, max_size=12),
     st.integers(0, 9),
 )
-password = st.builds(lambda n, k: "FAKE" + _random_chars(_ALNUM, n, k), st.integers(10, 20), seed)
+# a digit at the end: letters alone can spell a CapWords type name (``FAKEJbcdeWxyzaLmn``),
+# which the credential grammar reads as code, not as a credential, by design
+password = st.builds(
+    lambda n, k, d: "FAKE" + _random_chars(_ALNUM, n, k) + str(d),
+    st.integers(10, 20),
+    seed,
+    st.integers(0, 9),
+)
 uri = st.builds(
     lambda p, a, b: f"postgresql://svc:{p}@10.{a}.{b}.7:5432/features",
     password,

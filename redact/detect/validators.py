@@ -294,6 +294,9 @@ _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z
 # a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT)
 _TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")
 _LOWER_RUN = re.compile(r"[a-z]+")
+_LONG_CAPS = re.compile(r"[A-Z]{7,}(?=[a-z])|[A-Z]{6,}(?![a-z])")  # an acronym of 6 or more
+_WORD = re.compile(r"[A-Z]?[a-z]+")  # a word of a CapWords name, its capital included
+_CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no word part
 _VOWELS = frozenset("aeiou")
 # a colour with style words ("bold #08547A", "#ansired"): a display style
 _STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
@@ -314,9 +317,13 @@ _ESCAPED_EOL = re.compile(r"(?:\\+[nrt])+$")
 
 def _looks_like_type_name(v: str) -> bool:
     """CapWords / camelCase letters whose every lower-case run is a pronounceable word part
-    (has a vowel): ``SpecialAudioToken``, ``tokenUrl``, ``SSHKey``; a random mix of letters
-    (``FkptgUzEjfebzJ``) rarely is."""
-    return bool(_CAP_WORDS.match(v) or _TYPE_NAME.match(v)) and _pronounceable(v)
+    (has a vowel), whose acronyms have at most 5 capitals (``HTTPSHandler``) and whose
+    words hold no 5 consonants in a row: ``SpecialAudioToken``, ``tokenUrl``, ``SSHKey``,
+    ``StringLength``; a random mix of letters (``FkptgUzEjfebzJ``, ``FAKEADgeVNELcnfzecoM``)
+    rarely is."""
+    if not (_CAP_WORDS.match(v) or _TYPE_NAME.match(v)) or _LONG_CAPS.search(v):
+        return False
+    return _pronounceable(v) and not any(_CLUSTER.search(w.lower()) for w in _WORD.findall(v))
 
 
 def _pronounceable(v: str) -> bool:
