@@ -187,6 +187,7 @@ def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
         'dsn: "Optional[str]" = None',
         "private_key = Ed25519PrivateKey.generate()",
         "auth = HTTPBasicAuth(user, password)",
+        "def f(token: HTTPSHandler, secret: StringLength):",
         "RSAPrivateKey = rfc3447.RSAPrivateKey",
         "XSD_TOKEN = _XSD_TEMPLATE % 'token'",
         "ROOT_KEY = '__root__'",
@@ -208,6 +209,8 @@ def test_type_names_styles_and_samples_in_code_are_not_credentials(line):
 
 def test_random_letters_are_not_mistaken_for_type_names():
     """Random letter strings are credentials even when they start like a CapWords name: every
-    lower-case run of a type name is pronounceable."""
+    lower-case run of a type name is pronounceable, its acronyms have at most 5 capitals
+    and its words no 5 consonants in a row."""
     assert redact.scan({"password": "FkptgUzEjfebzJ"}) != []
+    assert redact.scan({"password": "FAKEADgeVNELcnfzecoM"}) != []
     assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []
