@@ -35,6 +35,7 @@ from wandb.sdk import wandb_config, wandb_init, wandb_run, wandb_settings, wandb
 from wandb.sdk.artifacts import artifact  # noqa: E402
 from wandb.sdk.data_types import html, table  # noqa: E402
 from wandb.sdk.data_types.base_types import media  # noqa: E402
+from wandb.sdk.data_types.helper_types import bounding_boxes_2d, classes, image_mask  # noqa: E402
 from wandb.sdk.lib import redirect  # noqa: E402
 
 import redact  # noqa: E402
@@ -634,13 +635,25 @@ def _seams() -> dict[tuple[Any, str], Any]:
         (wandb_summary.SummaryDict, ["update"]),
         (
             wandb_run.Run,
-            ["_partial_history_callback", "name", "notes", "tags", "_restore", "_finish", "write_logs"],
+            [
+                "_partial_history_callback",
+                "name",
+                "notes",
+                "tags",
+                "alert",
+                "_restore",
+                "_finish",
+                "write_logs",
+            ],
         ),
         (redirect.RedirectBase, ["__init__"]),
         (wandb_settings.Settings, ["to_proto"]),
         (table.Table, ["_to_table_json"]),
         (html.Html, ["__init__"]),
         (media.Media, ["__init__"]),
+        (bounding_boxes_2d.BoundingBoxes2D, ["__init__"]),
+        (image_mask.ImageMask, ["__init__"]),
+        (classes.Classes, ["__init__"]),
         (artifact.Artifact, ["_add_local_file"]),
         (wandb_run, ["link_or_copy_with_policy"]),
     ]
@@ -813,6 +826,65 @@ def test_table_and_html_text_is_redacted(env: Env) -> None:
     assert data["data"][1][2] == DIGEST
     pages = " ".join(p.read_text() for p in folder.glob("files/media/html/*.html"))
     assert PG_MASKED in pages and EMAIL_MASKED in pages and GH_MASKED in pages
+
+
+def test_image_box_and_mask_labels_and_classes_are_redacted(env: Env) -> None:
+    """An image's box captions, box and mask class labels and class set are redacted in
+    the box file and the run's history; coordinates, scores and class ids are kept."""
+    import numpy as np
+
+    install()
+    run = wandb.init()
+    box = {
+        "position": {"minX": 0.1, "maxX": 0.4, "minY": 0.2, "maxY": 0.5},
+        "class_id": 1,
+        "box_caption": f"owner {EMAIL}",
+        "scores": {"acc": 0.75},
+    }
+    boxes = {"predictions": {"box_data": [box], "class_labels": {1: f"by {EMAIL}", 2: "cat"}}}
+    masks = {"ground_truth": {"mask_data": np.ones((4, 4), dtype=np.uint8), "class_labels": {0: "bg", 1: PG}}}
+    classes = [{"id": 1, "name": f"dsn {PG}"}, {"id": 2, "name": "cat"}]
+    image = np.zeros((4, 4, 3), dtype=np.uint8)
+    logged = wandb.Image(image, boxes=boxes, masks=masks, classes=classes)
+    class_set = logged._classes._class_set  # the given set and the masks' labels
+    assert {"id": 1, "name": f"dsn {PG_MASKED}"} in class_set and classes[1] in class_set
+    assert PG_PASSWORD not in json.dumps(class_set)
+    run.log({"img": logged})
+    run.finish()
+    rec = check_files(env, lineage=False)
+    (box_file,) = run_dir(env).glob("files/media/metadata/boxes2D/*.json")
+    written = json.loads(box_file.read_text())
+    assert written["box_data"] == [box | {"box_caption": f"owner {EMAIL_MASKED}"}]
+    assert written["class_labels"] == {"1": f"by {EMAIL_MASKED}", "2": "cat"}
+    labels = {k: v["value"] for k, v in rec.config["_wandb"]["mask/class_labels"].items()}
+    assert labels == {"img_wandb_delimeter_ground_truth": {"0": "bg", "1": PG_MASKED}}
+
+
+def test_alert_title_and_text_are_redacted(env: Env) -> None:
+    """run.alert and wandb.alert: title and text are redacted before W&B records the
+    alert; under a block policy the alert raises Blocked and nothing is sent."""
+    install()
+    run = wandb.init()
+    run.alert(title=f"loss spike for {EMAIL}", text=f"check {PG}")
+    wandb.alert(f"card {CARD}", text="retrying", level="WARN")
+    run.finish()
+    rec = check_files(env, lineage=False)
+    alerts = [(a.title, a.text) for a in _of_type(rec, "alert")]
+    assert alerts == [
+        (f"loss spike for {EMAIL_MASKED}", f"check {PG_MASKED}"),
+        (f"card {CARD_MASKED}", "retrying"),
+    ]
+
+
+def test_blocked_alert_is_not_sent(env: Env) -> None:
+    install(env.policy(BLOCK_POLICY, "block"))
+    run = wandb.init()
+    with pytest.raises(Blocked):
+        run.alert(title="db down", text=f"dsn {PG}")
+    run.alert(title="db down", text="see the runbook")
+    run.finish()
+    rec = check_files(env, lineage=False)
+    assert [(a.title, a.text) for a in _of_type(rec, "alert")] == [("db down", "see the runbook")]
 
 
 def test_artifact_text_files_are_redacted_binary_pass(env: Env) -> None:

@@ -29,6 +29,10 @@ to the service, at these seams (read from and tested against wandb 0.31.0):
   attribute assignment go through it), with the nested keys in the pointer.
 - ``Run._partial_history_callback``: every ``run.log``/``wandb.log`` dict.
 - ``Run.name``, ``Run.notes`` and ``Run.tags`` setters.
+- ``BoundingBoxes2D``, ``ImageMask`` and ``Classes``: an image's box captions, score
+  names and class labels (the mask array and coordinates pass unchanged).
+- ``Run.alert`` (and so ``wandb.alert``): the alert's ``title`` and ``text``, read as the
+  mapping ``{"title": ..., "text": ...}``; a dropped one is sent empty.
 - ``Artifact._add_local_file``: text files added to artifacts (``add_file``, ``new_file``,
   ``add_dir``, and so ``run.log_artifact(path)`` and ``run.log_code``) as redacted copies.
 - ``wandb_run.link_or_copy_with_policy``, called by ``run.save``/``wandb.save`` for each
@@ -316,6 +320,18 @@ def _wrap_run_setter(prop: property, field: str) -> property:
     return property(prop.fget, setter, prop.fdel, prop.__doc__)
 
 
+def _wrap_alert(orig: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(orig)
+    def alert(self: Any, title: Any, text: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = _current()
+        if redactor is not None:
+            red = _redact(redactor, {"title": title, "text": text})
+            title, text = red.get("title", ""), red.get("text", "")
+        return orig(self, title, text, *args, **kwargs)
+
+    return alert
+
+
 # --------------------------------------------------------------------------- console
 _CONSOLE_MAX = 64 * 1024  # a line longer than this is redacted and forwarded in parts
 CONSOLE_BLOCKED = "[REDACTED:console output blocked]\n"
@@ -551,6 +567,36 @@ def _wrap_media_init(orig: Callable[..., Any]) -> Callable[..., Any]:
         if redactor is not None and isinstance(caption, str):
             caption = _redact_field(redactor, "caption", caption)
         orig(self, caption, *args, **kwargs)
+
+    return __init__
+
+
+def _wrap_labels(orig: Callable[..., Any], fields: tuple[str, ...]) -> Callable[..., Any]:
+    """``BoundingBoxes2D.__init__`` / ``ImageMask.__init__``: the text parts of an image's
+    box or mask set (``fields`` of its ``val`` mapping: box captions, score names, class
+    labels); the mask array itself and the set's name pass unchanged."""
+
+    @functools.wraps(orig)
+    def __init__(self: Any, val: Any, key: Any, *args: Any, **kwargs: Any) -> None:
+        redactor = _current()
+        if redactor is not None and isinstance(val, Mapping):
+            part = {f: val[f] for f in fields if f in val}
+            red = _redact(redactor, part, (str(key),))
+            val = {k: v for k, v in val.items() if k not in part or k in red} | red
+        orig(self, val, key, *args, **kwargs)
+
+    return __init__
+
+
+def _wrap_classes_init(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Classes.__init__``: an image's class set (``[{"id": 1, "name": ...}]``)."""
+
+    @functools.wraps(orig)
+    def __init__(self: Any, class_set: Any, *args: Any, **kwargs: Any) -> None:
+        redactor = _current()
+        if redactor is not None and isinstance(class_set, (list, tuple)):
+            class_set = _redact(redactor, list(class_set), ("classes",))
+        orig(self, class_set, *args, **kwargs)
 
     return __init__
 
@@ -923,6 +969,7 @@ def _patch_all() -> list[_Patch]:
         if not isinstance(prop, property) or prop.fset is None:
             raise RuntimeError(f"redact: wandb {_wandb_version()}: Run.{field} is not a settable property")
         plan.append((run_cls, field, _wrap_run_setter(prop, field)))
+    plan.append((run_cls, "alert", _wrap_alert(_own(run_cls, "alert"))))
 
     from wandb.sdk import wandb_settings
     from wandb.sdk.artifacts import artifact as wandb_artifact
@@ -949,6 +996,14 @@ def _patch_all() -> list[_Patch]:
 
     media_cls = wandb_media.Media
     plan.append((media_cls, "__init__", _wrap_media_init(_own(media_cls, "__init__"))))
+    from wandb.sdk.data_types.helper_types import bounding_boxes_2d, classes, image_mask
+
+    for cls, fields in (
+        (bounding_boxes_2d.BoundingBoxes2D, ("box_data", "class_labels")),
+        (image_mask.ImageMask, ("class_labels",)),
+    ):
+        plan.append((cls, "__init__", _wrap_labels(_own(cls, "__init__"), fields)))
+    plan.append((classes.Classes, "__init__", _wrap_classes_init(_own(classes.Classes, "__init__"))))
     materialize = _own(run_cls, "_materialize_saved_files")
     if "link_or_copy_with_policy" not in getattr(materialize, "__code__", materialize).co_names:
         raise RuntimeError(
