@@ -998,11 +998,11 @@ def _patch_all() -> list[_Patch]:
     plan.append((media_cls, "__init__", _wrap_media_init(_own(media_cls, "__init__"))))
     from wandb.sdk.data_types.helper_types import bounding_boxes_2d, classes, image_mask
 
-    for cls, fields in (
+    for cls, label_fields in (
         (bounding_boxes_2d.BoundingBoxes2D, ("box_data", "class_labels")),
         (image_mask.ImageMask, ("class_labels",)),
     ):
-        plan.append((cls, "__init__", _wrap_labels(_own(cls, "__init__"), fields)))
+        plan.append((cls, "__init__", _wrap_labels(_own(cls, "__init__"), label_fields)))
     plan.append((classes.Classes, "__init__", _wrap_classes_init(_own(classes.Classes, "__init__"))))
     materialize = _own(run_cls, "_materialize_saved_files")
     if "link_or_copy_with_policy" not in getattr(materialize, "__code__", materialize).co_names:
