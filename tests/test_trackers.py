@@ -7,7 +7,9 @@ there unchanged."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import socket
 import uuid
 import zipfile
@@ -334,3 +336,53 @@ def test_neptune_secret_as_field_name(tmp_path: Path, neptune_run: Any) -> None:
     neptune_run["parameters"] = {EMAIL: 1, "git_commit": GIT_SHA, "run": RUN_ID, "d": DIGEST, "x": {GH: 1}}
     neptune_run.stop()
     check_folder(tmp_path)
+
+
+def _neptune_paths(folder: Path) -> list[list[str]]:
+    """The field paths of the operations in the offline runs' queues under ``folder``."""
+    paths = []
+    for log in sorted(folder.rglob("data-*.log")):
+        for line in log.read_text().splitlines():
+            with contextlib.suppress(ValueError, AttributeError):
+                paths.append(json.loads(line)["obj"]["path"])
+    return paths
+
+
+def test_neptune_field_paths_written_as_strings(tmp_path: Path, neptune_run: Any) -> None:
+    """A field path holding a finding (``run[f"users/{email}/loss"]``, a DSN split on its
+    slashes) is recorded redacted, with a suffix that keeps every operation on one field in
+    one series and two users' fields apart; lineage in a path is unchanged."""
+    other = "ops.team.9921@example.com"
+    neptune_run[f"users/{EMAIL}/loss"].append(0.5)
+    neptune_run[f"users/{EMAIL}/loss"].append(0.25)
+    neptune_run[f"users/{other}/loss"].append(0.75)
+    neptune_run[f"dsn/{PG}"] = 1
+    neptune_run[f"commits/{GIT_SHA}"] = "ok"
+    neptune_run.stop()
+    check_folder(tmp_path, lineage=False)
+    paths = _neptune_paths(tmp_path)
+    users = [p for p in paths if p[:1] == ["users"]]
+    assert len(users) == 3 and users[0] == users[1] != users[2]
+    assert users[0][1] == "****@example.com" and users[0][2].startswith("loss~")
+    assert ["commits", GIT_SHA] in paths
+    assert any(p[0] == "dsn" and "svc:****@db.internal:5432" in p for p in paths)
+
+
+def test_neptune_dropped_field_path_is_not_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a drop policy an operation on a field path holding a finding is not recorded."""
+    neptune = pytest.importorskip("neptune")
+    from redact.integrations import neptune as door
+
+    monkeypatch.chdir(tmp_path)
+    policy = tmp_path / "drop.yaml"
+    policy.write_text(
+        "version: 1\nname: drop\nextends: default\nsummary: silent\nactions:\n  EMAIL_ADDRESS: drop\n"
+    )
+    with door.install(str(policy)):
+        run = neptune.init_run(mode="offline", project="redact/test", source_files=[], git_ref=False)
+        run[f"users/{EMAIL}/loss"].append(0.5)
+        run["users/total"] = 1
+        run.stop()
+    paths = _neptune_paths(tmp_path)
+    assert ["users", "total"] in paths and not any(p[:1] == ["users"] and len(p) == 3 for p in paths)
+    check_folder(tmp_path, lineage=False)

@@ -86,7 +86,8 @@ def stable_name(redactor: Redactor, original: Any, redacted: Any) -> Any:
     return f"{redacted}~{fingerprint('KEY', original, redactor.scanner.fingerprint_key)[:8]}"
 
 
-def _key_detected(redactor: Redactor, key: Any) -> bool:
+def key_detected(redactor: Redactor, key: Any) -> bool:
+    """The key holds a finding (a fault counts as one: fail closed)."""
     try:
         return bool(redactor.scanner.scan_key(key)[1])
     except Exception:  # fail closed: redacted alone, the Redactor decides
@@ -97,7 +98,7 @@ def redact_series(redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...
     """``d`` redacted as one mapping, except that each top-level key holding a finding is
     redacted alone and named by :func:`stable_name`, so its name never depends on what
     else was logged in the same call."""
-    alone = [k for k in d if _key_detected(redactor, k)]
+    alone = [k for k in d if key_detected(redactor, k)]
     if not alone:
         return dict(redact_value(redactor, dict(d), path))
     out = dict(redact_value(redactor, {k: v for k, v in d.items() if k not in alone}, path))

@@ -25,8 +25,11 @@ written, not even briefly; binary content is saved unchanged.
 ``drop`` writes ``[REDACTED:dropped]`` (a field's operation has a fixed shape); ``block``
 raises :class:`redact.errors.Blocked` from the call and nothing is recorded or written,
 except for captured console output, recorded as ``[REDACTED:console output blocked]``; a fault while
-redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered: the
-field paths given as strings (``run["a/b"]``) and artifacts tracked by reference.
+redacting raises :class:`~redact.integrations.guard.RedactionFailed`. A field path
+holding a finding (``run[f"users/{email}/loss"]``, read whole as a path-like key) is
+recorded redacted with a stable suffix (the same at every operation on the field, distinct
+per original path); a path the policy drops is not recorded. Not covered: artifacts
+tracked by reference.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import dataclasses
 import functools
 import glob
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -45,7 +49,7 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import Door, Handle, Plan, own, redact_value
+from redact.integrations._patch import Door, Handle, Plan, key_detected, own, redact_value, stable_name
 from redact.integrations._textfiles import redact_content, redact_file, redact_text
 from redact.integrations.guard import PolicyLike, RedactionFailed
 from redact.integrations.structlog import _state, in_redaction
@@ -56,6 +60,8 @@ _DROPPED = "[REDACTED:dropped]"
 _CONSOLE_BLOCKED = "[REDACTED:console output blocked]"
 _ASSIGNED: contextvars.ContextVar[bool] = contextvars.ContextVar("redact_neptune_assign", default=False)
 _copies: list[str] = []
+_SCHEME_SEGMENT = re.compile(r"(?:^|(?<=/))([A-Za-z][\w+.-]*:)/(?=[^/])")
+_OWN_NAMESPACES = frozenset({"sys", "monitoring"})  # Neptune's own fields: its names
 
 
 def _field(redactor: Redactor, path: list[str], value: Any) -> Any:
@@ -68,6 +74,25 @@ def _field(redactor: Redactor, path: list[str], value: Any) -> Any:
 
 def _console(path: list[str]) -> bool:
     return len(path) >= 2 and path[0] == "monitoring" and path[-1] in ("stdout", "stderr")
+
+
+def _redact_path(redactor: Redactor, op: Any) -> Any:
+    """The operation on its field path redacted: a path holding a finding (read whole, as
+    a path-like key, ``users/<e-mail>/loss``) gets the redacted path with a stable suffix
+    (:func:`~redact.integrations._patch.stable_name`), the same at every operation on the
+    field and distinct per original path; None when the policy drops it."""
+    path = op.path
+    if not path or path[0] in _OWN_NAMESPACES:
+        return op
+    # Neptune drops the empty segment of a URL's "//": read it back (``dsn/postgresql://...``)
+    joined = _SCHEME_SEGMENT.sub(r"\1//", "/".join(str(p) for p in path))
+    if not key_detected(redactor, joined):
+        return op
+    red = redact_value(redactor, {joined: None})
+    if not red:
+        return None  # dropped: the operation is not recorded
+    new = stable_name(redactor, joined, next(iter(red)))
+    return dataclasses.replace(op, path=[p for p in str(new).split("/") if p])
 
 
 def _redact_op(redactor: Redactor, op: Any) -> Any:
@@ -197,9 +222,13 @@ def _wrap_enqueue(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
         if redactor is not None and not in_redaction():
             _state.active = True
             try:
-                operation = _redact_op(redactor, operation)
+                redacted = _redact_op(redactor, operation)
+                redacted = _redact_path(redactor, redacted)
             finally:
                 _state.active = False
+            if redacted is None:
+                return None
+            operation = redacted
         return orig(self, operation, *args, **kwargs)
 
     return _enqueue_operation

@@ -43,6 +43,7 @@ from mlflow.protos.databricks_pb2 import BAD_REQUEST, INTERNAL_ERROR
 from redact._finding import fingerprint
 from redact._redactor import Redactor
 from redact.errors import Blocked, LineageGateError, RedactError
+from redact.integrations._patch import key_detected
 
 __all__ = [
     "POLICY_ENV",
@@ -125,13 +126,6 @@ def _get(doc: Any, path: tuple[str, ...]) -> Any:
     return node
 
 
-def _key_detected(redactor: Redactor, key: str) -> bool:
-    try:
-        return bool(redactor.scanner.scan_key(key)[1])
-    except Exception:  # fail closed: the key is redacted on its own, the Redactor decides
-        return True
-
-
 def redact_fields(redactor: Redactor, fields: Sequence[tuple[tuple[str, ...], Any]]) -> list[Any]:
     """The redacted value of each ``(path, value)``, or :data:`DROPPED` (see
     :func:`redact_items` for the keys)."""
@@ -160,7 +154,7 @@ def redact_items(redactor: Redactor, fields: Sequence[tuple[tuple[str, ...], Any
             where.append(-1)
             alone.append(False)
             continue
-        single = _key_detected(redactor, path[-1])
+        single = key_detected(redactor, path[-1])
         i = len(layers)
         if not single:
             i = 0
