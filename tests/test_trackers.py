@@ -137,6 +137,27 @@ def test_tensorboardx_secret_as_hparam_name(tmp_path: Path, tb_door: Any) -> Non
     check_folder(tmp_path / "tb")
 
 
+def test_tensorboardx_embedding_metadata(tmp_path: Path, tb_door: Any) -> None:
+    """add_embedding labels, one column or several under headers (the header is the
+    context), are redacted in metadata.tsv and stay aligned with the points; lineage
+    labels are unchanged."""
+    import numpy as np
+    from tensorboardX import SummaryWriter
+
+    mat = np.zeros((3, 2))
+    with SummaryWriter(logdir=str(tmp_path / "tb")) as w:
+        w.add_embedding(mat, metadata=[EMAIL, GIT_SHA, "cat"], tag="people")
+        rows = [[EMAIL, "a"], [PG, "b"], [RUN_ID, "c"]]
+        w.add_embedding(mat, metadata=rows, metadata_header=["owner", "split"], global_step=1, tag="multi")
+    check_folder(tmp_path / "tb", lineage=False)
+    (single,) = (tmp_path / "tb").rglob("00000/people/metadata.tsv")
+    assert single.read_text().splitlines() == ["****@example.com", GIT_SHA, "cat"]
+    (multi,) = (tmp_path / "tb").rglob("00001/multi/metadata.tsv")
+    lines = multi.read_text().splitlines()
+    assert lines[0] == "owner\tsplit" and lines[1] == "****@example.com\ta" and lines[3] == f"{RUN_ID}\tc"
+    assert lines[2] == f"{PG.replace(PG_PASSWORD, '****')}\tb"
+
+
 # --------------------------------------------------------------------------- DVCLive
 @pytest.fixture
 def dvc_door(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:

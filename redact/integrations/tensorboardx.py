@@ -13,8 +13,9 @@ names; the session name), ``add_text`` (the text, with its tag as context),
 ``add_pr_curve`` and ``add_mesh``. A ``drop`` action removes a hyperparameter (a dropped
 text is written as ``[REDACTED:dropped]``); ``block`` raises
 :class:`redact.errors.Blocked` and nothing is written; a fault while redacting raises
-:class:`~redact.integrations.guard.RedactionFailed`. Not covered: embedding metadata
-and label images (``add_embedding``), graphs, and the log directory name.
+:class:`~redact.integrations.guard.RedactionFailed`. ``add_embedding``: the metadata
+labels (each with its column header as context), the headers and the tag. Not covered:
+embedding label images, graphs, and the log directory name.
 """
 
 from __future__ import annotations
@@ -107,6 +108,46 @@ def _wrap_tagged(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
     return method
 
 
+def _wrap_embedding(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``add_embedding``: the metadata labels (one per point, written to ``metadata.tsv``),
+    each with its column's header as context (``label`` without a header), the headers and
+    the tag. A dropped label is written as ``[REDACTED:dropped]``, so labels stay aligned
+    with their points."""
+    sig = inspect.signature(orig)
+
+    @functools.wraps(orig)
+    def add_embedding(self: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is None:
+            return orig(self, *args, **kwargs)
+        bound = sig.bind(self, *args, **kwargs)
+        values = bound.arguments
+        header, metadata = values.get("metadata_header"), values.get("metadata")
+        if metadata is not None:
+            names = [str(h) for h in header] if header else []
+            if len(set(names)) < len(names):  # repeated headers cannot key a row's cells
+                names = []
+
+            def columns(row: Any) -> bool:
+                return bool(names) and isinstance(row, (list, tuple)) and len(row) == len(names)
+
+            rows = [
+                dict(zip(names, row, strict=True)) if columns(row) else {"label": row} for row in metadata
+            ]
+            red = redact_value(redactor, rows, ("embedding",))
+            values["metadata"] = [
+                [r.get(n, _DROPPED) for n in names] if columns(row) else r.get("label", _DROPPED)
+                for row, r in zip(metadata, red, strict=True)
+            ]
+            if header:
+                values["metadata_header"] = [_tag(door, h) for h in header]
+        if "tag" in values:
+            values["tag"] = _tag(door, values["tag"])
+        return orig(*bound.args, **bound.kwargs)
+
+    return add_embedding
+
+
 def _plan(door: Door) -> Plan:
     try:
         from tensorboardX import writer
@@ -121,6 +162,7 @@ def _plan(door: Door) -> Plan:
         (cls, "add_text", _wrap_text(door, own(cls, "add_text", lib))),
         (cls, "add_scalars", _wrap_scalars(door, own(cls, "add_scalars", lib))),
         (cls, "add_scalar", _wrap_tagged(door, own(cls, "add_scalar", lib))),
+        (cls, "add_embedding", _wrap_embedding(door, own(cls, "add_embedding", lib))),
     ]
     plan += [(cls, name, _wrap_tagged(door, own(cls, name, lib))) for name in _TAGGED]
     return plan
