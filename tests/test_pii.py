@@ -17,7 +17,7 @@ from schwifty import IBAN
 
 import redact
 from redact._build import build_scanner
-from redact.detect.pii import card_network_of, iban_valid, ip_class
+from redact.detect.pii import _NOT_TLD, card_network_of, iban_valid, ip_class
 from redact.detect.validators import luhn_ok
 from redact.errors import PolicyError
 from redact.policy import Policy, load_policy
@@ -239,6 +239,18 @@ def test_email_internationalised_domains(address):
 def test_email_exclusions(value):
     """Git remotes, URI user parts, image digests, pins, file names, invalid punycode."""
     assert [c for c in cats(value) if c[0] == "EMAIL_ADDRESS"] == []
+
+
+@pytest.mark.parametrize("ext", sorted(_NOT_TLD))
+def test_email_in_a_file_name_ends_before_the_extension(ext):
+    """A file named after an address (``eval/ann@example.com.json``): the address is found
+    up to its domain and the extension stays; no domain ends in one of these extensions
+    (every extension the validator refuses as a top-level domain is one the pattern stops
+    before); a file name with no domain before the extension is not an address."""
+    name = f"eval/ann.fake@corp.example.com.{ext}"
+    assert cats(name) == [("EMAIL_ADDRESS", "email-address", "ann.fake@corp.example.com")]
+    assert redact.redact({"path": name}).value["path"] == f"eval/****@corp.example.com.{ext}"
+    assert [c for c in cats(f"weights@best.{ext}") if c[0] == "EMAIL_ADDRESS"] == []
 
 
 # ---------------------------------------------------------------- IP classes
