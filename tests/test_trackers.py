@@ -199,6 +199,51 @@ def test_dvclive_secret_as_param_name(tmp_path: Path, dvc_door: Any) -> None:
     check_folder(tmp_path)
 
 
+def test_dvclive_plots_images_and_artifact_metadata(tmp_path: Path, dvc_door: Any) -> None:
+    """log_plot points (a list of dicts and a DataFrame), axis keys, title and labels;
+    log_image names; log_artifact description, labels and meta in dvc.yaml: no plaintext
+    anywhere; lineage in the points is unchanged and a renamed key is renamed in x too."""
+    import numpy as np
+    import pandas as pd
+    from dvc.repo import Repo
+    from dvclive import Live
+
+    Repo.init(str(tmp_path), no_scm=True)
+    model = tmp_path / "model.bin"
+    model.write_bytes(b"\0" * 16)
+    points = [{"step": 1, "owner": EMAIL, "commit": GIT_SHA}, {"step": 2, "owner": "ops", "commit": GIT_SHA}]
+    frame = pd.DataFrame({EMAIL: [1, 2], "acc": [0.5, 0.75]})
+    with Live(dir=str(tmp_path / "live"), save_dvc_exp=False) as live:
+        live.log_plot("owners", points, x="step", y="commit", title=f"runs of {EMAIL}", y_label=f"dsn {PG}")
+        live.log_plot("per_user", frame, x=EMAIL, y="acc")
+        live.log_image(f"samples/{EMAIL}.png", np.zeros((4, 4, 3), dtype=np.uint8))
+        live.log_artifact(
+            str(model),
+            type="model",
+            desc=f"trained by {EMAIL}",
+            labels=[GH, "prod"],
+            meta={"db": PG},
+            cache=False,
+        )
+    check_folder(tmp_path, lineage=False)
+    assert not [p for p in tmp_path.rglob("*") if EMAIL_USER in p.name]  # the image's file name
+    custom = tmp_path / "live" / "plots" / "custom"
+    owners = json.loads((custom / "owners.json").read_text())
+    assert [p["owner"] for p in owners] == ["****@example.com", "ops"] and owners[0]["commit"] == GIT_SHA
+    rows = json.loads((custom / "per_user.json").read_text())
+    import yaml
+
+    dvc_yaml = yaml.safe_load((tmp_path / "dvc.yaml").read_text())
+    (plot,) = [
+        next(iter(p.values()))
+        for p in dvc_yaml["plots"]
+        if isinstance(p, dict) and "per_user" in next(iter(p))
+    ]
+    assert plot["x"] in rows[0] and plot["x"] == "****@example.com"
+    assert dvc_yaml["artifacts"]["model"]["labels"] == ["[REDACTED:github-classic-token]", "prod"]
+    assert dvc_yaml["artifacts"]["model"]["desc"] == "trained by ****@example.com"
+
+
 # --------------------------------------------------------------------------- Comet
 @pytest.fixture
 def comet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:

@@ -86,6 +86,17 @@ def stable_name(redactor: Redactor, original: Any, redacted: Any) -> Any:
     return f"{redacted}~{fingerprint('KEY', original, redactor.scanner.fingerprint_key)[:8]}"
 
 
+def redact_name(redactor: Redactor, name: Any, field: str = "name", original: Any = None) -> Any:
+    """A series or file name (a metric name, a scalar tag, a plot's name) redacted as the
+    value of ``field`` and made stable by :func:`stable_name` (on ``original`` when the
+    name was already changed on the way); a dropped name becomes ``[REDACTED:dropped]``
+    with its suffix."""
+    if not isinstance(name, str):
+        return name
+    red = redact_value(redactor, {field: name})
+    return stable_name(redactor, name if original is None else original, red.get(field, "[REDACTED:dropped]"))
+
+
 def key_detected(redactor: Redactor, key: Any) -> bool:
     """The key holds a finding (a fault counts as one: fail closed)."""
     try:

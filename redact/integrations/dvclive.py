@@ -10,18 +10,24 @@ Seams (``dvclive.Live``, read from and tested against DVCLive 3.49): ``log_param
 included), ``log_metric`` (the metric name, and the value when it is text), and the
 ``exp_name`` and ``exp_message`` given to ``Live(...)``. ``drop`` removes a parameter;
 ``block`` raises :class:`redact.errors.Blocked` and nothing is written; a fault while
-redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Not covered:
-files given to ``log_artifact``, ``log_image`` and ``log_plot`` (DVC tracks them as they
-are), and ``log_sklearn_plot`` labels.
+redacting raises :class:`~redact.integrations.guard.RedactionFailed`. Also
+``log_plot`` (the data points with their keys as context, the axis keys, title, axis
+labels and the plot's name), ``log_image`` names and the ``desc``, ``labels`` and
+``meta`` of ``log_artifact`` (written to ``dvc.yaml``); names that hold a finding get a
+stable name, like metric names. Not covered: the content of files given to
+``log_artifact`` and ``log_image`` (DVC tracks them as they are), and
+``log_sklearn_plot`` labels.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value, stable_name
+from redact.integrations._patch import Door, Handle, Plan, own, redact_name, redact_named, redact_value
 from redact.integrations.guard import PolicyLike
 
 __all__ = ["install", "installed"]
@@ -51,8 +57,7 @@ def _wrap_log_metric(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]
                 if new_name is None:
                     return None  # dropped
                 name = new_name
-            red = redact_value(redactor, {"metric": name})
-            name = stable_name(redactor, original, red.get("metric", _DROPPED))
+            name = redact_name(redactor, name, "metric", original)
         return orig(self, name, val, *args, **kwargs)
 
     return log_metric
@@ -72,6 +77,81 @@ def _wrap_init(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
     return __init__
 
 
+def _wrap_log_plot(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``log_plot``: the data points (as DVCLive reads them: a list of dicts, with their
+    keys as context), the axis keys (renamed as the points' keys are), title, axis labels
+    and the plot's name (a stable name, like a metric's)."""
+    sig = inspect.signature(orig)
+
+    @functools.wraps(orig)
+    def log_plot(self: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is None:
+            return orig(self, *args, **kwargs)
+        bound = sig.bind(self, *args, **kwargs)
+        values = bound.arguments
+        try:
+            from dvclive.utils import convert_datapoints_to_list_of_dicts
+
+            points = convert_datapoints_to_list_of_dicts(datapoints=values["datapoints"])
+        except Exception:  # not data DVCLive can plot: it raises the same, writing nothing
+            return orig(self, *args, **kwargs)
+        name = values.get("name")
+        values["datapoints"] = redact_value(redactor, points, ("plots", str(name)))
+        for axis in ("x", "y"):
+            keys = values.get(axis)
+            if isinstance(keys, str):
+                values[axis] = _key(redactor, keys)
+            elif isinstance(keys, list):
+                values[axis] = [_key(redactor, k) for k in keys]
+        labels = {f: values[f] for f in ("title", "x_label", "y_label") if isinstance(values.get(f), str)}
+        red = redact_value(redactor, labels)
+        values.update({f: red.get(f, _DROPPED) for f in labels})
+        values["name"] = redact_name(redactor, name)
+        return orig(*bound.args, **bound.kwargs)
+
+    return log_plot
+
+
+def _key(redactor: Any, key: Any) -> Any:
+    """``key`` as the redactor renames it when it is a key of a mapping."""
+    return next(iter(redact_value(redactor, {key: None})), _DROPPED)
+
+
+def _wrap_log_image(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``log_image``: the image's name (its file name under ``plots/images``; the stable
+    suffix goes before the extension, which DVCLive checks)."""
+
+    @functools.wraps(orig)
+    def log_image(self: Any, name: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is not None and isinstance(name, str):
+            root, ext = os.path.splitext(name)
+            name = redact_name(redactor, root) + ext
+        return orig(self, name, *args, **kwargs)
+
+    return log_image
+
+
+def _wrap_log_artifact(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``log_artifact``: the description, labels and meta written to ``dvc.yaml``."""
+    sig = inspect.signature(orig)
+
+    @functools.wraps(orig)
+    def log_artifact(self: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is None:
+            return orig(self, *args, **kwargs)
+        bound = sig.bind(self, *args, **kwargs)
+        values = bound.arguments
+        fields = {f: values[f] for f in ("desc", "labels", "meta") if values.get(f) is not None}
+        red = redact_value(redactor, fields, ("artifacts",))
+        values.update({f: red.get(f) for f in fields})
+        return orig(*bound.args, **bound.kwargs)
+
+    return log_artifact
+
+
 def _plan(door: Door) -> Plan:
     try:
         from dvclive import live
@@ -82,6 +162,9 @@ def _plan(door: Door) -> Plan:
         (cls, "log_params", _wrap_log_params(door, own(cls, "log_params", "dvclive"))),
         (cls, "log_metric", _wrap_log_metric(door, own(cls, "log_metric", "dvclive"))),
         (cls, "__init__", _wrap_init(door, own(cls, "__init__", "dvclive"))),
+        (cls, "log_plot", _wrap_log_plot(door, own(cls, "log_plot", "dvclive"))),
+        (cls, "log_image", _wrap_log_image(door, own(cls, "log_image", "dvclive"))),
+        (cls, "log_artifact", _wrap_log_artifact(door, own(cls, "log_artifact", "dvclive"))),
     ]
 
 

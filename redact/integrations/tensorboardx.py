@@ -25,7 +25,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from redact.integrations._patch import Door, Handle, Plan, own, redact_named, redact_value, stable_name
+from redact.integrations._patch import Door, Handle, Plan, own, redact_name, redact_named, redact_value
 from redact.integrations.guard import PolicyLike
 
 __all__ = ["install", "installed"]
@@ -45,10 +45,7 @@ _TAGGED = (
 
 def _tag(door: Door, tag: Any) -> Any:
     redactor = door.redactor
-    if redactor is None or not isinstance(tag, str):
-        return tag
-    red = redact_value(redactor, {"tag": tag})
-    return stable_name(redactor, tag, red.get("tag", _DROPPED))
+    return tag if redactor is None else redact_name(redactor, tag, "tag")
 
 
 def _wrap_hparams(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
