@@ -48,9 +48,9 @@ from redact.integrations._patch import (
     Plan,
     own,
     redact_argv,
+    redact_name,
     redact_named,
     redact_value,
-    stable_name,
 )
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import PolicyLike
@@ -90,8 +90,7 @@ def _named(redactor: Redactor, d: dict[str, Any]) -> dict[str, Any]:
             if name is None:
                 name, value = d[name_key], _DROPPED
             if name_key == "metricName" and isinstance(name, str):  # a metric name is a tag
-                red = redact_value(redactor, {"metric": name}).get("metric", _DROPPED)
-                name = stable_name(redactor, d[name_key], red)
+                name = redact_name(redactor, name, "metric", d[name_key])
             return {**d, name_key: name, value_key: value}
     return dict(redact_value(redactor, d))
 
