@@ -383,6 +383,72 @@ def test_every_door_is_redacted_and_lineage_is_kept(backend: Backend):
     assert mv.source == "https://deploy:****@models.internal/churn"
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "http", "server-side"])
+def test_genai_assessments_and_evaluation_datasets_are_redacted(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+):
+    """Feedback and expectations (name, value, rationale, metadata, source), their update,
+    and evaluation datasets (tags, records) reach the store redacted; trace ids stay."""
+    from mlflow.entities import AssessmentSource, Feedback
+    from mlflow.genai.datasets import create_dataset
+
+    if kind == "sqlite":
+        backend = Backend(
+            "sqlite", f"redact+sqlite:///{tmp_path / 'genai.db'}", lambda: _raw(tmp_path / "genai.db")
+        )
+    else:
+        servers = request.getfixturevalue("servers")
+        s = servers["plain" if kind == "http" else "plugin"]
+        uri = f"redact+{s.url}" if kind == "http" else s.url
+        backend = Backend(kind, uri, lambda: _raw(s.root / "backend.db"))
+    plants = Plants()
+    mlflow.set_tracking_uri(backend.uri)
+    mlflow.set_experiment(f"genai-{kind}-{random.randrange(10**9)}")
+
+    @mlflow.trace
+    def answer(question: str) -> str:
+        return question.upper()
+
+    answer("q")
+    mlflow.flush_trace_async_logging()
+    trace_id = mlflow.get_last_active_trace_id()
+    reviewer = plants.email("assessment source")
+    feedback = mlflow.log_feedback(
+        trace_id=trace_id,
+        name="quality",
+        value=f"ok, ask {plants.email('feedback value')}",
+        rationale=f"checked against {plants.pg('feedback rationale')}",
+        source=AssessmentSource(source_type="HUMAN", source_id=reviewer),
+        metadata={"reviewer": plants.email("feedback metadata")},
+    )
+    mlflow.log_expectation(
+        trace_id=trace_id,
+        name="expected",
+        value={"answer": f"card {plants.card('expectation value')}"},
+        source=AssessmentSource(source_type="HUMAN", source_id="labeller"),
+    )
+    mlflow.update_assessment(
+        trace_id=trace_id,
+        assessment_id=feedback.assessment_id,
+        assessment=Feedback(name="quality", value=f"token {plants.gh('updated feedback')}"),
+    )
+    dataset = create_dataset(name=f"eval-{kind}", tags={"owner": plants.email("dataset tags")})
+    dataset.merge_records(
+        [
+            {
+                "inputs": {"question": f"who is {plants.email('record inputs')}?"},
+                "expectations": {"db": plants.pg("record")},
+            }
+        ]
+    )
+    raw = backend.raw()
+    assert plants.leaks(raw) == []
+    assert trace_id.encode() in raw and b"****@example.com" in raw
+    stored = MlflowClient(tracking_uri=backend.uri).get_trace(trace_id).info.assessments
+    assert {a.name for a in stored} == {"quality", "expected"}
+    assert all(a.source.source_id in ("****@example.com", "labeller") for a in stored)
+
+
 def test_set_experiment_finds_the_experiment_it_created_under_a_redacted_name(tmp_path: Path):
     """An experiment name with an email is stored masked, and the lookup by name is redacted
     the same way, so set_experiment with the same name returns the same experiment."""

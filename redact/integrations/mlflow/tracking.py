@@ -13,7 +13,9 @@ update; params and tags of ``log_param``, ``set_tag``, ``log_batch`` and their `
 variants (redacted before they are queued, so a block raises in the caller); dataset
 inputs (name, source, schema, profile and input tags; the digest is lineage and is kept);
 logged-model params and tags; metric keys (``log_metric``, ``log_batch``; metric values
-are numbers and pass unchanged). Every key is scanned too: a key holding a finding is
+are numbers and pass unchanged); GenAI assessments (``log_feedback``, ``log_expectation``
+and their updates: name, value, rationale, metadata and source) and evaluation datasets
+(name, tags and every record). Every key is scanned too: a key holding a finding is
 stored under a valid MLflow name made from its redacted form (see
 :func:`~redact.integrations.mlflow._common.safe_key`), and ``get_metric_history`` by the
 key the caller logged finds it. Every other method (reads, deletes, artifacts) passes
@@ -27,6 +29,7 @@ and nothing is written. Errors of the backend reach the caller unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from typing import Any
@@ -273,6 +276,130 @@ class RedactingTrackingStore(Delegating):
     async def log_spans_async(self, location: Any, spans: Any, *args: Any, **kwargs: Any) -> Any:
         red = self._trace_call(lambda: [redact_span(s, self.redactor) for s in spans])
         return await self._inner.log_spans_async(location, red, *args, **kwargs)
+
+    # ------------------------------------------------------------------ GenAI assessments and datasets
+    def _assessment_fields(
+        self, name: Any, rationale: Any, metadata: Any, values: dict[str, Any]
+    ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """An assessment's name (required), rationale, metadata (keys scanned) and the
+        given ``values`` (feedback or expectation value, source: each required)."""
+        meta = dict(metadata or {})
+        fields: list[tuple[tuple[str, ...], Any]] = [
+            (("assessments", "name"), name),
+            (("assessments", "rationale"), rationale),
+        ]
+        fields += [(("assessments", field), value) for field, value in values.items()]
+        fields += [(("assessments", "metadata", str(k)), v) for k, v in meta.items()]
+        items = self._items(fields)
+        new_name = required_value(items[0][1], "/assessments/name") if name is not None else None
+        new_values = {
+            field: value if value is None else required_value(items[2 + i][1], f"/assessments/{field}")
+            for i, (field, value) in enumerate(values.items())
+        }
+        new_meta = {k: v for k, v in items[2 + len(values) :] if v is not DROPPED}
+        return new_name, optional_value(items[1][1]), new_meta if metadata is not None else None, new_values
+
+    def _redacted_assessment(self, assessment: Any) -> Any:
+        """An assessment entity (``Feedback``, ``Expectation``) with its name, rationale,
+        metadata, source and value redacted; ids and times kept."""
+        from mlflow.entities import Assessment
+
+        d = assessment.to_dictionary()
+        source = d.get("source") or {}
+        # (read under "source": a user or model name, not an id of ours to keep as lineage)
+        values: dict[str, Any] = {"source": source.get("source_id")}
+        kind = "feedback" if "feedback" in d else "expectation" if "expectation" in d else None
+        body = (d.get(kind) or {}) if kind else {}
+        serialized = body.get("serialized_value")
+        if kind and "value" in body:
+            values[kind] = body["value"]
+        elif kind and isinstance(serialized, dict) and "value" in serialized:
+            values[kind] = serialized["value"]
+        name, rationale, meta, new = self._assessment_fields(
+            d.get("assessment_name"), d.get("rationale"), d.get("metadata"), values
+        )
+        d["assessment_name"] = name
+        for field, value in (("rationale", rationale), ("metadata", meta)):
+            if value is None:
+                d.pop(field, None)
+            else:
+                d[field] = value
+        if source:
+            d["source"] = {**source, "source_id": new["source"]}
+        if kind and "value" in body:
+            d[kind] = {**body, "value": new[kind]}
+        elif kind and kind in new and isinstance(serialized, dict):
+            d[kind] = {**body, "serialized_value": {**serialized, "value": new[kind]}}
+        return Assessment.from_dictionary(d)
+
+    def create_assessment(self, assessment: Any) -> Any:
+        """Name, rationale, metadata, source and the feedback or expectation value of a
+        GenAI assessment (``mlflow.log_feedback``, ``log_expectation``)."""
+        return self._inner.create_assessment(self._trace_call(lambda: self._redacted_assessment(assessment)))
+
+    def update_assessment(
+        self,
+        trace_id: Any,
+        assessment_id: Any,
+        name: Any = None,
+        expectation: Any = None,
+        feedback: Any = None,
+        rationale: Any = None,
+        metadata: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """The new name, rationale, metadata and value; the value comes as a value object
+        (``FeedbackValue`` in process) or as a whole assessment (through REST and a server)."""
+        from mlflow.entities import Assessment
+
+        given = {"expectation": expectation, "feedback": feedback}
+
+        def redacted() -> tuple[Any, ...]:
+            values = {k: v.value for k, v in given.items() if v is not None and not isinstance(v, Assessment)}
+            new_name, new_rationale, meta, new = self._assessment_fields(name, rationale, metadata, values)
+            exp, fb = (
+                None
+                if v is None
+                else self._redacted_assessment(v)
+                if isinstance(v, Assessment)
+                else dataclasses.replace(v, value=new[k])
+                for k, v in given.items()
+            )
+            return new_name, exp, fb, new_rationale, meta
+
+        new_name, exp, fb, new_rationale, meta = self._trace_call(redacted)
+        return self._inner.update_assessment(
+            trace_id,
+            assessment_id,
+            name=new_name,
+            expectation=exp,
+            feedback=fb,
+            rationale=new_rationale,
+            metadata=meta,
+            **kwargs,
+        )
+
+    def _tags(self, section: str, tags: Any) -> Any:
+        if not tags:
+            return tags
+        items = self._items([((section, "tags", str(k)), v) for k, v in dict(tags).items()])
+        return {k: v for k, v in items if v is not DROPPED}
+
+    def create_dataset(self, name: Any, tags: Any = None, experiment_ids: Any = None) -> Any:
+        """A GenAI evaluation dataset's name (required) and tags."""
+        ((_, new_name),) = self._items([(("datasets", "name"), name)])
+        new_name = required_value(new_name, "/datasets/name")
+        return self._inner.create_dataset(new_name, self._tags("datasets", tags), experiment_ids)
+
+    def set_dataset_tags(self, dataset_id: Any, tags: Any) -> Any:
+        return self._inner.set_dataset_tags(dataset_id, self._tags("datasets", tags))
+
+    def upsert_dataset_records(self, dataset_id: Any, records: Any) -> Any:
+        """Every record (inputs, expectations, outputs, tags, source) with its keys as context."""
+        red = self._trace_call(
+            lambda: self.redactor.redact([dict(r) for r in records], ("datasets", "records")).value
+        )
+        return self._inner.upsert_dataset_records(dataset_id, red)
 
     def set_trace_tag(self, trace_id: Any, key: Any, value: Any) -> Any:
         ((new_key, new),) = self._items([(("trace", "tags", str(key)), value)])
