@@ -573,6 +573,35 @@ def test_block_policy_raises_and_writes_nothing(tmp_path: Path, use_policy: Call
     assert token.encode() not in _raw(db)
 
 
+def test_blocked_assessment_and_dataset_record_write_nothing(
+    tmp_path: Path, use_policy: Callable[[str], str]
+):
+    """With SECRET: block, a token in feedback or in an evaluation record raises Blocked
+    and nothing of that call is written."""
+    from mlflow.genai.datasets import create_dataset
+
+    use_policy("version: 1\nextends: default\nactions:\n  SECRET: block\n")
+    db = tmp_path / "mlflow.db"
+    mlflow.set_tracking_uri(f"redact+sqlite:///{db}")
+    mlflow.set_experiment("blocked-genai")
+    token = fake_github_token()
+
+    @mlflow.trace
+    def answer(question: str) -> str:
+        return question
+
+    answer("q")
+    mlflow.flush_trace_async_logging()
+    trace_id = mlflow.get_last_active_trace_id()
+    with pytest.raises(Blocked):
+        mlflow.log_feedback(trace_id=trace_id, name="quality", value=f"leaked {token}")
+    dataset = create_dataset(name="eval-blocked")
+    with pytest.raises(Blocked):
+        dataset.merge_records([{"inputs": {"question": "q"}, "expectations": {"token": token}}])
+    assert MlflowClient(f"redact+sqlite:///{db}").get_trace(trace_id).info.assessments == []
+    assert token.encode() not in _raw(db)
+
+
 def test_server_running_the_plugin_blocks_with_a_400(servers: dict[str, MlflowServer]):
     """On `mlflow server --backend-store-uri redact+sqlite:///...` a blocked value fails the
     client's call with a 400 carrying the policy's message (never the value), and nothing

@@ -242,15 +242,18 @@ def test_email_exclusions(value):
 
 
 @pytest.mark.parametrize("ext", sorted(_NOT_TLD))
-def test_email_in_a_file_name_ends_before_the_extension(ext):
-    """A file named after an address (``eval/ann@example.com.json``): the address is found
-    up to its domain and the extension stays; no domain ends in one of these extensions
+def test_address_in_a_file_name_ends_before_the_extension(ext):
+    """A file named after an e-mail or IP address (``eval/ann@example.com.json``): the
+    address is found up to its domain and the extension stays; no domain ends in one of these extensions
     (every extension the validator refuses as a top-level domain is one the pattern stops
     before); a file name with no domain before the extension is not an address."""
     name = f"eval/ann.fake@corp.example.com.{ext}"
     assert cats(name) == [("EMAIL_ADDRESS", "email-address", "ann.fake@corp.example.com")]
     assert redact.redact({"path": name}).value["path"] == f"eval/****@corp.example.com.{ext}"
     assert [c for c in cats(f"weights@best.{ext}") if c[0] == "EMAIL_ADDRESS"] == []
+    # an address's file (logs/81.2.69.160.log) ends the same way; a version does not start
+    assert cats(f"logs/81.2.69.160.{ext}") == [("IP_ADDRESS", "ip-public", "81.2.69.160")]
+    assert cats(f"engine 11.5.9.0.{ext}x") == []
 
 
 # ---------------------------------------------------------------- IP classes

@@ -385,21 +385,21 @@ class RedactingTrackingStore(Delegating):
         items = self._items([((section, "tags", str(k)), v) for k, v in dict(tags).items()])
         return {k: v for k, v in items if v is not DROPPED}
 
-    def create_dataset(self, name: Any, tags: Any = None, experiment_ids: Any = None) -> Any:
+    def create_dataset(self, name: Any, tags: Any = None, experiment_ids: Any = None, **kwargs: Any) -> Any:
         """A GenAI evaluation dataset's name (required) and tags."""
         ((_, new_name),) = self._items([(("datasets", "name"), name)])
         new_name = required_value(new_name, "/datasets/name")
-        return self._inner.create_dataset(new_name, self._tags("datasets", tags), experiment_ids)
+        return self._inner.create_dataset(new_name, self._tags("datasets", tags), experiment_ids, **kwargs)
 
-    def set_dataset_tags(self, dataset_id: Any, tags: Any) -> Any:
-        return self._inner.set_dataset_tags(dataset_id, self._tags("datasets", tags))
+    def set_dataset_tags(self, dataset_id: Any, tags: Any, **kwargs: Any) -> Any:
+        return self._inner.set_dataset_tags(dataset_id, self._tags("datasets", tags), **kwargs)
 
-    def upsert_dataset_records(self, dataset_id: Any, records: Any) -> Any:
+    def upsert_dataset_records(self, dataset_id: Any, records: Any, **kwargs: Any) -> Any:
         """Every record (inputs, expectations, outputs, tags, source) with its keys as context."""
         red = self._trace_call(
             lambda: self.redactor.redact([dict(r) for r in records], ("datasets", "records")).value
         )
-        return self._inner.upsert_dataset_records(dataset_id, red)
+        return self._inner.upsert_dataset_records(dataset_id, red, **kwargs)
 
     def set_trace_tag(self, trace_id: Any, key: Any, value: Any) -> Any:
         ((new_key, new),) = self._items([(("trace", "tags", str(key)), value)])
