@@ -654,7 +654,7 @@ def _seams() -> dict[tuple[Any, str], Any]:
         (bounding_boxes_2d.BoundingBoxes2D, ["__init__"]),
         (image_mask.ImageMask, ["__init__"]),
         (classes.Classes, ["__init__"]),
-        (artifact.Artifact, ["_add_local_file"]),
+        (artifact.Artifact, ["_add_local_file", "add_reference"]),
         (wandb_run, ["link_or_copy_with_policy"]),
     ]
     return {(owner, name): vars(owner)[name] for owner, names in owners for name in names}
@@ -885,6 +885,38 @@ def test_blocked_alert_is_not_sent(env: Env) -> None:
     run.finish()
     rec = check_files(env, lineage=False)
     assert [(a.title, a.text) for a in _of_type(rec, "alert")] == [("db down", "see the runbook")]
+
+
+def test_artifact_references_are_recorded_without_credentials(env: Env) -> None:
+    """add_reference: a reference URI's password and an e-mail in its path are redacted
+    in the manifest (reference, digest and entry path; the suffix keeps two users' entries
+    apart and the extension last); a clean reference is unchanged."""
+    install()
+    run = wandb.init()
+    art = wandb.Artifact("refs", type="dataset")
+    art.add_reference(
+        PG.replace("postgresql", "https").replace(":5432/features", "/data.csv"), checksum=False
+    )
+    art.add_reference(
+        f"https://files.internal/users/{EMAIL}/part.csv", name=f"users/{EMAIL}/part.csv", checksum=False
+    )
+    art.add_reference(
+        "https://files.internal/users/ops.9921@example.com/part.csv",
+        name="users/ops.9921@example.com/part.csv",
+        checksum=False,
+    )
+    art.add_reference(f"https://files.internal/clean/{GIT_SHA}/y.csv", checksum=False)
+    entries = {str(e.path): e for e in art.manifest.entries.values()}
+    run.log_artifact(art)
+    run.finish()
+    check_files(env, lineage=False)
+    refs = sorted(e.ref for e in entries.values())
+    assert "https://svc:****@db.internal/data.csv" in refs
+    assert entries["y.csv"].ref == entries["y.csv"].digest == f"https://files.internal/clean/{GIT_SHA}/y.csv"
+    users = [p for p in entries if p.startswith("users/")]
+    assert len(users) == 2 and all(
+        p.startswith("users/****@example.com/part~") and p.endswith(".csv") for p in users
+    )
 
 
 def test_artifact_text_files_are_redacted_binary_pass(env: Env) -> None:

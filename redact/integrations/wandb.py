@@ -35,6 +35,8 @@ to the service, at these seams (read from and tested against wandb 0.31.0):
   mapping ``{"title": ..., "text": ...}``; a dropped one is sent empty.
 - ``Artifact._add_local_file``: text files added to artifacts (``add_file``, ``new_file``,
   ``add_dir``, and so ``run.log_artifact(path)`` and ``run.log_code``) as redacted copies.
+- ``Artifact.add_reference``: the reference URI, a digest that is the URI, and the entry
+  path in the manifest (W&B resolves the reference with the URI as given first).
 - ``wandb_run.link_or_copy_with_policy``, called by ``run.save``/``wandb.save`` for each
   file its glob matched: a text file becomes a redacted copy in the run's files folder
   (never a symlink or hardlink to the raw file), a matched folder is copied file by file,
@@ -76,7 +78,7 @@ from typing import Any
 from redact._redactor import Redactor
 from redact.artifacts import redact_file as redact_copy
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import PatchHandle, redact_argv, redact_series, restore
+from redact.integrations._patch import PatchHandle, redact_argv, redact_series, restore, stable_name
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -87,6 +89,7 @@ __all__ = ["Handle", "install", "installed", "redact_argv"]
 
 PolicyLike = Policy | str | Path | None
 
+_DROPPED = "[REDACTED:dropped]"
 _INTERNAL = frozenset({"_wandb"})  # W&B's own bookkeeping key in config and summary
 _RUN_FIELDS = (
     ("run_name", "name"),
@@ -601,6 +604,40 @@ def _wrap_classes_init(orig: Callable[..., Any]) -> Callable[..., Any]:
     return __init__
 
 
+def _wrap_add_reference(orig: Callable[..., Any]) -> Callable[..., Any]:
+    """``Artifact.add_reference``: W&B resolves the reference with the URI as given, then
+    each manifest entry's ``ref`` (and a digest that is the URI itself, as with
+    ``checksum=False``) and path are redacted before the manifest holds them, so
+    credentials in a reference URI are never recorded (a consumer of the artifact then
+    needs its own credentials to fetch it)."""
+
+    @functools.wraps(orig)
+    def add_reference(self: Any, uri: Any, *args: Any, **kwargs: Any) -> Any:
+        entries = orig(self, uri, *args, **kwargs)
+        redactor = _current()
+        if redactor is None:
+            return entries
+        for entry in entries:
+            ref, path = entry.ref, str(entry.path)
+            red = _redact(redactor, {"reference": ref, "path": path}, ("artifact",))
+            new_ref = red.get("reference", _DROPPED)
+            new_path = red.get("path", _DROPPED)
+            if new_ref == ref and new_path == path:
+                continue
+            if new_path != path:  # distinct per original path, its extension kept last
+                ext = os.path.splitext(path)[1]
+                root = new_path[: -len(ext)] if ext and new_path.endswith(ext) else new_path
+                new_path = stable_name(redactor, path, root) + (ext if root != new_path else "")
+            self.manifest.entries.pop(entry.path, None)
+            if entry.digest == ref:
+                entry.digest = new_ref
+            entry.ref, entry.path = new_ref, new_path
+            self.manifest.add_entry(entry)
+        return entries
+
+    return add_reference
+
+
 _copies: list[str] = []  # folders of redacted copies handed to artifacts (kept until exit)
 
 
@@ -1021,6 +1058,7 @@ def _patch_all() -> list[_Patch]:
     plan.append(
         (artifact_cls, "_add_local_file", _wrap_add_local_file(_own(artifact_cls, "_add_local_file")))
     )
+    plan.append((artifact_cls, "add_reference", _wrap_add_reference(_own(artifact_cls, "add_reference"))))
 
     # every seam was found: apply (nothing is patched when one is missing)
     patches: list[_Patch] = []
