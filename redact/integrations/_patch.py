@@ -9,6 +9,8 @@ nothing twice, and ``uninstall`` puts back each original attribute it still owns
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -117,6 +119,25 @@ def redact_series(redactor: Redactor, d: Mapping[Any, Any], path: tuple[str, ...
         for new_key, value in redact_value(redactor, {k: d[k]}, path).items():
             out[stable_name(redactor, k, new_key)] = value
     return out
+
+
+def wrap_arguments(
+    door: Door, orig: Callable[..., Any], edit: Callable[[Redactor, dict[str, Any]], None]
+) -> Callable[..., Any]:
+    """The method ``orig`` whose arguments, bound by name, ``edit(redactor, arguments)``
+    redacts in place while ``door`` is installed (passed on unchanged otherwise)."""
+    sig = inspect.signature(orig)
+
+    @functools.wraps(orig)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        redactor = door.redactor
+        if redactor is None:
+            return orig(self, *args, **kwargs)
+        bound = sig.bind(self, *args, **kwargs)
+        edit(redactor, bound.arguments)
+        return orig(*bound.args, **bound.kwargs)
+
+    return method
 
 
 def redact_argv(redactor: Redactor, args: list[str]) -> list[str]:

@@ -22,12 +22,21 @@ stable name, like metric names. Not covered: the content of files given to
 from __future__ import annotations
 
 import functools
-import inspect
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from redact.integrations._patch import Door, Handle, Plan, own, redact_name, redact_named, redact_value
+from redact._redactor import Redactor
+from redact.integrations._patch import (
+    Door,
+    Handle,
+    Plan,
+    own,
+    redact_name,
+    redact_named,
+    redact_value,
+    wrap_arguments,
+)
 from redact.integrations.guard import PolicyLike
 
 __all__ = ["install", "installed"]
@@ -77,43 +86,31 @@ def _wrap_init(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
     return __init__
 
 
-def _wrap_log_plot(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+def _log_plot(redactor: Redactor, values: dict[str, Any]) -> None:
     """``log_plot``: the data points (as DVCLive reads them: a list of dicts, with their
     keys as context), the axis keys (renamed as the points' keys are), title, axis labels
     and the plot's name (a stable name, like a metric's)."""
-    sig = inspect.signature(orig)
+    from dvclive.utils import convert_datapoints_to_list_of_dicts
 
-    @functools.wraps(orig)
-    def log_plot(self: Any, *args: Any, **kwargs: Any) -> Any:
-        redactor = door.redactor
-        if redactor is None:
-            return orig(self, *args, **kwargs)
-        bound = sig.bind(self, *args, **kwargs)
-        values = bound.arguments
-        try:
-            from dvclive.utils import convert_datapoints_to_list_of_dicts
-
-            points = convert_datapoints_to_list_of_dicts(datapoints=values["datapoints"])
-        except Exception:  # not data DVCLive can plot: it raises the same, writing nothing
-            return orig(self, *args, **kwargs)
-        name = values.get("name")
-        values["datapoints"] = redact_value(redactor, points, ("plots", str(name)))
-        for axis in ("x", "y"):
-            keys = values.get(axis)
-            if isinstance(keys, str):
-                values[axis] = _key(redactor, keys)
-            elif isinstance(keys, list):
-                values[axis] = [_key(redactor, k) for k in keys]
-        labels = {f: values[f] for f in ("title", "x_label", "y_label") if isinstance(values.get(f), str)}
-        red = redact_value(redactor, labels)
-        values.update({f: red.get(f, _DROPPED) for f in labels})
-        values["name"] = redact_name(redactor, name)
-        return orig(*bound.args, **bound.kwargs)
-
-    return log_plot
+    try:
+        points = convert_datapoints_to_list_of_dicts(datapoints=values["datapoints"])
+    except Exception:  # not data DVCLive can plot: it raises the same, writing nothing
+        return
+    name = values.get("name")
+    values["datapoints"] = redact_value(redactor, points, ("plots", str(name)))
+    for axis in ("x", "y"):
+        keys = values.get(axis)
+        if isinstance(keys, str):
+            values[axis] = _key(redactor, keys)
+        elif isinstance(keys, list):
+            values[axis] = [_key(redactor, k) for k in keys]
+    labels = {f: values[f] for f in ("title", "x_label", "y_label") if isinstance(values.get(f), str)}
+    red = redact_value(redactor, labels)
+    values.update({f: red.get(f, _DROPPED) for f in labels})
+    values["name"] = redact_name(redactor, name)
 
 
-def _key(redactor: Any, key: Any) -> Any:
+def _key(redactor: Redactor, key: Any) -> Any:
     """``key`` as the redactor renames it when it is a key of a mapping."""
     return next(iter(redact_value(redactor, {key: None})), _DROPPED)
 
@@ -133,23 +130,11 @@ def _wrap_log_image(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
     return log_image
 
 
-def _wrap_log_artifact(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+def _log_artifact(redactor: Redactor, values: dict[str, Any]) -> None:
     """``log_artifact``: the description, labels and meta written to ``dvc.yaml``."""
-    sig = inspect.signature(orig)
-
-    @functools.wraps(orig)
-    def log_artifact(self: Any, *args: Any, **kwargs: Any) -> Any:
-        redactor = door.redactor
-        if redactor is None:
-            return orig(self, *args, **kwargs)
-        bound = sig.bind(self, *args, **kwargs)
-        values = bound.arguments
-        fields = {f: values[f] for f in ("desc", "labels", "meta") if values.get(f) is not None}
-        red = redact_value(redactor, fields, ("artifacts",))
-        values.update({f: red.get(f) for f in fields})
-        return orig(*bound.args, **bound.kwargs)
-
-    return log_artifact
+    fields = {f: values[f] for f in ("desc", "labels", "meta") if values.get(f) is not None}
+    red = redact_value(redactor, fields, ("artifacts",))
+    values.update({f: red.get(f) for f in fields})
 
 
 def _plan(door: Door) -> Plan:
@@ -162,9 +147,9 @@ def _plan(door: Door) -> Plan:
         (cls, "log_params", _wrap_log_params(door, own(cls, "log_params", "dvclive"))),
         (cls, "log_metric", _wrap_log_metric(door, own(cls, "log_metric", "dvclive"))),
         (cls, "__init__", _wrap_init(door, own(cls, "__init__", "dvclive"))),
-        (cls, "log_plot", _wrap_log_plot(door, own(cls, "log_plot", "dvclive"))),
+        (cls, "log_plot", wrap_arguments(door, own(cls, "log_plot", "dvclive"), _log_plot)),
         (cls, "log_image", _wrap_log_image(door, own(cls, "log_image", "dvclive"))),
-        (cls, "log_artifact", _wrap_log_artifact(door, own(cls, "log_artifact", "dvclive"))),
+        (cls, "log_artifact", wrap_arguments(door, own(cls, "log_artifact", "dvclive"), _log_artifact)),
     ]
 
 

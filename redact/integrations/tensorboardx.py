@@ -25,7 +25,17 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from redact.integrations._patch import Door, Handle, Plan, own, redact_name, redact_named, redact_value
+from redact._redactor import Redactor
+from redact.integrations._patch import (
+    Door,
+    Handle,
+    Plan,
+    own,
+    redact_name,
+    redact_named,
+    redact_value,
+    wrap_arguments,
+)
 from redact.integrations.guard import PolicyLike
 
 __all__ = ["install", "installed"]
@@ -105,44 +115,30 @@ def _wrap_tagged(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
     return method
 
 
-def _wrap_embedding(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
+def _embedding(redactor: Redactor, values: dict[str, Any]) -> None:
     """``add_embedding``: the metadata labels (one per point, written to ``metadata.tsv``),
     each with its column's header as context (``label`` without a header), the headers and
     the tag. A dropped label is written as ``[REDACTED:dropped]``, so labels stay aligned
     with their points."""
-    sig = inspect.signature(orig)
+    header, metadata = values.get("metadata_header"), values.get("metadata")
+    if metadata is not None:
+        names = [str(h) for h in header] if header else []
+        if len(set(names)) < len(names):  # repeated headers cannot key a row's cells
+            names = []
 
-    @functools.wraps(orig)
-    def add_embedding(self: Any, *args: Any, **kwargs: Any) -> Any:
-        redactor = door.redactor
-        if redactor is None:
-            return orig(self, *args, **kwargs)
-        bound = sig.bind(self, *args, **kwargs)
-        values = bound.arguments
-        header, metadata = values.get("metadata_header"), values.get("metadata")
-        if metadata is not None:
-            names = [str(h) for h in header] if header else []
-            if len(set(names)) < len(names):  # repeated headers cannot key a row's cells
-                names = []
+        def columns(row: Any) -> bool:
+            return bool(names) and isinstance(row, (list, tuple)) and len(row) == len(names)
 
-            def columns(row: Any) -> bool:
-                return bool(names) and isinstance(row, (list, tuple)) and len(row) == len(names)
-
-            rows = [
-                dict(zip(names, row, strict=True)) if columns(row) else {"label": row} for row in metadata
-            ]
-            red = redact_value(redactor, rows, ("embedding",))
-            values["metadata"] = [
-                [r.get(n, _DROPPED) for n in names] if columns(row) else r.get("label", _DROPPED)
-                for row, r in zip(metadata, red, strict=True)
-            ]
-            if header:
-                values["metadata_header"] = [_tag(door, h) for h in header]
-        if "tag" in values:
-            values["tag"] = _tag(door, values["tag"])
-        return orig(*bound.args, **bound.kwargs)
-
-    return add_embedding
+        rows = [dict(zip(names, row, strict=True)) if columns(row) else {"label": row} for row in metadata]
+        red = redact_value(redactor, rows, ("embedding",))
+        values["metadata"] = [
+            [r.get(n, _DROPPED) for n in names] if columns(row) else r.get("label", _DROPPED)
+            for row, r in zip(metadata, red, strict=True)
+        ]
+        if header:
+            values["metadata_header"] = [redact_name(redactor, h, "tag") for h in header]
+    if "tag" in values:
+        values["tag"] = redact_name(redactor, values["tag"], "tag")
 
 
 def _plan(door: Door) -> Plan:
@@ -159,7 +155,7 @@ def _plan(door: Door) -> Plan:
         (cls, "add_text", _wrap_text(door, own(cls, "add_text", lib))),
         (cls, "add_scalars", _wrap_scalars(door, own(cls, "add_scalars", lib))),
         (cls, "add_scalar", _wrap_tagged(door, own(cls, "add_scalar", lib))),
-        (cls, "add_embedding", _wrap_embedding(door, own(cls, "add_embedding", lib))),
+        (cls, "add_embedding", wrap_arguments(door, own(cls, "add_embedding", lib), _embedding)),
     ]
     plan += [(cls, name, _wrap_tagged(door, own(cls, name, lib))) for name in _TAGGED]
     return plan
