@@ -387,6 +387,25 @@ def test_layouts_through_redact_leave_nothing_readable() -> None:
         assert redact.redact({"value": out}).value["value"] == out, [c.kind for c in cs]
 
 
+ESCAPED = ["\\n", "\\t", "\\r\\n", "%20", "%0A", "%2C", "%3D", "%26"]
+
+
+def test_layouts_joined_by_escapes_leave_nothing_readable() -> None:
+    """Canaries joined by an escaped line break or tab (text logged as a repr or escaped
+    JSON: ``a\\nghp_...``) or by a percent-escape (a URL-encoded query: ``%3Dghp_...``):
+    the escape counts as the separator it stands for, so nothing is readable, and
+    redacting the output changes nothing."""
+    from canaries import layouts, readable
+
+    gen = Canaries()
+    cases = layouts(gen, joiners=ESCAPED)
+    assert len(cases) > 50
+    for text, cs in cases:
+        out = redact.redact({"value": text}).value["value"]
+        assert readable(cs, out) == [], [c.kind for c in cs]
+        assert redact.redact({"value": out}).value["value"] == out, [c.kind for c in cs]
+
+
 def test_layouts_through_redact_sqlite(mlflow_uri: str, mlflow_db: Path) -> None:
     """The same layouts as params and tags through ``redact+sqlite``: the database file and
     its WAL hold no readable canary."""

@@ -156,3 +156,20 @@ def test_glued_provider_tokens_and_assignments(value):
     out = _redacted(value)
     for part in ("AKIAC2ZC2VXJLE7AXORH", "8aspm4G7VmSUfOoD6V1vrORcmn0iSH2JWh3d", "FkPtCEATBpBgvz"):
         assert part not in out
+
+
+@pytest.mark.parametrize(
+    "before, value, masked",
+    [
+        ("note\\n", "jane.doe@example.org", "****@example.org"),
+        ("cfg\\t", "4111111111111111", "************1111"),
+        ("state%3D", "ghp_" + "8aspm4G7VmSUfOoD6V1vrORcmn0iSH2JWh3d", "[REDACTED:github-classic-token]"),
+        ("list%20", "4111111111111111", "************1111"),
+        ("x%0A", "DE89370400440532013000", "******************3000"),
+        ("line\\r\\n", "password=Zq7xWp2KvN9r", "password=[REDACTED:secret-assignment]"),
+    ],
+)
+def test_value_right_after_an_escape(before: str, value: str, masked: str) -> None:
+    """An escaped line break or tab, or a percent-escape, right before a value is the
+    separator it stands for: the value is found and the escape is kept as it was."""
+    assert redact.redact({"notes": before + value}).value["notes"] == before + masked

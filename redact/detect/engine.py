@@ -75,7 +75,7 @@ class CompiledDetector:
         self.category = spec.category
         self.confidence = spec.confidence
         self.index = index
-        compiled = [regex.compile(p) for p in spec.patterns]
+        compiled = [regex.compile(escape_boundaries(p)) for p in spec.patterns]
         # (pattern, name of the group to report: "secret" when the pattern has one, else 0)
         self.patterns: list[tuple[regex.Pattern[str], str | int]] = [
             (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
@@ -432,6 +432,26 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
         return lambda key, norm: cls(key)
     pattern = regex.compile(spec)
     return lambda key, norm: pattern.search(norm) is not None
+
+
+# A left boundary written as a lookbehind of one character class (``(?<![A-Za-z0-9_])``):
+# text logged with its line breaks and tabs escaped (``"a\\nghp_..."``, a repr or a
+# JSON-escaped log) or URL-encoded (``state%3Dghp_...``, ``a%20b``) has a letter or digit
+# of the escape before the value, so the escape (``\n``, ``\r``, ``\t``, ``%XX``) counts
+# as the separator it stands for.
+_LEFT_BOUNDARY = regex.compile(r"\(\?<!\[(?!\^)((?:\\.|[^\]\\])+)\]\)")
+_ESCAPE = r"\\[nrt]|%[0-9A-Fa-f]{2}"  # an escape ends right before the value
+_NOT_IN_ESCAPE = r"(?!(?<=\\)[nrt])"  # a value never starts with the letter of an escape
+
+
+def escape_boundaries(pattern: str) -> str:
+    """``pattern`` with each one-class left boundary also satisfied right after an escaped
+    line break or tab or a percent-escape (the inner test only matters where the character
+    before is in the class), and never inside one (``%20`` is not the start of a number)."""
+    out: str = _LEFT_BOUNDARY.sub(
+        lambda m: f"(?<![{m[1]}](?<!{_ESCAPE}))(?<!%|%[0-9A-Fa-f]){_NOT_IN_ESCAPE}", pattern
+    )
+    return out
 
 
 _NAMED_GROUP = regex.compile(r"(?<!\\)\(\?P<\w+>")
