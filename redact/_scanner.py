@@ -38,6 +38,10 @@ _MEMO_MAX_ENTRIES = 65536
 _DIGEST_MAX_LEN = 1 << 16  # longer values are scanned each time (hashing them costs too)
 _MEMO_MAX_HITS = 64
 _JSON_OPENERS = frozenset("{[ \t\r\n")
+# URL-encoded text (a query string, a redirect URL, a DSN given as a parameter): a value
+# holding a percent-escape of a separator or of ``@ : / = & ?`` is also read decoded
+_PERCENT_SEPARATOR = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[BbDd]|7[BbDd])")
+_PERCENT_ASCII = re.compile(r"%[0-7][0-9A-Fa-f]")
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 
 
@@ -261,11 +265,40 @@ class Scanner:
                 self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
                 return hits
         hits = self.engine.find(text, key)
+        if "%" in text and _PERCENT_SEPARATOR.search(text):
+            hits = self._percent_decoded(text, key, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
             hits = [h for h in hits if h.confidence >= self.min_confidence]
         return hits
+
+    def _percent_decoded(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and what the URL-decoded text holds (ASCII escapes decoded), mapped back
+        onto ``text``: a span covers the escapes its characters came from. Where ``hits``
+        already read the text as written, that reading stands (a password escaped inside a
+        URI is the URI's own syntax, not an encoded value)."""
+        decoded: list[str] = []
+        where: list[int] = []  # the offset in ``text`` of each decoded character, and the end
+        pos = 0
+        for m in _PERCENT_ASCII.finditer(text):
+            start = m.start()
+            decoded.append(text[pos:start])
+            where.extend(range(pos, start))
+            decoded.append(chr(int(text[start + 1 : start + 3], 16)))
+            where.append(start)
+            pos = m.end()
+        decoded.append(text[pos:])
+        where.extend(range(pos, len(text) + 1))
+        taken = [(h.start, h.end) for h in hits]
+        extra = []
+        for h in self.engine.find("".join(decoded), key):
+            span = (where[h.start], where[h.end])
+            if any(s < span[1] and span[0] < e for s, e in taken):
+                continue  # the text as written was read there (a URI's own escaped password)
+            claim = (where[h.claim_start], where[h.claim_end])
+            extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
+        return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
     # ------------------------------------------------------------------ walk
     def _walk(

@@ -406,6 +406,25 @@ def test_layouts_joined_by_escapes_leave_nothing_readable() -> None:
         assert redact.redact({"value": out}).value["value"] == out, [c.kind for c in cs]
 
 
+def test_url_encoded_layouts_leave_nothing_readable() -> None:
+    """The same layouts URL-encoded, as a query parameter or a redirect URL's query (a
+    value holding percent-escapes of separators is also read decoded): no canary is
+    readable in any form, and redacting the output changes nothing."""
+    from urllib.parse import quote
+
+    from canaries import layouts, leaks
+
+    gen = Canaries()
+    for text, cs in layouts(gen, joiners=[" ", ";", "&", "\n"], per_joiner=2):
+        for value in (
+            f"q={quote(text, safe='')}",
+            "https://app.example/cb?next=" + quote(f"https://x.example/?v={text}", safe=""),
+        ):
+            out = redact.redact({"url": value}).value["url"]
+            assert leaks(cs, out.encode()) == [], [c.kind for c in cs]
+            assert redact.redact({"url": out}).value["url"] == out, [c.kind for c in cs]
+
+
 def test_layouts_through_redact_sqlite(mlflow_uri: str, mlflow_db: Path) -> None:
     """The same layouts as params and tags through ``redact+sqlite``: the database file and
     its WAL hold no readable canary."""

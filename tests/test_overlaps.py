@@ -173,3 +173,22 @@ def test_value_right_after_an_escape(before: str, value: str, masked: str) -> No
     """An escaped line break or tab, or a percent-escape, right before a value is the
     separator it stands for: the value is found and the escape is kept as it was."""
     assert redact.redact({"notes": before + value}).value["notes"] == before + masked
+
+
+@pytest.mark.parametrize(
+    "value, masked",
+    [
+        (
+            "next=https%3A%2F%2Fy%2Fz%3Fapi_key%3DZq7xWp2KvN9rT",
+            "next=https%3A%2F%2Fy%2Fz%3Fapi_key%3D[REDACTED:secret-assignment]",
+        ),
+        ("dsn=postgresql%3A%2F%2Fsvc%3AZq7xWp2KvN9rT%40db.internal%2Fx", "dsn=[REDACTED:secret-assignment]"),
+        ("next=%2Fcb%3Fdb%3Dpostgresql%253A", "next=%2Fcb%3Fdb%3Dpostgresql%253A"),
+        ("owner=jane.doe%40example.org&x=1", "owner=[REDACTED:email-address]&x=1"),
+        ("progress 100% done, 50%", "progress 100% done, 50%"),
+    ],
+)
+def test_url_encoded_values_are_read_decoded(value: str, masked: str) -> None:
+    """A value holding percent-escapes of separators is also read URL-decoded; the hits
+    are mapped back onto the encoded text, whose escapes outside them stay as they were."""
+    assert redact.redact({"url": value}).value["url"] == masked

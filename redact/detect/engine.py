@@ -68,6 +68,7 @@ class CompiledDetector:
         "widths",
         "gates",
         "entries",
+        "escaped",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -75,10 +76,15 @@ class CompiledDetector:
         self.category = spec.category
         self.confidence = spec.confidence
         self.index = index
-        compiled = [regex.compile(escape_boundaries(p)) for p in spec.patterns]
+        compiled = [regex.compile(p) for p in spec.patterns]
         # (pattern, name of the group to report: "secret" when the pattern has one, else 0)
         self.patterns: list[tuple[regex.Pattern[str], str | int]] = [
             (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
+        ]
+        # the same patterns reading escapes as separators, for text that holds a \ or a %
+        self.escaped: list[regex.Pattern[str]] = [
+            c if (e := escape_boundaries(p)) == p else regex.compile(e)
+            for c, p in zip(compiled, spec.patterns, strict=True)
         ]
         # the fewest characters each pattern can match: no search where fewer are left
         self.widths: list[int] = [_min_width(p) for p in spec.patterns]
@@ -86,7 +92,9 @@ class CompiledDetector:
         self.gates: list[int | None] = [None] * len(compiled)
         # (pattern, reported group, width, gate, shared): what ``Engine.run`` loops over,
         # set by the engine once the gates and the patterns detectors share are known
-        self.entries: tuple[tuple[regex.Pattern[str], str | int, int, int | None, bool], ...] = ()
+        self.entries: tuple[
+            tuple[regex.Pattern[str], regex.Pattern[str], str | int, int, int | None, bool], ...
+        ] = ()
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
         self.confidence_unverified = spec.confidence_unverified
@@ -210,8 +218,10 @@ class Engine:
         self.prefilter = build_prefilter(triggers, prefilter)
         for d in self.detectors:
             d.entries = tuple(
-                (pattern, group, width, gate, pattern in self._shared)
-                for (pattern, group), width, gate in zip(d.patterns, d.widths, d.gates, strict=True)
+                (pattern, escaped, group, width, gate, pattern in self._shared)
+                for (pattern, group), escaped, width, gate in zip(
+                    d.patterns, d.escaped, d.widths, d.gates, strict=True
+                )
             )
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
@@ -278,15 +288,17 @@ class Engine:
         shared: dict[regex.Pattern[str], list[regex.Match[str]]] | None = None
         detectors, triggered = self.detectors, info.triggered_ids
         last = len(detectors)
+        escapes = "\\" in text or "%" in text  # (read by the escape-aware patterns only then)
         try:
             for index in sorted(selected) if len(selected) > 1 else selected:
                 if index >= last:  # (the per-pattern prefilter entries come after the detectors)
                     break
                 d = detectors[index]
                 key_ok = index in triggered
-                for pattern, group, width, gate, is_shared in d.entries:
+                for plain, escaped, group, width, gate, is_shared in d.entries:
                     if width > n or (gate is not None and gate not in selected):
                         continue
+                    pattern = escaped if escapes else plain
                     if is_shared:  # one regex pass for every detector using it
                         if shared is None:
                             shared = {}
