@@ -27,7 +27,7 @@ from redact.actions import Action, Keyring, Span, build_action
 from redact.actions.encrypt import render_field
 from redact.detect.engine import GUARD_ERROR, Hit
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
-from redact.leaves import Segment, context_key, key_path, pointer
+from redact.leaves import Segment, context_key, flag_name, key_path, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
 __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
@@ -231,10 +231,13 @@ class Redactor:
             return new if type(v) is dict else _same_type(v, new)
         items = sorted(v, key=_safe_repr) if isinstance(v, (set, frozenset)) else v
         kept = []
+        prev: Any = None
         for i, item in enumerate(items):
             path.append(i)
-            r = self._walk(item, path, key, depth + 1, stack, out)
+            flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
+            r = self._walk(item, path, flag or key, depth + 1, stack, out)  # (as the scanner)
             path.pop()
+            prev = item
             if r is not _DROP:
                 kept.append(r)
         if isinstance(v, list):

@@ -26,7 +26,7 @@ from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, pa
 from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit
 from redact.detect.keys import KeyClass, classify_key, is_bare_key, qualifies_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
-from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, key_path, pointer
+from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, flag_name, key_path, pointer
 
 __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context", "masked_key", "merge_spans"]
 
@@ -372,10 +372,16 @@ class Scanner:
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
+                    prev: Any = None
                     for i, item in enumerate(items):
                         path.append(i)
-                        self._walk(item, path, key, name, depth + 1, stack, out)
+                        flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
+                        if flag:  # an argument list: the value of --flag has the flag as key
+                            self._walk(item, path, flag, flag, depth + 1, stack, out)
+                        else:
+                            self._walk(item, path, key, name, depth + 1, stack, out)
                         path.pop()
+                        prev = item
             finally:
                 stack.discard(ident)
             return
@@ -473,8 +479,14 @@ class Scanner:
                     ck = context_key(plain, kv) if kv in SIBLING_CONTEXT else kv
                 self._walk_embedded(item, child_context(name, ck), ck, place, depth + 1)
         elif isinstance(node, list):
+            prev: Any = None
             for item in node:
-                self._walk_embedded(item, key, name, place, depth + 1)
+                flag = flag_name(_text_of(prev)) if isinstance(prev, (JStr, str)) else None
+                if flag:
+                    self._walk_embedded(item, flag, flag, place, depth + 1)
+                else:
+                    self._walk_embedded(item, key, name, place, depth + 1)
+                prev = item
         elif isinstance(node, (JStr, str)):
             found = self.scan_text(_text_of(node), key)
             if found:

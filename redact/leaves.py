@@ -14,6 +14,7 @@ __all__ = [
     "context_key",
     "SIBLING_CONTEXT",
     "SIBLING_NAMES",
+    "flag_name",
 ]
 
 Segment = str | int
@@ -88,3 +89,14 @@ def context_key(mapping: Any, key: str) -> str:
             if type(mapping.get(name)) is str:
                 return "user_key"
     return key
+
+
+def flag_name(item: Any) -> str | None:
+    """The option an item of an argument list names, when the next item is its value
+    (``--db-password`` -> ``db-password``, ``-p`` -> ``p``): that item is read with it as
+    its key, as ``--name value`` is on a command line. None for anything else (``--x=v``
+    carries its own value; ``-1`` is a number)."""
+    if type(item) is not str or item[:1] != "-" or "=" in item or len(item) > 82:
+        return None
+    name = item.lstrip("-")
+    return name if name[:1].isalpha() else None

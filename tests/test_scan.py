@@ -230,3 +230,29 @@ def test_a_bare_key_beside_an_account_is_that_accounts_key(identity: str) -> Non
     assert key not in str(redact.redact({"cfg": text, "pair": doc}).value)
     assert redact.scan({"name": "run-cache", "key": key}) == []
     assert redact.scan({identity: "jdoe", "key": "${KAGGLE_KEY}"}) == []
+
+
+@pytest.mark.parametrize("form", ["list", "json", "repr"])
+def test_argument_lists_give_a_flag_s_value_the_flag_as_key(form: str) -> None:
+    """A program's arguments as a list (``sys.argv``), as JSON text or as a list's repr:
+    the item after ``--db-password`` or ``--token`` is read under that flag's name, as on
+    a command line; settings and numbers stay."""
+    import json as _json
+
+    argv = [
+        "train.py",
+        "--db-password",
+        "Hf8s9dfA7sdf9A8",
+        "--lr",
+        "0.1",
+        "-p",
+        "5432",
+        "--token",
+        "Zq7xWp2KvN9rT",
+    ]
+    value = {"list": argv, "json": _json.dumps(argv), "repr": repr(argv)}[form]
+    out = redact.redact({"args": value}).value["args"]
+    text = out if isinstance(out, str) else _json.dumps(out)
+    assert "Hf8s9dfA7sdf9A8" not in text and "Zq7xWp2KvN9rT" not in text
+    assert "0.1" in text and "5432" in text and "--db-password" in text
+    assert redact.redact({"args": ["--max-tokens", "1024", "-1", "--seed", "42"]}).value["args"][1] == "1024"
