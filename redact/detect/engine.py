@@ -90,8 +90,8 @@ class CompiledDetector:
         self.widths: list[int] = [_min_width(p) for p in spec.patterns]
         # per pattern, the prefilter id of its own prefilter (None: the detector's suffices)
         self.gates: list[int | None] = [None] * len(compiled)
-        # (pattern, reported group, width, gate, shared): what ``Engine.run`` loops over,
-        # set by the engine once the gates and the patterns detectors share are known
+        # (pattern, its escape-aware form, reported group, width, gate, shared): what
+        # ``Engine.run`` loops over, set once the gates and the shared patterns are known
         self.entries: tuple[
             tuple[regex.Pattern[str], regex.Pattern[str], str | int, int, int | None, bool], ...
         ] = ()
