@@ -347,25 +347,29 @@ def test_comet_program_arguments(tmp_path: Path, comet: Any, monkeypatch: pytest
 
 
 # --------------------------------------------------------------------------- Neptune
+def _neptune_offline(neptune: Any, folder: Path, monkeypatch: pytest.MonkeyPatch, **capture: bool) -> Any:
+    """An offline Neptune run stored under ``folder``/.neptune, with no credentials from
+    the environment, no git reference and no hardware metrics."""
+    monkeypatch.chdir(folder)  # offline runs are stored under ./.neptune
+    for name in ("NEPTUNE_API_TOKEN", "NEPTUNE_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    return neptune.init_run(
+        mode="offline",
+        project="redact/test",
+        source_files=[],
+        capture_hardware_metrics=False,
+        git_ref=False,
+        **capture,
+    )
+
+
 @pytest.fixture
 def neptune_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     neptune = pytest.importorskip("neptune")
     from redact.integrations import neptune as door
 
-    monkeypatch.chdir(tmp_path)  # offline runs are stored under ./.neptune
-    for name in ("NEPTUNE_API_TOKEN", "NEPTUNE_PROJECT"):
-        monkeypatch.delenv(name, raising=False)
     handle = door.install()
-    run = neptune.init_run(
-        mode="offline",
-        project="redact/test",
-        source_files=[],
-        capture_hardware_metrics=False,
-        capture_stdout=True,
-        capture_stderr=True,
-        git_ref=False,
-    )
-    yield run
+    yield _neptune_offline(neptune, tmp_path, monkeypatch, capture_stdout=True, capture_stderr=True)
     handle.uninstall()
 
 
@@ -439,19 +443,12 @@ def test_neptune_dropped_field_path_is_not_recorded(tmp_path: Path, monkeypatch:
     neptune = pytest.importorskip("neptune")
     from redact.integrations import neptune as door
 
-    monkeypatch.chdir(tmp_path)
     policy = tmp_path / "drop.yaml"
     policy.write_text(
         "version: 1\nname: drop\nextends: default\nsummary: silent\nactions:\n  EMAIL_ADDRESS: drop\n"
     )
     with door.install(str(policy)):
-        run = neptune.init_run(
-            mode="offline",
-            project="redact/test",
-            source_files=[],
-            git_ref=False,
-            capture_hardware_metrics=False,
-        )
+        run = _neptune_offline(neptune, tmp_path, monkeypatch)
         run[f"users/{EMAIL}/loss"].append(0.5)
         run["users/total"] = 1
         run.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -97,6 +98,21 @@ def redact_name(redactor: Redactor, name: Any, field: str = "name", original: An
         return name
     red = redact_value(redactor, {field: name})
     return stable_name(redactor, name if original is None else original, red.get(field, "[REDACTED:dropped]"))
+
+
+def redact_file_name(redactor: Redactor, name: Any, field: str = "name") -> Any:
+    """A file name redacted as :func:`redact_name` does, its extension kept last (the
+    stable suffix goes before it: ``****@example.com~1a2b3c4d.png``)."""
+    if not isinstance(name, str):
+        return name
+    root, ext = os.path.splitext(name)
+    return redact_name(redactor, root, field) + ext
+
+
+def redact_key(redactor: Redactor, key: Any, path: tuple[str, ...] = ()) -> Any:
+    """``key`` as the redactor renames it when it is a key of a mapping; None when the
+    policy drops it."""
+    return next(iter(redact_value(redactor, {key: None}, path)), None)
 
 
 def key_detected(redactor: Redactor, key: Any) -> bool:

@@ -22,7 +22,6 @@ stable name, like metric names. Not covered: the content of files given to
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,6 +31,8 @@ from redact.integrations._patch import (
     Handle,
     Plan,
     own,
+    redact_file_name,
+    redact_key,
     redact_name,
     redact_named,
     redact_value,
@@ -112,7 +113,8 @@ def _log_plot(redactor: Redactor, values: dict[str, Any]) -> None:
 
 def _key(redactor: Redactor, key: Any) -> Any:
     """``key`` as the redactor renames it when it is a key of a mapping."""
-    return next(iter(redact_value(redactor, {key: None})), _DROPPED)
+    new = redact_key(redactor, key)
+    return _DROPPED if new is None else new
 
 
 def _wrap_log_image(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
@@ -122,9 +124,8 @@ def _wrap_log_image(door: Door, orig: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(orig)
     def log_image(self: Any, name: Any, *args: Any, **kwargs: Any) -> Any:
         redactor = door.redactor
-        if redactor is not None and isinstance(name, str):
-            root, ext = os.path.splitext(name)
-            name = redact_name(redactor, root) + ext
+        if redactor is not None:
+            name = redact_file_name(redactor, name)
         return orig(self, name, *args, **kwargs)
 
     return log_image

@@ -49,7 +49,16 @@ from typing import Any
 
 from redact._redactor import Redactor
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import Door, Handle, Plan, key_detected, own, redact_value, stable_name
+from redact.integrations._patch import (
+    Door,
+    Handle,
+    Plan,
+    key_detected,
+    own,
+    redact_key,
+    redact_value,
+    stable_name,
+)
 from redact.integrations._textfiles import redact_content, redact_file, redact_text
 from redact.integrations.guard import PolicyLike, RedactionFailed
 from redact.integrations.structlog import _state, in_redaction
@@ -88,10 +97,10 @@ def _redact_path(redactor: Redactor, op: Any) -> Any:
     joined = _SCHEME_SEGMENT.sub(r"\1//", "/".join(str(p) for p in path))
     if not key_detected(redactor, joined):
         return op
-    red = redact_value(redactor, {joined: None})
-    if not red:
+    new = redact_key(redactor, joined)
+    if new is None:
         return None  # dropped: the operation is not recorded
-    new = stable_name(redactor, joined, next(iter(red)))
+    new = stable_name(redactor, joined, new)
     return dataclasses.replace(op, path=[p for p in str(new).split("/") if p])
 
 

@@ -78,7 +78,7 @@ from typing import Any
 from redact._redactor import Redactor
 from redact.artifacts import redact_file as redact_copy
 from redact.errors import Blocked, RedactError
-from redact.integrations._patch import PatchHandle, redact_argv, redact_series, restore, stable_name
+from redact.integrations._patch import PatchHandle, redact_argv, redact_file_name, redact_series, restore
 from redact.integrations._textfiles import redact_file, redact_text
 from redact.integrations.guard import RedactionFailed, redactor_for
 from redact.integrations.structlog import _state as _structlog_state
@@ -619,15 +619,10 @@ def _wrap_add_reference(orig: Callable[..., Any]) -> Callable[..., Any]:
             return entries
         for entry in entries:
             ref, path = entry.ref, str(entry.path)
-            red = _redact(redactor, {"reference": ref, "path": path}, ("artifact",))
-            new_ref = red.get("reference", _DROPPED)
-            new_path = red.get("path", _DROPPED)
+            new_ref = _redact(redactor, {"reference": ref}, ("artifact",)).get("reference", _DROPPED)
+            new_path = redact_file_name(redactor, path, "path")  # stable: distinct per path
             if new_ref == ref and new_path == path:
                 continue
-            if new_path != path:  # distinct per original path, its extension kept last
-                ext = os.path.splitext(path)[1]
-                root = new_path[: -len(ext)] if ext and new_path.endswith(ext) else new_path
-                new_path = stable_name(redactor, path, root) + (ext if root != new_path else "")
             self.manifest.entries.pop(entry.path, None)
             if entry.digest == ref:
                 entry.digest = new_ref
