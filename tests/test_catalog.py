@@ -180,6 +180,48 @@ def test_a_pattern_with_its_own_prefilter_runs_only_where_it_matches(kind: str) 
     assert [(h.start, h.end) for h in engine.find("x_12345678-ok")] == [(0, 10)]
 
 
+def test_a_fallback_pattern_runs_only_where_the_others_found_nothing() -> None:
+    """A ``fallback`` pattern is read only where the detector's other patterns found
+    nothing in the text, so it never widens what they found."""
+    from redact.detect.catalog import parse_detectors
+    from redact.detect.engine import Engine
+
+    specs = parse_detectors(
+        [_entry([r"x_[a-z]{8}", {"regex": r"x_[a-z0-9]{8,}", "fallback": True}])], {}, "t.yaml"
+    )
+    assert specs[0].pattern_fallbacks == [False, True]
+    engine = Engine(specs)
+    assert [(h.start, h.end) for h in engine.find("x_abcdefgh")] == [(0, 10)]  # not (0, 12)...
+    assert [(h.start, h.end) for h in engine.find("x_abcdefgh99")] == [(0, 10)]
+    assert [(h.start, h.end) for h in engine.find("x_12345678")] == [(0, 10)]  # the fallback
+    with pytest.raises(CatalogError, match="a fallback pattern needs another pattern"):
+        parse_detectors([_entry([{"regex": r"x_[a-z]{8}", "fallback": True}])], {}, "t.yaml")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "is_glued"),
+    [
+        (r"(?<![A-Za-z0-9_])(?P<secret>hf_[A-Za-z]{34})(?![A-Za-z0-9_])", True),
+        (r"(?i)(?<![a-z0-9_])(?P<secret>(?:sk|rk)_live_[a-z0-9]{24})(?![a-z0-9_])", True),
+        (r"(?<![A-Za-z0-9_])(?P<key>token)\s*=\s*(?P<secret>\S+)", False),  # after a key name
+        (r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36})", False),  # no boundaries to relax
+    ],
+)
+def test_glue_aware_forms_relax_only_a_tokens_own_boundaries(pattern: str, is_glued: bool) -> None:
+    """The glue-aware form of a pattern relaxes its leading and trailing one-class
+    boundaries only when the reported token starts right after the leading one."""
+    import regex
+
+    from redact.detect.engine import glue_boundaries
+
+    glued = glue_boundaries(pattern)
+    assert (glued != pattern) is is_glued
+    if is_glued:
+        token = "hf_" + "Ab" * 17 if "hf_" in pattern else "sk_live_" + "a1" * 12
+        assert regex.search(pattern, f"x_{token}_y") is None
+        assert regex.search(glued, f"x_{token}_y")["secret"] == token
+
+
 @pytest.mark.parametrize(
     ("pattern", "message"),
     [
@@ -189,6 +231,7 @@ def test_a_pattern_with_its_own_prefilter_runs_only_where_it_matches(kind: str) 
         ),
         ({"regex": "x_[0-9]{8}", "prefilter": "(?i)x_"}, "patterns[1].prefilter: a prefilter sets flags"),
         ({"pattern": "x_[0-9]{8}"}, "patterns[1]: a mapping has 'regex'"),
+        ({"regex": "x_[0-9]{8}", "fallback": "yes"}, "patterns[1].fallback: true or false"),
     ],
 )
 def test_a_bad_pattern_prefilter_is_a_catalog_error(pattern: dict, message: str) -> None:

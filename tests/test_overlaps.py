@@ -158,6 +158,45 @@ def test_glued_provider_tokens_and_assignments(value):
         assert part not in out
 
 
+def _glue_canaries(r: random.Random) -> list[tuple[str, str]]:
+    """(value, the part that must not be readable) of tokens whose alphabet holds ``-``,
+    ``_``, ``.`` or ``+``, written in their providers' documented formats, and PII."""
+    b62 = string.ascii_letters + string.digits
+
+    def s(alphabet: str, n: int) -> str:
+        return "".join(r.choice(alphabet) for _ in range(n))
+
+    sg = f"SG.{s(b62 + '-_', 22)}.{s(b62 + '-_', 43)}"
+    ant = f"sk-ant-api03-{s(b62 + '-_', 93)}AA"
+    hf = "hf_" + s(string.ascii_letters, 34)
+    gl = "glpat-" + s(b62 + "-_", 20)
+    npm = "npm_" + s(b62, 36)
+    stripe = "sk_live_" + s(b62, 24)
+    mail = f"{s(string.ascii_lowercase, 7)}.{s(string.ascii_lowercase, 5)}@example.org"
+    pw = "Fk" + s(b62, 12)
+    uri = f"mysql://app:{pw}@db.internal:3306/prod"
+    return [
+        (sg, sg[3:]), (ant, ant[13:]), (hf, hf[3:]), (gl, gl[6:]), (npm, npm[4:]),
+        (stripe, stripe[8:]), (mail, mail.split("@")[0]), (uri, pw),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("glue", ["-", "_", ".", "+"])
+def test_tokens_glued_by_a_character_of_their_alphabet(glue: str) -> None:
+    """Two values joined by ``- _ . +``, which a token's alphabet or a local part also
+    holds: the provider's prefix and documented length say where a token starts and ends,
+    and nothing of either value stays readable (8-character pieces)."""
+    r = random.Random(11)
+    leaks = []
+    for _ in range(80):
+        (a, sa), (b, sb) = r.sample(_glue_canaries(r), 2)
+        out = _redacted(a + glue + b)
+        for part in (sa, sb):
+            if any(part[i : i + 8] in out for i in range(len(part) - 7)):
+                leaks.append((a[:6], glue, b[:6]))
+    assert leaks == []
+
+
 @pytest.mark.parametrize(
     "before, value, masked",
     [

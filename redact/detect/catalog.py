@@ -91,12 +91,16 @@ class DetectorSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
     category: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     description: str = Field(min_length=3)
-    # each item a regex, or ``{regex: ..., prefilter: ...}``: a pattern with a prefilter of
-    # its own runs only on text where that prefilter matches (one of several patterns of
-    # a detector that needs a shape the others do not)
+    # each item a regex, or ``{regex: ..., prefilter: ..., fallback: ...}``: a pattern with
+    # a prefilter of its own runs only on text where that prefilter matches (one of several
+    # patterns of a detector that needs a shape the others do not); a ``fallback`` pattern
+    # runs only where the detector's other patterns found nothing in the text (a looser
+    # reading that must not widen what they found)
     patterns: list[str] = Field(min_length=1)
-    # per pattern, its own prefilter or None (read from the ``patterns`` mappings)
+    # per pattern, its own prefilter or None, and whether it is a fallback (read from the
+    # ``patterns`` mappings)
     pattern_prefilters: list[str | None] = []
+    pattern_fallbacks: list[bool] = []
     keywords: list[str] = []
     prefilter: str | None = None
     context: Context = Context()
@@ -114,9 +118,9 @@ class DetectorSpec(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _pattern_mappings(cls, data: Any) -> Any:
-        """``patterns`` items given as ``{regex, prefilter}`` mappings: the regexes stay in
-        ``patterns``, the prefilters go to ``pattern_prefilters`` (checked like
-        ``prefilter``)."""
+        """``patterns`` items given as ``{regex, prefilter, fallback}`` mappings: the regexes
+        stay in ``patterns``, the prefilters go to ``pattern_prefilters`` (checked like
+        ``prefilter``) and the fallback marks to ``pattern_fallbacks``."""
         if not isinstance(data, dict) or not isinstance(data.get("patterns"), list):
             return data
         items = data["patterns"]
@@ -124,14 +128,21 @@ class DetectorSpec(_Strict):
             return data
         regexes: list[Any] = []
         gates: list[str | None] = []
+        fallbacks: list[bool] = []
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 regexes.append(item)
                 gates.append(None)
+                fallbacks.append(False)
                 continue
-            unknown = set(item) - {"regex", "prefilter"}
+            unknown = set(item) - {"regex", "prefilter", "fallback"}
             if unknown or "regex" not in item:
-                raise ValueError(f"patterns[{i}]: a mapping has 'regex' and optionally 'prefilter'")
+                raise ValueError(
+                    f"patterns[{i}]: a mapping has 'regex' and optionally 'prefilter' and 'fallback'"
+                )
+            if not isinstance(item.get("fallback", False), bool):
+                raise ValueError(f"patterns[{i}].fallback: true or false")
+            fallbacks.append(item.get("fallback", False))
             regexes.append(item["regex"])
             gate = item.get("prefilter")
             if gate is not None:
@@ -140,7 +151,7 @@ class DetectorSpec(_Strict):
                 except ValueError as exc:
                     raise ValueError(f"patterns[{i}].prefilter: {exc}") from None
             gates.append(gate)
-        return {**data, "patterns": regexes, "pattern_prefilters": gates}
+        return {**data, "patterns": regexes, "pattern_prefilters": gates, "pattern_fallbacks": fallbacks}
 
     @field_validator("patterns")
     @classmethod
@@ -179,6 +190,10 @@ class DetectorSpec(_Strict):
     def _has_trigger(self) -> DetectorSpec:
         if self.pattern_prefilters and len(self.pattern_prefilters) != len(self.patterns):
             raise ValueError("pattern_prefilters needs one entry (or null) per pattern")
+        if self.pattern_fallbacks and len(self.pattern_fallbacks) != len(self.patterns):
+            raise ValueError("pattern_fallbacks needs one entry per pattern")
+        if self.pattern_fallbacks and all(self.pattern_fallbacks):
+            raise ValueError("a fallback pattern needs another pattern to fall back from")
         if not (self.keywords or self.prefilter or self.context.keys or self.context.words):
             raise ValueError("needs keywords, prefilter or context keys/words, so the prefilter can skip it")
         if self.unverified_confidence is not None and not self.checks:

@@ -69,6 +69,8 @@ class CompiledDetector:
         "gates",
         "entries",
         "escaped",
+        "glued",
+        "fallbacks",
     )
 
     def __init__(self, spec: DetectorSpec, index: int) -> None:
@@ -90,10 +92,10 @@ class CompiledDetector:
         self.widths: list[int] = [_min_width(p) for p in spec.patterns]
         # per pattern, the prefilter id of its own prefilter (None: the detector's suffices)
         self.gates: list[int | None] = [None] * len(compiled)
-        # (pattern, its escape-aware form, reported group, width, gate, shared): what
+        # (pattern, its escape-aware form, reported group, width, gate, shared, fallback): what
         # ``Engine.run`` loops over, set once the gates and the shared patterns are known
         self.entries: tuple[
-            tuple[regex.Pattern[str], regex.Pattern[str], str | int, int, int | None, bool], ...
+            tuple[regex.Pattern[str], regex.Pattern[str], str | int, int, int | None, bool, bool], ...
         ] = ()
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
@@ -110,6 +112,18 @@ class CompiledDetector:
         # user:password@ in a URI) still fires under a lineage key, where PII shapes and
         # detectors that need a key or nearby words are silenced
         self.distinctive = spec.category in ("SECRET", "CONNECTION_STRING") and not self.needs_context
+        # a token with a provider's literal prefix glued to its neighbour by a character of
+        # its own alphabet (``<key>_hf_...``, ``<key>-SG....``): the same patterns with
+        # their outer boundaries also holding at ``- _ . +``, read only when the patterns
+        # as written found nothing of this detector in the text
+        self.glued: list[tuple[regex.Pattern[str], regex.Pattern[str]] | None] = [None] * len(compiled)
+        # patterns read only where the others found nothing (``fallback`` in the catalog)
+        self.fallbacks: list[bool] = list(spec.pattern_fallbacks) or [False] * len(compiled)
+        if spec.keywords and self.distinctive:
+            for j, p in enumerate(spec.patterns):
+                g = glue_boundaries(p) if not self.fallbacks[j] else p
+                if g != p:
+                    self.glued[j] = (regex.compile(g), regex.compile(escape_boundaries(g)))
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
@@ -217,12 +231,25 @@ class Engine:
                     triggers.append(([], gate))
         self.prefilter = build_prefilter(triggers, prefilter)
         for d in self.detectors:
-            d.entries = tuple(
-                (pattern, escaped, group, width, gate, pattern in self._shared)
-                for (pattern, group), escaped, width, gate in zip(
-                    d.patterns, d.escaped, d.widths, d.gates, strict=True
-                )
-            )
+            rows = list(zip(d.patterns, d.escaped, d.widths, d.gates, d.glued, d.fallbacks, strict=True))
+            entries = [
+                (pattern, escaped, group, width, gate, pattern in self._shared, False)
+                for (pattern, group), escaped, width, gate, _, fallback in rows
+                if not fallback
+            ]
+            # then what is read only where those found nothing: the catalog's fallback
+            # patterns and the glue-aware forms
+            entries += [
+                (pattern, escaped, group, width, gate, False, True)
+                for (pattern, group), escaped, width, gate, _, fallback in rows
+                if fallback
+            ]
+            entries += [
+                (glued[0], glued[1], group, width, gate, False, True)
+                for (_, group), _, width, gate, glued, _ in rows
+                if glued is not None
+            ]
+            d.entries = tuple(entries)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
             (
@@ -295,9 +322,12 @@ class Engine:
                     break
                 d = detectors[index]
                 key_ok = index in triggered
-                for plain, escaped, group, width, gate, is_shared in d.entries:
+                found_before = len(hits)
+                for plain, escaped, group, width, gate, is_shared, fallback in d.entries:
                     if width > n or (gate is not None and gate not in selected):
                         continue
+                    if fallback and len(hits) > found_before:
+                        break  # (fallbacks only read what the patterns before them missed)
                     pattern = escaped if escapes else plain
                     if is_shared:  # one regex pass for every detector using it
                         if shared is None:
@@ -463,6 +493,30 @@ def escape_boundaries(pattern: str) -> str:
     out: str = _LEFT_BOUNDARY.sub(
         lambda m: f"(?<![{m[1]}](?<!{_ESCAPE}))(?<!%|%[0-9A-Fa-f]){_NOT_IN_ESCAPE}", pattern
     )
+    return out
+
+
+# A provider token glued to its neighbour by a character of its own alphabet: the leading
+# one-class left boundary and the trailing one-class right boundary of a pattern also
+# hold at these characters (the token's literal prefix or its documented length says
+# where it starts or ends)
+_GLUE = "[-_.+]"
+_LEADING_BOUNDARY = regex.compile(r"^((?:\(\?[a-zA-Z]+\))?)(\(\?<!\[(?!\^)(?:\\.|[^\]\\])+\]\))")
+_TRAILING_BOUNDARY = regex.compile(r"(\(\?!\[(?!\^)(?:\\.|[^\]\\])+\]\))$")
+
+
+_TOKEN_START = regex.compile(r"(?:\(\?[a-zA-Z]+\))?(?:\(\?<!\[(?:\\.|[^\]\\])+\]\))?\(\?P<secret>")
+
+
+def glue_boundaries(pattern: str) -> str:
+    """``pattern`` with its leading left boundary and its trailing right boundary (each a
+    lookaround of one character class) also satisfied next to ``- _ . +``, when the token
+    it reports starts right after that boundary (not after a key name, as an assignment's
+    value does); else ``pattern`` itself."""
+    if not _TOKEN_START.match(pattern):
+        return pattern
+    out: str = _LEADING_BOUNDARY.sub(lambda m: f"{m[1]}(?:{m[2]}|(?<={_GLUE}))", pattern, count=1)
+    out = _TRAILING_BOUNDARY.sub(lambda m: f"(?:{m[1]}|(?={_GLUE}))", out, count=1)
     return out
 
 

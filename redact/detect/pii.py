@@ -517,6 +517,7 @@ def _idn_ok(domain: str) -> bool:
 # credential or text glued to an address with ``:``): a path with a ``/`` or ``.git``, a
 # port, or ``~``.
 _HOST_TAIL = re.compile(r"(?:~|\d{1,5}(?=$|[\s/;,)\]\"'])|[\w.~-]*(?:/|\.git(?![\w-])))")
+_HOST_ALIAS = re.compile(r"[-_][\w.-]*")  # ``github.com-work``: an SSH host alias after a domain
 
 
 # ``user:password`` before a URI's host, read as the connection-string grammar reads it: a
@@ -529,7 +530,10 @@ def email_address(c: Candidate) -> bool:
     """Not a URI's user part (``ssh://git@host``), a git remote (``git@host:org/repo``), an
     image digest or a file name that happens to contain ``@``; internationalised domains
     (``bücher.example``, ``xn--bcher-kva.example``) must be valid IDNA."""
-    if c.after(1) == ":" and _HOST_TAIL.match(c.text, c.end + 1):
+    alias = _HOST_ALIAS.match(c.text, c.end)
+    end = alias.end() if alias else c.end
+    host = c.text.startswith(":", end) and not c.text.startswith("://", end)
+    if host and _HOST_TAIL.match(c.text, end + 1):
         return False  # ``git@host:org/repo.git``, ``user@host:22``: a host, not an address
     head = c.before(256)
     word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
