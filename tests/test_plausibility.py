@@ -45,6 +45,20 @@ def test_references_are_not_credentials(value):
 
 
 @pytest.mark.parametrize(
+    ("key", "value", "found"),
+    [("dsn", "postgresql:///features", []), ("pg_dsn", "postgresql://db.internal:5432/features", []),
+     ("db_dsn", "postgresql://db/x?password=Xk9pLm2QaZ7r", ["url-password-param"]),
+     ("dsn", "mysql://root:Xk9pLm2QaZ7r@db/x", ["uri-credentials"]),
+     ("git_remote_token", "https://Xk9pLm2QaZ7rAbCdEf@github.com/org/repo.git", ["sensitive-key-value"])],
+)  # fmt: skip
+def test_a_uri_under_a_credential_key_is_judged_by_what_it_holds(key, value, found):
+    """A URI with no user part names where to connect, not how to log in: under a
+    credential key it is reported only for a credential it holds (a password parameter,
+    user:password@); a token written as the user part still counts."""
+    assert [f.detector for f in redact.scan({key: value})] == found
+
+
+@pytest.mark.parametrize(
     ("key", "value"),
     [("api_key", "sk-..."), ("password", "<password>"), ("token", "<key>"), ("password", "changeme"),
      ("api_key", "1111111111111111111111"), ("auth_header", "Authorization: Basic ****"),

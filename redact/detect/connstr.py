@@ -191,6 +191,8 @@ _TOOLS = {
     "sqlcmd": re.compile(r"(?i)(?<![\w-])(?:sqlcmd|bcp|osql)\b"),
     "ldap": re.compile(r"(?i)(?<![\w-])ldap(?:search|modify|add|delete|passwd|whoami|compare|modrdn|exop)\b"),
     "openssl": re.compile(r"(?i)(?<![\w-])openssl\b"),
+    "az": re.compile(r"(?i)(?<![\w-])az(?:\.cmd)?\s+login\b"),
+    "keytool": re.compile(r"(?i)(?<![\w-])keytool(?:\.exe)?\b"),
 }
 _TOOL_NEEDLES = {
     "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
@@ -203,15 +205,17 @@ _TOOL_NEEDLES = {
     "sqlcmd": ("sqlcmd", "bcp", "osql"),
     "ldap": ("ldap",),
     "openssl": ("openssl",),
+    "az": ("az",),
+    "keytool": ("keytool",),
 }
 # (flag, how the value is attached) -> the tools for which that flag carries a password.
 # "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
 # ``-pVALUE``; "userpass": ``-u user:VALUE``.
 _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("-p", "sep"): ("login", "sshpass", "mongo"),
+    ("-p", "sep"): ("login", "sshpass", "mongo", "az"),
     ("-p", "attached"): ("mysql", "sshpass"),
-    ("--password", "sep"): ("login", "mongo", "wget"),
-    ("--password", "eq"): ("login", "mongo", "wget", "mysql"),
+    ("--password", "sep"): ("login", "mongo", "wget", "az"),
+    ("--password", "eq"): ("login", "mongo", "wget", "mysql", "az"),
     ("--http-password", "sep"): ("wget",),
     ("--http-password", "eq"): ("wget",),
     ("--ftp-password", "sep"): ("wget",),
@@ -231,6 +235,11 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-passin", "sep"): ("openssl",),
     ("-passout", "sep"): ("openssl",),
     ("-pass", "sep"): ("openssl",),
+    ("-k", "sep"): ("openssl",),
+    **{
+        (f"-{p}", "sep"): ("keytool",)
+        for p in ("storepass", "keypass", "srcstorepass", "deststorepass", "srckeypass", "destkeypass")
+    },
 }
 
 
@@ -252,10 +261,14 @@ def cli_password(c: Candidate) -> bool:
     """A password passed on a command line by a flag that takes one for the command in
     the same shell segment: ``docker login -p``, ``curl -u user:pw``, ``sshpass -p``,
     ``mysql -pPW`` / ``--password=PW``, ``redis-cli -a``, ``mongosh -p``, ``sqlcmd -P``,
-    ``ldapsearch -w``, ``openssl -passin pass:PW``, ``wget --password``."""
+    ``ldapsearch -w``, ``openssl -passin pass:PW`` / ``enc -k PW``, ``wget --password``,
+    ``az login -p``, ``keytool -storepass``; a pattern that names the command itself (its
+    ``direct`` group: ``sqlplus user/PW@db``) needs no flag."""
     if is_stand_in(c.span):
         return False
     groups = c.match.groupdict()
+    if groups.get("direct") is not None:
+        return True
     flag = groups.get("flag") or ""
     if groups.get("user") is not None or groups.get("userpass") is not None:
         how = "userpass"

@@ -389,6 +389,9 @@ def credential_like(value: str) -> bool:
 _PAIR = re.compile(r"(?:^|[;&\s,?])([A-Za-z_][\w .-]{0,40}?)[ \t]*=(?!=|$)")
 _HEADER = re.compile(r"^[A-Za-z][\w-]{1,40}:[ \t]")
 _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
+# a URI with no user part (``postgresql:///db``, ``https://host/path?x=1``): what it may
+# hold (a password parameter, a provider token, a webhook path) is for the URI's own detectors
+_URI_NO_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,30}://(?:/|[^/@\s?#]*(?:[/?#]|$))(?!\S*@)")
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
 
 
@@ -401,7 +404,7 @@ def structured_part(v: str) -> str | None:
     pairs = _PAIR.findall(v)
     if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) in _NAMED_PAIR):
         return ""  # the in-text grammar decides: Password=... is reported, XSRF-TOKEN=... is not
-    if _HEADER.match(v) or _URI_AUTH.search(v):
+    if _HEADER.match(v) or _URI_AUTH.search(v) or _URI_NO_USER.match(v):
         return ""
     m = _SCHEME_VALUE.match(v)
     if m and m.group(1).lower() in AUTH_SCHEMES:
@@ -453,6 +456,8 @@ def credential_value(c: Candidate) -> bool:
         part = structured_part(c.span.strip())
         if part is not None:
             return bool(part) and credential_like(part)
+    elif _URI_NO_USER.match(c.span):
+        return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
     return credential_like(c.span)
 
 
