@@ -444,8 +444,12 @@ def phone_number(c: Candidate) -> bool:
         return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
     if _GROUPED_DECIMAL.match(span):
         return False  # a decimal with its digits grouped by spaces ("543.102 0504", "1.410 606 7873")
+    groups = c.match.groupdict()
+    if groups.get("idd") is not None:  # 00 for +: the country's plan must accept the number
+        number = _parse("+" + span[2:], None)
+        return number is not None and phonenumbers.is_valid_number(number)
     region = c.options.get("phone_region") if c.options else None
-    national = c.match.groupdict().get("national") is not None
+    national = groups.get("national") is not None
     if national and _DATE.match(span):
         return False
     if not span.startswith("+") and region:
