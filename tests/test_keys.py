@@ -78,8 +78,10 @@ def test_neutral_leaf_under_secrets_parent_is_a_credential_but_not_a_host():
 
 @pytest.mark.parametrize(
     "name",
-    ["creds", "private-key", "db_pass", "user_auth", "PGPASSWORD", "X-Api-Key", "accountKey", "conn_str"],
-)
+    ["creds", "private-key", "db_pass", "user_auth", "PGPASSWORD", "X-Api-Key", "accountKey", "conn_str",
+     "pass_phrase", "mot_de_passe", "Kennwort", "db_passwort", "contraseña", "senha", "wachtwoord",
+     "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre"],
+)  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,
     ``k: v``, JSON fragment, env line, CLI flag and header forms all report the value
@@ -100,8 +102,10 @@ def test_one_grammar_dict_key_flattened_key_and_text(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["max_tokens", "csrf_token", "secret_name", "tokenizer", "config.secrets.run_uuid"]
-)
+    "name",
+    ["max_tokens", "csrf_token", "secret_name", "tokenizer", "config.secrets.run_uuid", "max_pass_phrase",
+     "contraseña_minima", "networth"],
+)  # fmt: skip
 def test_lookalikes_pass_as_dict_key_and_in_text(name):
     """A lookalike or lineage name reports nothing, as a key or in text."""
     assert redact.scan({name: SECRET}) == []

@@ -43,7 +43,7 @@ def _words(text: str) -> frozenset[str]:
 
 _SEGMENT_SPLIT = re.compile(r"\[[^\]]*\]|__|[./:\\>]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_WORD_SPLIT = re.compile(r"[\W_]+")  # (letters of any script stay in their word)
 _TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
 
 # segments that only wrap a value and say nothing about it
@@ -58,7 +58,13 @@ _CRED_WORDS = _words(
     "credential credentials cred creds apikey apikeys apitoken authtoken accesstoken "
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
     "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
-    "connstring sas sastoken auth authorization bearer cookie pgpass"
+    "connstring sas sastoken auth authorization bearer cookie pgpass "
+    # the word for password in other languages written in Latin script (German, Spanish,
+    # French, Portuguese, Dutch, Swedish, Polish, Finnish, Danish/Norwegian, Czech,
+    # Hungarian, Turkish as identifiers write it); the secret-assignment detector's name
+    # stems cover each
+    "passwort kennwort contraseña contrasena motdepasse senha wachtwoord lösenord losenord "
+    "hasło haslo salasana adgangskode passord heslo jelszó jelszo sifre"
 )
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
 _KEY_QUALIFIERS = _words(
@@ -203,9 +209,12 @@ def _classify_segment(words: list[str]) -> KeyClass:
         return KeyClass.SETTING
     if joined in _LINEAGE_WORDS or "".join(words) in _LINEAGE_WORDS:
         return KeyClass.LINEAGE
-    # the credential word nearest the end: "key" needs a qualifier before it
+    # the credential word nearest the end: "key" needs a qualifier before it; a credential
+    # word written in parts ends the segment (pass_phrase, mot_de_passe, pass_word)
     pos = -1
-    for i in range(len(words) - 1, -1, -1):
+    if any("".join(words[j:]) in _CRED_WORDS for j in range(len(words) - 1)):
+        pos = len(words) - 1
+    for i in range(len(words) - 1 if pos < 0 else -1, -1, -1):
         w = words[i]
         if _is_cred_word(w):
             pos = i
