@@ -449,6 +449,46 @@ def test_genai_assessments_and_evaluation_datasets_are_redacted(
     assert all(a.source.source_id in ("****@example.com", "labeller") for a in stored)
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "http", "server-side"])
+def test_genai_issues_are_redacted(kind: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """An issue's name, description, root causes, categories and author (issue discovery
+    writes them from what traces showed) and its update reach the store redacted; the
+    issue keeps its id and status, and positional arguments are bound by name."""
+    from mlflow.entities.issue import IssueStatus
+    from mlflow.tracing.client import TracingClient
+
+    if kind == "sqlite":
+        backend = Backend(
+            "sqlite", f"redact+sqlite:///{tmp_path / 'issues.db'}", lambda: _raw(tmp_path / "issues.db")
+        )
+    else:
+        servers = request.getfixturevalue("servers")
+        s = servers["plain" if kind == "http" else "plugin"]
+        uri = f"redact+{s.url}" if kind == "http" else s.url
+        backend = Backend(kind, uri, lambda: _raw(s.root / "backend.db"))
+    plants = Plants()
+    mlflow.set_tracking_uri(backend.uri)
+    experiment_id = mlflow.set_experiment(f"issues-{kind}-{random.randrange(10**9)}").experiment_id
+    client = TracingClient()
+    issue = client._create_issue(
+        experiment_id,
+        f"answers leak {plants.email('issue name')}",
+        f"the agent printed {plants.pg('issue description')}",
+        root_causes=[f"tool output held {plants.gh('issue root cause')}", "prompt too long"],
+        categories=["privacy"],
+        created_by=plants.email("issue author"),
+    )
+    client.store.update_issue(
+        issue.issue_id, IssueStatus.RESOLVED, description=f"card {plants.card('issue update')}"
+    )
+    raw = backend.raw()
+    assert plants.leaks(raw) == []
+    stored = client._get_issue(issue.issue_id)
+    assert stored.name == "answers leak ****@example.com"
+    assert stored.status == IssueStatus.RESOLVED
+    assert "prompt too long" in stored.root_causes and stored.categories == ["privacy"]
+
+
 def test_set_experiment_finds_the_experiment_it_created_under_a_redacted_name(tmp_path: Path):
     """An experiment name with an email is stored masked, and the lookup by name is redacted
     the same way, so set_experiment with the same name returns the same experiment."""

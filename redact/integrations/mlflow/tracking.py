@@ -30,6 +30,7 @@ and nothing is written. Errors of the backend reach the caller unchanged.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import sys
 from typing import Any
@@ -378,6 +379,40 @@ class RedactingTrackingStore(Delegating):
             metadata=meta,
             **kwargs,
         )
+
+    def _issue_call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``create_issue`` / ``update_issue`` with the arguments bound by the inner store's
+        signature and the issue's text redacted: name, description, root causes and
+        categories (issue discovery writes them from what the traces showed) and its
+        author; ids, status and severity kept. A dropped list item is left out."""
+        inner = getattr(self._inner, method)
+        bound = inspect.signature(inner).bind(*args, **kwargs)
+        given = bound.arguments
+
+        def redact_given() -> None:
+            scalars = [n for n in ("name", "description", "created_by") if given.get(n) is not None]
+            lists = [n for n in ("root_causes", "categories") if given.get(n) is not None]
+            fields: list[tuple[tuple[str, ...], Any]] = [(("issues", n), given[n]) for n in scalars]
+            for n in lists:
+                fields += [(("issues", n, str(i)), v) for i, v in enumerate(given[n])]
+            values = [v for _, v in self._items(fields)]
+            for n, v in zip(scalars, values, strict=False):
+                required = method == "create_issue" and n != "created_by"
+                given[n] = required_value(v, f"/issues/{n}") if required else optional_value(v)
+            rest = values[len(scalars) :]
+            for n in lists:
+                count = len(given[n])
+                given[n] = [v for v in rest[:count] if v is not DROPPED]
+                rest = rest[count:]
+
+        self._trace_call(redact_given)
+        return inner(*bound.args, **bound.kwargs)
+
+    def create_issue(self, *args: Any, **kwargs: Any) -> Any:
+        return self._issue_call("create_issue", *args, **kwargs)
+
+    def update_issue(self, *args: Any, **kwargs: Any) -> Any:
+        return self._issue_call("update_issue", *args, **kwargs)
 
     def _tags(self, section: str, tags: Any) -> Any:
         if not tags:
