@@ -450,11 +450,15 @@ def test_genai_assessments_and_evaluation_datasets_are_redacted(
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "http", "server-side"])
-def test_genai_issues_are_redacted(kind: str, tmp_path: Path, request: pytest.FixtureRequest):
+def test_genai_issues_and_label_schemas_are_redacted(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+):
     """An issue's name, description, root causes, categories and author (issue discovery
-    writes them from what traces showed) and its update reach the store redacted; the
-    issue keeps its id and status, and positional arguments are bound by name."""
+    writes them from what traces showed) and its update, and a label schema's name and
+    instruction, reach the store redacted; the issue keeps its id and status, positional
+    arguments are bound by name, and a schema is found again by the name it was given."""
     from mlflow.entities.issue import IssueStatus
+    from mlflow.genai.label_schemas import InputText, create_label_schema, get_label_schema
     from mlflow.tracing.client import TracingClient
 
     if kind == "sqlite":
@@ -481,6 +485,15 @@ def test_genai_issues_are_redacted(kind: str, tmp_path: Path, request: pytest.Fi
     client.store.update_issue(
         issue.issue_id, IssueStatus.RESOLVED, description=f"card {plants.card('issue update')}"
     )
+    schema_name = f"ask {plants.email('label schema name')}"
+    schema = create_label_schema(
+        schema_name,
+        type="feedback",
+        input=InputText(),
+        instruction=f"escalate to {plants.email('label schema instruction')}",
+        experiment_id=experiment_id,
+    )
+    assert get_label_schema(schema_name, experiment_id=experiment_id).schema_id == schema.schema_id
     raw = backend.raw()
     assert plants.leaks(raw) == []
     stored = client._get_issue(issue.issue_id)

@@ -380,27 +380,34 @@ class RedactingTrackingStore(Delegating):
             **kwargs,
         )
 
-    def _issue_call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """``create_issue`` / ``update_issue`` with the arguments bound by the inner store's
-        signature and the issue's text redacted: name, description, root causes and
-        categories (issue discovery writes them from what the traces showed) and its
-        author; ids, status and severity kept. A dropped list item is left out."""
+    def _text_call(
+        self,
+        method: str,
+        section: str,
+        scalars: tuple[str, ...],
+        lists: tuple[str, ...],
+        required: tuple[str, ...],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """The inner store's ``method`` with its arguments bound by its signature and the
+        named text arguments redacted (``lists``: lists of texts, a dropped item left out;
+        ``required``: arguments a policy cannot drop); ids and enums pass unchanged."""
         inner = getattr(self._inner, method)
         bound = inspect.signature(inner).bind(*args, **kwargs)
         given = bound.arguments
 
         def redact_given() -> None:
-            scalars = [n for n in ("name", "description", "created_by") if given.get(n) is not None]
-            lists = [n for n in ("root_causes", "categories") if given.get(n) is not None]
-            fields: list[tuple[tuple[str, ...], Any]] = [(("issues", n), given[n]) for n in scalars]
-            for n in lists:
-                fields += [(("issues", n, str(i)), v) for i, v in enumerate(given[n])]
+            names = [n for n in scalars if given.get(n) is not None]
+            listed = [n for n in lists if given.get(n) is not None]
+            fields: list[tuple[tuple[str, ...], Any]] = [((section, n), given[n]) for n in names]
+            for n in listed:
+                fields += [((section, n, str(i)), v) for i, v in enumerate(given[n])]
             values = [v for _, v in self._items(fields)]
-            for n, v in zip(scalars, values, strict=False):
-                required = method == "create_issue" and n != "created_by"
-                given[n] = required_value(v, f"/issues/{n}") if required else optional_value(v)
-            rest = values[len(scalars) :]
-            for n in lists:
+            for n, v in zip(names, values, strict=False):
+                given[n] = required_value(v, f"/{section}/{n}") if n in required else optional_value(v)
+            rest = values[len(names) :]
+            for n in listed:
                 count = len(given[n])
                 given[n] = [v for v in rest[:count] if v is not DROPPED]
                 rest = rest[count:]
@@ -409,10 +416,32 @@ class RedactingTrackingStore(Delegating):
         return inner(*bound.args, **bound.kwargs)
 
     def create_issue(self, *args: Any, **kwargs: Any) -> Any:
-        return self._issue_call("create_issue", *args, **kwargs)
+        """A GenAI issue: name, description, root causes and categories (issue discovery
+        writes them from what the traces showed) and its author; status and severity kept."""
+        return self._text_call(
+            "create_issue", "issues", _ISSUE_TEXT, ("root_causes", "categories"), ("name", "description"),
+            *args, **kwargs,
+        )  # fmt: skip
 
     def update_issue(self, *args: Any, **kwargs: Any) -> Any:
-        return self._issue_call("update_issue", *args, **kwargs)
+        return self._text_call("update_issue", "issues", _ISSUE_TEXT, (), (), *args, **kwargs)
+
+    def create_label_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """A label schema's name and the instruction shown to reviewers."""
+        return self._text_call(
+            "create_label_schema", "label_schemas", ("name", "instruction"), (), ("name",), *args, **kwargs
+        )
+
+    def update_label_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return self._text_call(
+            "update_label_schema", "label_schemas", ("name", "instruction"), (), (), *args, **kwargs
+        )
+
+    def get_label_schema_by_name(self, *args: Any, **kwargs: Any) -> Any:
+        """Looked up by its name redacted as it was stored."""
+        return self._text_call(
+            "get_label_schema_by_name", "label_schemas", ("name",), (), ("name",), *args, **kwargs
+        )
 
     def _tags(self, section: str, tags: Any) -> Any:
         if not tags:
@@ -441,6 +470,9 @@ class RedactingTrackingStore(Delegating):
         if new is DROPPED:
             return None
         return self._inner.set_trace_tag(trace_id, new_key, new)
+
+
+_ISSUE_TEXT = ("name", "description", "created_by")
 
 
 def _metric_fields(metrics: list[Any]) -> list[tuple[tuple[str, ...], Any]]:
