@@ -383,6 +383,19 @@ def test_every_door_is_redacted_and_lineage_is_kept(backend: Backend):
     assert mv.source == "https://deploy:****@models.internal/churn"
 
 
+def _genai_backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Backend:
+    """``redact+sqlite`` in process, ``redact+http`` to a plain server, or a server running
+    the plugin (``server-side``)."""
+    if kind == "sqlite":
+        return Backend(
+            "sqlite", f"redact+sqlite:///{tmp_path / 'genai.db'}", lambda: _raw(tmp_path / "genai.db")
+        )
+    servers = request.getfixturevalue("servers")
+    s = servers["plain" if kind == "http" else "plugin"]
+    uri = f"redact+{s.url}" if kind == "http" else s.url
+    return Backend(kind, uri, lambda: _raw(s.root / "backend.db"))
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "http", "server-side"])
 def test_genai_assessments_and_evaluation_datasets_are_redacted(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -392,15 +405,7 @@ def test_genai_assessments_and_evaluation_datasets_are_redacted(
     from mlflow.entities import AssessmentSource, Feedback
     from mlflow.genai.datasets import create_dataset
 
-    if kind == "sqlite":
-        backend = Backend(
-            "sqlite", f"redact+sqlite:///{tmp_path / 'genai.db'}", lambda: _raw(tmp_path / "genai.db")
-        )
-    else:
-        servers = request.getfixturevalue("servers")
-        s = servers["plain" if kind == "http" else "plugin"]
-        uri = f"redact+{s.url}" if kind == "http" else s.url
-        backend = Backend(kind, uri, lambda: _raw(s.root / "backend.db"))
+    backend = _genai_backend(kind, tmp_path, request)
     plants = Plants()
     mlflow.set_tracking_uri(backend.uri)
     mlflow.set_experiment(f"genai-{kind}-{random.randrange(10**9)}")
@@ -461,15 +466,7 @@ def test_genai_issues_and_label_schemas_are_redacted(
     from mlflow.genai.label_schemas import InputText, create_label_schema, get_label_schema
     from mlflow.tracing.client import TracingClient
 
-    if kind == "sqlite":
-        backend = Backend(
-            "sqlite", f"redact+sqlite:///{tmp_path / 'issues.db'}", lambda: _raw(tmp_path / "issues.db")
-        )
-    else:
-        servers = request.getfixturevalue("servers")
-        s = servers["plain" if kind == "http" else "plugin"]
-        uri = f"redact+{s.url}" if kind == "http" else s.url
-        backend = Backend(kind, uri, lambda: _raw(s.root / "backend.db"))
+    backend = _genai_backend(kind, tmp_path, request)
     plants = Plants()
     mlflow.set_tracking_uri(backend.uri)
     experiment_id = mlflow.set_experiment(f"issues-{kind}-{random.randrange(10**9)}").experiment_id
