@@ -205,10 +205,15 @@ def test_a_fallback_pattern_runs_only_where_the_others_found_nothing() -> None:
         (r"(?i)(?<![a-z0-9_])(?P<secret>(?:sk|rk)_live_[a-z0-9]{24})(?![a-z0-9_])", True),
         (r"(?<![A-Za-z0-9_])(?P<key>token)\s*=\s*(?P<secret>\S+)", False),  # after a key name
         (r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36})", False),  # no boundaries to relax
+        # a right boundary that ends one alternative, not the pattern
+        (
+            r"(?<![A-Za-z0-9_-])(?P<secret>xoxb-[0-9]{12}-(?:[A-Za-z0-9]{24}(?![A-Za-z0-9_-])|x(?P<gr>)))",
+            True,
+        ),
     ],
 )
 def test_glue_aware_forms_relax_only_a_tokens_own_boundaries(pattern: str, is_glued: bool) -> None:
-    """The glue-aware form of a pattern relaxes its leading and trailing one-class
+    """The glue-aware form of a pattern relaxes its leading and right one-class
     boundaries only when the reported token starts right after the leading one."""
     import regex
 
@@ -217,7 +222,12 @@ def test_glue_aware_forms_relax_only_a_tokens_own_boundaries(pattern: str, is_gl
     glued = glue_boundaries(pattern)
     assert (glued != pattern) is is_glued
     if is_glued:
-        token = "hf_" + "Ab" * 17 if "hf_" in pattern else "sk_live_" + "a1" * 12
+        samples = {
+            "hf_": "hf_" + "Ab" * 17,
+            "_live_": "sk_live_" + "a1" * 12,
+            "xoxb-": "xoxb-123456789012-" + "aB3" * 8,
+        }
+        token = next(t for marker, t in samples.items() if marker in pattern)
         assert regex.search(pattern, f"x_{token}_y") is None
         assert regex.search(glued, f"x_{token}_y")["secret"] == token
 

@@ -175,7 +175,9 @@ def _glue_canaries(r: random.Random) -> list[tuple[str, str]]:
     mail = f"{s(string.ascii_lowercase, 7)}.{s(string.ascii_lowercase, 5)}@example.org"
     pw = "Fk" + s(b62, 12)
     uri = f"mysql://app:{pw}@db.internal:3306/prod"
+    slack = f"xoxb-{s(string.digits, 12)}-{s(string.digits, 13)}-{s(b62, 24)}"
     return [
+        (slack, slack[31:]),
         (sg, sg[3:]), (ant, ant[13:]), (hf, hf[3:]), (gl, gl[6:]), (npm, npm[4:]),
         (stripe, stripe[8:]), (mail, mail.split("@")[0]), (uri, pw),
     ]  # fmt: skip

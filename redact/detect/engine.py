@@ -502,21 +502,25 @@ def escape_boundaries(pattern: str) -> str:
 # where it starts or ends)
 _GLUE = "[-_.+]"
 _LEADING_BOUNDARY = regex.compile(r"^((?:\(\?[a-zA-Z]+\))?)(\(\?<!\[(?!\^)(?:\\.|[^\]\\])+\]\))")
-_TRAILING_BOUNDARY = regex.compile(r"(\(\?!\[(?!\^)(?:\\.|[^\]\\])+\]\))$")
+# a right boundary: a negative lookahead of one class of the token's own characters, at
+# the end of the pattern or of one of its alternatives (``...{16,40}(?![A-Za-z0-9_-])|...``)
+_RIGHT_BOUNDARY = regex.compile(
+    r"\(\?!\[(?!\^)(?:\\.|[^\]\\])*(?:A-Za-z0-9|a-zA-Z0-9|a-z0-9|\\w)(?:\\.|[^\]\\])*\]\)"
+)
 
 
 _TOKEN_START = regex.compile(r"(?:\(\?[a-zA-Z]+\))?(?:\(\?<!\[(?:\\.|[^\]\\])+\]\))?\(\?P<secret>")
 
 
 def glue_boundaries(pattern: str) -> str:
-    """``pattern`` with its leading left boundary and its trailing right boundary (each a
-    lookaround of one character class) also satisfied next to ``- _ . +``, when the token
-    it reports starts right after that boundary (not after a key name, as an assignment's
-    value does); else ``pattern`` itself."""
+    """``pattern`` with its leading left boundary and its right boundaries (each a
+    lookaround of one character class of the token's characters) also satisfied next to
+    ``- _ . +``, when the token it reports starts right after that left boundary (not
+    after a key name, as an assignment's value does); else ``pattern`` itself."""
     if not _TOKEN_START.match(pattern):
         return pattern
     out: str = _LEADING_BOUNDARY.sub(lambda m: f"{m[1]}(?:{m[2]}|(?<={_GLUE}))", pattern, count=1)
-    out = _TRAILING_BOUNDARY.sub(lambda m: f"(?:{m[1]}|(?={_GLUE}))", out, count=1)
+    out = _RIGHT_BOUNDARY.sub(lambda m: f"(?:{m[0]}|(?={_GLUE}))", out)
     return out
 
 
