@@ -497,19 +497,20 @@ def escape_boundaries(pattern: str) -> str:
 
 
 # A provider token glued to its neighbour by a character of its own alphabet: the leading
-# one-class left boundary and the trailing one-class right boundary of a pattern also
-# hold at these characters (the token's literal prefix or its documented length says
-# where it starts or ends)
+# one-class left boundary and the one-class right boundaries of a pattern also hold at
+# these characters (the token's literal prefix or its documented length says where it
+# starts or ends)
 _GLUE = "[-_.+]"
-_LEADING_BOUNDARY = regex.compile(r"^((?:\(\?[a-zA-Z]+\))?)(\(\?<!\[(?!\^)(?:\\.|[^\]\\])+\]\))")
+_FLAGS = r"(?:\(\?[a-zA-Z]+\))?"
+_ONE_CLASS_LOOKBEHIND = r"\(\?<!\[(?!\^)(?:\\.|[^\]\\])+\]\)"
+_LEADING_BOUNDARY = regex.compile(rf"^({_FLAGS})({_ONE_CLASS_LOOKBEHIND})")
+# the reported token starts right after the leading boundary (not after a key name)
+_TOKEN_START = regex.compile(rf"{_FLAGS}(?:{_ONE_CLASS_LOOKBEHIND})?\(\?P<secret>")
 # a right boundary: a negative lookahead of one class of the token's own characters, at
 # the end of the pattern or of one of its alternatives (``...{16,40}(?![A-Za-z0-9_-])|...``)
 _RIGHT_BOUNDARY = regex.compile(
     r"\(\?!\[(?!\^)(?:\\.|[^\]\\])*(?:A-Za-z0-9|a-zA-Z0-9|a-z0-9|\\w)(?:\\.|[^\]\\])*\]\)"
 )
-
-
-_TOKEN_START = regex.compile(r"(?:\(\?[a-zA-Z]+\))?(?:\(\?<!\[(?:\\.|[^\]\\])+\]\))?\(\?P<secret>")
 
 
 def glue_boundaries(pattern: str) -> str:
