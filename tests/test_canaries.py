@@ -519,6 +519,21 @@ def test_chains_of_three_glued_values() -> None:
     assert leaks == []
 
 
+def test_value_starting_inside_a_rejected_candidate() -> None:
+    """An AWS key id whose last characters open another country's IBAN (``...GF23``),
+    glued to a German IBAN and a card: the card-after-IBAN candidate read from ``GF``
+    fails, and the search goes on inside it, so the IBAN and the card after it are read."""
+    from canaries import B32, readable
+
+    gen = Canaries()
+    for _ in range(5):
+        key_id = "AKIA" + gen._s(B32, 12) + "GF23"
+        cs = [Canary("aws-key-id", key_id, [key_id]), gen.iban(), gen.card()]
+        out = redact.redact({"value": "".join(c.value for c in cs)}).value["value"]
+        assert readable(cs, out) == []
+        assert redact.redact({"value": out}).value["value"] == out
+
+
 def test_marker_then_equals_is_idempotent() -> None:
     """``<token>=<e-mail>`` redacts to ``[REDACTED:slack-bot-token]=****@...``; a second
     pass does not read the marker as an assignment to a name ending in ``token``."""

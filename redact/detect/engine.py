@@ -329,6 +329,7 @@ class Engine:
                     if fallback and len(hits) > found_before:
                         break  # (fallbacks only read what the patterns before them missed)
                     pattern = escaped if escapes else plain
+                    rejected: list[bool] | None = None
                     if is_shared:  # one regex pass for every detector using it
                         if shared is None:
                             shared = {}
@@ -337,7 +338,8 @@ class Engine:
                             found = shared[pattern] = list(_matches(pattern, group, text, deadline, width))
                         matches: Iterable[regex.Match[str]] = found
                     else:
-                        matches = _matches(pattern, group, text, deadline, width)
+                        rejected = [False]
+                        matches = _matches(pattern, group, text, deadline, width, rejected)
                     for m in matches:
                         start, end = m.span(group)
                         if start < 0:
@@ -351,6 +353,8 @@ class Engine:
                             hits.append(hit)
                             if len(hits) > self.max_hits:
                                 return [Hit(GUARD_DENSE, 0, n, 0, n)]
+                        elif rejected is not None:
+                            rejected[0] = True  # (the next search starts inside this match)
         except TimeoutError:
             return [Hit(GUARD_TIMEOUT, 0, n, 0, n)]
         if hits and any(m in text for m in _OUTPUT_MARKERS):
@@ -400,17 +404,29 @@ class Engine:
         return Hit(d, start, end, cs, ce, confidence)
 
 
+_RETRIES = 64  # rejected matches per pattern and text after which no search restarts inside one
 _SHORT = 2048  # below this, a search per match is cheaper than setting up finditer
 
 
 def _matches(
-    pattern: regex.Pattern[str], group: str | int, text: str, deadline: float, width: int = 0
+    pattern: regex.Pattern[str],
+    group: str | int,
+    text: str,
+    deadline: float,
+    width: int = 0,
+    rejected: list[bool] | None = None,
 ) -> Iterator[regex.Match[str]]:
     """Every match of ``pattern`` in ``text``, resuming after the reported group rather
     than after the whole match (a second record joined to the first, as two DSNs after
     ``;``, is matched too); raises TimeoutError past ``deadline``. ``width``: the fewest
-    characters a match takes (no search where fewer are left)."""
+    characters a match takes (no search where fewer are left). Where the caller rejected
+    the last match (sets ``rejected[0]``), the next search starts right after its start:
+    a match that begins inside a rejected one is read too (an IBAN of one country that
+    starts inside a longer candidate of another country). Past
+    ``_RETRIES`` rejections the text is repetitive, and reading resumes after each
+    rejected match as after an accepted one, so the cost stays that of one pass."""
     pos, n, count = 0, len(text), 0
+    retries = 0
     limit = n - width  # the last position a match can start at
     while pos <= limit:
         left = deadline - time.monotonic()
@@ -422,6 +438,12 @@ def _matches(
                 return
             yield m
             cs, ce = m.span()
+            if rejected is not None and rejected[0]:
+                rejected[0] = False
+                if retries < _RETRIES:
+                    retries += 1
+                    pos = _attempt(m) + 1
+                    continue
             end = m.end(group)
             pos = max(end, cs + 1) if 0 <= end < ce else (ce if ce > cs else cs + 1)
             continue
@@ -432,6 +454,15 @@ def _matches(
                 raise TimeoutError
             yield m
             cs, ce = m.span()
+            if rejected is not None and rejected[0]:
+                rejected[0] = False
+                if retries < _RETRIES:
+                    retries += 1
+                    restart = _attempt(m) + 1
+                    if restart < ce:
+                        break
+                    restart = -1
+                    continue
             end = m.end(group)
             if 0 <= end < ce:
                 restart = max(end, cs + 1)
@@ -439,6 +470,13 @@ def _matches(
         if restart < 0:
             return
         pos = restart
+
+
+def _attempt(m: regex.Match[str]) -> int:
+    """Where the search that found ``m`` began matching: its start, or the start of a
+    group before it (a pattern that reads a lead-in and then starts the match with ``\\K``
+    names the lead-in as a group)."""
+    return min(s for s, _ in m.regs if s >= 0)
 
 
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
