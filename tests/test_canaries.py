@@ -496,6 +496,28 @@ def test_every_pair_of_canaries_glued_without_separator() -> None:
     assert leaks == []
 
 
+def test_every_pair_of_canaries_joined_by_one_character() -> None:
+    """Every ordered pair of canary kinds joined by one of ``_ . + / -`` (characters that
+    also go on inside identifiers, so a card or an SSN is read there only next to another
+    complete finding): neither canary is readable, and redacting the output changes
+    nothing."""
+    from canaries import readable
+
+    gen = Canaries()
+    makers = {"github": gen.github, "slack": gen.slack, "openai": gen.openai, "uri": gen.uri,
+              "card": gen.card, "ssn": gen.ssn, "email": gen.email, "iban": gen.iban,
+              "aws": lambda: gen.aws()[0]}  # fmt: skip
+    leaks = []
+    for joiner in "_.+/-":
+        for a in makers:
+            for b in makers:
+                ca, cb = makers[a](), makers[b]()
+                out = redact.redact({"value": ca.value + joiner + cb.value}).value["value"]
+                leaks += [(a, joiner, b, k) for k in readable([ca, cb], out)]
+                assert redact.redact({"value": out}).value["value"] == out, (a, joiner, b)
+    assert leaks == []
+
+
 def test_chains_of_three_glued_values() -> None:
     """Three canaries glued with no separator, the first two of kinds whose structure says
     where they end (provider tokens, a compact IBAN, a URI with credentials), the third of

@@ -393,12 +393,17 @@ def finding_starts_at(text: str, pos: int) -> bool:
 @validator
 def glued(c: Candidate) -> bool:
     """Where the match touches another alphanumeric (the ``gl`` / ``gr`` marks of its
-    pattern), the text on that side is a complete finding of its own."""
+    pattern) or is joined to one by a single ``_ . + / -`` (``jl`` / ``jr``), the text on
+    that side is a complete finding of its own."""
     m = c.match
     if m is None:
         return True
     groups = m.groupdict()
     if groups.get("gl") is not None and not finding_ends_at(c.text, m.start("gl")):
+        return False
+    if groups.get("jl") is not None and not finding_ends_at(c.text, m.start("jl") - 1):
+        return False
+    if groups.get("jr") is not None and not finding_starts_at(c.text, m.start("jr") + 1):
         return False
     return groups.get("gr") is None or finding_starts_at(c.text, m.start("gr"))
 
