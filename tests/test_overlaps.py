@@ -233,3 +233,31 @@ def test_url_encoded_values_are_read_decoded(value: str, masked: str) -> None:
     """A value holding percent-escapes of separators is also read URL-decoded; the hits
     are mapped back onto the encoded text, whose escapes outside them stay as they were."""
     assert redact.redact({"url": value}).value["url"] == masked
+
+
+@pytest.mark.parametrize("joiner", ["", "_", "-"])
+def test_tokens_glued_to_tokens_leave_no_signature_readable(joiner):
+    """JWTs glued into one run by nothing, ``_`` or ``-`` (a signature's own characters;
+    its length varies with the algorithm and key: 43, 86 and 342 characters here): no
+    signature or payload is readable, and redacting the output changes nothing."""
+    import base64
+
+    r = random.Random(5)
+    alphabet = string.ascii_letters + string.digits + "-_"
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    header = b64(b'{"alg":"HS256","typ":"JWT"}')
+    for sizes in [(43, 43), (86, 342), (342, 43, 86)]:
+        tokens, secrets = [], []
+        for n in sizes:
+            claims = b64(
+                json.dumps({"sub": "".join(r.choice(string.ascii_lowercase) for _ in range(10))}).encode()
+            )
+            sig = "".join(r.choice(alphabet) for _ in range(n))
+            tokens.append(f"{header}.{claims}.{sig}")
+            secrets += [claims, sig[1:-1]]
+        out = _redacted(joiner.join(tokens))
+        assert [x for x in secrets if x in out] == []
+        assert _redacted(out) == out
