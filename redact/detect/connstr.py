@@ -193,6 +193,19 @@ _TOOLS = {
     "openssl": re.compile(r"(?i)(?<![\w-])openssl\b"),
     "az": re.compile(r"(?i)(?<![\w-])az(?:\.cmd)?\s+login\b"),
     "keytool": re.compile(r"(?i)(?<![\w-])keytool(?:\.exe)?\b"),
+    # (a command word followed by a blank: never a file name or part of a URL)
+    "zip": re.compile(r"(?i)(?<![\w.-])(?:zip|unzip|zipcloak)(?:\.exe)?(?=\s)"),
+    "7z": re.compile(r"(?i)(?<![\w.-])7z[arz]?(?:\.exe)?(?=\s)"),
+    "ssh-keygen": re.compile(r"(?i)(?<![\w.-])ssh-keygen(?:\.exe)?(?=\s)"),
+    "twine": re.compile(r"(?i)(?<![\w.-])twine(?=\s)"),
+    "mosquitto": re.compile(r"(?i)(?<![\w.-])mosquitto_(?:pub|sub|rr)(?:\.exe)?(?=\s)"),
+    "rdesktop": re.compile(r"(?i)(?<![\w.-])rdesktop(?=\s)"),
+    "freerdp": re.compile(r"(?i)(?<![\w.-])(?:x|wl|sdl-)?freerdp[23]?(?:\.exe)?(?=\s)"),
+    "psexec": re.compile(r"(?i)(?<![\w.-])psexec(?:64)?(?:\.exe)?(?=\s)"),
+    "ncftp": re.compile(r"(?i)(?<![\w.-])ncftp(?:get|put|ls|batch)?(?=\s)"),
+    "lftp": re.compile(r"(?i)(?<![\w.-])lftp(?=\s)"),
+    "smb": re.compile(r"(?i)(?<![\w.-])(?:smbclient|rpcclient|smb(?:get|cacls|tree|cquotas|map))(?=\s)"),
+    "httpie": re.compile(r"(?i)(?<![\w./-])(?:https?|httpie)(?=\s)"),
 }
 _TOOL_NEEDLES = {
     "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
@@ -207,15 +220,31 @@ _TOOL_NEEDLES = {
     "openssl": ("openssl",),
     "az": ("az",),
     "keytool": ("keytool",),
+    "zip": ("zip",),
+    "7z": ("7z",),
+    "ssh-keygen": ("ssh-keygen",),
+    "twine": ("twine",),
+    "mosquitto": ("mosquitto_",),
+    "rdesktop": ("rdesktop",),
+    "freerdp": ("freerdp",),
+    "psexec": ("psexec",),
+    "ncftp": ("ncftp",),
+    "lftp": ("lftp",),
+    "smb": ("smb", "rpcclient"),
+    "httpie": ("http",),
 }
 # (flag, how the value is attached) -> the tools for which that flag carries a password.
 # "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
-# ``-pVALUE``; "userpass": ``-u user:VALUE``.
+# ``-pVALUE``; "userpass": ``-u user:VALUE``; "usercomma": ``-u user,VALUE`` (lftp);
+# "userpct": ``-U user%VALUE`` (Samba's tools).
 _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("-p", "sep"): ("login", "sshpass", "mongo", "az"),
-    ("-p", "attached"): ("mysql", "sshpass"),
-    ("--password", "sep"): ("login", "mongo", "wget", "az"),
-    ("--password", "eq"): ("login", "mongo", "wget", "mysql", "az"),
+    ("-p", "sep"): ("login", "sshpass", "mongo", "az", "twine", "rdesktop", "psexec", "ncftp"),
+    ("-p", "attached"): ("mysql", "sshpass", "7z"),
+    ("/p:", "attached"): ("freerdp",),
+    ("--password", "sep"): ("login", "mongo", "wget", "az", "twine"),
+    ("--password", "eq"): ("login", "mongo", "wget", "mysql", "az", "twine"),
+    ("--pw", "sep"): ("mosquitto",),
+    ("-N", "sep"): ("ssh-keygen",),
     ("--http-password", "sep"): ("wget",),
     ("--http-password", "eq"): ("wget",),
     ("--ftp-password", "sep"): ("wget",),
@@ -225,13 +254,18 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-a", "sep"): ("redis",),
     ("--pass", "sep"): ("redis",),
     ("--pass", "eq"): ("redis",),
-    ("-P", "sep"): ("sqlcmd",),
+    ("-P", "sep"): ("sqlcmd", "zip", "ssh-keygen", "mosquitto"),
     ("-P", "attached"): ("sqlcmd",),
     ("-w", "sep"): ("ldap",),
     ("-u", "userpass"): ("curl",),
     ("--user", "userpass"): ("curl",),
     ("-U", "userpass"): ("curl",),
     ("--proxy-user", "userpass"): ("curl",),
+    ("-a", "userpass"): ("httpie",),
+    ("--auth", "userpass"): ("httpie",),
+    ("-u", "usercomma"): ("lftp",),
+    ("-U", "userpct"): ("smb",),
+    ("--user", "userpct"): ("smb",),
     ("-passin", "sep"): ("openssl",),
     ("-passout", "sep"): ("openssl",),
     ("-pass", "sep"): ("openssl",),
@@ -262,15 +296,22 @@ def cli_password(c: Candidate) -> bool:
     the same shell segment: ``docker login -p``, ``curl -u user:pw``, ``sshpass -p``,
     ``mysql -pPW`` / ``--password=PW``, ``redis-cli -a``, ``mongosh -p``, ``sqlcmd -P``,
     ``ldapsearch -w``, ``openssl -passin pass:PW`` / ``enc -k PW``, ``wget --password``,
-    ``az login -p``, ``keytool -storepass``; a pattern that names the command itself (its
-    ``direct`` group: ``sqlplus user/PW@db``) needs no flag."""
+    ``az login -p``, ``keytool -storepass``, ``zip -P``, ``7z -pPW``, ``ssh-keygen -N``/``-P``,
+    ``twine -p``, ``mosquitto_pub -P``, ``rdesktop -p``, ``xfreerdp /p:PW``, ``psexec -p``,
+    ``ncftp -p``, ``lftp -u user,PW``, ``smbclient -U user%PW``, HTTPie ``-a user:PW``; a
+    pattern that names the command itself (its ``direct`` group: ``sqlplus user/PW@db``,
+    ``htpasswd -b``, ``net user NAME PW``) needs no flag."""
     if is_stand_in(c.span):
         return False
     groups = c.match.groupdict()
     if groups.get("direct") is not None:
         return True
     flag = groups.get("flag") or ""
-    if groups.get("user") is not None or groups.get("userpass") is not None:
+    if groups.get("comma") is not None:
+        how = "usercomma"
+    elif groups.get("pct") is not None:
+        how = "userpct"
+    elif groups.get("user") is not None or groups.get("userpass") is not None:
         how = "userpass"
     elif groups.get("attached") is not None:
         how = "attached"

@@ -476,7 +476,8 @@ def _attempt(m: regex.Match[str]) -> int:
     """Where the search that found ``m`` began matching: its start, or the start of a
     group before it (a pattern that reads a lead-in and then starts the match with ``\\K``
     names the lead-in as a group)."""
-    return min(s for s, _ in m.regs if s >= 0)
+    starts: list[int] = [s for s, _ in m.regs if s >= 0]
+    return min(starts)
 
 
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
