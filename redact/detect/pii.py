@@ -414,6 +414,8 @@ _COMMON_REGIONS = (
     "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
     "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
 )  # fmt: skip
+_YEARS = re.compile(r"^(?:19|20)\d\d[ ./-](?:19|20)\d\d$")
+_ISO_DATE = re.compile(r"^\d{4}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])$")
 _DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2}|\d{4})$")
 # a word that says the number next to it is a phone number
 _PHONE_WORDS = re.compile(
@@ -428,6 +430,12 @@ _IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
 _GROUPED_DECIMAL = re.compile(r"^\d+\.\d+(?: \d+)+$")
 _NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
 _NUMBER_AFTER = re.compile(r"^[ \t]+\d")
+
+
+# a key that names a phone number (the leaf's own key, lower snake_case)
+_PHONE_KEY = re.compile(
+    r"(?:^|_)(?:phones?|tel|telephone|mobile|cell|cellphone|fax|msisdn|contact_number|telefon|telefono|handy)(?:_|$)"
+)
 
 
 def _parse(span: str, region: str | None) -> phonenumbers.PhoneNumber | None:
@@ -461,10 +469,15 @@ def phone_number(c: Candidate) -> bool:
         number = _parse(span, region)
         if number is not None and phonenumbers.is_valid_number(number):
             return True
-    if national:
+    if national or groups.get("grouped") is not None:
         # without a region a national format is ambiguous; a phone word just before it
-        # (``tel: 030 901820``) settles it when some common region's plan accepts it
-        return bool(_PHONE_WORDS.search(c.before(32))) and _valid_somewhere(span)
+        # (``tel: 030 901820``) or a phone key (``{"phone": "0121 234 5678"}``) settles it
+        # when some common region's plan accepts it. (A grouped number with no trunk 0,
+        # ``612 34 56 78``, comes from a detector that needs that context to run.)
+        if not national and (len(_digits(span)) < 7 or _ISO_DATE.match(span) or _YEARS.match(span)):
+            return False  # a short group, a date or a span of years (phone_verified: 2024-01-15)
+        said = not national or bool(_PHONE_WORDS.search(c.before(32)) or _PHONE_KEY.search(c.key))
+        return said and _valid_somewhere(span)
     digits = _digits(span)
     if (
         (span.startswith("+1") or not span.startswith("+"))
