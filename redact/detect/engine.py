@@ -422,9 +422,9 @@ def _matches(
     characters a match takes (no search where fewer are left). Where the caller rejected
     the last match (sets ``rejected[0]``), the next search starts right after its start:
     a match that begins inside a rejected one is read too (an IBAN of one country that
-    starts inside a longer candidate of another country). Past
-    ``_RETRIES`` rejections the text is repetitive, and reading resumes after each
-    rejected match as after an accepted one, so the cost stays that of one pass."""
+    starts inside a longer candidate of another country). Past ``_RETRIES`` rejections
+    the text is repetitive, and reading resumes after each rejected match as after an
+    accepted one, so the cost stays that of one pass."""
     pos, n, count = 0, len(text), 0
     retries = 0
     limit = n - width  # the last position a match can start at

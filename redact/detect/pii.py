@@ -451,7 +451,9 @@ def phone_number(c: Candidate) -> bool:
     numbers need to be possible; national formats must be valid in the policy's region
     (``detectors.phone_region``) or, for ``(0...)`` forms, in a common region. A national
     number without a region in the policy (the ``national`` pattern) needs a phone word
-    just before it (``tel:``, ``phone``, ``mobile``, ...) and a common region's plan."""
+    just before it (``tel:``, ``phone``, ``mobile``, ...) or a phone key, and a common
+    region's plan; so does a number in digit groups with no trunk 0 (the ``grouped``
+    pattern), which also needs seven digits or more and is never a date or a year span."""
     span = c.span
     if _IN_NUMBER_RUN.match(span) and (_NUMBER_BEFORE.search(c.before(8)) or _NUMBER_AFTER.match(c.after(8))):
         return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
@@ -465,17 +467,18 @@ def phone_number(c: Candidate) -> bool:
     national = groups.get("national") is not None
     if national and _DATE.match(span):
         return False
+    grouped = groups.get("grouped") is not None
+    if grouped and (len(_digits(span)) < 7 or _ISO_DATE.match(span) or _YEARS.match(span)):
+        return False  # a short group, a date or a span of years (phone_verified: 2024-01-15)
     if not span.startswith("+") and region:
         number = _parse(span, region)
         if number is not None and phonenumbers.is_valid_number(number):
             return True
-    if national or groups.get("grouped") is not None:
+    if national or grouped:
         # without a region a national format is ambiguous; a phone word just before it
         # (``tel: 030 901820``) or a phone key (``{"phone": "0121 234 5678"}``) settles it
         # when some common region's plan accepts it. (A grouped number with no trunk 0,
         # ``612 34 56 78``, comes from a detector that needs that context to run.)
-        if not national and (len(_digits(span)) < 7 or _ISO_DATE.match(span) or _YEARS.match(span)):
-            return False  # a short group, a date or a span of years (phone_verified: 2024-01-15)
         said = not national or bool(_PHONE_WORDS.search(c.before(32)) or _PHONE_KEY.search(c.key))
         return said and _valid_somewhere(span)
     digits = _digits(span)
