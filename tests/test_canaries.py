@@ -521,6 +521,30 @@ def test_chains_of_three_glued_values() -> None:
     assert leaks == []
 
 
+def test_chains_of_three_joined_by_one_character() -> None:
+    """Three canaries joined by one of ``_ . + / -``, the first two provider tokens, cards,
+    SSNs or compact IBANs, the third of any kind (``ghp_..._4485.../536-90-4410``): a card
+    or SSN counts as joined to a finding when the value on the other side of its joiner is
+    one, also when that value is itself joined to the next (and ``<card>/<card>`` is not a
+    ratio); none is readable and redacting the output changes nothing."""
+    from canaries import readable
+
+    gen = Canaries()
+    makers = {"github": gen.github, "slack": gen.slack, "aws": lambda: gen.aws()[0], "card": gen.card,
+              "ssn": gen.ssn, "iban": gen.iban}  # fmt: skip
+    last = {**makers, "email": gen.email}
+    leaks = []
+    for joiner in "_.+/-":
+        for a in makers:
+            for b in makers:
+                for c in last:
+                    cs = [makers[a](), makers[b](), last[c]()]
+                    out = redact.redact({"value": joiner.join(x.value for x in cs)}).value["value"]
+                    leaks += [(a, b, c, joiner, k) for k in readable(cs, out)]
+                    assert redact.redact({"value": out}).value["value"] == out, (a, b, c, joiner)
+    assert leaks == []
+
+
 def test_value_starting_inside_a_rejected_candidate() -> None:
     """An AWS key id whose last characters open another country's IBAN (``...GF23``),
     glued to a German IBAN and a card: the card-after-IBAN candidate read from ``GF``

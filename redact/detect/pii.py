@@ -156,7 +156,10 @@ def _in_numeric_context(c: Candidate) -> bool:
     """The candidate is an operand, a seed, or one number of a bracketed list of numbers
     whose neighbours are not cards."""
     before, after = c.before(64), c.after(64)
-    if _OPERAND_AFTER.match(after) or _OPERAND_BEFORE.search(before) or _SEED_BEFORE.search(before):
+    divided = _OPERAND_AFTER.match(after) is not None
+    if divided and after[:1] == "/" and finding_starts_at(c.text, c.end + 1):
+        divided = False  # ``<card>/<card>``: two values joined by a slash, not a ratio
+    if divided or _OPERAND_BEFORE.search(before) or _SEED_BEFORE.search(before):
         return True
     lb, la = _LIST_BEFORE.search(before), _LIST_AFTER.match(after)
     if lb is None and la is None:
@@ -257,6 +260,9 @@ _CARD_TAIL = re.compile(rf"(?<![\w.])(?<!\d-){_CARD_DIGITS}$")
 _CARD_HEAD = re.compile(rf"{_CARD_DIGITS}(?!\d|[.,]\d)")
 _SSN_TAIL = re.compile(rf"(?<![\w./+-]){_SSN_PARTS}$")
 _SSN_HEAD = re.compile(rf"{_SSN_PARTS}(?![\w]|[./-]\d)")
+# the same, joined to what follows by one ``_ . + / -`` (checked to be a finding itself)
+_CARD_JOINED_HEAD = re.compile(rf"{_CARD_DIGITS}(?=[_.+/-][A-Za-z0-9])")
+_SSN_JOINED_HEAD = re.compile(rf"{_SSN_PARTS}(?=[_.+/-][A-Za-z0-9])")
 _IBAN_TAIL = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30})$")
 _IBAN_CARD_TAIL = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}[A-Z0-9]{11,30}\d{13,38}$")
 _IBAN_COMPACT = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30}")
@@ -286,10 +292,14 @@ _GLUE_WINDOW = 96  # characters looked at on either side of a glue point
 _URI_WINDOW = 1024
 # the same findings glued on their left to another finding (a chain of three or more):
 # shapes whose own structure says where they start, not digit runs after digits; each
-# with the check its match must pass
+# with the check its match must pass; the finding before ends where the match starts
 _GLUED_TAILS: tuple[tuple[re.Pattern[str] | regex.Pattern[str], Callable[[Any], bool]], ...] = (
     (re.compile(rf"(?<=[A-Za-z]){_CARD_DIGITS}$"), lambda m: _card_or_pair(m[1])),  # after letters
     (re.compile(rf"(?<=[A-Za-z]){_SSN_PARTS}$"), lambda m: ssn_ok(m[1] + m[3] + m[4])),  # after letters
+    # joined to the finding before by one ``_ . + / -`` (the match starts at the joiner)
+    (re.compile(rf"(?<=[A-Za-z0-9])[_.+/-]{_CARD_DIGITS}$"), lambda m: _card_or_pair(m[1])),
+    (re.compile(rf"(?<=[A-Za-z0-9])[_.+/-]{_SSN_PARTS}$"), lambda m: ssn_ok(m[1] + m[3] + m[4])),
+    (re.compile(f"(?<=[A-Za-z0-9])[_.+/-](?:{_ANY_FIXED_TOKEN})$"), lambda m: True),
     (re.compile(f"(?:{_ANY_FIXED_TOKEN})$"), lambda m: True),  # its prefix says where it starts
     (  # an address right after a fixed-shape token: the token says where it starts
         regex.compile(f"(?<={_ANY_FIXED_TOKEN}){_EMAIL_ADDRESS}$"),
@@ -374,9 +384,11 @@ def _ends_strict(text: str, pos: int) -> bool:
     return m is not None and _tld_ok(m[0])
 
 
-def finding_starts_at(text: str, pos: int) -> bool:
+def finding_starts_at(text: str, pos: int, depth: int = 1) -> bool:
     """A complete card (or two glued), SSN, compact IBAN of its registry length, e-mail address or
-    provider token with a documented prefix starts at ``pos`` of ``text``."""
+    provider token with a documented prefix starts at ``pos`` of ``text``; with ``depth``,
+    also a card or SSN that is itself joined by one ``_ . + / -`` to such a finding after it
+    (a chain of three values)."""
     tail = text[pos : pos + _GLUE_WINDOW]
     m = _CARD_HEAD.match(tail)
     if m and _card_or_pair(m[1]):
@@ -384,6 +396,13 @@ def finding_starts_at(text: str, pos: int) -> bool:
     m = _SSN_HEAD.match(tail)
     if m and ssn_ok(m[1] + m[3] + m[4]):
         return True
+    if depth > 0:
+        m = _CARD_JOINED_HEAD.match(tail)
+        if m and _card_or_pair(m[1]) and finding_starts_at(text, pos + m.end() + 1, depth - 1):
+            return True
+        m = _SSN_JOINED_HEAD.match(tail)
+        if m and ssn_ok(m[1] + m[3] + m[4]) and finding_starts_at(text, pos + m.end() + 1, depth - 1):
+            return True
     n = iban_length(tail[:2]) if tail[:2].isalpha() else None
     if n is not None and _IBAN_COMPACT.fullmatch(tail[:n]) and _iban_at(tail[:n]):
         return True
