@@ -316,6 +316,7 @@ class Engine:
         detectors, triggered = self.detectors, info.triggered_ids
         last = len(detectors)
         escapes = "\\" in text or "%" in text  # (read by the escape-aware patterns only then)
+        rejected = [False]  # set by this loop when it rejects the match _matches yielded
         try:
             for index in sorted(selected) if len(selected) > 1 else selected:
                 if index >= last:  # (the per-pattern prefilter entries come after the detectors)
@@ -329,7 +330,6 @@ class Engine:
                     if fallback and len(hits) > found_before:
                         break  # (fallbacks only read what the patterns before them missed)
                     pattern = escaped if escapes else plain
-                    rejected: list[bool] | None = None
                     if is_shared:  # one regex pass for every detector using it
                         if shared is None:
                             shared = {}
@@ -338,7 +338,7 @@ class Engine:
                             found = shared[pattern] = list(_matches(pattern, group, text, deadline, width))
                         matches: Iterable[regex.Match[str]] = found
                     else:
-                        rejected = [False]
+                        rejected[0] = False
                         matches = _matches(pattern, group, text, deadline, width, rejected)
                     for m in matches:
                         start, end = m.span(group)
@@ -353,7 +353,7 @@ class Engine:
                             hits.append(hit)
                             if len(hits) > self.max_hits:
                                 return [Hit(GUARD_DENSE, 0, n, 0, n)]
-                        elif rejected is not None:
+                        elif not is_shared:
                             rejected[0] = True  # (the next search starts inside this match)
         except TimeoutError:
             return [Hit(GUARD_TIMEOUT, 0, n, 0, n)]

@@ -166,8 +166,9 @@ _NOT_SECRET_LEAF = _words(
     "text symbol lemma span start end offset count length index position tag"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
-_PHONE_WORDS = frozenset(["phone", "phones", "telephone", "tel", "mobile", "cell", "msisdn", "fax"])
-_SSN_WORDS = frozenset(["ssn", "ssns", "socsec"])
+_PHONE_WORDS = _words("phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono")
+_SSN_WORDS = frozenset(["ssn", "ssns", "socsec", "tin"])
+_SSN_ENDINGS = ("ssn_number", "social_security", "social_security_number", "tax_id", "taxpayer_id")
 _IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
 
 
@@ -250,9 +251,9 @@ def _classify_segment(words: list[str]) -> KeyClass:
         return KeyClass.LINEAGE
     if head in _EMAIL_WORDS or joined.endswith("email_address"):
         return KeyClass.EMAIL
-    if head in _PHONE_WORDS or joined.endswith("phone_number"):
+    if head in _PHONE_WORDS or joined.endswith(("phone_number", "contact_number")):
         return KeyClass.PHONE
-    if head in _SSN_WORDS or joined.endswith("social_security_number"):
+    if head in _SSN_WORDS or joined.endswith(_SSN_ENDINGS):
         return KeyClass.SSN
     if head in _IP_WORDS or joined.endswith("ip_address"):
         return KeyClass.IP

@@ -23,6 +23,7 @@ import regex
 from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
+from redact.detect.keys import KeyClass, classify_key
 from redact.detect.validators import Candidate, luhn_ok, ssn_ok, validator
 
 __all__ = [
@@ -451,12 +452,6 @@ _NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
 _NUMBER_AFTER = re.compile(r"^[ \t]+\d")
 
 
-# a key that names a phone number (the leaf's own key, lower snake_case)
-_PHONE_KEY = re.compile(
-    r"(?:^|_)(?:phones?|tel|telephone|mobile|cell|cellphone|fax|msisdn|contact_number|telefon|telefono|handy)(?:_|$)"
-)
-
-
 def _parse(span: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     try:
         return phonenumbers.parse(span, region)
@@ -498,7 +493,11 @@ def phone_number(c: Candidate) -> bool:
         # (``tel: 030 901820``) or a phone key (``{"phone": "0121 234 5678"}``) settles it
         # when some common region's plan accepts it. (A grouped number with no trunk 0,
         # ``612 34 56 78``, comes from a detector that needs that context to run.)
-        said = not national or bool(_PHONE_WORDS.search(c.before(32)) or _PHONE_KEY.search(c.key))
+        said = (
+            not national
+            or _PHONE_WORDS.search(c.before(32)) is not None
+            or classify_key(c.key) is KeyClass.PHONE
+        )
         return said and _valid_somewhere(span)
     digits = _digits(span)
     if (
