@@ -385,6 +385,50 @@ def test_command_line_passwords(template, keep):
 
 
 @pytest.mark.parametrize(
+    "template, keep",
+    [
+        ("pscp -pw {pw} model.pt svc@files.example.com:/srv", ("model.pt svc@files.example.com:/srv",)),
+        ("plink -ssh svc@host.example.com -pw {pw}", ("host.example.com -pw",)),
+        ("cqlsh cassandra.example.com -u svc -p {pw}", ("cqlsh cassandra.example.com -u svc",)),
+        ("beeline -u jdbc:hive2://hive.example.com:10000 -n svc -p {pw}", ("-n svc",)),
+        ("rabbitmqadmin -u svc -p {pw} list queues", ("list queues",)),
+        ("oc login -u=dev -p={pw} https://api.example.com:6443", ("https://api.example.com:6443",)),
+        ("ipmitool -I lanplus -H bmc.example.com -U admin -P {pw} power status", ("power status",)),
+        ("vsql -h db.example.com -U dbadmin -w {pw}", ("-U dbadmin",)),
+        ("tsql -S sql.example.com -U sa -P {pw}", ("-U sa",)),
+        ("unrar x -p{pw} data.rar", ("data.rar",)),
+        ("rar a -hp{pw} runs.rar runs/", ("runs.rar runs/",)),
+        ("x11vnc -storepasswd {pw} ~/.vnc/passwd", ("~/.vnc/passwd",)),
+        ("pdftk in.pdf output out.pdf owner_pw {pw}", ("output out.pdf",)),
+        ("isql -v MyDSN svc {pw}", ("MyDSN svc",)),
+        ("mysqlsh --uri svc:{pw}@db.example.com:3306", ("@db.example.com:3306",)),
+        ("wandb login --relogin {pw}", ("wandb login --relogin",)),
+        ("wandb login --host https://wandb.example.com {pw}", ("https://wandb.example.com",)),
+        ("vault login -method=token {pw}", ("-method=token",)),
+        ("mc alias set store https://minio.example.com svc {pw} --api S3v4", ("https://minio.example.com svc",)),
+        ("rclone config create files webdav url https://dav.example.com user svc pass {pw}", ("user svc",)),
+        ("rclone config create b s3 access_key_id AKIDEXAMPLE secret_access_key {pw} region x", ("region x",)),
+        ("rsync --password-file=<(echo {pw}) runs/ svc@host.example.com::m", ("runs/",)),
+        ("restic -r s3:s3.example.com/b --password-command 'echo {pw}' backup runs", ("backup runs",)),
+        ("echo {pw} | sudo -S apt-get update", ("apt-get update",)),
+        ("sudo -u root -S apt-get update <<< {pw}", ("apt-get update",)),
+        ("echo {pw} | kinit svc", ("kinit svc",)),
+        ("printf '%s\\n' {pw} | smbpasswd -s -a svc", ("smbpasswd -s -a svc",)),
+        ("vncpasswd -f <<< {pw} > ~/.vnc/passwd", ("~/.vnc/passwd",)),
+        ("echo {pw} | docker secret create db_password -", ("docker secret create db_password",)),
+    ],
+)  # fmt: skip
+def test_command_line_passwords_of_more_tools(template, keep):
+    """Password flags and arguments as each tool's manual documents them: PuTTY, cqlsh,
+    beeline, rabbitmqadmin, oc, ipmitool, vsql, tsql, rar, x11vnc, pdftk, isql, MySQL Shell,
+    wandb/vault login, MinIO's mc, rclone, a literal echoed into a password-file or
+    password-command flag, and credentials fed to sudo -S, kinit, smbpasswd -s, vncpasswd -f
+    and docker secret create through standard input."""
+    secret = pw()
+    assert_credential(template.format(pw=secret), secret, "cli-password-argument", keep)
+
+
+@pytest.mark.parametrize(
     "value",
     [
         "docker run -p 8080:80 nginx",
@@ -397,6 +441,18 @@ def test_command_line_passwords(template, keep):
         "echo docker; ls -p Q7abcdefgh12",
         "openssl pkcs12 -in cert.p12 -passin env:P12_PASSWORD",
         "pip install -U torch:2.1",
+        "Run vault login first to get a token",
+        "then wandb login again to refresh the key",
+        "wandb login && python train.py",
+        "vault login -method=userpass username=svc",
+        "vault login $VAULT_TOKEN",
+        "rclone config create r s3 provider AWS env_auth true",
+        "echo y | sudo pacman -S numpy",
+        "smbpasswd -a svc <<< Q7abcdefgh12",
+        "pdftk in.pdf output out.pdf user_pw PROMPT",
+        "mysqlsh --uri root@localhost:3306",
+        "use isql to connect to the server",
+        "docker secret create cert ./cert.pem",
     ],
 )
 def test_command_line_lookalikes_are_clean(value):
@@ -421,6 +477,14 @@ _ADVERSARIAL = [
     'SECURITY_CREDENTIALS, "',
     'bind_s("cn=x", "',
     "password={",
+    "rclone config create x pass ",
+    "rclone config create x key-",
+    "wandb login --x ",
+    "vault login -x ",
+    "echo a | sudo -u x ",
+    "--password-file=<(echo ",
+    "isql a b ",
+    "mc alias set a http://b ",
 ]
 
 

@@ -13,7 +13,7 @@ import re
 
 import ahocorasick
 
-from redact.detect.validators import Candidate, is_placeholder, is_reference, validator
+from redact.detect.validators import Candidate, credential_like, is_placeholder, is_reference, validator
 
 __all__ = ["is_stand_in", "TEMPLATE_ONLY"]
 
@@ -188,7 +188,7 @@ _TOOLS = {
     "mysql": re.compile(r"(?i)(?<![\w-])(?:mysql\w*|mariadb[\w-]*)\b"),
     "mongo": re.compile(r"(?i)(?<![\w-])mongo\w*\b"),
     "redis": re.compile(r"(?i)(?<![\w-])redis-cli\b"),
-    "sqlcmd": re.compile(r"(?i)(?<![\w-])(?:sqlcmd|bcp|osql)\b"),
+    "sqlcmd": re.compile(r"(?i)(?<![\w-])(?:sqlcmd|bcp|osql|tsql|isql)\b"),
     "ldap": re.compile(r"(?i)(?<![\w-])ldap(?:search|modify|add|delete|passwd|whoami|compare|modrdn|exop)\b"),
     "openssl": re.compile(r"(?i)(?<![\w-])openssl\b"),
     "az": re.compile(r"(?i)(?<![\w-])az(?:\.cmd)?\s+login\b"),
@@ -206,6 +206,14 @@ _TOOLS = {
     "lftp": re.compile(r"(?i)(?<![\w.-])lftp(?=\s)"),
     "smb": re.compile(r"(?i)(?<![\w.-])(?:smbclient|rpcclient|smb(?:get|cacls|tree|cquotas|map))(?=\s)"),
     "httpie": re.compile(r"(?i)(?<![\w./-])(?:https?|httpie)(?=\s)"),
+    "putty": re.compile(r"(?i)(?<![\w.-])(?:pscp|plink|psftp)(?:\.exe)?(?=\s)"),
+    "cqlsh": re.compile(r"(?i)(?<![\w.-])cqlsh(?:\.py)?(?=\s)"),
+    "beeline": re.compile(r"(?i)(?<![\w.-])beeline(?=\s)"),
+    "rabbitmqadmin": re.compile(r"(?i)(?<![\w.-])rabbitmqadmin(?:\.py)?(?=\s)"),
+    "oc": re.compile(r"(?i)(?<![\w.-])oc(?:\.exe)?\s+login\b"),
+    "ipmitool": re.compile(r"(?i)(?<![\w.-])ipmitool(?=\s)"),
+    "vsql": re.compile(r"(?i)(?<![\w.-])vsql(?=\s)"),
+    "rar": re.compile(r"(?i)(?<![\w.-])(?:un)?rar(?:\.exe)?(?=\s)"),
 }
 _TOOL_NEEDLES = {
     "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
@@ -215,7 +223,7 @@ _TOOL_NEEDLES = {
     "mysql": ("mysql", "mariadb"),
     "mongo": ("mongo",),
     "redis": ("redis-cli",),
-    "sqlcmd": ("sqlcmd", "bcp", "osql"),
+    "sqlcmd": ("sqlcmd", "bcp", "osql", "tsql", "isql"),
     "ldap": ("ldap",),
     "openssl": ("openssl",),
     "az": ("az",),
@@ -232,17 +240,40 @@ _TOOL_NEEDLES = {
     "lftp": ("lftp",),
     "smb": ("smb", "rpcclient"),
     "httpie": ("http",),
+    "putty": ("pscp", "plink", "psftp"),
+    "cqlsh": ("cqlsh",),
+    "beeline": ("beeline",),
+    "rabbitmqadmin": ("rabbitmqadmin",),
+    "oc": ("oc",),
+    "ipmitool": ("ipmitool",),
+    "vsql": ("vsql",),
+    "rar": ("rar",),
 }
 # (flag, how the value is attached) -> the tools for which that flag carries a password.
 # "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
 # ``-pVALUE``; "userpass": ``-u user:VALUE``; "usercomma": ``-u user,VALUE`` (lftp);
 # "userpct": ``-U user%VALUE`` (Samba's tools).
 _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("-p", "sep"): ("login", "sshpass", "mongo", "az", "twine", "rdesktop", "psexec", "ncftp"),
-    ("-p", "attached"): ("mysql", "sshpass", "7z"),
+    ("-p", "sep"): (
+        "login",
+        "sshpass",
+        "mongo",
+        "az",
+        "twine",
+        "rdesktop",
+        "psexec",
+        "ncftp",
+        "cqlsh",
+        "beeline",
+        "rabbitmqadmin",
+        "oc",
+    ),
+    ("-p", "attached"): ("mysql", "sshpass", "7z", "rar"),
+    ("-hp", "attached"): ("rar",),
+    ("-pw", "sep"): ("putty",),
     ("/p:", "attached"): ("freerdp",),
-    ("--password", "sep"): ("login", "mongo", "wget", "az", "twine"),
-    ("--password", "eq"): ("login", "mongo", "wget", "mysql", "az", "twine"),
+    ("--password", "sep"): ("login", "mongo", "wget", "az", "twine", "cqlsh", "rabbitmqadmin", "oc"),
+    ("--password", "eq"): ("login", "mongo", "wget", "mysql", "az", "twine", "cqlsh", "rabbitmqadmin", "oc"),
     ("--pw", "sep"): ("mosquitto",),
     ("-N", "sep"): ("ssh-keygen",),
     ("--http-password", "sep"): ("wget",),
@@ -254,9 +285,9 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-a", "sep"): ("redis",),
     ("--pass", "sep"): ("redis",),
     ("--pass", "eq"): ("redis",),
-    ("-P", "sep"): ("sqlcmd", "zip", "ssh-keygen", "mosquitto"),
+    ("-P", "sep"): ("sqlcmd", "zip", "ssh-keygen", "mosquitto", "ipmitool"),
     ("-P", "attached"): ("sqlcmd",),
-    ("-w", "sep"): ("ldap",),
+    ("-w", "sep"): ("ldap", "vsql"),
     ("-u", "userpass"): ("curl",),
     ("--user", "userpass"): ("curl",),
     ("-U", "userpass"): ("curl",),
@@ -298,12 +329,18 @@ def cli_password(c: Candidate) -> bool:
     ``ldapsearch -w``, ``openssl -passin pass:PW`` / ``enc -k PW``, ``wget --password``,
     ``az login -p``, ``keytool -storepass``, ``zip -P``, ``7z -pPW``, ``ssh-keygen -N``/``-P``,
     ``twine -p``, ``mosquitto_pub -P``, ``rdesktop -p``, ``xfreerdp /p:PW``, ``psexec -p``,
-    ``ncftp -p``, ``lftp -u user,PW``, ``smbclient -U user%PW``, HTTPie ``-a user:PW``; a
+    ``ncftp -p``, ``lftp -u user,PW``, ``smbclient -U user%PW``, HTTPie ``-a user:PW``,
+    PuTTY's ``-pw``, ``cqlsh -p``, ``beeline -p``, ``rabbitmqadmin -p``, ``oc login -p``,
+    ``ipmitool -P``, ``vsql -w``, ``tsql``/``isql -P``, ``rar -pPW``/``-hpPW``; an
+    argument read by its position alone (its ``plausible`` group: ``wandb login KEY``,
+    ``vault login TOKEN``) must look like a credential itself; a
     pattern that names the command itself (its ``direct`` group: ``sqlplus user/PW@db``,
     ``htpasswd -b``, ``net user NAME PW``) needs no flag."""
     if is_stand_in(c.span):
         return False
     groups = c.match.groupdict()
+    if groups.get("plausible") is not None:  # an argument read by its position only
+        return credential_like(c.span)
     if groups.get("direct") is not None:
         return True
     flag = groups.get("flag") or ""
