@@ -484,7 +484,9 @@ class Redactor:
 def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[Segment, ...]) -> list[Any]:
     """The replacements that mask the union of the spans whose action changes the value:
     spans that overlap or touch merge into one, replaced by the action of its best reported
-    hit (most confident, then widest), so no part of any finding stays readable. Two
+    hit (most confident, then widest), so no part of any finding stays readable; where the
+    merged span is wider than that hit's own, its mask shows nothing (no address domain
+    or last digits, which could be another finding's characters). Two
     reported findings that only touch (values glued with no separator, ``a@x.com`` then
     an SSN) stay two replacements, each with its own action: a mask that keeps part of its
     own value (an address's domain) never shows the other. The replacements never overlap
@@ -495,7 +497,8 @@ def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[S
     for _, _, group in merge_spans(changing):
         for start, end, hs in _overlapping(group):
             best = max(hs, key=lambda h: (not h.shadow, h.confidence, h.end - h.start))
-            span = Span(text[start:end], best.detector.category, best.detector.id, ptr, fpath)
+            whole = (start, end) != (best.start, best.end)  # other findings' parts in it
+            span = Span(text[start:end], best.detector.category, best.detector.id, ptr, fpath, whole)
             reps.append((start, end, actions[id(best)], span))
     return reps
 

@@ -261,3 +261,90 @@ def test_tokens_glued_to_tokens_leave_no_signature_readable(joiner):
         out = _redacted(joiner.join(tokens))
         assert [x for x in secrets if x in out] == []
         assert _redacted(out) == out
+
+
+def _joined_values(r: random.Random) -> dict[str, tuple[str, str]]:
+    """(value, the part that must stay unreadable) of provider tokens in their documented
+    formats, an address, a card, an SSN and an IBAN, each generated."""
+    import zlib
+
+    from schwifty import IBAN
+
+    from redact.detect.validators import base62, luhn_ok
+
+    b62 = string.ascii_letters + string.digits
+
+    def s(alphabet: str, n: int) -> str:
+        return "".join(r.choice(alphabet) for _ in range(n))
+
+    body = s(b62, 30)
+    ghp = "ghp_" + body + base62(zlib.crc32(body.encode()), 6)
+    card = next(c for c in ("4" + s(string.digits, 15) for _ in range(100)) if luhn_ok(c))
+    iban = IBAN.generate("DE", bank_code=s(string.digits, 8), account_code=s(string.digits, 10)).compact
+    values = {
+        "ghp": ghp,
+        "hf": "hf_" + s(string.ascii_letters, 34),
+        "npm": "npm_" + s(b62, 36),
+        "stripe": "sk_live_" + s(b62, 24),
+        "sendgrid": f"SG.{s(b62 + '-_', 22)}.{s(b62 + '-_', 43)}",
+        "openai": "sk-proj-" + s(b62, 48) + "T3BlbkFJ" + s(b62, 48),
+        "mail": f"{s(string.ascii_lowercase, 7)}.{s(string.ascii_lowercase, 5)}@example.org",
+        "card": card,
+        "ssn": f"{r.randint(101, 665)}-{r.randint(10, 99)}-{r.randint(1000, 9999)}",
+        "iban": iban,
+    }
+    secret = {"mail": lambda v: v.split("@")[0], "card": lambda v: v[:12], "ssn": lambda v: v}
+    return {k: (v, secret.get(k, lambda v: v[-16:])(v)) for k, v in values.items()}
+
+
+@pytest.mark.parametrize("joiner", [".", "_", "-", "+", "/"])
+def test_values_joined_by_one_character_leave_nothing_readable(joiner: str) -> None:
+    """Every ordered pair of provider tokens (fixed or variable length), an address, a
+    card, an SSN and an IBAN joined by one ``. _ - + /``: the glue checks know where each
+    token ends and starts, so the value on either side is read, and no 8 characters of
+    either stay readable (``ann@example.org.ghp_...``, ``hf_..._4111...``)."""
+    r = random.Random(17)
+    leaks = []
+    names = sorted(_joined_values(r))
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            values = _joined_values(r)
+            (va, sa), (vb, sb) = values[a], values[b]
+            out = _redacted(va + joiner + vb)
+            for name, part in ((a, sa), (b, sb)):
+                if any(part[i : i + 8] in out for i in range(len(part) - 7)):
+                    leaks.append((a, joiner, b, name))
+    assert leaks == []
+
+
+def test_address_joined_to_a_token_by_a_dot_is_read_up_to_its_domain() -> None:
+    """``ann@example.org.ghp_...``: the address ends at ``.org`` (``ghp`` is the token's
+    prefix, not a top-level domain) and the token is its own finding."""
+    r = random.Random(3)
+    token = _joined_values(r)["ghp"][0]
+    value = f"ann.lee@example.org.{token}"
+    found = {(f.detector, value[f.start : f.end]) for f in redact.scan({"v": value})}
+    assert found == {("email-address", "ann.lee@example.org"), ("github-classic-token", token)}
+
+
+def test_a_mask_over_several_findings_shows_none_of_them() -> None:
+    """Where the masked span of an address also covers an overlapping finding, the mask
+    keeps no domain: what it would show is another finding's characters."""
+    from redact._redactor import _union
+    from redact.actions.mask import Mask
+    from redact.detect.engine import Hit
+
+    scanner = redact.build_scanner()
+    by_id = {d.id: d for d in scanner.engine.detectors}
+    text = "ann@example.org.ghp_tail"
+    mail = Hit(by_id["email-address"], 0, 19, 0, 19)
+    token = Hit(by_id["github-classic-token"], 16, 24, 16, 24, shadow=True)
+    ((start, end, action, span),) = _union(text, [(mail, Mask()), (token, Mask())], "/v", ("v",))
+    assert (start, end, span.whole) == (0, 24, True)
+    assert action.replace(span) == "[REDACTED:email-address]"
+    ((_, _, _, alone),) = _union(
+        "ann@example.org", [(Hit(by_id["email-address"], 0, 15, 0, 15), Mask())], "/v", ("v",)
+    )
+    assert not alone.whole and Mask().replace(alone) == "****@example.org"

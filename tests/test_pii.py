@@ -607,3 +607,22 @@ def test_seed_keys_are_not_cards():
     assert cats("4111111111111111", key="data_seed") == []
     assert cats("4111111111111111", key="random_state") == []
     assert cats("4111111111111111", key="payment") != []
+
+
+def test_prefixed_token_shapes_match_their_detectors_examples():
+    """Each token shape the glue checks know (where a token ends or starts next to another
+    value) reads its detector's documented positive examples whole."""
+    import re as _re
+
+    from redact.detect import pii
+    from redact.detect.catalog import load_catalog
+
+    examples = [
+        ex.match or ex.value
+        for spec in load_catalog()
+        if spec.category == "SECRET"
+        for ex in spec.examples.positive
+    ]
+    for _edge, shape in pii._PREFIXED_TOKENS:
+        pattern = _re.compile(shape)
+        assert any(pattern.fullmatch(x) for x in examples), shape

@@ -26,13 +26,16 @@ class Span:
     """One detected span: its text, category, detector id and the RFC 6901 pointer of the
     leaf that holds it; ``path`` the leaf's segments with their types (str: dict key,
     int: list index), when known (encryption binds them; else the pointer's segments are
-    read as keys). ``repr`` omits the text."""
+    read as keys). ``whole``: the text also covers other findings overlapping this one,
+    so no part of it may stay visible (a mask shows no domain or last digits). ``repr``
+    omits the text."""
 
     text: str
     category: str
     detector: str
     pointer: str
     path: tuple[str | int, ...] | None = None
+    whole: bool = False
 
     def __repr__(self) -> str:
         return f"Span(category={self.category!r}, detector={self.detector!r}, pointer={self.pointer!r})"

@@ -36,6 +36,7 @@ class Mask(Action):
     becomes ``char``, separators stay (``**** **** **** 1111``, ``***-**-4410``). Phone
     numbers: the same, keeping 2 by default. Connection-string credentials: a fixed
     ``****``. E-mail addresses: ``****@domain``. Anything else: ``[REDACTED:<detector>]``.
+    A span that also covers other findings (``Span.whole``) shows none of its characters.
     """
 
     name: ClassVar[str] = "mask"
@@ -53,10 +54,12 @@ class Mask(Action):
         category = span.category
         if category in _DEFAULT_KEEP:
             keep = _DEFAULT_KEEP[category] if self._keep_last is None else self._keep_last
+            if span.whole:  # other findings' characters in the span: show none
+                keep = 0
             return _mask_alnum(span.text, min(keep, MAX_KEEP), self._char)
         if category == "CONNECTION_STRING":
             return CREDENTIAL_MASK
-        if category == "EMAIL_ADDRESS":
+        if category == "EMAIL_ADDRESS" and not span.whole:
             _, at, domain = span.text.rpartition("@")
             if at and domain:
                 return f"{CREDENTIAL_MASK}@{domain}"

@@ -280,16 +280,42 @@ _FIXED_TOKENS = (
     (r"(?<![A-Za-z0-9_-])", r"xox[abeoprs]-\d{5,14}-(?:\d{5,14}-)?[A-Za-z0-9]{24}"),
     (r"(?<![A-Za-z0-9_-])", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
 )
+# tokens whose prefix says where they start and whose alphabet and documented length say
+# where they end when one ``_ . + / -`` (outside the alphabet, or after the longest body)
+# joins them to the next value; the shapes of their detectors in the catalog
+# (tests/test_pii.py checks each against its detector's positive examples)
+_PREFIXED_TOKENS = (
+    (r"(?<![A-Za-z0-9_])", r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}"),
+    (r"(?<![A-Za-z0-9_])", r"hf_[A-Za-z0-9]{30,40}"),
+    (r"(?<![A-Za-z0-9_])", r"npm_[A-Za-z0-9]{36}"),
+    (r"(?<![A-Za-z0-9_])", r"r8_[A-Za-z0-9]{37}"),
+    (r"(?<![A-Za-z0-9_])", r"gsk_[A-Za-z0-9]{52}"),
+    (r"(?<![A-Za-z0-9_])", r"lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10}"),
+    (r"(?<![A-Za-z0-9_])", r"do[por]_v1_[0-9a-f]{64}"),
+    (r"(?<![A-Za-z0-9_])", r"[sr]k_(?:live|test)_[A-Za-z0-9]{20,247}"),
+    (r"(?<![A-Za-z0-9_-])", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
+    (r"(?<![A-Za-z0-9_-])", r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{93}AA"),
+    (r"(?<![A-Za-z0-9_-])", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}"),
+    (r"(?<![A-Za-z0-9_-])", r"sk-or-v1-[0-9a-f]{64}"),
+    (r"(?<![A-Za-z0-9_-])", r"pplx-[A-Za-z0-9]{48}"),
+    (r"(?<![A-Za-z0-9_-])", r"nvapi-[A-Za-z0-9_-]{64}"),
+    (r"(?<![A-Za-z0-9_-])", r"xai-[A-Za-z0-9]{60,100}"),
+    (r"(?<![A-Za-z0-9_])", r"glpat-[A-Za-z0-9_-]{20,64}"),
+    (r"(?<![A-Za-z0-9_.-])", r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"),
+)
 _ANY_FIXED_TOKEN = "|".join(shape for _, shape in _FIXED_TOKENS)
-_TOKEN_TAIL = re.compile("(?:" + "|".join(edge + shape for edge, shape in _FIXED_TOKENS) + ")$")
+_TOKEN_TAIL = re.compile(
+    "(?:" + "|".join(edge + shape for edge, shape in (*_FIXED_TOKENS, *_PREFIXED_TOKENS)) + ")$"
+)
 _TOKEN_HEAD = re.compile(
     rf"{_AWS_ID}(?![A-Z0-9])|gh[pousr]_[A-Za-z0-9]{{36}}|github_pat_[A-Za-z0-9]{{22}}_[A-Za-z0-9]{{59}}"
     r"|xox[abeoprs]-\d{5,14}-|sk-[A-Za-z0-9_-]{16,250}T3BlbkFJ|sk-(?:proj|svcacct|admin|ant-api\d\d)-[A-Za-z0-9_-]{40}"
     r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ|[a-z][a-z0-9+.-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@"
+    r"|(?:" + "|".join(shape for _, shape in _PREFIXED_TOKENS) + r")(?![A-Za-z0-9])"
 )
 # a URI with credentials whose host or path ends at the glue point
 _URI_TAIL = re.compile(rf"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{{0,30}}{_URI_AUTHORITY}$")
-_GLUE_WINDOW = 96  # characters looked at on either side of a glue point
+_GLUE_WINDOW = 320  # characters looked at on either side of a glue point (the longest token's)
 _URI_WINDOW = 1024
 # the same findings glued on their left to another finding (a chain of three or more):
 # shapes whose own structure says where they start, not digit runs after digits; each
@@ -591,6 +617,10 @@ def email_address(c: Candidate) -> bool:
     tld = domain.rsplit(".", 1)[-1].lower()
     if tld in _NOT_TLD:
         return False
+    if c.text[c.end : c.end + 1] in ("_", "-"):
+        m = _TOKEN_HEAD.match(c.text, c.end - len(tld))
+        if m and "://" not in m[0]:
+            return False  # ``ann@example.org.ghp_...``: the last label is a token's prefix (the jr reading)
     if domain.isascii() and "xn--" not in domain.lower():
         return True
     return _idn_ok(domain.lower())
