@@ -58,7 +58,7 @@ _CRED_WORDS = _words(
     "credential credentials cred creds apikey apikeys apitoken authtoken accesstoken "
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
     "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
-    "connstring sas sastoken auth authorization bearer cookie pgpass "
+    "connstring sas sastoken auth authorization bearer cookie pgpass psk "
     # the word for password in other languages written in Latin script (German, Spanish,
     # French, Portuguese, Dutch, Swedish, Polish, Finnish, Danish/Norwegian, Czech,
     # Hungarian, Turkish as identifiers write it); the secret-assignment detector's name
