@@ -22,7 +22,7 @@ SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
         "client_secret", "secret", "hf_token", "access_token", "refresh_token", "PGPASSWORD",
         "MYSQL_PWD", "REDISCLI_AUTH", "secrets.db_password", "config.secrets.api_key",
         "secrets.anthropic", "a[0].password", "a/b/password", "a__b__password", "Authorization",
-        "SharedAccessKey", "sas_token", "password2",
+        "SharedAccessKey", "sas_token", "password2", "psk", "wpa_psk",
     ],
 )  # fmt: skip
 def test_credential_keys(key):
@@ -37,7 +37,7 @@ def test_credential_keys(key):
         "pagination_token", "next_token", "csrf_token", "csrfmiddlewaretoken", "public_key", "key_id",
         "access_key_id", "secret_name", "secret_arn", "password_min_length", "api_key_env",
         "auth_type", "auth_mode", "use_auth_token", "pass_rate", "author", "key", "keyword",
-        "token_cache_key", "password_policy",
+        "token_cache_key", "password_policy", "psk_mode",
         # units of text, not credentials: a tokenizer's special tokens and token sequences
         "image_token", "video_token", "eot_token", "embed_tokens", "past_seen_tokens",
         "query_tokens", "prefix_tokens", "config.embed_tokens.weight", "loss_per_token",
@@ -80,7 +80,7 @@ def test_neutral_leaf_under_secrets_parent_is_a_credential_but_not_a_host():
     "name",
     ["creds", "private-key", "db_pass", "user_auth", "PGPASSWORD", "X-Api-Key", "accountKey", "conn_str",
      "pass_phrase", "mot_de_passe", "Kennwort", "db_passwort", "contraseña", "senha", "wachtwoord",
-     "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre"],
+     "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre", "wpa_psk"],
 )  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,
