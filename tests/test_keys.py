@@ -55,6 +55,8 @@ def test_lookalike_keys_are_not_credentials(key):
         "git_commit", "mlflow.source.git.commit", "run_id", "parent_run_id", "run_uuid",
         "config.secrets.run_uuid", "config.SECRETS.CONDA_LOCK", "config.secrets.code.revision",
         "dataset_fingerprint", "env_digest", "checksum", "image_digest", "secrets.sha",
+        "config.secrets.data.md5", "secrets.weights_sha256", "creds.sha1", "auth.crc32",
+        "secrets.integrity", "params.auth.blake2b",
     ],
 )  # fmt: skip
 def test_lineage_keys_win_over_a_secrets_parent(key):
@@ -71,9 +73,25 @@ def test_segments_and_words():
 
 
 def test_neutral_leaf_under_secrets_parent_is_a_credential_but_not_a_host():
-    """``secrets.anthropic`` holds a credential; ``secrets.db_host`` does not."""
+    """``secrets.anthropic`` holds a credential; ``secrets.db_host`` does not, nor do the
+    public parts of cryptography and the artifacts a secret sits beside."""
     assert classify_key("secrets.anthropic") is KeyClass.CREDENTIAL
     assert classify_key("secrets.db_host") is KeyClass.NEUTRAL
+    for key in ("secrets.salt", "auth.signature", "creds.nonce", "creds.image", "secrets.cache_key"):
+        assert classify_key(key) is KeyClass.NEUTRAL, key
+
+
+@pytest.mark.parametrize("key", ["api_key_v2", "API_KEY_V3", "token_v10", "db_password_v1"])
+def test_a_version_suffix_keeps_a_credential_key(key):
+    """``api_key_v2``: a version after the credential word names the credential itself."""
+    assert classify_key(key) is KeyClass.CREDENTIAL
+
+
+def test_digest_algorithm_names_keep_their_digits():
+    """``md5``, ``sha256``: the digits are part of the word (``password2`` drops them)."""
+    assert key_words("data_md5") == ["data", "md5"]
+    assert key_words("weightsSha256") == ["weights", "sha256"]
+    assert key_words("password2") == ["password"]
 
 
 @pytest.mark.parametrize(

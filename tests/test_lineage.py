@@ -54,3 +54,14 @@ def test_lineage_inside_embedded_json_and_lists():
     values = lineage_values()
     doc = {"meta": json.dumps({k: v[:20] for k, v in values.items()}), "all": list(values.values())}
     assert redact.scan(doc) == []
+
+
+def test_digests_under_credential_keys_are_not_credentials():
+    """A content digest in its usual spellings (an image pinned by digest, ``sha256:<hex>``,
+    a Subresource Integrity value) is lineage wherever it sits, even under a credential
+    key; a random value under the same key is reported."""
+    digest = hashlib.sha256(b"weights").hexdigest()
+    sri = "sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"
+    for value in (f"ghcr.io/org/train@sha256:{digest}", f"sha256:{digest}", sri):
+        assert redact.scan({"secrets": {"image_ref": value}, "api_key": value}) == []
+    assert [f.detector for f in redact.scan({"api_key": "Zq8uk0kv36EXyL87FAKE"})] == ["sensitive-key-value"]

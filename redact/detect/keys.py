@@ -108,7 +108,7 @@ _CRED_SUFFIXES = (
 # words after a credential word that still name the credential itself
 _VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
-    "headers secret key token pass pwd password v1 v2 v3 new old current prod production "
+    "headers secret key token pass pwd password v v1 v2 v3 new old current prod production "
     "dev staging test live file_content contents bytes pem der json full"
 )
 # words before a credential word that turn it into a setting or a lookalike
@@ -140,9 +140,9 @@ _LOOKALIKES = _words(
 )
 # words that make a segment lineage: commits, digests, locks, run ids
 _LINEAGE_HEADS = _words(
-    "commit commits sha sha1 sha256 sha512 md5 revision rev digest digests checksum "
-    "checksums fingerprint fingerprints hash hashes crc crc32 etag lock lockfile "
-    "conda_lock"
+    "commit commits sha sha1 sha224 sha256 sha384 sha512 md5 revision rev digest digests "
+    "checksum checksums fingerprint fingerprints hash hashes crc crc32 xxh64 xxh128 blake2b "
+    "blake2s blake3 etag lock lockfile conda_lock integrity"
 )
 _LINEAGE_ID_OWNERS = _words(
     "run experiment exp parent trace span job artifact model dataset data version build "
@@ -163,7 +163,10 @@ _NOT_SECRET_LEAF = _words(
     "conditions resource resources limit result results message messages summary comment "
     "comments note notes doc docs documentation expiration date time status state "
     # properties of a text unit or a record (token.text, parser.token.symbol, tokens[0].count)
-    "text symbol lemma span start end offset count length index position tag"
+    "text symbol lemma span start end offset count length index position tag "
+    # public parts of cryptography and artifacts a secret sits beside (secrets.salt,
+    # auth.signature, creds.image, secrets.cache_key)
+    "salt nonce iv signature image images registry cache"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
 _PHONE_WORDS = _words("phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono")
@@ -188,11 +191,20 @@ def split_segments(key: str) -> list[str]:
     return [s for s in _SEGMENT_SPLIT.split(key) if s and not s.isdigit()]
 
 
+# words whose digits are part of the name (digest algorithms), not a counter
+_DIGIT_WORDS = _words("md5 sha1 sha224 sha256 sha384 sha512 crc32 xxh64 xxh128 blake2b blake2s blake3")
+
+
 def key_words(segment: str) -> list[str]:
     """``dbPassword`` / ``DB-PASSWORD`` / ``X-Api-Key2`` -> ``['db', 'password']`` /
-    ``['x', 'api', 'key']`` (lower case, trailing digits of a word dropped)."""
+    ``['x', 'api', 'key']`` (lower case, trailing digits of a word dropped, except in a
+    digest algorithm's name: ``data.md5``)."""
     words = _WORD_SPLIT.split(_CAMEL.sub("_", segment).lower())
-    return [_TRAILING_DIGITS.sub("", w) if w[-1].isdigit() else w for w in words if w and not w.isdigit()]
+    return [
+        _TRAILING_DIGITS.sub("", w) if w[-1].isdigit() and w not in _DIGIT_WORDS else w
+        for w in words
+        if w and not w.isdigit()
+    ]
 
 
 def _is_cred_word(w: str) -> bool:

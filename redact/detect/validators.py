@@ -310,6 +310,12 @@ _TIMESTAMP = re.compile(
 )
 # providers' documentation marks its sample credentials (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY)
 _DOC_EXAMPLE = re.compile(r"EXAMPLE")
+# a content digest in its usual spellings: lineage, not a credential (an image reference
+# pinned by digest, ``sha256:<hex>``, a Subresource Integrity value ``sha384-<base64>``)
+_DIGEST = re.compile(
+    r"^(?:[\w.\-/:]{1,256}@)?(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b|blake3):[0-9a-fA-F]{32,128}$"
+    r"|^(?:sha256|sha384|sha512)-[A-Za-z0-9+/]{43,86}={0,2}$"
+)
 _MASKED_PART = re.compile(r"(?i:x){8,}|\*{4,}|•{3,}")
 _SENTENCE_WORD = re.compile(r"^[\W_]*(?:[A-Za-z][a-z]*|[A-Z]{2,})(?:'[a-z]+)?[\W_]*$")
 _ESCAPED_EOL = re.compile(r"(?:\\+[nrt])+$")
@@ -364,7 +370,7 @@ def credential_like(value: str) -> bool:
         return False  # a short sentence: "The grant token."
     if _MASKED_PART.search(v):
         return False  # a sample with a part masked out (...ZXXXXXXXXJnr...)
-    if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v):
+    if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v) or _DIGEST.match(v):
         return False
     if _is_counting(re.split(r"[-_]", v)[-1]):
         return False  # a counting run after a prefix: sk-1234567890, key_abcdefgh
