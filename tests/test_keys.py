@@ -77,7 +77,8 @@ def test_neutral_leaf_under_secrets_parent_is_a_credential_but_not_a_host():
     public parts of cryptography and the artifacts a secret sits beside."""
     assert classify_key("secrets.anthropic") is KeyClass.CREDENTIAL
     assert classify_key("secrets.db_host") is KeyClass.NEUTRAL
-    for key in ("secrets.salt", "auth.signature", "creds.nonce", "creds.image", "secrets.cache_key"):
+    for key in ("secrets.salt", "auth.signature", "creds.nonce", "creds.image", "secrets.cache_key",
+                "config.secrets.openai.model", "creds.git.remote", "secrets.hf_repo", "secrets.pod_uid"):  # fmt: skip
         assert classify_key(key) is KeyClass.NEUTRAL, key
 
 

@@ -166,7 +166,10 @@ _NOT_SECRET_LEAF = _words(
     "text symbol lemma span start end offset count length index position tag "
     # public parts of cryptography and artifacts a secret sits beside (secrets.salt,
     # auth.signature, creds.image, secrets.cache_key)
-    "salt nonce iv signature image images registry cache"
+    "salt nonce iv signature image images registry cache "
+    # what a run or a job names and identifies (secrets.openai.model, creds.git.remote)
+    "model models remote repo repository artifact artifacts job jobs uid customer "
+    "experiment pipeline idempotency"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
 _PHONE_WORDS = _words("phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono")
