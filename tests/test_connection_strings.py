@@ -428,6 +428,18 @@ def test_command_line_passwords_of_more_tools(template, keep):
     assert_credential(template.format(pw=secret), secret, "cli-password-argument", keep)
 
 
+def test_a_password_and_its_confirmation_piped_into_a_reader():
+    """``printf '%s\\n' PW PW | smbpasswd -s``: both copies are one finding and masked."""
+    secret = pw()
+    value = f"printf '%s\\n' {secret} {secret} | smbpasswd -s -a svc"
+    found = findings(value)
+    assert [(f.detector, value[f.start : f.end]) for f in found] == [
+        ("cli-password-argument", f"{secret} {secret}")
+    ]
+    out = masked(value)
+    assert secret not in out and "smbpasswd -s -a svc" in out
+
+
 @pytest.mark.parametrize(
     "value",
     [
