@@ -251,3 +251,71 @@ def test_a_bad_pattern_prefilter_is_a_catalog_error(pattern: dict, message: str)
 
     with pytest.raises(CatalogError, match=message.replace("[", r"\[").replace("(", r"\(")):
         parse_detectors([_entry([r"x_[a-z]{8}", pattern])], {}, "t.yaml")
+
+
+def test_fragments_expand_in_patterns_and_prefilters(tmp_path: Path) -> None:
+    """``{{name}}`` in a pattern or a prefilter is the named fragment as a group; a catalog
+    folder may define fragments of its own, and the built-in ones are known everywhere."""
+    from redact.detect.catalog import builtin_fragments, parse_detectors
+    from redact.detect.engine import Engine
+
+    assert {"credential_stem", "string_prefix"} <= set(builtin_fragments())
+    (tmp_path / "fragments.yaml").write_text("fragments:\n  x_body: '[a-z]{8}'\n")
+    entry = _entry([{"regex": r"x_{{x_body}}(?![a-z])", "prefilter": r"x_{{x_body}}"}])
+    (tmp_path / "x.yaml").write_text(__import__("json").dumps({"detectors": [entry]}))
+    (spec,) = load_catalog([tmp_path])
+    assert spec.patterns == [r"x_(?:[a-z]{8})(?![a-z])"]
+    assert spec.pattern_prefilters == [r"x_(?:[a-z]{8})"]
+    engine = Engine([spec])
+    assert [(h.start, h.end) for h in engine.find("id x_abcdefgh")] == [(3, 13)]
+    # a policy's custom detector sees the built-in fragments
+    (custom,) = parse_detectors([_entry([r"(?i:{{credential_stem}})=x_[a-z]{8}"])], {}, "policy.yaml")
+    assert "(?:pass|pwd|" in custom.patterns[0]
+
+
+def test_an_unknown_or_repeated_fragment_is_a_catalog_error(tmp_path: Path) -> None:
+    """An unknown ``{{name}}`` names the file, line, detector and field; a fragment
+    defined twice, or one that does not compile, names the file and line."""
+    (tmp_path / "x.yaml").write_text(
+        "detectors:\n"
+        "  - id: x-token\n"
+        "    category: SECRET\n"
+        "    description: test entry\n"
+        "    keywords: [x_]\n"
+        "    patterns:\n"
+        "      - 'x_[a-z]{8}'\n"
+        "      - {regex: 'x_{{no_such}}', prefilter: 'x_'}\n"
+        "    examples: {positive: [{value: x_abcdefgh, reason: shape}], negative: [{value: y, reason: other}]}\n"
+    )
+    with pytest.raises(CatalogError) as info:
+        load_detector_file(tmp_path / "x.yaml")
+    assert str(info.value).startswith(
+        f"{tmp_path / 'x.yaml'}:8: detector 'x-token': field 'patterns[1].regex'"
+    )
+    assert "unknown fragment {{no_such}} (known: credential_stem, string_prefix)" in str(info.value)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.yaml").write_text("fragments:\n  credential_stem: 'x'\n")
+    with pytest.raises(CatalogError, match=r"a\.yaml:2: fragment 'credential_stem': defined twice"):
+        load_catalog([bad])
+    (bad / "a.yaml").write_text("fragments:\n  ok: 'x'\n  broken: '(x'\n")
+    with pytest.raises(CatalogError, match=r"a\.yaml:3: fragment 'broken': does not compile"):
+        load_catalog([bad])
+
+
+def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> None:
+    """The in-text assignment forms pre-select names by the credential stems, and the
+    prefilter finds them by the secret-assignment detector's keywords: the two lists are
+    one (each stem written out), and every credential word of the key grammar holds one."""
+    import regex
+
+    from redact.detect import keys
+    from redact.detect.catalog import builtin_fragments
+
+    stems = builtin_fragments()["credential_stem"]
+    written = {"haslo", "hasło"}  # has(?:l|ł)o
+    literal = {s for s in stems.split("|") if s.isalpha()}
+    (spec,) = [s for s in SPECS if s.id == "secret-assignment"]
+    assert set(spec.keywords) == literal | written
+    stem = regex.compile(f"(?i:{stems})")
+    assert [w for w in keys._CRED_WORDS if not stem.search(w)] == []

@@ -228,3 +228,41 @@ def test_random_letters_are_not_mistaken_for_type_names():
     assert redact.scan({"password": "FkptgUzEjfebzJ"}) != []
     assert redact.scan({"password": "FAKEADgeVNELcnfzecoM"}) != []
     assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []
+
+
+@pytest.mark.parametrize(
+    ("value", "is_regex"),
+    [(r"(?i)\b[a-f0-9]{40}\b", True), (r"(?:key|pwd|token)", True), (r"[-!#$%&*+.^_|~0-9a-zA-Z]+", True),
+     (r"\d{3}-\d{2}", True), (r"(?P<user>\w+)", True),
+     ("Zq8mK2pLx9!", False), ("ab{3}Xz9kqPw!", False), (r"C:\data\run-7", False), ("[a-z]Tq7vL2mX9", False)],
+)  # fmt: skip
+def test_regular_expressions_are_not_credentials(value: str, is_regex: bool) -> None:
+    """A value written in regular-expression syntax (a group with flags or a lookaround, a
+    repeated range, or two of its other constructs) is a pattern, not a secret; one brace
+    or bracket in a password does not make it one."""
+    from redact.detect.validators import looks_like_regex
+
+    assert looks_like_regex(value) is is_regex
+    if is_regex:
+        assert not credential_like(value)
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [('password = f"{user.name}:{user.password or \'\'}"', None),
+     ('token = f"share-{run_id}-{stage}"', None),
+     ('api_key = f"{prefix}{token_hex(16)}"', None),
+     ('var password = $"{Env.User}:{Env.Pass}";', None),
+     ("const token = `${scheme} ${value}`", None),
+     ('password = f"Xk{salt}Zq8mK2pLx9!"', "Zq8mK2pLx9!"),
+     ('api_key = rf"7fA9c2e1B4d6f8a0Qz"', "7fA9c2e1B4d6f8a0Qz"),
+     ("const token = `Zq8mK2pLx9Wt`", "Zq8mK2pLx9Wt")],
+)  # fmt: skip
+def test_interpolated_strings_are_judged_by_their_literal_parts(line: str, secret: str | None) -> None:
+    """In an f-string, a C# interpolated string or a template literal the fields are code:
+    the value is a credential when a literal part between them is one."""
+    out = redact.redact({"line": line}).value["line"]
+    if secret is None:
+        assert out == line
+    else:
+        assert secret not in out

@@ -4,12 +4,17 @@ Each YAML file in ``detectors/`` holds ``detectors: [...]``; a definition names 
 id, category, patterns, prefilter keywords or shape, key-context rules, validator
 names and its own positive and negative examples. A malformed definition fails
 loading with ``file:line: detector 'id': field 'x': problem``.
+
+A file may also hold ``fragments:``, named regex text that patterns and prefilters share:
+``{{name}}`` in either stands for ``(?:<fragment>)``. The built-in fragments
+(``detectors/fragments.yaml``) are known everywhere, policies' custom detectors included.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,8 @@ __all__ = [
     "load_detector_file",
     "parse_detectors",
     "builtin_catalog_dir",
+    "builtin_fragments",
+    "expand_fragments",
 ]
 
 CATEGORIES = (
@@ -230,15 +237,118 @@ def builtin_catalog_dir() -> Path:
     return data_dir("detectors", "_catalog", "credit_card.yaml")
 
 
-def parse_detectors(data: Any, lines: dict[Loc, int], source: str, root: Loc = ()) -> list[DetectorSpec]:
-    """Validate a list of detector mappings (from a catalog file or a policy)."""
+_FRAGMENT_REF = re.compile(r"\{\{([A-Za-z_]\w*)\}\}")
+_FRAGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def expand_fragments(text: str, fragments: Mapping[str, str]) -> str:
+    """``text`` with each ``{{name}}`` replaced by ``(?:<fragment>)``; ValueError names
+    an unknown fragment."""
+    if "{{" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        body = fragments.get(m[1])
+        if body is None:
+            known = ", ".join(sorted(fragments)) or "none"
+            raise ValueError(f"unknown fragment {{{{{m[1]}}}}} (known: {known})")
+        return f"(?:{body})"
+
+    return _FRAGMENT_REF.sub(one, text)
+
+
+def _fragments_of(data: Any, lines: dict[Loc, int], source: str, into: dict[str, str]) -> None:
+    """Add the ``fragments`` mapping of one loaded file to ``into`` (checked: names, regex
+    text that compiles, no name defined twice)."""
+    table = data.get("fragments") if isinstance(data, dict) else None
+    if table is None:
+        return
+    if not isinstance(table, dict):
+        line = line_of(lines, ("fragments",))
+        raise CatalogError(f"{source}:{line}: 'fragments' must map names to regex text")
+    for name, body in table.items():
+        line = line_of(lines, ("fragments", name))
+        if not isinstance(name, str) or not _FRAGMENT_NAME.match(name):
+            raise CatalogError(f"{source}:{line}: fragment {name!r}: a name is lower_snake_case")
+        if name in into:
+            raise CatalogError(f"{source}:{line}: fragment {name!r}: defined twice")
+        if not isinstance(body, str) or not body:
+            raise CatalogError(f"{source}:{line}: fragment {name!r}: must be regex text")
+        try:
+            regex.compile(body)
+        except regex.error as exc:
+            raise CatalogError(f"{source}:{line}: fragment {name!r}: does not compile: {exc}") from None
+        into[name] = body
+
+
+@lru_cache(maxsize=1)
+def _builtin_fragments() -> tuple[tuple[str, str], ...]:
+    table: dict[str, str] = {}
+    path = builtin_catalog_dir() / "fragments.yaml"
+    if path.is_file():
+        data, lines = _read_yaml(path)
+        _fragments_of(data, lines, str(path), table)
+    return tuple(table.items())
+
+
+def builtin_fragments() -> dict[str, str]:
+    """The built-in catalog's named fragments (``detectors/fragments.yaml``)."""
+    return dict(_builtin_fragments())
+
+
+def _expand_item(item: Any, fragments: Mapping[str, str]) -> tuple[Any, Loc, str | None]:
+    """A detector mapping with ``{{name}}`` expanded in its patterns and prefilters, and
+    where it failed: ``(item, field location, problem or None)``."""
+    if not isinstance(item, dict):
+        return item, (), None
+    out = dict(item)
+    try:
+        if isinstance(out.get("prefilter"), str):
+            out["prefilter"] = expand_fragments(out["prefilter"], fragments)
+    except ValueError as exc:
+        return item, ("prefilter",), str(exc)
+    patterns = out.get("patterns")
+    if isinstance(patterns, list):
+        expanded: list[Any] = []
+        for j, p in enumerate(patterns):
+            field: Loc = ("patterns", j)
+            try:
+                if isinstance(p, str):
+                    p = expand_fragments(p, fragments)
+                elif isinstance(p, dict):
+                    p = dict(p)
+                    for name in ("regex", "prefilter"):
+                        if isinstance(p.get(name), str):
+                            field = ("patterns", j, name)
+                            p[name] = expand_fragments(p[name], fragments)
+            except ValueError as exc:
+                return item, field, str(exc)
+            expanded.append(p)
+        out["patterns"] = expanded
+    return out, (), None
+
+
+def parse_detectors(
+    data: Any,
+    lines: dict[Loc, int],
+    source: str,
+    root: Loc = (),
+    fragments: Mapping[str, str] | None = None,
+) -> list[DetectorSpec]:
+    """Validate a list of detector mappings (from a catalog file or a policy); ``{{name}}``
+    in patterns and prefilters is one of ``fragments`` (default: the built-in ones)."""
     if not isinstance(data, list):
         line = line_of(lines, root)
         raise CatalogError(f"{source}:{line}: 'detectors' must be a list of detector mappings")
+    table = builtin_fragments() if fragments is None else fragments
     specs: list[DetectorSpec] = []
     for i, item in enumerate(data):
         loc: Loc = (*root, i)
         did = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+        item, where, problem = _expand_item(item, table)
+        if problem is not None:
+            line = line_of(lines, (*loc, *where))
+            raise CatalogError(f"{source}:{line}: detector {did!r}: field {describe_loc(where)!r}: {problem}")
         try:
             specs.append(DetectorSpec.model_validate(item))
         except ValidationError as exc:
@@ -255,11 +365,10 @@ def parse_detectors(data: Any, lines: dict[Loc, int], source: str, root: Loc = (
     return specs
 
 
-def load_detector_file(path: Path | str) -> list[DetectorSpec]:
-    path = Path(path)
+def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     try:
         text = path.read_text(encoding="utf-8")
-        data, lines = load_with_lines(text)
+        return load_with_lines(text)
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror}") from None
     except Exception as exc:  # yaml.YAMLError and friends
@@ -267,21 +376,47 @@ def load_detector_file(path: Path | str) -> list[DetectorSpec]:
         line = mark.line + 1 if mark is not None else "?"
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise CatalogError(f"{path}:{line}: invalid YAML: {problem}") from None
-    if not isinstance(data, dict) or set(data) != {"detectors"}:
-        raise CatalogError(f"{path}:1: expected one top-level key 'detectors'")
-    return parse_detectors(data["detectors"], lines, str(path), ("detectors",))
+
+
+def _read_catalog_file(path: Path) -> tuple[Any, dict[Loc, int]]:
+    data, lines = _read_yaml(path)
+    if not isinstance(data, dict) or not data or not set(data) <= {"detectors", "fragments"}:
+        raise CatalogError(f"{path}:1: expected the top-level keys 'detectors' and/or 'fragments'")
+    return data, lines
+
+
+def load_detector_file(path: Path | str, fragments: Mapping[str, str] | None = None) -> list[DetectorSpec]:
+    """The detectors of one catalog file; its patterns may use the built-in fragments, its
+    own and ``fragments``."""
+    path = Path(path)
+    data, lines = _read_catalog_file(path)
+    table = builtin_fragments() if fragments is None else dict(fragments)
+    if path.resolve() != (builtin_catalog_dir() / "fragments.yaml").resolve():
+        _fragments_of(data, lines, str(path), table)
+    if "detectors" not in data:
+        return []
+    return parse_detectors(data["detectors"], lines, str(path), ("detectors",), table)
 
 
 def load_catalog(paths: Iterable[Path] | None = None) -> list[DetectorSpec]:
-    """Load and check every ``*.yaml`` under the given files/folders (default: built-in)."""
+    """Load and check every ``*.yaml`` under the given files/folders (default: built-in).
+    Fragments defined in any of them (and the built-in ones) are known in all of them."""
     files: list[Path] = []
     for p in paths if paths is not None else [builtin_catalog_dir()]:
         p = Path(p)
         files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    builtin = (builtin_catalog_dir() / "fragments.yaml").resolve()
+    loaded = [(f, *_read_catalog_file(f)) for f in files]
+    table = builtin_fragments()
+    for f, data, lines in loaded:
+        if f.resolve() != builtin:
+            _fragments_of(data, lines, str(f), table)
     specs: list[DetectorSpec] = []
     seen: dict[str, str] = {}
-    for f in files:
-        for spec in load_detector_file(f):
+    for f, data, lines in loaded:
+        if "detectors" not in data:
+            continue
+        for spec in parse_detectors(data["detectors"], lines, str(f), ("detectors",), table):
             if spec.id in seen:
                 raise CatalogError(f"{f}: detector {spec.id!r}: field 'id': duplicate of {seen[spec.id]}")
             seen[spec.id] = str(f)

@@ -82,6 +82,8 @@ _TEMPLATE = re.compile(
       | \{\{[^\n]{0,256}?\}\}         # {{ template }}
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
+      | \{[A-Za-z_]\w{0,64}(?:\.\w{1,64}|\([^(){}\n]{0,64}\)|\[[^\[\]{}\n]{0,64}\]){0,8}
+        (?:![rsa])?(?::[^{}\n]{0,32})?\}  # {name}, {cfg.user!r}, {self.token()}: a format field
       | %[sdr](?![A-Za-z0-9])         # %s: a printf-style field
       | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
       | <\|[\w .:/-]{1,64}\|>          # <|image_pad|>: a tokenizer's special-token markup
@@ -383,10 +385,28 @@ def credential_like(value: str) -> bool:
         return credential_like(m.group(2))
     if is_placeholder(v) or is_reference(v):
         return False
+    if looks_like_regex(v):
+        return False  # a regular expression (a raw string: r"(?i)[a-f0-9]{40}"), not a value
     if len(v) >= 16:
         return True
     classes = (v != v.upper()) + (v != v.lower()) + (_HAS_DIGIT.search(v) is not None) + (not v.isalnum())
     return classes >= 2
+
+
+# a regular expression: a group with flags, a non-capturing group or a lookaround, a
+# repeated range in brackets (never in a password), or two of: a range in brackets, an
+# escaped class (not a path's \\data), a counted repeat
+_REGEX_GROUP = re.compile(
+    r"\(\?(?:[:=!#>|]|<[=!]|P<|[aiLmsux-]+[):])|\[\^?[^\]\s]{0,32}\w-\w[^\]\s]{0,32}\][+*]"
+)
+_REGEX_SYNTAX = re.compile(
+    r"\[\^?[^\]\s]{0,16}\w-\w[^\]\s]{0,16}\]|\\[dwsbDWSB](?![A-Za-z0-9])|\{\d{1,4}(?:,\d{0,4})?\}"
+)
+
+
+def looks_like_regex(value: str) -> bool:
+    """``value`` is a regular expression (``(?i)[a-f0-9]{40}``), not a secret."""
+    return _REGEX_GROUP.search(value) is not None or len(_REGEX_SYNTAX.findall(value)) >= 2
 
 
 # A value with structure of its own: its credential part is what the in-text grammar
@@ -458,6 +478,12 @@ def credential_value(c: Candidate) -> bool:
             return False  # the whole value is a template, a redaction output or a reference
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
+    if "{" in c.span and _INTERPOLATED.search(c.text, max(0, c.start - 4), c.start):
+        # an f-string or an interpolated string ($"..."): its fields are code, and one
+        # literal part between them must be a credential itself (f"{user}:{password}"
+        # and f"share-{id}" are built from variables)
+        parts = _FIELD.split(c.span.replace("{{", "").replace("}}", ""))
+        return any(len(p := part.strip(_FIELD_GLUE)) >= 8 and credential_like(p) for part in parts)
     if c.start == 0 or (c.start <= 64 and not c.text[: c.start].strip()):  # the span is the whole value
         part = structured_part(c.span.strip())
         if part is not None:
@@ -465,6 +491,14 @@ def credential_value(c: Candidate) -> bool:
     elif _URI_NO_USER.match(c.span):
         return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
     return credential_like(c.span)
+
+
+# the opening of an interpolated string right before a value: Python's f"" (rf, fr),
+# C#'s $"" ($@, @$), JavaScript's template literal
+_INTERPOLATED = re.compile(r"(?:(?<![A-Za-z0-9_])(?:[fF][rR]?|[rR][fF])|\$@?|@\$)[\"']$|`$")
+# one field of it: {expr}, nested braces one level deep ({x:{width}})
+_FIELD = re.compile(r"\{(?:[^{}]|\{[^{}]*\})*\}|\$\{[^{}]*\}")
+_FIELD_GLUE = " \t-_:./,;=@?&"
 
 
 # (a Unicode ``\w`` is str.isalnum() or "_", a Unicode ``\s`` str.isspace())
