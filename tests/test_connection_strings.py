@@ -541,3 +541,30 @@ def test_credential_slot_uses_the_one_placeholder_grammar(credential):
     assert redact.scan({"db_url": f"postgresql://ml:{credential}@db.internal/x"}) == []
     found = redact.scan({"db_url": "postgresql://ml:Zq8vLp2mXt9wFAKE@db.internal/x"})
     assert [f.detector for f in found] == ["uri-credentials"]
+
+
+def test_a_braced_password_is_a_password_and_a_braced_name_a_template():
+    """ODBC quotes a value in braces (``PWD={...}``): a random value in braces is the
+    password, while ``{name}`` (a format field) stays a template."""
+    secret = pw()
+    value = f"DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=db;UID=svc;PWD={{{secret}}};Encrypt=yes"
+    assert [f.detector for f in findings(value)] == ["kv-connection-password"]
+    out = masked(value)
+    assert secret not in out and "SERVER=db;UID=svc;" in out
+    for template in ("{db_password}", "{password}", "{cfg.db.password}"):
+        assert is_stand_in(template)
+        assert findings(f"Server=db;UID=svc;PWD={template};") == []
+
+
+@pytest.mark.parametrize(
+    ("template", "detector", "keep"),
+    [("sqlplus -s svc/{pw}@//db.example.com:1521/ORCLPDB1", "oracle-easy-connect-credentials", ("@//db.example.com",)),
+     ("target: svc/{pw}@db.example.com:1521/analytics", "oracle-easy-connect-credentials", ("svc/",)),
+     ("svc:{pw}@tcp(db.example.com:3306)/analytics?parseTime=true", "go-mysql-dsn-password", ("@tcp(db.example.com",)),
+     ("svc:{pw}@unix(/run/mysqld/mysqld.sock)/app", "go-mysql-dsn-password", ("svc:",))],
+)  # fmt: skip
+def test_easy_connect_and_go_mysql_dsns(template, detector, keep):
+    """Oracle's Easy Connect (user/password@//host:port/service) and the Go MySQL driver's
+    DSN (user:password@tcp(address)/db) give up their password and keep the rest."""
+    secret = pw()
+    assert_credential(template.format(pw=secret), secret, detector, keep)

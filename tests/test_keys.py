@@ -219,6 +219,7 @@ _NOT_VENDOR_QUALIFIERS = set(
         "defined",
         "drone",
         "email",
+        "go",
         "harness",
         "iban",
         "intra42",

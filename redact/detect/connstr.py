@@ -30,7 +30,8 @@ TEMPLATE_ONLY = re.compile(
       | %[A-Za-z_][A-Za-z0-9_]*%         # %VAR%
       | \{\{[^{}]*(?:\}\}?)?              # {{ template }} (also cut short at a space)
       | \{%[^%]*%\}                      # {% template %}
-      | \{[A-Za-z_][\w.]*\}              # {name}
+      # {name} (not a braced random value: ODBC's PWD={...})
+      | \{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})[A-Za-z_][\w.]*\}
       | %\([^)]*\)[sdr]? | %s            # %(name)s
       | <[^<>]*>                         # <password>
       | \[[A-Za-z _:.-]*\]               # [REDACTED], [REDACTED:detector]

@@ -82,7 +82,8 @@ _TEMPLATE = re.compile(
       | \{\{[^\n]{0,256}?\}\}         # {{ template }}
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
-      | \{[A-Za-z_]\w{0,64}(?:\.\w{1,64}|\([^(){}\n]{0,64}\)|\[[^\[\]{}\n]{0,64}\]){0,8}
+      | \{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})
+        [A-Za-z_]\w{0,64}(?:\.\w{1,64}|\([^(){}\n]{0,64}\)|\[[^\[\]{}\n]{0,64}\]){0,8}
         (?:![rsa])?(?::[^{}\n]{0,32})?\}  # {name}, {cfg.user!r}, {self.token()}: a format field
       | %[sdr](?![A-Za-z0-9])         # %s: a printf-style field
       | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
@@ -99,7 +100,8 @@ _WHOLE_TEMPLATE = re.compile(
       | \$\(.*
       | \{\{.*                   # {{ template }} (also cut short by a value pattern)
       | \{%.*
-      | \{[A-Za-z_][\w.]*\}      # {name} format field
+      # {name}: a format field (not a braced random value: ODBC's PWD={...})
+      | \{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})[A-Za-z_][\w.]*\}
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
