@@ -102,6 +102,7 @@ def test_no_card_number_read_out_of_an_iban():
         ("rupay", "81", 16), ("rupay", "82", 16), ("rupay", "508", 16), ("rupay", "60", 16),
         ("elo", "509", 16), ("elo", "636368", 16), ("troy", "9792", 16), ("visa", "4", 16),
         ("mastercard", "2221", 16), ("amex", "37", 15), ("jcb", "3530", 16), ("unionpay", "62", 19),
+        ("verve", "506099", 16), ("verve", "506198", 19),
     ],
 )  # fmt: skip
 def test_card_networks(network, prefix, length):
@@ -113,6 +114,22 @@ def test_card_networks(network, prefix, length):
     if length == 16:
         spaced = grouped(number, " ")
         assert cats(f"card {spaced} exp 12/29") == [("CREDIT_CARD", "credit-card", spaced)]
+
+
+def test_a_spaced_card_followed_by_three_digits():
+    """A 4-4-4-4 card followed by a three-digit group (a security code, a count) is the
+    card, where the 19-digit reading of both fails Luhn; a valid 19-digit card in that
+    layout is read whole."""
+    for _ in range(20):
+        number = luhn_number("4", 16)
+        spaced = grouped(number, " ")
+        if luhn_ok((spaced + " 123").replace(" ", "")):
+            continue  # (the 19-digit reading is a valid card of its own)
+        assert cats(f"{spaced} 123") == [("CREDIT_CARD", "credit-card", spaced)]
+        assert cats(f"paid {spaced} 123 on 2024-05-01") == [("CREDIT_CARD", "credit-card", spaced)]
+    n19 = luhn_number("62", 19)
+    layout = f"{n19[:4]} {n19[4:8]} {n19[8:12]} {n19[12:16]} {n19[16:]}"
+    assert cats(layout) == [("CREDIT_CARD", "credit-card", layout)]
 
 
 def test_uatp_grouping_and_timestamps():

@@ -86,6 +86,8 @@ def card_network_of(d: str) -> str | None:
         return "elo"
     if p4 == 9792 and n == 16:
         return "troy"
+    if 506099 <= p6 <= 506198 and n in (16, 18, 19):
+        return "verve"
     if (p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
         return "discover"
     if (p2 in (60, 81, 82) or p3 in (508, 353, 356)) and n == 16:
@@ -694,11 +696,16 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     before = c.before(_IP_LOOKBEHIND).lower()
     if _VERSION_WORDS.search(before):
         return None
-    if all(len(p) == 1 for p in parts) and not (
-        kind == 2
-        or any(w in before for w in _IP_WORDS)
-        or _ADDRESS_TAIL.match(c.text, c.end)
-        or _CONNECTION_WORDS.search(before)
+    # one digit four times (8.8.8.8, 1.1.1.1) is an address: versions do not repeat so
+    if (
+        all(len(p) == 1 for p in parts)
+        and len(set(parts)) > 1
+        and not (
+            kind == 2
+            or any(w in before for w in _IP_WORDS)
+            or _ADDRESS_TAIL.match(c.text, c.end)
+            or _CONNECTION_WORDS.search(before)
+        )
     ):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
     addr = ipaddress.IPv4Address(c.span)
