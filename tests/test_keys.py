@@ -302,3 +302,20 @@ def test_azure_storage_account_key_property_names_end_with_a_host():
     assert (
         classify_key("fs.azure.account.auth.type.mlstore01.dfs.core.windows.net") is not KeyClass.CREDENTIAL
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "inherited"),
+    [("secrets.anthropic", True), ("config.secrets.cudnn", True), ("SECRETS__OPENAI", True),
+     ("secrets.db_password", False), ("creds.value", False), ("db_password", False), ("params.lr", False)],
+)  # fmt: skip
+def test_a_credential_given_by_a_parent_is_told_apart(key: str, inherited: bool) -> None:
+    """A neutral leaf under a credential parent holds a credential, but only its parent
+    says so: such a value must read as a credential itself (``token_like``)."""
+    from redact.detect.keys import credential_from_parent
+
+    assert credential_from_parent(key) is inherited
+    if inherited:
+        assert classify_key(key) is KeyClass.CREDENTIAL
+        found = redact.scan({key: "fp16-mixed", f"{key}_2": "Qm9vLWZha2UtY3JlZHM"})
+        assert [f.key for f in found] == [f"{key}_2"]

@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from redact.detect.catalog import DetectorSpec
-from redact.detect.keys import KeyClass, classify_key, split_segments
+from redact.detect.keys import KeyClass, classify_key, credential_from_parent, split_segments
 from redact.detect.prefilter import KeyGate, build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
@@ -170,7 +170,7 @@ class Hit:
 
 
 class _KeyInfo:
-    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded", "key_class")
+    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded", "key_class", "from_parent")
 
     def __init__(
         self,
@@ -178,9 +178,11 @@ class _KeyInfo:
         triggered: tuple[CompiledDetector, ...],
         excluded: frozenset[int],
         key_class: KeyClass = KeyClass.NEUTRAL,
+        from_parent: bool = False,
     ) -> None:
         self.normalized = normalized
         self.key_class = key_class
+        self.from_parent = from_parent
         self.triggered = triggered
         self.triggered_ids = frozenset(d.index for d in triggered)
         self.excluded = excluded
@@ -279,7 +281,8 @@ class Engine:
             if key_class is KeyClass.LINEAGE:
                 triggered = ()
                 excluded = excluded | self._not_distinctive
-            info = _KeyInfo(norm, triggered, excluded, key_class)
+            from_parent = key_class is KeyClass.CREDENTIAL and credential_from_parent(key)
+            info = _KeyInfo(norm, triggered, excluded, key_class, from_parent)
             if len(self._keys) >= _KEY_CACHE_LIMIT:
                 self._keys.clear()
             self._keys[key] = info
@@ -390,7 +393,9 @@ class Engine:
                 return None
         cand = None
         if d.validators:
-            cand = Candidate(text[start:end], m, text, start, end, info.normalized, self.options)
+            cand = Candidate(
+                text[start:end], m, text, start, end, info.normalized, self.options, info.from_parent
+            )
             for v in d.validators:
                 if not v(cand):
                     return None
@@ -398,7 +403,9 @@ class Engine:
             return None
         confidence = d.confidence
         if d.checks:
-            cand = cand or Candidate(text[start:end], m, text, start, end, info.normalized, self.options)
+            cand = cand or Candidate(
+                text[start:end], m, text, start, end, info.normalized, self.options, info.from_parent
+            )
             if not all(v(cand) for v in d.checks):
                 confidence = d.confidence_unverified
         return Hit(d, start, end, cs, ce, confidence)

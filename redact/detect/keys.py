@@ -21,7 +21,14 @@ import enum
 import re
 from functools import lru_cache
 
-__all__ = ["KeyClass", "classify_key", "key_words", "split_segments", "is_credential_key"]
+__all__ = [
+    "KeyClass",
+    "classify_key",
+    "credential_from_parent",
+    "key_words",
+    "split_segments",
+    "is_credential_key",
+]
 
 
 class KeyClass(enum.Enum):
@@ -275,19 +282,31 @@ def _classify_segment(words: list[str]) -> KeyClass:
     return KeyClass.NEUTRAL
 
 
-@lru_cache(maxsize=16384)
 def classify_key(key: str) -> KeyClass:
     """The class of a key, a flattened key path or a name seen in text.
 
     >>> classify_key("config.secrets.run_uuid"), classify_key("secrets.db_password")
     (<KeyClass.LINEAGE: 'lineage'>, <KeyClass.CREDENTIAL: 'credential'>)
     """
+    return _classify(key)[0]
+
+
+def credential_from_parent(key: str) -> bool:
+    """The key holds a credential only because a parent names one: its own last
+    meaningful segment says nothing (``secrets.anthropic``, ``config.secrets.cudnn``), so
+    the value itself must show it is a credential."""
+    return _classify(key)[1]
+
+
+@lru_cache(maxsize=16384)
+def _classify(key: str) -> tuple[KeyClass, bool]:
+    """``(class, whether a parent segment gave it)``."""
     if _TYPE_PATH.search(key):  # AWS::IAM::AccessKey: a kind of resource, not a credential
-        return KeyClass.NEUTRAL
+        return KeyClass.NEUTRAL, False
     key = _STORAGE_HOST.sub("", key)  # fs.azure.account.key.<account>.dfs.core.windows.net
     segments = split_segments(key)
     if not segments:
-        return KeyClass.NEUTRAL
+        return KeyClass.NEUTRAL, False
     # the last meaningful segment decides
     last = len(segments) - 1
     while last > 0 and "_".join(key_words(segments[last])) in _WRAPPERS:
@@ -298,15 +317,15 @@ def classify_key(key: str) -> KeyClass:
         words = [key_words(segments[last - 1])[-1], *words]
     cls = _classify_segment(words)
     if cls is not KeyClass.NEUTRAL:
-        return cls
+        return cls, False
     words = key_words(segments[last])
     if words and (set(words) & _NOT_SECRET_LEAF):
-        return KeyClass.NEUTRAL
+        return KeyClass.NEUTRAL, False
     # a neutral leaf under a credential parent holds a credential (secrets.anthropic)
     for seg in segments[:last]:
         if _classify_segment(key_words(seg)) is KeyClass.CREDENTIAL:
-            return KeyClass.CREDENTIAL
-    return KeyClass.NEUTRAL
+            return KeyClass.CREDENTIAL, True
+    return KeyClass.NEUTRAL, False
 
 
 @lru_cache(maxsize=16384)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from redact.detect.keys import KeyClass, classify_key
+from redact.detect.keys import KeyClass, classify_key, credential_from_parent
 
 __all__ = [
     "Candidate",
@@ -45,6 +45,8 @@ class Candidate:
     end: int
     key: str  # the leaf's key name, normalised to lower snake_case
     options: Mapping[str, Any] | None = None  # the engine's detection options (phone_region)
+    # the leaf's key is a credential only because a parent names one (secrets.anthropic)
+    from_parent: bool = False
 
     def before(self, n: int) -> str:
         return self.text[max(0, self.start - n) : self.start]
@@ -492,7 +494,30 @@ def credential_value(c: Candidate) -> bool:
             return bool(part) and credential_like(part)
     elif _URI_NO_USER.match(c.span):
         return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
-    return credential_like(c.span)
+    names = c.match.groupdict() if c.match is not None else {}
+    name = names.get("name")
+    from_parent = credential_from_parent(name) if name else c.from_parent
+    return credential_like(c.span) and (not from_parent or token_like(c.span))
+
+
+# what separates the parts of a name-like value (fp16-mixed, ACME-1234, 2.3.0+cu121)
+_VALUE_PARTS = re.compile(r"[-_.:/+=@]+")
+# a part that is a word, a word with a short number (bfloat16, cu121, v3) or a number
+_WORDISH = re.compile(r"(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)\d{0,3}|v?\d{1,6}")
+_BASE64ISH = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
+
+
+def token_like(value: str) -> bool:
+    """A value held as a credential under a name that says nothing by itself, only its
+    parent does (``secrets.anthropic``): one token, not a list, a path or a version, and
+    not made of words and short numbers (``ACME-1234``, ``fp16-mixed``, ``q_proj,k_proj``,
+    ``2.3.0+cu121``); what is left reads as random (a key, a password with symbols)."""
+    v = value.strip().strip("'\"`")
+    if not v or "," in v or any(ch.isspace() for ch in v):
+        return False
+    if "/" in v and not _BASE64ISH.fullmatch(v):
+        return False  # a path or a reference (an AWS secret key's / is base64)
+    return not all(_WORDISH.fullmatch(p) for p in _VALUE_PARTS.split(v) if p)
 
 
 # the opening of an interpolated string right before a value: Python's f"" (rf, fr),
