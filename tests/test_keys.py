@@ -238,6 +238,7 @@ _NOT_VENDOR_QUALIFIERS = set(
         "oracle",
         "pem",
         "phone",
+        "presigned",
         "prefect",
         "putty",
         "railway",
