@@ -394,7 +394,7 @@ class RedactingTrackingStore(Delegating):
         named text arguments redacted (``lists``: lists of texts, a dropped item left out;
         ``required``: arguments a policy cannot drop); ids and enums pass unchanged."""
         inner = getattr(self._inner, method)
-        bound = inspect.signature(inner).bind(*args, **kwargs)
+        bound = _signature(inner).bind(*args, **kwargs)
         given = bound.arguments
 
         def redact_given() -> None:
@@ -518,3 +518,16 @@ def build_tracking_store(store_uri: str, artifact_uri: str | None = None) -> Red
     target = inner_uri(store_uri)
     inner = registry.get_store_builder(target)(store_uri=target, artifact_uri=artifact_uri)
     return RedactingTrackingStore(inner, store_uri, policy_redactor)
+
+
+_SIGNATURES: dict[Any, inspect.Signature] = {}
+
+
+def _signature(method: Any) -> inspect.Signature:
+    """``inspect.signature`` of a bound method, computed once per function (the store's
+    class does not change between calls)."""
+    key = getattr(method, "__func__", method)
+    sig = _SIGNATURES.get(key)
+    if sig is None:
+        sig = _SIGNATURES[key] = inspect.signature(method)
+    return sig
