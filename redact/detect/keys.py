@@ -90,15 +90,15 @@ _KEY_QUALIFIERS = _words(
     "assemblyai atlassian aws azure bitbucket braintree brevo buildkite cerebras circleci "
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace easypost elastic "
-    "elevenlabs facebook fastly figma firecrawl fireworks flutterwave flyio frameio "
-    "gocardless google gcp grafana hashicorp hetzner heygen honeycomb hubspot huggingface ibm "
+    "elevenlabs facebook fastly feishu figma firecrawl fireworks flutterwave flyio frameio "
+    "gocardless google gcp grafana hashicorp hetzner heygen honeycomb hubspot huggingface ibm ifttt "
     "infisical influxdb infracost intercom jenkins jfrog jina langfuse langsmith "
     "launchdarkly mailersend maxmind messagebird microsoft mixpanel mongodb ngrok nuget nvidia "
     "okta openrouter openshift pagerduty paystack perplexity plaid planetscale postman "
     "postmark pulumi pusher qdrant rapidapi razorpay replicate rubygems runwayml scaleway "
     "scalingo sendbird serpapi settlemint shippo shopify snowflake snyk softlayer sonar sonarqube "
     "sourcegraph splunk stability supabase tailscale tencent terraform travis twitch twitter "
-    "typeform upstash vault voyage vultr weaviate xai yandex zendesk zoom"
+    "typeform upstash vault voyage vultr weaviate wecom xai yandex zapier zendesk zoom"
 )
 # connection strings: "conn str", "connection string", "database url" with a credential
 _CRED_PAIRS = frozenset(
