@@ -382,7 +382,9 @@ ASSIGNMENTS: tuple[tuple[str, str], ...] = (
     ("mysql-pwd", "MYSQL_PWD={v}"),
     ("redis-auth", "REDISCLI_AUTH={v}"),
     ("docker-login", "docker login -u ci-bot -p {v} registry.example.com"),
-    ("sshpass", "sshpass -p {v} ssh trainer@10.0.0.5"),
+    ("sshpass", "sshpass -p {v} ssh -l trainer gpu-17"),
+    ("python-raw-string", 'password = r"{v}"'),
+    ("csharp-verbatim", 'var password = @"{v}";'),
 )
 
 CONNECTIONS: tuple[tuple[str, str], ...] = (
@@ -412,6 +414,9 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
         'org.apache.kafka.common.security.plain.PlainLoginModule required username="svc-ml" password="{v}";',
     ),
     ("postgres-sslpassword", "postgresql://ml_user@db.internal/features?sslmode=verify-full&sslpassword={v}"),
+    ("oracle-easy-connect", "sqlplus -s ml_user/{v}@//db.internal:1521/FEATURES"),
+    ("go-mysql-dsn", "ml_user:{v}@tcp(mysql.internal:3306)/runs?parseTime=true"),
+    ("curlrc", 'user = "builder:{v}"'),
 )
 
 
