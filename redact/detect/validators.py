@@ -494,8 +494,8 @@ def credential_value(c: Candidate) -> bool:
             return bool(part) and credential_like(part)
     elif _URI_NO_USER.match(c.span):
         return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
-    names = c.match.groupdict() if c.match is not None else {}
-    name = names.get("name")
+    m = c.match
+    name = m.group("name") if m is not None and "name" in m.re.groupindex else None
     from_parent = credential_from_parent(name) if name else c.from_parent
     return credential_like(c.span) and (not from_parent or token_like(c.span))
 
