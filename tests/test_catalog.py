@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -262,7 +263,7 @@ def test_fragments_expand_in_patterns_and_prefilters(tmp_path: Path) -> None:
     assert {"credential_stem", "string_prefix"} <= set(builtin_fragments())
     (tmp_path / "fragments.yaml").write_text("fragments:\n  x_body: '[a-z]{8}'\n")
     entry = _entry([{"regex": r"x_{{x_body}}(?![a-z])", "prefilter": r"x_{{x_body}}"}])
-    (tmp_path / "x.yaml").write_text(__import__("json").dumps({"detectors": [entry]}))
+    (tmp_path / "x.yaml").write_text(json.dumps({"detectors": [entry]}))
     (spec,) = load_catalog([tmp_path])
     assert spec.patterns == [r"x_(?:[a-z]{8})(?![a-z])"]
     assert spec.pattern_prefilters == [r"x_(?:[a-z]{8})"]
