@@ -13,7 +13,14 @@ import re
 
 import ahocorasick
 
-from redact.detect.validators import Candidate, credential_like, is_placeholder, is_reference, validator
+from redact.detect.validators import (
+    FIELD_OPEN,
+    Candidate,
+    credential_like,
+    is_placeholder,
+    is_reference,
+    validator,
+)
 
 __all__ = ["is_stand_in", "TEMPLATE_ONLY"]
 
@@ -30,8 +37,9 @@ TEMPLATE_ONLY = re.compile(
       | %[A-Za-z_][A-Za-z0-9_]*%         # %VAR%
       | \{\{[^{}]*(?:\}\}?)?              # {{ template }} (also cut short at a space)
       | \{%[^%]*%\}                      # {% template %}
-      # {name} (not a braced random value: ODBC's PWD={...})
-      | \{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})[A-Za-z_][\w.]*\}
+      | """
+    + FIELD_OPEN
+    + r"""[A-Za-z_][\w.]*\}                # {name}
       | %\([^)]*\)[sdr]? | %s            # %(name)s
       | <[^<>]*>                         # <password>
       | \[[A-Za-z _:.-]*\]               # [REDACTED], [REDACTED:detector]

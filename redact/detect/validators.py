@@ -76,6 +76,10 @@ def _digits(s: str) -> str:
 
 
 # ---------------------------------------------------------------- placeholders
+# The opening brace of a format field ``{name}``, not of a braced random value (ODBC quotes
+# a password in braces: ``PWD={Zq8mK2pLx9}``): a name with lower case, upper case and
+# digits over 8 characters or more is a value. Shared by every template grammar.
+FIELD_OPEN = r"\{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})"
 # A placeholder is recognised by what the whole value (or the credential part) is: a
 # template, a mask, a stand-in word or a redaction output. Containing "{{" is not enough.
 _TEMPLATE = re.compile(
@@ -84,8 +88,9 @@ _TEMPLATE = re.compile(
       | \{\{[^\n]{0,256}?\}\}         # {{ template }}
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
-      | \{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})
-        [A-Za-z_]\w{0,64}(?:\.\w{1,64}|\([^(){}\n]{0,64}\)|\[[^\[\]{}\n]{0,64}\]){0,8}
+      | """
+    + FIELD_OPEN
+    + r"""[A-Za-z_]\w{0,64}(?:\.\w{1,64}|\([^(){}\n]{0,64}\)|\[[^\[\]{}\n]{0,64}\]){0,8}
         (?:![rsa])?(?::[^{}\n]{0,32})?\}  # {name}, {cfg.user!r}, {self.token()}: a format field
       | %[sdr](?![A-Za-z0-9])         # %s: a printf-style field
       | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
@@ -102,8 +107,9 @@ _WHOLE_TEMPLATE = re.compile(
       | \$\(.*
       | \{\{.*                   # {{ template }} (also cut short by a value pattern)
       | \{%.*
-      # {name}: a format field (not a braced random value: ODBC's PWD={...})
-      | \{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})[A-Za-z_][\w.]*\}
+      | """
+    + FIELD_OPEN
+    + r"""[A-Za-z_][\w.]*\}  # {name}: a format field
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
