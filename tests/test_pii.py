@@ -590,6 +590,9 @@ def test_lineage_values_stay_clean_with_glue():
         "S(4111111111111111)/(10**12)",
         "rng = np.random.default_rng(4111111111111111)",
         "torch.manual_seed(4111111111111111)",
+        "rs = np.random.RandomState(4111111111111111)",
+        "cfg.randomSeed: 4111111111111111",
+        "DATA_SEED=4111111111111111",
         "Rational(4111111111111111, 390625)",
         "(1, 4111111111111111, -53, 53)",
         "    4111111111111111, 308115465002673650])",
@@ -615,6 +618,22 @@ def test_numbers_in_arithmetic_seeds_and_lists_are_not_cards(value):
 def test_cards_in_text_tables_and_markup_stay_found(value):
     """CSV rows, a list of card numbers, one number in brackets, Markdown bold and a card
     after a word and a dot are still cards."""
+    assert [c for c in cats(value) if c[0] == "CREDIT_CARD"] != []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ops.lead@zqrngrf.com:4111111111111111",
+        "ops.lead@seedbank.example=4111111111111111",
+        "brngx: 4111111111111111",
+        "overseeding(4111111111111111)",
+    ],
+)
+def test_seed_words_inside_other_words_do_not_hide_cards(value):
+    """Only a whole word of the name before a number makes it a seed (``data_seed``,
+    ``randomSeed``, ``default_rng``); the same letters inside a host or another word do
+    not (``zqrngrf.com``, ``overseeding``)."""
     assert [c for c in cats(value) if c[0] == "CREDIT_CARD"] != []
 
 

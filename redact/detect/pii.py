@@ -117,7 +117,12 @@ _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-][A-Za-z0-9]{4}
 # (``Rational(385045107874520059, 390625000000000000)``, ``[5760336184031801, 3081]``).
 _OPERAND_AFTER = re.compile(r"\)*(?:\*\*?[\w(]|/[\d(]|\^)")
 _OPERAND_BEFORE = re.compile(r"(?:[\w)]\*\*?|\^)\(*$")
-_SEED_BEFORE = re.compile(r"(?i)(?:seed|rng|random_state)[\w.]*[\"']?[ \t]*[:=(][ \t]*[\"']?$")
+# the seed word is a whole word of the name (``data_seed``, ``randomSeed``, ``np.random.seed``),
+# never letters inside another word (``zqrngrf.com: 4111...`` is a host and a card)
+_SEED_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z0-9])|(?<=_)|(?<=[a-z])(?=[SR]))(?i:seeds?|rng|random_?state)(?![a-z])"
+    r"[\w.]*[\"']?[ \t]*[:=(][ \t]*[\"']?$"
+)
 _NUMBER = r"[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?"
 # the numbers of a list before and after the candidate, and whether a bracket closes it
 _LIST_BEFORE = re.compile(rf"(?P<open>[(\[{{]\s*)?(?:(?<![\w.]){_NUMBER}\s*,\s*)+$")
