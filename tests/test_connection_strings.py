@@ -326,6 +326,33 @@ def test_ldap_bind_passwords():
                       c, "cli-password-argument", ("-D cn=admin,dc=example,dc=org",))  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "template, detector, keep",
+    [
+        ("hostname edge-01\nusername ops privilege 15 secret 0 {pw}\n!", "network-device-password",
+         ("username ops privilege 15 secret 0 ",)),
+        ("enable secret 9 {pw}", "network-device-password", ("enable secret 9 ",)),
+        ("snmp-server community {pw} RW 10", "network-device-password", ("snmp-server community ", " RW 10")),
+        ("tacacs-server host 10.1.1.1 port 49 key 7 {pw}", "network-device-password", ("key 7 ",)),
+        ("router bgp 65000\n neighbor 192.0.2.1 password {pw}", "network-device-password", (" password ",)),
+        ("moon.example.org : PSK \"{pw}\"", "ipsec-secrets-line", ("moon.example.org : PSK",)),
+        (": P12 moon.p12 \"{pw}\"", "ipsec-secrets-line", (": P12 moon.p12",)),
+        ('"trainer" "{pw}"\n"ops" "md53175bce1d3201d16594cebf9d7eb3f9d"', "pgbouncer-auth-file-line", ('"trainer"',)),
+        ("binddn cn=svc,dc=example,dc=org\nbindpw {pw}", "ldap-bind-password", ("binddn cn=svc,dc=example,dc=org",)),
+        ("rootpw {pw}", "ldap-bind-password", ("rootpw ",)),
+        ("net use Z: \\\\fs01\\models {pw} /user:CORP\\svc", "cli-password-argument", ("\\\\fs01\\models",)),
+        ("jarsigner -keystore ks.jks -storepass {pw} app.jar release", "cli-password-argument", ("app.jar",)),
+    ],
+)  # fmt: skip
+def test_configuration_directive_passwords(template, detector, keep):
+    """Passwords in the directive-per-line files of network devices (Cisco IOS and NX-OS),
+    strongSwan's ipsec.secrets, PgBouncer's auth file and LDAP clients and servers
+    (``bindpw``, ``rootpw``), and in ``net use`` and ``jarsigner`` commands: the password is
+    masked, the directive and its other arguments kept."""
+    secret = pw()
+    assert_credential(template.format(pw=secret), secret, detector, keep)
+
+
 def test_pgpass_lines():
     """.pgpass lines hostname:port:database:username:password, wildcards included."""
     a, b = pw(), pw()
@@ -496,6 +523,11 @@ _ADVERSARIAL = [
     "echo a | sudo -u x ",
     "--password-file=<(echo ",
     "isql a b ",
+    "net use \\\\h\\s x ",
+    "username a privilege 1 secret 0 ",
+    "tacacs-server host h port 1 ",
+    "a : RSA k ",
+    '"a" "',
     "mc alias set a http://b ",
 ]
 

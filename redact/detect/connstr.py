@@ -87,6 +87,15 @@ def connection_credential(c: Candidate) -> bool:
     return not is_stand_in(c.span)
 
 
+@validator
+def pgbouncer_auth_line(c: Candidate) -> bool:
+    """A line of PgBouncer's auth file: an md5 or SCRAM secret is one by its shape; a
+    plain-text password must look like a credential (``"en" "English"`` is a label)."""
+    if c.match.group("hash") is not None:
+        return True
+    return not is_stand_in(c.span) and credential_like(c.span)
+
+
 # ---------------------------------------------------------------- URI userinfo
 _PORT_PATH = re.compile(r"^\d{1,5}(?:/|$)")
 
@@ -201,7 +210,8 @@ _TOOLS = {
     "ldap": re.compile(r"(?i)(?<![\w-])ldap(?:search|modify|add|delete|passwd|whoami|compare|modrdn|exop)\b"),
     "openssl": re.compile(r"(?i)(?<![\w-])openssl\b"),
     "az": re.compile(r"(?i)(?<![\w-])az(?:\.cmd)?\s+login\b"),
-    "keytool": re.compile(r"(?i)(?<![\w-])keytool(?:\.exe)?\b"),
+    "keytool": re.compile(r"(?i)(?<![\w-])(?:keytool|jarsigner)(?:\.exe)?\b"),
+    "nuget": re.compile(r"(?i)(?<![\w.-])nuget(?:\.exe)?(?=\s)"),
     # (a command word followed by a blank: never a file name or part of a URL)
     "zip": re.compile(r"(?i)(?<![\w.-])(?:zip|unzip|zipcloak)(?:\.exe)?(?=\s)"),
     "7z": re.compile(r"(?i)(?<![\w.-])7z[arz]?(?:\.exe)?(?=\s)"),
@@ -236,7 +246,8 @@ _TOOL_NEEDLES = {
     "ldap": ("ldap",),
     "openssl": ("openssl",),
     "az": ("az",),
-    "keytool": ("keytool",),
+    "keytool": ("keytool", "jarsigner"),
+    "nuget": ("nuget",),
     "zip": ("zip",),
     "7z": ("7z",),
     "ssh-keygen": ("ssh-keygen",),
@@ -309,7 +320,7 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-passin", "sep"): ("openssl",),
     ("-passout", "sep"): ("openssl",),
     ("-pass", "sep"): ("openssl",),
-    ("-k", "sep"): ("openssl",),
+    ("-k", "sep"): ("openssl", "nuget"),
     **{
         (f"-{p}", "sep"): ("keytool",)
         for p in ("storepass", "keypass", "srcstorepass", "deststorepass", "srckeypass", "destkeypass")
@@ -336,7 +347,8 @@ def cli_password(c: Candidate) -> bool:
     the same shell segment: ``docker login -p``, ``curl -u user:pw``, ``sshpass -p``,
     ``mysql -pPW`` / ``--password=PW``, ``redis-cli -a``, ``mongosh -p``, ``sqlcmd -P``,
     ``ldapsearch -w``, ``openssl -passin pass:PW`` / ``enc -k PW``, ``wget --password``,
-    ``az login -p``, ``keytool -storepass``, ``zip -P``, ``7z -pPW``, ``ssh-keygen -N``/``-P``,
+    ``az login -p``, ``keytool``/``jarsigner -storepass``, ``nuget push -k``, ``zip -P``,
+    ``7z -pPW``, ``ssh-keygen -N``/``-P``,
     ``twine -p``, ``mosquitto_pub -P``, ``rdesktop -p``, ``xfreerdp /p:PW``, ``psexec -p``,
     ``ncftp -p``, ``lftp -u user,PW``, ``smbclient -U user%PW``, HTTPie ``-a user:PW``,
     PuTTY's ``-pw``, ``cqlsh -p``, ``beeline -p``, ``rabbitmqadmin -p``, ``oc login -p``,

@@ -66,6 +66,9 @@ _CRED_WORDS = _words(
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
     "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
     "connstring sas sastoken auth authorization bearer cookie pgpass psk "
+    # the bind and root passwords of LDAP clients and servers (ldap.conf, nslcd.conf,
+    # slapd.conf); a bare "pw" stays neutral (pointwise in ML configs: pw_kernel)
+    "bindpw rootpw rootbindpw "
     # the word for password in other languages written in Latin script (German, Spanish,
     # French, Portuguese, Dutch, Swedish, Polish, Finnish, Danish/Norwegian, Czech,
     # Hungarian, Turkish as identifiers write it); the secret-assignment detector's name
@@ -91,7 +94,7 @@ _KEY_QUALIFIERS = _words(
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace easypost elastic "
     "elevenlabs facebook fastly feishu figma firecrawl fireworks flutterwave flyio frameio "
-    "gocardless google gcp grafana hashicorp hetzner heygen honeycomb hubspot huggingface ibm ifttt "
+    "gocardless google gcp grafana hashicorp hetzner heygen honeycomb hubspot huggingface ibm ifttt ipsec "
     "infisical influxdb infracost intercom jenkins jfrog jina langfuse langsmith "
     "launchdarkly mailersend maxmind messagebird microsoft mixpanel mongodb ngrok nuget nvidia "
     "okta openrouter openshift pagerduty paystack perplexity plaid planetscale postman "
