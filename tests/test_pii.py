@@ -637,6 +637,37 @@ def test_seed_words_inside_other_words_do_not_hide_cards(value):
     assert [c for c in cats(value) if c[0] == "CREDIT_CARD"] != []
 
 
+@pytest.mark.parametrize(
+    "value, category",
+    [
+        ("4111\u00a01111\u00a01111\u00a01111", "CREDIT_CARD"),
+        ("4111\u20091111\u20091111\u20091111", "CREDIT_CARD"),
+        ("IBAN DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000", "IBAN_CODE"),
+        ("Tel.\u00a0+49\u202f30\u202f901820", "PHONE_NUMBER"),
+        ("SSN 536\u00a090\u00a04410", "US_SSN"),
+        ("db_password\u00a0=\u00a0Zq8mK2pLx9!", "SECRET"),
+    ],
+)
+def test_unicode_spaces_separate_like_a_space(value, category):
+    """No-break, thin and narrow no-break spaces (text copied from documents) group
+    numbers and surround ``=`` as a space does; the mask keeps them where they were."""
+    assert category in [c[0] for c in cats(value)]
+    out = redact.redact({"value": value}).value["value"]
+    assert [ch for ch in out if not ch.isascii()] == [ch for ch in value if not ch.isascii()]
+    assert out != value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["4111-1111-1111-1111-123", "4111 1111 1111 1111 12", "4111-1111-1111-1111-12"],
+)
+def test_a_grouped_card_followed_by_a_short_group_is_a_card(value):
+    """A 4-4-4-4 card followed by a short group with the same separator (a security code,
+    a count) is read as the card where the longer reading fails its checks."""
+    out = redact.redact({"value": value}).value["value"]
+    assert "4111" not in out[:15] and out.endswith(value[19:])
+
+
 def test_seed_keys_are_not_cards():
     """A large integer under a seed key (``seed``, ``data_seed``, ``random_state``) is a
     seed, under another key a card."""

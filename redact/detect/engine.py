@@ -300,7 +300,14 @@ class Engine:
 
     def find(self, text: str, key: str = "") -> list[Hit]:
         """Validated hits in ``text`` read under ``key``: one reported hit per claim, plus
-        the overlapping hits it shadows (``shadow=True``), which redaction masks too."""
+        the overlapping hits it shadows (``shadow=True``), which redaction masks too.
+
+        Unicode spaces (no-break, thin, figure, narrow no-break...) are read as a plain
+        space: text copied from documents and web pages groups card numbers, IBANs and
+        phone numbers with them, and writes them around ``=`` and ``:``. Each is one code
+        point, as the space is, so every offset stays the offset in ``text``."""
+        if not text.isascii():
+            text = text.translate(_UNICODE_SPACES)
         info = self.key_info(key)
         if len(text) < self.min_len and not info.triggered_ids:
             return []
@@ -410,6 +417,9 @@ class Engine:
                 confidence = d.confidence_unverified
         return Hit(d, start, end, cs, ce, confidence)
 
+
+# the space separators of Unicode (category Zs) but the space itself, as a space
+_UNICODE_SPACES = {cp: " " for cp in (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
 
 _RETRIES = 64  # rejected matches per pattern and text after which no search restarts inside one
 _SHORT = 2048  # below this, a search per match is cheaper than setting up finditer
