@@ -160,6 +160,20 @@ def test_empty_value_never_borrows_the_next_line():
     """``KEY=`` followed by a newline is empty: the next line is not its value."""
     assert redact.scan({"env": "API_KEY=\nOTHER=Xk9pLm2Qa77"}) == []
     assert redact.scan({"env": "password:\n  host: db.internal"}) == []
+    assert redact.scan({"env": "password:\nhost: db.internal"}) == []
+    assert redact.scan({"env": "password:\n  - Xk9pLm2Qa77\n"}) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["password:\n  Xk9pLm2Qa77!\nuser: svc", "db:\n  api_key:\n    'Xk9pLm2Qa77!'\n  host: db.internal",
+     "auth_token:\n    Xk9pLm2Qa77!"],
+)  # fmt: skip
+def test_a_yaml_scalar_on_the_line_after_its_key(text):
+    """A YAML scalar written on the line after a credential name, indented deeper, is that
+    name's value (YAML reads ``password:\n  X`` as ``password: X``)."""
+    out = redact.redact({"cfg": text}).value["cfg"]
+    assert "Xk9pLm2Qa77" not in out and ("host: db.internal" in out or "host" not in text)
 
 
 @pytest.mark.parametrize(
