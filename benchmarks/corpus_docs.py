@@ -335,6 +335,8 @@ FORMATS: tuple[Format, ...] = (
     F("contentful-pat", S, ("CFPAT-", (URLSAFE, 43)), "CONTENTFUL_MANAGEMENT_TOKEN"),
     F("prefect-api-key", S, ("pnu_", (ALNUM, 36)), "PREFECT_API_KEY"),
     F("dropbox-short-lived-token", S, ("sl.", (URLSAFE, 135)), "DROPBOX_ACCESS_TOKEN"),
+    F("posthog-personal-api-key", S, ("phx_", (ALNUM, 47)), "POSTHOG_PERSONAL_API_KEY", header="Authorization: Bearer"),
+    F("helicone-api-key", S, ("sk-helicone-", (LOWER + DIG, 7), "-", (LOWER + DIG, 7), "-", (LOWER + DIG, 7), "-", (LOWER + DIG, 7)), "HELICONE_API_KEY", header="Helicone-Auth: Bearer"),
     # --- structure
     F("jwt", S, (_jwt,), "ACCESS_TOKEN", header="Authorization: Bearer"),
     F("pem-rsa-private-key", S, (_pem("RSA PRIVATE KEY"),), "PRIVATE_KEY"),
@@ -385,6 +387,7 @@ ASSIGNMENTS: tuple[tuple[str, str], ...] = (
     ("sshpass", "sshpass -p {v} ssh -l trainer gpu-17"),
     ("python-raw-string", 'password = r"{v}"'),
     ("csharp-verbatim", 'var password = @"{v}";'),
+    ("yaml-next-line", "database:\n  password:\n    {v}\n  user: trainer\n"),
 )
 
 CONNECTIONS: tuple[tuple[str, str], ...] = (
@@ -417,6 +420,11 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
     ("oracle-easy-connect", "sqlplus -s ml_user/{v}@//db.internal:1521/FEATURES"),
     ("go-mysql-dsn", "ml_user:{v}@tcp(mysql.internal:3306)/runs?parseTime=true"),
     ("curlrc", 'user = "builder:{v}"'),
+    ("cisco-username-secret", "hostname edge-01\nusername netops privilege 15 secret 0 {v}\n"),
+    ("snmp-community", "snmp-server community {v} RO 10"),
+    ("ipsec-secrets-psk", 'gw.example.com : PSK "{v}"'),
+    ("pgbouncer-userlist", '"ml_user" "{v}"'),
+    ("nslcd-bindpw", "binddn cn=nslcd,dc=example,dc=com\nbindpw {v}"),
 )
 
 
