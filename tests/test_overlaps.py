@@ -112,6 +112,7 @@ def test_adjacent_canary_pairs_leak_nothing():
         "db_password=Tr0ub4dor#3 host=db api_key: k3y-Fa4e9d2c1b",
         "mail alice.fake@example.com card 4111 1111 1111 1111",
         '{"db_url": "postgresql://svc:Fk9fake77@db/x", "db_url": "x"}',
+        "relay ops@[192.0.2.10] accepted",
     ],
 )
 def test_apply_is_idempotent(value):
@@ -348,3 +349,10 @@ def test_a_mask_over_several_findings_shows_none_of_them() -> None:
         "ann@example.org", [(Hit(by_id["email-address"], 0, 15, 0, 15), Mask())], "/v", ("v",)
     )
     assert not alone.whole and Mask().replace(alone) == "****@example.org"
+
+
+def test_a_finding_inside_the_kept_part_of_a_mask_is_hidden() -> None:
+    """An address whose domain is an address literal holds an IP address: the e-mail mask,
+    which keeps the domain, would keep the IP readable, so it shows nothing."""
+    out = redact.redact({"v": "relay ops@[192.0.2.10] accepted"}).value["v"]
+    assert "ops" not in out and "192.0.2.10" not in out
