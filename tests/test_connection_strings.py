@@ -335,6 +335,8 @@ def test_ldap_bind_passwords():
         ("snmp-server community {pw} RW 10", "network-device-password", ("snmp-server community ", " RW 10")),
         ("tacacs-server host 10.1.1.1 port 49 key 7 {pw}", "network-device-password", ("key 7 ",)),
         ("router bgp 65000\n neighbor 192.0.2.1 password {pw}", "network-device-password", (" password ",)),
+        ("set system radius-server 192.0.2.5 secret \"{pw}\"", "network-device-password", ("set system radius-server",)),
+        ("set security ike policy p1 pre-shared-key ascii-text \"{pw}\"", "network-device-password", ("ascii-text",)),
         ("moon.example.org : PSK \"{pw}\"", "ipsec-secrets-line", ("moon.example.org : PSK",)),
         (": P12 moon.p12 \"{pw}\"", "ipsec-secrets-line", (": P12 moon.p12",)),
         ('"trainer" "{pw}"\n"ops" "md53175bce1d3201d16594cebf9d7eb3f9d"', "pgbouncer-auth-file-line", ('"trainer"',)),

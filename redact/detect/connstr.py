@@ -88,6 +88,16 @@ def connection_credential(c: Candidate) -> bool:
 
 
 @validator
+def device_secret(c: Candidate) -> bool:
+    """A secret in a network device's configuration: not a stand-in, and, where the
+    grammar would also read prose (an unquoted Junos value, its ``plausible`` group),
+    a value that looks like a credential itself."""
+    if is_stand_in(c.span):
+        return False
+    return c.match.groupdict().get("plausible") is None or credential_like(c.span)
+
+
+@validator
 def pgbouncer_auth_line(c: Candidate) -> bool:
     """A line of PgBouncer's auth file: an md5 or SCRAM secret is one by its shape; a
     plain-text password must look like a credential (``"en" "English"`` is a label)."""
