@@ -266,3 +266,23 @@ def test_interpolated_strings_are_judged_by_their_literal_parts(line: str, secre
         assert out == line
     else:
         assert secret not in out
+
+
+def test_a_private_key_block_written_in_base64_is_a_private_key() -> None:
+    """A PEM private key block encoded in base64 on one line (a Kubernetes secret's
+    ``data``, a CI variable) is a private key; a certificate encoded the same way is not."""
+    import base64
+    import random
+    import string
+
+    rng = random.Random()
+    body = "".join(rng.choice(string.ascii_letters + string.digits + "+/") for _ in range(256))
+    lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+
+    def encoded(kind: str) -> str:
+        return base64.b64encode(f"-----BEGIN {kind}-----\n{lines}\n-----END {kind}-----\n".encode()).decode()
+
+    key = encoded("OPENSSH PRIVATE KEY")
+    out = redact.redact({"secret": f"data:\n  ssh-privatekey: {key}\n"}).value["secret"]
+    assert key[20:60] not in out
+    assert redact.scan({"v": encoded("CERTIFICATE")}) == []

@@ -539,11 +539,34 @@ _NOT_B64 = re.compile(r"[^\w+/=]+|_+")
 _SPACE = re.compile(r"\s+")
 
 
+_B64_PEM = "LS0tLS1CRUdJTi"  # "-----BEGIN" in base64, from the first character
+_PRIVATE_HEADER = re.compile(
+    r"-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----|-----BEGIN OpenVPN Static key V1-----"
+)
+
+
 @validator
 def pem_body(c: Candidate) -> bool:
     """A PEM block carries key material: at least 16 base64 characters after the header,
-    not a mask or a stand-in (``...``, ``<key>``, ``xxxx``)."""
+    not a mask or a stand-in (``...``, ``<key>``, ``xxxx``). A block written in base64
+    (a Kubernetes secret's ``data``, a CI variable) is decoded first and must be a private
+    key's block."""
+    if c.span.startswith(_B64_PEM):
+        armour = _b64_text(c.span)
+        if armour is None or _PRIVATE_HEADER.match(armour) is None:
+            return False
+        return pem_has_key_material(armour)
     return pem_has_key_material(c.span)
+
+
+def _b64_text(value: str, limit: int = 65536) -> str | None:
+    """``value`` (base64, line breaks allowed) decoded as ASCII text, or None."""
+    data = _SPACE.sub("", value)[:limit]
+    data = data[: len(data) - len(data) % 4]
+    try:
+        return base64.b64decode(data, validate=True).decode("ascii", errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def pem_has_key_material(span: str) -> bool:
