@@ -485,8 +485,8 @@ def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[S
     """The replacements that mask the union of the spans whose action changes the value:
     spans that overlap or touch merge into one, replaced by the action of its best reported
     hit (most confident, then widest), so no part of any finding stays readable; where the
-    merged span is wider than that hit's own or holds another finding inside it, its mask
-    shows nothing (no address domain or last digits, which could be another finding's
+    merged span is wider than that hit's own or holds a finding of another kind inside it,
+    its mask shows nothing (no address domain or last digits, which could be another finding's
     characters). Two
     reported findings that only touch (values glued with no separator, ``a@x.com`` then
     an SSN) stay two replacements, each with its own action: a mask that keeps part of its
@@ -498,10 +498,11 @@ def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[S
     for _, _, group in merge_spans(changing):
         for start, end, hs in _overlapping(group):
             best = max(hs, key=lambda h: (not h.shadow, h.confidence, h.end - h.start))
-            # other findings' parts in it: past the best hit's span, or inside it (an IP
-            # address in an address literal's domain, which the e-mail mask would keep)
+            # other findings' parts in it: past the best hit's span, or a finding of another
+            # kind inside it (an IP address in an address literal's domain, which the e-mail
+            # mask would keep)
             whole = (start, end) != (best.start, best.end) or any(
-                (h.start, h.end) != (start, end) for h in hs
+                h.detector.category != best.detector.category and (h.start, h.end) != (start, end) for h in hs
             )
             span = Span(text[start:end], best.detector.category, best.detector.id, ptr, fpath, whole)
             reps.append((start, end, actions[id(best)], span))

@@ -225,6 +225,7 @@ def test_schema_words_and_idempotency_tokens_are_not_credentials(key):
 _NOT_VENDOR_QUALIFIERS = set(
     [
         "age",
+        "base64",
         "box",
         "cli",
         "credit",

@@ -363,6 +363,8 @@ def credential_like(value: str) -> bool:
     v = v.strip().strip("'\"")
     if len(v) < 6 or len(v) > 8192:
         return False
+    if v.startswith("-----BEGIN"):  # a PEM block (its armour words are not prose)
+        return pem_has_key_material(v)
     if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
         return False
     if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
@@ -388,8 +390,6 @@ def credential_like(value: str) -> bool:
         return False  # a counting run after a prefix: sk-1234567890, key_abcdefgh
     if "..." in v or "\u2026" in v:
         return False  # an elided sample ("eyJ2IjoiMSIs...", "sk-...xyz1234"), not a whole credential
-    if v.startswith("-----BEGIN"):
-        return pem_has_key_material(v)
     m = _SCHEME_VALUE.match(v)
     if m and m.group(1).lower() in AUTH_SCHEMES:  # "Bearer %s", "Basic <token>": judge the credential part
         return credential_like(m.group(2))
@@ -559,10 +559,42 @@ def pem_body(c: Candidate) -> bool:
     return pem_has_key_material(c.span)
 
 
+@validator
+def base64_json_credential(c: Candidate) -> bool:
+    """A base64 value that decodes to a JSON object holding a credential: a member whose
+    name the key grammar reads as a credential (``password``, ``auth``, ``private_key``,
+    ``client_secret``), at any depth, whose value looks like one. A Docker
+    ``.dockerconfigjson``, a service account's key file or a connection profile encoded
+    for a CI variable or a Kubernetes secret."""
+    text = _b64_text(c.span.replace("-", "+").replace("_", "/"), limit=1 << 20)
+    if text is None:
+        return False
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return False
+    return _holds_credential(obj, 0)
+
+
+def _holds_credential(obj: object, depth: int) -> bool:
+    if depth > 16:
+        return False
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(v, str):
+                if classify_key(str(k)) is KeyClass.CREDENTIAL and credential_like(v):
+                    return True
+            elif _holds_credential(v, depth + 1):
+                return True
+    elif isinstance(obj, list):
+        return any(_holds_credential(v, depth + 1) for v in obj[:1000])
+    return False
+
+
 def _b64_text(value: str, limit: int = 65536) -> str | None:
     """``value`` (base64, line breaks allowed) decoded as ASCII text, or None."""
-    data = _SPACE.sub("", value)[:limit]
-    data = data[: len(data) - len(data) % 4]
+    data = _SPACE.sub("", value)[:limit].rstrip("=")
+    data += "=" * (-len(data) % 4)
     try:
         return base64.b64decode(data, validate=True).decode("ascii", errors="strict")
     except (ValueError, UnicodeDecodeError):
