@@ -111,6 +111,22 @@ def _pem(kind: str) -> Callable[[random.Random], str]:
     return make
 
 
+def _pem_base64(rng: random.Random) -> str:
+    """A private key's PEM block encoded in base64 on one line, as ``kubectl create secret``
+    writes a secret's ``data`` and as CI variables hold files."""
+    return base64.b64encode((_pem("PRIVATE KEY")(rng) + "\n").encode()).decode()
+
+
+def _dockerconfigjson(rng: random.Random) -> str:
+    """A Docker ``config.json`` in base64 (a ``kubernetes.io/dockerconfigjson`` secret): the
+    registry's ``auth`` member is base64 of ``user:password``."""
+    user = "ci-" + "".join(rng.choice(LOWER) for _ in range(6))
+    password = "".join(rng.choice(ALNUM) for _ in range(20))
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    config = {"auths": {"registry.example.com": {"username": user, "password": password, "auth": auth}}}
+    return base64.b64encode(json.dumps(config).encode()).decode()
+
+
 def _sentry_org(rng: random.Random) -> str:
     payload = _b64json(
         {
@@ -343,6 +359,8 @@ FORMATS: tuple[Format, ...] = (
     F("pem-private-key", S, (_pem("PRIVATE KEY"),), "TLS_PRIVATE_KEY"),
     F("pem-openssh-private-key", S, (_pem("OPENSSH PRIVATE KEY"),), "SSH_PRIVATE_KEY"),
     F("pem-ec-private-key", S, (_pem("EC PRIVATE KEY"),), "EC_PRIVATE_KEY"),
+    F("pem-private-key-base64", S, (_pem_base64,), "TLS_KEY_B64"),
+    F("dockerconfigjson-base64", S, (_dockerconfigjson,), "DOCKER_CONFIG_JSON"),
 )
 # fmt: on
 
