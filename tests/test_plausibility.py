@@ -269,8 +269,9 @@ def test_interpolated_strings_are_judged_by_their_literal_parts(line: str, secre
 
 
 def test_a_private_key_block_written_in_base64_is_a_private_key() -> None:
-    """A PEM private key block encoded in base64 on one line (a Kubernetes secret's
-    ``data``, a CI variable) is a private key; a certificate encoded the same way is not."""
+    """A PEM private key block encoded in base64, on one line (a Kubernetes secret's
+    ``data``, a CI variable) or wrapped at 76 columns, is a private key; a certificate
+    encoded the same way is not."""
     import base64
     import random
     import string
@@ -286,6 +287,11 @@ def test_a_private_key_block_written_in_base64_is_a_private_key() -> None:
     out = redact.redact({"secret": f"data:\n  ssh-privatekey: {key}\n"}).value["secret"]
     assert key[20:60] not in out
     assert redact.scan({"v": encoded("CERTIFICATE")}) == []
+    # wrapped at 76 columns (the base64 tool) inside a YAML block scalar
+    lines = [key[i : i + 76] for i in range(0, len(key), 76)]
+    block = "tls_key_b64: |\n" + "".join(f"  {line}\n" for line in lines) + "replicas: 2\n"
+    out = redact.redact({"values": block}).value["values"]
+    assert not any(line[8:40] in out for line in lines) and "replicas: 2" in out
 
 
 @pytest.mark.parametrize("urlsafe", [False, True])
@@ -306,3 +312,37 @@ def test_base64_json_holding_a_credential_is_a_secret(urlsafe: bool) -> None:
     profile = encode({"profiles": [{"name": "prod", "db": {"user": "svc", "password": password}}]})
     assert [f.detector for f in redact.scan({"v": f"PROFILE_B64={profile}"})] == ["base64-json-credentials"]
     assert redact.scan({"v": encode({"model": "resnet50", "max_tokens": 512, "tokenizer": "bpe"})}) == []
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["LS0tLS1CRUdJTi" + "A" * 50 + "\n", "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0t" + "A" * 36 + "\n",
+     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0t" + "A" * 60 + " ", "eyJ" + "A" * 60 + " "],
+)  # fmt: skip
+def test_base64_candidates_are_read_in_linear_time(unit: str) -> None:
+    """200 KB of base64 lines that start like a PEM block or a JSON object, but are
+    neither, are read within the time guard and at most 20x the time of 200 KB of
+    ordinary words (each run of lines is read once, not again from each line: that was
+    quadratic and hit the guard). Loose bound, best of three, on a shared machine."""
+    import random
+    import string
+    import time
+
+    engine = redact.build_scanner().engine  # (the scanner's memo would answer a repeat)
+
+    def best(text: str) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            hits = engine.find(text)
+            times.append(time.perf_counter() - t0)
+            assert not [h for h in hits if h.detector.id.startswith("guard-")]
+        return min(times)
+
+    rng = random.Random(7)
+    words = " ".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9))) for _ in range(40_000)
+    )
+    adversarial = unit * (200_000 // len(unit))
+    ordinary = words[: len(adversarial)]
+    assert best(adversarial) / max(best(ordinary), 0.002) < 20
