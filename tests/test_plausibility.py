@@ -296,20 +296,20 @@ def test_a_private_key_block_written_in_base64_is_a_private_key() -> None:
 
 @pytest.mark.parametrize("urlsafe", [False, True])
 def test_base64_json_holding_a_credential_is_a_secret(urlsafe: bool) -> None:
-    """A base64 value (standard, or URL-safe without padding) that decodes to JSON with a
-    credential member is reported; the same encoding of a config without one is not."""
+    """A base64 value (standard, or URL-safe without padding) that decodes to JSON (UTF-8)
+    with a credential member is reported; the same encoding of a config without one is not."""
     import base64
     import json
     import secrets
 
     def encode(obj: object) -> str:
-        raw = json.dumps(obj).encode()
+        raw = json.dumps(obj, ensure_ascii=False).encode()
         return (
             base64.urlsafe_b64encode(raw).decode().rstrip("=") if urlsafe else base64.b64encode(raw).decode()
         )
 
     password = "Fk" + secrets.token_hex(8)
-    profile = encode({"profiles": [{"name": "prod", "db": {"user": "svc", "password": password}}]})
+    profile = encode({"profiles": [{"name": "prod-zürich", "db": {"user": "svc", "password": password}}]})
     assert [f.detector for f in redact.scan({"v": f"PROFILE_B64={profile}"})] == ["base64-json-credentials"]
     assert redact.scan({"v": encode({"model": "resnet50", "max_tokens": 512, "tokenizer": "bpe"})}) == []
 

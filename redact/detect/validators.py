@@ -566,7 +566,7 @@ def base64_json_credential(c: Candidate) -> bool:
     ``client_secret``), at any depth, whose value looks like one. A Docker
     ``.dockerconfigjson``, a service account's key file or a connection profile encoded
     for a CI variable or a Kubernetes secret."""
-    text = _b64_text(c.span.replace("-", "+").replace("_", "/"), limit=1 << 20)
+    text = _b64_text(c.span.replace("-", "+").replace("_", "/"), limit=1 << 20, encoding="utf-8")
     if text is None:
         return False
     try:
@@ -591,12 +591,16 @@ def _holds_credential(obj: object, depth: int) -> bool:
     return False
 
 
-def _b64_text(value: str, limit: int = 65536) -> str | None:
-    """``value`` (base64, line breaks allowed) decoded as ASCII text, or None."""
-    data = _SPACE.sub("", value)[:limit].rstrip("=")
+def _b64_text(value: str, limit: int = 65536, encoding: str = "ascii") -> str | None:
+    """``value`` (base64, line breaks allowed, padding optional) decoded as text, or None;
+    past ``limit`` characters the decoded text is cut short."""
+    data = _SPACE.sub("", value)
+    data = data[:limit].rstrip("=") if len(data) <= limit else data[: limit - limit % 4]
+    if len(data) % 4 == 1:  # (no whole byte in a last single character)
+        data = data[:-1]
     data += "=" * (-len(data) % 4)
     try:
-        return base64.b64decode(data, validate=True).decode("ascii", errors="strict")
+        return base64.b64decode(data, validate=True).decode(encoding, errors="strict")
     except (ValueError, UnicodeDecodeError):
         return None
 
