@@ -51,6 +51,7 @@ B64 = ALNUM + "+/"
 URLSAFE = ALNUM + "-_"
 B32 = UPPER + "234567"
 BECH32 = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"
+CRYPT64 = "./" + DIG + UPPER + LOWER  # the alphabet of crypt(3) hashes
 
 Part = "str | tuple[str, int] | Callable[[random.Random], str]"
 
@@ -361,6 +362,11 @@ FORMATS: tuple[Format, ...] = (
     F("pem-ec-private-key", S, (_pem("EC PRIVATE KEY"),), "EC_PRIVATE_KEY"),
     F("pem-private-key-base64", S, (_pem_base64,), "TLS_KEY_B64"),
     F("dockerconfigjson-base64", S, (_dockerconfigjson,), "DOCKER_CONFIG_JSON"),
+    # --- password hashes (crypt(3) / passlib's Modular Crypt Format, Django)
+    F("bcrypt-password-hash", S, ("$2b$12$", (CRYPT64, 53)), "ADMIN_PASSWORD_HASH"),
+    F("sha512-crypt-hash", S, ("$6$", (CRYPT64, 16), "$", (CRYPT64, 86)), "ROOT_PASSWORD_HASH"),
+    F("argon2id-hash", S, ("$argon2id$v=19$m=65536,t=3,p=4$", (ALNUM + "+/", 22), "$", (ALNUM + "+/", 43)), "JUPYTER_PASSWORD"),
+    F("django-pbkdf2-hash", S, ("pbkdf2_sha256$870000$", (ALNUM, 22), "$", (B64, 43), "="), "USER_PASSWORD_HASH"),
 )
 # fmt: on
 
@@ -443,6 +449,10 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
     ("ipsec-secrets-psk", 'gw.example.com : PSK "{v}"'),
     ("pgbouncer-userlist", '"ml_user" "{v}"'),
     ("nslcd-bindpw", "binddn cn=nslcd,dc=example,dc=com\nbindpw {v}"),
+    (
+        "oracle-connect-descriptor",
+        "sqlplus ml_user/{v}@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=db.internal)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=features)))",
+    ),
 )
 
 

@@ -215,6 +215,14 @@ def entropy(c: Candidate) -> bool:
     return not (len(body) >= 12 and (is_filler(body) or shannon_entropy(body) < 2.5))
 
 
+@validator
+def password_hash(c: Candidate) -> bool:
+    """A password hash whose digest (the ``digest`` group) is random: not a filler
+    (``$2b$12$aaaa...``) and at least 3 bits per character."""
+    digest = c.match.group("digest") or ""
+    return not is_filler(digest) and shannon_entropy(digest) >= 3.0
+
+
 # ---------------------------------------------------------------- key names
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEP = re.compile(r"[^a-z0-9]+")
