@@ -695,15 +695,32 @@ def jwt_header(c: Candidate) -> bool:
     return isinstance(header, dict) and ("alg" in header or "typ" in header)
 
 
+_NOT_A_BASIC_VALUE = re.compile(r"[=()${}<>\[\]]")
+
+
 @validator
 def basic_auth(c: Candidate) -> bool:
-    """A ``Basic`` credential decodes to ``user:password``; other schemes pass."""
+    """A ``Basic`` credential decodes to ``user:password``, or is not base64 at all and
+    looks like a credential itself (a token or password sent unencoded); other schemes
+    pass."""
     scheme = c.match.groupdict().get("scheme") or ""
     if scheme.lower() != "basic":
         # "Authorization": "Bearer " + token: the scheme word alone is no credential
         return not (c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span))
     try:
         decoded = base64.b64decode(c.span + "=" * (-len(c.span) % 4), validate=True).decode()
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error):
+        # not base64: a credential sent as it is (upper and lower case and digits, as
+        # generated ones have), not code, a challenge's parameters or a description
+        # (``base64(user:pass)``, ``realm="x"``, ``${B64}``, ``base64-encoded-user:pass``)
+        span = c.span
+        return (
+            not _NOT_A_BASIC_VALUE.search(span)
+            and span != span.lower()
+            and span != span.upper()
+            and _HAS_DIGIT.search(span) is not None
+            and credential_like(span)
+        )
+    except UnicodeDecodeError:
         return False
     return ":" in decoded and not is_placeholder(decoded.split(":", 1)[1])
