@@ -55,8 +55,17 @@ def key_path(path: Sequence[Segment]) -> str:
     return out
 
 
+# a member holding a value, and the sibling members that can name it, in order: MLflow's
+# and Kubernetes' {"key"/"name": ..., "value": ...}, AWS tags {"Key": ..., "Value": ...},
+# Elastic Beanstalk's option settings {"OptionName": ..., "Value": ...}, CloudFormation's
+# {"ParameterKey": ..., "ParameterValue": ...}
+_NAMED_BY: dict[str, tuple[str, ...]] = {
+    "value": ("key", "name"),
+    "Value": ("Key", "Name", "OptionName"),
+    "ParameterValue": ("ParameterKey",),
+}
 # the members whose siblings give them their context (:func:`context_key`)
-SIBLING_CONTEXT = frozenset({"value", "key"})
+SIBLING_CONTEXT = frozenset({*_NAMED_BY, "key"})
 # members that name whose credential a bare ``key`` beside them is: the account of a
 # key pair (``{"username": ..., "key": ...}`` as in kaggle.json, ``{"email": ..., "key":
 # ...}`` as Cloudflare's global API key, ``{"key_id": ..., "key": ...}`` key records)
@@ -66,7 +75,7 @@ IDENTITY_NAMES = (
     "app_id", "appId",
 )  # fmt: skip
 # every sibling name :func:`context_key` looks at (what a reader of a document keeps)
-SIBLING_NAMES = frozenset({"key", "name", *IDENTITY_NAMES})
+SIBLING_NAMES = frozenset({name for names in _NAMED_BY.values() for name in names} | {"key", *IDENTITY_NAMES})
 
 
 def context_key(mapping: Any, key: str) -> str:
@@ -74,16 +83,18 @@ def context_key(mapping: Any, key: str) -> str:
 
     Exports of tracking stores list params and tags as ``{"key": "db_password", "value":
     "..."}`` pairs (MLflow's REST API and exports, many YAML dumps): the ``value`` is read
-    under the name its sibling ``key`` (or ``name``) gives. A bare ``key`` beside a member
-    naming an account (:data:`IDENTITY_NAMES`) is that account's key, read as
-    ``user_key`` (a credential), never as a record's key.
+    under the name its sibling ``key`` (or ``name``) gives, and so are AWS tags
+    (``Key``/``Value``), Elastic Beanstalk's option settings (``OptionName``/``Value``)
+    and CloudFormation's parameters (``ParameterKey``/``ParameterValue``). A bare ``key``
+    beside a member naming an account (:data:`IDENTITY_NAMES`) is that account's key,
+    read as ``user_key`` (a credential), never as a record's key.
     """
-    if key == "value":
-        named = mapping.get("key")
-        if type(named) is not str:
-            named = mapping.get("name")
-        if type(named) is str:
-            return named
+    names = _NAMED_BY.get(key)
+    if names is not None:
+        for name in names:
+            named = mapping.get(name)
+            if type(named) is str:
+                return named
     elif key == "key":
         for name in IDENTITY_NAMES:
             if type(mapping.get(name)) is str:

@@ -214,6 +214,28 @@ def test_key_value_pairs_take_their_key_as_context():
     assert [text[f.start : f.end] for f in found] == ["hunter2!x", "k3y-Fa4e9d2c1b"]
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("Key", "Value"), ("Name", "Value"), ("OptionName", "Value"), ("ParameterKey", "ParameterValue")],
+)
+def test_cloud_name_value_pairs_take_their_name_as_context(name: str, value: str) -> None:
+    """AWS tags (``Key``/``Value``), Elastic Beanstalk's option settings
+    (``OptionName``/``Value``) and CloudFormation's parameters
+    (``ParameterKey``/``ParameterValue``): the value is read under the name beside it,
+    in a mapping, in embedded JSON and when redacted; lineage and plain names stay."""
+    import json as _json
+    import secrets as _secrets
+
+    pw = "FAKE-" + _secrets.token_urlsafe(12)
+    sha = _secrets.token_hex(20)
+    doc = {"tags": [{name: "DbPassword", value: pw}, {name: "git_commit", value: sha}, {name: "Name", value: "prod-db"}]}
+    assert [(f.pointer, f.category) for f in redact.scan(doc)] == [(f"/tags/0/{value}", "SECRET")]
+    text = _json.dumps(doc)
+    assert [text[f.start : f.end] for f in redact.scan({"export": text})] == [pw]
+    out = redact.redact({"export": text, "doc": doc}).value
+    assert pw not in str(out) and sha in out["export"] and out["doc"]["tags"][1][value] == sha
+
+
 @pytest.mark.parametrize("identity", ["username", "email", "accessKeyId", "client_id", "login"])
 def test_a_bare_key_beside_an_account_is_that_accounts_key(identity: str) -> None:
     """A key pair's ``key`` (kaggle.json's ``{"username": ..., "key": ...}``, an e-mail and
