@@ -658,6 +658,32 @@ def test_unicode_spaces_separate_like_a_space(value, category):
 
 
 @pytest.mark.parametrize(
+    "value, category",
+    [
+        ("SSN 536\u201390\u20134410", "US_SSN"),  # en dashes
+        ("Tel. +1\u2011415\u2011555\u20110132", "PHONE_NUMBER"),  # non-breaking hyphens
+        ("4111\u20101111\u20101111\u20101111", "CREDIT_CARD"),  # hyphens
+        ("".join(chr(ord(d) + 0xFEE0) for d in "4111111111111111"), "CREDIT_CARD"),  # fullwidth
+        ("IBAN \uff24\uff25\uff18\uff19\uff13\uff17\uff10\uff14\uff10\uff10\uff14\uff14\uff10\uff15\uff13\uff12\uff10\uff11\uff13\uff10\uff10\uff10", "IBAN_CODE"),
+        ("\uff4a\uff41\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d", "EMAIL_ADDRESS"),
+        ("db_password\uff1dZq8mK2pLx9!", "SECRET"),  # a fullwidth equals sign
+    ],
+)
+def test_unicode_dashes_and_fullwidth_forms_read_as_ascii(value, category):
+    """Hyphens, en dashes and the minus sign separate as ``-`` does, and the fullwidth
+    forms East Asian input methods type read as ASCII; every offset stays, so the mask
+    covers exactly the characters found."""
+    assert category in [c[0] for c in cats(value)]
+    out = redact.redact({"value": value}).value["value"]
+    assert out != value and len(out) > 0
+
+
+def test_the_em_dash_of_prose_is_not_a_separator():
+    """An em dash joins clauses, not digit groups: numbers around it are not one SSN."""
+    assert "US_SSN" not in [c[0] for c in cats("rows 536\u201490\u20144410")]
+
+
+@pytest.mark.parametrize(
     "value",
     ["4111-1111-1111-1111-123", "4111 1111 1111 1111 12", "4111-1111-1111-1111-12"],
 )

@@ -303,11 +303,14 @@ class Engine:
         the overlapping hits it shadows (``shadow=True``), which redaction masks too.
 
         Unicode spaces (no-break, thin, figure, narrow no-break...) are read as a plain
-        space: text copied from documents and web pages groups card numbers, IBANs and
-        phone numbers with them, and writes them around ``=`` and ``:``. Each is one code
-        point, as the space is, so every offset stays the offset in ``text``."""
+        space and Unicode hyphens, en dashes and the minus sign as ``-``: text copied from
+        documents and web pages groups card numbers, IBANs, SSNs and phone numbers with
+        them, and writes spaces around ``=`` and ``:``. The fullwidth forms of ASCII
+        (``４１１１``, ``ＤＥ８９``, ``＠``), which East Asian input methods type, are read as
+        ASCII. Each is one code point, as its ASCII reading is, so every offset stays the
+        offset in ``text``."""
         if not text.isascii():
-            text = text.translate(_UNICODE_SPACES)
+            text = text.translate(_AS_ASCII)
         info = self.key_info(key)
         if len(text) < self.min_len and not info.triggered_ids:
             return []
@@ -419,7 +422,14 @@ class Engine:
 
 
 # the space separators of Unicode (category Zs) but the space itself, as a space
-_UNICODE_SPACES = {cp: " " for cp in (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
+# read as ASCII, one code point for one: the space separators of Unicode (category Zs), the
+# hyphens, figure dash, en dash and minus sign (not the em dash of prose), and the
+# fullwidth forms of ASCII (U+FF01-FF5E)
+_AS_ASCII = {
+    **{cp: " " for cp in (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)},
+    **{cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212)},
+    **{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)},
+}
 
 _RETRIES = 64  # rejected matches per pattern and text after which no search restarts inside one
 _SHORT = 2048  # below this, a search per match is cheaper than setting up finditer
