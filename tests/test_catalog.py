@@ -316,9 +316,11 @@ def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> 
     from redact.detect.catalog import builtin_fragments
 
     stems = builtin_fragments()["credential_stem"]
-    written = {"haslo", "hasło"}  # has(?:l|ł)o
-    literal = {s for s in stems.split("|") if s.isalpha()}
+    # has(?:l|ł)o, and the letters with case outside ASCII spelt in both cases ((?:п|П)арол)
+    written = {"haslo", "hasło", "парол", "Парол", "лозинк", "Лозинк", "şifre", "Şifre"}
+    literal = {s for s in stems.split("|") if regex.fullmatch(r"\w+", s)}  # (vowel signs too)
     (spec,) = [s for s in SPECS if s.id == "secret-assignment"]
     assert set(spec.keywords) == literal | written
     stem = regex.compile(f"(?i:{stems})")
     assert [w for w in keys._CRED_WORDS if not stem.search(w)] == []
+    assert [w for w in keys._SCRIPT_PASSWORDS if not stem.search(w) or not stem.search(w.upper())] == []

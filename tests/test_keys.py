@@ -99,7 +99,9 @@ def test_digest_algorithm_names_keep_their_digits():
     "name",
     ["creds", "private-key", "db_pass", "user_auth", "PGPASSWORD", "X-Api-Key", "accountKey", "conn_str",
      "pass_phrase", "mot_de_passe", "Kennwort", "db_passwort", "contraseña", "senha", "wachtwoord",
-     "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre", "wpa_psk"],
+     "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre", "wpa_psk",
+     "пароль", "ПАРОЛЬ", "db_пароль", "парола", "лозинка", "密码", "数据库密码", "密碼", "パスワード",
+     "DBパスワード", "비밀번호", "סיסמה", "पासवर्ड", "รหัสผ่าน", "şifre"],
 )  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,

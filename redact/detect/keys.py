@@ -21,6 +21,8 @@ import enum
 import re
 from functools import lru_cache
 
+import regex
+
 __all__ = [
     "KeyClass",
     "classify_key",
@@ -50,7 +52,9 @@ def _words(text: str) -> frozenset[str]:
 
 _SEGMENT_SPLIT = re.compile(r"\[[^\]]*\]|__|[./:\\>]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_WORD_SPLIT = re.compile(r"[\W_]+")  # (letters of any script stay in their word)
+# (letters of any script stay in their word, with their combining marks: the regex
+# module's \w holds the vowel signs of Devanagari and Thai, the re module's does not)
+_WORD_SPLIT = regex.compile(r"[\W_]+")
 _TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
 
 # segments that only wrap a value and say nothing about it
@@ -103,6 +107,14 @@ _KEY_QUALIFIERS = _words(
     "sourcegraph splunk stability supabase tailscale tencent terraform travis twitch twitter "
     "typeform upstash vault voyage vultr weaviate wecom xai yandex zapier zendesk zoom"
 )
+# the word for password in other scripts, also at the end of a compound written without a
+# separator as those scripts write identifiers (数据库密码, DBパスワード, 데이터베이스비밀번호):
+# Russian/Ukrainian, Bulgarian, Serbian/Macedonian, Chinese (simplified and traditional),
+# Japanese, Korean, Hebrew, Hindi, Thai, and Turkish with its cedilla
+_SCRIPT_PASSWORDS = (
+    "пароль", "парола", "лозинка", "密码", "密碼", "パスワード", "비밀번호", "סיסמה", "סיסמא",
+    "पासवर्ड", "รหัสผ่าน", "şifre",
+)  # fmt: skip
 # connection strings: "conn str", "connection string", "database url" with a credential
 _CRED_PAIRS = frozenset(
     [("conn", "str"), ("conn", "string"), ("connection", "string"), ("connection", "str"),
@@ -223,7 +235,9 @@ def key_words(segment: str) -> list[str]:
 def _is_cred_word(w: str) -> bool:
     if w in _LOOKALIKES:
         return False
-    return w in _CRED_WORDS or (len(w) > 5 and w.endswith(_CRED_SUFFIXES) and not w.endswith("keytoken"))
+    if w in _CRED_WORDS or (len(w) > 5 and w.endswith(_CRED_SUFFIXES) and not w.endswith("keytoken")):
+        return True
+    return not w.isascii() and w.endswith(_SCRIPT_PASSWORDS)
 
 
 def _classify_segment(words: list[str]) -> KeyClass:

@@ -47,7 +47,9 @@ class HyperscanPrefilter(Prefilter):
         flags: list[int] = []
         owners: list[list[int]] = []
         for index, (keywords, shape) in enumerate(triggers):
-            wanted = [(True, kw.lower()) for kw in keywords]
+            # (Hyperscan folds the case of ASCII letters only: a keyword in another script
+            # is matched as written, and the catalog spells each case it needs)
+            wanted = [(True, kw.lower() if kw.isascii() else kw) for kw in keywords]
             if shape:
                 wanted.append((False, shape))
             for item in wanted:
