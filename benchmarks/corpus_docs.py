@@ -440,6 +440,7 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
         "kafka-jaas",
         'org.apache.kafka.common.security.plain.PlainLoginModule required username="svc-ml" password="{v}";',
     ),
+    ("postgresql-unix-socket", "postgresql://ml_user:{v}@/features?host=/var/run/postgresql"),
     ("postgres-sslpassword", "postgresql://ml_user@db.internal/features?sslmode=verify-full&sslpassword={v}"),
     ("oracle-easy-connect", "sqlplus -s ml_user/{v}@//db.internal:1521/FEATURES"),
     ("go-mysql-dsn", "ml_user:{v}@tcp(mysql.internal:3306)/runs?parseTime=true"),

@@ -114,9 +114,14 @@ _PORT_PATH = re.compile(r"^\d{1,5}(?:/|$)")
 def uri_userinfo(c: Candidate) -> bool:
     """``scheme://user:password@host``: not a template, and not a look-alike in which the
     "password" is a port and a path (``http://host:8080/a@v2``) or a repository path in
-    an scp-like git remote (``git+ssh://git@host:org/repo.git@v1``)."""
+    an scp-like git remote (``git+ssh://git@host:org/repo.git@v1``). With no host
+    (``postgresql://user:pw@/db?host=/socket``, as libpq allows) the password must look
+    like a credential itself: other URL schemes put other things there
+    (``github://org:repo@/path``, ``sqlite+pysqlcipher://:passphrase@/file``)."""
     pw = c.span
     if is_stand_in(pw) or _PORT_PATH.match(pw):
+        return False
+    if not c.match.group("host") and not credential_like(pw):
         return False
     if "/" in pw:
         user = c.match.group("user") or ""

@@ -93,7 +93,7 @@ _KEY_QUALIFIERS = _words(
     # the providers of the detector catalog (tests/test_keys.py keeps the two in step):
     # "<vendor>_key" is that vendor's credential; plain words (box, linear, scale, segment)
     # are left out, since "scale_key" or "segment_key" name other things
-    "ably adobe adyen airtable alibaba amplitude ansible anyscale artifactory asana "
+    "ably adobe adyen airtable alibaba amplitude anaconda ansible anyscale artifactory asana "
     "assemblyai atlassian aws azure bitbucket braintree brevo buildkite cerebras circleci "
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace easypost elastic "
