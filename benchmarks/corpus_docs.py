@@ -92,6 +92,11 @@ def _b64json(obj: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+def _b64url(rng: random.Random, n: int) -> str:
+    """``n`` random bytes in unpadded base64url, as JOSE writes them."""
+    return base64.urlsafe_b64encode(bytes(rng.getrandbits(8) for _ in range(n))).rstrip(b"=").decode()
+
+
 def _jwt(rng: random.Random) -> str:
     header = _b64json({"alg": rng.choice(["HS256", "RS256", "ES256"]), "typ": "JWT"})
     payload = _b64json(
@@ -767,6 +772,10 @@ def _credential_cases(rng: random.Random) -> list[Case]:
                 "gcp-service-account-json",
             )
         )
+        # a private JSON Web Key (RFC 7517/7518): an EC key's "d" beside its "kty"
+        x, y, d = (_b64url(rng, 32) for _ in range(3))
+        jwk = {"kty": "EC", "crv": "P-256", "kid": "signing-1", "x": x, "y": y, "d": d}
+        out.append(Case("signing_jwks", json.dumps({"keys": [jwk]}), frozenset({"SECRET"}), "jwk-private-ec"))
     return out
 
 

@@ -64,8 +64,12 @@ _NAMED_BY: dict[str, tuple[str, ...]] = {
     "Value": ("Key", "Name", "OptionName"),
     "ParameterValue": ("ParameterKey",),
 }
+# the private members of a JSON Web Key (RFC 7517, 7518, 8037): beside its "kty" they are
+# key material (RSA's private exponent and CRT values, an EC or OKP private key, the
+# symmetric key of an "oct" key)
+_JWK_PRIVATE = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
 # the members whose siblings give them their context (:func:`context_key`)
-SIBLING_CONTEXT = frozenset({*_NAMED_BY, "key"})
+SIBLING_CONTEXT = frozenset({*_NAMED_BY, "key", *_JWK_PRIVATE})
 # members that name whose credential a bare ``key`` beside them is: the account of a
 # key pair (``{"username": ..., "key": ...}`` as in kaggle.json, ``{"email": ..., "key":
 # ...}`` as Cloudflare's global API key, ``{"key_id": ..., "key": ...}`` key records)
@@ -75,7 +79,9 @@ IDENTITY_NAMES = (
     "app_id", "appId",
 )  # fmt: skip
 # every sibling name :func:`context_key` looks at (what a reader of a document keeps)
-SIBLING_NAMES = frozenset({name for names in _NAMED_BY.values() for name in names} | {"key", *IDENTITY_NAMES})
+SIBLING_NAMES = frozenset(
+    {name for names in _NAMED_BY.values() for name in names} | {"key", "kty", *IDENTITY_NAMES}
+)
 
 
 def context_key(mapping: Any, key: str) -> str:
@@ -87,7 +93,9 @@ def context_key(mapping: Any, key: str) -> str:
     (``Key``/``Value``), Elastic Beanstalk's option settings (``OptionName``/``Value``)
     and CloudFormation's parameters (``ParameterKey``/``ParameterValue``). A bare ``key``
     beside a member naming an account (:data:`IDENTITY_NAMES`) is that account's key,
-    read as ``user_key`` (a credential), never as a record's key.
+    read as ``user_key`` (a credential), never as a record's key. The private members of
+    a JSON Web Key (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``, ``k`` beside ``kty``) are
+    read as ``private_key``.
     """
     names = _NAMED_BY.get(key)
     if names is not None:
@@ -95,6 +103,9 @@ def context_key(mapping: Any, key: str) -> str:
             named = mapping.get(name)
             if type(named) is str:
                 return named
+    elif key in _JWK_PRIVATE:
+        if type(mapping.get("kty")) is str:
+            return "private_key"
     elif key == "key":
         for name in IDENTITY_NAMES:
             if type(mapping.get(name)) is str:

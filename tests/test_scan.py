@@ -236,6 +236,40 @@ def test_cloud_name_value_pairs_take_their_name_as_context(name: str, value: str
     assert pw not in str(out) and sha in out["export"] and out["doc"]["tags"][1][value] == sha
 
 
+def test_the_private_members_of_a_json_web_key_are_key_material() -> None:
+    """A JSON Web Key's private members (RFC 7517/7518/8037: RSA's ``d``, ``p``, ``q``,
+    ``dp``, ``dq``, ``qi``, an EC or OKP key's ``d``, an ``oct`` key's ``k``) are
+    reported and masked, in a mapping and in JSON text; its public members and a public
+    key stay, and single-letter settings without a ``kty`` are not keys."""
+    import base64
+    import json as _json
+    import os
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(os.urandom(n)).rstrip(b"=").decode()
+
+    rsa = {"kty": "RSA", "kid": "k1", "n": b64(256), "e": "AQAB", "d": b64(256), "p": b64(128),
+           "q": b64(128), "dp": b64(128), "dq": b64(128), "qi": b64(128)}  # fmt: skip
+    ec = {"kty": "EC", "crv": "P-256", "x": b64(32), "y": b64(32), "d": b64(32)}
+    okp = {"kty": "OKP", "crv": "Ed25519", "x": b64(32), "d": b64(32)}
+    sym = {"kty": "oct", "alg": "HS256", "k": b64(32)}
+    private = {"RSA": ["d", "p", "q", "dp", "dq", "qi"], "EC": ["d"], "OKP": ["d"], "oct": ["k"]}
+    for jwk in (rsa, ec, okp, sym):
+        want = sorted(f"/jwk/{m}" for m in private[jwk["kty"]])
+        assert sorted(f.pointer for f in redact.scan({"jwk": jwk})) == want
+        text = _json.dumps({"keys": [jwk]})
+        assert sorted(text[f.start : f.end] for f in redact.scan({"jwks": text})) == sorted(
+            jwk[m] for m in private[jwk["kty"]]
+        )
+        out = redact.redact({"jwk": jwk, "jwks": text}).value
+        for m in private[jwk["kty"]]:
+            assert jwk[m] not in str(out)
+        assert all(out["jwk"][m] == v for m, v in jwk.items() if m not in private[jwk["kty"]])
+    public = {k: v for k, v in rsa.items() if k in ("kty", "kid", "n", "e")}
+    assert redact.scan({"jwk": public, "text": _json.dumps(public)}) == []
+    assert redact.scan({"k": 5, "p": 0.9, "d": 3, "q": "Zq8mK2pLx9Tq7Wb4"}) == []
+
+
 @pytest.mark.parametrize("identity", ["username", "email", "accessKeyId", "client_id", "login"])
 def test_a_bare_key_beside_an_account_is_that_accounts_key(identity: str) -> None:
     """A key pair's ``key`` (kaggle.json's ``{"username": ..., "key": ...}``, an e-mail and
