@@ -303,6 +303,7 @@ FORMATS: tuple[Format, ...] = (
     F("jfrog-api-key", S, ("AKCp", (ALNUM, 69)), "ARTIFACTORY_API_KEY"),
     F("docker-hub-pat", S, ("dckr_pat_", (URLSAFE, 27)), "DOCKERHUB_TOKEN"),
     F("npm-token", S, ("npm_", (ALNUM, 36)), "NPM_TOKEN"),
+    F("crates-io-api-token", S, ("cio", (ALNUM, 32)), "CARGO_REGISTRY_TOKEN"),
     F("pypi-token", S, ("pypi-AgEIcHlwaS5vcmc", (URLSAFE, 70)), "TWINE_PASSWORD"),
     F("rubygems-api-key", S, ("rubygems_", (HEXL, 48)), "GEM_HOST_API_KEY"),
     F("postman-api-key", S, ("PMAK-", (HEXL, 24), "-", (HEXL, 34)), "POSTMAN_API_KEY", header="X-Api-Key:"),

@@ -95,7 +95,7 @@ _KEY_QUALIFIERS = _words(
     # are left out, since "scale_key" or "segment_key" name other things
     "ably adobe adyen airtable alibaba amplitude anaconda ansible anyscale artifactory asana "
     "assemblyai atlassian aws azure bitbucket braintree brevo buildkite cerebras circleci "
-    "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful "
+    "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful crates "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace easypost elastic "
     "elevenlabs facebook fastly feishu figma firecrawl fireworks flutterwave flyio frameio "
     "gocardless google gcp grafana hashicorp helicone hetzner heygen honeycomb hubspot huggingface "
