@@ -230,6 +230,15 @@ def test_random_letters_are_not_mistaken_for_type_names():
     assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []
 
 
+def test_code_between_two_quoted_strings_is_not_a_credential() -> None:
+    """``expect "password:"; send "..."``: the text between the closing quote of one string
+    and the opening quote of the next (``; send``) is code, never a quoted value."""
+    assert not credential_like("; send")
+    assert not credential_like(", then")
+    text = "expect -c 'spawn ssh ml@h; expect \"password:\"; send \"x\\r\"'"
+    assert redact.scan({"script": text}) == []
+
+
 @pytest.mark.parametrize(
     ("value", "is_regex"),
     [(r"(?i)\b[a-f0-9]{40}\b", True), (r"(?:key|pwd|token)", True), (r"[-!#$%&*+.^_|~0-9a-zA-Z]+", True),

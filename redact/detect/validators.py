@@ -309,7 +309,8 @@ def is_reference(v: str) -> bool:
 
 
 _HAS_DIGIT = re.compile(r"\d")
-_LOWER_WORDS = re.compile(r"^[-_:]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*$")  # basic, Energy-Based, read:org
+# basic, Energy-Based, read:org; "; send" (the code between two quoted strings)
+_LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*$")
 # two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
 # passphrase (those have four words or more)
 _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
