@@ -42,6 +42,22 @@ _JSON_OPENERS = frozenset("{[ \t\r\n")
 # holding a percent-escape of a separator or of ``@ : / = & ?`` is also read decoded
 _PERCENT_SEPARATOR = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[BbDd]|7[BbDd])")
 _PERCENT_ASCII = re.compile(r"%[0-7][0-9A-Fa-f]")
+# HTML- or XML-escaped text (JSON or a config shown in an HTML report, an XML attribute):
+# the character references of ASCII characters are also read decoded
+_ENTITY_ASCII = re.compile(r"&(?:quot|apos|amp|lt|gt|#[xX]0*[0-7][0-9A-Fa-f]|#0*(?:[1-9]\d?|1[01]\d|12[0-7]));")
+_ENTITY_NAMES = {"quot": '"', "apos": "'", "amp": "&", "lt": "<", "gt": ">"}
+
+
+def _percent_char(escape: str) -> str:
+    return chr(int(escape[1:3], 16))
+
+
+def _entity_char(escape: str) -> str:
+    name = escape[1:-1]
+    if name[0] != "#":
+        return _ENTITY_NAMES[name]
+    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 
 
@@ -266,26 +282,31 @@ class Scanner:
                 return hits
         hits = self.engine.find(text, key)
         if "%" in text and _PERCENT_SEPARATOR.search(text):
-            hits = self._percent_decoded(text, key, hits)
+            hits = self._decoded(text, key, hits, _PERCENT_ASCII, _percent_char)
+        if "&" in text and _ENTITY_ASCII.search(text):
+            hits = self._decoded(text, key, hits, _ENTITY_ASCII, _entity_char)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
             hits = [h for h in hits if h.confidence >= self.min_confidence]
         return hits
 
-    def _percent_decoded(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
-        """``hits`` and what the URL-decoded text holds (ASCII escapes decoded), mapped back
+    def _decoded(
+        self, text: str, key: str, hits: list[Hit], escapes: re.Pattern[str], char: Callable[[str], str]
+    ) -> list[Hit]:
+        """``hits`` and what the text holds with its ``escapes`` decoded (``char`` gives
+        each one's character: URL percent-escapes, HTML character references), mapped back
         onto ``text``: a span covers the escapes its characters came from. Where ``hits``
         already read the text as written, that reading stands (a password escaped inside a
         URI is the URI's own syntax, not an encoded value)."""
         decoded: list[str] = []
         where: list[int] = []  # the offset in ``text`` of each decoded character, and the end
         pos = 0
-        for m in _PERCENT_ASCII.finditer(text):
+        for m in escapes.finditer(text):
             start = m.start()
             decoded.append(text[pos:start])
             where.extend(range(pos, start))
-            decoded.append(chr(int(text[start + 1 : start + 3], 16)))
+            decoded.append(char(m.group()))
             where.append(start)
             pos = m.end()
         decoded.append(text[pos:])

@@ -236,6 +236,29 @@ def test_url_encoded_values_are_read_decoded(value: str, masked: str) -> None:
     assert redact.redact({"url": value}).value["url"] == masked
 
 
+@pytest.mark.parametrize(
+    "value, masked",
+    [
+        (
+            "{&quot;password&quot;: &quot;Zq7xWp2KvN9rT&quot;}",
+            "{&quot;password&quot;: &quot;[REDACTED:secret-assignment]&quot;}",
+        ),
+        (
+            "&lt;password&gt;Zq7xWp2KvN9rT&lt;/password&gt;",
+            "&lt;password&gt;[REDACTED:secret-assignment]&lt;/password&gt;",
+        ),
+        ("&#x70;assword=Zq7xWp2KvN9rT", "&#x70;assword=[REDACTED:secret-assignment]"),
+        ("owner=jane.doe&#64;example.org", "owner=[REDACTED:email-address]"),
+        ("R&amp;D &lt;team&gt; &#169; 2025", "R&amp;D &lt;team&gt; &#169; 2025"),
+    ],
+)
+def test_html_escaped_values_are_read_decoded(value: str, masked: str) -> None:
+    """A value holding HTML or XML character references of ASCII characters (JSON or a
+    config shown in an HTML report) is also read decoded; the hits are mapped back onto
+    the escaped text, whose references outside them stay as they were."""
+    assert redact.redact({"report": value}).value["report"] == masked
+
+
 @pytest.mark.parametrize("joiner", ["", "_", "-"])
 def test_tokens_glued_to_tokens_leave_no_signature_readable(joiner):
     """JWTs glued into one run by nothing, ``_`` or ``-`` (a signature's own characters;
