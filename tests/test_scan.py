@@ -312,3 +312,27 @@ def test_argument_lists_give_a_flag_s_value_the_flag_as_key(form: str) -> None:
     assert "Hf8s9dfA7sdf9A8" not in text and "Zq7xWp2KvN9rT" not in text
     assert "0.1" in text and "5432" in text and "--db-password" in text
     assert redact.redact({"args": ["--max-tokens", "1024", "-1", "--seed", "42"]}).value["args"][1] == "1024"
+
+
+def test_pydantic_validation_errors_hide_rejected_credentials() -> None:
+    """A real pydantic ValidationError quotes the rejected input of each field; under a
+    credential field it is masked, also when pydantic shows a long input cut to its two
+    ends around ``...``; the input of a setting stays."""
+    import secrets as _secrets
+
+    import pydantic
+
+    class Settings(pydantic.BaseModel):
+        api_key: int
+        db_password: int
+        max_tokens: int
+
+    key = "sk-proj-" + _secrets.token_urlsafe(40)
+    password = "FAKE-" + _secrets.token_urlsafe(9)
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Settings(api_key=key, db_password=password, max_tokens="lots")
+    text = str(caught.value)
+    assert key[:16] in text and password in text and "lots" in text
+    out = redact.redact({"error": text}).value["error"]
+    assert key[:16] not in out and key[-16:] not in out and password not in out
+    assert "input_value='lots'" in out

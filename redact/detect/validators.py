@@ -499,6 +499,10 @@ def credential_value(c: Candidate) -> bool:
             return False  # the whole value is a template, a redaction output or a reference
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
+    if c.match is not None and c.match.groupdict().get("elided") is not None:
+        # a long value shown as its two ends around "..." (pydantic's repr of an input):
+        # the ends are what is readable, and they are judged together
+        return credential_like(c.span.replace("...", "", 1))
     if "{" in c.span and _INTERPOLATED.search(c.text, max(0, c.start - 4), c.start):
         # an f-string or an interpolated string ($"..."): its fields are code, and one
         # literal part between them must be a credential itself (f"{user}:{password}"
