@@ -44,7 +44,9 @@ _PERCENT_SEPARATOR = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[BbDd]|7[BbDd])
 _PERCENT_ASCII = re.compile(r"%[0-7][0-9A-Fa-f]")
 # HTML- or XML-escaped text (JSON or a config shown in an HTML report, an XML attribute):
 # the character references of ASCII characters are also read decoded
-_ENTITY_ASCII = re.compile(r"&(?:quot|apos|amp|lt|gt|#[xX]0*[0-7][0-9A-Fa-f]|#0*(?:[1-9]\d?|1[01]\d|12[0-7]));")
+_ENTITY_ASCII = re.compile(
+    r"&(?:quot|apos|amp|lt|gt|#[xX]0*[0-7][0-9A-Fa-f]|#0*(?:[1-9]\d?|1[01]\d|12[0-7]));"
+)
 _ENTITY_NAMES = {"quot": '"', "apos": "'", "amp": "&", "lt": "<", "gt": ">"}
 
 
@@ -57,6 +59,7 @@ def _entity_char(escape: str) -> str:
     if name[0] != "#":
         return _ENTITY_NAMES[name]
     return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+
 
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
 

@@ -664,8 +664,14 @@ def test_unicode_spaces_separate_like_a_space(value, category):
         ("Tel. +1\u2011415\u2011555\u20110132", "PHONE_NUMBER"),  # non-breaking hyphens
         ("4111\u20101111\u20101111\u20101111", "CREDIT_CARD"),  # hyphens
         ("".join(chr(ord(d) + 0xFEE0) for d in "4111111111111111"), "CREDIT_CARD"),  # fullwidth
-        ("IBAN \uff24\uff25\uff18\uff19\uff13\uff17\uff10\uff14\uff10\uff10\uff14\uff14\uff10\uff15\uff13\uff12\uff10\uff11\uff13\uff10\uff10\uff10", "IBAN_CODE"),
-        ("\uff4a\uff41\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d", "EMAIL_ADDRESS"),
+        (
+            "IBAN \uff24\uff25\uff18\uff19\uff13\uff17\uff10\uff14\uff10\uff10\uff14\uff14\uff10\uff15\uff13\uff12\uff10\uff11\uff13\uff10\uff10\uff10",
+            "IBAN_CODE",
+        ),
+        (
+            "\uff4a\uff41\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d",
+            "EMAIL_ADDRESS",
+        ),
         ("db_password\uff1dZq8mK2pLx9!", "SECRET"),  # a fullwidth equals sign
     ],
 )

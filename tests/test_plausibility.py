@@ -235,7 +235,7 @@ def test_code_between_two_quoted_strings_is_not_a_credential() -> None:
     and the opening quote of the next (``; send``) is code, never a quoted value."""
     assert not credential_like("; send")
     assert not credential_like(", then")
-    text = "expect -c 'spawn ssh ml@h; expect \"password:\"; send \"x\\r\"'"
+    text = 'expect -c \'spawn ssh ml@h; expect "password:"; send "x\\r"\''
     assert redact.scan({"script": text}) == []
 
 

@@ -228,7 +228,13 @@ def test_cloud_name_value_pairs_take_their_name_as_context(name: str, value: str
 
     pw = "FAKE-" + _secrets.token_urlsafe(12)
     sha = _secrets.token_hex(20)
-    doc = {"tags": [{name: "DbPassword", value: pw}, {name: "git_commit", value: sha}, {name: "Name", value: "prod-db"}]}
+    doc = {
+        "tags": [
+            {name: "DbPassword", value: pw},
+            {name: "git_commit", value: sha},
+            {name: "Name", value: "prod-db"},
+        ]
+    }
     assert [(f.pointer, f.category) for f in redact.scan(doc)] == [(f"/tags/0/{value}", "SECRET")]
     text = _json.dumps(doc)
     assert [text[f.start : f.end] for f in redact.scan({"export": text})] == [pw]

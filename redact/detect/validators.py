@@ -91,9 +91,10 @@ _TEMPLATE = re.compile(
       | """
     + FIELD_OPEN
     + r"""[A-Za-z_]\w{0,64}(?:\.\w{1,64}|\([^(){}\n]{0,64}\)|\[[^\[\]{}\n]{0,64}\]){0,8}
-        (?:![rsa])?(?::(?![^{}\n%]*?[A-Za-z]{3})[^{}\n]{0,32})?\}  # {name}, {cfg.user!r}, {self.token()}: a format field
-                                      # (a spec has no word, but in a strftime format:
-                                      # {password: Zq8mK2pLx9} is a YAML flow mapping)
+        (?:![rsa])?(?::(?![^{}\n%]*?[A-Za-z]{3})[^{}\n]{0,32})?\}
+                                      # {name}, {cfg.user!r}, {self.token()}: a format
+                                      # field (a spec has no word, but in a strftime
+                                      # format: {password: Zq8mK2pLx9} is a YAML mapping)
       | %[sdr](?![A-Za-z0-9])         # %s: a printf-style field
       | </?[A-Za-z][\w .:/-]{0,64}>   # <password>, <your key>, </doc>
       | <\|[\w .:/-]{1,64}\|>          # <|image_pad|>: a tokenizer's special-token markup
