@@ -126,3 +126,33 @@ def test_min_width_reads_regex_module_syntax():
     assert _min_width(r"(?P<secret>\d{3}([- .])\d{2}\2\d{4})") == 11
     assert _min_width(r"(?P<q>a)(?P<r>bbbb)?\1") == 2
     assert _min_width(r"\(?|x") == 0  # an optional literal "(" or "x": no branch reset
+
+
+def test_scanners_of_one_catalog_share_its_compiled_patterns():
+    """Every scanner built from the same catalog shares its compiled regexes and Hyperscan
+    databases (both immutable), so building another compiles nothing again; each scanner
+    still keeps its own memo, and both give the same findings, also from two threads."""
+    import threading
+
+    import redact
+    from redact.detect import engine, prefilter
+
+    redact.build_scanner()
+    before = (engine._compile.cache_info().misses, prefilter._hs_compiled.cache_info().misses)
+    a, b = redact.build_scanner(), redact.build_scanner()
+    assert (engine._compile.cache_info().misses, prefilter._hs_compiled.cache_info().misses) == before
+    assert a is not b and a._clean is not b._clean
+    if HAVE_HYPERSCAN:
+        assert a.engine.prefilter._db is b.engine.prefilter._db  # type: ignore[attr-defined]
+    doc = {"db": "postgresql://svc:FAKE-Zq8rW2xLp0vN7@db.internal/x", "owner": "jane@example.com", "lr": 0.1}
+    results: dict[str, list[tuple[str, str]]] = {}
+
+    def run(name: str, scanner: Scanner) -> None:
+        results[name] = [(f.pointer, f.detector) for _ in range(50) for f in scanner.scan(doc)][:2]
+
+    threads = [threading.Thread(target=run, args=(n, s)) for n, s in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["a"] == results["b"] == [("/db", "uri-credentials"), ("/owner", "email-address")]

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -42,6 +43,15 @@ REDACTION_OUTPUT = regex.compile(
 _OUTPUT_MARKERS = ("[REDACTED", "***", "tok:", "enc:v1:")
 
 _KEY_CACHE_LIMIT = 65536
+
+
+@lru_cache(maxsize=16384)
+def _compile(pattern: str) -> regex.Pattern[str]:
+    """A catalog pattern compiled once per process: every scanner built from the same
+    catalog shares its compiled patterns, which are immutable (the regex module's own
+    cache holds 500 and a catalog compiles more, so without this each scanner built
+    compiled them all again)."""
+    return regex.compile(pattern)
 
 
 class CompiledDetector:
@@ -78,14 +88,14 @@ class CompiledDetector:
         self.category = spec.category
         self.confidence = spec.confidence
         self.index = index
-        compiled = [regex.compile(p) for p in spec.patterns]
+        compiled = [_compile(p) for p in spec.patterns]
         # (pattern, name of the group to report: "secret" when the pattern has one, else 0)
         self.patterns: list[tuple[regex.Pattern[str], str | int]] = [
             (c, "secret" if "secret" in c.groupindex else 0) for c in compiled
         ]
         # the same patterns reading escapes as separators, for text that holds a \ or a %
         self.escaped: list[regex.Pattern[str]] = [
-            c if (e := escape_boundaries(p)) == p else regex.compile(e)
+            c if (e := escape_boundaries(p)) == p else _compile(e)
             for c, p in zip(compiled, spec.patterns, strict=True)
         ]
         # the fewest characters each pattern can match: no search where fewer are left
@@ -123,7 +133,7 @@ class CompiledDetector:
             for j, p in enumerate(spec.patterns):
                 g = glue_boundaries(p) if not self.fallbacks[j] else p
                 if g != p:
-                    self.glued[j] = (regex.compile(g), regex.compile(escape_boundaries(g)))
+                    self.glued[j] = (_compile(g), _compile(escape_boundaries(g)))
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
@@ -538,7 +548,7 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
     if spec.startswith("@"):
         cls = KEY_CLASSES[spec[1:]]
         return lambda key, norm: cls(key)
-    pattern = regex.compile(spec)
+    pattern = _compile(spec)
     return lambda key, norm: pattern.search(norm) is not None
 
 
@@ -596,6 +606,7 @@ _NAMED_BACKREF = regex.compile(r"(?<!\\)\(\?P=\w+\)")
 _BRANCH_RESET = regex.compile(r"(?<!\\)\(\?\|")
 
 
+@lru_cache(maxsize=16384)
 def _min_width(pattern: str) -> int:
     """A lower bound of the characters ``pattern`` can match (0 when none is known).
 

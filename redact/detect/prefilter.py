@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 import regex
@@ -67,11 +68,7 @@ class HyperscanPrefilter(Prefilter):
                 if index not in owners[pid]:
                     owners[pid].append(index)
         self._owners = [tuple(o) for o in owners]
-        self._db = hyperscan.Database()
-        if patterns:
-            self._db.compile(
-                expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns), flags=flags
-            )
+        self._db: Any = _hs_compiled(tuple(patterns), tuple(flags)) if patterns else None
         self._empty = not patterns
         self._local = threading.local()
 
@@ -148,17 +145,31 @@ def build_prefilter(triggers: Triggers, kind: str = "auto") -> Prefilter:
     return PythonPrefilter(triggers)
 
 
-def _hs_database(patterns: Sequence[tuple[int, bytes]], flags: int) -> tuple[Any, list[int]]:
+@lru_cache(maxsize=32)
+def _hs_compiled(patterns: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
+    """One Hyperscan database of ``patterns`` (ids by position), compiled once per process:
+    a database is immutable and every scanner built from the same catalog shares it (each
+    thread of each scanner allocates its own scratch), so building another scanner does
+    not compile it again."""
+    db = hyperscan.Database()
+    db.compile(
+        expressions=list(patterns), ids=list(range(len(patterns))), elements=len(patterns), flags=list(flags)
+    )
+    return db
+
+
+@lru_cache(maxsize=32)
+def _hs_database(patterns: tuple[tuple[int, bytes], ...], flags: int) -> tuple[Any, tuple[int, ...]]:
     """A Hyperscan database of the ``(id, pattern)`` pairs it can compile, and the ids of
-    those it cannot."""
+    those it cannot (compiled once per process, as :func:`_hs_compiled`)."""
     ids = [i for i, _ in patterns]
     exprs = [p for _, p in patterns]
     if not exprs:
-        return None, []
+        return None, ()
     db = hyperscan.Database()
     try:
         db.compile(expressions=exprs, ids=ids, elements=len(ids), flags=[flags] * len(ids))
-        return db, []
+        return db, ()
     except hyperscan.error:
         pass
     ok: list[tuple[int, bytes]] = []
@@ -169,7 +180,7 @@ def _hs_database(patterns: Sequence[tuple[int, bytes]], flags: int) -> tuple[Any
             ok.append((i, p))
         except hyperscan.error:
             failed.append(i)
-    return (_hs_database(ok, flags)[0] if ok else None), failed
+    return (_hs_database(tuple(ok), flags)[0] if ok else None), tuple(failed)
 
 
 class KeyedDetector(Protocol):
@@ -213,7 +224,9 @@ class KeyGate:
                     self._owners[pid].append((exclude, d))
         # a non-ASCII rule (which the regex module may case-fold onto ASCII) is not gated
         ascii_rules = [(i, p.pattern.encode()) for i, p in enumerate(self._compiled) if p.pattern.isascii()]
-        db, failed = _hs_database(ascii_rules, hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH)
+        db, failed = _hs_database(
+            tuple(ascii_rules), hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+        )
         gated = {i for i, _ in ascii_rules} - set(failed)
         self._db = db
         # regexes Hyperscan cannot gate: always tested
