@@ -431,7 +431,6 @@ class Engine:
         return Hit(d, start, end, cs, ce, confidence)
 
 
-# the space separators of Unicode (category Zs) but the space itself, as a space
 # read as ASCII, one code point for one: the space separators of Unicode (category Zs), the
 # hyphens, figure dash, en dash and minus sign (not the em dash of prose), and the
 # fullwidth forms of ASCII (U+FF01-FF5E)
