@@ -321,6 +321,14 @@ def test_base64_json_holding_a_credential_is_a_secret(urlsafe: bool) -> None:
     profile = encode({"profiles": [{"name": "prod-zürich", "db": {"user": "svc", "password": password}}]})
     assert [f.detector for f in redact.scan({"v": f"PROFILE_B64={profile}"})] == ["base64-json-credentials"]
     assert redact.scan({"v": encode({"model": "resnet50", "max_tokens": 512, "tokenizer": "bpe"})}) == []
+    # members read with the context their siblings give, as in a mapping or JSON text
+    pair = encode({"params": [{"key": "db_password", "value": password}, {"key": "lr", "value": "0.1"}]})
+    assert [f.detector for f in redact.scan({"v": pair})] == ["base64-json-credentials"]
+    d = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    assert [f.detector for f in redact.scan({"v": encode({"kty": "EC", "crv": "P-256", "d": d})})] == [
+        "base64-json-credentials"
+    ]
+    assert redact.scan({"v": encode({"params": [{"key": "lr", "value": password}]})}) == []
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from redact.detect.keys import KeyClass, classify_key, credential_from_parent
+from redact.leaves import SIBLING_CONTEXT, context_key
 
 __all__ = [
     "Candidate",
@@ -500,7 +501,7 @@ def credential_value(c: Candidate) -> bool:
             return False  # the whole value is a template, a redaction output or a reference
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
-    if c.match is not None and c.match.groupdict().get("elided") is not None:
+    if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
         # the ends are what is readable, and they are judged together
         return credential_like(c.span.replace("...", "", 1))
@@ -593,12 +594,18 @@ def base64_json_credential(c: Candidate) -> bool:
 
 
 def _holds_credential(obj: object, depth: int) -> bool:
+    """A member of ``obj`` (at any depth) is a credential by its name, read with the
+    context its siblings give as everywhere else (a ``value`` beside its ``key``, a JSON
+    Web Key's ``d`` beside its ``kty``)."""
     if depth > 16:
         return False
     if isinstance(obj, dict):
         for k, v in obj.items():
             if isinstance(v, str):
-                if classify_key(str(k)) is KeyClass.CREDENTIAL and credential_like(v):
+                name = str(k)
+                if name in SIBLING_CONTEXT:
+                    name = context_key(obj, name)
+                if classify_key(name) is KeyClass.CREDENTIAL and credential_like(v):
                     return True
             elif _holds_credential(v, depth + 1):
                 return True
