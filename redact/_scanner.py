@@ -48,10 +48,17 @@ _ENTITY_ASCII = re.compile(
     r"&(?:quot|apos|amp|lt|gt|#[xX]0*[0-7][0-9A-Fa-f]|#0*(?:[1-9]\d?|1[01]\d|12[0-7]));"
 )
 _ENTITY_NAMES = {"quot": '"', "apos": "'", "amp": "&", "lt": "<", "gt": ">"}
+# string escapes of ASCII characters (JSON's \u0022 in a page's script or in a string that
+# is not a JSON document, JavaScript's and Python's \x22) are also read decoded
+_CODE_ESCAPE = re.compile(r"\\(?:u00|x)[0-7][0-9A-Fa-f]")
 
 
 def _percent_char(escape: str) -> str:
     return chr(int(escape[1:3], 16))
+
+
+def _code_escape_char(escape: str) -> str:
+    return chr(int(escape[-2:], 16))
 
 
 def _entity_char(escape: str) -> str:
@@ -288,6 +295,8 @@ class Scanner:
             hits = self._decoded(text, key, hits, _PERCENT_ASCII, _percent_char)
         if "&" in text and _ENTITY_ASCII.search(text):
             hits = self._decoded(text, key, hits, _ENTITY_ASCII, _entity_char)
+        if "\\" in text and _CODE_ESCAPE.search(text):
+            hits = self._decoded(text, key, hits, _CODE_ESCAPE, _code_escape_char)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -298,7 +307,8 @@ class Scanner:
         self, text: str, key: str, hits: list[Hit], escapes: re.Pattern[str], char: Callable[[str], str]
     ) -> list[Hit]:
         """``hits`` and what the text holds with its ``escapes`` decoded (``char`` gives
-        each one's character: URL percent-escapes, HTML character references), mapped back
+        each one's character: URL percent-escapes, HTML character references, JSON's and
+        JavaScript's string escapes), mapped back
         onto ``text``: a span covers the escapes its characters came from. Where ``hits``
         already read the text as written, that reading stands (a password escaped inside a
         URI is the URI's own syntax, not an encoded value)."""

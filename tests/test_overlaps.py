@@ -259,6 +259,28 @@ def test_html_escaped_values_are_read_decoded(value: str, masked: str) -> None:
     assert redact.redact({"report": value}).value["report"] == masked
 
 
+@pytest.mark.parametrize(
+    "value, masked",
+    [
+        (
+            r"{\u0022password\u0022: \u0022Zq7xWp2KvN9rT\u0022}",
+            r"{\u0022password\u0022: \u0022[REDACTED:secret-assignment]\u0022}",
+        ),
+        (
+            r"var cfg = '{\x22api_token\x22:\x22Zq7xWp2KvN9rT\x22}';",
+            r"var cfg = '{\x22api_token\x22:\x22[REDACTED:secret-assignment]\x22}';",
+        ),
+        (r"owner=jane.doe\u0040example.org", "owner=[REDACTED:email-address]"),
+        (r"C:\x64ata\tokens\run.txt", r"C:\x64ata\tokens\run.txt"),
+    ],
+)
+def test_string_escaped_values_are_read_decoded(value: str, masked: str) -> None:
+    """A value holding JSON's or JavaScript's string escapes of ASCII characters (a
+    document inside a page's script, a string that is not a JSON document itself) is also
+    read decoded; the hits are mapped back onto the escaped text."""
+    assert redact.redact({"page": value}).value["page"] == masked
+
+
 @pytest.mark.parametrize("joiner", ["", "_", "-"])
 def test_tokens_glued_to_tokens_leave_no_signature_readable(joiner):
     """JWTs glued into one run by nothing, ``_`` or ``-`` (a signature's own characters;
