@@ -7,7 +7,7 @@ import json
 import pytest
 
 import redact
-from redact.detect.keys import KeyClass, classify_key, key_words, split_segments
+from redact.detect.keys import KeyClass, classify_key, credential_from_parent, key_words, split_segments
 
 SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
 
@@ -285,10 +285,28 @@ def test_every_catalog_vendor_qualifies_key():
     from redact.detect.catalog import load_catalog
 
     vendors = {spec.id.split("-")[0] for spec in load_catalog()} - _NOT_VENDOR_QUALIFIERS
-    missing = sorted(v for v in vendors if classify_key(f"{v}_key") is not KeyClass.CREDENTIAL)
+    missing = sorted(
+        v
+        for v in vendors
+        if classify_key(f"{v}_key") is not KeyClass.CREDENTIAL or credential_from_parent(f"{v}_key")
+    )
     assert not missing, f"add these vendors to _KEY_QUALIFIERS in redact/detect/keys.py: {missing}"
-    for word in ("scale", "segment", "box", "sort", "cache", "partition", "kafka", "redis"):
+    for word in ("scale", "segment", "box", "sort", "cache", "partition", "kafka", "redis", "rng"):
         assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL
+
+
+@pytest.mark.parametrize("name", ["adafruit_key", "finnhubKey", "ETSY_KEY", "kucoin-key"])
+def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
+    """``<name>_key`` after a name the grammar does not know (a vendor's) holds a
+    credential only when the value reads as one: a random token is reported, in a
+    mapping and in text; words, a version, a path and a date are not."""
+    assert classify_key(name) is KeyClass.CREDENTIAL and credential_from_parent(name)
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    assert [f.detector for f in redact.scan({name: token})] == ["sensitive-key-value"]
+    assert token not in redact.redact({"log": f'{name} = "{token}"'}).value["log"]
+    for value in ("north-eu", "v2.3.1", "keys/adafruit.pem", "2024-06-01", "backup", "tone-C-major"):
+        assert redact.scan({name: value}) == []
+        assert redact.scan({"log": f"{name}: {value}"}) == []
 
 
 @pytest.mark.parametrize("qualifier", ["account", "access", "private", "api", "secret"])

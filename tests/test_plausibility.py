@@ -363,3 +363,37 @@ def test_base64_candidates_are_read_in_linear_time(unit: str) -> None:
     adversarial = unit * (200_000 // len(unit))
     ordinary = words[: len(adversarial)]
     assert best(adversarial) / max(best(ordinary), 0.002) < 20
+
+
+@pytest.mark.parametrize(
+    "key, value, found",
+    [
+        ("db_password", "83749202", True),
+        ("PGPASSWORD", "40917362", True),
+        ("passcode", "904417", True),
+        ("api_token", "83749202837492028374", True),
+        ("api_token", "83749202", False),  # a short number under a token's name: a count, an id
+        ("password", "20240131", False),  # a date
+        ("password", "123456", False),  # a counting run
+        ("password", "98765432", False),
+        ("password", "00000000", False),
+        ("max_tokens", "40960000", False),
+        ("password_min_length", "12345678", False),
+        ("secrets.seed", "83749202837492028374", False),  # a secrets parent: the value must show it
+    ],
+)
+def test_a_number_is_a_credential_only_under_a_name_that_makes_it_one(key: str, value: str, found: bool) -> None:
+    """Digits alone are a PIN or a numeric password under a password's name (from 6
+    digits), a numeric token under a token's or a secret's (from 16); never a date, a
+    counting run or a filler, and never a number under a setting's name."""
+    assert bool(redact.scan({key: value})) is found
+    assert bool(redact.scan({"log": f"{key}={value}"})) is found
+
+
+@pytest.mark.parametrize(
+    "value", ["0123456789abcdef", "fedcba9876543210", "0123456789abcdef0123456789abcdef", "abcdefghijkl"]
+)
+def test_the_alphabet_in_order_is_not_a_credential(value: str) -> None:
+    """The hex digits or letters in order (either way, and again from 0) are a filler."""
+    assert not credential_like(value)
+    assert redact.scan({"adafruit_key": value}) == []

@@ -131,7 +131,7 @@ _CRED_SUFFIXES = (
 _VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
     "headers secret key token pass pwd password v v1 v2 v3 new old current prod production "
-    "dev staging test live file_content contents bytes pem der json full"
+    "dev staging test live file_content contents bytes pem der json full base"
 )
 # words before a credential word that turn it into a setting or a lookalike
 _MODIFIERS = _words(
@@ -141,7 +141,7 @@ _MODIFIERS = _words(
     "estimated used remaining reserved public verify verification has use require "
     "requires required is no without skip disable disabled enable enabled allow allowed "
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
-    "generated length len strength policy hint hints rule rules"
+    "generated length len strength policy hint hints rule rules sequence"
 )
 # words before "token" / "tokens" that name something other than a credential: the tokens
 # of a tokenizer (image_token, embed_tokens, eot_token) and idempotency tokens
@@ -338,11 +338,53 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     words = key_words(segments[last])
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
+    if _unknown_holder_key(words):
+        # "<name>_key" after a name the grammar does not know (a vendor: adafruit_key,
+        # finnhubKey): a credential only when the value itself is a generated token
+        return KeyClass.CREDENTIAL, True
     # a neutral leaf under a credential parent holds a credential (secrets.anthropic)
     for seg in segments[:last]:
         if _classify_segment(key_words(seg)) is KeyClass.CREDENTIAL:
             return KeyClass.CREDENTIAL, True
     return KeyClass.NEUTRAL, False
+
+
+# words before "key" that say what kind of key it is, none of them a credential: keys of
+# tables, maps, sorts and caches, of objects in a store, of random generators, of a keyboard
+# or a piece of music, of messages and settings
+_KEY_KINDS = _words(
+    "sort foreign partition partitioning cluster clustering join group grouping lookup map "
+    "dict hash row column col index idx dedup dedupe routing shard sharding distribution "
+    "order unique composite surrogate natural candidate compound parent child object objects "
+    "blob s3 gcs file files metric metrics log logs param config setting env rng prng random "
+    "seed jax hot shortcut music musical translation message i18n label field attr attribute "
+    "property prop entry record table path prefix suffix namespace lease dim dimension "
+    "feature features stratify stratification split target match merge sequence batch "
+    "sample item event topic queue stream pubsub kafka redis memcache dataset data input "
+    "output value tensor layer module state checkpoint ckpt model registry artifact run "
+    "trace span step epoch version release variant experiment test flag toggle lang "
+    "language locale scale segment box bbox anchor parameter option "
+    # what a command does with keys (gpg --recv-keys FINGERPRINT)
+    "recv receive send import export fetch get set add list show delete remove trust search "
+    "refresh sync load save socket websocket"
+)
+
+
+def _unknown_holder_key(words: list[str]) -> bool:
+    """``<word>_key`` where ``word`` may name what the key opens (a vendor's name), not what
+    kind of key it is (``sort_key``, ``rng_key``, ``cache_key``) nor a setting about it."""
+    if len(words) < 2 or words[-1] not in ("key", "keys"):
+        return False
+    word = words[-2]
+    return (
+        len(word) >= 3
+        and word.isalpha()
+        and word not in _KEY_KINDS
+        and word not in _MODIFIERS
+        and word not in _TEXT_TOKEN_KINDS
+        and word not in _LINEAGE_HEADS
+        and word not in _ID_WORDS
+    )
 
 
 @lru_cache(maxsize=16384)
@@ -352,6 +394,17 @@ def qualifies_key(name: str) -> bool:
     segments = split_segments(name)
     words = key_words(segments[-1]) if segments else []
     return bool(words) and words[-1] in _KEY_QUALIFIERS
+
+
+@lru_cache(maxsize=4096)
+def names_unknown_holder(key: str) -> bool:
+    """The key holds a credential only as ``<name>_key`` after a name the grammar does not
+    know (``adafruit_key``): the value must be a generated token to be one."""
+    segments = split_segments(key)
+    if not segments:
+        return False
+    words = key_words(segments[-1])
+    return _classify_segment(words) is KeyClass.NEUTRAL and _unknown_holder_key(words)
 
 
 def is_bare_key(name: str) -> bool:

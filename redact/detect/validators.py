@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from redact.detect.keys import KeyClass, classify_key, credential_from_parent
+from redact.detect.keys import KeyClass, classify_key, credential_from_parent, key_words, names_unknown_holder
 from redact.leaves import SIBLING_CONTEXT, context_key
 
 __all__ = [
@@ -318,7 +318,6 @@ _LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]
 _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
 # a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT)
 _TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")
-_LOWER_RUN = re.compile(r"[a-z]+")
 _LONG_CAPS = re.compile(r"[A-Z]{7,}(?=[a-z])|[A-Z]{6,}(?![a-z])")  # an acronym of 6 or more
 _WORD = re.compile(r"[A-Z]?[a-z]+")  # a word of a CapWords name, its capital included
 _CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no word part
@@ -327,8 +326,9 @@ _VOWELS = frozenset("aeiou")
 _STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
 # a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
 _SNAKE_NAME = re.compile(r"^-?_*[a-z]+\d*(?:_+[a-z]+\d*)+_*$")
-# a class, type or field name: CapWords or camelCase letters (SpecialAudioToken, tokenUrl)
-_CAP_WORDS = re.compile(r"^[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)+$")
+# a class, type or field name: CapWords or camelCase letters (SpecialAudioToken, tokenUrl,
+# DbPassword)
+_CAP_WORDS = re.compile(r"^[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)+$|^[A-Z][a-z](?:[A-Z][a-z]{2,})+$")
 # a date or an ISO 8601 timestamp (an expiry, a creation time)
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
@@ -358,13 +358,30 @@ def _looks_like_type_name(v: str) -> bool:
 
 
 def _pronounceable(v: str) -> bool:
-    """Every lower-case run of two or more letters has a vowel, as parts of words do."""
-    return all(_VOWELS.intersection(run) for run in _LOWER_RUN.findall(v) if len(run) > 1)
+    """Every lower-case run of two or more letters, with the capital before it, has a
+    vowel, as parts of words do (``Add``, ``Imports``)."""
+    return all(_VOWELS.intersection(w.lower()) for w in _WORD.findall(v) if len(w) > 1)
+
+
+_COUNTING = "0123456789abcdefghijklmnopqrstuvwxyz"
+# each character's successors: the next one in 0-9a-z, and 0 again after 9 (1234567890)
+# and after the last hex digit (0123456789abcdef0123...)
+_COUNTING_NEXT = {a: {b} for a, b in zip(_COUNTING, _COUNTING[1:], strict=False)}
+_COUNTING_NEXT["9"].add("0")
+_COUNTING_NEXT["f"].add("0")
 
 
 def _is_counting(s: str) -> bool:
-    """Six or more characters, each the one after the previous (``1234567890``, ``abcdef``)."""
-    return len(s) >= 6 and all(ord(b) - ord(a) == 1 or a + b == "90" for a, b in zip(s, s[1:], strict=False))
+    """Six or more characters, each one after the previous in ``0-9a-z`` (``123456``,
+    ``abcdef``, the hex digits ``0123456789abcdef`` and again from 0) or each one before
+    it (``fedcba9876543210``)."""
+    if len(s) < 6:
+        return False
+    pairs = list(zip(s.lower(), s[1:].lower(), strict=False))
+    empty: set[str] = set()
+    if all(b in _COUNTING_NEXT.get(a, empty) for a, b in pairs):
+        return True
+    return all(a in _COUNTING_NEXT.get(b, empty) for a, b in pairs)
 
 
 def credential_like(value: str) -> bool:
@@ -501,6 +518,10 @@ def credential_value(c: Candidate) -> bool:
             return False  # the whole value is a template, a redaction output or a reference
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
+    m = c.match
+    name = m.group("name") if m is not None and "name" in m.re.groupindex else None
+    if (credential_from_parent(name) if name else c.from_parent) and names_unknown_holder(name or c.key):
+        return generated_token(c.span)  # (adafruit_key: only a generated token is one)
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
         # the ends are what is readable, and they are judged together
@@ -517,10 +538,54 @@ def credential_value(c: Candidate) -> bool:
             return bool(part) and credential_like(part)
     elif _URI_NO_USER.match(c.span):
         return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
-    m = c.match
-    name = m.group("name") if m is not None and "name" in m.re.groupindex else None
     from_parent = credential_from_parent(name) if name else c.from_parent
+    span = c.span.strip().strip("'\"")
+    if span.isdigit() and span.isascii():
+        return not from_parent and numeric_credential(span, name or c.key)
     return credential_like(c.span) and (not from_parent or token_like(c.span))
+
+
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_-]{16,512}")
+
+
+def generated_token(value: str) -> bool:
+    """A value a machine generated as a credential: 16 or more characters of a token's
+    alphabet (base64, base64url, hex, with dashes: no dots, so no dotted name), letters with
+    digits or with both cases, random (3.3 bits per character or more), not a name, a
+    filler or a counting run."""
+    v = value.strip().strip("'\"`")
+    if not _TOKEN_ALPHABET.fullmatch(v) or not credential_like(v) or not token_like(v):
+        return False
+    has_digit = any(ch.isdigit() for ch in v)
+    if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
+        return False
+    return shannon_entropy(v) >= 3.3 and not _is_counting(v)
+
+
+# a name whose last word says a value of digits alone is the credential: a PIN or a
+# numeric password from 6 digits, a numeric token or secret from 16
+_DIGIT_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passcode", "passphrase", "pin"})
+_DIGIT_TOKEN_WORDS = frozenset({"secret", "token", "key", "apikey", "auth", "credential", "credentials"})
+
+
+def numeric_credential(digits: str, name: str) -> bool:
+    """``digits`` (ASCII digits only) under the credential name ``name`` is the credential
+    itself: a PIN or numeric password (``DB_PASSWORD=83749202``) or a long numeric token,
+    not a counting run, a filler or a calendar date."""
+    words = key_words(name.rsplit(".", 1)[-1]) if name else []
+    last = words[-1] if words else ""
+    if last in _DIGIT_PASSWORD_WORDS:
+        least = 6
+    elif last in _DIGIT_TOKEN_WORDS:
+        least = 16
+    else:
+        return False
+    if len(digits) < least or len(digits) > 128 or is_filler(digits) or _is_counting(digits):
+        return False
+    return not (len(digits) == 8 and _YYYYMMDD.match(digits))
+
+
+_YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 
 
 # what separates the parts of a name-like value (fp16-mixed, ACME-1234, 2.3.0+cu121)
