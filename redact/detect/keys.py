@@ -96,7 +96,7 @@ _KEY_QUALIFIERS = _words(
     "ably adobe adyen airtable alibaba amplitude anaconda ansible anyscale artifactory asana "
     "assemblyai atlassian aws azure bitbucket braintree brevo buildkite cerebras circleci "
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful crates "
-    "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace easypost elastic "
+    "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace e2b easypost elastic "
     "elevenlabs facebook fastly feishu figma firecrawl fireworks flutterwave flyio frameio "
     "gocardless google gcp grafana hashicorp helicone hetzner heygen honeycomb hubspot huggingface "
     "ibm ifttt ipsec infisical influxdb infracost intercom jenkins jfrog jina langfuse langsmith "
