@@ -259,6 +259,7 @@ FORMATS: tuple[Format, ...] = (
     F("huggingface-token", S, ("hf_", (UPPER + LOWER, 34)), "HF_TOKEN", header="Authorization: Bearer"),
     F("huggingface-org-token", S, ("api_org_", (UPPER + LOWER, 34)), "HUGGINGFACE_ORG_TOKEN"),
     F("groq-api-key", S, ("gsk_", (ALNUM, 52)), "GROQ_API_KEY"),
+    F("e2b-api-key", S, ("e2b_", (HEXL, 40)), "E2B_API_KEY", header="X-API-Key:"),
     F("replicate-api-token", S, ("r8_", (ALNUM, 37)), "REPLICATE_API_TOKEN"),
     F("perplexity-api-key", S, ("pplx-", (ALNUM, 48)), "PERPLEXITY_API_KEY"),
     F("xai-api-key", S, ("xai-", (ALNUM, 80)), "XAI_API_KEY"),
@@ -512,7 +513,7 @@ CARD_IINS: tuple[tuple[str, Callable[[random.Random], str], tuple[int, ...]], ..
     ("dankort", lambda r: "5019", (16,)),
     ("mir", lambda r: str(r.randint(2200, 2204)), (16,)),
     ("rupay", lambda r: r.choice(["60", "652", "81", "82", "508"]), (16,)),
-    ("elo", lambda r: r.choice(["636368", "438935", "504175", "451416", "636297", "5067"]), (16,)),
+    ("elo", lambda r: r.choice(["636368", "438935", "504175", "451416", "636297", "50671"]), (16,)),
     ("troy", lambda r: "9792", (16,)),
     ("maestro", lambda r: r.choice(["6759", "6761", "5018", "5020", "5038", "6304"]), (16, 19)),
 )
@@ -777,6 +778,16 @@ def _credential_cases(rng: random.Random) -> list[Case]:
         x, y, d = (_b64url(rng, 32) for _ in range(3))
         jwk = {"kty": "EC", "crv": "P-256", "kid": "signing-1", "x": x, "y": y, "d": d}
         out.append(Case("signing_jwks", json.dumps({"keys": [jwk]}), frozenset({"SECRET"}), "jwk-private-ec"))
+        # a numeric password (a PIN-like database password) under a password's name
+        pin = "".join(rng.choice("0123456789") for _ in range(8))
+        while pin[:2] in ("19", "20"):  # (a date is not one)
+            pin = "".join(rng.choice("0123456789") for _ in range(8))
+        out.append(Case("db_password", pin, frozenset({"SECRET"}), "numeric-password"))
+        out.append(Case("notes", f"export PGPASSWORD={pin}", CREDENTIAL, "numeric-password-env", any_of=True))
+        # a generated token under "<vendor>_key" for a vendor no detector names
+        tok = "".join(rng.choice(ALNUM) for _ in range(32))
+        out.append(Case("notes", f"ACME_CLOUD_KEY={tok}", frozenset({"SECRET"}), "unknown-vendor-key-env"))
+        out.append(Case("acmeCloudKey", tok, frozenset({"SECRET"}), "unknown-vendor-key"))
     return out
 
 
@@ -919,6 +930,10 @@ def _negatives(rng: random.Random) -> list[Case]:
         )
         n = _luhn_complete(rng, "4", 16)
         out.append(Case("order_id", f"ORD-{n}X", none, "lookalike-digits-in-id"))
+        # kinds of key that open nothing, holding random-looking values
+        out.append(Case("partition_key", _hex(rng, 32), none, "lookalike-record-key"))
+        out.append(Case("notes", f"rng_key = {rng.randint(0, 2**32)}", none, "lookalike-rng-key"))
+        out.append(Case("sort_key", "created_at", none, "lookalike-sort-key"))
     return out
 
 
