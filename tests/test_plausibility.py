@@ -382,7 +382,9 @@ def test_base64_candidates_are_read_in_linear_time(unit: str) -> None:
         ("secrets.seed", "83749202837492028374", False),  # a secrets parent: the value must show it
     ],
 )
-def test_a_number_is_a_credential_only_under_a_name_that_makes_it_one(key: str, value: str, found: bool) -> None:
+def test_a_number_is_a_credential_only_under_a_name_that_makes_it_one(
+    key: str, value: str, found: bool
+) -> None:
     """Digits alone are a PIN or a numeric password under a password's name (from 6
     digits), a numeric token under a token's or a secret's (from 16); never a date, a
     counting run or a filler, and never a number under a setting's name."""
