@@ -11,9 +11,16 @@ import base64
 import binascii
 import re
 
-from redact.detect.validators import Candidate, validator
+from redact.detect.validators import Candidate, credential_like, generated_token, is_placeholder, validator
 
-__all__ = ["mixed_case", "not_all_hex", "bedrock_key_marker", "base64_json_body", "discord_token_id"]
+__all__ = [
+    "mixed_case",
+    "not_all_hex",
+    "bedrock_key_marker",
+    "base64_json_body",
+    "discord_token_id",
+    "bundler_credential",
+]
 
 _HEX_ONLY = re.compile(r"^[0-9a-fA-F_.:-]+$")
 
@@ -65,3 +72,17 @@ def discord_token_id(c: Candidate) -> bool:
     except (ValueError, binascii.Error):
         return False
     return 17 <= len(raw) <= 20 and raw.isdigit()
+
+
+@validator
+def bundler_credential(c: Candidate) -> bool:
+    """A Bundler source credential: ``username:password`` whose password (or, in the
+    ``TOKEN:x-oauth-basic`` form, whose username) is a credential, or one generated token;
+    not a setting's value (``development:test``, ``true``, a path) nor a reference."""
+    v = c.span.strip().strip("'\"")
+    if not v or is_placeholder(v):
+        return False
+    user, sep, password = v.partition(":")
+    if sep:
+        return credential_like(password) or credential_like(user)
+    return generated_token(v)
