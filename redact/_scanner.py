@@ -51,6 +51,11 @@ _ENTITY_NAMES = {"quot": '"', "apos": "'", "amp": "&", "lt": "<", "gt": ">"}
 # string escapes of ASCII characters (JSON's \u0022 in a page's script or in a string that
 # is not a JSON document, JavaScript's and Python's \x22) are also read decoded
 _CODE_ESCAPE = re.compile(r"\\(?:u00|x)[0-7][0-9A-Fa-f]")
+# JSON escaped more than once (a JSON document in a string of a JSON log line, itself in a
+# string): where an escaped backslash comes before a quote, one level of escaping is also
+# read undone, up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left
+_BACKSLASH_ESCAPE = re.compile(r"\\[\\\"/]")
+_UNESCAPE_LEVELS = 3
 
 
 def _percent_char(escape: str) -> str:
@@ -59,6 +64,10 @@ def _percent_char(escape: str) -> str:
 
 def _code_escape_char(escape: str) -> str:
     return chr(int(escape[-2:], 16))
+
+
+def _second_char(escape: str) -> str:
+    return escape[1]
 
 
 def _entity_char(escape: str) -> str:
@@ -276,7 +285,7 @@ class Scanner:
                 extra.append(Hit(h.detector, hs, he, *claim, h.confidence))
         return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
-    def _scan_text(self, text: str, key: str) -> list[Hit]:
+    def _scan_text(self, text: str, key: str, level: int = 0) -> list[Hit]:
         if text[:1] in _JSON_OPENERS and looks_like_json(text):
             deadline = time.monotonic() + self.engine.timeout  # one guard for both parsers
             clean = self._embedded_clean(text, key, deadline)
@@ -295,8 +304,15 @@ class Scanner:
             hits = self._decoded(text, key, hits, _PERCENT_ASCII, _percent_char)
         if "&" in text and _ENTITY_ASCII.search(text):
             hits = self._decoded(text, key, hits, _ENTITY_ASCII, _entity_char)
-        if "\\" in text and _CODE_ESCAPE.search(text):
-            hits = self._decoded(text, key, hits, _CODE_ESCAPE, _code_escape_char)
+        if "\\" in text:
+            if _CODE_ESCAPE.search(text):
+                hits = self._decoded(text, key, hits, _CODE_ESCAPE, _code_escape_char)
+            if '\\\\"' in text and level < _UNESCAPE_LEVELS:
+
+                def deeper(t: str, k: str) -> list[Hit]:
+                    return self._scan_text(t, k, level + 1)
+
+                hits = self._decoded(text, key, hits, _BACKSLASH_ESCAPE, _second_char, deeper)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -304,11 +320,18 @@ class Scanner:
         return hits
 
     def _decoded(
-        self, text: str, key: str, hits: list[Hit], escapes: re.Pattern[str], char: Callable[[str], str]
+        self,
+        text: str,
+        key: str,
+        hits: list[Hit],
+        escapes: re.Pattern[str],
+        char: Callable[[str], str],
+        read: Callable[[str, str], list[Hit]] | None = None,
     ) -> list[Hit]:
         """``hits`` and what the text holds with its ``escapes`` decoded (``char`` gives
         each one's character: URL percent-escapes, HTML character references, JSON's and
-        JavaScript's string escapes), mapped back
+        JavaScript's string escapes, a level of backslash escaping), read by ``read`` (the
+        engine by default), mapped back
         onto ``text``: a span covers the escapes its characters came from. Where ``hits``
         already read the text as written, that reading stands (a password escaped inside a
         URI is the URI's own syntax, not an encoded value)."""
@@ -326,7 +349,7 @@ class Scanner:
         where.extend(range(pos, len(text) + 1))
         taken = [(h.start, h.end) for h in hits]
         extra = []
-        for h in self.engine.find("".join(decoded), key):
+        for h in (read or self.engine.find)("".join(decoded), key):
             span = (where[h.start], where[h.end])
             if any(s < span[1] and span[0] < e for s, e in taken):
                 continue  # the text as written was read there (a URI's own escaped password)

@@ -281,6 +281,19 @@ def test_string_escaped_values_are_read_decoded(value: str, masked: str) -> None
     assert redact.redact({"page": value}).value["page"] == masked
 
 
+@pytest.mark.parametrize("levels", [2, 3, 4])
+def test_json_escaped_several_times_is_read_undone(levels: int) -> None:
+    """A JSON document in a string of a JSON log line, escaped again (three backslashes
+    before each quote of ``"password":``): each level of escaping is also read undone (up to three more than the one the
+    escape-aware patterns read), and the hit is mapped back onto the escaped text."""
+    text = json.dumps({"password": "Zq7xWp2KvN9rT"})
+    for _ in range(levels):
+        text = json.dumps(text)
+    out = redact.redact({"log": "event=" + text}).value["log"]
+    assert "Zq7xWp2KvN9rT" not in out
+    assert out == "event=" + text.replace("Zq7xWp2KvN9rT", "[REDACTED:secret-assignment]")
+
+
 @pytest.mark.parametrize("joiner", ["", "_", "-"])
 def test_tokens_glued_to_tokens_leave_no_signature_readable(joiner):
     """JWTs glued into one run by nothing, ``_`` or ``-`` (a signature's own characters;
