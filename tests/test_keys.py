@@ -299,12 +299,14 @@ def test_every_catalog_vendor_qualifies_key():
 def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
     """``<name>_key`` after a name the grammar does not know (a vendor's) holds a
     credential only when the value reads as one: a random token is reported, in a
-    mapping and in text; words, a version, a path and a date are not."""
+    mapping and in text; words, a version, a path, a date and hex of a digest's length are
+    not."""
     assert classify_key(name) is KeyClass.CREDENTIAL and credential_from_parent(name)
     token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
     assert [f.detector for f in redact.scan({name: token})] == ["sensitive-key-value"]
     assert token not in redact.redact({"log": f'{name} = "{token}"'}).value["log"]
-    for value in ("north-eu", "v2.3.1", "keys/adafruit.pem", "2024-06-01", "backup", "tone-C-major"):
+    digest = "9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d"  # a SHA-1's shape: lineage, never a key by name alone
+    for value in ("north-eu", "v2.3.1", "keys/adafruit.pem", "2024-06-01", "backup", "tone-C-major", digest):
         assert redact.scan({name: value}) == []
         assert redact.scan({"log": f"{name}: {value}"}) == []
 

@@ -383,6 +383,7 @@ def _unknown_holder_key(words: list[str]) -> bool:
         and word not in _MODIFIERS
         and word not in _TEXT_TOKEN_KINDS
         and word not in _LINEAGE_HEADS
+        and word not in _LINEAGE_ID_OWNERS
         and word not in _ID_WORDS
     )
 

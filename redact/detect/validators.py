@@ -552,14 +552,21 @@ def generated_token(value: str) -> bool:
     """A value a machine generated as a credential: 16 or more characters of a token's
     alphabet (base64, base64url, hex, with dashes: no dots, so no dotted name), letters with
     digits or with both cases, random (3.3 bits per character or more), not a name, a
-    filler or a counting run."""
+    filler, a counting run or hex of a digest's length (what lineage looks like)."""
     v = value.strip().strip("'\"`")
     if not _TOKEN_ALPHABET.fullmatch(v) or not credential_like(v) or not token_like(v):
         return False
     has_digit = any(ch.isdigit() for ch in v)
     if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
         return False
+    if _DIGEST_HEX.fullmatch(v):
+        return False  # a digest's length in hex (MD5, SHA-1, SHA-256, SHA-512): lineage's shape
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
+
+
+_DIGEST_HEX = re.compile(  # 32, 40, 64 or 128 hex digits of one case
+    r"(?:[0-9a-f]{32}|[0-9A-F]{32})(?:[0-9a-fA-F]{8})?|(?:[0-9a-f]{64}|[0-9A-F]{64}){1,2}"
+)
 
 
 # a name whose last word says a value of digits alone is the credential: a PIN or a
