@@ -23,6 +23,7 @@ from typing import Any
 
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
+from redact._tables import credential_cells, may_hold_table
 from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit
 from redact.detect.keys import KeyClass, classify_key, is_bare_key, qualifies_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
@@ -313,6 +314,8 @@ class Scanner:
                     return self._scan_text(t, k, level + 1)
 
                 hits = self._decoded(text, key, hits, _BACKSLASH_ESCAPE, _second_char, deeper)
+        if may_hold_table(text):
+            hits = self._cell_hits(text, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -355,6 +358,21 @@ class Scanner:
                 continue  # the text as written was read there (a URI's own escaped password)
             claim = (where[h.claim_start], where[h.claim_end])
             extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
+        return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+
+    def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,
+        an SQL INSERT) under a credential column, read under the column's name as a value
+        under a dict key is; where ``hits`` read the text already, that reading stands."""
+        taken = [(h.start, h.end) for h in hits]
+        extra = []
+        for name, start, end in credential_cells(text):
+            for h in self.engine.find(text[start:end], name):
+                span = (start + h.start, start + h.end)
+                if any(s < span[1] and span[0] < e for s, e in taken):
+                    continue
+                claim = (start + h.claim_start, start + h.claim_end)
+                extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
         return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
     # ------------------------------------------------------------------ walk

@@ -399,3 +399,12 @@ def test_the_alphabet_in_order_is_not_a_credential(value: str) -> None:
     """The hex digits or letters in order (either way, and again from 0) are a filler."""
     assert not credential_like(value)
     assert redact.scan({"adafruit_key": value}) == []
+
+
+@pytest.mark.parametrize("value", ["\u2581interna", "\u0120international", "\u010aHello", "##ing", "inter@@"])
+def test_a_tokenizers_subword_is_not_a_credential(value: str) -> None:
+    """A subword of a tokenizer's vocabulary under a ``token`` key (SentencePiece's word
+    start, GPT-2's byte-level space, WordPiece's ``##``, BPE's ``@@``) is text, not a token
+    that authenticates."""
+    assert redact.scan({"token": value}) == []
+    assert redact.scan({"token": value + "9Zq8DNxril3Rav"}) != []  # (digits and a random tail: a credential)

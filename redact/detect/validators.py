@@ -283,6 +283,9 @@ def sensitive_name(c: Candidate) -> bool:
 
 
 # ---------------------------------------------------------------- credential values
+# a subword of a tokenizer's vocabulary: SentencePiece's word-start mark (U+2581), GPT-2's
+# byte-level space and newline (U+0120, U+010A), WordPiece's "##", BPE's "@@" continuation
+_SUBWORD = re.compile(r"^(?:\u2581|\u0120|\u010a|##)[^\W\d_]+$|^[^\W\d_]+@@$")
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")  # 12_050 too
 _BOOL_NULL = _words(
     "true false yes no on off none null nil n/a na nan undefined empty required optional "
@@ -397,6 +400,8 @@ def credential_like(value: str) -> bool:
         return pem_has_key_material(v)
     if v.lower() in _BOOL_NULL or v.lower() in AUTH_SCHEMES or _NUMBER.match(v):
         return False
+    if _SUBWORD.match(v):
+        return False  # a tokenizer's subword ("▁interna", "Ġworld", "##ing"), not a credential
     if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
         return False
     if _CAPITALISED_WORD.match(v) and len(v) < 16:  # "Kerberos", a type name: one plain word

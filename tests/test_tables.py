@@ -1,0 +1,67 @@
+"""Cells of tables read under their column's name: CSV, TSV, Markdown and SQL INSERT rows."""
+
+from __future__ import annotations
+
+import pytest
+
+import redact
+from redact._tables import credential_cells
+
+PW, PW2 = "Zq8DNxril3RavGD5", "Kx7pLm2QwE9rTz"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"user,password,role\nbob,{PW},admin\nann,{PW2},viewer\n",
+        f"user;password\r\nbob;{PW}\r\nann;{PW2}\r\n",
+        f"name\tapi_key\nbob\t{PW}\nann\t{PW2}",
+        f'id,"db password",host\n1,"{PW}",db1\n2,"{PW2}",db2',
+        f"| user | password |\n|------|:--------:|\n| bob | {PW} |\n| ann | {PW2} |\n",
+        f"INSERT INTO users (name, password) VALUES ('bob', '{PW}'), ('ann', '{PW2}');",
+        f"insert into creds (id, `api_token`, note)\nvalues (1, '{PW}', 'it''s'),\n       (2, '{PW2}', NULL)",
+    ],
+)
+def test_a_cell_under_a_credential_column_is_a_credential(text: str) -> None:
+    """Each row's cell under a column the key grammar names a credential is read under
+    that name, as a value under a dict key is, and masked in place; the other cells and
+    the header stay."""
+    out = redact.redact({"export": text}).value["export"]
+    assert PW not in out and PW2 not in out
+    assert out.count("[REDACTED:") == 2
+    assert out.replace("[REDACTED:sensitive-key-value]", "X") == text.replace(PW, "X").replace(PW2, "X")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "epoch,loss,max_tokens\n1,0.5,1024\n2,0.4,2048\n",  # a setting's column
+        "user,password\nbob,${DB_PASSWORD}\nann,changeme\n",  # placeholders
+        "token,count\n\u2581interna,12\n\u0120world,9\n##ing,7\n",  # a tokenizer's vocabulary
+        "user,password\nbob\n",  # a row that is not one of the table's
+        "INSERT INTO runs (id, password_min_length) VALUES (1, 12)",
+        "INSERT INTO t (a, b) VALUES (1, 2)",
+        "name: x\npassword_policy: strict\n",  # not a table
+    ],
+)
+def test_tables_without_a_credential_cell_stay_clean(text: str) -> None:
+    assert redact.scan({"export": text}) == []
+
+
+def test_cells_are_yielded_with_their_column_and_exact_offsets() -> None:
+    text = f"user,secret\nbob,{PW}\n"
+    ((name, start, end),) = credential_cells(text)
+    assert (name, text[start:end]) == ("secret", PW)
+    text = f"INSERT INTO t (token) VALUES ('{PW}')"
+    ((name, start, end),) = credential_cells(text)
+    assert (name, text[start:end]) == ("token", PW)
+
+
+def test_a_long_table_is_read_in_linear_time() -> None:
+    """Rows beyond the reader's cap are text like any other; the cost stays one pass."""
+    from redact import _tables
+
+    rows = _tables.MAX_ROWS + 50
+    text = "user,password\n" + "".join(f"u{i},{PW}{i}\n" for i in range(rows))
+    cells = list(credential_cells(text))
+    assert len(cells) == _tables.MAX_ROWS
