@@ -54,6 +54,18 @@ def _is_credential(name: str) -> bool:
     return bool(name) and _NAME.fullmatch(name) is not None and classify_key(name) is KeyClass.CREDENTIAL
 
 
+def _unquoted(text: str, start: int, stop: int, blanks: str, quote: str) -> tuple[int, int]:
+    """The span ``start:stop`` of ``text`` without the blanks around it and without the
+    quotes around a quoted value."""
+    while start < stop and text[start] in blanks:
+        start += 1
+    while stop > start and text[stop - 1] in blanks:
+        stop -= 1
+    if stop - start >= 2 and text[start] == quote and text[stop - 1] == quote:
+        start, stop = start + 1, stop - 1
+    return start, stop
+
+
 def _cells(line: str, delimiter: str) -> list[tuple[int, int]]:
     """Spans of the cells of one row (quotes and blanks around a value excluded)."""
     spans: list[tuple[int, int]] = []
@@ -62,14 +74,7 @@ def _cells(line: str, delimiter: str) -> list[tuple[int, int]]:
     while pos <= n:
         m = pattern.match(line, pos)
         end = m.end() if m else pos
-        start, stop = pos, end
-        while start < stop and line[start] in " \t":
-            start += 1
-        while stop > start and line[stop - 1] in " \t":
-            stop -= 1
-        if stop - start >= 2 and line[start] == '"' and line[stop - 1] == '"':
-            start, stop = start + 1, stop - 1
-        spans.append((start, stop))
+        spans.append(_unquoted(line, pos, end, " \t", '"'))
         if end >= n or line[end] != delimiter:
             break
         pos = end + 1
@@ -114,14 +119,7 @@ def _insert_cells(text: str) -> Iterator[tuple[str, int, int]]:
             while True:
                 v = _SQL_VALUE.match(text, pos)
                 end = v.end() if v else pos
-                start, stop = pos, end
-                while start < stop and text[start] in " \t\r\n":
-                    start += 1
-                while stop > start and text[stop - 1] in " \t\r\n":
-                    stop -= 1
-                if stop - start >= 2 and text[start] == "'" and text[stop - 1] == "'":
-                    start, stop = start + 1, stop - 1
-                values.append((start, stop))
+                values.append(_unquoted(text, pos, end, " \t\r\n", "'"))
                 pos = end
                 if pos < len(text) and text[pos] == ",":
                     pos += 1
