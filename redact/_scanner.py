@@ -67,6 +67,21 @@ def _code_escape_char(escape: str) -> str:
     return chr(int(escape[-2:], 16))
 
 
+def _merged(hits: list[Hit], found: list[Hit], place: Callable[[int], int]) -> list[Hit]:
+    """``hits`` and the hits ``found`` in another reading of the same text, their offsets
+    mapped onto the text by ``place``; a found hit overlapping one of ``hits`` is dropped
+    (the text as first read stands)."""
+    taken = [(h.start, h.end) for h in hits]
+    extra = []
+    for h in found:
+        span = (place(h.start), place(h.end))
+        if any(s < span[1] and span[0] < e for s, e in taken):
+            continue
+        claim = (place(h.claim_start), place(h.claim_end))
+        extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
+    return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+
+
 def _second_char(escape: str) -> str:
     return escape[1]
 
@@ -350,30 +365,16 @@ class Scanner:
             pos = m.end()
         decoded.append(text[pos:])
         where.extend(range(pos, len(text) + 1))
-        taken = [(h.start, h.end) for h in hits]
-        extra = []
-        for h in (read or self.engine.find)("".join(decoded), key):
-            span = (where[h.start], where[h.end])
-            if any(s < span[1] and span[0] < e for s, e in taken):
-                continue  # the text as written was read there (a URI's own escaped password)
-            claim = (where[h.claim_start], where[h.claim_end])
-            extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
-        return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+        # (where the text as written was read, that reading stands: a URI's own escaped password)
+        return _merged(hits, (read or self.engine.find)("".join(decoded), key), where.__getitem__)
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,
         an SQL INSERT) under a credential column, read under the column's name as a value
         under a dict key is; where ``hits`` read the text already, that reading stands."""
-        taken = [(h.start, h.end) for h in hits]
-        extra = []
         for name, start, end in credential_cells(text):
-            for h in self.engine.find(text[start:end], name):
-                span = (start + h.start, start + h.end)
-                if any(s < span[1] and span[0] < e for s, e in taken):
-                    continue
-                claim = (start + h.claim_start, start + h.claim_end)
-                extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
-        return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+            hits = _merged(hits, self.engine.find(text[start:end], name), start.__add__)
+        return hits
 
     # ------------------------------------------------------------------ walk
     def _walk(

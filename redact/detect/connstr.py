@@ -83,8 +83,15 @@ def is_stand_in(value: str) -> bool:
 
 @validator
 def connection_credential(c: Candidate) -> bool:
-    """The credential span is a real value, not a template, mask or stand-in."""
-    return not is_stand_in(c.span)
+    """The credential span is a real value, not a template, mask or stand-in; where the
+    pattern marks it ``plausible`` (a value read by its position alone), one that looks
+    like a credential itself."""
+    if is_stand_in(c.span):
+        return False
+    m = c.match
+    if m is None or "plausible" not in m.re.groupindex or m.group("plausible") is None:
+        return True
+    return credential_like(c.span)
 
 
 @validator

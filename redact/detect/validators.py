@@ -525,7 +525,8 @@ def credential_value(c: Candidate) -> bool:
         return False  # token = tokenize(text), key = self.config.key: code, not a value
     m = c.match
     name = m.group("name") if m is not None and "name" in m.re.groupindex else None
-    if (credential_from_parent(name) if name else c.from_parent) and names_unknown_holder(name or c.key):
+    from_parent = credential_from_parent(name) if name else c.from_parent
+    if from_parent and names_unknown_holder(name or c.key):
         return generated_token(c.span)  # (adafruit_key: only a generated token is one)
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
@@ -543,7 +544,6 @@ def credential_value(c: Candidate) -> bool:
             return bool(part) and credential_like(part)
     elif _URI_NO_USER.match(c.span):
         return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
-    from_parent = credential_from_parent(name) if name else c.from_parent
     span = c.span.strip().strip("'\"")
     if span.isdigit() and span.isascii():
         return not from_parent and numeric_credential(span, name or c.key)
@@ -576,8 +576,8 @@ _DIGEST_HEX = re.compile(  # 32, 40, 64 or 128 hex digits of one case
 
 # a name whose last word says a value of digits alone is the credential: a PIN or a
 # numeric password from 6 digits, a numeric token or secret from 16
-_DIGIT_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passcode", "passphrase", "pin"})
-_DIGIT_TOKEN_WORDS = frozenset({"secret", "token", "key", "apikey", "auth", "credential", "credentials"})
+_DIGIT_PASSWORD_WORDS = ("password", "passwd", "pwd", "pass", "passcode", "passphrase", "pin")
+_DIGIT_TOKEN_WORDS = ("secret", "token", "key", "apikey", "auth", "credential", "credentials")
 
 
 def numeric_credential(digits: str, name: str) -> bool:
@@ -585,10 +585,10 @@ def numeric_credential(digits: str, name: str) -> bool:
     itself: a PIN or numeric password (``DB_PASSWORD=83749202``) or a long numeric token,
     not a counting run, a filler or a calendar date."""
     words = key_words(name.rsplit(".", 1)[-1]) if name else []
-    last = words[-1] if words else ""
-    if last in _DIGIT_PASSWORD_WORDS:
+    last = words[-1] if words else ""  # (one word may hold two: PGPASSWORD, apitoken)
+    if last.endswith(_DIGIT_PASSWORD_WORDS):
         least = 6
-    elif last in _DIGIT_TOKEN_WORDS:
+    elif last.endswith(_DIGIT_TOKEN_WORDS):
         least = 16
     else:
         return False
