@@ -33,18 +33,23 @@ _INSERT = re.compile(
     re.I,
 )
 # one SQL value: a quoted string ('' escapes a quote), or anything up to , or )
+_VALUES = re.compile(r"values", re.I)  # (searched, so no lower-cased copy of the text)
 _ROW_COMMA = re.compile(r"[ \t\r\n]*,[ \t\r\n]*")
 _SQL_VALUE = re.compile(r"[ \t\r\n]*(?:'(?:[^']|'')*'|[^,()'\r\n]*)[ \t\r\n]*")
 
 
+def _may_insert(text: str) -> bool:
+    return "(" in text and _VALUES.search(text) is not None
+
+
 def may_hold_table(text: str) -> bool:
     """Cheap test before :func:`credential_cells`: several lines, or an INSERT."""
-    return "\n" in text or ("(" in text and "values" in text.lower())
+    return "\n" in text or _may_insert(text)
 
 
 def credential_cells(text: str) -> Iterator[tuple[str, int, int]]:
     """``(column, start, end)`` of each cell under a credential column of ``text``."""
-    if "(" in text and "values" in text.lower():
+    if _may_insert(text):
         yield from _insert_cells(text)
     if "\n" in text:
         yield from _delimited_cells(text)

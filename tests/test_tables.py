@@ -57,8 +57,9 @@ def test_cells_are_yielded_with_their_column_and_exact_offsets() -> None:
     assert (name, text[start:end]) == ("token", PW)
 
 
-def test_a_long_table_is_read_in_linear_time() -> None:
-    """Rows beyond the reader's cap are text like any other; the cost stays one pass."""
+def test_a_long_tables_rows_are_read_up_to_the_cap() -> None:
+    """Rows beyond the reader's cap are text like any other: a table costs one pass over
+    at most ``MAX_ROWS`` rows."""
     from redact import _tables
 
     rows = _tables.MAX_ROWS + 50

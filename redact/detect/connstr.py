@@ -98,10 +98,8 @@ def connection_credential(c: Candidate) -> bool:
 def device_secret(c: Candidate) -> bool:
     """A secret in a network device's configuration: not a stand-in, and, where the
     grammar would also read prose (an unquoted Junos value, its ``plausible`` group),
-    a value that looks like a credential itself."""
-    if is_stand_in(c.span):
-        return False
-    return c.match.groupdict().get("plausible") is None or credential_like(c.span)
+    a value that looks like a credential itself: :func:`connection_credential`'s test."""
+    return connection_credential(c)
 
 
 @validator

@@ -584,7 +584,7 @@ def numeric_credential(digits: str, name: str) -> bool:
     """``digits`` (ASCII digits only) under the credential name ``name`` is the credential
     itself: a PIN or numeric password (``DB_PASSWORD=83749202``) or a long numeric token,
     not a counting run, a filler or a calendar date."""
-    words = key_words(name.rsplit(".", 1)[-1]) if name else []
+    words = key_words(name) if name else []
     last = words[-1] if words else ""  # (one word may hold two: PGPASSWORD, apitoken)
     if last.endswith(_DIGIT_PASSWORD_WORDS):
         least = 6
