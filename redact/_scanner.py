@@ -24,7 +24,7 @@ from typing import Any
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact._tables import credential_cells, may_hold_table
-from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit
+from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit, with_echoes
 from redact.detect.keys import KeyClass, classify_key, is_bare_key, qualifies_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, flag_name, key_path, pointer
@@ -301,7 +301,12 @@ class Scanner:
                 extra.append(Hit(h.detector, hs, he, *claim, h.confidence))
         return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
-    def _scan_text(self, text: str, key: str, level: int = 0) -> list[Hit]:
+    def _scan_text(self, text: str, key: str) -> list[Hit]:
+        """Every reading's hits, and each other place the text repeats a credential found."""
+        hits = self._read(text, key)
+        return with_echoes(text, hits) if hits else hits
+
+    def _read(self, text: str, key: str, level: int = 0) -> list[Hit]:
         if text[:1] in _JSON_OPENERS and looks_like_json(text):
             deadline = time.monotonic() + self.engine.timeout  # one guard for both parsers
             clean = self._embedded_clean(text, key, deadline)
@@ -326,7 +331,7 @@ class Scanner:
             if '\\\\"' in text and level < _UNESCAPE_LEVELS:
 
                 def deeper(t: str, k: str) -> list[Hit]:
-                    return self._scan_text(t, k, level + 1)
+                    return self._read(t, k, level + 1)
 
                 hits = self._decoded(text, key, hits, _BACKSLASH_ESCAPE, _second_char, deeper)
         if may_hold_table(text):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 
 import pytest
 
 import redact
+from redact.actions.keyring import generate_key
 
 AKIA = "AKIAC2ZC2VXJLE7AXORH"
 AWS_SECRET = "ol/3y5doLLT1PTpijwY0nGQs7zkPq/jri0gw3TMN"
@@ -414,3 +416,39 @@ def test_a_finding_inside_the_kept_part_of_a_mask_is_hidden() -> None:
     which keeps the domain, would keep the IP readable, so it shows nothing."""
     out = redact.redact({"v": "relay ops@[192.0.2.10] accepted"}).value["v"]
     assert "ops" not in out and "192.0.2.10" not in out
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "adafruit token = '{s}' | '{s}'",
+        "DB_PASSWORD={s}  # rotated: {s} is the old one",
+        '{{"token": "{s}", "note": "rotated {s} today"}}',
+        "password: {s}\nretrying login with {s}",
+    ],
+)
+def test_a_credential_repeated_in_its_value_is_masked_everywhere(
+    template: str, tmp_path, monkeypatch
+) -> None:
+    """A credential found once is masked wherever else the same value repeats it, with the
+    same action, and reported once; masking the output again changes nothing."""
+    secret = _fake(16, seed=len(template))
+    value = template.format(s=secret)
+    result = redact.redact({"v": value})
+    out = result.value["v"]
+    assert secret not in out and out.count("[REDACTED:") >= 2, out
+    assert len(result.decisions) < out.count("[REDACTED:")  # (the repetition is not reported again)
+    assert _redacted(out) == out
+    monkeypatch.setenv("T_TOKEN_KEY", generate_key("tokenize"))
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\nactions:\n  SECRET: tokenize\nkeyring:\n  tokenize: {env: T_TOKEN_KEY}\n")
+    tokenized = redact.redact({"v": value}, policy=redact.load_policy(path)).value["v"]
+    tokens = re.findall(r"tok:SECRET:[0-9A-Za-z_-]+", tokenized)
+    assert secret not in tokenized and len(tokens) >= 2 and len(set(tokens)) == 1, tokenized
+
+
+def test_a_short_credential_is_not_looked_for_again() -> None:
+    """Values shorter than 8 characters are not searched for elsewhere (they would mask
+    common words), and the repetition never hides the rest of the text."""
+    out = _redacted("password: Xk9#mP2 and Xk9#mP2 again")
+    assert out.startswith("password: [REDACTED:") and out.endswith("and Xk9#mP2 again")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import importlib
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -514,6 +515,43 @@ def _attempt(m: regex.Match[str]) -> int:
     names the lead-in as a group)."""
     starts: list[int] = [s for s, _ in m.regs if s >= 0]
     return min(starts)
+
+
+_ECHO_MIN = 8  # a credential this long is masked wherever else its text repeats it
+_ECHO_VALUES = 64  # distinct credentials looked for again per text: one pass of str.find each
+_ECHO_CATEGORIES = frozenset({"SECRET", "CONNECTION_STRING"})
+
+
+def with_echoes(text: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` and every other place ``text`` repeats the value of a credential they found
+    (``token = 'v' | 'v'``, a password assigned and then typed in a command line): each
+    repetition is masked with it (``shadow``, not reported twice), never left readable
+    beside its masked copy. Hits are sorted by start; so is the result."""
+    values: dict[str, Hit] = {}
+    for h in hits:
+        if h.detector.index < 0:
+            return hits  # (a guard masks the whole value)
+        if h.end - h.start >= _ECHO_MIN and h.detector.category in _ECHO_CATEGORIES:
+            values.setdefault(text[h.start : h.end], h)
+            if len(values) >= _ECHO_VALUES:
+                break
+    if not values:
+        return hits
+    spans = sorted((h.start, h.end) for h in hits)
+    starts = [a for a, _ in spans]
+    reach = list(itertools.accumulate((b for _, b in spans), max))  # furthest end so far
+    extra: list[Hit] = []
+    for value, h in values.items():
+        n = len(value)
+        i = text.find(value)
+        while i >= 0:
+            k = bisect.bisect_right(starts, i)
+            if not (k and reach[k - 1] >= i + n):  # (not inside a span already masked)
+                extra.append(Hit(h.detector, i, i + n, i, i + n, h.confidence, True))
+            i = text.find(value, i + n)
+    if not extra:
+        return hits
+    return sorted([*hits, *extra], key=lambda h: (h.start, h.end))
 
 
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
