@@ -359,3 +359,26 @@ def test_a_credential_given_by_a_parent_is_told_apart(key: str, inherited: bool)
         assert classify_key(key) is KeyClass.CREDENTIAL
         found = redact.scan({key: "fp16-mixed", f"{key}_2": "Qm9vLWZha2UtY3JlZHM"})
         assert [f.key for f in found] == [f"{key}_2"]
+
+
+@pytest.mark.parametrize(
+    ("line", "credential"),
+    [
+        ("API key: {s}", True),
+        ("api key = '{s}'", True),
+        ("adafruit key = '{s}'", True),
+        ("Storage account key: {s}", True),
+        ("export TOKEN={s}", True),
+        ("CSRF token: {s}", False),
+        ("next page token = '{s}'", False),
+        ("sort key: {s}", False),
+        ("public key: {s}", False),
+    ],
+)
+def test_a_name_after_a_word_and_a_blank_reads_as_one_key(line: str, credential: bool) -> None:
+    """In text, ``API key``, ``CSRF token`` are read as the keys ``api_key`` and
+    ``csrf_token`` are: the word before a one-word name qualifies it, unless it is a
+    keyword of a shell or a language (``export TOKEN=...``)."""
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    found = redact.scan({"log": line.format(s=token)})
+    assert bool(found) is credential, found

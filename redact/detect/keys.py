@@ -363,7 +363,8 @@ _KEY_KINDS = _words(
     "sample item event topic queue stream pubsub kafka redis memcache dataset data input "
     "output value tensor layer module state checkpoint ckpt model registry artifact run "
     "trace span step epoch version release variant experiment test flag toggle lang "
-    "language locale scale segment box bbox anchor parameter option "
+    "language locale scale segment box bbox anchor parameter option content chunk block "
+    "frame document doc corpus trial study sweep branch code "
     # what a command does with keys (gpg --recv-keys FINGERPRINT)
     "recv receive send import export fetch get set add list show delete remove trust search "
     "refresh sync load save socket websocket"

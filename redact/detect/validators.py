@@ -86,7 +86,8 @@ FIELD_OPEN = r"\{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})"
 _TEMPLATE = re.compile(
     r"""\$\{[^{}\n]{0,256}\}+          # ${VAR}, ${{ secrets.X }}
       | \$\([^()\n]{0,256}\)          # $(command)
-      | \{\{[^\n]{0,256}?\}\}         # {{ template }}
+      | \{\{(?![^\n]{0,256}?\|[ \t]*default\b[ \t]*\(?[ \t]*["'][^"'\s])[^\n]{0,256}?\}\}
+                                    # {{ template }}, not one with a literal default
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
       | """
@@ -109,7 +110,9 @@ _WHOLE_TEMPLATE = re.compile(
     r"""^(?:
         \$\{.*                   # ${VAR} (also truncated)
       | \$\(.*
-      | \{\{.*                   # {{ template }} (also cut short by a value pattern)
+      | \{\{(?!.*\|[ \t]*default\b[ \t]*\(?[ \t]*["'][^"'\s]).*
+                                 # {{ template }} (also cut short by a value pattern), not
+                                 # one with a literal default ({{ pw | default('v') }})
       | \{%.*
       | """
     + FIELD_OPEN
@@ -121,8 +124,10 @@ _WHOLE_TEMPLATE = re.compile(
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
       | (?:vault|ssm|env|aws-sm|gcp-sm|sm|secret|file):[A-Za-z_/.~].*
       | @Microsoft\.KeyVault\(.*
-      | (?:os\.environ|(?:os\.)?getenv\()(?!.*(?:[^=!<>]=[^=]|,[ \t]*[@bBuU]?["'`])).*
-                                 # a lookup, not an assignment of a literal or a literal default
+      | (?:os\.environ|(?:os\.)?getenv\()
+        (?!.*(?:[^=!<>]=[^=]|(?:,|\|\||\?\?|\?:|\bor\b)[ \t]*[@bBuU]?["'`])).*
+                                 # a lookup, not an assignment of a literal or a literal
+                                 # default (an argument, or after or / || / ?? / ?:)
       | (?:enc:v[12]|tok):.*     # redact's own encrypt / tokenize output
     )$""",
     re.X | re.S | re.I,
@@ -266,6 +271,33 @@ AUTH_SCHEMES = _words(
 _MARKER = "[REDACTED:"
 
 
+# the word before an assignment's one-word name, a blank between them: the name's qualifier
+# in prose and logs (``API key: v``, ``adafruit token = 'v'``, ``CSRF token: v``)
+_WORD_BEFORE = re.compile(r"(?<![\w.\-/$@])([A-Za-z][A-Za-z0-9]{1,30})[ \t]\Z")
+# words before a name that say what the line is, not what the credential is: shell and code
+# keywords, types, articles and verbs of prose
+_NOT_QUALIFIERS = _words(
+    "export set setx local declare typeset readonly let var val const def dim global static "
+    "final internal protected string str int char auto env arg the a an this that these "
+    "is are was be to of in on for with and or not no as if else return print echo"
+)
+
+
+def assignment_name(c: Candidate) -> str:
+    """The assignment's name (the regex group ``name``) as the key grammar reads it: a name
+    of one word written after a word and a blank (``API key``, ``adafruit key``, ``CSRF
+    token``) is that word's ``api_key``, ``adafruit_key``, ``csrf_token``, as the same
+    words are as a dict key."""
+    name: str = c.match.group("name")
+    start = c.match.start("name")
+    if not name.isalpha() or start < 2 or c.text[start - 1] not in " \t":
+        return name
+    m = _WORD_BEFORE.search(c.text[max(0, start - 40) : start])
+    if m is None or m.group(1).lower() in _NOT_QUALIFIERS:
+        return name
+    return f"{m.group(1)}_{name}"
+
+
 @validator
 def sensitive_name(c: Candidate) -> bool:
     """The assignment's name (the regex group ``name``: ``db_pass``, ``X-Api-Key``,
@@ -277,7 +309,7 @@ def sensitive_name(c: Candidate) -> bool:
     start = c.match.start("name")
     if c.text[max(0, start - 2) : start] == "::":
         return False  # the last part of a type path (AWS::IAM::AccessKey) names a kind of thing
-    if classify_key(name) is not KeyClass.CREDENTIAL:
+    if classify_key(assignment_name(c)) is not KeyClass.CREDENTIAL:
         return False
     return not (c.span.lower() in AUTH_SCHEMES and c.text[c.end : c.end + 1] in (" ", "\t"))
 
@@ -345,6 +377,11 @@ _DIGEST = re.compile(
     r"|^(?:sha256|sha384|sha512)-[A-Za-z0-9+/]{43,86}={0,2}$"
 )
 _MASKED_PART = re.compile(r"(?i:x){8,}|\*{4,}|•{3,}")
+# a part that stands in for one: words joined by blanks, - or _ in brackets, in one case
+# (sk-[project-name]-..., token-<YOUR_ORG_ID>, [20 alnum])
+_STAND_IN_PART = re.compile(
+    r"[\[<](?:[a-z][a-z0-9]*(?:[ _-][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:[ _-][A-Z0-9]+)+)[\]>]"
+)
 _SENTENCE_WORD = re.compile(r"^[\W_]*(?:[A-Za-z][a-z]*|[A-Z]{2,})(?:'[a-z]+)?[\W_]*$")
 _ESCAPED_EOL = re.compile(r"(?:\\+[nrt])+$")
 
@@ -417,8 +454,8 @@ def credential_like(value: str) -> bool:
         return False  # prose with code or punctuation in it ("Auth configuration for `Api`.")
     if len(words) >= 3 and v[0].isupper() and v.endswith(".") and all(w.strip(".,").isalpha() for w in words):
         return False  # a short sentence: "The grant token."
-    if _MASKED_PART.search(v):
-        return False  # a sample with a part masked out (...ZXXXXXXXXJnr...)
+    if _MASKED_PART.search(v) or _STAND_IN_PART.search(v):
+        return False  # a sample with a part masked out (...ZXXXXXXXXJnr...) or named
     if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v) or _DIGEST.match(v):
         return False
     if _is_counting(re.split(r"[-_]", v)[-1]):
@@ -524,7 +561,7 @@ def credential_value(c: Candidate) -> bool:
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
     m = c.match
-    name = m.group("name") if m is not None and "name" in m.re.groupindex else None
+    name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
     from_parent = credential_from_parent(name) if name else c.from_parent
     if from_parent and names_unknown_holder(name or c.key):
         return generated_token(c.span)  # (adafruit_key: only a generated token is one)
@@ -557,7 +594,8 @@ def generated_token(value: str) -> bool:
     """A value a machine generated as a credential: 16 or more characters of a token's
     alphabet (base64, base64url, hex, with dashes: no dots, so no dotted name), letters with
     digits or with both cases, random (3.3 bits per character or more), not a name, a
-    filler, a counting run or hex of a digest's length (what lineage looks like)."""
+    filler, a counting run or hex of a commit's or a content digest's length (what lineage
+    looks like)."""
     v = value.strip().strip("'\"`")
     if not _TOKEN_ALPHABET.fullmatch(v) or not credential_like(v) or not token_like(v):
         return False
@@ -565,13 +603,14 @@ def generated_token(value: str) -> bool:
     if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
         return False
     if _DIGEST_HEX.fullmatch(v):
-        return False  # a digest's length in hex (MD5, SHA-1, SHA-256, SHA-512): lineage's shape
+        return False  # a commit's or a content digest's length in hex: lineage's shape
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
 
 
-_DIGEST_HEX = re.compile(  # 32, 40, 64 or 128 hex digits of one case
-    r"(?:[0-9a-f]{32}|[0-9A-F]{32})(?:[0-9a-fA-F]{8})?|(?:[0-9a-f]{64}|[0-9A-F]{64}){1,2}"
-)
+# 40, 64 or 128 hex digits of one case: a commit (SHA-1) or a content digest (SHA-256,
+# SHA-512). 32 (MD5's length) is also the commonest shape of a vendor's API key, and reads
+# as one under a vendor's name
+_DIGEST_HEX = re.compile(r"[0-9a-f]{40}|[0-9A-F]{40}|(?:[0-9a-f]{64}|[0-9A-F]{64}){1,2}")
 
 
 # a name whose last word says a value of digits alone is the credential: a PIN or a
