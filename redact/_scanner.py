@@ -25,7 +25,7 @@ from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact._tables import credential_cells, may_hold_table
 from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit, with_echoes
-from redact.detect.keys import KeyClass, classify_key, is_bare_key, qualifies_key
+from redact.detect.keys import KeyClass, classify_key, is_bare_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, flag_name, key_path, pointer
 
@@ -137,11 +137,10 @@ def coerce(v: Any) -> Any:
 def child_context(parent: str, key: str) -> str:
     """The context key of ``key`` inside a mapping held under ``parent``: the parent is
     kept when it names credentials (``secrets`` + ``anthropic`` -> ``secrets.anthropic``)
-    and when it qualifies a bare ``key`` (``account`` + ``key`` -> ``account.key``), the
-    cases where a parent changes what a key means, as it does in a flattened key."""
-    if parent and (
-        classify_key(parent) is KeyClass.CREDENTIAL or (is_bare_key(key) and qualifies_key(parent))
-    ):
+    and above a bare ``key``, which it qualifies (``account`` + ``key`` -> ``account.key``)
+    or says the kind of (``sort.key``), the cases where a parent changes what a key means,
+    as it does in a flattened key."""
+    if parent and (is_bare_key(key) or classify_key(parent) is KeyClass.CREDENTIAL):
         return f"{parent}.{key}"
     return key
 
@@ -424,7 +423,6 @@ class Scanner:
                 if t is dict or (t is not list and isinstance(v, Mapping)):
                     # the cases where a parent changes what a key means (child_context)
                     cred_parent = bool(name) and classify_key(name) is KeyClass.CREDENTIAL
-                    qual_parent = bool(name) and not cred_parent and qualifies_key(name)
                     clean_keys = self._clean_keys
                     khits: list[Hit]
                     for k, item in v.items():
@@ -448,7 +446,7 @@ class Scanner:
                         else:
                             path.append(ks)
                             ck = context_key(v, ks) if ks in SIBLING_CONTEXT else ks
-                        ctx = f"{name}.{ck}" if cred_parent or (qual_parent and is_bare_key(ck)) else ck
+                        ctx = f"{name}.{ck}" if name and (cred_parent or is_bare_key(ck)) else ck
                         self._walk(item, path, ctx, ck, depth + 1, stack, out)
                         path.pop()
                 else:

@@ -36,7 +36,7 @@ def test_credential_keys(key):
         "max_tokens", "max_new_tokens", "num_tokens", "token_count", "tokenizer", "tokenizer_name",
         "pagination_token", "next_token", "csrf_token", "csrfmiddlewaretoken", "public_key", "key_id",
         "access_key_id", "secret_name", "secret_arn", "password_min_length", "api_key_env",
-        "auth_type", "auth_mode", "use_auth_token", "pass_rate", "author", "key", "keyword",
+        "auth_type", "auth_mode", "use_auth_token", "pass_rate", "author", "key", "sort.key", "keyword",
         "token_cache_key", "password_policy", "psk_mode",
         # units of text, not credentials: a tokenizer's special tokens and token sequences
         "image_token", "video_token", "eot_token", "embed_tokens", "past_seen_tokens",
@@ -295,7 +295,7 @@ def test_every_catalog_vendor_qualifies_key():
         assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL
 
 
-@pytest.mark.parametrize("name", ["adafruit_key", "finnhubKey", "ETSY_KEY", "kucoin-key"])
+@pytest.mark.parametrize("name", ["adafruit_key", "finnhubKey", "ETSY_KEY", "kucoin-key", "adafruit.key"])
 def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
     """``<name>_key`` after a name the grammar does not know (a vendor's) holds a
     credential only when the value reads as one: a random token is reported, in a

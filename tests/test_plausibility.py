@@ -408,3 +408,12 @@ def test_a_tokenizers_subword_is_not_a_credential(value: str) -> None:
     that authenticates."""
     assert redact.scan({"token": value}) == []
     assert redact.scan({"token": value + "9Zq8DNxril3Rav"}) != []  # (digits and a random tail: a credential)
+
+
+@pytest.mark.parametrize("value", ["xfTg2mK|DH_t18U", "Fk3v|Q9xLm2Zt", "Qm[9x]|Lp2Zt7"])
+def test_a_password_with_a_bar_is_not_a_type_expression(value):
+    """``Name | Name`` is a union type only when its parts are names a type is written
+    with (``str|None``, ``V1Secret | None``); random parts are a password with a bar."""
+    assert redact.scan({"password": value}) != []
+    assert value not in redact.redact({"log": f'password = "{value}"'}).value["log"]
+    assert redact.scan({"secret": "V1beta1Secret|None"}) == []

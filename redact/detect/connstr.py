@@ -203,13 +203,20 @@ _HOSTLIKE = re.compile(r"^(?:\*|localhost|[\w-]+(?:\.[\w-]+)+|\[[0-9A-Fa-f:.]+\]
 @validator
 def pgpass_line(c: Candidate) -> bool:
     """``hostname:port:database:username:password``: the host is a host name, an address
-    or ``*``, the port a port or ``*``, and the password not a stand-in."""
+    or ``*``, the port a port or ``*``, and the password not a stand-in. A host of one
+    label (``db``, ``postgres``: a service's name in Docker or Kubernetes) needs a password
+    that reads as a credential (``encoder:12:attn:q:weight`` is a parameter's path)."""
     host, port = c.match.group("host"), c.match.group("port")
-    if not _HOSTLIKE.match(host):
-        return False
     if port != "*" and not 0 < int(port) < 65536:
         return False
+    if not _HOSTLIKE.match(host):
+        # (the file escapes a : in a password as \:, so more fields are an IPv6 address)
+        return bool(_SERVICE_NAME.match(host)) and not _BARE_COLON.search(c.span) and credential_like(c.span)
     return len(c.span) >= 3 and not is_stand_in(c.span)
+
+
+_SERVICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+_BARE_COLON = re.compile(r"(?<!\\):")
 
 
 # ---------------------------------------------------------------- command lines

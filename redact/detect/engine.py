@@ -21,7 +21,13 @@ from typing import Any
 import regex
 
 from redact.detect.catalog import DetectorSpec
-from redact.detect.keys import KeyClass, classify_key, credential_from_parent, split_segments
+from redact.detect.keys import (
+    KeyClass,
+    classify_key,
+    credential_from_parent,
+    names_unknown_holder,
+    split_segments,
+)
 from redact.detect.prefilter import KeyGate, build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
@@ -181,7 +187,7 @@ class Hit:
 
 
 class _KeyInfo:
-    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded", "key_class", "from_parent")
+    __slots__ = ("normalized", "triggered", "triggered_ids", "excluded", "key_class", "from_parent", "holder")
 
     def __init__(
         self,
@@ -190,10 +196,12 @@ class _KeyInfo:
         excluded: frozenset[int],
         key_class: KeyClass = KeyClass.NEUTRAL,
         from_parent: bool = False,
+        holder: str = "",
     ) -> None:
         self.normalized = normalized
         self.key_class = key_class
         self.from_parent = from_parent
+        self.holder = holder  # the key, where it names a holder the grammar does not know
         self.triggered = triggered
         self.triggered_ids = frozenset(d.index for d in triggered)
         self.excluded = excluded
@@ -293,7 +301,8 @@ class Engine:
                 triggered = ()
                 excluded = excluded | self._not_distinctive
             from_parent = key_class is KeyClass.CREDENTIAL and credential_from_parent(key)
-            info = _KeyInfo(norm, triggered, excluded, key_class, from_parent)
+            holder = key if from_parent and names_unknown_holder(key) else ""
+            info = _KeyInfo(norm, triggered, excluded, key_class, from_parent, holder)
             if len(self._keys) >= _KEY_CACHE_LIMIT:
                 self._keys.clear()
             self._keys[key] = info
@@ -414,9 +423,7 @@ class Engine:
                 return None
         cand = None
         if d.validators:
-            cand = Candidate(
-                text[start:end], m, text, start, end, info.normalized, self.options, info.from_parent
-            )
+            cand = self._candidate(m, text, start, end, info)
             for v in d.validators:
                 if not v(cand):
                     return None
@@ -424,12 +431,14 @@ class Engine:
             return None
         confidence = d.confidence
         if d.checks:
-            cand = cand or Candidate(
-                text[start:end], m, text, start, end, info.normalized, self.options, info.from_parent
-            )
+            cand = cand or self._candidate(m, text, start, end, info)
             if not all(v(cand) for v in d.checks):
                 confidence = d.confidence_unverified
         return Hit(d, start, end, cs, ce, confidence)
+
+    def _candidate(self, m: regex.Match[str], text: str, start: int, end: int, info: _KeyInfo) -> Candidate:
+        opts, key = self.options, info.normalized
+        return Candidate(text[start:end], m, text, start, end, key, opts, info.from_parent, info.holder)
 
 
 # read as ASCII, one code point for one: the space separators of Unicode (category Zs), the

@@ -338,9 +338,10 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     words = key_words(segments[last])
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
-    if _unknown_holder_key(words):
+    if _unknown_holder_key(words) or _bare_unknown_holder(segments, last):
         # "<name>_key" after a name the grammar does not know (a vendor: adafruit_key,
-        # finnhubKey): a credential only when the value itself is a generated token
+        # finnhubKey), and a bare "key" under such a name (adafruit.key): a credential
+        # only when the value itself is a generated token
         return KeyClass.CREDENTIAL, True
     # a neutral leaf under a credential parent holds a credential (secrets.anthropic)
     for seg in segments[:last]:
@@ -364,7 +365,7 @@ _KEY_KINDS = _words(
     "output value tensor layer module state checkpoint ckpt model registry artifact run "
     "trace span step epoch version release variant experiment test flag toggle lang "
     "language locale scale segment box bbox anchor parameter option content chunk block "
-    "frame document doc corpus trial study sweep branch code "
+    "frame document doc corpus trial study sweep branch code cache memo "
     # what a command does with keys (gpg --recv-keys FINGERPRINT)
     "recv receive send import export fetch get set add list show delete remove trust search "
     "refresh sync load save socket websocket"
@@ -389,6 +390,17 @@ def _unknown_holder_key(words: list[str]) -> bool:
     )
 
 
+def _bare_unknown_holder(segments: list[str], last: int) -> bool:
+    """``segments[last]`` is a bare ``key`` under a name that may be what it opens
+    (``adafruit.key``), not under a kind of key (``sort.key``, ``cache.key``). Alone, a
+    ``key`` is a record's (its siblings may say otherwise: kaggle.json's username)."""
+    if last == 0 or not is_bare_key(segments[last]):
+        return False
+    parent = key_words(segments[last - 1])
+    # (under a credential's name, secrets.key, the parent says what it holds)
+    return _classify_segment(parent) is KeyClass.NEUTRAL and _unknown_holder_key([*parent[-1:], "key"])
+
+
 @lru_cache(maxsize=16384)
 def qualifies_key(name: str) -> bool:
     """The last word of ``name`` qualifies a bare ``key`` below it: ``account`` holding
@@ -401,12 +413,15 @@ def qualifies_key(name: str) -> bool:
 @lru_cache(maxsize=4096)
 def names_unknown_holder(key: str) -> bool:
     """The key holds a credential only as ``<name>_key`` after a name the grammar does not
-    know (``adafruit_key``): the value must be a generated token to be one."""
+    know (``adafruit_key``) or as a bare ``key`` under such a name (``adafruit.key``): the
+    value must be a generated token to be one."""
     segments = split_segments(key)
     if not segments:
         return False
     words = key_words(segments[-1])
-    return _classify_segment(words) is KeyClass.NEUTRAL and _unknown_holder_key(words)
+    if _classify_segment(words) is not KeyClass.NEUTRAL:
+        return False
+    return _unknown_holder_key(words) or _bare_unknown_holder(segments, len(segments) - 1)
 
 
 def is_bare_key(name: str) -> bool:

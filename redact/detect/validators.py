@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from redact.detect.keys import KeyClass, classify_key, credential_from_parent, key_words, names_unknown_holder
+from redact.detect.keys import (
+    KeyClass,
+    classify_key,
+    credential_from_parent,
+    is_bare_key,
+    key_words,
+    names_unknown_holder,
+    split_segments,
+)
 from redact.leaves import SIBLING_CONTEXT, context_key
 
 __all__ = [
@@ -48,6 +56,8 @@ class Candidate:
     options: Mapping[str, Any] | None = None  # the engine's detection options (phone_region)
     # the leaf's key is a credential only because a parent names one (secrets.anthropic)
     from_parent: bool = False
+    # the leaf's whole key where it names a holder the grammar does not know (adafruit.key)
+    holder: str = ""
 
     def before(self, n: int) -> str:
         return self.text[max(0, self.start - n) : self.start]
@@ -538,11 +548,26 @@ _TYPE_EXPR = re.compile(
 )
 _CAPITALISED_WORD = re.compile(r"^[A-Z]?[a-z]+$")
 
+_TYPE_WORDS = re.compile(r"\w+")
+
+
+def _type_word(word: str) -> bool:
+    """A name a type expression is written with (``str``, ``None``, ``SpanToken``,
+    ``V1Secret``), not a random run of letters and digits (``xfTg2mK|DH_t18U`` is a
+    password with a bar in it)."""
+    word = _API_VERSION.sub("", word)  # (V1Secret, V1beta1CronJob: a client's versioned types)
+    return len(word) <= 3 or _looks_like_type_name(word) or (word.isalpha() and _pronounceable(word))
+
+
+_API_VERSION = re.compile(r"^[A-Z]\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])")
+
 
 def is_code_expression(span: str, following: str) -> bool:
     """The span is program text rather than a value: a dotted name, a type expression, or
     a name called, indexed or joined into a union type (``following``: the text after it)."""
-    if _DOTTED_NAME.match(span) or _TYPE_EXPR.match(span):
+    if _DOTTED_NAME.match(span):
+        return True
+    if _TYPE_EXPR.match(span) and all(map(_type_word, _TYPE_WORDS.findall(span))):
         return True
     if not _CALLEE.match(span):
         return False
@@ -563,8 +588,9 @@ def credential_value(c: Candidate) -> bool:
     m = c.match
     name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
     from_parent = credential_from_parent(name) if name else c.from_parent
-    if from_parent and names_unknown_holder(name or c.key):
-        return generated_token(c.span)  # (adafruit_key: only a generated token is one)
+    holder = (name if names_unknown_holder(name) else "") if name else c.holder
+    if from_parent and holder:  # (adafruit_key, adafruit.key: only a generated token is one)
+        return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
         # the ends are what is readable, and they are judged together
@@ -590,19 +616,20 @@ def credential_value(c: Candidate) -> bool:
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_-]{16,512}")
 
 
-def generated_token(value: str) -> bool:
+def generated_token(value: str, bare: bool = False) -> bool:
     """A value a machine generated as a credential: 16 or more characters of a token's
     alphabet (base64, base64url, hex, with dashes: no dots, so no dotted name), letters with
     digits or with both cases, random (3.3 bits per character or more), not a name, a
     filler, a counting run or hex of a commit's or a content digest's length (what lineage
-    looks like)."""
+    looks like). Under a ``bare`` key (``adafruit.key``), which may be a record's, neither
+    MD5's length in hex nor a UUID, the shapes of a cache's or a record's key."""
     v = value.strip().strip("'\"`")
     if not _TOKEN_ALPHABET.fullmatch(v) or not credential_like(v) or not token_like(v):
         return False
     has_digit = any(ch.isdigit() for ch in v)
     if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
         return False
-    if _DIGEST_HEX.fullmatch(v):
+    if _DIGEST_HEX.fullmatch(v) or (bare and _RECORD_KEY.fullmatch(v)):
         return False  # a commit's or a content digest's length in hex: lineage's shape
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
 
@@ -611,6 +638,7 @@ def generated_token(value: str) -> bool:
 # SHA-512). 32 (MD5's length) is also the commonest shape of a vendor's API key, and reads
 # as one under a vendor's name
 _DIGEST_HEX = re.compile(r"[0-9a-f]{40}|[0-9A-F]{40}|(?:[0-9a-f]{64}|[0-9A-F]{64}){1,2}")
+_RECORD_KEY = re.compile(r"[0-9a-f]{32}|[0-9A-F]{32}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 # a name whose last word says a value of digits alone is the credential: a PIN or a
