@@ -382,3 +382,21 @@ def test_a_name_after_a_word_and_a_blank_reads_as_one_key(line: str, credential:
     token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
     found = redact.scan({"log": line.format(s=token)})
     assert bool(found) is credential, found
+
+
+def test_a_bare_key_under_an_unknown_name_is_that_names_key() -> None:
+    """``{"adafruit": {"key": ...}}`` reads as ``adafruit_key`` nested, flattened and in
+    embedded JSON: a generated token is a credential; a record's or a cache's key shape
+    (MD5's length in hex, a UUID) and a bare key under a kind of key (``sort``) are not."""
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    for obj in (
+        {"adafruit": {"key": token}},
+        {"adafruit.key": token},
+        {"cfg": json.dumps({"adafruit": {"key": token}})},
+    ):
+        assert token not in json.dumps(redact.redact(obj).value), obj
+    for value in ("3f2a9c1d4e5b6a7f8091a2b3c4d5e6f7", "123e4567-e89b-12d3-a456-426614174000"):
+        assert redact.scan({"adafruit": {"key": value}}) == []
+    for word in ("sort", "cache", "partition"):
+        assert redact.scan({word: {"key": token}}) == []
+        assert redact.scan({"cfg": json.dumps({word: {"key": token}})}) == []
