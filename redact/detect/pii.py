@@ -102,6 +102,10 @@ def card_network_of(d: str) -> str | None:
         return "interpayment"
     if (p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or 56 <= p2 <= 58) and 12 <= n <= 19:
         return "maestro"
+    # the UK's Switch and Solo and Ireland's Laser, retired but still in old records and
+    # test data: Switch 633110 and 6333, Solo 6334 and 6767, Laser 6304/6706/6709/6771
+    if (p6 == 633110 or p4 in (6333, 6334, 6767, 6706, 6709, 6771)) and n in (16, 18, 19):
+        return "switch-solo-laser"
     return None
 
 
@@ -473,8 +477,9 @@ _DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2
 # a word that says the number next to it is a phone number
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|\btel\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
-    r"|tel[ée]fono|\bhandy\b|contact"
-    r"|\b(?:my|your|his|her|our|their|direct|office|home|work|emergency)\s+(?:number|no\.|line)\b)"
+    r"|tel[ée]fono|\bhandy\b|contact|\bmobil|\bportable\b|\bcelular\b|\bm[óo]vil\b"
+    r"|\b(?:rufnummer|nummer|num[ée]ro|n[úu]mero)\b"
+    r"|\b(?:my|your|his|her|our|their|direct|office|home|work|emergency)\s+(?:[a-z]+\s+)?(?:number|no\.|line)\b)"
 )
 
 

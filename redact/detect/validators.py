@@ -297,9 +297,12 @@ def assignment_name(c: Candidate) -> str:
     """The assignment's name (the regex group ``name``) as the key grammar reads it: a name
     of one word written after a word and a blank (``API key``, ``adafruit key``, ``CSRF
     token``) is that word's ``api_key``, ``adafruit_key``, ``csrf_token``, as the same
-    words are as a dict key."""
+    words are as a dict key. A bare ``key`` in a URL's query is the URL's key (``?key=``:
+    an API key, when its value is a generated token)."""
     name: str = c.match.group("name")
     start = c.match.start("name")
+    if start and c.text[start - 1] in "?&" and is_bare_key(name):
+        return f"url.{name}"  # ?key=: a key a URL holds (an API key), read as url_key
     if not name.isalpha() or start < 2 or c.text[start - 1] not in " \t":
         return name
     m = _WORD_BEFORE.search(c.text[max(0, start - 40) : start])
