@@ -7,6 +7,7 @@ names credentials (``secrets.anthropic``), so the one key grammar sees that cont
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as _dt
 import decimal
@@ -24,7 +25,7 @@ from typing import Any
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact._tables import credential_cells, may_hold_table
-from redact.detect.engine import GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit, with_echoes
+from redact.detect.engine import GUARD_DENSE, GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit, with_echoes
 from redact.detect.keys import KeyClass, classify_key, is_bare_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, flag_name, key_path, pointer
@@ -57,6 +58,14 @@ _CODE_ESCAPE = re.compile(r"\\(?:u00|x)[0-7][0-9A-Fa-f]")
 # read undone, up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left
 _BACKSLASH_ESCAPE = re.compile(r"\\[\\\"/]")
 _UNESCAPE_LEVELS = 3
+# base64 (standard or URL-safe alphabet) of text: a whole token of 24 characters or more
+# (a Kubernetes Secret's data, a config passed to a program encoded) is also read decoded
+# when it decodes to printable ASCII holding a character credentials are written with
+_BASE64_TOKEN = re.compile(
+    r"(?<![\w+/=.-])(?:[A-Za-z0-9+/]{24,65536}|[A-Za-z0-9_-]{24,65536})={0,2}(?![\w+/=-])"
+)
+_BASE64_SEEDS = frozenset("=:@")
+_BASE64_TOKENS = 256  # tokens of text read decoded per text at most
 
 
 def _percent_char(escape: str) -> str:
@@ -80,6 +89,26 @@ def _merged(hits: list[Hit], found: list[Hit], place: Callable[[int], int]) -> l
         claim = (place(h.claim_start), place(h.claim_end))
         extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
     return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+
+
+def _base64_text(token: str) -> str | None:
+    """The printable ASCII text ``token`` is the base64 of, when it holds one of the
+    characters credentials are written with (``=``, ``:``, ``@``); else None."""
+    body = token.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    try:
+        raw = base64.b64decode(
+            body + "=" * (-len(body) % 4),
+            altchars=b"-_" if ("-" in body or "_" in body) else None,
+            validate=True,
+        )
+        decoded = raw.decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not (decoded.isprintable() or decoded.replace("\n", "").replace("\t", "").isprintable()):
+        return None
+    return decoded if not _BASE64_SEEDS.isdisjoint(decoded) else None
 
 
 def _second_char(escape: str) -> str:
@@ -333,6 +362,8 @@ class Scanner:
                     return self._read(t, k, level + 1)
 
                 hits = self._decoded(text, key, hits, _BACKSLASH_ESCAPE, _second_char, deeper)
+        if level < _UNESCAPE_LEVELS and len(text) >= 24:
+            hits = self._base64_hits(text, hits, level)
         if may_hold_table(text):
             hits = self._cell_hits(text, hits)
         if self.ner is not None:
@@ -371,6 +402,31 @@ class Scanner:
         where.extend(range(pos, len(text) + 1))
         # (where the text as written was read, that reading stands: a URI's own escaped password)
         return _merged(hits, (read or self.engine.find)("".join(decoded), key), where.__getitem__)
+
+    def _base64_hits(self, text: str, hits: list[Hit], level: int) -> list[Hit]:
+        """``hits`` and, for each base64 token of text in ``text`` that holds a finding
+        when read decoded, that finding over the whole token (its characters do not map
+        one to one onto the decoded ones); where ``hits`` cover a token already, they stand.
+        Past ``_BASE64_TOKENS`` tokens of text, a text where some held a finding is masked
+        whole, as a value with more findings than the engine reads is."""
+        extra: list[Hit] = []
+        read = 0
+        for m in _BASE64_TOKEN.finditer(text):
+            start, end = m.span()
+            if any(h.start < end and start < h.end for h in hits):
+                continue
+            decoded = _base64_text(m.group())
+            if decoded is None:
+                continue
+            read += 1
+            if read > _BASE64_TOKENS:  # (as dense as Engine.max_hits: masked whole)
+                return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))] if extra else hits
+            # (read as text of its own: the key named the encoded token, judged as written)
+            found = [h for h in self._read(decoded, "", level + 1) if not h.shadow]
+            if found:
+                best = max(found, key=lambda h: h.confidence)
+                extra.append(Hit(best.detector, start, end, start, end, best.confidence))
+        return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,

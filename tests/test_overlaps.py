@@ -3,7 +3,10 @@ redacting redacted output changes nothing."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import random
 import re
 import string
@@ -452,3 +455,27 @@ def test_a_short_credential_is_not_looked_for_again() -> None:
     common words), and the repetition never hides the rest of the text."""
     out = _redacted("password: Xk9#mP2 and Xk9#mP2 again")
     assert out.startswith("password: [REDACTED:") and out.endswith("and Xk9#mP2 again")
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        "password=Zq7xWp2KvN9rTb",
+        "postgresql://svc:Zq7xWp2KvN9rTb@db.internal:5432/x",
+        '{"db": {"password": "Zq7xWp2KvN9rTb"}}',
+        "DATABASE_URL=mysql://app:Zq7xWp2KvN9rTb@db/x\nDEBUG=false\n",
+    ],
+)
+@pytest.mark.parametrize("urlsafe", [False, True])
+def test_base64_of_text_is_read_decoded(plain: str, urlsafe: bool) -> None:
+    """A base64 token (standard or URL-safe) whose text holds a credential is masked
+    whole, as a value and inside a line; base64 of binary, of digests and of text with no
+    finding stays."""
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    token = encode(plain.encode()).decode()
+    for value in (token, f"data:\n  config: {token}\n", f"--config-b64 {token.rstrip('=')} --epochs 3"):
+        out = redact.redact({"v": value}).value["v"]
+        assert token.rstrip("=") not in out and out != value, out
+        assert _redacted(out) == out
+    for clean in (os.urandom(30), b"epochs=3 lr=0.001 model=resnet50", hashlib.sha256(b"x").digest()):
+        assert redact.scan({"v": encode(clean).decode()}) == []

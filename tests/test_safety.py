@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import time
@@ -151,6 +152,8 @@ def _best_once(value: str) -> float:
         "backslash-quote-flood",
         "yaml-block-scalar",
         "tight-colon",
+        "base64-credentials",
+        "base64-text",
     ],
 )
 def test_adversarial_megabyte_within_5x_of_ordinary(name):
@@ -170,6 +173,12 @@ def test_adversarial_megabyte_within_5x_of_ordinary(name):
         "cards": ("4111 1111 1111 1111 " * (MB // 20 + 1))[:MB],
         "ips": ("10.1.2.3 " * (MB // 9 + 1))[:MB],
         "emails": ("a.b@example.com " * (MB // 16 + 1))[:MB],
+        "base64-credentials": ((base64.b64encode(b"password=Fk7xWp2KvN9rT").decode() + " ") * (MB // 33 + 1))[
+            :MB
+        ],
+        "base64-text": ((base64.b64encode(b"epochs=3 lr=0.01 model=x").decode() + "\n") * (MB // 33 + 1))[
+            :MB
+        ],
     }
     ordinary_text, value = _ordinary(), values[name]
     ordinary = adversarial = float("inf")
