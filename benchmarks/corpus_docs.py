@@ -788,6 +788,51 @@ def _credential_cases(rng: random.Random) -> list[Case]:
         tok = "".join(rng.choice(ALNUM) for _ in range(32))
         out.append(Case("notes", f"ACME_CLOUD_KEY={tok}", frozenset({"SECRET"}), "unknown-vendor-key-env"))
         out.append(Case("acmeCloudKey", tok, frozenset({"SECRET"}), "unknown-vendor-key"))
+        # ... nested under the vendor's name, a bare key in a URL's query, a name of two
+        # words in a log line, a literal a credential's name falls back on in code
+        out.append(
+            Case(
+                "config_json",
+                json.dumps({"acmecloud": {"key": tok}}),
+                frozenset({"SECRET"}),
+                "unknown-vendor-nested-key",
+            )
+        )
+        out.append(
+            Case(
+                "request_url",
+                f"https://api.acme.example/v1/forecast?q=oslo&key={tok}",
+                frozenset({"SECRET"}),
+                "url-query-key",
+            )
+        )
+        out.append(
+            Case(
+                "log_tail",
+                f"[DEBUG] loaded config, API key: {tok}",
+                frozenset({"SECRET"}),
+                "two-word-name-log",
+            )
+        )
+        pw = _password(rng)
+        out.append(
+            Case(
+                "source",
+                f"$db = new PDO($dsn, 'svc', getenv('DB_PASSWORD') ?: '{pw}');",
+                frozenset({"SECRET"}),
+                "fallback-literal",
+            )
+        )
+        # a Kubernetes Secret's data: base64 of an env file holding a DSN
+        env = f"DATABASE_URL=postgresql://svc:{_password(rng)}@db.internal:5432/features\nDEBUG=false\n"
+        out.append(
+            Case(
+                "env_file_b64",
+                base64.b64encode(env.encode()).decode(),
+                frozenset({"CONNECTION_STRING"}),
+                "base64-text-dsn",
+            )
+        )
     return out
 
 
@@ -934,6 +979,23 @@ def _negatives(rng: random.Random) -> list[Case]:
         out.append(Case("partition_key", _hex(rng, 32), none, "lookalike-record-key"))
         out.append(Case("notes", f"rng_key = {rng.randint(0, 2**32)}", none, "lookalike-rng-key"))
         out.append(Case("sort_key", "created_at", none, "lookalike-sort-key"))
+        tok = "".join(rng.choice(ALNUM) for _ in range(24))
+        out.append(
+            Case("cache_json", json.dumps({"cache": {"key": tok}}), none, "lookalike-nested-cache-key")
+        )
+        out.append(
+            Case(
+                "request_url",
+                f"https://cache.internal/get?key={_hex(rng, 32)}",
+                none,
+                "lookalike-url-md5-key",
+            )
+        )
+        out.append(Case("log_tail", f"CSRF token: {_hex(rng, 40)}", none, "lookalike-csrf-text"))
+        text = (
+            f"epochs={rng.randint(1, 99)} lr=0.{rng.randint(1, 999):03d} model=resnet{rng.choice([18, 50])}"
+        )
+        out.append(Case("args_b64", base64.b64encode(text.encode()).decode(), none, "lookalike-base64-text"))
     return out
 
 
