@@ -22,7 +22,8 @@ SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
         "client_secret", "secret", "hf_token", "access_token", "refresh_token", "PGPASSWORD",
         "MYSQL_PWD", "REDISCLI_AUTH", "secrets.db_password", "config.secrets.api_key",
         "secrets.anthropic", "a[0].password", "a/b/password", "a__b__password", "Authorization",
-        "SharedAccessKey", "sas_token", "password2", "psk", "wpa_psk",
+        "SharedAccessKey", "sas_token", "password2", "psk", "wpa_psk", "my_password_for_django",
+        "api_key_for_openai",
     ],
 )  # fmt: skip
 def test_credential_keys(key):
@@ -37,7 +38,7 @@ def test_credential_keys(key):
         "pagination_token", "next_token", "csrf_token", "csrfmiddlewaretoken", "public_key", "key_id",
         "access_key_id", "secret_name", "secret_arn", "password_min_length", "api_key_env",
         "auth_type", "auth_mode", "use_auth_token", "pass_rate", "author", "key", "sort.key", "keyword",
-        "token_cache_key", "password_policy", "psk_mode",
+        "token_cache_key", "password_policy", "psk_mode", "max_tokens_for_generation", "key_for_sorting",
         # units of text, not credentials: a tokenizer's special tokens and token sequences
         "image_token", "video_token", "eot_token", "embed_tokens", "past_seen_tokens",
         "query_tokens", "prefix_tokens", "config.embed_tokens.weight", "loss_per_token",

@@ -244,6 +244,8 @@ def _classify_segment(words: list[str]) -> KeyClass:
     """The class one segment's words announce (``NEUTRAL`` when they say nothing)."""
     if not words:
         return KeyClass.NEUTRAL
+    if "for" in words[1:-1]:  # what the key is comes before what it is for (password_for_db)
+        return _classify_segment(words[: words.index("for")])
     joined = "_".join(words)
     if joined in _LOOKALIKES or any(w in _LOOKALIKES for w in words[-1:]):
         return KeyClass.SETTING

@@ -589,6 +589,9 @@ def credential_value(c: Candidate) -> bool:
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
     m = c.match
+    bracketed = m is not None and "bracketed" in m.re.groupindex and m.group("bracketed") is not None
+    if bracketed and not _bracketed_value(c.span):
+        return False
     name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
@@ -614,6 +617,20 @@ def credential_value(c: Candidate) -> bool:
     if span.isdigit() and span.isascii():
         return not from_parent and numeric_credential(span, name or c.key)
     return credential_like(c.span) and (not from_parent or token_like(c.span))
+
+
+_BRACKET = re.compile(r"[{}()\[\]<>]")
+_CODE_HEAD = re.compile(r"[A-Za-z_.]*")
+
+
+def _bracketed_value(v: str) -> bool:
+    """A token holding brackets or braces reads as a value, not code: 8 characters or
+    more, something before the first bracket, and not a name alone (``Union[str,``, ``self.tokens[i``, ``(domain,``:
+    a type, a subscript, a tuple), nor a token that ends as code goes on (``,`` ``(``)."""
+    if len(v) < 8 or v[-1] in ",;:([{":
+        return False
+    head = _BRACKET.split(v, 1)[0]
+    return bool(head) and not _CODE_HEAD.fullmatch(head)
 
 
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_-]{16,512}")
