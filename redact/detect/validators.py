@@ -625,8 +625,9 @@ _CODE_HEAD = re.compile(r"[A-Za-z_.]*")
 
 def _bracketed_value(v: str) -> bool:
     """A token holding brackets or braces reads as a value, not code: 8 characters or
-    more, something before the first bracket, and not a name alone (``Union[str,``, ``self.tokens[i``, ``(domain,``:
-    a type, a subscript, a tuple), nor a token that ends as code goes on (``,`` ``(``)."""
+    more, something before the first bracket, and not a name alone (``Union[str,``,
+    ``self.tokens[i``, ``(domain,``: a type, a subscript, a tuple), nor a token that ends
+    as code goes on (``,`` ``(``)."""
     if len(v) < 8 or v[-1] in ",;:([{":
         return False
     head = _BRACKET.split(v, 1)[0]
@@ -877,12 +878,18 @@ def jwt_header(c: Candidate) -> bool:
 _NOT_A_BASIC_VALUE = re.compile(r"[=()${}<>\[\]]")
 
 
+_AUTH_PARAM_VALUE = re.compile(r'=[ \t]*"?([^",]*)')
+
+
 @validator
 def basic_auth(c: Candidate) -> bool:
     """A ``Basic`` credential decodes to ``user:password``, or is not base64 at all and
     looks like a credential itself (a token or password sent unencoded); other schemes
-    pass."""
-    scheme = c.match.groupdict().get("scheme") or ""
+    pass, and so does a list of parameters unless every value stands in."""
+    groups = c.match.groupdict()
+    if groups.get("params") is not None:  # k="v", k="v": not when every value stands in
+        return not all(is_placeholder(v) for v in _AUTH_PARAM_VALUE.findall(c.span))
+    scheme = groups.get("scheme") or ""
     if scheme.lower() != "basic":
         # "Authorization": "Bearer " + token: the scheme word alone is no credential
         return not (c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span))
