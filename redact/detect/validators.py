@@ -631,7 +631,18 @@ def _bracketed_value(v: str) -> bool:
     if len(v) < 8 or v[-1] in ",;:([{":
         return False
     head = _BRACKET.split(v, 1)[0]
-    return bool(head) and not _CODE_HEAD.fullmatch(head)
+    return bool(head) and not _code_head(head)
+
+
+def _code_head(head: str) -> bool:
+    """The part before a bracket is a name code writes: dotted or snake, a type's name, or
+    a pronounceable word in one case or capitalised (``self.tokens``, ``Union``, ``dict``),
+    not letters at random (``hcMNW``)."""
+    if not _CODE_HEAD.fullmatch(head):
+        return False
+    if "." in head or "_" in head or _looks_like_type_name(head):
+        return True
+    return _pronounceable(head) and (head.islower() or head.istitle())
 
 
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_-]{16,512}")
@@ -651,7 +662,7 @@ def generated_token(value: str, bare: bool = False) -> bool:
     if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
         return False
     if _DIGEST_HEX.fullmatch(v) or (bare and _RECORD_KEY.fullmatch(v)):
-        return False  # a commit's or a content digest's length in hex: lineage's shape
+        return False  # lineage's shape, or under a bare key a record's or a cache's key
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
 
 
