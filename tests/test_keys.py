@@ -398,6 +398,6 @@ def test_a_bare_key_under_an_unknown_name_is_that_names_key() -> None:
         assert token not in json.dumps(redact.redact(obj).value), obj
     for value in ("3f2a9c1d4e5b6a7f8091a2b3c4d5e6f7", "123e4567-e89b-12d3-a456-426614174000"):
         assert redact.scan({"adafruit": {"key": value}}) == []
-    for word in ("sort", "cache", "partition"):
+    for word in ("sort", "cache", "partition", "params", "tags", "items"):
         assert redact.scan({word: {"key": token}}) == []
         assert redact.scan({"cfg": json.dumps({word: {"key": token}})}) == []

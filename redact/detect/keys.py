@@ -374,6 +374,14 @@ _KEY_KINDS = _words(
 )
 
 
+# names of collections of records, whose members' "key" is each record's
+_CONTAINERS = _words(
+    "tags labels metrics fields attributes attrs properties props entries records rows "
+    "items elements members options parameters columns annotations headers pairs list "
+    "dict map mapping table index"
+)
+
+
 def _unknown_holder_key(words: list[str]) -> bool:
     """``<word>_key`` where ``word`` may name what the key opens (a vendor's name), not what
     kind of key it is (``sort_key``, ``rng_key``, ``cache_key``) nor a setting about it."""
@@ -384,6 +392,7 @@ def _unknown_holder_key(words: list[str]) -> bool:
         len(word) >= 3
         and word.isalpha()
         and word not in _KEY_KINDS
+        and not (word.endswith("s") and word[:-1] in _KEY_KINDS)  # (records_key, events_key)
         and word not in _MODIFIERS
         and word not in _TEXT_TOKEN_KINDS
         and word not in _LINEAGE_HEADS
@@ -399,6 +408,8 @@ def _bare_unknown_holder(segments: list[str], last: int) -> bool:
     if last == 0 or not is_bare_key(segments[last]):
         return False
     parent = key_words(segments[last - 1])
+    if not parent or parent[-1] in _WRAPPERS or parent[-1] in _CONTAINERS:
+        return False  # (params.key, tags.key, items.key: a record's key in a collection)
     # (under a credential's name, secrets.key, the parent says what it holds)
     return _classify_segment(parent) is KeyClass.NEUTRAL and _unknown_holder_key([*parent[-1:], "key"])
 
