@@ -467,7 +467,7 @@ def credential_like(value: str) -> bool:
         return False  # prose with code or punctuation in it ("Auth configuration for `Api`.")
     if len(words) >= 3 and v[0].isupper() and v.endswith(".") and all(w.strip(".,").isalpha() for w in words):
         return False  # a short sentence: "The grant token."
-    if _MASKED_PART.search(v) or _STAND_IN_PART.search(v):
+    if _MASKED_PART.search(v) or (("[" in v or "<" in v) and _STAND_IN_PART.search(v)):
         return False  # a sample with a part masked out (...ZXXXXXXXXJnr...) or named
     if _TIMESTAMP.match(v) or _DOC_EXAMPLE.search(v) or _DIGEST.match(v):
         return False
