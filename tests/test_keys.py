@@ -102,7 +102,8 @@ def test_digest_algorithm_names_keep_their_digits():
      "pass_phrase", "mot_de_passe", "Kennwort", "db_passwort", "contraseña", "senha", "wachtwoord",
      "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre", "wpa_psk",
      "пароль", "ПАРОЛЬ", "db_пароль", "парола", "лозинка", "密码", "数据库密码", "密碼", "パスワード",
-     "DBパスワード", "비밀번호", "סיסמה", "पासवर्ड", "รหัสผ่าน", "şifre"],
+     "DBパスワード", "비밀번호", "סיסמה", "पासवर्ड", "รหัสผ่าน", "şifre", "db_key", "DATABASE_KEY",
+     "privkey", "dbpass", "keypass", "otp_seed", "totpSeed", "db_pw", "ADMIN_PW"],
 )  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,
@@ -126,7 +127,7 @@ def test_one_grammar_dict_key_flattened_key_and_text(name):
 @pytest.mark.parametrize(
     "name",
     ["max_tokens", "csrf_token", "secret_name", "tokenizer", "config.secrets.run_uuid", "max_pass_phrase",
-     "contraseña_minima", "networth"],
+     "contraseña_minima", "networth", "pw_kernel", "seed", "random_seed"],
 )  # fmt: skip
 def test_lookalikes_pass_as_dict_key_and_in_text(name):
     """A lookalike or lineage name reports nothing, as a key or in text."""
@@ -401,3 +402,16 @@ def test_a_bare_key_under_an_unknown_name_is_that_names_key() -> None:
     for word in ("sort", "cache", "partition", "params", "tags", "items"):
         assert redact.scan({word: {"key": token}}) == []
         assert redact.scan({"cfg": json.dumps({word: {"key": token}})}) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "credential"),
+    [("Tq7vL2mX!9pZ", True), ("x7Yq2LmZ9pQ4", True), ("conv1x1", False), ("ResNet50", False),
+     ("depthwise", False), ("hunter22", False), ("3", False), ("fp16-mixed", False)],
+)  # fmt: skip
+def test_pw_names_a_password_only_when_the_value_has_a_passwords_shape(value: str, credential: bool) -> None:
+    """``pw`` is also "pointwise" in ML configs: under ``pw`` or ``db_pw`` a value is a
+    password when it has one's shape (both cases, a digit or a symbol, random), in text too."""
+    for key in ("pw", "db_pw"):
+        assert bool(redact.scan({key: value})) is credential, (key, value)
+        assert bool(redact.scan({"note": f"{key}={value}"})) is credential, (key, value)

@@ -70,8 +70,10 @@ _CRED_WORDS = _words(
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
     "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
     "connstring sas sastoken auth authorization bearer cookie pgpass psk "
+    # one-word compounds of a key or a password with what it opens (dbkey, privkey, keypass)
+    "dbkey databasekey privkey clientkey servicekey dbpass databasepass keypass "
     # the bind and root passwords of LDAP clients and servers (ldap.conf, nslcd.conf,
-    # slapd.conf); a bare "pw" stays neutral (pointwise in ML configs: pw_kernel)
+    # slapd.conf); "pw" alone is weaker (_WEAK_CRED_WORDS)
     "bindpw rootpw rootbindpw "
     # the word for password in other languages written in Latin script (German, Spanish,
     # French, Portuguese, Dutch, Swedish, Polish, Finnish, Danish/Norwegian, Czech,
@@ -80,11 +82,15 @@ _CRED_WORDS = _words(
     "passwort kennwort contraseña contrasena motdepasse senha wachtwoord lösenord losenord "
     "hasło haslo salasana adgangskode passord heslo jelszó jelszo sifre"
 )
+# words that end a credential's name only when the value shows it is one: "pw" (db_pw,
+# admin_pw) is also "pointwise" in ML configs (pw_kernel, pw: 3)
+_WEAK_CRED_WORDS = frozenset(["pw"])
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
 _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
     "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
     "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt "
+    "db database priv "
     "aes fernet cipher ingest ingestion write read management mgmt host function "
     "functions sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
     "cohere mistral groq serp tavily firebase mapbox algolia datadog dd newrelic sentry "
@@ -119,7 +125,9 @@ _SCRIPT_PASSWORDS = (
 _CRED_PAIRS = frozenset(
     [("conn", "str"), ("conn", "string"), ("connection", "string"), ("connection", "str"),
      ("user", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("db", "pass"),
-     ("private", "key"), ("api", "token"), ("auth", "token"), ("id", "token")]
+     ("private", "key"), ("api", "token"), ("auth", "token"), ("id", "token"),
+     # the shared seed of one-time passwords (RFC 4226/6238 authenticator apps)
+     ("otp", "seed"), ("totp", "seed"), ("hotp", "seed"), ("mfa", "seed")]
 )  # fmt: skip
 # suffixes that make one lower-case word a credential (PGPASSWORD, azurestorageaccountkey)
 _CRED_SUFFIXES = (
@@ -338,6 +346,8 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     if cls is not KeyClass.NEUTRAL:
         return cls, False
     words = key_words(segments[last])
+    if words and words[-1] in _WEAK_CRED_WORDS:  # (db_pw, admin_pw)
+        return KeyClass.CREDENTIAL, True
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
     if _unknown_holder_key(words) or _bare_unknown_holder(segments, last):
@@ -434,7 +444,19 @@ def names_unknown_holder(key: str) -> bool:
     words = key_words(segments[-1])
     if _classify_segment(words) is not KeyClass.NEUTRAL:
         return False
-    return _unknown_holder_key(words) or _bare_unknown_holder(segments, len(segments) - 1)
+    return (
+        weak_credential_name(key)
+        or _unknown_holder_key(words)
+        or _bare_unknown_holder(segments, len(segments) - 1)
+    )
+
+
+def weak_credential_name(key: str) -> bool:
+    """The key's last word names a credential only weakly (``db_pw``): the value must be
+    shaped as a password or a generated token to be one."""
+    segments = split_segments(key)
+    words = key_words(segments[-1]) if segments else []
+    return bool(words) and words[-1] in _WEAK_CRED_WORDS
 
 
 def is_bare_key(name: str) -> bool:
