@@ -28,6 +28,7 @@ from redact.detect.keys import (
     key_words,
     names_unknown_holder,
     split_segments,
+    weak_credential_name,
 )
 from redact.leaves import SIBLING_CONTEXT, context_key
 
@@ -588,6 +589,8 @@ def credential_value(c: Candidate) -> bool:
             return False  # the whole value is a template, a redaction output or a reference
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
+    if _TEMPLATE_FILLED.match(c.text, c.end):
+        return False  # key = '{0}-{1:015d}'.format(...), "%s:%s" % (...): a template code fills
     m = c.match
     bracketed = m is not None and "bracketed" in m.re.groupindex and m.group("bracketed") is not None
     if bracketed and not _bracketed_value(c.span):
@@ -596,6 +599,8 @@ def credential_value(c: Candidate) -> bool:
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
     if from_parent and holder:  # (adafruit_key, adafruit.key: only a generated token is one)
+        if weak_credential_name(holder):  # (db_pw: a password's shape will do)
+            return password_shaped(c.span) or generated_token(c.span)
         return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
@@ -619,6 +624,8 @@ def credential_value(c: Candidate) -> bool:
     return credential_like(c.span) and (not from_parent or token_like(c.span))
 
 
+# a string literal's closing quote, then the call or operator that fills it as a template
+_TEMPLATE_FILLED = re.compile(r"""["'`][ \t]*(?:\.format(?:_map)?\(|%[ \t]*[(\w])""")
 _BRACKET = re.compile(r"[{}()\[\]<>]")
 _CODE_HEAD = re.compile(r"[A-Za-z_.]*")
 
@@ -664,6 +671,18 @@ def generated_token(value: str, bare: bool = False) -> bool:
     if _DIGEST_HEX.fullmatch(v) or (bare and _RECORD_KEY.fullmatch(v)):
         return False  # lineage's shape, or under a bare key a record's or a cache's key
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
+
+
+def password_shaped(value: str) -> bool:
+    """One token of 8 or more characters with both cases and a digit or a symbol, random
+    (3 bits per character or more): how a chosen or generated password looks, unlike a
+    name made of words and numbers (``conv1x1``, ``ResNet50``)."""
+    v = value.strip().strip("'\"`")
+    if len(v) < 8 or not credential_like(v) or not token_like(v):
+        return False
+    if v.islower() or v.isupper() or v.isalpha():  # (one case, or letters alone)
+        return False
+    return shannon_entropy(v) >= 3.0
 
 
 # 40, 64 or 128 hex digits of one case: a commit (SHA-1) or a content digest (SHA-256,
