@@ -419,6 +419,12 @@ ASSIGNMENTS: tuple[tuple[str, str], ...] = (
     ("python-raw-string", 'password = r"{v}"'),
     ("csharp-verbatim", 'var password = @"{v}";'),
     ("yaml-next-line", "database:\n  password:\n    {v}\n  user: trainer\n"),
+    # a Chef resource's attribute (name, blank, literal), an LDAP-style pw abbreviation,
+    # a database's key (detect-secrets' keyword list: db_key, priv_key, key_pass)
+    ("chef-attribute", "user 'trainer' do\n  password '{v}'\n  action :create\nend"),
+    ("dotenv-pw", "ADMIN_PW={v}"),
+    ("yaml-db-key", "cache:\n  db_key: {v}\n"),
+    ("ini-key-pass", "[tls]\nkey_pass = {v}\n"),
 )
 
 CONNECTIONS: tuple[tuple[str, str], ...] = (
@@ -996,6 +1002,16 @@ def _negatives(rng: random.Random) -> list[Case]:
             f"epochs={rng.randint(1, 99)} lr=0.{rng.randint(1, 999):03d} model=resnet{rng.choice([18, 50])}"
         )
         out.append(Case("args_b64", base64.b64encode(text.encode()).decode(), none, "lookalike-base64-text"))
+        # pw as pointwise (a layer's name or size), a key a template fills in code
+        out.append(Case("pw", rng.choice(["conv1x1", "depthwise", "ResNet50", "fp16-mixed"]), none, "lookalike-pw"))
+        out.append(
+            Case(
+                "source",
+                f"db_key = '{{0}}-{{1:0{rng.randint(8, 16)}d}}'.format(prefix, num)",
+                none,
+                "lookalike-template-format",
+            )
+        )
     return out
 
 
