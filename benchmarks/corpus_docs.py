@@ -1003,7 +1003,9 @@ def _negatives(rng: random.Random) -> list[Case]:
         )
         out.append(Case("args_b64", base64.b64encode(text.encode()).decode(), none, "lookalike-base64-text"))
         # pw as pointwise (a layer's name or size), a key a template fills in code
-        out.append(Case("pw", rng.choice(["conv1x1", "depthwise", "ResNet50", "fp16-mixed"]), none, "lookalike-pw"))
+        out.append(
+            Case("pw", rng.choice(["conv1x1", "depthwise", "ResNet50", "fp16-mixed"]), none, "lookalike-pw")
+        )
         out.append(
             Case(
                 "source",

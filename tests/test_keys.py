@@ -297,7 +297,7 @@ def test_every_catalog_vendor_qualifies_key():
         assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL
 
 
-@pytest.mark.parametrize("name", ["adafruit_key", "finnhubKey", "ETSY_KEY", "kucoin-key", "adafruit.key"])
+@pytest.mark.parametrize("name", ["acmeiot_key", "finnhubKey", "ETSY_KEY", "kucoin-key", "acmeiot.key"])
 def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
     """``<name>_key`` after a name the grammar does not know (a vendor's) holds a
     credential only when the value reads as one: a random token is reported, in a
@@ -308,7 +308,7 @@ def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
     assert [f.detector for f in redact.scan({name: token})] == ["sensitive-key-value"]
     assert token not in redact.redact({"log": f'{name} = "{token}"'}).value["log"]
     digest = "9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d"  # a SHA-1's shape: lineage, never a key by name alone
-    for value in ("north-eu", "v2.3.1", "keys/adafruit.pem", "2024-06-01", "backup", "tone-C-major", digest):
+    for value in ("north-eu", "v2.3.1", "keys/acmeiot.pem", "2024-06-01", "backup", "tone-C-major", digest):
         assert redact.scan({name: value}) == []
         assert redact.scan({"log": f"{name}: {value}"}) == []
 
@@ -368,7 +368,7 @@ def test_a_credential_given_by_a_parent_is_told_apart(key: str, inherited: bool)
     [
         ("API key: {s}", True),
         ("api key = '{s}'", True),
-        ("adafruit key = '{s}'", True),
+        ("acmeiot key = '{s}'", True),
         ("Storage account key: {s}", True),
         ("export TOKEN={s}", True),
         ("CSRF token: {s}", False),
@@ -387,18 +387,18 @@ def test_a_name_after_a_word_and_a_blank_reads_as_one_key(line: str, credential:
 
 
 def test_a_bare_key_under_an_unknown_name_is_that_names_key() -> None:
-    """``{"adafruit": {"key": ...}}`` reads as ``adafruit_key`` nested, flattened and in
+    """``{"acmeiot": {"key": ...}}`` reads as ``acmeiot_key`` nested, flattened and in
     embedded JSON: a generated token is a credential; a record's or a cache's key shape
     (MD5's length in hex, a UUID) and a bare key under a kind of key (``sort``) are not."""
     token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
     for obj in (
-        {"adafruit": {"key": token}},
-        {"adafruit.key": token},
-        {"cfg": json.dumps({"adafruit": {"key": token}})},
+        {"acmeiot": {"key": token}},
+        {"acmeiot.key": token},
+        {"cfg": json.dumps({"acmeiot": {"key": token}})},
     ):
         assert token not in json.dumps(redact.redact(obj).value), obj
     for value in ("3f2a9c1d4e5b6a7f8091a2b3c4d5e6f7", "123e4567-e89b-12d3-a456-426614174000"):
-        assert redact.scan({"adafruit": {"key": value}}) == []
+        assert redact.scan({"acmeiot": {"key": value}}) == []
     for word in ("sort", "cache", "partition", "params", "tags", "items"):
         assert redact.scan({word: {"key": token}}) == []
         assert redact.scan({"cfg": json.dumps({word: {"key": token}})}) == []

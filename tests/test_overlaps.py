@@ -423,7 +423,7 @@ def test_a_finding_inside_the_kept_part_of_a_mask_is_hidden() -> None:
 @pytest.mark.parametrize(
     "template",
     [
-        "adafruit token = '{s}' | '{s}'",
+        "acmeiot token = '{s}' | '{s}'",
         "DB_PASSWORD={s}  # rotated: {s} is the old one",
         '{{"token": "{s}", "note": "rotated {s} today"}}',
         "password: {s}\nretrying login with {s}",

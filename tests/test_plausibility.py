@@ -398,7 +398,7 @@ def test_a_number_is_a_credential_only_under_a_name_that_makes_it_one(
 def test_the_alphabet_in_order_is_not_a_credential(value: str) -> None:
     """The hex digits or letters in order (either way, and again from 0) are a filler."""
     assert not credential_like(value)
-    assert redact.scan({"adafruit_key": value}) == []
+    assert redact.scan({"acmeiot_key": value}) == []
 
 
 @pytest.mark.parametrize("value", ["\u2581interna", "\u0120international", "\u010aHello", "##ing", "inter@@"])

@@ -99,7 +99,7 @@ _KEY_QUALIFIERS = _words(
     # the providers of the detector catalog (tests/test_keys.py keeps the two in step):
     # "<vendor>_key" is that vendor's credential; plain words (box, linear, scale, segment)
     # are left out, since "scale_key" or "segment_key" name other things
-    "ably adobe adyen airtable alibaba amplitude anaconda ansible anyscale artifactory asana "
+    "ably adafruit aio io adobe adyen airtable alibaba amplitude anaconda ansible anyscale artifactory asana "
     "assemblyai atlassian aws azure bitbucket braintree brevo buildkite bundler cerebras circleci "
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful crates "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace e2b easypost elastic "
@@ -351,8 +351,8 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
     if _unknown_holder_key(words) or _bare_unknown_holder(segments, last):
-        # "<name>_key" after a name the grammar does not know (a vendor: adafruit_key,
-        # finnhubKey), and a bare "key" under such a name (adafruit.key): a credential
+        # "<name>_key" after a name the grammar does not know (a vendor: acmeiot_key,
+        # finnhubKey), and a bare "key" under such a name (acmeiot.key): a credential
         # only when the value itself is a generated token
         return KeyClass.CREDENTIAL, True
     # a neutral leaf under a credential parent holds a credential (secrets.anthropic)
@@ -413,7 +413,7 @@ def _unknown_holder_key(words: list[str]) -> bool:
 
 def _bare_unknown_holder(segments: list[str], last: int) -> bool:
     """``segments[last]`` is a bare ``key`` under a name that may be what it opens
-    (``adafruit.key``), not under a kind of key (``sort.key``, ``cache.key``). Alone, a
+    (``acmeiot.key``), not under a kind of key (``sort.key``, ``cache.key``). Alone, a
     ``key`` is a record's (its siblings may say otherwise: kaggle.json's username)."""
     if last == 0 or not is_bare_key(segments[last]):
         return False
@@ -436,7 +436,7 @@ def qualifies_key(name: str) -> bool:
 @lru_cache(maxsize=4096)
 def names_unknown_holder(key: str) -> bool:
     """The key holds a credential only as ``<name>_key`` after a name the grammar does not
-    know (``adafruit_key``) or as a bare ``key`` under such a name (``adafruit.key``): the
+    know (``acmeiot_key``) or as a bare ``key`` under such a name (``acmeiot.key``): the
     value must be a generated token to be one."""
     segments = split_segments(key)
     if not segments:

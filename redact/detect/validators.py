@@ -57,7 +57,7 @@ class Candidate:
     options: Mapping[str, Any] | None = None  # the engine's detection options (phone_region)
     # the leaf's key is a credential only because a parent names one (secrets.anthropic)
     from_parent: bool = False
-    # the leaf's whole key where it names a holder the grammar does not know (adafruit.key)
+    # the leaf's whole key where it names a holder the grammar does not know (acmeiot.key)
     holder: str = ""
 
     def before(self, n: int) -> str:
@@ -283,7 +283,7 @@ _MARKER = "[REDACTED:"
 
 
 # the word before an assignment's one-word name, a blank between them: the name's qualifier
-# in prose and logs (``API key: v``, ``adafruit token = 'v'``, ``CSRF token: v``)
+# in prose and logs (``API key: v``, ``acmeiot token = 'v'``, ``CSRF token: v``)
 _WORD_BEFORE = re.compile(r"(?<![\w.\-/$@])([A-Za-z][A-Za-z0-9]{1,30})[ \t]\Z")
 # words before a name that say what the line is, not what the credential is: shell and code
 # keywords, types, articles and verbs of prose
@@ -296,8 +296,8 @@ _NOT_QUALIFIERS = _words(
 
 def assignment_name(c: Candidate) -> str:
     """The assignment's name (the regex group ``name``) as the key grammar reads it: a name
-    of one word written after a word and a blank (``API key``, ``adafruit key``, ``CSRF
-    token``) is that word's ``api_key``, ``adafruit_key``, ``csrf_token``, as the same
+    of one word written after a word and a blank (``API key``, ``acmeiot key``, ``CSRF
+    token``) is that word's ``api_key``, ``acmeiot_key``, ``csrf_token``, as the same
     words are as a dict key. A bare ``key`` in a URL's query is the URL's key (``?key=``:
     an API key, when its value is a generated token)."""
     name: str = c.match.group("name")
@@ -598,7 +598,7 @@ def credential_value(c: Candidate) -> bool:
     name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
-    if from_parent and holder:  # (adafruit_key, adafruit.key: only a generated token is one)
+    if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
         if weak_credential_name(holder):  # (db_pw: a password's shape will do)
             return password_shaped(c.span) or generated_token(c.span)
         return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
@@ -660,7 +660,7 @@ def generated_token(value: str, bare: bool = False) -> bool:
     alphabet (base64, base64url, hex, with dashes: no dots, so no dotted name), letters with
     digits or with both cases, random (3.3 bits per character or more), not a name, a
     filler, a counting run or hex of a commit's or a content digest's length (what lineage
-    looks like). Under a ``bare`` key (``adafruit.key``), which may be a record's, neither
+    looks like). Under a ``bare`` key (``acmeiot.key``), which may be a record's, neither
     MD5's length in hex nor a UUID, the shapes of a cache's or a record's key."""
     v = value.strip().strip("'\"`")
     if not _TOKEN_ALPHABET.fullmatch(v) or not credential_like(v) or not token_like(v):
