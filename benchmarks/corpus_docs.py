@@ -820,6 +820,16 @@ def _credential_cases(rng: random.Random) -> list[Case]:
                 "two-word-name-log",
             )
         )
+        # a key an API vendor issues without a prefix, beside the vendor's name alone
+        out.append(
+            Case(
+                "log_tail",
+                f"geo: using opencage {tok} (free tier)",
+                frozenset({"SECRET"}),
+                "vendor-name-key-text",
+            )
+        )
+        out.append(Case("openweathermap", tok, frozenset({"SECRET"}), "vendor-name-key-param"))
         pw = _password(rng)
         out.append(
             Case(
@@ -1002,6 +1012,7 @@ def _negatives(rng: random.Random) -> list[Case]:
             f"epochs={rng.randint(1, 99)} lr=0.{rng.randint(1, 999):03d} model=resnet{rng.choice([18, 50])}"
         )
         out.append(Case("args_b64", base64.b64encode(text.encode()).decode(), none, "lookalike-base64-text"))
+        out.append(Case("notes", f"pinned shodan {_hex(rng, 40)}", none, "lookalike-vendor-name-commit"))
         # pw as pointwise (a layer's name or size), a key a template fills in code
         out.append(
             Case("pw", rng.choice(["conv1x1", "depthwise", "ResNet50", "fp16-mixed"]), none, "lookalike-pw")

@@ -23,7 +23,14 @@ CATALOG = Path(__file__).resolve().parents[1] / "detectors"
 # SECRET detectors that recognise a generic shape rather than one provider's format:
 # not counted as provider formats.
 GENERIC = frozenset(
-    ["jwt", "pem-private-key", "authorization-header", "sensitive-key-value", "secret-assignment"]
+    [
+        "jwt",
+        "pem-private-key",
+        "authorization-header",
+        "sensitive-key-value",
+        "secret-assignment",
+        "api-vendor-key",
+    ]
 )
 
 
@@ -215,3 +222,31 @@ def test_prefixed_tokens_glued_after_a_finding(spec):
         assert not any(
             (("runZq7" + token)[f.start : f.end] == token) for f in scanner.scan({"v": "runZq7" + token})
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "found"),
+    [
+        ("shodan {tok}", "notes", True),
+        ("finnhub: {tok}", "notes", True),
+        ('{{"virustotal": "{uuid}"}}', "cfg", True),
+        ("Tiingo API token {tok} for prices", "log", True),
+        ("{tok}", "openweathermap", True),
+        ("{tok}", "config.opencage", True),
+        ("shodan {sha}", "notes", False),  # a commit's hex after the name
+        ("shodan search apache", "notes", False),
+        ("{tok}", "checkpoint", False),
+        ("{tok}", "shodan_model", False),
+        ('"SalesforceOauth2ProviderConfig": {{', "schema", False),
+        ("{sha}", "openweathermap", False),
+    ],
+)
+def test_a_key_without_a_prefix_beside_its_vendors_name(value: str, key: str, found: bool) -> None:
+    """A vendor that issues keys without a prefix: its name alone, or a key named after it,
+    says the generated token beside it is its key; never a commit's hex nor words."""
+    rng = random.Random(8)
+    tok = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(32))
+    sha = "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    text = value.format(tok=tok, sha=sha, uuid=uuid.UUID(int=rng.getrandbits(128), version=4))
+    hits = [f for f in redact.scan({key: text}) if f.detector == "api-vendor-key"]
+    assert bool(hits) is found, text

@@ -685,6 +685,13 @@ def password_shaped(value: str) -> bool:
     return shannon_entropy(v) >= 3.0
 
 
+@validator
+def generated(c: Candidate) -> bool:
+    """The span is a token a machine generated (``generated_token``), as an API vendor
+    issues keys that carry no prefix of their own."""
+    return generated_token(c.span)
+
+
 # 40, 64 or 128 hex digits of one case: a commit (SHA-1) or a content digest (SHA-256,
 # SHA-512). 32 (MD5's length) is also the commonest shape of a vendor's API key, and reads
 # as one under a vendor's name
