@@ -111,7 +111,8 @@ def test_key_gate_agrees_with_every_rule_tested_in_turn():
     gate = engine._key_gate
     keys = _key_samples()
     assert len(keys) > 500
-    for key in keys:
+    # (each key also deep in a flattened path: a match far into the key must be reported too)
+    for key in [*keys, *(f"trainer.callbacks.logger.init_args.{k}" for k in keys)]:
         full = normalize_key(key)
         segments = split_segments(key)
         norm = normalize_key(segments[-1]) if segments else full
