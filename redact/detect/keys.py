@@ -91,6 +91,8 @@ _KEY_QUALIFIERS = _words(
     "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
     "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt "
     "db database priv "
+    # Adafruit IO's key names (X-AIO-Key, IO_KEY; adafruit_io_key)
+    "aio io "
     "aes fernet cipher ingest ingestion write read management mgmt host function "
     "functions sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
     "cohere mistral groq serp tavily firebase mapbox algolia datadog dd newrelic sentry "
@@ -99,9 +101,9 @@ _KEY_QUALIFIERS = _words(
     # the providers of the detector catalog (tests/test_keys.py keeps the two in step):
     # "<vendor>_key" is that vendor's credential; plain words (box, linear, scale, segment)
     # are left out, since "scale_key" or "segment_key" name other things
-    "ably adafruit aio io adobe adyen airtable alibaba amplitude anaconda ansible anyscale "
-    "artifactory asana "
-    "assemblyai atlassian aws azure bitbucket braintree brevo buildkite bundler cerebras circleci "
+    "ably adafruit adobe adyen airtable alibaba amplitude anaconda ansible anyscale "
+    "artifactory asana assemblyai atlassian aws azure bitbucket braintree brevo buildkite "
+    "bundler cerebras circleci "
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful crates "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace e2b easypost elastic "
     "elevenlabs facebook fastly feishu figma firecrawl fireworks flutterwave flyio frameio "
@@ -446,12 +448,13 @@ def names_unknown_holder(key: str) -> bool:
     if _classify_segment(words) is not KeyClass.NEUTRAL:
         return False
     return (
-        weak_credential_name(key)
+        (bool(words) and words[-1] in _WEAK_CRED_WORDS)
         or _unknown_holder_key(words)
         or _bare_unknown_holder(segments, len(segments) - 1)
     )
 
 
+@lru_cache(maxsize=4096)
 def weak_credential_name(key: str) -> bool:
     """The key's last word names a credential only weakly (``db_pw``): the value must be
     shaped as a password or a generated token to be one."""
