@@ -25,7 +25,8 @@ from redact._finding import fingerprint
 from redact._scanner import _SKIP, Scanner, child_context, coerce, int_text, masked_key, merge_spans
 from redact.actions import Action, Keyring, Span, build_action
 from redact.actions.encrypt import render_field
-from redact.detect.engine import GUARD_ERROR, Hit
+from redact.detect.engine import GUARD_ERROR, Hit, echo_hits, repeated_credentials
+from redact.detect.keys import KeyClass
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
 from redact.leaves import Segment, context_key, flag_name, key_path, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
@@ -125,10 +126,12 @@ class Redactor:
     # ------------------------------------------------------------------ public
     def redact(self, obj: Any, path: tuple[Segment, ...] = ()) -> RedactResult:
         """``path`` prefixes every pointer (and so the associated data of encryption)."""
-        decisions: list[Decision] = []
+        decisions = _Decisions()
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
         try:
             value = self._walk(obj, list(path), key, 0, set(), decisions)
+            if decisions.repeated and value is not _DROP:
+                value = self._repeats(value, list(path), key, decisions)
         except RedactError:
             raise
         except Exception as exc:  # a fault of ours: never forward, never a bare exception
@@ -136,7 +139,7 @@ class Redactor:
         if value is _DROP:
             value = None
         self._audit(decisions)
-        return RedactResult(value, decisions)
+        return RedactResult(value, list(decisions))
 
     def _audit(self, decisions: list[Decision]) -> None:
         summary = self.policy.summary
@@ -338,6 +341,47 @@ class Redactor:
         result = self._walk(converted, path, key, depth, stack, out)
         return v if result == converted else result
 
+    def _repeats(self, v: Any, path: list[Segment], key: str, out: _Decisions) -> Any:
+        """The redacted value with every other place it still holds a credential found in
+        one of its leaves (``out.repeated``) redacted as that credential was: a password
+        logged under its key and again in a log line or a command of another field is not
+        left readable there. Leaves under a lineage key are kept as they are."""
+        t = type(v)
+        if t is str:
+            if not v or self.scanner.engine.key_info(key).key_class is KeyClass.LINEAGE:
+                return v
+            hits = echo_hits(v, out.repeated)
+            return self._act(v, v, hits, path, out) if hits else v
+        if isinstance(v, Mapping):
+            new: dict[Any, Any] = {}
+            changed = False
+            parent = key.rsplit(".", 1)[-1] if key else ""
+            for k, item in v.items():
+                path.append(k if type(k) is str else str(k))
+                r = self._repeats(item, path, child_context(parent, path[-1]), out)
+                path.pop()
+                changed = changed or r is not item
+                if r is not _DROP:
+                    new[k] = r
+            if not changed:
+                return v
+            return new if type(v) is dict else _same_type(v, new)
+        if isinstance(v, (list, tuple)):
+            kept, changed, prev = [], False, None
+            for i, item in enumerate(v):
+                path.append(i)
+                flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
+                r = self._repeats(item, path, flag or key, out)
+                path.pop()
+                changed = changed or r is not item
+                prev = item
+                if r is not _DROP:
+                    kept.append(r)
+            if not changed:
+                return v
+            return kept if isinstance(v, list) else type(v)(kept)
+        return v
+
     # ------------------------------------------------------------------ leaves
     def _key_rule(self, v: Any, text: str, path: list[Segment], out: list[Decision]) -> Any:
         """Apply allow/deny/trusted rules. Returns the value to use, ``None`` to go on
@@ -457,6 +501,8 @@ class Redactor:
         ptr, dotted = pointer(path), key_path(path)
         fkey = self.scanner.fingerprint_key
         chosen = [(h, self.action_for(h.detector.category, h.detector.id)) for h in hits]
+        if isinstance(out, _Decisions):  # (masked wherever else the call repeats them)
+            repeated_credentials(text, (h for h, a in chosen if a.changes_value), out.repeated)
         out.extend(
             Decision(
                 ptr,
@@ -479,6 +525,17 @@ class Redactor:
         if not any(a.changes_value for _, a in chosen):
             return v
         return render_field(text, self._replacements(text, chosen, path), tuple(path))[0]
+
+
+class _Decisions(list[Decision]):
+    """The decisions of one call, and the credentials its leaves held (text -> hit), which
+    :meth:`Redactor._repeats` looks for in the other leaves (never kept past the call)."""
+
+    __slots__ = ("repeated",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.repeated: dict[str, Hit] = {}
 
 
 def _union(text: str, chosen: list[tuple[Hit, Action]], ptr: str, fpath: tuple[Segment, ...]) -> list[Any]:

@@ -857,3 +857,16 @@ def test_importing_the_plugin_before_mlflow_still_registers_it(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = str([f"redact+{s}" for s in ("file", "http", "https", "mysql", "postgresql", "sqlite")])
     assert proc.stdout.split("\n")[:2] == [expected, expected]
+
+
+def test_a_password_repeated_in_another_param_of_the_batch_is_not_stored(tmp_path: Path):
+    """``log_params`` sends one batch: a password logged under its key and again inside a
+    command-line param (no context of its own there) reaches the SQLite store in neither."""
+    db = tmp_path / "mlflow.db"
+    mlflow.set_tracking_uri(f"redact+sqlite:///{db}")
+    pw = _word(6) + "#" + _word(5, string.digits) + _word(3, string.ascii_uppercase)
+    with mlflow.start_run() as run:
+        mlflow.log_params({"db_password": pw, "launch_cmd": f"loader --user svc --secret-file - {pw}"})
+    params = MlflowClient().get_run(run.info.run_id).data.params
+    assert params["launch_cmd"] == "loader --user svc --secret-file - [REDACTED:sensitive-key-value]"
+    assert pw.encode() not in _raw(db)

@@ -263,3 +263,59 @@ def test_touching_findings_are_masked_each_by_its_own_action():
     out = redact.redact({"v": "ann.fake@example.com536-90-4410"}).value["v"]
     assert "ann.fake" not in out and "536-90" not in out
     assert out == "****@example.com***-**-4410"
+
+
+def _password(seed: int) -> str:
+    """A generated password: letters of both cases, digits and a symbol (never a real one)."""
+    import random
+    import string
+
+    rng = random.Random(seed)
+    body = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(11))
+    return f"{body[:4]}#{body[4:]}7Q"
+
+
+def test_a_credential_repeated_in_another_leaf_is_masked_there():
+    """A password found under its key is masked wherever else the same call repeats it, with
+    no context of its own (a command line, a log line, a list, embedded JSON), and each
+    repetition is a decision; a lineage leaf and a longer token that holds it stay."""
+    pw = _password(1)
+    doc = {
+        "params": {"db_password": pw, "lr": 0.1},
+        "cmd": f"mysql -h db -u svc {pw} --batch",
+        "logs": ["connected", f"retry with {pw}"],
+        "extra": json.dumps({"note": f"used {pw}"}),
+        "run_id": pw,
+        "tag": f"x{pw}y",
+    }
+    result = redact.redact(doc)
+    out = result.value
+    assert out["params"]["db_password"] == "[REDACTED:sensitive-key-value]"
+    assert out["cmd"] == "mysql -h db -u svc [REDACTED:sensitive-key-value] --batch"
+    assert out["logs"] == ["connected", "retry with [REDACTED:sensitive-key-value]"]
+    assert json.loads(out["extra"]) == {"note": "used [REDACTED:sensitive-key-value]"}
+    assert out["run_id"] == pw and out["tag"] == f"x{pw}y"
+    assert {d.pointer for d in result.decisions} == {"/params/db_password", "/cmd", "/logs/1", "/extra"}
+    assert all(d.category == "SECRET" for d in result.decisions)
+    assert pw not in repr(result.decisions)
+    again = redact.redact(out)
+    assert again.value == out and not again.decisions  # idempotent on its own output
+
+
+def test_a_repeated_credential_follows_the_policy_and_words_are_not_looked_for(monkeypatch):
+    """The repetition gets the action its detector has (one token for both places; drop
+    drops the other field too); a password that is a plain word (``postgres``) is not
+    looked for in the other leaves, where the word means something else."""
+    pw = _password(2)
+    doc = {"db_password": pw, "log": f"auth {pw} ok"}
+    monkeypatch.setenv("T_TOKEN_KEY", generate_key("tokenize"))
+    policy = redact.Policy.model_validate(
+        {"actions": {"SECRET": "tokenize"}, "keyring": {"tokenize": {"env": "T_TOKEN_KEY"}}}
+    )
+    out = redact.redact(doc, policy=policy).value
+    token = out["db_password"]
+    assert token.startswith("tok:SECRET:") and out["log"] == f"auth {token} ok"
+    dropped = redact.redact(doc, policy=redact.Policy.model_validate({"actions": {"SECRET": "drop"}}))
+    assert dropped.value == {}
+    words = {"db_password": "postgres", "engine": "postgres"}
+    assert redact.redact(words).value["engine"] == "postgres"

@@ -563,6 +563,55 @@ def with_echoes(text: str, hits: list[Hit]) -> list[Hit]:
     return sorted([*hits, *extra], key=lambda h: (h.start, h.end))
 
 
+def repeated_credentials(text: str, hits: Iterable[Hit], into: dict[str, Hit]) -> None:
+    """Add to ``into`` (text -> hit) each credential of ``hits`` that is looked for again in
+    the other leaves of the same call (:func:`echo_hits`): a secret or a connection string's
+    credential of at least ``_ECHO_MIN`` characters, without blanks, mixing two kinds of
+    character or more (letters and digits, cases, symbols), so that a repetition elsewhere
+    is that credential and not a word (``postgres`` as a password is not looked for)."""
+    for h in hits:
+        if h.detector.index < 0 or h.detector.category not in _ECHO_CATEGORIES:
+            continue
+        if h.end - h.start < _ECHO_MIN or len(into) >= _ECHO_VALUES:
+            continue
+        value = text[h.start : h.end]
+        if value not in into and _mixed(value):
+            into[value] = h
+
+
+def _mixed(value: str) -> bool:
+    if any(c.isspace() for c in value):
+        return False
+    kinds = (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value)
+        + any(not c.isalnum() for c in value)
+    )
+    return kinds >= 2 and len(set(value)) >= 5
+
+
+def echo_hits(text: str, values: Mapping[str, Hit]) -> list[Hit]:
+    """Reported hits where ``text`` repeats one of ``values`` (credentials another leaf of
+    the call held, from :func:`repeated_credentials`) as a token of its own, not inside a
+    longer word: each under the detector and confidence of the hit that found it (the
+    longest first where two overlap). Sorted by start."""
+    out: list[Hit] = []
+    n = len(text)
+    for value, h in sorted(values.items(), key=lambda kv: -len(kv[0])):
+        size = len(value)
+        if size > n:
+            continue
+        i = text.find(value)
+        while i >= 0:
+            end = i + size
+            alone = (i == 0 or not text[i - 1].isalnum()) and (end == n or not text[end].isalnum())
+            if alone and not any(o.start < end and i < o.end for o in out):
+                out.append(Hit(h.detector, i, end, i, end, h.confidence))
+            i = text.find(value, i + 1)
+    return sorted(out, key=lambda h: (h.start, h.end))
+
+
 def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop hits that cover nothing but redact's own outputs and separators, so that
     redacting redacted text changes nothing (``s3://[REDACTED:x]:****@bucket``)."""
