@@ -357,8 +357,9 @@ class Redactor:
             changed = False
             parent = key.rsplit(".", 1)[-1] if key else ""
             for k, item in v.items():
-                path.append(k if type(k) is str else str(k))
-                r = self._repeats(item, path, child_context(parent, path[-1]), out)
+                ks = k if type(k) is str else str(k)
+                path.append(ks)
+                r = self._repeats(item, path, child_context(parent, ks), out)
                 path.pop()
                 changed = changed or r is not item
                 if r is not _DROP:
@@ -367,10 +368,11 @@ class Redactor:
                 return v
             return new if type(v) is dict else _same_type(v, new)
         if isinstance(v, (list, tuple)):
-            kept, changed, prev = [], False, None
+            kept: list[Any] = []
+            changed, prev = False, None
             for i, item in enumerate(v):
                 path.append(i)
-                flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
+                flag = flag_name(prev) if isinstance(prev, str) and prev[:1] == "-" else None
                 r = self._repeats(item, path, flag or key, out)
                 path.pop()
                 changed = changed or r is not item
