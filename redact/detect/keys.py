@@ -138,6 +138,8 @@ _CRED_SUFFIXES = (
     "authtoken", "accesstoken", "apitoken", "refreshtoken", "sessiontoken", "clientsecret",
     "appsecret", "credentials", "pwd",
 )  # fmt: skip
+# words ending in "s" that are no plural of a credential word (the Sass stylesheet language)
+_NOT_PLURALS = _words("sass")
 # words after a credential word that still name the credential itself
 _VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
@@ -246,6 +248,13 @@ def key_words(segment: str) -> list[str]:
 def _is_cred_word(w: str) -> bool:
     if w in _LOOKALIKES:
         return False
+    if _names_credential(w):
+        return True
+    # a plural (passwords, db_pwds, privatekeys)
+    return w[-1:] == "s" and len(w) >= 4 and w not in _NOT_PLURALS and _names_credential(w[:-1])
+
+
+def _names_credential(w: str) -> bool:
     if w in _CRED_WORDS or (len(w) > 5 and w.endswith(_CRED_SUFFIXES) and not w.endswith("keytoken")):
         return True
     return not w.isascii() and w.endswith(_SCRIPT_PASSWORDS)
