@@ -417,3 +417,24 @@ def test_a_password_with_a_bar_is_not_a_type_expression(value):
     assert redact.scan({"password": value}) != []
     assert value not in redact.redact({"log": f'password = "{value}"'}).value["log"]
     assert redact.scan({"secret": "V1beta1Secret|None"}) == []
+
+
+def _ssh_blob(key_type: str, body: bytes) -> str:
+    import base64
+
+    name = key_type.encode()
+    return base64.b64encode(len(name).to_bytes(4, "big") + name + body).decode()
+
+
+def test_an_openssh_public_key_is_public_unless_its_blob_names_another_type():
+    """A public key line (``authorized_keys``, a deploy key's public half) under a key named
+    as a credential is not one: its base64 starts with the key type it follows, as the wire
+    format writes it. Random text after the same type word is still read as a credential."""
+    body = bytes(range(32, 80))
+    ed = f"ssh-ed25519 {_ssh_blob('ssh-ed25519', body)} ann@laptop"
+    rsa = f"ssh-rsa {_ssh_blob('ssh-rsa', body * 8)}"
+    for value in (ed, rsa):
+        assert redact.scan({"ssh_key": value}) == []
+        assert redact.scan({"cfg": f'deploy_key = "{value}"'}) == []
+    forged = f"ssh-ed25519 {_ssh_blob('ssh-rsa', body)}"
+    assert [f.detector for f in redact.scan({"ssh_key": forged})] == ["sensitive-key-value"]

@@ -587,6 +587,8 @@ def credential_value(c: Candidate) -> bool:
         whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
+    if c.span.startswith(_SSH_KEY_TYPES) and ssh_public_key(c.text, c.start):
+        return False  # an OpenSSH public key line (authorized_keys): public by design
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
     if _TEMPLATE_FILLED.match(c.text, c.end):
@@ -622,6 +624,38 @@ def credential_value(c: Candidate) -> bool:
     if span.isdigit() and span.isascii():
         return not from_parent and numeric_credential(span, name or c.key)
     return credential_like(c.span) and (not from_parent or token_like(c.span))
+
+
+# the key types of OpenSSH public keys (RFC 4253, 5656, 8709, 8332; PROTOCOL.u2f), and
+# their certificates (PROTOCOL.certkeys)
+_SSH_KEY_TYPES = (
+    "ssh-rsa",
+    "ssh-dss",
+    "ssh-ed25519",
+    "ssh-ed448",
+    "ecdsa-sha2-nistp",
+    "sk-ssh-ed25519@",
+    "sk-ecdsa-sha2-nistp256@",
+)
+_SSH_PUBLIC_KEY = re.compile(
+    r"((?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp(?:256|384|521)"
+    r"|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(?:-cert-v01@openssh\.com)?)"
+    r"[ \t]+(AAAA[A-Za-z0-9+/]{16,16384}={0,2})(?=[ \t\r\n\"'`]|$)"
+)
+
+
+def ssh_public_key(text: str, start: int = 0) -> bool:
+    """``text`` holds an OpenSSH public key line at ``start``: a key type, then base64 whose
+    first field (a length-prefixed string) repeats that type, as the wire format does."""
+    m = _SSH_PUBLIC_KEY.match(text, start)
+    if m is None:
+        return False
+    try:
+        raw = base64.b64decode(m.group(2), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    size = int.from_bytes(raw[:4], "big")
+    return raw[4 : 4 + size] == m.group(1).encode("ascii")
 
 
 # a string literal's closing quote, then the call or operator that fills it as a template
