@@ -40,6 +40,10 @@ _MEMO_MAX_ENTRIES = 65536
 _DIGEST_MAX_LEN = 1 << 16  # longer values are scanned each time (hashing them costs too)
 _MEMO_MAX_HITS = 64
 _JSON_OPENERS = frozenset("{[ \t\r\n")
+# a JSON object inside a text (a log line's payload, kaggle.json after a label): its start
+_INLINE_OBJECT = re.compile(r'\{[ \t\r\n]*"')
+_INLINE_TRIES = 8  # objects tried per text: each try reads at most the rest of the text once
+_DECODER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)
 # URL-encoded text (a query string, a redirect URL, a DSN given as a parameter): a value
 # holding a percent-escape of a separator or of ``@ : / = & ?`` is also read decoded
 _PERCENT_SEPARATOR = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[BbDd]|7[BbDd])")
@@ -366,6 +370,8 @@ class Scanner:
             hits = self._base64_hits(text, hits, level)
         if may_hold_table(text):
             hits = self._cell_hits(text, hits)
+        if "{" in text and '"' in text:
+            hits = self._inline_json_hits(text, key, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -427,6 +433,37 @@ class Scanner:
                 best = max(found, key=lambda h: h.confidence)
                 extra.append(Hit(best.detector, start, end, start, end, best.confidence))
         return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+
+    def _inline_json_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of each JSON object inside ``text`` that is not JSON as a
+        whole (a log line's payload, ``kaggle.json: {...}`` after a label), read as embedded
+        JSON under the text's key, so its members give one another context as in a mapping
+        (a ``key`` beside ``username``, a JSON Web Key's private members); where ``hits``
+        read the text already, that reading stands. At most ``_INLINE_TRIES`` objects are
+        tried, each read once to its end, all under one deadline (past it, the text is
+        masked whole, as a value the engine ran out of time on)."""
+        deadline = time.monotonic() + self.engine.timeout
+        m = _INLINE_OBJECT.search(text)
+        tries = 0
+        while m is not None and tries < _INLINE_TRIES:
+            tries += 1
+            start = m.start()
+            try:
+                end = _DECODER.raw_decode(text, start)[1]
+            except (ValueError, RecursionError):
+                m = _INLINE_OBJECT.search(text, start + 1)
+                continue
+            try:
+                doc = parse_embedded(text[start:end], deadline)
+            except ParseTimeout:
+                return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+            if isinstance(doc, JObj):
+                found: list[Hit] = []
+                self._walk_embedded(doc, key, _last_segment(key), _place_into(found), 0)
+                if found:
+                    hits = _merged(hits, found, start.__add__)
+            m = _INLINE_OBJECT.search(text, end)
+        return hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,

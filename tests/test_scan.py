@@ -72,6 +72,27 @@ def test_embedded_json_uses_inner_keys_and_outer_offsets():
     assert text[f.start : f.end] == "k3y-Fake-9d2c1b7a"
 
 
+def test_a_json_object_inside_text_reads_its_members_as_a_mapping_does():
+    """A JSON object after a label or in a log line is read as embedded JSON too: its
+    members give one another context (kaggle.json's ``key`` beside ``username``, a JSON Web
+    Key's private ``k``), with offsets into the text; a record's ``key`` stays clean, and
+    objects that do not parse are text."""
+    key = "3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e"
+    text = f'saved kaggle.json: {{"username": "jdoe", "key": "{key}"}} ok {{not json'
+    (f,) = redact.scan({"log": text})
+    assert (f.detector, text[f.start : f.end]) == ("sensitive-key-value", key)
+    jwk = 'jwk {"kty": "oct", "k": "GawgguFyGrWKav7AX4VKUg"} and {"a": [1, {"b": "jane@example.com"}]}'
+    assert [jwk[f.start : f.end] for f in redact.scan({"log": jwk})] == [
+        "GawgguFyGrWKav7AX4VKUg",
+        "jane@example.com",
+    ]
+    assert redact.scan({"log": f'cache {{"key": "{key}", "ttl": 5}}'}) == []
+    out = redact.redact({"log": text}).value["log"]
+    assert (
+        out == 'saved kaggle.json: {"username": "jdoe", "key": "[REDACTED:sensitive-key-value]"} ok {not json'
+    )
+
+
 def test_embedded_json_with_escapes_maps_offsets():
     """Offsets stay exact when the embedded JSON has escape sequences before the match."""
     text = json.dumps({"note": 'say "hi" \u00e9\\n', "password": "p\u00e4ss-W0rd!"}, ensure_ascii=True)
