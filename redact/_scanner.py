@@ -453,8 +453,12 @@ class Scanner:
             except (ValueError, RecursionError):
                 m = _INLINE_OBJECT.search(text, start + 1)
                 continue
+            sub = text[start:end]
+            clean = self._embedded_clean(sub, key, deadline)  # (the C parser first, as for a whole value)
+            if clean is False:
+                return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
             try:
-                doc = parse_embedded(text[start:end], deadline)
+                doc = None if clean else parse_embedded(sub, deadline)
             except ParseTimeout:
                 return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
             if isinstance(doc, JObj):
