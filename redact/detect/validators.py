@@ -365,12 +365,24 @@ _LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]
 # two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
 # passphrase (those have four words or more)
 _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
-# a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT)
-_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")
+# a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT, BytesOrStr,
+# PKCS7PrivateKeyTypes: an acronym may end in a number); a word of 3 letters or more in it
+_TYPE_NAME = re.compile(
+    r"^_*(?:[A-Z]+[a-z]{2,}|(?:Or|Of|To|By|At|In|On|Is|As|Id|If|Io|Py|Fn|Db|Tz|Dt|Ts|Js|Fs)(?=[A-Z]|$)"
+    r"|[A-Z]{2,5}\d{1,5}(?=[A-Z]))+[A-Z]?$"
+)
+_TYPE_WORD = re.compile(r"[a-z]{3}")
 _LONG_CAPS = re.compile(r"[A-Z]{7,}(?=[a-z])|[A-Z]{6,}(?![a-z])")  # an acronym of 6 or more
 _WORD = re.compile(r"[A-Z]?[a-z]+")  # a word of a CapWords name, its capital included
 _CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no word part
 _VOWELS = frozenset("aeiou")
+# the abbreviations without a vowel that names are written with (BytesOrStr, PyCAKey, CtxMgr)
+_ABBREVIATIONS = frozenset((
+    "str", "py", "ptr", "fn", "ctx", "cfg", "msg", "mgr", "src", "dst", "buf", "cls", "pkt", "db",
+    "tz", "dt", "std", "cmd", "xml", "html", "url", "sql", "http", "rpc", "grpc", "tcp", "udp",
+    "ssl", "tls", "rsa", "dsa", "ssh", "pgp", "gpg", "crl", "csr", "sha", "jwt", "jwk", "jws",
+    "kms", "ts", "js", "fs",
+))  # fmt: skip
 # a colour with style words ("bold #08547A", "#ansired"): a display style
 _STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
 # a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
@@ -406,7 +418,7 @@ def _looks_like_type_name(v: str) -> bool:
     words hold no 5 consonants in a row: ``SpecialAudioToken``, ``tokenUrl``, ``SSHKey``,
     ``StringLength``; a random mix of letters (``FkptgUzEjfebzJ``, ``FAKEADgeVNELcnfzecoM``)
     rarely is."""
-    if not (_CAP_WORDS.match(v) or _TYPE_NAME.match(v)) or _LONG_CAPS.search(v):
+    if not (_CAP_WORDS.match(v) or (_TYPE_NAME.match(v) and _TYPE_WORD.search(v))) or _LONG_CAPS.search(v):
         return False
     return _pronounceable(v) and not any(_CLUSTER.search(w.lower()) for w in _WORD.findall(v))
 
@@ -414,7 +426,9 @@ def _looks_like_type_name(v: str) -> bool:
 def _pronounceable(v: str) -> bool:
     """Every lower-case run of two or more letters, with the capital before it, has a
     vowel, as parts of words do (``Add``, ``Imports``)."""
-    return all(_VOWELS.intersection(w.lower()) for w in _WORD.findall(v) if len(w) > 1)
+    return all(
+        _VOWELS.intersection(w.lower()) or w.lower() in _ABBREVIATIONS for w in _WORD.findall(v) if len(w) > 1
+    )
 
 
 _COUNTING = "0123456789abcdefghijklmnopqrstuvwxyz"
