@@ -183,11 +183,19 @@ def _has_kv_key(window: str) -> bool:
     return False
 
 
+_CODE_LITERALS = frozenset(("none", "null", "nil", "undefined", "true", "false"))
+_CHAINED = re.compile(r"[ \t]=")  # (a = b = c: the next assignment of a chain)
+
+
 @validator
 def kv_connection_string(c: Candidate) -> bool:
     """``Password=`` / ``Pwd=`` with another connection key (server, host, user id, ...)
     within 256 characters on either side: an ADO.NET, ODBC, libpq or Snowflake string."""
     if is_stand_in(c.span):
+        return False
+    # code, not a connection string: a default in a signature (password=None,), a chained
+    # assignment (userid = password = ssl = None)
+    if c.span.rstrip(",) \t").lower() in _CODE_LITERALS or _CHAINED.search(c.span):
         return False
     start, end = c.match.start(), c.match.end()
     text = c.text

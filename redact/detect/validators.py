@@ -966,6 +966,20 @@ _NOT_A_BASIC_VALUE = re.compile(r"[=()${}<>\[\]]")
 _AUTH_PARAM_VALUE = re.compile(r'=[ \t]*"?([^",]*)')
 
 
+_CALL_OR_INDEX = re.compile(r"[(\[]")
+
+
+def _header_value_is_code(c: Candidate) -> bool:
+    """A value with no scheme that code writes, not a header's: a name or an attribute
+    (``{"Authorization": header}``, ``"authorization": self.authorization,``), or a call or
+    subscript of one (``kwargs.get("authorization")``, ``authorization[1].encode()``)."""
+    core = c.span.rstrip(",;)}] \t")
+    head = _CALL_OR_INDEX.split(core, 1)[0]
+    if head != core:
+        return bool(_CALLEE.match(head))
+    return bool(core) and (not credential_like(core) or is_code_expression(core, c.text[c.end : c.end + 16]))
+
+
 @validator
 def basic_auth(c: Candidate) -> bool:
     """A ``Basic`` credential decodes to ``user:password``, or is not base64 at all and
@@ -975,6 +989,8 @@ def basic_auth(c: Candidate) -> bool:
     if groups.get("params") is not None:  # k="v", k="v": not when every value stands in
         return not all(is_placeholder(v) for v in _AUTH_PARAM_VALUE.findall(c.span))
     scheme = groups.get("scheme") or ""
+    if not scheme and _header_value_is_code(c):
+        return False
     if scheme.lower() != "basic":
         # "Authorization": "Bearer " + token: the scheme word alone is no credential
         return not (c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span))
