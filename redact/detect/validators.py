@@ -372,6 +372,7 @@ _TYPE_NAME = re.compile(
     r"|[A-Z]{2,5}\d{1,5}(?=[A-Z]))+[A-Z]?$"
 )
 _TYPE_WORD = re.compile(r"[a-z]{3}")
+_ACRONYM_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")  # (SSHKey: no run of three)
 _LONG_CAPS = re.compile(r"[A-Z]{7,}(?=[a-z])|[A-Z]{6,}(?![a-z])")  # an acronym of 6 or more
 _WORD = re.compile(r"[A-Z]?[a-z]+")  # a word of a CapWords name, its capital included
 _CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no word part
@@ -418,7 +419,8 @@ def _looks_like_type_name(v: str) -> bool:
     words hold no 5 consonants in a row: ``SpecialAudioToken``, ``tokenUrl``, ``SSHKey``,
     ``StringLength``; a random mix of letters (``FkptgUzEjfebzJ``, ``FAKEADgeVNELcnfzecoM``)
     rarely is."""
-    if not (_CAP_WORDS.match(v) or (_TYPE_NAME.match(v) and _TYPE_WORD.search(v))) or _LONG_CAPS.search(v):
+    typed = _ACRONYM_TYPE_NAME.match(v) or (_TYPE_NAME.match(v) and _TYPE_WORD.search(v))
+    if not (_CAP_WORDS.match(v) or typed) or _LONG_CAPS.search(v):
         return False
     return _pronounceable(v) and not any(_CLUSTER.search(w.lower()) for w in _WORD.findall(v))
 
