@@ -556,7 +556,9 @@ def structured_part(v: str) -> str | None:
 # (each alternative reads a part one way only: no run of letters splits in several ways,
 # which made a failed match exponential in the length of ``ABabABab...``)
 _IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z][A-Z0-9_]*)"
-_DOTTED_NAME = re.compile(rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART}):?$")
+_DOTTED_NAME = re.compile(
+    rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART})(?::|:{_IDENT_PART})?$"
+)  # (and an entry point's object after its module: basic-auth = mlflow.server.auth:create_app)
 # a call or a subscript right after a name: tokenize(text), kwargs.get("token"), enc["x"]
 _CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 # a union type after a name: "secret: V1Secret | None"
@@ -614,6 +616,8 @@ def credential_value(c: Candidate) -> bool:
     if bracketed and not _bracketed_value(c.span):
         return False
     name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
+    if name and _DOC_FIELD.search(c.text, max(0, m.start("name") - 80), m.start("name")):
+        return False  # ":param token: REQUIRED. The token...": a docstring's field, not a value
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
     if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
@@ -674,6 +678,12 @@ def ssh_public_key(text: str, start: int = 0) -> bool:
     return raw[4 : 4 + size] == m.group(1).encode("ascii")
 
 
+# a docstring's field naming a parameter (reST/Sphinx :param [type] name:, Javadoc and
+# JSDoc @param [{type}] name), right before the name
+_DOC_FIELD = re.compile(
+    r"(?:^|(?<=[\s*/\"']))(?::(?:param|parameter|arg|argument|key|keyword|type|ivar|cvar|var|vartype)"
+    r"|@(?:param|arg|argument|property|prop))[ \t]+(?:\{[^{}\r\n]{0,64}\}[ \t]+|[\w\[\], .|]{0,64}[ \t]+)?$"
+)
 # a string literal's closing quote, then the call or operator that fills it as a template
 _TEMPLATE_FILLED = re.compile(r"""["'`][ \t]*(?:\.format(?:_map)?\(|%[ \t]*[(\w])""")
 _BRACKET = re.compile(r"[{}()\[\]<>]")
