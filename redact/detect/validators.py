@@ -559,6 +559,9 @@ _IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z]
 _DOTTED_NAME = re.compile(
     rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART})(?::|:{_IDENT_PART})?$"
 )  # (and an entry point's object after its module: basic-auth = mlflow.server.auth:create_app)
+# a method or a module's function called, as the whole span (a line continued after it):
+# base64.decodebytes(authorization).\
+_DOTTED_CALL = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\([^()\r\n]{0,256}\)\.?\\?$")
 # a call or a subscript right after a name: tokenize(text), kwargs.get("token"), enc["x"]
 _CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 # a union type after a name: "secret: V1Secret | None"
@@ -587,7 +590,7 @@ _API_VERSION = re.compile(r"^[A-Z]\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])")
 def is_code_expression(span: str, following: str) -> bool:
     """The span is program text rather than a value: a dotted name, a type expression, or
     a name called, indexed or joined into a union type (``following``: the text after it)."""
-    if _DOTTED_NAME.match(span):
+    if _DOTTED_NAME.match(span) or _DOTTED_CALL.match(span):
         return True
     if _TYPE_EXPR.match(span) and all(map(_type_word, _TYPE_WORDS.findall(span))):
         return True
