@@ -531,6 +531,17 @@ _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
 # hold (a password parameter, a provider token, a webhook path) is for the URI's own detectors
 _URI_NO_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,30}://(?:/|[^/@\s?#]*(?:[/?#]|$))(?!\S*@)")
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
+# a database's address with no credential in it, under a name for one (dsn, tns, conn):
+# Oracle Easy Connect (a dotted host or localhost[:port]/service[:server][/instance]
+# [?params]) and a TNS connect descriptor with no PASSWORD; a user/password@ form is for
+# the connection-string detectors
+_ADDRESS_NAME = re.compile(r"dsn|tns|conn|url|uri", re.IGNORECASE)
+_ADDRESS_ONLY = re.compile(
+    r"^(?://)?(?:[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)+|localhost|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?/[A-Za-z][\w.$#\-]*"
+    r"(?::[A-Za-z]+)?(?:/[\w.$#\-]+)?(?:\?[^\s@]*)?$"
+    r"|^\(DESCRIPTION[ \t]*=(?![^@]*PASSWORD)[^@]*\)$",
+    re.IGNORECASE,
+)
 
 
 _NAMED_PAIR = (KeyClass.CREDENTIAL, KeyClass.SETTING)
@@ -623,6 +634,8 @@ def credential_value(c: Candidate) -> bool:
         return False  # ":param token: REQUIRED. The token...": a docstring's field, not a value
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
+    if _ADDRESS_NAME.search(name or c.key) and _ADDRESS_ONLY.match(c.span.strip().strip("'\"")):
+        return False  # dsn: db.example.com:1521/ORCLPDB1, an address with no credential
     if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
         if weak_credential_name(holder):  # (db_pw: a password's shape will do)
             return password_shaped(c.span) or generated_token(c.span)
