@@ -438,3 +438,26 @@ def test_an_openssh_public_key_is_public_unless_its_blob_names_another_type():
         assert redact.scan({"cfg": f'deploy_key = "{value}"'}) == []
     forged = f"ssh-ed25519 {_ssh_blob('ssh-rsa', body)}"
     assert [f.detector for f in redact.scan({"ssh_key": forged})] == ["sensitive-key-value"]
+
+
+def test_a_database_address_with_no_credential_is_no_secret_under_a_name_for_one():
+    """Under a name for an address (``dsn``, ``conn_str``), Oracle Easy Connect and a TNS
+    descriptor without a password hold no credential; the same shapes under a password's
+    name, or a token that is no address, are still read."""
+    tns = "(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=db.example.com)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=s)))"
+    for key, value in (
+        ("dsn", "db.example.com:1521/ORCLPDB1"),
+        ("oracle_dsn", "localhost/XEPDB1"),
+        ("dsn", tns),
+    ):
+        assert redact.scan({key: value}) == []
+        assert redact.scan({"cfg": f'{key} = "{value}"'}) == []
+    for key, value in (
+        ("password", "db.example.com/Xk9mP2vLq7"),
+        ("password", "Xk9mP2/vLq7"),
+        ("dsn", "Xk9mP2/vLq7"),
+    ):
+        assert [f.detector for f in redact.scan({key: value})] == ["sensitive-key-value"]
+    assert [
+        f.detector for f in redact.scan({"dsn": tns.replace("(CONNECT", "(PASSWORD=Xk9mP2vLq)(CONNECT")})
+    ] == ["sensitive-key-value"]
