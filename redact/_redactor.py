@@ -131,7 +131,8 @@ class Redactor:
         try:
             value = self._walk(obj, list(path), key, 0, set(), decisions)
             if decisions.repeated and value is not _DROP:
-                value = self._repeats(value, list(path), key, decisions)
+                longest_first = sorted(decisions.repeated.items(), key=lambda kv: -len(kv[0]))
+                value = self._repeats(value, list(path), key, decisions, longest_first)
         except RedactError:
             raise
         except Exception as exc:  # a fault of ours: never forward, never a bare exception
@@ -341,16 +342,18 @@ class Redactor:
         result = self._walk(converted, path, key, depth, stack, out)
         return v if result == converted else result
 
-    def _repeats(self, v: Any, path: list[Segment], key: str, out: _Decisions) -> Any:
+    def _repeats(
+        self, v: Any, path: list[Segment], key: str, out: _Decisions, values: list[tuple[str, Hit]]
+    ) -> Any:
         """The redacted value with every other place it still holds a credential found in
-        one of its leaves (``out.repeated``) redacted as that credential was: a password
+        one of its leaves (``values``, longest first) redacted as that credential was: a password
         logged under its key and again in a log line or a command of another field is not
         left readable there. Leaves under a lineage key are kept as they are."""
         t = type(v)
         if t is str:
             if not v or self.scanner.engine.key_info(key).key_class is KeyClass.LINEAGE:
                 return v
-            hits = echo_hits(v, out.repeated)
+            hits = echo_hits(v, values)
             return self._act(v, v, hits, path, out) if hits else v
         if isinstance(v, Mapping):
             new: dict[Any, Any] = {}
@@ -359,7 +362,7 @@ class Redactor:
             for k, item in v.items():
                 ks = k if type(k) is str else str(k)
                 path.append(ks)
-                r = self._repeats(item, path, child_context(parent, ks), out)
+                r = self._repeats(item, path, child_context(parent, ks), out, values)
                 path.pop()
                 changed = changed or r is not item
                 if r is not _DROP:
@@ -373,7 +376,7 @@ class Redactor:
             for i, item in enumerate(v):
                 path.append(i)
                 flag = flag_name(prev) if isinstance(prev, str) and prev[:1] == "-" else None
-                r = self._repeats(item, path, flag or key, out)
+                r = self._repeats(item, path, flag or key, out, values)
                 path.pop()
                 changed = changed or r is not item
                 prev = item

@@ -456,6 +456,7 @@ def test_a_database_address_with_no_credential_is_no_secret_under_a_name_for_one
         ("password", "db.example.com/Xk9mP2vLq7"),
         ("password", "Xk9mP2/vLq7"),
         ("dsn", "Xk9mP2/vLq7"),
+        ("security_token", "api.example.com/Xk9mP2vLq7"),  # (a word of the key, not "uri" in it)
     ):
         assert [f.detector for f in redact.scan({key: value})] == ["sensitive-key-value"]
     assert [

@@ -591,14 +591,14 @@ def _mixed(value: str) -> bool:
     return kinds >= 2 and len(set(value)) >= 5
 
 
-def echo_hits(text: str, values: Mapping[str, Hit]) -> list[Hit]:
+def echo_hits(text: str, values: Sequence[tuple[str, Hit]]) -> list[Hit]:
     """Reported hits where ``text`` repeats one of ``values`` (credentials another leaf of
-    the call held, from :func:`repeated_credentials`) as a token of its own, not inside a
-    longer word: each under the detector and confidence of the hit that found it (the
-    longest first where two overlap). Sorted by start."""
+    the call held, from :func:`repeated_credentials`, longest first) as a token of its own,
+    not inside a longer word: each under the detector and confidence of the hit that found
+    it (the longer one where two overlap). Sorted by start."""
     out: list[Hit] = []
     n = len(text)
-    for value, h in sorted(values.items(), key=lambda kv: -len(kv[0])):
+    for value, h in values:
         size = len(value)
         if size > n:
             continue

@@ -365,10 +365,22 @@ _LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]
 # two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
 # passphrase (those have four words or more)
 _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
+# the abbreviations without a vowel that names are written with (BytesOrStr, PyCAKey, CtxMgr)
+_ABBREVIATIONS = frozenset((
+    "str", "py", "ptr", "fn", "ctx", "cfg", "msg", "mgr", "src", "dst", "buf", "cls", "pkt", "db",
+    "tz", "dt", "std", "cmd", "xml", "html", "url", "sql", "http", "rpc", "grpc", "tcp", "udp",
+    "ssl", "tls", "rsa", "dsa", "ssh", "pgp", "gpg", "crl", "csr", "sha", "jwt", "jwk", "jws",
+    "kms", "ts", "js", "fs",
+))  # fmt: skip
+# the words of two letters a type's name holds: short English words and abbreviations
+_SHORT_TYPE_WORDS = sorted(
+    {"or", "of", "to", "by", "at", "in", "on", "is", "as", "id", "if", "io"}
+    | {w for w in _ABBREVIATIONS if len(w) == 2}
+)
 # a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT, BytesOrStr,
 # PKCS7PrivateKeyTypes: an acronym may end in a number); a word of 3 letters or more in it
 _TYPE_NAME = re.compile(
-    r"^_*(?:[A-Z]+[a-z]{2,}|(?:Or|Of|To|By|At|In|On|Is|As|Id|If|Io|Py|Fn|Db|Tz|Dt|Ts|Js|Fs)(?=[A-Z]|$)"
+    r"^_*(?:[A-Z]+[a-z]{2,}|(?:" + "|".join(w.title() for w in _SHORT_TYPE_WORDS) + r")(?=[A-Z]|$)"
     r"|[A-Z]{2,5}\d{1,5}(?=[A-Z]))+[A-Z]?$"
 )
 _TYPE_WORD = re.compile(r"[a-z]{3}")
@@ -377,13 +389,6 @@ _LONG_CAPS = re.compile(r"[A-Z]{7,}(?=[a-z])|[A-Z]{6,}(?![a-z])")  # an acronym 
 _WORD = re.compile(r"[A-Z]?[a-z]+")  # a word of a CapWords name, its capital included
 _CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no word part
 _VOWELS = frozenset("aeiou")
-# the abbreviations without a vowel that names are written with (BytesOrStr, PyCAKey, CtxMgr)
-_ABBREVIATIONS = frozenset((
-    "str", "py", "ptr", "fn", "ctx", "cfg", "msg", "mgr", "src", "dst", "buf", "cls", "pkt", "db",
-    "tz", "dt", "std", "cmd", "xml", "html", "url", "sql", "http", "rpc", "grpc", "tcp", "udp",
-    "ssl", "tls", "rsa", "dsa", "ssh", "pgp", "gpg", "crl", "csr", "sha", "jwt", "jwk", "jws",
-    "kms", "ts", "js", "fs",
-))  # fmt: skip
 # a colour with style words ("bold #08547A", "#ansired"): a display style
 _STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
 # a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
@@ -531,11 +536,12 @@ _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
 # hold (a password parameter, a provider token, a webhook path) is for the URI's own detectors
 _URI_NO_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,30}://(?:/|[^/@\s?#]*(?:[/?#]|$))(?!\S*@)")
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
-# a database's address with no credential in it, under a name for one (dsn, tns, conn):
+# a database's address with no credential in it, under a name for one (a word of the
+# key: dsn, tns, conn, url):
 # Oracle Easy Connect (a dotted host or localhost[:port]/service[:server][/instance]
 # [?params]) and a TNS connect descriptor with no PASSWORD; a user/password@ form is for
 # the connection-string detectors
-_ADDRESS_NAME = re.compile(r"dsn|tns|conn|url|uri", re.IGNORECASE)
+_ADDRESS_WORDS = frozenset(("dsn", "tns", "conn", "connection", "connstr", "url", "uri"))
 _ADDRESS_ONLY = re.compile(
     r"^(?://)?(?:[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)+|localhost|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?/[A-Za-z][\w.$#\-]*"
     r"(?::[A-Za-z]+)?(?:/[\w.$#\-]+)?(?:\?[^\s@]*)?$"
@@ -634,7 +640,9 @@ def credential_value(c: Candidate) -> bool:
         return False  # ":param token: REQUIRED. The token...": a docstring's field, not a value
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
-    if _ADDRESS_NAME.search(name or c.key) and _ADDRESS_ONLY.match(c.span.strip().strip("'\"")):
+    if _ADDRESS_ONLY.match(c.span.strip().strip("'\"")) and _ADDRESS_WORDS.intersection(
+        key_words(name or c.key)
+    ):
         return False  # dsn: db.example.com:1521/ORCLPDB1, an address with no credential
     if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
         if weak_credential_name(holder):  # (db_pw: a password's shape will do)
@@ -1004,7 +1012,7 @@ def _header_value_is_code(c: Candidate) -> bool:
     core = c.span.rstrip(",;)}] \t")
     head = _CALL_OR_INDEX.split(core, 1)[0]
     if head != core:
-        return bool(_CALLEE.match(head))
+        return is_code_expression(head, core[len(head) :])
     return bool(core) and (not credential_like(core) or is_code_expression(core, c.text[c.end : c.end + 16]))
 
 
