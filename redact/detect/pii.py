@@ -471,6 +471,7 @@ _COMMON_REGIONS = (
     "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
     "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
 )  # fmt: skip
+_ONE_DIGIT_GROUP = re.compile(r"(?<!\d)\d(?!\d)")
 _YEARS = re.compile(r"^(?:19|20)\d\d[ ./-](?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"^\d{4}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])$")
 _DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2}|\d{4})$")
@@ -520,7 +521,7 @@ def phone_number(c: Candidate) -> bool:
     if national and _DATE.match(span):
         return False
     grouped = groups.get("grouped") is not None
-    if grouped and (len(_digits(span)) < 7 or _ISO_DATE.match(span) or _YEARS.match(span)):
+    if grouped and (len(_digits(span)) < 7 or _ISO_DATE.match(span) or _DATE.match(span) or _YEARS.match(span)):
         return False  # a short group, a date or a span of years (phone_verified: 2024-01-15)
     if not span.startswith("+") and region:
         number = _parse(span, region)
@@ -536,7 +537,14 @@ def phone_number(c: Candidate) -> bool:
             or _PHONE_WORDS.search(c.before(32)) is not None
             or classify_key(c.key) is KeyClass.PHONE
         )
-        return said and _valid_somewhere(span)
+        # (a grouped number may also be an international one written without its +:
+        # ``tel: 972-2-5556789``, valid in the plan of the country its first digits name)
+        # (a group of one digit only so: 2024 1 15 is a date in no country's plan)
+        if not said:
+            return False
+        if grouped and _ONE_DIGIT_GROUP.search(span):
+            return _valid_international(span)
+        return _valid_somewhere(span) or (grouped and _valid_international(span))
     digits = _digits(span)
     if (
         (span.startswith("+1") or not span.startswith("+"))
@@ -559,6 +567,12 @@ def phone_number(c: Candidate) -> bool:
     if not span.startswith(("(", "0")):  # other regions only for national formats
         return False
     return _valid_somewhere(span)
+
+
+def _valid_international(span: str) -> bool:
+    """Valid as an international number whose country code is written without ``+``."""
+    number = _parse("+" + _digits(span), None)
+    return number is not None and phonenumbers.is_valid_number(number)
 
 
 def _valid_somewhere(span: str) -> bool:
