@@ -449,6 +449,8 @@ def test_a_database_address_with_no_credential_is_no_secret_under_a_name_for_one
         ("dsn", "db.example.com:1521/ORCLPDB1"),
         ("oracle_dsn", "localhost/XEPDB1"),
         ("dsn", tns),
+        ("dsn", "oracle-db:1521/XEPDB1"),  # (a compose service's one-label host, with its port)
+        ("conn_str", "hostname:port/myservice"),  # (the documented form's own words)
     ):
         assert redact.scan({key: value}) == []
         assert redact.scan({"cfg": f'{key} = "{value}"'}) == []
@@ -456,6 +458,7 @@ def test_a_database_address_with_no_credential_is_no_secret_under_a_name_for_one
         ("password", "db.example.com/Xk9mP2vLq7"),
         ("password", "Xk9mP2/vLq7"),
         ("dsn", "Xk9mP2/vLq7"),
+        ("dsn", "Xk9mP2:vLq7/Qz4"),  # (no port after the first colon)
         ("security_token", "api.example.com/Xk9mP2vLq7"),  # (a word of the key, not "uri" in it)
     ):
         assert [f.detector for f in redact.scan({key: value})] == ["sensitive-key-value"]

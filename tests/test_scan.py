@@ -363,3 +363,37 @@ def test_pydantic_validation_errors_hide_rejected_credentials() -> None:
     out = redact.redact({"error": text}).value["error"]
     assert key[:16] not in out and key[-16:] not in out and password not in out
     assert "input_value='lots'" in out
+
+
+def _session_id() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "Cookie: theme=dark; sessionid={sid}",
+        'Cookie: $Version="1"; sessionid="{sid}"; $Path="/"',
+        "curl -H 'Cookie: lang=en; connect.sid={sid}' https://api.example.com",
+        "Set-Cookie: PHPSESSID={sid}; Path=/; HttpOnly",
+    ],
+)
+def test_every_pair_of_a_cookie_list_is_read(form: str) -> None:
+    """A session cookie anywhere in a cookie list is masked, not only the first pair (an
+    attribute or a preference before it hid it)."""
+    sid = _session_id()
+    out = redact.redact({"log": form.format(sid=sid)})
+    assert sid not in json.dumps(out.value)
+    assert [d.detector for d in out.decisions] == ["cookie-header"]
+
+
+def test_a_cookie_list_under_a_cookie_key_and_anti_forgery_values() -> None:
+    """A value of cookie pairs under a ``Cookie`` key (a logged request's headers) is read
+    pair by pair; a list holding only preferences and an anti-forgery token is clean."""
+    sid = _session_id()
+    out = redact.redact({"request": {"headers": {"Cookie": f"lang=en; sid={sid}"}}})
+    assert sid not in json.dumps(out.value)
+    assert redact.scan({"headers": {"Cookie": f"lang=en; csrftoken={sid}"}}) == []
+    assert redact.scan({"log": f"Cookie: theme=dark; XSRF-TOKEN={sid}"}) == []

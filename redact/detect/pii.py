@@ -471,6 +471,12 @@ _COMMON_REGIONS = (
     "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
     "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
 )  # fmt: skip
+# the common regions whose numbers are written nationally with no trunk prefix (Spain,
+# Italy, Mexico, Poland, Singapore, Portugal) and the North American plan, whose trunk 1
+# is optional: a number in digit groups with no leading 0 is one of theirs
+_NO_TRUNK_REGIONS = tuple(
+    r for r in _COMMON_REGIONS if phonenumbers.PhoneMetadata.metadata_for_region(r).national_prefix in (None, "1")
+) + ("US",)
 _ONE_DIGIT_GROUP = re.compile(r"(?<!\d)\d(?!\d)")
 _YEARS = re.compile(r"^(?:19|20)\d\d[ ./-](?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"^\d{4}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])$")
@@ -544,7 +550,9 @@ def phone_number(c: Candidate) -> bool:
             return False
         if grouped and _ONE_DIGIT_GROUP.search(span):
             return _valid_international(span)
-        return _valid_somewhere(span) or (grouped and _valid_international(span))
+        if grouped:  # (no trunk 0: the plans of regions that dial none, or international)
+            return _valid_somewhere(span, _NO_TRUNK_REGIONS) or _valid_international(span)
+        return _valid_somewhere(span)
     digits = _digits(span)
     if (
         (span.startswith("+1") or not span.startswith("+"))
@@ -575,9 +583,9 @@ def _valid_international(span: str) -> bool:
     return number is not None and phonenumbers.is_valid_number(number)
 
 
-def _valid_somewhere(span: str) -> bool:
+def _valid_somewhere(span: str, regions: tuple[str, ...] = _COMMON_REGIONS) -> bool:
     """Valid under the numbering plan of one of the common regions."""
-    for other in _COMMON_REGIONS:
+    for other in regions:
         number = _parse(span, other)
         if number is not None and phonenumbers.is_valid_number(number):
             return True

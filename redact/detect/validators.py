@@ -414,6 +414,8 @@ _MASKED_PART = re.compile(r"(?i:x){8,}|\*{4,}|•{3,}")
 _STAND_IN_PART = re.compile(
     r"[\[<](?:[a-z][a-z0-9]*(?:[ _-][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:[ _-][A-Z0-9]+)+)[\]>]"
 )
+# the opening of a bracketed stand-in at the end of a span that a blank ended
+_OPEN_STAND_IN = re.compile(r"[\[<][A-Za-z][A-Za-z0-9]*$")
 _SENTENCE_WORD = re.compile(r"^[\W_]*(?:[A-Za-z][a-z]*|[A-Z]{2,})(?:'[a-z]+)?[\W_]*$")
 _ESCAPED_EOL = re.compile(r"(?:\\+[nrt])+$")
 
@@ -538,12 +540,14 @@ _URI_NO_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,30}://(?:/|[^/@\s?#]*(?:[/
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
 # a database's address with no credential in it, under a name for one (a word of the
 # key: dsn, tns, conn, url):
-# Oracle Easy Connect (a dotted host or localhost[:port]/service[:server][/instance]
-# [?params]) and a TNS connect descriptor with no PASSWORD; a user/password@ form is for
-# the connection-string detectors
+# Oracle Easy Connect (a dotted host or localhost[:port], or a one-label host with its
+# port as a compose service's name is, oracle-db:1521; then /service[:server][/instance]
+# [?params]; the port may be written as the word port) and a TNS connect descriptor with
+# no PASSWORD; a user/password@ form is for the connection-string detectors
 _ADDRESS_WORDS = frozenset(("dsn", "tns", "conn", "connection", "connstr", "url", "uri"))
 _ADDRESS_ONLY = re.compile(
-    r"^(?://)?(?:[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)+|localhost|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?/[A-Za-z][\w.$#\-]*"
+    r"^(?://)?(?:(?:[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)+|localhost|\[[0-9A-Fa-f:.]+\])(?::(?:\d{1,5}|port))?"
+    r"|[A-Za-z][\w\-]*:(?:\d{1,5}|port))/[A-Za-z][\w.$#\-]*"
     r"(?::[A-Za-z]+)?(?:/[\w.$#\-]+)?(?:\?[^\s@]*)?$"
     r"|^\(DESCRIPTION[ \t]*=(?![^@]*PASSWORD)[^@]*\)$",
     re.IGNORECASE,
@@ -627,6 +631,9 @@ def credential_value(c: Candidate) -> bool:
             return False  # the whole value is a template, a redaction output or a reference
     if c.span.startswith(_SSH_KEY_TYPES) and ssh_public_key(c.text, c.start):
         return False  # an OpenSSH public key line (authorized_keys): public by design
+    cut = _OPEN_STAND_IN.search(c.span)
+    if cut and _STAND_IN_PART.match(c.span[cut.start() :] + c.text[c.end : c.end + 64]):
+        return False  # a stand-in in brackets cut at its blank: "--cookies [cyan]<NAME VALUE>"
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
     if _TEMPLATE_FILLED.match(c.text, c.end):
@@ -638,6 +645,8 @@ def credential_value(c: Candidate) -> bool:
     name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
     if name and _DOC_FIELD.search(c.text, max(0, m.start("name") - 80), m.start("name")):
         return False  # ":param token: REQUIRED. The token...": a docstring's field, not a value
+    if name and "=" in c.span and _COOKIE_NAME.fullmatch(name):
+        return False  # Cookie: a=b; sid=...: a cookie list, read pair by pair (cookie_pairs)
     from_parent = credential_from_parent(name) if name else c.from_parent
     holder = (name if names_unknown_holder(name) else "") if name else c.holder
     if _ADDRESS_ONLY.match(c.span.strip().strip("'\"")) and _ADDRESS_WORDS.intersection(
@@ -668,6 +677,42 @@ def credential_value(c: Candidate) -> bool:
     if span.isdigit() and span.isascii():
         return not from_parent and numeric_credential(span, name or c.key)
     return credential_like(c.span) and (not from_parent or token_like(c.span))
+
+
+# the attributes of a cookie (RFC 6265's Set-Cookie attributes, RFC 2109's $-prefixed
+# ones) say how to keep it, not what it holds; a session cookie's own name
+_COOKIE_ATTRIBUTES = frozenset(
+    ("path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority",
+     "partitioned", "version", "comment", "commenturl", "port", "discard")
+)  # fmt: skip
+_COOKIE_NAME = re.compile(r"(?i)(?:set[-_])?cookies?2?")
+_SESSION_COOKIE = re.compile(r"(?i)sess|(?:^|[^a-z])sid$|sessid")
+
+
+@validator
+def cookie_pairs(c: Candidate) -> bool:
+    """A cookie list (a ``Cookie`` header's ``name=value; ...``, a ``Set-Cookie`` line)
+    holds a credential: a value under a credential's or a session's name that is
+    credential-like, or a generated token under any other name that the key grammar does
+    not call a setting or lineage (``csrftoken`` and ``XSRF-TOKEN`` are anti-forgery
+    values, not credentials). Attributes (``Path``, ``$Version``) are skipped."""
+    for pair in c.span.split(";"):
+        name, eq, value = pair.strip().partition("=")
+        name = name.strip()
+        if not eq or not name or name.startswith("$") or name.lower() in _COOKIE_ATTRIBUTES:
+            continue
+        value = value.strip().strip('"')
+        if len(value) < 6 or is_placeholder(value):
+            continue
+        key_class = classify_key(name)
+        if key_class in (KeyClass.SETTING, KeyClass.LINEAGE):
+            continue
+        if key_class is KeyClass.CREDENTIAL or _SESSION_COOKIE.search(name):
+            if credential_like(value):
+                return True
+        elif generated_token(value):
+            return True
+    return False
 
 
 # the key types of OpenSSH public keys (RFC 4253, 5656, 8709, 8332; PROTOCOL.u2f), and
@@ -811,8 +856,12 @@ _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$"
 
 # what separates the parts of a name-like value (fp16-mixed, ACME-1234, 2.3.0+cu121)
 _VALUE_PARTS = re.compile(r"[-_.:/+=@]+")
-# a part that is a word, a word with a short number (bfloat16, cu121, v3) or a number
-_WORDISH = re.compile(r"(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)\d{0,3}|v?\d{1,6}")
+# a part that is a word, a word with a short number (bfloat16, cu121, v3) and maybe a
+# letter after it (Conv2d, Inception5b), a number and maybe a letter (7c), or dimensions
+# (3x3, 1024x512): the parts of layer and model names
+_WORDISH = re.compile(
+    r"(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:\d{0,3}|\d{1,2}[a-z])|v?\d{1,6}|\d{1,2}[a-z]|\d{1,4}x\d{1,4}"
+)
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 
 
