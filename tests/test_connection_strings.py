@@ -323,7 +323,11 @@ def test_ldap_bind_passwords():
     assert_credential(f'conn.simple_bind_s("cn=svc,dc=example,dc=org", "{e}")', e, "ldap-bind-password",
                       ("cn=svc,dc=example,dc=org",))  # fmt: skip
     assert_credential(f"ldapsearch -x -H ldap://ldap.example.org -D cn=admin,dc=example,dc=org -w {c} -b dc=example",
-                      c, "cli-password-argument", ("-D cn=admin,dc=example,dc=org",))  # fmt: skip
+                      c, "ldap-bind-password", ("-D cn=admin,dc=example,dc=org",))  # fmt: skip
+    # the bind flags with no tool named before them (after a URL, in a wrapper's arguments)
+    f = pw()
+    assert_credential(f'ldap://ldap.example.org:389 -D "cn=admin,dc=example,dc=org" -w {f}', f,
+                      "ldap-bind-password", ('-D "cn=admin,dc=example,dc=org"',))  # fmt: skip
 
 
 @pytest.mark.parametrize(
