@@ -479,3 +479,20 @@ def test_base64_of_text_is_read_decoded(plain: str, urlsafe: bool) -> None:
     binary = random.Random(5).randbytes(30)
     for clean in (binary, b"epochs=3 lr=0.001 model=resnet50", hashlib.sha256(b"x").digest()):
         assert redact.scan({"v": encode(clean).decode()}) == []
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [("ssn", "ssn", "card"), ("iban", "email", "iban"), ("iban", "ssn", "ssn"), ("card", "ssn", "iban")],
+)
+def test_three_values_glued_with_nothing_between(kinds: tuple[str, str, str]) -> None:
+    """Three values glued with no separator: where a detector's boundary check refuses a
+    neighbour's edge (an SSN's digits run on into a card), the text is read again with what
+    was found blanked out, so nothing of any of them stays readable."""
+    from canaries import Canaries, readable
+
+    for seed in range(12):
+        gen = Canaries(random.Random(seed))
+        cs = [getattr(gen, kind)() for kind in kinds]
+        out = _redacted("".join(c.value for c in cs))
+        assert readable(cs, out) == [], (seed, kinds)

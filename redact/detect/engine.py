@@ -337,7 +337,43 @@ class Engine:
         selected = self.candidates(text, info)
         if not selected:
             return []
-        return self.run(text, info, selected)
+        hits = self.run(text, info, selected)
+        if hits and _glued(text, hits):
+            return self._reread_glued(text, info, hits)
+        return hits
+
+    def _reread_glued(self, text: str, info: _KeyInfo, hits: list[Hit]) -> list[Hit]:
+        """Read again, with every span found blanked out, a text where a finding is glued
+        to what follows or precedes it (``...1985771-56-4813`` + a card, an IBAN then an
+        e-mail address with no separator): a neighbour whose edge a detector's boundary
+        check refused is then read on its own. What the second reading finds outside the
+        first one's spans is added; a claim that overlaps a reported one is a shadow
+        (masked, not reported twice). Offsets are kept: a span is blanked by as many
+        spaces."""
+        parts: list[str] = []
+        at = 0
+        for h in sorted(hits, key=lambda h: h.start):
+            if h.start > at:
+                parts.append(text[at : h.start])
+            if h.end > at:
+                parts.append(" " * (h.end - max(at, h.start)))
+                at = h.end
+        parts.append(text[at:])
+        blanked = "".join(parts)
+        selected = self.candidates(blanked, info)
+        more = self.run(blanked, info, selected) if selected else []
+        added = [
+            h
+            for h in more
+            if not isinstance(h.detector, _Guard) and not any(h.start < g.end and g.start < h.end for g in hits)
+        ]
+        if not added:
+            return hits
+        reported = [g for g in hits if not g.shadow]
+        for h in added:
+            if not h.shadow and any(h.claim_start < g.claim_end and g.claim_start < h.claim_end for g in reported):
+                h.shadow = True
+        return sorted(hits + added, key=lambda h: (h.start, h.end))
 
     def run(self, text: str, info: _KeyInfo, selected: set[int] | frozenset[int]) -> list[Hit]:
         """Run the selected detectors' patterns over ``text`` (all under one deadline)."""
@@ -733,6 +769,24 @@ def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
     if spec.context.words:
         return [*spec.keywords, *spec.context.words], None
     return list(spec.keywords), spec.prefilter
+
+
+_GLUE_CHARS = frozenset("._+-")
+
+
+def _glued(text: str, hits: list[Hit]) -> bool:
+    """A finding touches a letter or digit of its neighbour, directly or across one of
+    ``. _ + -``: nothing separates it from what may be another finding."""
+    n = len(text)
+    for h in hits:
+        if isinstance(h.detector, _Guard):
+            return False
+        a, b = h.start, h.end
+        if a > 0 and (text[a - 1].isalnum() or (text[a - 1] in _GLUE_CHARS and a > 1 and text[a - 2].isalnum())):
+            return True
+        if b < n and (text[b].isalnum() or (text[b] in _GLUE_CHARS and b + 1 < n and text[b + 1].isalnum())):
+            return True
+    return False
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
