@@ -34,6 +34,8 @@ __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context"
 
 DEFAULT_MAX_DEPTH = 100
 _KEY_SEGMENT = re.compile(r"[^/.]{8,}")  # segments of a key long enough to hold a finding
+# a run of a key's segments (between / . _ -) that are not plain words: what a name holds
+_KEY_PAYLOAD = re.compile(r"(?<![^/._-])[^/._-]*[^A-Za-z/._-][^/._-]*(?:[/._-][^/._-]*[^A-Za-z/._-][^/._-]*)*")
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
 _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
@@ -315,22 +317,30 @@ class Scanner:
         return ks, self.scan_text(ks, "")
 
     def _scan_key_text(self, key: str) -> list[Hit]:
-        """A key's hits: the key as free text, and each segment of a flattened or
-        path-like key (``acc/4111...``, ``by_user.jane@example.com``) on its own, since a
-        value's detectors do not start a match right after ``/`` or ``.`` (paths, decimals)."""
+        """A key's hits: the key as free text; each segment of a flattened or path-like
+        key (``acc/4111...``, ``by_user.jane@example.com``) on its own, since a value's
+        detectors do not start a match right after ``/`` or ``.`` (paths, decimals); and
+        each run of segments that are not plain words, with the separators between them
+        (``by_ip.8.8.8.8``, ``card_4111..._total``: the words of the name around it cut
+        off, as ``_`` and ``.`` glue them to the value)."""
         hits = self.scan_text(key, "")
-        if "/" not in key and "." not in key:
+        spans = [m.span() for m in _KEY_SEGMENT.finditer(key)] if "/" in key or "." in key else []
+        if len(key) > 8 and any(ch.isdigit() or ch == "@" for ch in key):
+            for m in _KEY_PAYLOAD.finditer(key):
+                if m.end() - m.start() >= 7 and m.span() not in spans and m.span() != (0, len(key)):
+                    spans.append(m.span())
+        if not spans:
             return hits
         taken = [(h.start, h.end) for h in hits]
         extra: list[Hit] = []
-        for m in _KEY_SEGMENT.finditer(key):
-            start = m.start()
-            for h in self.scan_text(m.group(), ""):
+        for start, end in spans:
+            for h in self.scan_text(key[start:end], ""):
                 hs, he = start + h.start, start + h.end
                 if any(s < he and hs < e for s, e in taken):
                     continue
                 claim = (start + h.claim_start, start + h.claim_end)
                 extra.append(Hit(h.detector, hs, he, *claim, h.confidence))
+                taken.append((hs, he))
         return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
 
     def _scan_text(self, text: str, key: str) -> list[Hit]:
