@@ -35,7 +35,9 @@ __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context"
 DEFAULT_MAX_DEPTH = 100
 _KEY_SEGMENT = re.compile(r"[^/.]{8,}")  # segments of a key long enough to hold a finding
 # a run of a key's segments (between / . _ -) that are not plain words: what a name holds
-_KEY_PAYLOAD = re.compile(r"(?<![^/._-])[^/._-]*[^A-Za-z/._-][^/._-]*(?:[/._-][^/._-]*[^A-Za-z/._-][^/._-]*)*")
+_KEY_PAYLOAD = re.compile(
+    r"(?<![^/._-])[^/._-]*[^A-Za-z/._-][^/._-]*(?:[/._-][^/._-]*[^A-Za-z/._-][^/._-]*)*"
+)
 _MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
 _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536

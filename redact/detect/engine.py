@@ -365,13 +365,16 @@ class Engine:
         added = [
             h
             for h in more
-            if not isinstance(h.detector, _Guard) and not any(h.start < g.end and g.start < h.end for g in hits)
+            if not isinstance(h.detector, _Guard)
+            and not any(h.start < g.end and g.start < h.end for g in hits)
         ]
         if not added:
             return hits
         reported = [g for g in hits if not g.shadow]
         for h in added:
-            if not h.shadow and any(h.claim_start < g.claim_end and g.claim_start < h.claim_end for g in reported):
+            if not h.shadow and any(
+                h.claim_start < g.claim_end and g.claim_start < h.claim_end for g in reported
+            ):
                 h.shadow = True
         return sorted(hits + added, key=lambda h: (h.start, h.end))
 
@@ -782,7 +785,9 @@ def _glued(text: str, hits: list[Hit]) -> bool:
         if isinstance(h.detector, _Guard):
             return False
         a, b = h.start, h.end
-        if a > 0 and (text[a - 1].isalnum() or (text[a - 1] in _GLUE_CHARS and a > 1 and text[a - 2].isalnum())):
+        if a > 0 and (
+            text[a - 1].isalnum() or (text[a - 1] in _GLUE_CHARS and a > 1 and text[a - 2].isalnum())
+        ):
             return True
         if b < n and (text[b].isalnum() or (text[b] in _GLUE_CHARS and b + 1 < n and text[b + 1].isalnum())):
             return True

@@ -471,12 +471,17 @@ _COMMON_REGIONS = (
     "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
     "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
 )  # fmt: skip
+
+
 # the common regions whose numbers are written nationally with no trunk prefix (Spain,
 # Italy, Mexico, Poland, Singapore, Portugal) and the North American plan, whose trunk 1
 # is optional: a number in digit groups with no leading 0 is one of theirs
-_NO_TRUNK_REGIONS = tuple(
-    r for r in _COMMON_REGIONS if phonenumbers.PhoneMetadata.metadata_for_region(r).national_prefix in (None, "1")
-) + ("US",)
+def _national_prefix(region: str) -> str | None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return meta.national_prefix if meta is not None else "0"
+
+
+_NO_TRUNK_REGIONS = (*(r for r in _COMMON_REGIONS if _national_prefix(r) in (None, "1")), "US")
 _ONE_DIGIT_GROUP = re.compile(r"(?<!\d)\d(?!\d)")
 _YEARS = re.compile(r"^(?:19|20)\d\d[ ./-](?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"^\d{4}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])$")
@@ -527,7 +532,9 @@ def phone_number(c: Candidate) -> bool:
     if national and _DATE.match(span):
         return False
     grouped = groups.get("grouped") is not None
-    if grouped and (len(_digits(span)) < 7 or _ISO_DATE.match(span) or _DATE.match(span) or _YEARS.match(span)):
+    if grouped and (
+        len(_digits(span)) < 7 or _ISO_DATE.match(span) or _DATE.match(span) or _YEARS.match(span)
+    ):
         return False  # a short group, a date or a span of years (phone_verified: 2024-01-15)
     if not span.startswith("+") and region:
         number = _parse(span, region)
