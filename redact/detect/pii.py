@@ -473,14 +473,14 @@ _COMMON_REGIONS = (
 )  # fmt: skip
 
 
-# the common regions whose numbers are written nationally with no trunk prefix (Spain,
-# Italy, Mexico, Poland, Singapore, Portugal) and the North American plan, whose trunk 1
-# is optional: a number in digit groups with no leading 0 is one of theirs
 def _national_prefix(region: str) -> str | None:
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     return meta.national_prefix if meta is not None else "0"
 
 
+# the common regions whose numbers are written nationally with no trunk prefix (Spain,
+# Italy, Mexico, Poland, Singapore, Portugal) and the North American plan, whose trunk 1
+# is optional: a number in digit groups with no leading 0 is one of theirs
 _NO_TRUNK_REGIONS = (*(r for r in _COMMON_REGIONS if _national_prefix(r) in (None, "1")), "US")
 _ONE_DIGIT_GROUP = re.compile(r"(?<!\d)\d(?!\d)")
 _YEARS = re.compile(r"^(?:19|20)\d\d[ ./-](?:19|20)\d\d$")
@@ -550,14 +550,15 @@ def phone_number(c: Candidate) -> bool:
             or _PHONE_WORDS.search(c.before(32)) is not None
             or classify_key(c.key) is KeyClass.PHONE
         )
-        # (a grouped number may also be an international one written without its +:
-        # ``tel: 972-2-5556789``, valid in the plan of the country its first digits name)
-        # (a group of one digit only so: 2024 1 15 is a date in no country's plan)
         if not said:
             return False
+        # a grouped number (no trunk 0) is national in a region that dials none, or an
+        # international one written without its + (``tel: 972-2-5556789``, valid in the
+        # plan of the country its first digits name); with a group of one digit it can
+        # only be the latter (``2024 1 15`` is a date in no country's plan)
         if grouped and _ONE_DIGIT_GROUP.search(span):
             return _valid_international(span)
-        if grouped:  # (no trunk 0: the plans of regions that dial none, or international)
+        if grouped:
             return _valid_somewhere(span, _NO_TRUNK_REGIONS) or _valid_international(span)
         return _valid_somewhere(span)
     digits = _digits(span)
