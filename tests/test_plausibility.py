@@ -465,3 +465,15 @@ def test_a_database_address_with_no_credential_is_no_secret_under_a_name_for_one
     assert [
         f.detector for f in redact.scan({"dsn": tns.replace("(CONNECT", "(PASSWORD=Xk9mP2vLq)(CONNECT")})
     ] == ["sensitive-key-value"]
+
+
+def test_layer_names_under_a_weak_name_and_cut_stand_ins_are_no_credentials():
+    """Under ``pw`` (pointwise, as often as password) a layer's name made of words, a
+    number with a letter and kernel dimensions is no password; a random value is one. A
+    bracketed stand-in that a blank cut (``[cyan]<NAME VALUE>``) is no value."""
+    for name in ("Conv2d_3x3", "Mixed_7c", "Conv2d_1a_3x3"):
+        assert redact.scan({"pw": name}) == []
+        assert [f.detector for f in redact.scan({"password": name})] == ["sensitive-key-value"]
+    assert [f.detector for f in redact.scan({"pw": "hunter2_3x3Qz"})] == ["sensitive-key-value"]
+    assert redact.scan({"help": '"--cookies [cyan]<NAME VALUE> ...", "--auth [cyan]<USER PASS>"'}) == []
+    assert [f.detector for f in redact.scan({"v": "--cookies [cyan]Xk9mP2vLq7Tz"})] != []
