@@ -496,3 +496,36 @@ def test_three_values_glued_with_nothing_between(kinds: tuple[str, str, str]) ->
         cs = [getattr(gen, kind)() for kind in kinds]
         out = _redacted("".join(c.value for c in cs))
         assert readable(cs, out) == [], (seed, kinds)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "joiner"),
+    [
+        (("email", "email", "ssn"), "-"),
+        (("email", "email"), "-"),
+        (("card", "uri"), "*"),
+        (("email", "card"), "*"),
+        (("card", "card"), "*"),
+        (("ssn", "card"), "*"),
+        (("slack", "uri", "ssn"), "-"),
+    ],
+)
+def test_values_joined_by_a_dash_or_a_star_leave_nothing_readable(kinds: tuple[str, ...], joiner: str) -> None:
+    """Values joined by a character no detector's edge allows: two addresses by ``-`` (the
+    first domain would run into the second local part), a card next to another finding
+    by ``*`` (a product only when the other operand is not a finding), a URI with
+    credentials between a token and an SSN. What one reading finds is blanked with the
+    joiner, so the neighbour is read on its own in the second reading."""
+    from canaries import Canaries, readable
+
+    for seed in range(12):
+        gen = Canaries(random.Random(seed))
+        cs = [getattr(gen, kind)() for kind in kinds]
+        out = _redacted(joiner.join(c.value for c in cs))
+        assert readable(cs, out) == [], (seed, kinds)
+
+
+def test_a_card_in_a_product_stays_an_operand() -> None:
+    """``4111...*x`` and ``x*4111...`` are arithmetic when the other operand is no finding."""
+    assert redact.scan({"v": "g = 4111111111111111*t**16 + 7*t"}) == []
+    assert redact.scan({"v": "n = rate*4111111111111111"}) == []

@@ -346,18 +346,26 @@ class Engine:
         """Read again, with every span found blanked out, a text where a finding is glued
         to what follows or precedes it (``...1985771-56-4813`` + a card, an IBAN then an
         e-mail address with no separator): a neighbour whose edge a detector's boundary
-        check refused is then read on its own. What the second reading finds outside the
+        check refused is then read on its own. One of ``. _ + -`` between a span and its
+        neighbour is blanked with the span (``ann@example.org-joe@example.com``: the
+        second address then starts a word). What the second reading finds outside the
         first one's spans is added; a claim that overlaps a reported one is a shadow
         (masked, not reported twice). Offsets are kept: a span is blanked by as many
         spaces."""
         parts: list[str] = []
         at = 0
+        n = len(text)
         for h in sorted(hits, key=lambda h: h.start):
-            if h.start > at:
-                parts.append(text[at : h.start])
-            if h.end > at:
-                parts.append(" " * (h.end - max(at, h.start)))
-                at = h.end
+            start, end = h.start, h.end
+            if start > 1 and text[start - 1] in _GLUE_CHARS and text[start - 2].isalnum():
+                start -= 1
+            if end + 1 < n and text[end] in _GLUE_CHARS and text[end + 1].isalnum():
+                end += 1
+            if start > at:
+                parts.append(text[at:start])
+            if end > at:
+                parts.append(" " * (end - max(at, start)))
+                at = end
         parts.append(text[at:])
         blanked = "".join(parts)
         selected = self.candidates(blanked, info)

@@ -169,9 +169,12 @@ def _in_numeric_context(c: Candidate) -> bool:
     whose neighbours are not cards."""
     before, after = c.before(64), c.after(64)
     divided = _OPERAND_AFTER.match(after) is not None
-    if divided and after[:1] == "/" and finding_starts_at(c.text, c.end + 1):
-        divided = False  # ``<card>/<card>``: two values joined by a slash, not a ratio
-    if divided or _OPERAND_BEFORE.search(before) or _SEED_BEFORE.search(before):
+    if divided and after[:1] in "/*" and after[1:2] != "*" and finding_starts_at(c.text, c.end + 1):
+        divided = False  # ``<card>/<card>``, ``<card>*<uri>``: two values joined, not a ratio or a product
+    multiplied = _OPERAND_BEFORE.search(before) is not None
+    if multiplied and before[-1:] == "*" and before[-2:-1] != "*" and finding_ends_at(c.text, c.start - 1):
+        multiplied = False  # ``<e-mail>*<card>``: the operand before is a value of its own
+    if divided or multiplied or _SEED_BEFORE.search(before):
         return True
     lb, la = _LIST_BEFORE.search(before), _LIST_AFTER.match(after)
     if lb is None and la is None:
@@ -344,9 +347,10 @@ _GLUED_TAILS: tuple[tuple[re.Pattern[str] | regex.Pattern[str], Callable[[Any], 
         lambda m: _tld_ok(m[0]),
     ),
 )
-# a URI with credentials glued on its left: its scheme must be a documented one
+# a URI with credentials glued on its left, directly or by one ``_ . + / -`` (the match
+# starts at the joiner): its scheme must be a documented one
 _GLUED_URI_TAIL = re.compile(
-    r"(?:postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|mongodb(?:\+srv)?|rediss?|amqps?|kafka"
+    r"(?:(?<=[A-Za-z0-9])[_.+/-])?(?:postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|mongodb(?:\+srv)?|rediss?|amqps?|kafka"
     rf"|s?ftp|ldaps?|snowflake|s3|https?)(?:\+[a-z0-9]{{1,16}})?{_URI_AUTHORITY}$"
 )
 

@@ -294,6 +294,16 @@ _NOT_QUALIFIERS = _words(
 )
 
 
+# a property or a definition given on a command line: java -Dname=v, gradle -Pname=v,
+# cmake -DNAME=v (one dash, the letter glued to the name)
+_PROPERTY_FLAG = re.compile(r"(?:^|(?<=[\s\"'\[(,]))-[DP](?=[A-Za-z_])")
+
+
+def _own_credential_name(name: str) -> bool:
+    """``name`` is a credential's own name, not one only a parent or a vendor's name gives."""
+    return classify_key(name) is KeyClass.CREDENTIAL and not credential_from_parent(name)
+
+
 def assignment_name(c: Candidate) -> str:
     """The assignment's name (the regex group ``name``) as the key grammar reads it: a name
     of one word written after a word and a blank (``API key``, ``acmeiot key``, ``CSRF
@@ -304,6 +314,15 @@ def assignment_name(c: Candidate) -> str:
     start = c.match.start("name")
     if start and c.text[start - 1] in "?&" and is_bare_key(name):
         return f"url.{name}"  # ?key=: a key a URL holds (an API key), read as url_key
+    if (
+        start
+        and _PROPERTY_FLAG.match(c.text, start - 1)
+        and _own_credential_name(name[1:])
+        and not _own_credential_name(name)
+    ):
+        # -Dtoken=v, -PsonatypePassword=v, cmake -DAPI_KEY=v: a property defined on a
+        # command line is named after the letter (-Password, a flag of its own, keeps it)
+        return name[1:]
     if not name.isalpha() or start < 2 or c.text[start - 1] not in " \t":
         return name
     m = _WORD_BEFORE.search(c.text[max(0, start - 40) : start])
@@ -784,20 +803,22 @@ def _code_head(head: str) -> bool:
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_-]{16,512}")
 
 
-def generated_token(value: str, bare: bool = False) -> bool:
+def generated_token(value: str, bare: bool = False, digest: bool = False) -> bool:
     """A value a machine generated as a credential: 16 or more characters of a token's
     alphabet (base64, base64url, hex, with dashes: no dots, so no dotted name), letters with
     digits or with both cases, random (3.3 bits per character or more), not a name, a
     filler, a counting run or hex of a commit's or a content digest's length (what lineage
     looks like). Under a ``bare`` key (``acmeiot.key``), which may be a record's, neither
-    MD5's length in hex nor a UUID, the shapes of a cache's or a record's key."""
+    MD5's length in hex nor a UUID, the shapes of a cache's or a record's key. With
+    ``digest``, where a credential's own name says what the value is, hex of a digest's
+    length is a key too."""
     v = value.strip().strip("'\"`")
     if not _TOKEN_ALPHABET.fullmatch(v) or not credential_like(v) or not token_like(v):
         return False
     has_digit = any(ch.isdigit() for ch in v)
     if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
         return False
-    if _DIGEST_HEX.fullmatch(v) or (bare and _RECORD_KEY.fullmatch(v)):
+    if (not digest and _DIGEST_HEX.fullmatch(v)) or (bare and _RECORD_KEY.fullmatch(v)):
         return False  # lineage's shape, or under a bare key a record's or a cache's key
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
 
@@ -819,6 +840,17 @@ def generated(c: Candidate) -> bool:
     """The span is a token a machine generated (``generated_token``), as an API vendor
     issues keys that carry no prefix of their own."""
     return generated_token(c.span)
+
+
+@validator
+def generated_named(c: Candidate) -> bool:
+    """The span is a generated token (``generated``); after a name that says which
+    credential it is (the regex group ``kind``: ``api key``, ``access token``, ``password``),
+    hex of a commit's or a digest's length is one too, as it is under the same name as a
+    key (``api_key: <40 hex>``)."""
+    m = c.match
+    named = m is not None and "kind" in m.re.groupindex and m.group("kind") is not None
+    return generated_token(c.span, digest=named)
 
 
 # 40, 64 or 128 hex digits of one case: a commit (SHA-1) or a content digest (SHA-256,
