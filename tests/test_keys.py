@@ -57,7 +57,8 @@ def test_lookalike_keys_are_not_credentials(key):
         "config.secrets.run_uuid", "config.SECRETS.CONDA_LOCK", "config.secrets.code.revision",
         "dataset_fingerprint", "env_digest", "checksum", "image_digest", "secrets.sha",
         "config.secrets.data.md5", "secrets.weights_sha256", "creds.sha1", "auth.crc32",
-        "secrets.integrity", "params.auth.blake2b",
+        "secrets.integrity", "params.auth.blake2b", "secrets.git_short", "auth.git_describe",
+        "credentials.xxhash", "config.secrets.murmur3",
     ],
 )  # fmt: skip
 def test_lineage_keys_win_over_a_secrets_parent(key):
@@ -152,6 +153,23 @@ def test_flattened_lineage_keys_stay_clean_and_unchanged():
         k: v for k, v in params.items() if k != "secrets.db_password"
     }
     assert SECRET not in json.dumps(out)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("config.secrets.BUILD_SOURCEVERSION", "281220e087835b92558589eaff309cad68386d07"),
+        ("secrets.layer", "9a" * 32),
+        ("auth.pod", "trainer-68e90478b1-8xrlg"),
+    ],
+)
+def test_a_parent_given_credential_is_never_lineage_shaped(key: str, value: str) -> None:
+    """Under a credential parent, a leaf the grammar does not know holds a credential only
+    when the value reads as one: hex of a commit's or a digest's length is lineage's shape,
+    and a pod's generated name is where a job runs."""
+    assert redact.scan({key: value}) == []
+    assert redact.scan({"cfg": json.dumps({key: value})}) == []
+    assert redact.scan({"secrets.anthropic": "Qm9vLWZha2UtY3JlZHM"})  # a token still is one
 
 
 def test_provider_token_under_lineage_key_is_still_a_secret():

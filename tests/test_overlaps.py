@@ -510,7 +510,9 @@ def test_three_values_glued_with_nothing_between(kinds: tuple[str, str, str]) ->
         (("slack", "uri", "ssn"), "-"),
     ],
 )
-def test_values_joined_by_a_dash_or_a_star_leave_nothing_readable(kinds: tuple[str, ...], joiner: str) -> None:
+def test_values_joined_by_a_dash_or_a_star_leave_nothing_readable(
+    kinds: tuple[str, ...], joiner: str
+) -> None:
     """Values joined by a character no detector's edge allows: two addresses by ``-`` (the
     first domain would run into the second local part), a card next to another finding
     by ``*`` (a product only when the other operand is not a finding), a URI with

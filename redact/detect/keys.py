@@ -177,7 +177,11 @@ _LOOKALIKES = _words(
 _LINEAGE_HEADS = _words(
     "commit commits sha sha1 sha224 sha256 sha384 sha512 md5 revision rev digest digests "
     "checksum checksums fingerprint fingerprints hash hashes crc crc32 xxh64 xxh128 blake2b "
-    "blake2s blake3 etag lock lockfile conda_lock integrity"
+    "blake2s blake3 etag lock lockfile conda_lock integrity "
+    # the other content hashes of data tools (xxHash, MurmurHash, Adler-32, SHA-3) and the
+    # checksum tools' names
+    "xxhash xxh3 xxh32 murmur murmur3 murmurhash crc64 adler32 sha3 blake2 md5sum sha1sum "
+    "sha256sum"
 )
 _LINEAGE_ID_OWNERS = _words(
     "run experiment exp parent trace span job artifact model dataset data version build "
@@ -185,6 +189,8 @@ _LINEAGE_ID_OWNERS = _words(
     "container request session_run"
 )
 _ID_WORDS = frozenset(["id", "ids", "uuid", "uuids", "guid", "runid"])
+# what git names a commit by, after "git": git_short, git_describe (v1.2-14-gabc1234), git_head
+_GIT_LINEAGE = _words("short full hex describe description head ref rev tag version")
 _LINEAGE_WORDS = frozenset(["runid", "run_uuid", "runuuid", "gitsha", "gitcommit"])
 # neutral words that, under a credential parent, still do not hold the credential
 _NOT_SECRET_LEAF = _words(
@@ -202,6 +208,8 @@ _NOT_SECRET_LEAF = _words(
     # public parts of cryptography and artifacts a secret sits beside (secrets.salt,
     # auth.signature, creds.image, secrets.cache_key)
     "salt nonce iv signature image images registry cache "
+    # where a job runs (secrets.pod: a pod's generated name)
+    "pod pods replica replicas namespace "
     # what a run or a job names and identifies (secrets.openai.model, creds.git.remote)
     "model models remote repo repository artifact artifacts job jobs uid customer "
     "experiment pipeline idempotency"
@@ -309,6 +317,8 @@ def _classify_segment(words: list[str]) -> KeyClass:
     if head in _ID_WORDS and len(words) == 1:
         return KeyClass.NEUTRAL
     if len(words) > 1 and words[-2] in _LINEAGE_HEADS and head in ("short", "full", "hex", "id", "value"):
+        return KeyClass.LINEAGE
+    if len(words) > 1 and words[-2] == "git" and head in _GIT_LINEAGE:  # git_short, git_describe
         return KeyClass.LINEAGE
     if head in _EMAIL_WORDS or joined.endswith("email_address"):
         return KeyClass.EMAIL

@@ -695,6 +695,8 @@ def credential_value(c: Candidate) -> bool:
     span = c.span.strip().strip("'\"")
     if span.isdigit() and span.isascii():
         return not from_parent and numeric_credential(span, name or c.key)
+    if from_parent and _DIGEST_HEX.fullmatch(span):
+        return False  # (secrets.build_sourceversion: hex of a commit's length, lineage's shape)
     return credential_like(c.span) and (not from_parent or token_like(c.span))
 
 
