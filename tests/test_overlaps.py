@@ -503,6 +503,7 @@ def test_three_values_glued_with_nothing_between(kinds: tuple[str, str, str]) ->
     [
         (("email", "email", "ssn"), "-"),
         (("email", "email"), "-"),
+        (("email", "email", "email"), "@"),
         (("card", "uri"), "*"),
         (("email", "card"), "*"),
         (("card", "card"), "*"),
@@ -513,8 +514,8 @@ def test_three_values_glued_with_nothing_between(kinds: tuple[str, str, str]) ->
 def test_values_joined_by_a_dash_or_a_star_leave_nothing_readable(
     kinds: tuple[str, ...], joiner: str
 ) -> None:
-    """Values joined by a character no detector's edge allows: two addresses by ``-`` (the
-    first domain would run into the second local part), a card next to another finding
+    """Values joined by a character no detector's edge allows: addresses by ``-`` or ``@``
+    (a domain would run into the next local part, which the mask keeps), a card next to another finding
     by ``*`` (a product only when the other operand is not a finding), a URI with
     credentials between a token and an SSN. What one reading finds is blanked with the
     joiner, so the neighbour is read on its own in the second reading."""

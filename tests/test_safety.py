@@ -145,6 +145,7 @@ def _best_once(value: str) -> float:
         "cards",
         "ips",
         "emails",
+        "emails-joined-by-at",
         "jdbc-password",
         "sql-identified-by",
         "escaped-json-password",
@@ -173,6 +174,7 @@ def test_adversarial_megabyte_within_5x_of_ordinary(name):
         "cards": ("4111 1111 1111 1111 " * (MB // 20 + 1))[:MB],
         "ips": ("10.1.2.3 " * (MB // 9 + 1))[:MB],
         "emails": ("a.b@example.com " * (MB // 16 + 1))[:MB],
+        "emails-joined-by-at": ("a.b@example.com@" * (MB // 16 + 1))[:MB],
         "base64-credentials": ((base64.b64encode(b"password=Fk7xWp2KvN9rT").decode() + " ") * (MB // 33 + 1))[
             :MB
         ],
