@@ -437,3 +437,18 @@ def test_pw_names_a_password_only_when_the_value_has_a_passwords_shape(value: st
     for key in ("pw", "db_pw"):
         assert bool(redact.scan({key: value})) is credential, (key, value)
         assert bool(redact.scan({"note": f"{key}={value}"})) is credential, (key, value)
+
+
+@pytest.mark.parametrize(
+    ("key", "credential"),
+    [("sessionid", True), ("JSESSIONID", True), ("PHPSESSID", True), ("cookies.sessionid", True),
+     ("session_id", False), ("sessionId", False), ("SessionId", False), ("session", False)],
+)  # fmt: skip
+def test_a_frameworks_session_cookie_is_a_credential_by_its_value(key: str, credential: bool) -> None:
+    """The session cookies of web frameworks, in the frameworks' own case, hold a bearer
+    credential when the value is a generated token; an API's ``sessionId`` field and a
+    trace's ``session_id`` are identifiers."""
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    assert bool(redact.scan({key: token})) is credential
+    assert bool(redact.scan({"log": f"GET /x?{key}={token} HTTP/1.1"})) is credential
+    assert redact.scan({key: "fp16-mixed"}) == []

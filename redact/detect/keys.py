@@ -370,6 +370,11 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     words = key_words(segments[last])
     if words and words[-1] in _WEAK_CRED_WORDS:  # (db_pw, admin_pw)
         return KeyClass.CREDENTIAL, True
+    if _SESSION_COOKIE_NAME.fullmatch(segments[last]):
+        # a web framework's session cookie (sessionid, JSESSIONID, PHPSESSID): a bearer
+        # credential when the value is a generated token; session_id and an API's
+        # sessionId field (a trace's, a chat's or a console's session) stay neutral
+        return KeyClass.CREDENTIAL, True
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
     if _unknown_holder_key(words) or _bare_unknown_holder(segments, last):
@@ -382,6 +387,14 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
         if _classify_segment(key_words(seg)) is KeyClass.CREDENTIAL:
             return KeyClass.CREDENTIAL, True
     return KeyClass.NEUTRAL, False
+
+
+# the session cookies of web frameworks (Django, Java servlets, PHP, classic ASP), as
+# names, cookie names and URL parameters (;jsessionid=, ?PHPSESSID=) write them, in the
+# frameworks' own case
+_SESSION_COOKIE_NAME = re.compile(
+    r"(?:j|J|php|PHP)?sess(?:ion)?id|(?:J|PHP)?SESS(?:ION)?ID|ASPSESSIONID[A-Z]{0,8}"
+)
 
 
 # words before "key" that say what kind of key it is, none of them a credential: keys of

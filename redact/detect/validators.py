@@ -312,8 +312,8 @@ def assignment_name(c: Candidate) -> str:
     an API key, when its value is a generated token)."""
     name: str = c.match.group("name")
     start = c.match.start("name")
-    if start and c.text[start - 1] in "?&" and is_bare_key(name):
-        return f"url.{name}"  # ?key=: a key a URL holds (an API key), read as url_key
+    if start and c.text[start - 1] in "?&#" and is_bare_key(name):
+        return f"url.{name}"  # ?key=, #key=: a key a URL holds (an API key), read as url_key
     if (
         start
         and _PROPERTY_FLAG.match(c.text, start - 1)
