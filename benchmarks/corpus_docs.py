@@ -425,6 +425,11 @@ ASSIGNMENTS: tuple[tuple[str, str], ...] = (
     ("dotenv-pw", "ADMIN_PW={v}"),
     ("yaml-db-key", "cache:\n  db_key: {v}\n"),
     ("ini-key-pass", "[tls]\nkey_pass = {v}\n"),
+    # properties and definitions given on a command line (java -D, cmake -D), and a
+    # credential's identifier in a sentence of a note
+    ("jvm-system-property", "java -Dtoken={v} -jar trainer.jar"),
+    ("cmake-define", "cmake -DAPI_KEY={v} .."),
+    ("note-identifier", "note: the db_password is {v} until rotation"),
 )
 
 CONNECTIONS: tuple[tuple[str, str], ...] = (
