@@ -9,9 +9,10 @@ Timings on a shared machine vary by a third through the day; an instruction coun
 not. For each source tree (a checkout of this project; default: this one) a fresh Python
 process, with ``PYTHONHASHSEED=0``, builds a scanner, scans the corpus once untimed (lazy
 loads of the libraries), builds a new scanner, empties redact's process-wide caches and
-scans the corpus again inside ``functools.reduce``; callgrind counts only what runs inside
-that call (``--toggle-collect=functools_reduce``). Needs valgrind; takes about two minutes
-per tree. Compare two versions as a ratio of their counts.
+scans the corpus again inside ``functools.reduce``, after a full garbage collection (so
+that the builds' garbage is not collected inside the scan); callgrind counts only what
+runs inside that call (``--toggle-collect=functools_reduce``). Needs valgrind; takes about
+ten minutes per tree. Compare two versions as a ratio of their counts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 _CHILD = """
-import functools, sys
+import functools, gc, sys
 sys.path.insert(0, {root!r})
 from benchmarks import corpus
 from benchmarks.bench_scan import _clear_redact_caches
@@ -37,6 +38,7 @@ runs = corpus.generate(400, 7)[0]
 redact.build_scanner().scan(runs)
 scanner = redact.build_scanner()
 _clear_redact_caches()
+gc.collect()  # (the builds' garbage is collected here, not inside the counted scan)
 functools.reduce(lambda _, s: s.scan(runs), [scanner], None)
 """
 
