@@ -511,14 +511,14 @@ def test_three_values_glued_with_nothing_between(kinds: tuple[str, str, str]) ->
         (("slack", "uri", "ssn"), "-"),
     ],
 )
-def test_values_joined_by_a_dash_or_a_star_leave_nothing_readable(
+def test_values_joined_by_a_dash_a_star_or_an_at_leave_nothing_readable(
     kinds: tuple[str, ...], joiner: str
 ) -> None:
     """Values joined by a character no detector's edge allows: addresses by ``-`` or ``@``
-    (a domain would run into the next local part, which the mask keeps), a card next to another finding
-    by ``*`` (a product only when the other operand is not a finding), a URI with
-    credentials between a token and an SSN. What one reading finds is blanked with the
-    joiner, so the neighbour is read on its own in the second reading."""
+    (a domain would run into the next local part, which the mask keeps), a card next to
+    another finding by ``*`` (a product only when the other operand is not a finding), a
+    URI with credentials between a token and an SSN. What one reading finds is blanked
+    with the joiner, so the neighbour is read on its own in the second reading."""
     from canaries import Canaries, readable
 
     for seed in range(12):
