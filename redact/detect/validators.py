@@ -840,16 +840,10 @@ def password_shaped(value: str) -> bool:
 @validator
 def generated(c: Candidate) -> bool:
     """The span is a token a machine generated (``generated_token``), as an API vendor
-    issues keys that carry no prefix of their own."""
-    return generated_token(c.span)
-
-
-@validator
-def generated_named(c: Candidate) -> bool:
-    """The span is a generated token (``generated``); after a name that says which
-    credential it is (the regex group ``kind``: ``api key``, ``access token``, ``password``),
-    hex of a commit's or a digest's length is one too, as it is under the same name as a
-    key (``api_key: <40 hex>``)."""
+    issues keys that carry no prefix of their own. After a name that says which
+    credential it is (the regex group ``kind``: ``api key``, ``access token``,
+    ``password``), hex of a commit's or a digest's length is one too, as it is under the
+    same name as a key (``api_key: <40 hex>``)."""
     m = c.match
     named = m is not None and "kind" in m.re.groupindex and m.group("kind") is not None
     return generated_token(c.span, digest=named)
