@@ -7,7 +7,9 @@ characters), GitHub classic token (``ghp_`` + 30 base62 + 6 base62 of the CRC32 
 those 30), Slack bot token (``xoxb-`` digits ``-`` digits ``-`` 24 alphanumerics),
 OpenAI-style key (``sk-`` ... ``T3BlbkFJ`` ...), a PostgreSQL URI with a password,
 a Visa-range card number with its Luhn digit, an SSN (area 001-665/667-899, group and
-serial non-zero), an e-mail address and a German IBAN (mod-97 check digits).
+serial non-zero), an e-mail address, a German IBAN (mod-97 check digits), phone
+numbers in the fictional ranges regulators publish (Ofcom's ``020 7946 0xxx``, NANP's
+``555-01xx``) and a global unicast IPv6 address (``2a00::/12`` + random groups).
 """
 
 from __future__ import annotations
@@ -115,6 +117,22 @@ class Canaries:
         check = 98 - int(bban + "131400") % 97  # DE = 13 14, check digits 00
         iban = f"DE{check:02d}{bban}"
         return Canary("iban", iban, [iban])
+
+    def phone(self) -> Canary:
+        if self.rng.random() < 0.5:
+            number = f"+44 20 7946 0{self._s(string.digits, 3)}"
+        else:
+            number = f"({self.rng.choice(['212', '415', '617'])}) 555-01{self._s(string.digits, 2)}"
+        return Canary("phone", number, [number])
+
+    def ipv6(self) -> Canary:
+        address = (
+            "2a0"
+            + self._s("0123456789abcdef", 1)
+            + ":"
+            + ":".join(self._s("0123456789abcdef", 4) for _ in range(7))
+        )
+        return Canary("ipv6", address, [address])
 
     def one_of_each(self) -> list[Canary]:
         key_id, secret = self.aws()

@@ -532,3 +532,30 @@ def test_a_card_in_a_product_stays_an_operand() -> None:
     """``4111...*x`` and ``x*4111...`` are arithmetic when the other operand is no finding."""
     assert redact.scan({"v": "g = 4111111111111111*t**16 + 7*t"}) == []
     assert redact.scan({"v": "n = rate*4111111111111111"}) == []
+
+
+@pytest.mark.parametrize(
+    ("kinds", "joiner"),
+    [
+        (("github", "ipv6"), ":"),
+        (("slack", "ipv6"), ":"),
+        (("card", "ipv6"), ":"),
+        (("email", "phone"), "_"),
+        (("github", "phone"), "."),
+        (("iban", "phone"), "+"),
+    ],
+)
+def test_values_joined_by_a_colon_or_before_a_phone_number_leave_nothing_readable(
+    kinds: tuple[str, ...], joiner: str
+) -> None:
+    """An IPv6 address joined by ``:`` to a finding before it (its own edge refuses a
+    ``:``, which would continue its groups), and a phone number that starts with ``+`` or ``(``
+    joined by ``_ . +`` to a finding before it: the finding read first is blanked with the
+    joiner, and the address or number is read on its own."""
+    from canaries import Canaries, readable
+
+    for seed in range(12):
+        gen = Canaries(random.Random(seed))
+        cs = [getattr(gen, kind)() for kind in kinds]
+        out = _redacted(joiner.join(c.value for c in cs))
+        assert readable(cs, out) == [], (seed, kinds)

@@ -346,20 +346,21 @@ class Engine:
         """Read again, with every span found blanked out, a text where a finding is glued
         to what follows or precedes it (``...1985771-56-4813`` + a card, an IBAN then an
         e-mail address with no separator): a neighbour whose edge a detector's boundary
-        check refused is then read on its own. One of ``. _ + -`` between a span and its
-        neighbour is blanked with the span (``ann@example.org-joe@example.com``: the
-        second address then starts a word). What the second reading finds outside the
-        first one's spans is added; a claim that overlaps a reported one is a shadow
-        (masked, not reported twice). Offsets are kept: a span is blanked by as many
-        spaces."""
+        check refused is then read on its own. One joiner between a span and its
+        neighbour (one of ``. _ + -``; on its right, as :func:`_joins_right` says) is
+        blanked with the span (``ann@example.org-joe@example.com``: the second address
+        then starts a word; ``ghp_...:2a00:...``: the address no longer continues a
+        group; ``..._+44 20 ...``: the number no longer follows a word character). What
+        the second reading finds outside the first one's spans is added; a claim that
+        overlaps a reported one is a shadow (masked, not reported twice). Offsets are
+        kept: a span is blanked by as many spaces."""
         parts: list[str] = []
         at = 0
-        n = len(text)
         for h in sorted(hits, key=lambda h: h.start):
             start, end = h.start, h.end
             if start > 1 and text[start - 1] in _GLUE_CHARS and text[start - 2].isalnum():
                 start -= 1
-            if end + 1 < n and text[end] in _GLUE_CHARS and text[end + 1].isalnum():
+            if _joins_right(text, h):
                 end += 1
             if start > at:
                 parts.append(text[at:start])
@@ -783,11 +784,32 @@ def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
 
 
 _GLUE_CHARS = frozenset("._+-")
+# categories whose values have a ``:`` of their own after them (a port after an address or
+# a host, a password before ``@``): a ``:`` there is their syntax, never a joiner
+_COLON_SYNTAX = frozenset({"IP_ADDRESS", "CONNECTION_STRING"})
+
+
+def _joins_right(text: str, h: Hit) -> bool:
+    """One joiner follows ``h`` and then what may start another value: one of ``. _ + -``,
+    or a ``:`` after a finding with no ``:`` syntax of its own (``ghp_...:2a00:...``),
+    before a letter, a digit, or the ``+`` or ``(`` a phone number starts with."""
+    b = h.end
+    if b + 1 >= len(text) or not _opens(text[b + 1]):
+        return False
+    ch = text[b]
+    return ch in _GLUE_CHARS or (ch == ":" and h.detector.category not in _COLON_SYNTAX)
+
+
+def _opens(ch: str) -> bool:
+    """A value can start with ``ch``: a letter or digit, or the ``+`` or ``(`` a phone
+    number starts with."""
+    return ch.isalnum() or ch == "+" or ch == "("
 
 
 def _glued(text: str, hits: list[Hit]) -> bool:
     """A finding touches a letter or digit of its neighbour, directly or across one of
-    ``. _ + -``: nothing separates it from what may be another finding."""
+    ``. _ + -`` (on its right, also across a ``:`` and before a ``+`` or ``(``:
+    :func:`_joins_right`): nothing separates it from what may be another finding."""
     n = len(text)
     for h in hits:
         if isinstance(h.detector, _Guard):
@@ -797,7 +819,7 @@ def _glued(text: str, hits: list[Hit]) -> bool:
             text[a - 1].isalnum() or (text[a - 1] in _GLUE_CHARS and a > 1 and text[a - 2].isalnum())
         ):
             return True
-        if b < n and (text[b].isalnum() or (text[b] in _GLUE_CHARS and b + 1 < n and text[b + 1].isalnum())):
+        if b < n and (text[b].isalnum() or _joins_right(text, h)):
             return True
     return False
 
