@@ -694,6 +694,13 @@ _CONNECTION_WORDS = re.compile(
 _ADDRESS_TAIL = re.compile(r"\]?[:/]\d")
 _IP_LOOKBEHIND = 40  # characters before an address searched for version words
 _VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build|==|>=|<=|~=|!=)")
+# right before a dotted quad: the name of a numbering (Section 22.1.4.1, OID 1.3.101.112,
+# ObjectIdentifier("2.5.4.12")), or a package's name in a listing (``conda list``, ``pip
+# list``: nvidia-cublas-cu12   12.1.3.1) before a number of a version's shape (two parts
+# of one digit), unless the name is about addresses (db-host, peer_addr)
+_NUMBERING_BEFORE = re.compile(r"(?:\bsections?|§|\boid|objectidentifier\(|\bchapter|\bclause)\W{0,3}$")
+_PACKAGE_BEFORE = re.compile(r"(?:^|\s)([a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+)[ \t]+$")
+_NAME_PART = re.compile(r"[-_.]")
 
 _DOCUMENTATION = tuple(
     ipaddress.ip_network(n)
@@ -738,8 +745,12 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     if kind == 1:
         return None
     before = c.before(_IP_LOOKBEHIND).lower()
-    if _VERSION_WORDS.search(before):
+    if _VERSION_WORDS.search(before) or _NUMBERING_BEFORE.search(before):
         return None
+    if sum(len(p) == 1 for p in parts) >= 2:  # (12.1.3.1, 8.9.2.26: a version's shape)
+        m = _PACKAGE_BEFORE.search(before)
+        if m and not any(part.startswith(_IP_WORDS) for part in _NAME_PART.split(m[1])):
+            return None  # a package's version in a listing
     # one digit four times (8.8.8.8, 1.1.1.1) is an address: versions do not repeat so
     if (
         all(len(p) == 1 for p in parts)
