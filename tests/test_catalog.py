@@ -113,6 +113,24 @@ def test_vendor_examples_are_opt_in() -> None:
     ]
 
 
+def test_vendor_example_shapes_are_opt_in() -> None:
+    """A value of the shape a provider gives all its documentation examples (AWS writes
+    EXAMPLE into them) is an example too, by any detector, unless a policy opts in."""
+    import redact
+    from redact.policy import Policy
+
+    value = {
+        "user_id": "AIDA123456789EXAMPLE",
+        "url": "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAEXAMPLE123456789%2F20210621",
+        "aws_secret_access_key": "Zq3dE5fG7hI9jK1lM3nO5pQ7rS9tU1EXAMPLEKEY",
+    }
+    assert redact.scan(value) == []
+    opted = Policy.model_validate({"detectors": {"report_vendor_examples": True}})
+    assert {f.pointer for f in redact.scan(value, opted)} == {"/user_id", "/url", "/aws_secret_access_key"}
+    # a real key id never holds the word: AWS's ids are random
+    assert [f.detector for f in redact.scan({"v": "AKIAC2ZC2VXJLE7AXORH"})] == ["aws-access-key-id"]
+
+
 def test_vendor_examples_are_examples_wherever_they_appear() -> None:
     """A provider's documented example value is not reported by any detector (a URI's
     password, a generic credential key, an assignment in text), unless a policy opts in."""

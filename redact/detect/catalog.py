@@ -120,6 +120,10 @@ class DetectorSpec(_Strict):
     # example values published in the provider's own documentation (AWS's
     # AKIAIOSFODNN7EXAMPLE): not reported unless a policy sets report_vendor_examples
     vendor_examples: list[str] = []
+    # regexes a whole documented example value matches, where the provider marks its
+    # examples in a fixed way (AWS writes EXAMPLE into every example id and key:
+    # AIDA123456789EXAMPLE, AKIAEXAMPLE123456789): read as vendor_examples are
+    vendor_example_shapes: list[str] = []
     examples: Examples
 
     @model_validator(mode="before")
@@ -160,7 +164,7 @@ class DetectorSpec(_Strict):
             gates.append(gate)
         return {**data, "patterns": regexes, "pattern_prefilters": gates, "pattern_fallbacks": fallbacks}
 
-    @field_validator("patterns")
+    @field_validator("patterns", "vendor_example_shapes")
     @classmethod
     def _patterns_compile(cls, v: list[str]) -> list[str]:
         for i, pattern in enumerate(v):

@@ -79,6 +79,7 @@ class CompiledDetector:
         "checks",
         "confidence_unverified",
         "vendor_examples",
+        "vendor_shapes",
         "distinctive",
         "key_specs",
         "exclude_specs",
@@ -118,6 +119,7 @@ class CompiledDetector:
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
         self.confidence_unverified = spec.confidence_unverified
         self.vendor_examples = frozenset(spec.vendor_examples)
+        self.vendor_shapes = tuple(spec.vendor_example_shapes)
         self.keys = [_key_test(k) for k in spec.context.keys]
         self.exclude_keys = [_key_test(k) for k in spec.context.exclude_keys]
         self.key_specs = tuple(spec.context.keys)
@@ -231,6 +233,8 @@ class Engine:
             if report_vendor_examples
             else frozenset(v for d in self.detectors for v in d.vendor_examples)
         )
+        shapes = [] if report_vendor_examples else [p for d in self.detectors for p in d.vendor_shapes]
+        self._vendor_shape = regex.compile("|".join(f"(?:{p})" for p in shapes)) if shapes else None
         # per-engine detection options handed to validators (e.g. {"phone_region": "DE"})
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
@@ -475,8 +479,12 @@ class Engine:
             for v in d.validators:
                 if not v(cand):
                     return None
-        if self._vendor_examples and text[start:end].strip("'\"") in self._vendor_examples:
-            return None
+        if self._vendor_examples or self._vendor_shape is not None:
+            value = text[start:end].strip("'\"")
+            if value in self._vendor_examples or (
+                self._vendor_shape is not None and self._vendor_shape.fullmatch(value)
+            ):
+                return None
         confidence = d.confidence
         if d.checks:
             cand = cand or self._candidate(m, text, start, end, info)
