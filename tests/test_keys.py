@@ -235,12 +235,15 @@ def test_credential_tokens_stay_credentials(key):
     ["definitions.Password.$ref", "definitions.ApiKey.pattern", "secrets.required",
      "Credentials.Expiration", "ListApiKeys.limit_key", "ListApiKeys.result_key",
      "ClientRequestToken", "idempotency_token", "change_token", "AWS::IAM::AccessKey",
+     "ClientToken", "CreationToken", "LockToken", "client_token",
      "types.AWS::SecretsManager::Secret"],
 )  # fmt: skip
 def test_schema_words_and_idempotency_tokens_are_not_credentials(key):
     """Under a credential parent, a leaf that describes the field (a schema reference, a
     pattern, a timestamp, a paginator's key) holds no credential; a token that makes a
-    request idempotent and a namespaced type name (``AWS::IAM::AccessKey``) are not either."""
+    request idempotent (AWS's ``ClientToken``), a lock's token, a client token (public by
+    its providers' account) and a namespaced type name (``AWS::IAM::AccessKey``) are not
+    either."""
     assert classify_key(key) is not KeyClass.CREDENTIAL
 
 

@@ -163,8 +163,11 @@ _TEXT_TOKEN_KINDS = _words(
     "chars boi eoi boa eoa bov eov eot sot iou obj distillation prefix suffix query queries "
     "register registers patch patches embed embeds embedding embeddings past seen separator "
     "media placeholder unused added generation decoder encoder "
-    # tokens that make a request idempotent or ordered, not authenticated
-    "request idempotency idempotent change dedup deduplication"
+    # tokens that make a request idempotent or ordered, not authenticated (AWS's
+    # ClientToken and CreationToken, a lock's LockToken); a client token is public by its
+    # providers' own account (Meta: "not meant to be a secret"; Braintree's is handed to
+    # the browser)
+    "request idempotency idempotent change dedup deduplication client creation lock"
 )
 # whole words that look like a credential word but are not
 _LOOKALIKES = _words(

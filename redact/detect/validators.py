@@ -695,6 +695,8 @@ def credential_value(c: Candidate) -> bool:
     span = c.span.strip().strip("'\"")
     if span.isdigit() and span.isascii():
         return not from_parent and numeric_credential(span, name or c.key)
+    if _DIGIT_GROUPS.fullmatch(span):  # (3166-1, 1234-5678: its digits are the credential, if any)
+        return not from_parent and numeric_credential(_NOT_DIGIT.sub("", span), name or c.key)
     if from_parent and _DIGEST_HEX.fullmatch(span):
         return False  # (secrets.build_sourceversion: hex of a commit's length, lineage's shape)
     return credential_like(c.span) and (not from_parent or token_like(c.span))
@@ -879,6 +881,8 @@ def numeric_credential(digits: str, name: str) -> bool:
     return not (len(digits) == 8 and _YYYYMMDD.match(digits))
 
 
+_DIGIT_GROUPS = re.compile(r"[0-9]+(?:[-.:/ ][0-9]+)+")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 
 
