@@ -556,6 +556,21 @@ _URI_AUTH = re.compile(r"://[^/@\s]*:[^@\s]*@")
 # a URI with no user part (``postgresql:///db``, ``https://host/path?x=1``): what it may
 # hold (a password parameter, a provider token, a webhook path) is for the URI's own detectors
 _URI_NO_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,30}://(?:/|[^/@\s?#]*(?:[/?#]|$))(?!\S*@)")
+# a URI whose authority names a user and no password (postgresql://svc@db/x,
+# mssql+pyodbc://@server/db?driver=...): no credential of its own (a password in its query
+# is read by the URL detectors), unless the user is itself a generated token
+# (https://<token>@dev.azure.com/...)
+_URI_USER_ONLY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,30}://([^:/@\s?#]*)@[^/@\s?#]*(?:[/?#]\S*)?$")
+
+
+def _uri_without_credential(v: str) -> bool:
+    """``v`` is a URI with no password in its authority (none, or a user alone)."""
+    if _URI_NO_USER.match(v):
+        return True
+    m = _URI_USER_ONLY.match(v)
+    return m is not None and not generated_token(m[1])
+
+
 _SCHEME_VALUE = re.compile(r"^([A-Za-z][\w-]{1,40})[ \t]+(\S.*)$")
 # a database's address with no credential in it, under a name for one (a word of the
 # key: dsn, tns, conn, url):
@@ -582,7 +597,7 @@ def structured_part(v: str) -> str | None:
     pairs = _PAIR.findall(v)
     if pairs and (len(pairs) >= 2 or classify_key(pairs[0].strip()) in _NAMED_PAIR):
         return ""  # the in-text grammar decides: Password=... is reported, XSRF-TOKEN=... is not
-    if _HEADER.match(v) or _URI_AUTH.search(v) or _URI_NO_USER.match(v):
+    if _HEADER.match(v) or _URI_AUTH.search(v) or _uri_without_credential(v):
         return ""
     m = _SCHEME_VALUE.match(v)
     if m and m.group(1).lower() in AUTH_SCHEMES:
@@ -690,7 +705,7 @@ def credential_value(c: Candidate) -> bool:
         part = structured_part(c.span.strip())
         if part is not None:
             return bool(part) and credential_like(part)
-    elif _URI_NO_USER.match(c.span):
+    elif _uri_without_credential(c.span):
         return False  # dsn = "postgresql:///db" in text: as structured_part reads a whole value
     span = c.span.strip().strip("'\"")
     if span.isdigit() and span.isascii():
