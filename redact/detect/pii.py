@@ -502,6 +502,7 @@ _PHONE_WORDS = re.compile(
 # digit groups separated by spaces only, with more numbers right before or after: a list
 _IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
 _GROUPED_DECIMAL = re.compile(r"^\d+\.\d+(?: \d+)+$")
+_CITATION = re.compile(r"^\((?:19|20)\d\d\) ?\d{1,5}-\d{1,5}$")
 _NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
 _NUMBER_AFTER = re.compile(r"^[ \t]+\d")
 
@@ -527,6 +528,10 @@ def phone_number(c: Candidate) -> bool:
         return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
     if _GROUPED_DECIMAL.match(span):
         return False  # a decimal with its digits grouped by spaces ("543.102 0504", "1.410 606 7873")
+    if _CITATION.match(span):
+        return False  # a year and a page range ("Metrika 55 (2002) 111-123"): a citation
+    if "." in span and ("-" in span or (" " in span and "(" not in span)):
+        return False  # dots mixed with dashes or blanks: a clause's number (DFARS 252.227-7014), a decimal
     groups = c.match.groupdict()
     if groups.get("idd") is not None:  # 00 for +: the country's plan must accept the number
         number = _parse("+" + span[2:], None)
