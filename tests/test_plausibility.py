@@ -49,12 +49,14 @@ def test_references_are_not_credentials(value):
     [("dsn", "postgresql:///features", []), ("pg_dsn", "postgresql://db.internal:5432/features", []),
      ("db_dsn", "postgresql://db/x?password=Xk9pLm2QaZ7r", ["url-password-param"]),
      ("dsn", "mysql://root:Xk9pLm2QaZ7r@db/x", ["uri-credentials"]),
-     ("git_remote_token", "https://Xk9pLm2QaZ7rAbCdEf@github.com/org/repo.git", ["sensitive-key-value"])],
+     ("git_remote_token", "https://Xk9pLm2QaZ7rAbCdEf@github.com/org/repo.git", ["uri-token-user"]),
+     ("dsn", "postgresql://svc@db.internal:5432/x?sslmode=require", [])],
 )  # fmt: skip
 def test_a_uri_under_a_credential_key_is_judged_by_what_it_holds(key, value, found):
     """A URI with no user part names where to connect, not how to log in: under a
     credential key it is reported only for a credential it holds (a password parameter,
-    user:password@); a token written as the user part still counts."""
+    user:password@); a user with no password is none, and a token written as the user
+    part still counts (the token alone)."""
     assert [f.detector for f in redact.scan({key: value})] == found
 
 

@@ -379,8 +379,9 @@ def is_reference(v: str) -> bool:
 
 
 _HAS_DIGIT = re.compile(r"\d")
-# basic, Energy-Based, read:org; "; send" (the code between two quoted strings)
-_LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*$")
+# basic, Energy-Based, read:org; "; send" (the code between two quoted strings); a word
+# ending a sentence ("Set-Cookie: header.")
+_LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*[.,;!?]?$")
 # two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
 # passphrase (those have four words or more)
 _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
@@ -419,8 +420,10 @@ _CAP_WORDS = re.compile(r"^[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)+$|^[A-Z][a-z](?:[A-Z
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
-# providers' documentation marks its sample credentials (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY)
-_DOC_EXAMPLE = re.compile(r"EXAMPLE")
+# providers' documentation marks its sample credentials with the word, in any case
+# (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY, AWS's "asdf34example", MyExamplePassword1!);
+# never the reserved domain's name (db.example.com, ann@example.org)
+_DOC_EXAMPLE = re.compile(r"(?<![.@])(?i:example)(?!\.[A-Za-z])")
 # a content digest in its usual spellings: lineage, not a credential (an image reference
 # pinned by digest, ``sha256:<hex>``, a Subresource Integrity value ``sha384-<base64>``)
 _DIGEST = re.compile(
