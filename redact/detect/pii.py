@@ -530,7 +530,7 @@ def phone_number(c: Candidate) -> bool:
         return False  # a decimal with its digits grouped by spaces ("543.102 0504", "1.410 606 7873")
     if _CITATION.match(span):
         return False  # a year and a page range ("Metrika 55 (2002) 111-123"): a citation
-    if "." in span and ("-" in span or (" " in span and "(" not in span)):
+    if "." in span and ("-" in span or (" " in span and span[0] not in "(+")):
         return False  # dots mixed with dashes or blanks: a clause's number (DFARS 252.227-7014), a decimal
     groups = c.match.groupdict()
     if groups.get("idd") is not None:  # 00 for +: the country's plan must accept the number

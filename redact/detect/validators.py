@@ -654,7 +654,14 @@ def is_code_expression(span: str, following: str) -> bool:
         return True
     if not _CALLEE.match(span):
         return False
-    return following[:1] in ("(", "[") or bool(_UNION_AFTER.match(following))
+    if following[:1] in ("(", "[") or _UNION_AFTER.match(following):
+        return True
+    # a blank before the call's parenthesis (GNU style: self.entry.get_text ()), after a
+    # name code's shapes give (dotted, snake_case, a type's CapWords), never after a token
+    # that a remark in parentheses follows ("token = Xk9pLm2Q (rotated daily)")
+    return following.lstrip(" \t")[:2] == "()" and (
+        "." in span or bool(_SNAKE_NAME.match(span)) or _looks_like_type_name(span)
+    )
 
 
 @validator
