@@ -185,6 +185,9 @@ def _has_kv_key(window: str) -> bool:
 
 _CODE_LITERALS = frozenset(("none", "null", "nil", "undefined", "true", "false"))
 _CHAINED = re.compile(r"[ \t]=")  # (a = b = c: the next assignment of a chain)
+# a name, an attribute, a subscript or a call opened (auth_info[2], self.pw, SecretStr(
+_CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]{0,64}\]|\((?:[^)]{0,64}\))?)*")
+_REDACTED_PARENS = re.compile(r"\((?i:redacted|hidden|masked|omitted)\)")
 
 
 @validator
@@ -197,6 +200,14 @@ def kv_connection_string(c: Candidate) -> bool:
     # assignment (userid = password = ssl = None)
     if c.span.rstrip(",) \t").lower() in _CODE_LITERALS or _CHAINED.search(c.span):
         return False
+    value = c.span.rstrip(",>")
+    while value.endswith(")") and value.count(")") > value.count("("):
+        value = value[:-1]  # (the call's own closing parenthesis)
+    if _REDACTED_PARENS.fullmatch(value) or is_stand_in(value):
+        return False  # password=(redacted)> in a repr, password=password, in a call
+    kwargs = c.span.endswith(",") or c.text[c.match.start() - 1 : c.match.start()] == ","
+    if (kwargs or value.endswith("(")) and _CODE_VALUE.fullmatch(value):
+        return False  # user=user, password=auth_info[2], password=SecretStr('***'): code
     start, end = c.match.start(), c.match.end()
     text = c.text
     return _has_kv_key(text[max(0, start - _WINDOW) : start + 1].lower()) or _has_kv_key(

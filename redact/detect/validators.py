@@ -236,6 +236,13 @@ def entropy(c: Candidate) -> bool:
 
 
 @validator
+def not_a_name(c: Candidate) -> bool:
+    """Not a name code gives (a type's CapWords, a snake_case variable): a 40-character
+    ``ModelProviderServiceConfigProviderSecret`` is a type in an annotation."""
+    return not (_looks_like_type_name(c.span) or _SNAKE_NAME.match(c.span))
+
+
+@validator
 def password_hash(c: Candidate) -> bool:
     """A password hash whose digest (the ``digest`` group) is random: not a filler
     (``$2b$12$aaaa...``) and at least 3 bits per character."""
@@ -1135,7 +1142,11 @@ def basic_auth(c: Candidate) -> bool:
         return False
     if scheme.lower() != "basic":
         # "Authorization": "Bearer " + token: the scheme word alone is no credential
-        return not (c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span))
+        if c.span.lower() in AUTH_SCHEMES or is_placeholder(c.span):
+            return False
+        # after a word no scheme is, the value is judged as one: "Authorization: the
+        # caller must be an admin" is a docstring's sentence
+        return scheme.lower() in AUTH_SCHEMES or credential_like(c.span)
     try:
         decoded = base64.b64decode(c.span + "=" * (-len(c.span) % 4), validate=True).decode()
     except (ValueError, binascii.Error):
