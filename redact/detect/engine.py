@@ -246,6 +246,7 @@ class Engine:
         self._shared = frozenset(pg[0] for pg, n in uses.items() if n > 1)
         self._key_gate = KeyGate(self._key_context)
         self._not_distinctive = frozenset(d.index for d in self.detectors if not d.distinctive)
+        self._splitter, self._split_owners = _prefix_splitter(specs, self.detectors)
         # a pattern with a prefilter of its own is one more prefilter entry, numbered after
         # the detectors: it runs only when its entry is selected too
         triggers = [_triggers(s) for s in specs]
@@ -343,8 +344,73 @@ class Engine:
             return []
         hits = self.run(text, info, selected)
         if hits and _glued(text, hits):
-            return self._reread_glued(text, info, hits)
+            hits = self._reread_glued(text, info, hits)
+        if hits or (self._splitter is not None and not self._split_owners.isdisjoint(selected)):
+            return self._split_at_prefixes(text, info, selected, hits)
         return hits
+
+    def _split_at_prefixes(self, text: str, info: _KeyInfo, selected: set[int], hits: list[Hit]) -> list[Hit]:
+        """Read apart values glued to a finding with nothing between them. The text is cut
+        where a claim found starts right after a letter or a digit
+        (``(478) 890-4692mysql+pymysql://...``), and where a distinctive detector's keyword
+        does, that detector reading a token from there and the piece before it ending in a
+        finding too (``(536) 708-3778AIza...``, ``...retryWrites=truesk-ant-...``,
+        ``hf_...glpat-...``; a token glued after a word that is no finding stays unread,
+        as its left boundary says). Each piece is read on its own, and what it finds
+        touching a cut is added (the token the cut starts, the neighbour it ends); over a
+        span found before, it is a shadow (masked, not reported twice)."""
+        if any(isinstance(h.detector, _Guard) for h in hits):
+            return hits
+        n = len(text)
+        fixed = {h.claim_start for h in hits if h.claim_start > 0 and text[h.claim_start - 1].isalnum()}
+        tentative: set[int] = set()
+        if self._splitter is not None and not self._split_owners.isdisjoint(selected):
+            lowered = text.lower()
+            if len(lowered) == n:  # (else a character's lower case is longer)
+                seen = {h.start for h in hits} | fixed
+                last = len(self.detectors)
+                for end, (size, owners) in self._splitter.iter(lowered):
+                    at = end - size + 1
+                    if at <= 0 or at in seen or not text[at - 1].isalnum() or owners.isdisjoint(selected):
+                        continue
+                    if size < 6 and _WORDLIKE.fullmatch(text, at, end + 1):
+                        continue  # (cio, akia: letters of one case, likely the rest of a word)
+                    seen.add(at)
+                    rest = text[at:]
+                    wanted = {i for i in self.candidates(rest, info) if i in owners or i >= last}
+                    if wanted and any(h.start == 0 for h in self.run(rest, info, wanted)):
+                        tentative.add(at)
+        ends = {h.end for h in hits} | {h.claim_end for h in hits}
+        while fixed or tentative:
+            bounds = [0, *sorted(fixed | tentative), n]
+            pieces: list[Hit] = []
+            for a, b in itertools.pairwise(bounds):
+                piece = text[a:b]
+                chosen = self.candidates(piece, info)
+                for h in self.run(piece, info, chosen) if chosen else ():
+                    if isinstance(h.detector, _Guard):
+                        return [Hit(h.detector, 0, n, 0, n)]  # (fail closed)
+                    if (a and h.start == 0) or (b < n and h.end == len(piece)):
+                        h.start, h.end = h.start + a, h.end + a
+                        h.claim_start, h.claim_end = h.claim_start + a, h.claim_end + a
+                        pieces.append(h)
+            ended = ends | {h.end for h in pieces}
+            unsupported = {at for at in tentative if at not in ended}
+            if not unsupported:
+                break
+            tentative -= unsupported  # (no finding before it: read again without that cut)
+        else:
+            return hits
+        added = [h for h in pieces if not any(h.start == g.start and h.end == g.end for g in hits)]
+        if not added:
+            return hits
+        reported = [g for g in hits if not g.shadow]
+        for h in added:
+            if any(h.start < g.end and g.start < h.end for g in hits) or any(
+                h.claim_start < g.claim_end and g.claim_start < h.claim_end for g in reported
+            ):
+                h.shadow = True
+        return sorted(hits + added, key=lambda h: (h.start, h.end))
 
     def _reread_glued(self, text: str, info: _KeyInfo, hits: list[Hit]) -> list[Hit]:
         """Read again, with every span found blanked out, a text where a finding is glued
@@ -789,6 +855,37 @@ def _triggers(spec: DetectorSpec) -> tuple[list[str], str | None]:
     if spec.context.words:
         return [*spec.keywords, *spec.context.words], None
     return list(spec.keywords), spec.prefilter
+
+
+# a short keyword that, as written in the text, may continue the word before it: letters
+# and digits of one case (a token's prefix with punctuation, ``ghp_``, ``sk-ant-``, or in
+# mixed case, ``AIza``, ``eyJ``, says where a token starts; the check keeps the confirming
+# reads off words such as "precious" and "social")
+_WORDLIKE = regex.compile(r"[a-z0-9]+|[A-Z0-9]+")
+
+
+def _prefix_splitter(
+    specs: Sequence[DetectorSpec], detectors: Sequence[CompiledDetector]
+) -> tuple[Any, frozenset[int]]:
+    """An Aho-Corasick automaton of the keywords (3 characters or more, lower-cased) of the
+    detectors that recognise a credential by its own structure, each word giving its
+    length and the detectors it selects; and all those detectors. (None when there are
+    none.)"""
+    words: dict[str, set[int]] = {}
+    for spec, d in zip(specs, detectors, strict=True):
+        if d.distinctive:
+            for kw in spec.keywords:
+                if len(kw) >= 3 and kw.isascii():
+                    words.setdefault(kw.lower(), set()).add(d.index)
+    if not words:
+        return None, frozenset()
+    import ahocorasick
+
+    automaton: Any = ahocorasick.Automaton()
+    for w, ids in words.items():
+        automaton.add_word(w, (len(w), frozenset(ids)))
+    automaton.make_automaton()
+    return automaton, frozenset(i for ids in words.values() for i in ids)
 
 
 _GLUE_CHARS = frozenset("._+-")

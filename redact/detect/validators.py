@@ -879,6 +879,17 @@ def generated(c: Candidate) -> bool:
     ``password``), hex of a commit's or a digest's length is one too, as it is under the
     same name as a key (``api_key: <40 hex>``)."""
     m = c.match
+    if m is not None and "name" in m.re.groupindex and m.group("name") is not None:
+        # a bare key, token or secret after a word (fennimo token, acmeiot key): the name
+        # the two make is judged as a dict key is, and so is the value under it
+        name = assignment_name(c)
+        if classify_key(name) is not KeyClass.CREDENTIAL:
+            return False  # (pagination token, cache key, the key: no credential's name)
+        if credential_from_parent(name):  # an unknown vendor's key: never lineage's hex
+            return generated_token(c.span, bare=is_bare_key(split_segments(name)[-1]))
+        # hex of a digest's length after a token or a secret, never after a key (signing
+        # key, private key: hex there is a key's public fingerprint)
+        return generated_token(c.span, digest=m.group("name").lower() != "key")
     named = m is not None and "kind" in m.re.groupindex and m.group("kind") is not None
     return generated_token(c.span, digest=named)
 
