@@ -559,3 +559,46 @@ def test_values_joined_by_a_colon_or_before_a_phone_number_leave_nothing_readabl
         cs = [getattr(gen, kind)() for kind in kinds]
         out = _redacted(joiner.join(c.value for c in cs))
         assert readable(cs, out) == [], (seed, kinds)
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        ("email", "phone"),
+        ("card", "phone"),
+        ("ssn", "phone"),
+        ("iban", "phone"),
+        ("phone", "phone"),
+        ("phone", "slack"),
+        ("phone", "openai"),
+        ("phone", "uri"),
+        ("ssn", "phone", "slack"),
+    ],
+)
+def test_values_glued_to_a_finding_with_nothing_between_are_cut_apart(kinds: tuple[str, ...]) -> None:
+    """A value glued with no joiner to a finding, where its own left edge refuses the
+    letter or digit before it: the text is cut where the finding ends or where the
+    value's claim or provider prefix starts, and each piece is read on its own."""
+    from canaries import Canaries, readable
+
+    for seed in range(12):
+        gen = Canaries(random.Random(seed))
+        cs = [getattr(gen, kind)() for kind in kinds]
+        value = "".join(c.value for c in cs)
+        out = _redacted(value)
+        assert readable(cs, out) == [], (seed, kinds)
+        findings = redact.scan({"v": value})
+        spans = [(f.start, f.end) for f in findings]
+        assert len(spans) == len(set(spans)), (seed, kinds)  # (each reported once)
+
+
+def test_a_provider_prefix_glued_after_a_plain_word_is_not_cut_off() -> None:
+    """Only a finding before it confirms a cut at a provider's prefix: a token glued
+    after an ordinary word stays unread, as the detector's left edge says."""
+    from canaries import Canaries
+
+    for seed in range(12):
+        gen = Canaries(random.Random(seed))
+        token = gen.slack().value
+        assert redact.scan({"v": "abc" + token}) == []
+        assert redact.scan({"v": "(212) 555-0102" + token}) != []

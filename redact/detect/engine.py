@@ -352,7 +352,9 @@ class Engine:
     def _split_at_prefixes(self, text: str, info: _KeyInfo, selected: set[int], hits: list[Hit]) -> list[Hit]:
         """Read apart values glued to a finding with nothing between them. The text is cut
         where a claim found starts right after a letter or a digit
-        (``(478) 890-4692mysql+pymysql://...``), and where a distinctive detector's keyword
+        (``(478) 890-4692mysql+pymysql://...``), where a finding ends right before one or a
+        phone number's ``+`` or ``(`` (``...@example.com(212) 555-0102``), and where a
+        distinctive detector's keyword
         does, that detector reading a token from there and the piece before it ending in a
         finding too (``(536) 708-3778AIza...``, ``...retryWrites=truesk-ant-...``,
         ``hf_...glpat-...``; a token glued after a word that is no finding stays unread,
@@ -363,6 +365,9 @@ class Engine:
             return hits
         n = len(text)
         fixed = {h.claim_start for h in hits if h.claim_start > 0 and text[h.claim_start - 1].isalnum()}
+        # and where a finding ends right before a letter, a digit or a phone number's ``+``
+        # or ``(`` (``...@example.com(212) 555-0102``, ``4111...1111+44 20 ...``)
+        fixed |= {h.end for h in hits if h.end < n and (text[h.end].isalnum() or text[h.end] in "+(")}
         tentative: set[int] = set()
         if self._splitter is not None and not self._split_owners.isdisjoint(selected):
             lowered = text.lower()

@@ -102,7 +102,7 @@ _KEY_QUALIFIERS = _words(
     # "<vendor>_key" is that vendor's credential; plain words (box, linear, scale, segment)
     # are left out, since "scale_key" or "segment_key" name other things
     "ably adafruit adobe adyen airtable alibaba amplitude anaconda ansible anyscale "
-    "artifactory asana assemblyai atlassian aws azure bitbucket braintree brevo buildkite "
+    "artifactory asana assemblyai atlassian authress aws azure bitbucket braintree brevo buildkite "
     "bundler cerebras circleci "
     "cisco clearml clickhouse clojars cloudant codecov coinbase confluent contentful crates "
     "databricks dbt deepgram deepseek doppler dropbox duffel dynatrace e2b easypost elastic "
