@@ -364,7 +364,11 @@ class Engine:
         if any(isinstance(h.detector, _Guard) for h in hits):
             return hits
         n = len(text)
-        fixed = {h.claim_start for h in hits if h.claim_start > 0 and text[h.claim_start - 1].isalnum()}
+        fixed = {
+            h.claim_start
+            for h in hits
+            if h.claim_start > 0 and text[h.claim_start].isalnum() and text[h.claim_start - 1].isalnum()
+        }
         # and where a finding ends right before a letter, a digit or a phone number's ``+``
         # or ``(`` (``...@example.com(212) 555-0102``, ``4111...1111+44 20 ...``)
         fixed |= {h.end for h in hits if h.end < n and (text[h.end].isalnum() or text[h.end] in "+(")}
@@ -374,31 +378,41 @@ class Engine:
             if len(lowered) == n:  # (else a character's lower case is longer)
                 seen = {h.start for h in hits} | fixed
                 last = len(self.detectors)
-                for end, (size, owners) in self._splitter.iter(lowered):
+                checks = _SPLIT_CHECKS
+                for end, (size, owners, written) in self._splitter.iter(lowered):
                     at = end - size + 1
                     if at <= 0 or at in seen or not text[at - 1].isalnum() or owners.isdisjoint(selected):
                         continue
+                    if not checks:
+                        break  # (a keyword repeated over and over: no reading of the rest each time)
+                    if written and text[at : end + 1] not in written:
+                        continue  # (``ciO`` in a JWT's header: crates.io writes ``cio``)
                     if size < 6 and _WORDLIKE.fullmatch(text, at, end + 1):
                         continue  # (cio, akia: letters of one case, likely the rest of a word)
                     seen.add(at)
-                    rest = text[at:]
+                    checks -= 1
+                    rest = text[at : at + _SPLIT_WINDOW]
                     wanted = {i for i in self.candidates(rest, info) if i in owners or i >= last}
                     if wanted and any(h.start == 0 for h in self.run(rest, info, wanted)):
                         tentative.add(at)
         ends = {h.end for h in hits} | {h.claim_end for h in hits}
+        read: dict[tuple[int, int], list[Hit]] = {}  # (a piece is read once, whatever the passes)
         while fixed or tentative:
             bounds = [0, *sorted(fixed | tentative), n]
             pieces: list[Hit] = []
             for a, b in itertools.pairwise(bounds):
-                piece = text[a:b]
-                chosen = self.candidates(piece, info)
-                for h in self.run(piece, info, chosen) if chosen else ():
-                    if isinstance(h.detector, _Guard):
-                        return [Hit(h.detector, 0, n, 0, n)]  # (fail closed)
-                    if (a and h.start == 0) or (b < n and h.end == len(piece)):
-                        h.start, h.end = h.start + a, h.end + a
-                        h.claim_start, h.claim_end = h.claim_start + a, h.claim_end + a
-                        pieces.append(h)
+                if (a, b) not in read:
+                    piece = text[a:b]
+                    chosen = self.candidates(piece, info)
+                    touching = read[a, b] = []
+                    for h in self.run(piece, info, chosen) if chosen else ():
+                        if isinstance(h.detector, _Guard):
+                            return [Hit(h.detector, 0, n, 0, n)]  # (fail closed)
+                        if (a and h.start == 0) or (b < n and h.end == len(piece)):
+                            h.start, h.end = h.start + a, h.end + a
+                            h.claim_start, h.claim_end = h.claim_start + a, h.claim_end + a
+                            touching.append(h)
+                pieces.extend(read[a, b])
             ended = ends | {h.end for h in pieces}
             unsupported = {at for at in tentative if at not in ended}
             if not unsupported:
@@ -872,26 +886,49 @@ _WORDLIKE = regex.compile(r"[a-z0-9]+|[A-Z0-9]+")
 def _prefix_splitter(
     specs: Sequence[DetectorSpec], detectors: Sequence[CompiledDetector]
 ) -> tuple[Any, frozenset[int]]:
-    """An Aho-Corasick automaton of the keywords (3 characters or more, lower-cased) of the
-    detectors that recognise a credential by its own structure, each word giving its
-    length and the detectors it selects; and all those detectors. (None when there are
-    none.)"""
+    """An Aho-Corasick automaton of the keywords (3 characters or more, lower-cased) that
+    start a token of a detector recognising a credential by its own structure, each word
+    giving its length and the detectors it selects; and all those detectors. (None when
+    there are none.) The catalog's positive examples say which keywords are prefixes: a
+    detector counts when one of its examples' matches starts with one of its keywords (a
+    provider token, ``ghp_...``; not an assignment, whose keyword is the name before the
+    value), and a keyword of it that no match starts with but one holds further in is a
+    marker inside the token (OpenAI's ``T3BlbkFJ``), where no token starts. A keyword the
+    examples start with is looked for only as they write it (``AIza``, ``cio``), the
+    others in any case."""
     words: dict[str, set[int]] = {}
+    written: dict[str, set[str] | None] = {}
     for spec, d in zip(specs, detectors, strict=True):
-        if d.distinctive:
-            for kw in spec.keywords:
-                if len(kw) >= 3 and kw.isascii():
-                    words.setdefault(kw.lower(), set()).add(d.index)
+        keywords = [kw.lower() for kw in spec.keywords if len(kw) >= 3 and kw.isascii()]
+        if not d.distinctive or not keywords:
+            continue
+        cased = [str(e.match or e.value) for e in spec.examples.positive]
+        matches = [m.lower() for m in cased]
+        starts = {kw for kw in keywords if any(m.startswith(kw) for m in matches)}
+        if not starts:
+            continue
+        for kw in keywords:
+            if kw in starts or not any(kw in m for m in matches):
+                words.setdefault(kw, set()).add(d.index)
+                # the keyword as the examples write it (any case when none starts with it)
+                forms = {m[: len(kw)] for m in cased if m[: len(kw)].lower() == kw}
+                known = written.get(kw, set())
+                written[kw] = None if not forms or known is None else known | forms
     if not words:
         return None, frozenset()
     import ahocorasick
 
     automaton: Any = ahocorasick.Automaton()
     for w, ids in words.items():
-        automaton.add_word(w, (len(w), frozenset(ids)))
+        automaton.add_word(w, (len(w), frozenset(ids), frozenset(written.get(w) or ())))
     automaton.make_automaton()
     return automaton, frozenset(i for ids in words.values() for i in ids)
 
+
+# the confirming reads of a cut at a provider's prefix: at most this many per value, each
+# over at most this many characters from the cut (a token is shorter)
+_SPLIT_CHECKS = 16
+_SPLIT_WINDOW = 8192
 
 _GLUE_CHARS = frozenset("._+-")
 # categories whose values have a ``:`` of their own after them (a port after an address or
