@@ -602,3 +602,22 @@ def test_a_provider_prefix_glued_after_a_plain_word_is_not_cut_off() -> None:
         token = gen.slack().value
         assert redact.scan({"v": "abc" + token}) == []
         assert redact.scan({"v": "(212) 555-0102" + token}) != []
+
+
+def test_a_token_glued_after_a_connection_string_is_cut_off() -> None:
+    """A provider token glued to the end of an Azure connection string: the finding
+    before the cut (the account key) is in the same run of non-blank characters, which
+    confirms the cut at the token's prefix."""
+    from canaries import Canaries
+
+    for seed in range(12):
+        r = random.Random(seed)
+        gen = Canaries(r)
+        key = base64.b64encode(r.randbytes(64)).decode()
+        conn = (
+            f"DefaultEndpointsProtocol=https;AccountName=acct{seed};AccountKey={key};"
+            "EndpointSuffix=core.windows.net"
+        )
+        for token in (gen.slack(), gen.openai()):
+            out = _redacted(conn + token.value)
+            assert key not in out and token.value[-12:] not in out, seed

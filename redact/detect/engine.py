@@ -355,8 +355,9 @@ class Engine:
         (``(478) 890-4692mysql+pymysql://...``), where a finding ends right before one or a
         phone number's ``+`` or ``(`` (``...@example.com(212) 555-0102``), and where a
         distinctive detector's keyword
-        does, that detector reading a token from there and the piece before it ending in a
-        finding too (``(536) 708-3778AIza...``, ``...retryWrites=truesk-ant-...``,
+        does, that detector reading a token from there and a finding ending at the cut or
+        before it in the same run of non-blank characters (``(536) 708-3778AIza...``,
+        ``...AccountKey=<key>;EndpointSuffix=core.windows.netsk-ant-...``,
         ``hf_...glpat-...``; a token glued after a word that is no finding stays unread,
         as its left boundary says). Each piece is read on its own, and what it finds
         touching a cut is added (the token the cut starts, the neighbour it ends); over a
@@ -381,7 +382,10 @@ class Engine:
                 checks = _SPLIT_CHECKS
                 for end, (size, owners, written) in self._splitter.iter(lowered):
                     at = end - size + 1
-                    if at <= 0 or at in seen or not text[at - 1].isalnum() or owners.isdisjoint(selected):
+                    if at <= 0 or at in seen or at in tentative or not text[at - 1].isalnum():
+                        continue  # (a shorter keyword's detectors that did not read a token
+                        # there leave it to a longer one's: sk- then sk-ant-)
+                    if owners.isdisjoint(selected):
                         continue
                     if not checks:
                         break  # (a keyword repeated over and over: no reading of the rest each time)
@@ -389,7 +393,6 @@ class Engine:
                         continue  # (``ciO`` in a JWT's header: crates.io writes ``cio``)
                     if size < 6 and _WORDLIKE.fullmatch(text, at, end + 1):
                         continue  # (cio, akia: letters of one case, likely the rest of a word)
-                    seen.add(at)
                     checks -= 1
                     rest = text[at : at + _SPLIT_WINDOW]
                     wanted = {i for i in self.candidates(rest, info) if i in owners or i >= last}
@@ -414,7 +417,12 @@ class Engine:
                             touching.append(h)
                 pieces.extend(read[a, b])
             ended = ends | {h.end for h in pieces}
-            unsupported = {at for at in tentative if at not in ended}
+            found = [h.end for h in itertools.chain(hits, pieces)]
+            unsupported = set()
+            for at in tentative - ended:  # (nor a finding in the run of non-blanks it ends)
+                start = _run_start(text, at)
+                if not any(start <= end <= at for end in found):
+                    unsupported.add(at)
             if not unsupported:
                 break
             tentative -= unsupported  # (no finding before it: read again without that cut)
@@ -923,6 +931,17 @@ def _prefix_splitter(
         automaton.add_word(w, (len(w), frozenset(ids), frozenset(written.get(w) or ())))
     automaton.make_automaton()
     return automaton, frozenset(i for ids in words.values() for i in ids)
+
+
+_LAST_BLANK = regex.compile(r"\s", flags=regex.REVERSE)
+
+
+def _run_start(text: str, at: int) -> int:
+    """Where the run of characters with no blank that goes on to ``at`` starts: a finding
+    ending in it (``...AccountKey=<key>;EndpointSuffix=core.windows.net`` before a token
+    glued to it) confirms a cut at ``at``."""
+    m = _LAST_BLANK.search(text, 0, at)
+    return m.end() if m else 0
 
 
 # the confirming reads of a cut at a provider's prefix: at most this many per value, each
