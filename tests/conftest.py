@@ -4,10 +4,13 @@ third-party libraries the tests drive send no telemetry (there is no network her
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 _CONFIG = tempfile.mkdtemp(prefix="redact-test-config-")
+atexit.register(shutil.rmtree, _CONFIG, True)  # (the session's key goes with it)
 os.environ["XDG_CONFIG_HOME"] = _CONFIG
 os.environ.pop("REDACT_FINGERPRINT_KEY", None)
 # Comet and W&B report their own errors to Sentry, MLflow sends usage telemetry, unless
