@@ -317,6 +317,25 @@ def test_every_ipv6_form_is_found():
             assert len(found) == 1 and form.startswith(found[0][2]), form
 
 
+@pytest.mark.parametrize(
+    "before, after",
+    [("ip:", ""), ("src:", " up"), ("node.", ""), ("peer ", ": unreachable"), ("a\\n", "\\nb"),
+     ("81.2.69.160:", ""), ("/0:", " x"), ("", ":ghp_x"), ("", ":SSN 1")],
+)  # fmt: skip
+def test_ipv6_next_to_a_colon_or_a_dot_is_found(before, after):
+    """An IPv6 address after a name and a colon, a word and a dot, an escaped line break or
+    an IPv4 address, or before a colon and a word, is read whole (and a dot before it does
+    not make a .pgpass line of its groups); a colon with a hex group on its far side leaves
+    the run ambiguous."""
+    address = "2a00:1450:4001:82b:0:0:7f3:200e"
+    value = before + address + after
+    assert [c for c in cats(value) if c[2] == address] == [("IP_ADDRESS", "ip-public", address)]
+    assert not [c for c in cats(value) if c[0] == "CONNECTION_STRING"]
+    assert address not in redact.redact({"v": value}).value["v"]
+    assert [c for c in cats("1:" + address) if c[0] == "IP_ADDRESS"] == []
+    assert [c for c in cats(address + ":1") if c[0] == "IP_ADDRESS"] == []
+
+
 def test_ip_policy_acts_per_class():
     """A policy disables one class (ip-private) or allows another (ip-documentation) while
     the other classes stay masked."""

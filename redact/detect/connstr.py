@@ -9,6 +9,7 @@ cost per match is constant and a scan stays linear in the length of the value.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 import ahocorasick
@@ -228,6 +229,9 @@ def pgpass_line(c: Candidate) -> bool:
     host, port = c.match.group("host"), c.match.group("port")
     if port != "*" and not 0 < int(port) < 65536:
         return False
+    whole = c.match.group(0)
+    if _ipv6(whole[len(host) - len(host.rpartition(".")[2]) :]):
+        return False  # an IPv6 address after a dot (x.2a00:1450::200e): its groups are not fields
     if not _HOSTLIKE.match(host):
         # (the file escapes a : in a password as \:, so more fields are an IPv6 address)
         return bool(_SERVICE_NAME.match(host)) and not _BARE_COLON.search(c.span) and credential_like(c.span)
@@ -235,6 +239,14 @@ def pgpass_line(c: Candidate) -> bool:
 
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+
+
+def _ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 _BARE_COLON = re.compile(r"(?<!\\):")
 
 
