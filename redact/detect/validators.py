@@ -389,6 +389,8 @@ _HAS_DIGIT = re.compile(r"\d")
 # basic, Energy-Based, read:org; "; send" (the code between two quoted strings); a word
 # ending a sentence ("Set-Cookie: header.")
 _LOWER_WORDS = re.compile(r"^[-_:;,]*[ \t]*[a-zA-Z](?:[a-z]|[-_ :][a-zA-Z])*[_:]*[.,;!?]?$")
+# an option's name and its = with nothing after it: a command line being built (" --username=")
+_OPTION_NAME = re.compile(r"^--?[A-Za-z][\w-]*=$")
 # two or three words of letters: a name (kubernetes-namespaced, X-Custom-Authorization), not a
 # passphrase (those have four words or more)
 _NAME_WORDS = re.compile(r"^(?:[A-Z]*[a-z]+|[A-Z]+)(?:[-_: ](?:[A-Z]*[a-z]+|[A-Z]+)){1,2}$")
@@ -418,8 +420,11 @@ _CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no wo
 _VOWELS = frozenset("aeiou")
 # a colour with style words ("bold #08547A", "#ansired"): a display style
 _STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
-# a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs)
-_SNAKE_NAME = re.compile(r"^-?_*[a-z]+\d*(?:_+[a-z]+\d*)+_*$")
+# a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs),
+# a part's digits at its end or as one letter, a digit or two and one letter (oauth_m2m,
+# eks_k8s_role, i18n_token: a numeronym; never a second run of digits, as in p4ssw0rd)
+_SNAKE_PART = r"(?:[a-z]+\d*|[a-z]\d{1,2}[a-z]\d*)"
+_SNAKE_NAME = re.compile(rf"^-?_*{_SNAKE_PART}(?:_+{_SNAKE_PART})+_*$")
 # a class, type or field name: CapWords or camelCase letters (SpecialAudioToken, tokenUrl,
 # DbPassword)
 _CAP_WORDS = re.compile(r"^[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)+$|^[A-Z][a-z](?:[A-Z][a-z]{2,})+$")
@@ -506,6 +511,8 @@ def credential_like(value: str) -> bool:
     if _SUBWORD.match(v):
         return False  # a tokenizer's subword ("▁interna", "Ġworld", "##ing"), not a credential
     if _LOWER_WORDS.match(v) and len(v) < 16:  # "kerberos", "oauth-token", "basic"
+        return False
+    if _OPTION_NAME.match(v):
         return False
     if _CAPITALISED_WORD.match(v) and len(v) < 16:  # "Kerberos", a type name: one plain word
         return False
@@ -617,10 +624,14 @@ def structured_part(v: str) -> str | None:
 
 # Program text, not a value: a dotted name (self.config.token, tokenizer.image_token,
 # torch.Tensor) whose parts are identifiers in the shapes code uses (snake_case,
-# CapWords without digits, UPPER_CASE); a random string with dots (Tr0ub.4dor) is not one.
+# CapWords without digits, UPPER_CASE, an acronym with digits before CapWords:
+# MLKEM1024P384PrivateKey); a random string with dots (Tr0ub.4dor) is not one.
 # (each alternative reads a part one way only: no run of letters splits in several ways,
 # which made a failed match exponential in the length of ``ABabABab...``)
-_IDENT_PART = r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z][A-Z0-9_]*)"
+_IDENT_PART = (
+    r"_*(?:[a-z][a-z0-9_]*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z][A-Z0-9_]*"
+    r"|[A-Z]+\d[A-Z0-9]*(?:[A-Z][a-z]+)+)"
+)
 _DOTTED_NAME = re.compile(
     rf"^(?:\.?{_IDENT_PART}(?:(?:\.|::){_IDENT_PART})+|\.{_IDENT_PART})(?::|:{_IDENT_PART})?$"
 )  # (and an entry point's object after its module: basic-auth = mlflow.server.auth:create_app)
