@@ -742,9 +742,12 @@ def ip_class(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
 
 
 def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
-    """Octets 0-255 without leading zeros; not a version number (``cudnn 8.6.1.6``)."""
+    """Octets 0-255 without leading zeros, or all four padded to three digits
+    (``010.001.020.003``, as fixed-width logs write them); not a version number
+    (``cudnn 8.6.1.6``)."""
     parts = c.span.split(".")
-    if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
+    padded = all(len(p) == 3 for p in parts)
+    if (not padded and any(len(p) > 1 and p[0] == "0" for p in parts)) or any(int(p) > 255 for p in parts):
         return None
     kind = _ip_key_kind(c.key)
     if kind == 1:
@@ -768,7 +771,7 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
         )
     ):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
-    addr = ipaddress.IPv4Address(c.span)
+    addr = ipaddress.IPv4Address(".".join(str(int(p)) for p in parts) if padded else c.span)
     return None if addr.is_unspecified else addr  # 0.0.0.0 (any address) names no host
 
 
