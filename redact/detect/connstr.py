@@ -239,15 +239,16 @@ def pgpass_line(c: Candidate) -> bool:
 
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+_BARE_COLON = re.compile(r"(?<!\\):")
 
 
 def _ipv6(text: str) -> bool:
+    """``text`` is one IPv6 address, as ``ipaddress`` reads them."""
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
         return False
     return True
-_BARE_COLON = re.compile(r"(?<!\\):")
 
 
 # ---------------------------------------------------------------- command lines
