@@ -392,6 +392,25 @@ def test_address_joined_to_a_token_by_a_dot_is_read_up_to_its_domain() -> None:
     assert found == {("email-address", "ann.lee@example.org"), ("github-classic-token", token)}
 
 
+def test_a_value_after_a_finding_and_a_slash_is_read() -> None:
+    """``AIza.../4417...``: a ``/`` right after a finding that is no URI joins two values;
+    the card after it is read and masked. A CIDR prefix length after an address is no
+    other value, and a card in a URL's path with no finding before it stays a path."""
+    from canaries import _luhn_digit
+
+    r = random.Random(8)
+    body = "4" + "".join(r.choice(string.digits) for _ in range(14))
+    card = body + _luhn_digit(body)
+    key = "AIza" + "".join(r.choice(string.ascii_letters + string.digits) for _ in range(35))
+    for first in (key, "2a00:1450:c302:491f:10c5:12ce:8bf6:4321", "ann.lee@example.org"):
+        value = f"{first}/{card}"
+        found = {value[f.start : f.end] for f in redact.scan({"v": value})}
+        assert {first, card} <= found, first
+        out = redact.redact({"v": value}).value["v"]
+        assert card[:8] not in out and card[8:] not in out
+    assert [f.detector for f in redact.scan({"v": "10.0.0.0/8"})] == ["ip-private"]
+
+
 def test_a_mask_over_several_findings_shows_none_of_them() -> None:
     """Where the masked span of an address also covers an overlapping finding, the mask
     keeps no domain: what it would show is another finding's characters."""

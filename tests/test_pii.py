@@ -336,6 +336,13 @@ def test_ipv6_next_to_a_colon_or_a_dot_is_found(before, after):
     assert [c for c in cats(address + ":1") if c[0] == "IP_ADDRESS"] == []
 
 
+@pytest.mark.parametrize("before, after", [("AUTOIP_", "_0"), ("a\\n", "\\nb"), ("ip:", ""), ("peer ", ",")])
+def test_ipv4_after_an_underscore_or_an_escaped_line_break_is_found(before, after):
+    """An IPv4 address joined to a word by ``_`` or after an escaped line break is read."""
+    value = f"{before}81.2.69.160{after}"
+    assert cats(value) == [("IP_ADDRESS", "ip-public", "81.2.69.160")]
+
+
 def test_ip_policy_acts_per_class():
     """A policy disables one class (ip-private) or allows another (ip-documentation) while
     the other classes stay masked."""

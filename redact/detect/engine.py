@@ -957,13 +957,23 @@ _COLON_SYNTAX = frozenset({"IP_ADDRESS", "CONNECTION_STRING"})
 
 def _joins_right(text: str, h: Hit) -> bool:
     """One joiner follows ``h`` and then what may start another value: one of ``. _ + -``,
-    or a ``:`` after a finding with no ``:`` syntax of its own (``ghp_...:2a00:...``),
-    before a letter, a digit, or the ``+`` or ``(`` a phone number starts with."""
+    a ``:`` after a finding with no ``:`` syntax of its own (``ghp_...:2a00:...``), or a
+    ``/`` after one that is no URI (an address's prefix length, ``10.0.0.0/8``, is not
+    another value: ``AIza.../4417...``), before a letter, a digit, or the ``+`` or ``(`` a
+    phone number starts with."""
     b = h.end
     if b + 1 >= len(text) or not _opens(text[b + 1]):
         return False
     ch = text[b]
+    if ch == "/":
+        category = h.detector.category
+        return category != "CONNECTION_STRING" and not (
+            category == "IP_ADDRESS" and _PREFIX_LENGTH.match(text, b + 1)
+        )
     return ch in _GLUE_CHARS or (ch == ":" and h.detector.category not in _COLON_SYNTAX)
+
+
+_PREFIX_LENGTH = regex.compile(r"\d{1,3}(?!\d)")
 
 
 def _opens(ch: str) -> bool:
