@@ -210,6 +210,10 @@ def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
         ":type host_key: :class:`SSHKey`",
         "'sas': 'sas::SasStyle'",
         'MLFLOW_AUTH_HEADER = "X-Custom-Authorization"',
+        '_AWS_SECURITY_TOKEN_HEADER = "x-amz-security-token"',
+        'ACL_CREDENTIALS = "Access-Control-Allow-Credentials"',
+        "passphrase: _PassphraseArg, filename: str,",
+        "def f(secret: CryptContext) -> None:",
         "TRACKING_AUTH=kubernetes-namespaced",
         'Token.Name.Builtin: "bold #08547A"',
         "const apiKey = 'sk-1234567890';",
@@ -219,7 +223,8 @@ def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
 def test_type_names_styles_and_samples_in_code_are_not_credentials(line):
     """Type annotations, constructor calls, constants, reST roles, header names, two-word
     names, display styles, counting runs and elided samples beside credential-looking names
-    are not credential values."""
+    are not credential values; nor are words that name a credential or its setting, nor
+    type names whose words join consonants in digraphs (pass-phrase) or use y as a vowel."""
     assert redact.scan({"source": line}) == []
 
 
@@ -230,6 +235,9 @@ def test_random_letters_are_not_mistaken_for_type_names():
     assert redact.scan({"password": "FkptgUzEjfebzJ"}) != []
     assert redact.scan({"password": "FAKEADgeVNELcnfzecoM"}) != []
     assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []
+    # words that name no credential are a passphrase
+    assert redact.scan({"password": "correct-horse-battery-staple"}) != []
+    assert redact.scan({"source": 'password = "tortilla-ranch-freight-hence"'}) != []
 
 
 def test_code_between_two_quoted_strings_is_not_a_credential() -> None:

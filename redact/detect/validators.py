@@ -417,7 +417,11 @@ _ACRONYM_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")  # (SSHKey: n
 _LONG_CAPS = re.compile(r"[A-Z]{7,}(?=[a-z])|[A-Z]{6,}(?![a-z])")  # an acronym of 6 or more
 _WORD = re.compile(r"[A-Z]?[a-z]+")  # a word of a CapWords name, its capital included
 _CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5,}")  # 5 consonants in a row: no word part
-_VOWELS = frozenset("aeiou")
+# letter pairs that spell one consonant (passphrase: s-s-ph-r, four sounds, not five)
+_DIGRAPHS = re.compile(r"ph|th|ch|sh|gh|ck|ng|wh")
+_VOWELS = frozenset("aeiouy")  # (y as in Py, Sync, Crypt)
+# words and nothing else, joined by - _ . or blanks (a header's name, a setting's name)
+_WORDS_ONLY = re.compile(r"^[A-Za-z]+(?:[-_. ][A-Za-z]+)+$")
 # a colour with style words ("bold #08547A", "#ansired"): a display style
 _STYLE = re.compile(r"^(?:[a-z]+\s+)*#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[a-z]+)(?:\s+[a-z]+)*$")
 # a variable's name: snake_case letters (aws_secret_access_key, _api_key, cond_frame_outputs),
@@ -463,7 +467,7 @@ def _looks_like_type_name(v: str) -> bool:
     typed = _ACRONYM_TYPE_NAME.match(v) or (_TYPE_NAME.match(v) and _TYPE_WORD.search(v))
     if not (_CAP_WORDS.match(v) or typed) or _LONG_CAPS.search(v):
         return False
-    return _pronounceable(v) and not any(_CLUSTER.search(w.lower()) for w in _WORD.findall(v))
+    return _pronounceable(v) and not any(_CLUSTER.search(_DIGRAPHS.sub("q", w.lower())) for w in _WORD.findall(v))
 
 
 def _pronounceable(v: str) -> bool:
@@ -520,6 +524,8 @@ def credential_like(value: str) -> bool:
         return False  # a variable or type name, not its value
     if (_NAME_WORDS.match(v) and _pronounceable(v)) or _STYLE.match(v):
         return False
+    if _WORDS_ONLY.match(v) and classify_key(v) in _NAMED_PAIR:
+        return False  # a credential's or its setting's name (x-amz-security-token), not a value
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
         return False  # a sentence describing the secret, not the secret
