@@ -336,6 +336,40 @@ def test_ipv6_next_to_a_colon_or_a_dot_is_found(before, after):
     assert [c for c in cats(address + ":1") if c[0] == "IP_ADDRESS"] == []
 
 
+def test_ipv6_addresses_joined_by_a_colon_are_read_apart():
+    """A run of colon-joined hex groups that is no one address but reads whole as several
+    (two full addresses, two compressed ones) is cut into them, each read and classed on
+    its own; a fingerprint's two-digit groups and hex words without a digit are not."""
+    import ipaddress
+
+    rng = random.Random(9)
+    for _ in range(20):
+        first, second = (ipaddress.IPv6Address((0x2A00 << 112) | rng.getrandbits(112)).exploded for _ in "ab")
+        found = [c for c in cats(f"peers {first}:{second}") if c[0] == "IP_ADDRESS"]
+        assert found == [("IP_ADDRESS", "ip-public", first), ("IP_ADDRESS", "ip-public", second)]
+    assert [c[1:] for c in cats("2001:db8::1:2001:db8::2")] == [
+        ("ip-documentation", "2001:db8::1"),
+        ("ip-documentation", "2001:db8::2"),
+    ]
+    assert [c[1:] for c in cats("fe80::1:fe80::2")] == [("ip-link-local", "fe80::1"), ("ip-link-local", "fe80::2")]
+    assert cats("43:51:43:a1:b5:fc:8b:b7:0a:3a:a9:b1:0f:66:73:a8") == []  # an MD5 fingerprint
+    assert cats(":".join(["cafe", "babe", "dead", "beef"] * 4)) == []
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [("+44 20 7946 0132", ""), ("core.windows.net", ""), ("sk_live_" + "Fz3K" * 6, ""), ("", "GB82 WEST"),
+     ("", "AIza" + "Q7x" * 11 + "Qw"), ("net", "_tail")],
+)  # fmt: skip
+def test_a_full_ipv6_address_glued_to_a_value_or_a_word_is_masked(before, after):
+    """Eight colon-joined groups are an address whatever touches them: glued after digits,
+    a word or a token that could take its first group, or before a word, none of it stays
+    readable."""
+    address = "2a00:1450:4001:82b:0:0:7f3:200e"
+    out = redact.redact({"v": before + address + after}).value["v"]
+    assert not any(group in out for group in ("1450", "4001", "7f3", "200e")), out
+
+
 @pytest.mark.parametrize("before, after", [("AUTOIP_", "_0"), ("a\\n", "\\nb"), ("ip:", ""), ("peer ", ",")])
 def test_ipv4_after_an_underscore_or_an_escaped_line_break_is_found(before, after):
     """An IPv4 address joined to a word by ``_`` or after an escaped line break is read."""

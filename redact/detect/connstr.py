@@ -230,8 +230,9 @@ def pgpass_line(c: Candidate) -> bool:
     if port != "*" and not 0 < int(port) < 65536:
         return False
     whole = c.match.group(0)
-    if _ipv6(whole[len(host) - len(host.rpartition(".")[2]) :]):
-        return False  # an IPv6 address after a dot (x.2a00:1450::200e): its groups are not fields
+    tail = _HEX_TAIL.search(host)
+    if tail and _ipv6(tail.group() + whole[len(host) :]):
+        return False  # an IPv6 address after a dot or glued to a word (x.2a00:1450::200e): its groups are not fields
     if not _HOSTLIKE.match(host):
         # (the file escapes a : in a password as \:, so more fields are an IPv6 address)
         return bool(_SERVICE_NAME.match(host)) and not _BARE_COLON.search(c.span) and credential_like(c.span)
@@ -239,6 +240,7 @@ def pgpass_line(c: Candidate) -> bool:
 
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+_HEX_TAIL = re.compile(r"[0-9A-Fa-f]{1,4}$")  # (an IPv6 address's first group, at most)
 _BARE_COLON = re.compile(r"(?<!\\):")
 
 

@@ -28,6 +28,7 @@ from redact.detect.keys import (
     names_unknown_holder,
     split_segments,
 )
+from redact.detect.pii import split_ipv6_runs
 from redact.detect.prefilter import KeyGate, build_prefilter
 from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
 
@@ -336,6 +337,8 @@ class Engine:
         offset in ``text``."""
         if not text.isascii():
             text = text.translate(_AS_ASCII)
+        if ":" in text:  # (IPv6 addresses joined by ":" read apart, offsets kept)
+            text = split_ipv6_runs(text)
         info = self.key_info(key)
         if len(text) < self.min_len and not info.triggered_ids:
             return []

@@ -35,6 +35,7 @@ __all__ = [
     "ip_class",
     "IP_CLASSES",
     "PHONE_REGIONS",
+    "split_ipv6_runs",
 ]
 
 
@@ -788,6 +789,71 @@ def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
     if s.endswith("::") and not any(ch.isdigit() for ch in s):
         return None  # a word of hex letters before ``::`` (``cafe::``, ``add::``): code, not a network
     return addr
+
+
+# a run of colon-joined hex groups (five colons or more: two "::" forms and a colon) with nothing of an address's own
+# around it; where it is no one address, it may be several joined by ":"
+_IPV6_RUN = re.compile(r"(?<![\w:.%/\[])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){5,44}(?![\w:.%\]])")
+
+
+def split_ipv6_runs(text: str) -> str:
+    """``text`` with each run of colon-joined hex groups that is no one IPv6 address but
+    reads whole as several (``<8 groups>:<8 groups>``, ``2001:db8::1:2001:db8::2``) cut
+    into them: the colons that join the addresses read as blanks, one character for one, so
+    every offset stays. A run whose groups all have two digits is a fingerprint or a list of
+    MAC addresses (``43:51:...:a8``), and a part without a digit is a word of hex letters:
+    neither is cut."""
+    if text.count(":") < 5:
+        return text
+    cuts: list[int] = []
+    for m in _IPV6_RUN.finditer(text):
+        run = m.group()
+        groups = run.split(":")
+        if all(len(g) == 2 for g in groups if g) or _one_address(run):
+            continue
+        for end in (_addresses(tuple(groups)) or ())[:-1]:  # (the colon after each address but the last)
+            cuts.append(m.start() + len(":".join(groups[:end])))
+    if not cuts:
+        return text
+    chars = list(text)
+    for at in cuts:
+        chars[at] = " "
+    return "".join(chars)
+
+
+def _one_address(s: str) -> bool:
+    try:
+        ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _addresses(groups: tuple[str, ...]) -> tuple[int, ...] | None:
+    """How ``groups`` split into two IPv6 addresses or more, each holding a digit: the
+    index after each one's last group, or None. Of the ways to split, the one with the
+    fewest addresses and, among those, the longest shortest address
+    (``2001:db8::1`` and ``2001:db8::2``, not ``2001:db8::1:2001`` and ``db8::2``)."""
+    n = len(groups)
+    # best[i]: (score, ends) of the best split of groups[i:]; score = (-addresses, shortest)
+    best: dict[int, tuple[tuple[int, int], tuple[int, ...]] | None] = {n: ((0, n), ())}
+    for i in range(n - 1, -1, -1):
+        found = None
+        for j in range(i + 1, min(n, i + 9) + 1):  # (8 groups, and one more for "::" at an end)
+            after = best.get(j)
+            if after is None:
+                continue
+            part = ":".join(groups[i:j])
+            if not (any(ch.isdigit() for ch in part) and _one_address(part)):
+                continue
+            (count, shortest), ends = after
+            score = (count - 1, min(shortest, j - i))
+            if found is None or score > found[0]:
+                found = (score, (j, *ends))
+        best[i] = found
+    split = best[0]
+    return split[1] if split is not None and len(split[1]) >= 2 else None
 
 
 def _address(c: Candidate) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
