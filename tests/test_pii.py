@@ -351,7 +351,10 @@ def test_ipv6_addresses_joined_by_a_colon_are_read_apart():
         ("ip-documentation", "2001:db8::1"),
         ("ip-documentation", "2001:db8::2"),
     ]
-    assert [c[1:] for c in cats("fe80::1:fe80::2")] == [("ip-link-local", "fe80::1"), ("ip-link-local", "fe80::2")]
+    assert [c[1:] for c in cats("fe80::1:fe80::2")] == [
+        ("ip-link-local", "fe80::1"),
+        ("ip-link-local", "fe80::2"),
+    ]
     assert cats("43:51:43:a1:b5:fc:8b:b7:0a:3a:a9:b1:0f:66:73:a8") == []  # an MD5 fingerprint
     assert cats(":".join(["cafe", "babe", "dead", "beef"] * 4)) == []
 

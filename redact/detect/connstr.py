@@ -9,11 +9,11 @@ cost per match is constant and a scan stays linear in the length of the value.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 import ahocorasick
 
+from redact.detect.pii import is_ipv6_address
 from redact.detect.validators import (
     FIELD_OPEN,
     Candidate,
@@ -231,8 +231,9 @@ def pgpass_line(c: Candidate) -> bool:
         return False
     whole = c.match.group(0)
     tail = _HEX_TAIL.search(host)
-    if tail and _ipv6(tail.group() + whole[len(host) :]):
-        return False  # an IPv6 address after a dot or glued to a word (x.2a00:1450::200e): its groups are not fields
+    if tail and is_ipv6_address(tail.group() + whole[len(host) :]):
+        # (an IPv6 address after a dot or glued to a word, x.2a00:1450::200e: no fields)
+        return False
     if not _HOSTLIKE.match(host):
         # (the file escapes a : in a password as \:, so more fields are an IPv6 address)
         return bool(_SERVICE_NAME.match(host)) and not _BARE_COLON.search(c.span) and credential_like(c.span)
@@ -242,15 +243,6 @@ def pgpass_line(c: Candidate) -> bool:
 _SERVICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 _HEX_TAIL = re.compile(r"[0-9A-Fa-f]{1,4}$")  # (an IPv6 address's first group, at most)
 _BARE_COLON = re.compile(r"(?<!\\):")
-
-
-def _ipv6(text: str) -> bool:
-    """``text`` is one IPv6 address, as ``ipaddress`` reads them."""
-    try:
-        ipaddress.IPv6Address(text)
-    except ValueError:
-        return False
-    return True
 
 
 # ---------------------------------------------------------------- command lines

@@ -31,6 +31,7 @@ __all__ = [
     "finding_ends_at",
     "finding_starts_at",
     "iban_valid",
+    "is_ipv6_address",
     "is_card_pair",
     "ip_class",
     "IP_CLASSES",
@@ -791,8 +792,9 @@ def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
     return addr
 
 
-# a run of colon-joined hex groups (five colons or more: two "::" forms and a colon) with nothing of an address's own
-# around it; where it is no one address, it may be several joined by ":"
+# a run of colon-joined hex groups (five colons or more: two "::" forms and a colon)
+# with nothing of an address's own around it; where it is no one address, it may be
+# several joined by ":"
 _IPV6_RUN = re.compile(r"(?<![\w:.%/\[])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){5,44}(?![\w:.%\]])")
 
 
@@ -809,9 +811,10 @@ def split_ipv6_runs(text: str) -> str:
     for m in _IPV6_RUN.finditer(text):
         run = m.group()
         groups = run.split(":")
-        if all(len(g) == 2 for g in groups if g) or _one_address(run):
+        if all(len(g) == 2 for g in groups if g) or is_ipv6_address(run):
             continue
-        for end in (_addresses(tuple(groups)) or ())[:-1]:  # (the colon after each address but the last)
+        # (the colon after each address but the last)
+        for end in (_addresses(tuple(groups)) or ())[:-1]:
             cuts.append(m.start() + len(":".join(groups[:end])))
     if not cuts:
         return text
@@ -821,7 +824,8 @@ def split_ipv6_runs(text: str) -> str:
     return "".join(chars)
 
 
-def _one_address(s: str) -> bool:
+def is_ipv6_address(s: str) -> bool:
+    """``s`` is one IPv6 address, as ``ipaddress`` reads them."""
     try:
         ipaddress.IPv6Address(s)
     except ValueError:
@@ -845,7 +849,7 @@ def _addresses(groups: tuple[str, ...]) -> tuple[int, ...] | None:
             if after is None:
                 continue
             part = ":".join(groups[i:j])
-            if not (any(ch.isdigit() for ch in part) and _one_address(part)):
+            if not (any(ch.isdigit() for ch in part) and is_ipv6_address(part)):
                 continue
             (count, shortest), ends = after
             score = (count - 1, min(shortest, j - i))

@@ -467,7 +467,9 @@ def _looks_like_type_name(v: str) -> bool:
     typed = _ACRONYM_TYPE_NAME.match(v) or (_TYPE_NAME.match(v) and _TYPE_WORD.search(v))
     if not (_CAP_WORDS.match(v) or typed) or _LONG_CAPS.search(v):
         return False
-    return _pronounceable(v) and not any(_CLUSTER.search(_DIGRAPHS.sub("q", w.lower())) for w in _WORD.findall(v))
+    return _pronounceable(v) and not any(
+        _CLUSTER.search(_DIGRAPHS.sub("q", w.lower())) for w in _WORD.findall(v)
+    )
 
 
 def _pronounceable(v: str) -> bool:
