@@ -611,6 +611,33 @@ def test_values_glued_to_a_finding_with_nothing_between_are_cut_apart(kinds: tup
         assert len(spans) == len(set(spans)), (seed, kinds)  # (each reported once)
 
 
+def test_a_grouped_value_glued_to_a_capitalised_word_ends_there() -> None:
+    """A formatted phone number, a grouped card or IBAN, or a full IPv6 address glued to a
+    capitalised word (a label, an IBAN's country code) ends where the word starts: nothing
+    of either side stays readable. A small letter after digit groups still makes them part
+    of a name."""
+    from canaries import Canaries, Canary, readable
+
+    def grouped(c: Canary) -> Canary:
+        text = " ".join(c.value[i : i + 4] for i in range(0, len(c.value), 4))
+        return Canary(c.kind, text, [text])
+
+    for seed in range(12):
+        gen = Canaries(random.Random(seed))
+        phone, ssn, iban, card, ipv6 = gen.phone(), gen.ssn(), gen.iban(), gen.card(), gen.ipv6()
+        address = Canary("ip", "81.2.69.160", ["81.2.69.160"])
+        for cs, glue in [
+            ([phone, ssn], "SSN "),
+            ([phone, iban], ""),
+            ([grouped(card), ssn], "SSN "),
+            ([ipv6, grouped(iban)], ""),
+            ([address, grouped(iban)], ""),
+        ]:
+            value = cs[0].value + glue + cs[1].value
+            assert readable(cs, _redacted(value)) == [], (seed, value)
+    assert redact.scan({"v": "id 415-555-0132abc"}) == []
+
+
 def test_a_provider_prefix_glued_after_a_plain_word_is_not_cut_off() -> None:
     """Only a finding before it confirms a cut at a provider's prefix: a token glued
     after an ordinary word stays unread, as the detector's left edge says."""

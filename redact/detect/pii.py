@@ -468,7 +468,15 @@ def glued(c: Candidate) -> bool:
         return False
     if groups.get("jr") is not None and not finding_starts_at(c.text, m.start("jr") + 1):
         return False
-    return groups.get("gr") is None or finding_starts_at(c.text, m.start("gr"))
+    if groups.get("gr") is None or finding_starts_at(c.text, m.start("gr")):
+        return True
+    # grouped (3782 822463 10005SSN ...): its groups say where it ends, so a capitalised
+    # word glued after it is one too, as after a formatted phone number
+    return _GROUPED.search(c.span) is not None and _CAPITAL_WORD.match(c.text, m.start("gr")) is not None
+
+
+_GROUPED = re.compile(r"\d[ .-]\d")
+_CAPITAL_WORD = re.compile(r"[A-Z](?![0-9])")
 
 
 # ---------------------------------------------------------------- phone numbers
