@@ -841,12 +841,12 @@ def is_ipv6_address(s: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=256)
 def _addresses(groups: tuple[str, ...]) -> tuple[int, ...] | None:
     """How ``groups`` split into two IPv6 addresses or more, each holding a digit: the
     index after each one's last group, or None. Of the ways to split, the one with the
     fewest addresses and, among those, the longest shortest address
-    (``2001:db8::1`` and ``2001:db8::2``, not ``2001:db8::1:2001`` and ``db8::2``)."""
+    (``2001:db8::1`` and ``2001:db8::2``, not ``2001:db8::1:2001`` and ``db8::2``). Not
+    memoised: no address is kept once the text is read."""
     n = len(groups)
     # best[i]: (score, ends) of the best split of groups[i:]; score = (-addresses, shortest)
     best: dict[int, tuple[tuple[int, int], tuple[int, ...]] | None] = {n: ((0, n), ())}
