@@ -26,6 +26,7 @@ import regex
 __all__ = [
     "KeyClass",
     "classify_key",
+    "classify_words",
     "credential_from_parent",
     "key_words",
     "split_segments",
@@ -332,6 +333,13 @@ def _classify_segment(words: list[str]) -> KeyClass:
     if head in _IP_WORDS or joined.endswith("ip_address"):
         return KeyClass.IP
     return KeyClass.NEUTRAL
+
+
+def classify_words(text: str) -> KeyClass:
+    """The class the words of ``text`` announce, read as one key segment
+    (``x-amz-security-token``: a credential's name). Not memoised, unlike
+    :func:`classify_key`: the text may be a value, which no cache of ours keeps."""
+    return _classify_segment(key_words(text))
 
 
 def classify_key(key: str) -> KeyClass:

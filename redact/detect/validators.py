@@ -23,6 +23,7 @@ from typing import Any
 from redact.detect.keys import (
     KeyClass,
     classify_key,
+    classify_words,
     credential_from_parent,
     is_bare_key,
     key_words,
@@ -526,7 +527,7 @@ def credential_like(value: str) -> bool:
         return False  # a variable or type name, not its value
     if (_NAME_WORDS.match(v) and _pronounceable(v)) or _STYLE.match(v):
         return False
-    if _WORDS_ONLY.match(v) and classify_key(v) in _NAMED_PAIR:
+    if _WORDS_ONLY.match(v) and classify_words(v) in _NAMED_PAIR:
         return False  # a credential's or its setting's name (x-amz-security-token), not a value
     words = v.split()
     if len(words) >= 4 and all(w.strip(".,:;!?()").isalpha() for w in words):
