@@ -157,12 +157,17 @@ def test_scanners_of_one_catalog_share_its_compiled_patterns():
     import threading
 
     import redact
-    from redact.detect import engine, prefilter
+    from redact.detect import _buildcache, prefilter
 
     redact.build_scanner()
-    before = (engine._compile.cache_info().misses, prefilter._hs_compiled.cache_info().misses)
+    before = (len(_buildcache._compiled), prefilter._hs_compiled.cache_info().misses)
     a, b = redact.build_scanner(), redact.build_scanner()
-    assert (engine._compile.cache_info().misses, prefilter._hs_compiled.cache_info().misses) == before
+    assert (len(_buildcache._compiled), prefilter._hs_compiled.cache_info().misses) == before
+    assert all(
+        pa is pb
+        for da, db in zip(a.engine.detectors, b.engine.detectors, strict=True)
+        for (pa, _), (pb, _) in zip(da.patterns, db.patterns, strict=True)
+    )
     assert a is not b and a._clean is not b._clean
     if HAVE_HYPERSCAN:
         assert a.engine.prefilter._db is b.engine.prefilter._db  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from redact._yaml import Loc, data_dir, describe_loc, line_of, load_with_lines
 from redact.detect import connstr as _connstr  # noqa: F401  (registers its validators)
 from redact.detect import pii as _pii  # noqa: F401  (registers its validators)
+from redact.detect._buildcache import compile_regex
 from redact.detect.validators import KEY_CLASSES, VALIDATORS
 from redact.errors import CatalogError
 
@@ -88,7 +89,7 @@ class Context(_Strict):
                     raise ValueError(f"[{i}] unknown key class {pattern!r} (known: {known})")
                 continue
             try:
-                regex.compile(pattern)
+                compile_regex(pattern)
             except regex.error as exc:
                 raise ValueError(f"[{i}] does not compile: {exc}") from None
         return v
@@ -169,7 +170,7 @@ class DetectorSpec(_Strict):
     def _patterns_compile(cls, v: list[str]) -> list[str]:
         for i, pattern in enumerate(v):
             try:
-                regex.compile(pattern)
+                compile_regex(pattern)
             except regex.error as exc:
                 raise ValueError(f"patterns[{i}] does not compile: {exc}") from None
         return v
@@ -279,7 +280,7 @@ def _fragments_of(data: Any, lines: dict[Loc, int], source: str, into: dict[str,
         if not isinstance(body, str) or not body:
             raise CatalogError(f"{source}:{line}: fragment {name!r}: must be regex text")
         try:
-            regex.compile(body)
+            compile_regex(body)
         except regex.error as exc:
             raise CatalogError(f"{source}:{line}: fragment {name!r}: does not compile: {exc}") from None
         into[name] = body

@@ -20,6 +20,7 @@ from typing import Any
 
 import regex
 
+from redact.detect._buildcache import compile_regex, save_regexes
 from redact.detect.catalog import DetectorSpec
 from redact.detect.keys import (
     KeyClass,
@@ -53,13 +54,12 @@ _OUTPUT_MARKERS = ("[REDACTED", "***", "tok:", "enc:v1:")
 _KEY_CACHE_LIMIT = 65536
 
 
-@lru_cache(maxsize=16384)
 def _compile(pattern: str) -> regex.Pattern[str]:
     """A catalog pattern compiled once per process: every scanner built from the same
     catalog shares its compiled patterns, which are immutable (the regex module's own
     cache holds 500 and a catalog compiles more, so without this each scanner built
-    compiled them all again)."""
-    return regex.compile(pattern)
+    compiled them all again); a new process rebuilds them from the disk cache."""
+    return compile_regex(pattern)
 
 
 class CompiledDetector:
@@ -235,7 +235,7 @@ class Engine:
             else frozenset(v for d in self.detectors for v in d.vendor_examples)
         )
         shapes = [] if report_vendor_examples else [p for d in self.detectors for p in d.vendor_shapes]
-        self._vendor_shape = regex.compile("|".join(f"(?:{p})" for p in shapes)) if shapes else None
+        self._vendor_shape = _compile("|".join(f"(?:{p})" for p in shapes)) if shapes else None
         # per-engine detection options handed to validators (e.g. {"phone_region": "DE"})
         self.options: Mapping[str, Any] | None = dict(options) if options else None
         self._keys: dict[str, _KeyInfo] = {}
@@ -287,6 +287,7 @@ class Engine:
             ),
             default=0,
         )
+        save_regexes()  # (the patterns this build compiled, for the next process)
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:

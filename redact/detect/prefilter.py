@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 import regex
 
+from redact.detect._buildcache import compile_regex, compiled_database, shape_checked
+
 __all__ = ["Prefilter", "KeyGate", "build_prefilter", "check_shape", "HAVE_HYPERSCAN"]
 
 try:  # pragma: no cover - depends on the platform
@@ -130,6 +132,10 @@ def check_shape(pattern: str) -> str | None:
     """Why Hyperscan (when installed) cannot compile ``pattern``, or None."""
     if not HAVE_HYPERSCAN:
         return None
+    return shape_checked(pattern, _compile_problem)
+
+
+def _compile_problem(pattern: str) -> str | None:
     db = hyperscan.Database()
     try:
         db.compile(expressions=[pattern.encode()], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_SINGLEMATCH])
@@ -150,12 +156,8 @@ def _hs_compiled(patterns: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
     """One Hyperscan database of ``patterns`` (ids by position), compiled once per process:
     a database is immutable and every scanner built from the same catalog shares it (each
     thread of each scanner allocates its own scratch), so building another scanner does
-    not compile it again."""
-    db = hyperscan.Database()
-    db.compile(
-        expressions=list(patterns), ids=list(range(len(patterns))), elements=len(patterns), flags=list(flags)
-    )
-    return db
+    not compile it again; nor does another process, which loads it from the disk cache."""
+    return compiled_database(patterns, range(len(patterns)), flags)
 
 
 @lru_cache(maxsize=32)
@@ -166,10 +168,8 @@ def _hs_database(patterns: tuple[tuple[int, bytes], ...], flags: int) -> tuple[A
     exprs = [p for _, p in patterns]
     if not exprs:
         return None, ()
-    db = hyperscan.Database()
     try:
-        db.compile(expressions=exprs, ids=ids, elements=len(ids), flags=[flags] * len(ids))
-        return db, ()
+        return compiled_database(exprs, ids, [flags] * len(ids)), ()
     except hyperscan.error:
         pass
     ok: list[tuple[int, bytes]] = []
@@ -219,7 +219,7 @@ class KeyGate:
                     pid = ids.get(spec)
                     if pid is None:
                         pid = ids[spec] = len(self._compiled)
-                        self._compiled.append(regex.compile(spec))
+                        self._compiled.append(compile_regex(spec))
                         self._owners.append([])
                     self._owners[pid].append((exclude, d))
         # a non-ASCII rule (which the regex module may case-fold onto ASCII) is not gated

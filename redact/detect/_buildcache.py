@@ -1,0 +1,336 @@
+"""A disk cache of what building a scanner compiles, so a new process does not compile it.
+
+Compiling the catalog takes seconds: its Hyperscan databases (the prefilter, the key
+gate), the check that Hyperscan compiles each prefilter, and well over a thousand
+patterns that the ``regex`` module parses in Python. Loading them back takes
+milliseconds. Each entry is stored under a name derived from everything that shapes it
+(its expressions, ids and flags; the Hyperscan or ``regex`` build, the Python version,
+the machine and the CPU's feature flags), with a SHA-256 of its bytes that is checked
+before it is used. An entry that is missing, unreadable, damaged or built for another
+platform is compiled again: the cache never changes what is detected, only how long the
+first scanner of a process takes to build.
+
+A pattern is stored as the ``regex`` module's own pickled form of a compiled pattern
+(its code, groups and flags, as ``copyreg`` gives it), written with ``marshal``, which
+builds plain data and never calls code; it is rebuilt by the callable ``regex``
+registers for unpickling, and used only when its text is the one asked for.
+
+Where: ``$REDACT_CACHE_DIR``, else ``$XDG_CACHE_HOME/redact``, else ``~/.cache/redact``;
+``REDACT_CACHE_DIR=`` (empty) turns the cache off. The folder is created private to the
+user (0700), and a folder or a file that another user owns or that others may write is
+never read: an entry planted there could make the prefilter skip detectors. The cache
+holds compiled detector patterns only, never a scanned value. At most ``_KEEP``
+databases are kept, the least recently used removed first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import hashlib
+import logging
+import marshal
+import os
+import platform
+import stat
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+
+__all__ = ["cache_dir", "compiled_database", "shape_checked", "compile_regex", "save_regexes"]
+
+_log = logging.getLogger("redact.cache")
+_MAGIC = b"redact-build-cache 1\n"
+_KEEP = 12  # databases kept (a catalog's prefilter and key gate, per version and policy)
+_lock = threading.Lock()
+
+
+def cache_dir() -> Path | None:
+    """The cache folder (created, private to the user), or None when it is turned off or
+    cannot be used."""
+    configured = os.environ.get("REDACT_CACHE_DIR")
+    if configured is not None:
+        if not configured.strip():
+            return None
+        folder = Path(configured).expanduser()
+    else:
+        try:
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # (no home: a container's user without an entry)
+            return None
+        folder = Path(base) / "redact"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(folder.stat()):
+            _log.debug("cache folder %s is not private to this user: not used", folder)
+            return None
+    except OSError:
+        return None
+    return folder
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else (POSIX; elsewhere, always)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+@lru_cache(maxsize=1)
+def _platform_key() -> bytes:
+    """What a database depends on besides its patterns: the Hyperscan build, the machine
+    and the CPU's feature flags (a database compiled for AVX2 does not run without it)."""
+    try:
+        import hyperscan
+
+        version = str(getattr(hyperscan, "__version__", "?"))
+    except ImportError:  # (patterns are cached without Hyperscan too)
+        version = "none"
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith(("flags", "Features")):
+                    flags = " ".join(sorted(line.partition(":")[2].split()))
+                    break
+    except OSError:
+        flags = platform.processor()
+    parts = (version, platform.machine(), platform.system(), flags)
+    return "\n".join(parts).encode()
+
+
+def _name(kind: str, material: Sequence[bytes]) -> str:
+    h = hashlib.sha256(_MAGIC + _platform_key())
+    for part in material:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return f"{kind}-{h.hexdigest()[:40]}"
+
+
+def compiled_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int]) -> Any:
+    """A block-mode Hyperscan database of ``expressions``, loaded from the cache when an
+    identical one was compiled before, else compiled (hyperscan.error propagates) and
+    stored."""
+    import hyperscan
+
+    def compile_() -> Any:
+        db = hyperscan.Database()
+        db.compile(expressions=list(expressions), ids=list(ids), elements=len(ids), flags=list(flags))
+        return db
+
+    folder = cache_dir()
+    if folder is None:
+        return compile_()
+    material = [b"block"] + [b"%d:%d:" % (i, f) + e for e, i, f in zip(expressions, ids, flags, strict=True)]
+    path = folder / (_name("hs", material) + ".db")
+    blob = _read(path)
+    if blob is not None:
+        try:
+            db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+            hyperscan.Scratch(db)  # (fails on a database this CPU cannot run)
+            _touch(path)
+            return db
+        except Exception:  # damaged or foreign: compile it again below
+            _log.debug("cached database %s not usable: compiled again", path.name)
+    db = compile_()
+    _write(path, hyperscan.dumpb(db), prune=True)
+    return db
+
+
+def _read(path: Path) -> bytes | None:
+    """The checked payload of a cache file, or None (absent, not ours, damaged)."""
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            if not _private(os.fstat(f.fileno())):
+                return None
+            data = f.read()
+    except OSError:
+        return None
+    head = len(_MAGIC)
+    if not data.startswith(_MAGIC) or len(data) < head + 32:
+        return None
+    digest, payload = data[head : head + 32], data[head + 32 :]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    return payload
+
+
+def _write(path: Path, payload: bytes, prune: bool = False) -> None:
+    """Store ``payload`` atomically (a reader sees the old file or the new one, whole)."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        with os.fdopen(fd, "wb") as f:
+            f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, path)
+        tmp = None
+        if prune:
+            _prune(path.parent)
+    except OSError:
+        _log.debug("could not store %s in the cache", path.name)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _touch(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the ``_KEEP`` most recently used databases."""
+    try:
+        files = sorted(folder.glob("hs-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[_KEEP:]:
+            old.unlink()
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ shape verdicts
+# Checking that Hyperscan compiles each prefilter of the catalog, one database each,
+# takes seconds: the shapes that compiled are remembered (by their SHA-256, per platform)
+# in one small file, so a later process checks only new shapes.
+_shapes: set[str] | None = None
+
+
+def _shapes_path(folder: Path) -> Path:
+    return folder / (_name("shapes", [b"single-match"]) + ".txt")
+
+
+def _digest(pattern: str) -> str:
+    return hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _known(folder: Path | None) -> set[str]:
+    global _shapes
+    if _shapes is None:
+        blob = _read(_shapes_path(folder)) if folder is not None else None
+        _shapes = set(blob.decode("ascii", "replace").split()) if blob else set()
+    return _shapes
+
+
+def shape_checked(pattern: str, check: Callable[[str], str | None]) -> str | None:
+    """``check(pattern)`` (why Hyperscan cannot compile it, or None), answered from the
+    remembered verdicts when this shape compiled before on this platform."""
+    folder = cache_dir()
+    digest = _digest(pattern)
+    with _lock:
+        if digest in _known(folder):
+            return None
+    problem = check(pattern)
+    if problem is None:
+        _remember(digest, folder)
+    return problem
+
+
+def _remember(digest: str, folder: Path | None) -> None:
+    with _lock:
+        known = _known(folder)
+        if digest in known:
+            return
+        known.add(digest)
+        if folder is not None:
+            _write(_shapes_path(folder), "\n".join(sorted(known)).encode("ascii"))
+
+
+# ------------------------------------------------------------------ regex patterns
+_REGEX_LIMIT = 20_000  # patterns kept in the table (past it, only this process' own)
+_compiled: dict[str, regex.Pattern[str]] = {}  # this process' compiled patterns
+_table: dict[str, tuple[Any, ...]] | None = None  # the stored pickled forms, by pattern
+_dirty = False
+
+
+def _regex_path(folder: Path) -> Path:
+    version = f"{regex.__version__} {sys.version_info[:2]} {marshal.version}".encode()
+    return folder / (_name("regex", [version]) + ".bin")
+
+
+def _reduced(compiled: regex.Pattern[str]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """``(rebuild, data)``: how pickle stores a compiled pattern (``regex`` registers it
+    with ``copyreg``)."""
+    reduce: Callable[[Any], Any] = copyreg.dispatch_table[regex.Pattern]
+    rebuild, data = reduce(compiled)[:2]
+    return rebuild, data
+
+
+@lru_cache(maxsize=1)
+def _rebuilder() -> Callable[..., Any]:
+    """The callable ``regex`` registers to rebuild a pickled pattern from its data."""
+    return _reduced(regex.compile(""))[0]
+
+
+def _loaded_table() -> dict[str, tuple[Any, ...]]:
+    global _table
+    if _table is None:
+        _table = {}
+        folder = cache_dir()
+        blob = _read(_regex_path(folder)) if folder is not None else None
+        if blob:
+            try:
+                data = marshal.loads(blob)
+            except Exception:  # (not a table written by this build)
+                data = None
+            if isinstance(data, dict):
+                _table = data
+    return _table
+
+
+def compile_regex(pattern: str) -> regex.Pattern[str]:
+    """``regex.compile(pattern)``, once per process, rebuilt from the disk cache when it
+    was compiled before (regex.error propagates)."""
+    global _dirty
+    found = _compiled.get(pattern)
+    if found is not None:
+        return found
+    with _lock:
+        table = _loaded_table()
+        stored = table.get(pattern)
+    compiled = None
+    if isinstance(stored, tuple):
+        try:
+            compiled = _rebuilder()(*stored)
+        except Exception:  # (a form of another build of regex: compiled again below)
+            compiled = None
+        if not isinstance(compiled, regex.Pattern) or compiled.pattern != pattern:
+            compiled = None
+    if compiled is None:
+        compiled = regex.compile(pattern)
+        data = _reduced(compiled)[1]
+        with _lock:
+            table[pattern] = data
+            _dirty = True
+    _compiled[pattern] = compiled
+    return compiled
+
+
+def save_regexes() -> None:
+    """Store the patterns compiled since the table was read (when there are new ones)."""
+    global _dirty, _table
+    with _lock:
+        if not _dirty or _table is None:
+            return
+        _dirty = False
+        folder = cache_dir()
+        if folder is None:
+            return
+        if len(_table) > _REGEX_LIMIT:
+            _table = {p: _table[p] for p in _compiled if p in _table}
+        try:
+            blob = marshal.dumps(_table)
+        except ValueError:
+            return
+        _write(_regex_path(folder), blob)
