@@ -443,6 +443,29 @@ def test_pw_names_a_password_only_when_the_value_has_a_passwords_shape(value: st
 
 
 @pytest.mark.parametrize(
+    ("value", "credential"),
+    [("q7Xv2LmW9pTz4Rk8Bn3Yc6Hd1Jf5Gs0Aw2Ee7Ui4Oo9P", True), ("15425996f75fd84cea651769219573c19360c2da", True),
+     ("*.py", False), ("^[a-z_][a-z0-9_]*$", False), ("model_checkpoint_epoch", False), ("changeme", False),
+     ("Tq7vL2mX!9pZ", False)],
+)  # fmt: skip
+def test_pat_names_a_personal_access_token_only_when_the_value_is_a_token(
+    value: str, credential: bool
+) -> None:
+    """``pat`` ends the names of personal access tokens (``GITHUB_PAT``,
+    ``AZURE_DEVOPS_EXT_PAT``) and of patterns in code (``file_pat``): under it a value is a
+    credential when it is a generated token (hex of a commit's length too, as under a
+    token), as a dict key, flattened and in text; ``path`` and ``pattern`` are not ``pat``."""
+    for key in ("GITHUB_PAT", "AZURE_DEVOPS_EXT_PAT", "file_pat", "devops.pat", "githubPat"):
+        assert bool(redact.scan({key: value})) is credential, (key, value)
+        assert bool(redact.scan({"note": f"export {key.replace('.', '_')}={value}"})) is credential, (
+            key,
+            value,
+        )
+    for key in ("path", "file_path", "pattern", "compat"):
+        assert redact.scan({"note": f"{key} = {value}"}) == [], (key, value)
+
+
+@pytest.mark.parametrize(
     ("key", "credential"),
     [("sessionid", True), ("JSESSIONID", True), ("PHPSESSID", True), ("cookies.sessionid", True),
      ("session_id", False), ("sessionId", False), ("SessionId", False), ("session", False)],

@@ -86,6 +86,11 @@ _CRED_WORDS = _words(
 # words that end a credential's name only when the value shows it is one: "pw" (db_pw,
 # admin_pw) is also "pointwise" in ML configs (pw_kernel, pw: 3)
 _WEAK_CRED_WORDS = frozenset(["pw"])
+# a generated credential's name by its initials: "pat" is a personal access token
+# (GITHUB_PAT for R's gh and remotes, AZURE_DEVOPS_EXT_PAT for the Azure DevOps CLI, a
+# GitLab or Databricks PAT) but also a pattern in code (file_pat, name_pat): only a value
+# shaped as a generated token is one
+_TOKEN_INITIALS = frozenset(["pat"])
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
 _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
@@ -381,6 +386,8 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     words = key_words(segments[last])
     if words and words[-1] in _WEAK_CRED_WORDS:  # (db_pw, admin_pw)
         return KeyClass.CREDENTIAL, True
+    if words and words[-1] in _TOKEN_INITIALS:  # (GITHUB_PAT: a generated token only)
+        return KeyClass.CREDENTIAL, True
     if _SESSION_COOKIE_NAME.fullmatch(segments[last]):
         # a web framework's session cookie (sessionid, JSESSIONID, PHPSESSID): a bearer
         # credential when the value is a generated token; session_id and an API's
@@ -482,8 +489,8 @@ def qualifies_key(name: str) -> bool:
 @lru_cache(maxsize=4096)
 def names_unknown_holder(key: str) -> bool:
     """The key holds a credential only as ``<name>_key`` after a name the grammar does not
-    know (``acmeiot_key``) or as a bare ``key`` under such a name (``acmeiot.key``): the
-    value must be a generated token to be one."""
+    know (``acmeiot_key``), as a bare ``key`` under such a name (``acmeiot.key``) or by a
+    weak word or initials (``db_pw``, ``GITHUB_PAT``): the value must show it is one."""
     segments = split_segments(key)
     if not segments:
         return False
@@ -491,7 +498,7 @@ def names_unknown_holder(key: str) -> bool:
     if _classify_segment(words) is not KeyClass.NEUTRAL:
         return False
     return (
-        (bool(words) and words[-1] in _WEAK_CRED_WORDS)
+        (bool(words) and (words[-1] in _WEAK_CRED_WORDS or words[-1] in _TOKEN_INITIALS))
         or _unknown_holder_key(words)
         or _bare_unknown_holder(segments, len(segments) - 1)
     )
@@ -504,6 +511,15 @@ def weak_credential_name(key: str) -> bool:
     segments = split_segments(key)
     words = key_words(segments[-1]) if segments else []
     return bool(words) and words[-1] in _WEAK_CRED_WORDS
+
+
+@lru_cache(maxsize=4096)
+def token_initials_name(key: str) -> bool:
+    """The key's last word names a generated token by its initials (``GITHUB_PAT``): the
+    value must be shaped as one, and hex of a digest's length is one, as under a token."""
+    segments = split_segments(key)
+    words = key_words(segments[-1]) if segments else []
+    return bool(words) and words[-1] in _TOKEN_INITIALS
 
 
 def is_bare_key(name: str) -> bool:

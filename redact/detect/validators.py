@@ -29,6 +29,7 @@ from redact.detect.keys import (
     key_words,
     names_unknown_holder,
     split_segments,
+    token_initials_name,
     weak_credential_name,
 )
 from redact.leaves import SIBLING_CONTEXT, context_key
@@ -727,6 +728,8 @@ def credential_value(c: Candidate) -> bool:
     if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
         if weak_credential_name(holder):  # (db_pw: a password's shape will do)
             return password_shaped(c.span) or generated_token(c.span)
+        if token_initials_name(holder):  # (GITHUB_PAT: a token, hex of a digest's length too)
+            return generated_token(c.span, digest=True)
         return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
