@@ -448,21 +448,45 @@ def test_pw_names_a_password_only_when_the_value_has_a_passwords_shape(value: st
      ("*.py", False), ("^[a-z_][a-z0-9_]*$", False), ("model_checkpoint_epoch", False), ("changeme", False),
      ("Tq7vL2mX!9pZ", False)],
 )  # fmt: skip
-def test_pat_names_a_personal_access_token_only_when_the_value_is_a_token(
-    value: str, credential: bool
-) -> None:
+def test_pat_and_sk_name_a_token_only_when_the_value_is_one(value: str, credential: bool) -> None:
     """``pat`` ends the names of personal access tokens (``GITHUB_PAT``,
-    ``AZURE_DEVOPS_EXT_PAT``) and of patterns in code (``file_pat``): under it a value is a
+    ``AZURE_DEVOPS_EXT_PAT``) and of patterns in code (``file_pat``), ``sk`` those of an
+    AK/SK pair's secret key (``QIANFAN_SK``) and of sort keys: under them a value is a
     credential when it is a generated token (hex of a commit's length too, as under a
-    token), as a dict key, flattened and in text; ``path`` and ``pattern`` are not ``pat``."""
-    for key in ("GITHUB_PAT", "AZURE_DEVOPS_EXT_PAT", "file_pat", "devops.pat", "githubPat"):
+    token), as a dict key, flattened and in text; ``path``, ``pattern`` and ``task`` are
+    neither."""
+    for key in (
+        "GITHUB_PAT",
+        "AZURE_DEVOPS_EXT_PAT",
+        "file_pat",
+        "devops.github_pat",
+        "githubPat",
+        "QIANFAN_SK",
+    ):
         assert bool(redact.scan({key: value})) is credential, (key, value)
         assert bool(redact.scan({"note": f"export {key.replace('.', '_')}={value}"})) is credential, (
             key,
             value,
         )
-    for key in ("path", "file_path", "pattern", "compat"):
+    for key in ("path", "file_path", "pattern", "compat", "task", "disk"):
         assert redact.scan({"note": f"{key} = {value}"}) == [], (key, value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "3f2a9c0e-1b7d-4e8f-9a6b-5c4d3e2f1a0b",
+        "d41d8cd98f00b204e9800998ecf8427e",
+    ],
+)
+def test_a_bare_sk_may_be_a_records_sort_key(value: str) -> None:
+    """A bare ``sk`` (or ``pat``) is also a record's sort key, as DynamoDB's single-table
+    designs name it beside ``pk``: a ULID, a UUID or MD5's length in hex under it is the
+    record's key; a generated token is still a credential."""
+    for key in ("sk", "pat"):
+        assert redact.scan({"pk": "USER#1042", key: value}) == []
+        assert redact.scan({key: "q7Xv2LmW9pTz4Rk8Bn3Yc6Hd1Jf5Gs0"}) != []
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ _CRED_WORDS = _words(
     "password passwd passwrd pwd pass passphrase passcode secret secrets token tokens "
     "credential credentials cred creds apikey apikeys apitoken authtoken accesstoken "
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
-    "masterkey clientsecret appsecret authkey sessiontoken dsn connstr connectionstring "
+    "masterkey clientsecret appsecret appkey authkey sessiontoken dsn connstr connectionstring "
     "connstring sas sastoken auth authorization bearer cookie pgpass psk "
     # one-word compounds of a key or a password with what it opens (dbkey, privkey, keypass)
     "dbkey databasekey privkey clientkey servicekey dbpass databasepass keypass "
@@ -88,9 +88,10 @@ _CRED_WORDS = _words(
 _WEAK_CRED_WORDS = frozenset(["pw"])
 # a generated credential's name by its initials: "pat" is a personal access token
 # (GITHUB_PAT for R's gh and remotes, AZURE_DEVOPS_EXT_PAT for the Azure DevOps CLI, a
-# GitLab or Databricks PAT) but also a pattern in code (file_pat, name_pat): only a value
-# shaped as a generated token is one
-_TOKEN_INITIALS = frozenset(["pat"])
+# GitLab or Databricks PAT) but also a pattern in code (file_pat, name_pat); "sk" is the
+# secret key of an AK/SK pair, as Chinese clouds name it (QIANFAN_SK, HUAWEICLOUD_SDK_SK),
+# and other things (a sort key): only a value shaped as a generated token is one
+_TOKEN_INITIALS = frozenset(["pat", "sk"])
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
 _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
@@ -142,7 +143,7 @@ _CRED_PAIRS = frozenset(
 _CRED_SUFFIXES = (
     "password", "passwd", "apikey", "accountkey", "accesskey", "secretkey", "privatekey",
     "authtoken", "accesstoken", "apitoken", "refreshtoken", "sessiontoken", "clientsecret",
-    "appsecret", "credentials", "pwd",
+    "appsecret", "appkey", "credentials", "pwd",
 )  # fmt: skip
 # words ending in "s" that are no plural of a credential word (the Sass stylesheet language)
 _NOT_PLURALS = _words("sass")

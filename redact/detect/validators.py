@@ -728,8 +728,11 @@ def credential_value(c: Candidate) -> bool:
     if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
         if weak_credential_name(holder):  # (db_pw: a password's shape will do)
             return password_shaped(c.span) or generated_token(c.span)
-        if token_initials_name(holder):  # (GITHUB_PAT: a token, hex of a digest's length too)
-            return generated_token(c.span, digest=True)
+        if token_initials_name(holder):
+            # GITHUB_PAT, QIANFAN_SK: a token, hex of a digest's length too; a bare "sk" or
+            # "pat" may be a record's sort key (DynamoDB's pk/sk): not a record key's shape
+            bare = len(key_words(split_segments(holder)[-1])) == 1
+            return generated_token(c.span, bare=bare, digest=not bare)
         return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
         # a long value shown as its two ends around "..." (pydantic's repr of an input):
@@ -868,7 +871,7 @@ def generated_token(value: str, bare: bool = False, digest: bool = False) -> boo
     digits or with both cases, random (3.3 bits per character or more), not a name, a
     filler, a counting run or hex of a commit's or a content digest's length (what lineage
     looks like). Under a ``bare`` key (``acmeiot.key``), which may be a record's, neither
-    MD5's length in hex nor a UUID, the shapes of a cache's or a record's key. With
+    MD5's length in hex nor a UUID nor a ULID, the shapes of a cache's or a record's key. With
     ``digest``, where a credential's own name says what the value is, hex of a digest's
     length is a key too."""
     v = value.strip().strip("'\"`")
@@ -921,7 +924,10 @@ def generated(c: Candidate) -> bool:
 # SHA-512). 32 (MD5's length) is also the commonest shape of a vendor's API key, and reads
 # as one under a vendor's name
 _DIGEST_HEX = re.compile(r"[0-9a-f]{40}|[0-9A-F]{40}|(?:[0-9a-f]{64}|[0-9A-F]{64}){1,2}")
-_RECORD_KEY = re.compile(r"[0-9a-f]{32}|[0-9A-F]{32}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+# (MD5's length in hex, a UUID, a ULID: what a cache's or a record's key looks like)
+_RECORD_KEY = re.compile(
+    r"[0-9a-f]{32}|[0-9A-F]{32}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-7][0-9A-HJKMNP-TV-Z]{25}"
+)
 
 
 # a name whose last word says a value of digits alone is the credential: a PIN or a
