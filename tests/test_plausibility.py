@@ -487,3 +487,32 @@ def test_layer_names_under_a_weak_name_and_cut_stand_ins_are_no_credentials():
     assert [f.detector for f in redact.scan({"pw": "hunter2_3x3Qz"})] == ["sensitive-key-value"]
     assert redact.scan({"help": '"--cookies [cyan]<NAME VALUE> ...", "--auth [cyan]<USER PASS>"'}) == []
     assert [f.detector for f in redact.scan({"v": "--cookies [cyan]Xk9mP2vLq7Tz"})] != []
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [{"password": "CorrectHorseBatteryStaple"}, {"db_password": "WelcomeHomeAgain"},
+     {"note": 'password = "CorrectHorseBatteryStaple"'}, {"note": '"passphrase": "WelcomeHomeAgain"'},
+     {"note": "export DB_PASSWORD=CorrectHorseBatteryStaple"}, {"note": "mysql --password CorrectHorseBatteryStaple"}],
+)  # fmt: skip
+def test_a_passphrase_of_capitalised_words_under_a_passwords_name_is_a_password(doc: dict[str, str]) -> None:
+    """Capitalised words joined read as a type's name, but under a password's own name and
+    written as a value (the whole value, a quoted literal, an environment line, a flag's
+    argument) they are the password."""
+    found = redact.scan(doc)
+    assert found and found[0].category in ("SECRET", "CONNECTION_STRING")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [{"password": "SecretStr"}, {"password": "PasswordInput"}, {"password": "TextField"},
+     {"password": "YourPasswordHere"}, {"password": "MyPassword"}, {"password": "ExamplePassword"},
+     {"credentials": "DefaultAzureCredential"}, {"token": "AccessToken"}, {"auth": "OAuthSession"},
+     {"note": "password: CorrectHorseBatteryStaple"}, {"note": "password = CorrectHorseBatteryStaple"},
+     {"note": "def login(password: SecretStr = None):"}, {"note": "password = PasswordHasher()"}],
+)  # fmt: skip
+def test_type_names_under_credential_names_stay_code(doc: dict[str, str]) -> None:
+    """A type's name stays code: under a token's, a secret's or credentials' name (where
+    classes are common), with a word naming a credential or a kind of type, as a stand-in,
+    and unquoted after ``name:`` or ``name =`` (an annotation, a class assigned)."""
+    assert redact.scan(doc) == []

@@ -757,7 +757,50 @@ def credential_value(c: Candidate) -> bool:
         return not from_parent and numeric_credential(_NOT_DIGIT.sub("", span), name or c.key)
     if from_parent and _DIGEST_HEX.fullmatch(span):
         return False  # (secrets.build_sourceversion: hex of a commit's length, lineage's shape)
-    return credential_like(c.span) and (not from_parent or token_like(c.span))
+    if credential_like(c.span):
+        return not from_parent or token_like(c.span)
+    return not from_parent and _passphrase_of_capitalised_words(c, span, name or c.key)
+
+
+# the last word of a password's own name (not of a token's, a secret's or credentials',
+# under which a type's name is common: credentials: DefaultAzureCredential)
+_PASSWORD_WORDS = frozenset(["password", "passwd", "passwrd", "pwd", "pass", "passphrase", "passcode"])
+# the last word of a type's name that says what kind of thing it is (password: SecretStr,
+# password: TextField, pwd: PathLike)
+_TYPE_KIND_WORDS = frozenset(
+    ("str", "string", "field", "input", "type", "text", "bytes", "like", "column", "widget",
+     "value", "model", "schema", "class", "object", "dict", "list", "form", "entry", "param",
+     "option", "arg", "args", "config", "settings", "handler", "provider", "manager", "factory",
+     "validator", "hasher")
+)  # fmt: skip
+# a value written as one: the whole text, a quoted literal, an environment line's value
+# or a command's flag's argument (never a YAML line or an annotation, name: Value)
+_ENV_OR_FLAG_BEFORE = re.compile(
+    r"(?:^|[\s;])(?:export[ \t]+)?[A-Z][A-Z0-9_]*=$|(?:^|\s)--?[A-Za-z][\w-]*[= ]$"
+)
+
+
+def _passphrase_of_capitalised_words(c: Candidate, span: str, key: str) -> bool:
+    """Capitalised words joined (``CorrectHorseBatteryStaple``, ``WelcomeHome``) read as a
+    type's name; under a password's own name, written as a value, they are the password,
+    unless a word of theirs names a credential or a setting (``SecretStr``,
+    ``PasswordInput``, ``MaxLength``) or the last one a kind of type (``TextField``)."""
+    segments = split_segments(key) if key else []
+    name_words = key_words(segments[-1]) if segments else []
+    if not name_words or name_words[-1] not in _PASSWORD_WORDS:
+        return False
+    if len(span) < 8 or not _looks_like_type_name(span) or is_placeholder(span) or _DOC_EXAMPLE.search(span):
+        return False
+    words = _WORD.findall(span)
+    if words[-1].lower() in _TYPE_KIND_WORDS or classify_words(span) is not KeyClass.NEUTRAL:
+        return False
+    start, end = c.start, c.end
+    while start < end and c.text[start] in "'\"`":
+        start, end = start + 1, end - 1  # (a span that holds its quotes)
+    whole = not c.text[:start].strip() and not c.text[end:].strip()
+    before, after = c.text[start - 1 : start], c.text[end : end + 1]
+    quoted = before in ("'", '"', "`") and after == before
+    return whole or quoted or bool(_ENV_OR_FLAG_BEFORE.search(c.text[max(0, start - 128) : start]))
 
 
 # the attributes of a cookie (RFC 6265's Set-Cookie attributes, RFC 2109's $-prefixed
