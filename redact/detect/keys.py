@@ -506,21 +506,23 @@ def names_unknown_holder(key: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def last_key_word(key: str) -> str:
+    """The last word of a key's last segment (``DB_PASSWORD`` -> ``password``), or ''."""
+    segments = split_segments(key)
+    words = key_words(segments[-1]) if segments else []
+    return words[-1] if words else ""
+
+
 def weak_credential_name(key: str) -> bool:
     """The key's last word names a credential only weakly (``db_pw``): the value must be
     shaped as a password or a generated token to be one."""
-    segments = split_segments(key)
-    words = key_words(segments[-1]) if segments else []
-    return bool(words) and words[-1] in _WEAK_CRED_WORDS
+    return last_key_word(key) in _WEAK_CRED_WORDS
 
 
-@lru_cache(maxsize=4096)
 def token_initials_name(key: str) -> bool:
     """The key's last word names a generated token by its initials (``GITHUB_PAT``): the
     value must be shaped as one, and hex of a digest's length is one, as under a token."""
-    segments = split_segments(key)
-    words = key_words(segments[-1]) if segments else []
-    return bool(words) and words[-1] in _TOKEN_INITIALS
+    return last_key_word(key) in _TOKEN_INITIALS
 
 
 def is_bare_key(name: str) -> bool:

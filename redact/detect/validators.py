@@ -27,6 +27,7 @@ from redact.detect.keys import (
     credential_from_parent,
     is_bare_key,
     key_words,
+    last_key_word,
     names_unknown_holder,
     split_segments,
     token_initials_name,
@@ -764,7 +765,7 @@ def credential_value(c: Candidate) -> bool:
 
 # the last word of a password's own name (not of a token's, a secret's or credentials',
 # under which a type's name is common: credentials: DefaultAzureCredential)
-_PASSWORD_WORDS = frozenset(["password", "passwd", "passwrd", "pwd", "pass", "passphrase", "passcode"])
+_PASSWORD_WORDS = ("password", "passwd", "passwrd", "pwd", "pass", "passphrase", "passcode")
 # the last word of a type's name that says what kind of thing it is (password: SecretStr,
 # password: TextField, pwd: PathLike)
 _TYPE_KIND_WORDS = frozenset(
@@ -785,9 +786,7 @@ def _passphrase_of_capitalised_words(c: Candidate, span: str, key: str) -> bool:
     type's name; under a password's own name, written as a value, they are the password,
     unless a word of theirs names a credential or a setting (``SecretStr``,
     ``PasswordInput``, ``MaxLength``) or the last one a kind of type (``TextField``)."""
-    segments = split_segments(key) if key else []
-    name_words = key_words(segments[-1]) if segments else []
-    if not name_words or name_words[-1] not in _PASSWORD_WORDS:
+    if not key or last_key_word(key) not in _PASSWORD_WORDS:
         return False
     if len(span) < 8 or not _looks_like_type_name(span) or is_placeholder(span) or _DOC_EXAMPLE.search(span):
         return False
@@ -975,7 +974,7 @@ _RECORD_KEY = re.compile(
 
 # a name whose last word says a value of digits alone is the credential: a PIN or a
 # numeric password from 6 digits, a numeric token or secret from 16
-_DIGIT_PASSWORD_WORDS = ("password", "passwd", "pwd", "pass", "passcode", "passphrase", "pin")
+_DIGIT_PASSWORD_WORDS = (*_PASSWORD_WORDS, "pin")
 _DIGIT_TOKEN_WORDS = ("secret", "token", "key", "apikey", "auth", "credential", "credentials")
 
 
