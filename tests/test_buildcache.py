@@ -16,15 +16,18 @@ import regex
 
 from redact.detect import _buildcache
 
-# a process that builds the default scanner and prints its findings on fixed values and
-# how many catalog patterns it compiled; with FORBID_COMPILE set, compiling a Hyperscan
+# a process that builds the default scanner and prints its findings on fixed values, how
+# many catalog patterns it compiled and how many pattern widths it parsed; with FORBID_COMPILE set, compiling a Hyperscan
 # database fails it
 _CHILD = r"""
 import json, os, sys
 import hyperscan, regex
 import redact
-from redact.detect import _buildcache
+from redact.detect import _buildcache, engine
 compiled = []
+widths = []
+parsed = engine._parsed_min_width
+engine._parsed_min_width = lambda p: widths.append(p) or parsed(p)
 plain = regex.compile
 def counted(pattern, *a, **k):
     compiled.append(pattern)
@@ -38,7 +41,7 @@ scanner = redact.build_scanner()
 catalog = [p for p in compiled if p in _buildcache._compiled]
 values = json.loads(sys.argv[1])
 found = sorted((f.pointer, f.detector, f.start, f.end) for f in scanner.scan(values))
-print(json.dumps({"findings": found, "catalog_patterns_compiled": len(catalog)}))
+print(json.dumps({"findings": found, "catalog_patterns_compiled": len(catalog), "widths_parsed": len(widths)}))
 """
 
 _VALUES = {
@@ -68,17 +71,19 @@ def _child(folder: Path, forbid: bool = False) -> dict[str, object]:
 
 def test_a_new_process_loads_the_compiled_catalog_and_finds_the_same(tmp_path: Path) -> None:
     """The first process compiles and stores the databases, the pattern table and the
-    shape verdicts; a second one builds its scanner without compiling any Hyperscan
-    database or any catalog pattern, and reports the same findings. Entries whose bytes
-    are damaged, or whose checked payload is not a database or a table of this build, are
-    compiled again, with the same findings."""
+    patterns' widths (the built-in catalog's shapes are checked by compiling its database:
+    no verdicts of their own); a second one builds its scanner without compiling any
+    Hyperscan database or any catalog pattern, or parsing any width, and reports the same
+    findings. Entries whose bytes are damaged, or whose checked payload is not a database
+    or a table of this build, are compiled again, with the same findings."""
     folder = tmp_path / "cache"
     first = _child(folder)
     assert first["findings"], "the fixed values hold findings"
     names = sorted(p.name.split("-")[0] for p in folder.iterdir())
-    assert names == ["hs", "hs", "regex", "shapes"]
+    assert names == ["facts", "hs", "hs", "regex"]
+    assert first["widths_parsed"] > 500
     second = _child(folder, forbid=True)
-    assert second == {"findings": first["findings"], "catalog_patterns_compiled": 0}
+    assert second == {"findings": first["findings"], "catalog_patterns_compiled": 0, "widths_parsed": 0}
 
     for i, entry in enumerate(sorted(folder.iterdir())):
         data = entry.read_bytes()
@@ -89,6 +94,7 @@ def test_a_new_process_loads_the_compiled_catalog_and_finds_the_same(tmp_path: P
     third = _child(folder)
     assert third["findings"] == first["findings"]
     assert third["catalog_patterns_compiled"] > 0  # (the table was compiled again)
+    assert third["widths_parsed"] > 0
     assert _child(folder, forbid=True)["findings"] == first["findings"]  # and stored again
 
 

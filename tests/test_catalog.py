@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -270,6 +271,71 @@ def test_a_bad_pattern_prefilter_is_a_catalog_error(pattern: dict, message: str)
 
     with pytest.raises(CatalogError, match=message.replace("[", r"\[").replace("(", r"\(")):
         parse_detectors([_entry([r"x_[a-z]{8}", pattern])], {}, "t.yaml")
+
+
+@pytest.mark.parametrize("where", ["detector", "pattern"])
+def test_a_shape_hyperscan_cannot_compile_is_named(where: str) -> None:
+    """A prefilter Python compiles but Hyperscan does not (one that matches the empty
+    string): a policy's or user's detector fails as it is read, with its file and line;
+    the built-in catalog's shapes are compiled together in the prefilter database, and a
+    failure there names the detector and the field."""
+    from redact.detect.catalog import parse_detectors
+    from redact.detect.engine import Engine
+    from redact.detect.prefilter import HAVE_HYPERSCAN
+
+    if not HAVE_HYPERSCAN:
+        pytest.skip("Hyperscan is not installed")
+    if where == "detector":
+        entry = {**_entry([r"x_[a-z]{8}"]), "prefilter": "(?:x_)*"}
+        field = "prefilter"
+    else:
+        entry = _entry([r"x_[a-z]{8}", {"regex": "x_[0-9]{8}", "prefilter": "(?:x_)*"}])
+        field = r"patterns\[1\]\.prefilter"
+    with pytest.raises(
+        CatalogError, match=r"^t\.yaml:\w+: detector 'x-token': field .*Hyperscan cannot compile it"
+    ):
+        parse_detectors([entry], {}, "t.yaml")
+    specs = parse_detectors([entry], {}, "t.yaml", builtin=True)  # (not compiled one by one)
+    with pytest.raises(
+        CatalogError, match=rf"^detector 'x-token': field '{field}': Hyperscan cannot compile it"
+    ):
+        Engine(specs, prefilter="hyperscan")
+    assert Engine(specs, prefilter="python").find("x_abcdefgh")  # (the fallback has no such limit)
+
+
+def test_the_builtin_catalog_is_not_compiled_shape_by_shape(tmp_path: Path) -> None:
+    """Reading the built-in catalog compiles no prefilter in Hyperscan on its own (its
+    shapes meet Hyperscan once, in the prefilter database); a user's catalog file is
+    checked shape by shape, and a shape that compiled is remembered in the build cache
+    (a later process does not compile it again)."""
+    import subprocess
+    import sys
+
+    from redact.detect.prefilter import HAVE_HYPERSCAN
+
+    code = (
+        "import redact.detect.prefilter as P\n"
+        "calls = []\n"
+        "real = P._compile_problem\n"
+        "P._compile_problem = lambda p: calls.append(p) or real(p)\n"
+        "from redact.detect.catalog import load_catalog\n"
+        "import sys\n"
+        "load_catalog()\n"
+        "print(len(calls))\n"
+        "load_catalog([sys.argv[1]])\n"
+        "print(len(calls))\n"
+    )
+    catalog = tmp_path / "mine.yaml"
+    entry = {**_entry([r"x_[a-z]{8}"]), "prefilter": r"x_\d+-ok"}
+    catalog.write_text(json.dumps({"detectors": [entry]}), encoding="utf-8")
+    env = {**os.environ, "REDACT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(catalog)], capture_output=True, text=True, env=env, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == ([["0", "1"], ["0", "0"]] if HAVE_HYPERSCAN else [["0", "0"], ["0", "0"]])
 
 
 def test_fragments_expand_in_patterns_and_prefilters(tmp_path: Path) -> None:

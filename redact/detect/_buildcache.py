@@ -1,8 +1,8 @@
 """A disk cache of what building a scanner compiles, so a new process does not compile it.
 
 Compiling the catalog takes seconds: its Hyperscan databases (the prefilter, the key
-gate), the check that Hyperscan compiles each prefilter, and well over a thousand
-patterns that the ``regex`` module parses in Python. Loading them back takes
+gate), the check that Hyperscan compiles each prefilter of a custom catalog, and well
+over a thousand patterns that the ``regex`` module parses in Python. Loading them back takes
 milliseconds. Each entry is stored under a name derived from everything that shapes it
 (its expressions, ids and flags; the Hyperscan or ``regex`` build, the Python version,
 the machine and the CPU's feature flags), with a SHA-256 of its bytes that is checked
@@ -43,7 +43,14 @@ from typing import Any
 
 import regex
 
-__all__ = ["cache_dir", "compiled_database", "shape_checked", "compile_regex", "save_regexes"]
+__all__ = [
+    "cache_dir",
+    "compiled_database",
+    "shape_checked",
+    "compile_regex",
+    "pattern_width",
+    "save_tables",
+]
 
 _log = logging.getLogger("redact.cache")
 _MAGIC = b"redact-build-cache 1\n"
@@ -201,9 +208,11 @@ def _prune(folder: Path) -> None:
 
 
 # ------------------------------------------------------------------ shape verdicts
-# Checking that Hyperscan compiles each prefilter of the catalog, one database each,
-# takes seconds: the shapes that compiled are remembered (by their SHA-256, per platform)
-# in one small file, so a later process checks only new shapes.
+# Checking that Hyperscan compiles each prefilter of a custom catalog (a policy's, a
+# user's file), one database each, takes tens of milliseconds a shape: the shapes that
+# compiled are remembered (by their SHA-256, per platform) in one small file, so a later
+# process checks only new shapes. (The built-in catalog's shapes meet Hyperscan in the
+# prefilter database only.)
 _shapes: set[str] | None = None
 
 
@@ -247,16 +256,69 @@ def _remember(digest: str, folder: Path | None) -> None:
             _write(_shapes_path(folder), "\n".join(sorted(known)).encode("ascii"))
 
 
+# ------------------------------------------------------------------ tables
+class _Table:
+    """A dict of plain data kept in one cache file with ``marshal``: read once per
+    process, and written back by :meth:`save` when this process added entries. Past
+    ``limit`` entries only those this process used are kept."""
+
+    def __init__(self, kind: str, version: str, limit: int) -> None:
+        self._kind, self._version, self._limit = kind, version.encode(), limit
+        self._data: dict[str, Any] | None = None
+        self._used: set[str] = set()
+        self._dirty = False
+
+    def _path(self, folder: Path) -> Path:
+        return folder / (_name(self._kind, [self._version]) + ".bin")
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = {}
+            folder = cache_dir()
+            blob = _read(self._path(folder)) if folder is not None else None
+            if blob:
+                try:
+                    data = marshal.loads(blob)
+                except Exception:  # (not a table written by this build)
+                    data = None
+                if isinstance(data, dict):
+                    self._data = data
+        return self._data
+
+    def get(self, key: str) -> Any:
+        with _lock:
+            self._used.add(key)
+            return self._loaded().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        with _lock:
+            self._used.add(key)
+            self._loaded()[key] = value
+            self._dirty = True
+
+    def save(self) -> None:
+        with _lock:
+            if not self._dirty or self._data is None:
+                return
+            self._dirty = False
+            folder = cache_dir()
+            if folder is None:
+                return
+            if len(self._data) > self._limit:
+                self._data = {k: v for k, v in self._data.items() if k in self._used}
+            try:
+                blob = marshal.dumps(self._data)
+            except ValueError:
+                return
+            _write(self._path(folder), blob)
+
+
 # ------------------------------------------------------------------ regex patterns
-_REGEX_LIMIT = 20_000  # patterns kept in the table (past it, only this process' own)
 _compiled: dict[str, regex.Pattern[str]] = {}  # this process' compiled patterns
-_table: dict[str, tuple[Any, ...]] | None = None  # the stored pickled forms, by pattern
-_dirty = False
-
-
-def _regex_path(folder: Path) -> Path:
-    version = f"{regex.__version__} {sys.version_info[:2]} {marshal.version}".encode()
-    return folder / (_name("regex", [version]) + ".bin")
+# the stored pickled forms, by pattern (20,000 kept; past it, only this process' own)
+_regexes = _Table("regex", f"{regex.__version__} {sys.version_info[:2]} {marshal.version}", 20_000)
+# what Python's own parser reads of a pattern (its least width), by kind and pattern
+_facts = _Table("facts", f"{sys.version_info[:3]} {marshal.version}", 50_000)
 
 
 def _reduced(compiled: regex.Pattern[str]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
@@ -273,32 +335,13 @@ def _rebuilder() -> Callable[..., Any]:
     return _reduced(regex.compile(""))[0]
 
 
-def _loaded_table() -> dict[str, tuple[Any, ...]]:
-    global _table
-    if _table is None:
-        _table = {}
-        folder = cache_dir()
-        blob = _read(_regex_path(folder)) if folder is not None else None
-        if blob:
-            try:
-                data = marshal.loads(blob)
-            except Exception:  # (not a table written by this build)
-                data = None
-            if isinstance(data, dict):
-                _table = data
-    return _table
-
-
 def compile_regex(pattern: str) -> regex.Pattern[str]:
     """``regex.compile(pattern)``, once per process, rebuilt from the disk cache when it
     was compiled before (regex.error propagates)."""
-    global _dirty
     found = _compiled.get(pattern)
     if found is not None:
         return found
-    with _lock:
-        table = _loaded_table()
-        stored = table.get(pattern)
+    stored = _regexes.get(pattern)
     compiled = None
     if isinstance(stored, tuple):
         try:
@@ -309,28 +352,24 @@ def compile_regex(pattern: str) -> regex.Pattern[str]:
             compiled = None
     if compiled is None:
         compiled = regex.compile(pattern)
-        data = _reduced(compiled)[1]
-        with _lock:
-            table[pattern] = data
-            _dirty = True
+        _regexes.put(pattern, _reduced(compiled)[1])
     _compiled[pattern] = compiled
     return compiled
 
 
-def save_regexes() -> None:
-    """Store the patterns compiled since the table was read (when there are new ones)."""
-    global _dirty, _table
-    with _lock:
-        if not _dirty or _table is None:
-            return
-        _dirty = False
-        folder = cache_dir()
-        if folder is None:
-            return
-        if len(_table) > _REGEX_LIMIT:
-            _table = {p: _table[p] for p in _compiled if p in _table}
-        try:
-            blob = marshal.dumps(_table)
-        except ValueError:
-            return
-        _write(_regex_path(folder), blob)
+def pattern_width(pattern: str, compute: Callable[[str], int]) -> int:
+    """``compute(pattern)``, the least width of a pattern as Python's parser reads it
+    (a pure function of the text and the Python version), remembered in the cache."""
+    stored = _facts.get("width\0" + pattern)
+    if type(stored) is int:
+        return stored
+    width = compute(pattern)
+    _facts.put("width\0" + pattern, width)
+    return width
+
+
+def save_tables() -> None:
+    """Store the patterns compiled and the widths read since the tables were read (when
+    there are new ones)."""
+    _regexes.save()
+    _facts.save()

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from redact._yaml import Loc, data_dir, describe_loc, line_of, load_with_lines
 from redact.detect import connstr as _connstr  # noqa: F401  (registers its validators)
@@ -129,7 +137,7 @@ class DetectorSpec(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _pattern_mappings(cls, data: Any) -> Any:
+    def _pattern_mappings(cls, data: Any, info: ValidationInfo) -> Any:
         """``patterns`` items given as ``{regex, prefilter, fallback}`` mappings: the regexes
         stay in ``patterns``, the prefilters go to ``pattern_prefilters`` (checked like
         ``prefilter``) and the fallback marks to ``pattern_fallbacks``."""
@@ -159,7 +167,7 @@ class DetectorSpec(_Strict):
             gate = item.get("prefilter")
             if gate is not None:
                 try:
-                    _check_prefilter(gate)
+                    _check_prefilter(gate, _shapes_checked(info))
                 except ValueError as exc:
                     raise ValueError(f"patterns[{i}].prefilter: {exc}") from None
             gates.append(gate)
@@ -177,9 +185,9 @@ class DetectorSpec(_Strict):
 
     @field_validator("prefilter")
     @classmethod
-    def _prefilter_compiles(cls, v: str | None) -> str | None:
+    def _prefilter_compiles(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is not None:
-            _check_prefilter(v)
+            _check_prefilter(v, _shapes_checked(info))
         return v
 
     @field_validator("validators", "checks")
@@ -220,7 +228,15 @@ class DetectorSpec(_Strict):
         return round(max(0.05, self.confidence - 0.2), 2)
 
 
-def _check_prefilter(v: str) -> None:
+def _shapes_checked(info: ValidationInfo) -> bool:
+    """Whether each prefilter is compiled by Hyperscan on its own as it is read: yes for
+    policies' and users' catalogs (an error then names its file and line); not for the
+    built-in catalog, whose shapes Hyperscan meets when it compiles the prefilter database
+    (one compile instead of one per shape; a failure there still names the detector)."""
+    return not (info.context or {}).get("builtin", False)
+
+
+def _check_prefilter(v: str, hyperscan_check: bool = True) -> None:
     """A prefilter is a plain regex that Python and Hyperscan (when installed) compile."""
     if regex.search(r"\(\?<?[=!]|\\[1-9]", v):
         raise ValueError("a prefilter is a plain regex: no lookaround or backreference")
@@ -230,6 +246,8 @@ def _check_prefilter(v: str) -> None:
         re.compile(v)
     except re.error as exc:
         raise ValueError(f"does not compile: {exc}") from None
+    if not hyperscan_check:
+        return
     from redact.detect.prefilter import check_shape
 
     problem = check_shape(v)
@@ -339,9 +357,12 @@ def parse_detectors(
     source: str,
     root: Loc = (),
     fragments: Mapping[str, str] | None = None,
+    builtin: bool = False,
 ) -> list[DetectorSpec]:
     """Validate a list of detector mappings (from a catalog file or a policy); ``{{name}}``
-    in patterns and prefilters is one of ``fragments`` (default: the built-in ones)."""
+    in patterns and prefilters is one of ``fragments`` (default: the built-in ones).
+    ``builtin``: the shipped catalog (its prefilters meet Hyperscan in the prefilter
+    database, not one by one)."""
     if not isinstance(data, list):
         line = line_of(lines, root)
         raise CatalogError(f"{source}:{line}: 'detectors' must be a list of detector mappings")
@@ -355,7 +376,7 @@ def parse_detectors(
             line = line_of(lines, (*loc, *where))
             raise CatalogError(f"{source}:{line}: detector {did!r}: field {describe_loc(where)!r}: {problem}")
         try:
-            specs.append(DetectorSpec.model_validate(item))
+            specs.append(DetectorSpec.model_validate(item, context={"builtin": builtin}))
         except ValidationError as exc:
             err = exc.errors()[0]
             field_loc: Loc = tuple(err["loc"])
@@ -410,6 +431,7 @@ def load_catalog(paths: Iterable[Path] | None = None) -> list[DetectorSpec]:
     for p in paths if paths is not None else [builtin_catalog_dir()]:
         p = Path(p)
         files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    shipped = paths is None
     builtin = (builtin_catalog_dir() / "fragments.yaml").resolve()
     loaded = [(f, *_read_catalog_file(f)) for f in files]
     table = builtin_fragments()
@@ -421,7 +443,7 @@ def load_catalog(paths: Iterable[Path] | None = None) -> list[DetectorSpec]:
     for f, data, lines in loaded:
         if "detectors" not in data:
             continue
-        for spec in parse_detectors(data["detectors"], lines, str(f), ("detectors",), table):
+        for spec in parse_detectors(data["detectors"], lines, str(f), ("detectors",), table, shipped):
             if spec.id in seen:
                 raise CatalogError(f"{f}: detector {spec.id!r}: field 'id': duplicate of {seen[spec.id]}")
             seen[spec.id] = str(f)

@@ -20,7 +20,7 @@ from typing import Any
 
 import regex
 
-from redact.detect._buildcache import compile_regex, save_regexes
+from redact.detect._buildcache import compile_regex, pattern_width, save_tables
 from redact.detect.catalog import DetectorSpec
 from redact.detect.keys import (
     KeyClass,
@@ -251,12 +251,14 @@ class Engine:
         # a pattern with a prefilter of its own is one more prefilter entry, numbered after
         # the detectors: it runs only when its entry is selected too
         triggers = [_triggers(s) for s in specs]
+        labels = [f"detector {s.id!r}: field 'prefilter'" for s in specs]
         for d, s in zip(self.detectors, specs, strict=True):
             for j, gate in enumerate(s.pattern_prefilters):
                 if gate is not None:
                     d.gates[j] = len(triggers)
                     triggers.append(([], gate))
-        self.prefilter = build_prefilter(triggers, prefilter)
+                    labels.append(f"detector {s.id!r}: field 'patterns[{j}].prefilter'")
+        self.prefilter = build_prefilter(triggers, prefilter, labels)
         for d in self.detectors:
             rows = list(zip(d.patterns, d.escaped, d.widths, d.gates, d.glued, d.fallbacks, strict=True))
             entries = [
@@ -287,7 +289,7 @@ class Engine:
             ),
             default=0,
         )
-        save_regexes()  # (the patterns this build compiled, for the next process)
+        save_tables()  # (the patterns this build compiled and their widths, for the next process)
 
     # ------------------------------------------------------------------ keys
     def key_info(self, key: str) -> _KeyInfo:
@@ -856,7 +858,14 @@ _BRANCH_RESET = regex.compile(r"(?<!\\)\(\?\|")
 
 @lru_cache(maxsize=16384)
 def _min_width(pattern: str) -> int:
-    """A lower bound of the characters ``pattern`` can match (0 when none is known).
+    """A lower bound of the characters ``pattern`` can match (0 when none is known),
+    remembered in the build cache (``re``'s parser is Python code: a quarter of a warm
+    build)."""
+    return pattern_width(pattern, _parsed_min_width)
+
+
+def _parsed_min_width(pattern: str) -> int:
+    """:func:`_min_width` read by ``re``'s parser.
 
     Syntax only the regex module knows (branch reset ``(?|``, repeated group names) is
     read through a form ``re`` parses that matches no more characters: groups without

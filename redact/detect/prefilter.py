@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import regex
 
 from redact.detect._buildcache import compile_regex, compiled_database, shape_checked
+from redact.errors import CatalogError
 
 __all__ = ["Prefilter", "KeyGate", "build_prefilter", "check_shape", "HAVE_HYPERSCAN"]
 
@@ -43,7 +44,7 @@ class Prefilter:
 class HyperscanPrefilter(Prefilter):
     kind = "hyperscan"
 
-    def __init__(self, triggers: Triggers) -> None:
+    def __init__(self, triggers: Triggers, labels: Sequence[str] | None = None) -> None:
         # one Hyperscan pattern per distinct keyword or shape, reporting all its detectors
         ids: dict[tuple[bool, str], int] = {}
         patterns: list[bytes] = []
@@ -70,7 +71,10 @@ class HyperscanPrefilter(Prefilter):
                 if index not in owners[pid]:
                     owners[pid].append(index)
         self._owners = [tuple(o) for o in owners]
-        self._db: Any = _hs_compiled(tuple(patterns), tuple(flags)) if patterns else None
+        try:
+            self._db: Any = _hs_compiled(tuple(patterns), tuple(flags)) if patterns else None
+        except hyperscan.error as exc:
+            raise _culprit(triggers, labels, exc) from None
         self._empty = not patterns
         self._local = threading.local()
 
@@ -144,11 +148,25 @@ def _compile_problem(pattern: str) -> str | None:
     return None
 
 
-def build_prefilter(triggers: Triggers, kind: str = "auto") -> Prefilter:
-    """``kind``: ``auto`` (Hyperscan when installed), ``hyperscan`` or ``python``."""
+def build_prefilter(triggers: Triggers, kind: str = "auto", labels: Sequence[str] | None = None) -> Prefilter:
+    """``kind``: ``auto`` (Hyperscan when installed), ``hyperscan`` or ``python``.
+    ``labels``: what each trigger is (``detector 'x': field 'prefilter'``), named in the
+    error when Hyperscan cannot compile one of the shapes."""
     if kind == "hyperscan" or (kind == "auto" and HAVE_HYPERSCAN):
-        return HyperscanPrefilter(triggers)
+        return HyperscanPrefilter(triggers, labels)
     return PythonPrefilter(triggers)
+
+
+def _culprit(triggers: Triggers, labels: Sequence[str] | None, exc: Exception) -> CatalogError:
+    """The error for a prefilter database Hyperscan cannot compile: the first shape it
+    cannot compile on its own, named by its label (the built-in catalog's shapes are not
+    compiled one by one as they are read, only here when the database fails)."""
+    for index, (_, shape) in enumerate(triggers):
+        problem = _compile_problem(shape) if shape else None
+        if problem:
+            label = labels[index] if labels is not None and index < len(labels) else f"trigger {index}"
+            return CatalogError(f"{label}: {problem}")
+    return CatalogError(f"Hyperscan cannot compile the prefilter database: {exc}")
 
 
 @lru_cache(maxsize=32)
