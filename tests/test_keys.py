@@ -473,6 +473,34 @@ def test_pat_and_sk_name_a_token_only_when_the_value_is_one(value: str, credenti
 
 
 @pytest.mark.parametrize(
+    "key", ["ACMEGEO_API", "weatherApi", "ACME_OAUTH", "S3_ACCESS", "config.vendor.geo_api"]
+)
+def test_api_oauth_and_access_end_a_keys_name_when_the_value_is_a_token(key: str) -> None:
+    """A vendor's key is often named without its last word (``SHODAN_API``,
+    ``ACME_OAUTH``, ``S3_ACCESS``): under such a name a generated token, hex of MD5's and
+    a commit's length too, is a credential, as a dict key, flattened and in text. A URL,
+    a boolean, a version, a date, a type's name (``ApiGatewayV2HttpApi``) or hex shorter
+    than MD5's (a resource's or a span's id) is what these names hold otherwise."""
+    token = "hX7pQ2mZ9vL4kR8sT1wY6nB3cF5dG0jA"
+    for value in (token, "3f2a9c0e1b7d4e8f9a6b5c4d3e2f1a0b", "aabfe228f219e9cb0eb53f16947ccf25ec84d8db"):
+        assert redact.scan({key: value}), (key, value)
+        assert redact.scan({"note": f"export {key.replace('.', '_')}={value}"}), (key, value)
+    for value in (
+        "https://api.example.com/v1",
+        "true",
+        "v2.1.0",
+        "2024-06-03T10:00:00Z",
+        "ApiGatewayV2HttpApi",
+        "DisableLegacyAccessAPI",
+        "b507ba6256e35f11",
+        "public-read",
+    ):
+        assert redact.scan({key: value}) == [], (key, value)
+        assert redact.scan({"note": f"{key}: {value}"}) == [], (key, value)
+    assert redact.scan({"note": f"def f(self, {key.rsplit('.')[-1]}: ApiGatewayV2HttpApi) -> None:"}) == []
+
+
+@pytest.mark.parametrize(
     "value",
     [
         "01ARZ3NDEKTSV4RRFFQ69G5FAV",

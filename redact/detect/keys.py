@@ -86,12 +86,15 @@ _CRED_WORDS = _words(
 # words that end a credential's name only when the value shows it is one: "pw" (db_pw,
 # admin_pw) is also "pointwise" in ML configs (pw_kernel, pw: 3)
 _WEAK_CRED_WORDS = frozenset(["pw"])
-# a generated credential's name by its initials: "pat" is a personal access token
-# (GITHUB_PAT for R's gh and remotes, AZURE_DEVOPS_EXT_PAT for the Azure DevOps CLI, a
-# GitLab or Databricks PAT) but also a pattern in code (file_pat, name_pat); "sk" is the
-# secret key of an AK/SK pair, as Chinese clouds name it (QIANFAN_SK, HUAWEICLOUD_SDK_SK),
-# and other things (a sort key): only a value shaped as a generated token is one
-_TOKEN_INITIALS = frozenset(["pat", "sk"])
+# words that end a generated credential's name and other names alike: "pat" is a
+# personal access token (GITHUB_PAT for R's gh and remotes, AZURE_DEVOPS_EXT_PAT for the
+# Azure DevOps CLI, a GitLab or Databricks PAT) but also a pattern in code (file_pat,
+# name_pat); "sk" is the secret key of an AK/SK pair, as Chinese clouds name it
+# (QIANFAN_SK, HUAWEICLOUD_SDK_SK), and other things (a sort key); "api", "oauth" and
+# "access" end the name of a vendor's key with its last word left off (SHODAN_API,
+# ACME_OAUTH, S3_ACCESS) and of settings (base_api: https://..., use_oauth: true,
+# last_access: 2024-06-03): only a value shaped as a generated token is one
+_TOKEN_WORDS = frozenset(["pat", "sk", "api", "oauth", "access"])
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
 _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
@@ -387,7 +390,7 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     words = key_words(segments[last])
     if words and words[-1] in _WEAK_CRED_WORDS:  # (db_pw, admin_pw)
         return KeyClass.CREDENTIAL, True
-    if words and words[-1] in _TOKEN_INITIALS:  # (GITHUB_PAT: a generated token only)
+    if words and words[-1] in _TOKEN_WORDS:  # (GITHUB_PAT, SHODAN_API: a generated token only)
         return KeyClass.CREDENTIAL, True
     if _SESSION_COOKIE_NAME.fullmatch(segments[last]):
         # a web framework's session cookie (sessionid, JSESSIONID, PHPSESSID): a bearer
@@ -491,7 +494,7 @@ def qualifies_key(name: str) -> bool:
 def names_unknown_holder(key: str) -> bool:
     """The key holds a credential only as ``<name>_key`` after a name the grammar does not
     know (``acmeiot_key``), as a bare ``key`` under such a name (``acmeiot.key``) or by a
-    weak word or initials (``db_pw``, ``GITHUB_PAT``): the value must show it is one."""
+    weak word or a token's word (``db_pw``, ``GITHUB_PAT``): the value must show it is one."""
     segments = split_segments(key)
     if not segments:
         return False
@@ -499,7 +502,7 @@ def names_unknown_holder(key: str) -> bool:
     if _classify_segment(words) is not KeyClass.NEUTRAL:
         return False
     return (
-        (bool(words) and (words[-1] in _WEAK_CRED_WORDS or words[-1] in _TOKEN_INITIALS))
+        (bool(words) and (words[-1] in _WEAK_CRED_WORDS or words[-1] in _TOKEN_WORDS))
         or _unknown_holder_key(words)
         or _bare_unknown_holder(segments, len(segments) - 1)
     )
@@ -519,10 +522,11 @@ def weak_credential_name(key: str) -> bool:
     return last_key_word(key) in _WEAK_CRED_WORDS
 
 
-def token_initials_name(key: str) -> bool:
-    """The key's last word names a generated token by its initials (``GITHUB_PAT``): the
-    value must be shaped as one, and hex of a digest's length is one, as under a token."""
-    return last_key_word(key) in _TOKEN_INITIALS
+def token_word_name(key: str) -> bool:
+    """The key's last word names a generated token, and other things too (``GITHUB_PAT``,
+    ``SHODAN_API``): the value must be shaped as one, and hex of a digest's length is one,
+    as under a token."""
+    return last_key_word(key) in _TOKEN_WORDS
 
 
 def is_bare_key(name: str) -> bool:

@@ -30,7 +30,7 @@ from redact.detect.keys import (
     last_key_word,
     names_unknown_holder,
     split_segments,
-    token_initials_name,
+    token_word_name,
     weak_credential_name,
 )
 from redact.leaves import SIBLING_CONTEXT, context_key
@@ -410,10 +410,13 @@ _SHORT_TYPE_WORDS = sorted(
     | {w for w in _ABBREVIATIONS if len(w) == 2}
 )
 # a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT, BytesOrStr,
-# PKCS7PrivateKeyTypes: an acronym may end in a number); a word of 3 letters or more in it
+# PKCS7PrivateKeyTypes, ApiGatewayV2HttpApi, S3Bucket: an acronym or a capital may end in
+# a number; DisableLegacyAccessAPI, ObjectToJSON: a common acronym may end it, where any
+# run of capitals would let through one random token in a hundred); a word of 3 letters
+# or more in it
 _TYPE_NAME = re.compile(
     r"^_*(?:[A-Z]+[a-z]{2,}|(?:" + "|".join(w.title() for w in _SHORT_TYPE_WORDS) + r")(?=[A-Z]|$)"
-    r"|[A-Z]{2,5}\d{1,5}(?=[A-Z]))+[A-Z]?$"
+    r"|[A-Z]{1,5}\d{1,5}(?=[A-Z]))+(?:[A-Z]|API|URL|URI|JSON|XML|HTML|HTTPS?|SQL|CSV|UUID|ID|IO|UI|DB)?$"
 )
 _TYPE_WORD = re.compile(r"[a-z]{3}")
 _ACRONYM_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")  # (SSHKey: no run of three)
@@ -729,10 +732,14 @@ def credential_value(c: Candidate) -> bool:
     if from_parent and holder:  # (acmeiot_key, acmeiot.key: only a generated token is one)
         if weak_credential_name(holder):  # (db_pw: a password's shape will do)
             return password_shaped(c.span) or generated_token(c.span)
-        if token_initials_name(holder):
-            # GITHUB_PAT, QIANFAN_SK: a token, hex of a digest's length too; a bare "sk" or
-            # "pat" may be a record's sort key (DynamoDB's pk/sk): not a record key's shape
+        if token_word_name(holder):
+            # GITHUB_PAT, QIANFAN_SK, SHODAN_API: a token, hex of a digest's length too; a
+            # bare "sk" or "pat" may be a record's sort key (DynamoDB's pk/sk): not a
+            # record key's shape; hex shorter than MD5's is an id there (RestApi: a
+            # resource's 16-hex suffix, a span's id), as the name says no key
             bare = len(key_words(split_segments(holder)[-1])) == 1
+            if _SHORT_HEX.fullmatch(c.span.strip().strip("'\"`")):
+                return False
             return generated_token(c.span, bare=bare, digest=not bare)
         return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
@@ -962,6 +969,7 @@ def generated(c: Candidate) -> bool:
     return generated_token(c.span, digest=named)
 
 
+_SHORT_HEX = re.compile(r"[0-9a-fA-F]{1,31}")
 # 40, 64 or 128 hex digits of one case: a commit (SHA-1) or a content digest (SHA-256,
 # SHA-512). 32 (MD5's length) is also the commonest shape of a vendor's API key, and reads
 # as one under a vendor's name
