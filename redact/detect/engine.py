@@ -859,7 +859,7 @@ _BRANCH_RESET = regex.compile(r"(?<!\\)\(\?\|")
 @lru_cache(maxsize=16384)
 def _min_width(pattern: str) -> int:
     """A lower bound of the characters ``pattern`` can match (0 when none is known),
-    remembered in the build cache (``re``'s parser is Python code: a quarter of a warm
+    remembered in the build cache (``re``'s parser is Python code: a sixth of a warm
     build)."""
     return pattern_width(pattern, _parsed_min_width)
 
