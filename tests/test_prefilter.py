@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,38 @@ def test_min_width_reads_regex_module_syntax():
     assert _min_width(r"(?P<secret>\d{3}([- .])\d{2}\2\d{4})") == 11
     assert _min_width(r"(?P<q>a)(?P<r>bbbb)?\1") == 2
     assert _min_width(r"\(?|x") == 0  # an optional literal "(" or "x": no branch reset
+
+
+def _corpus_strings(v: object) -> list[str]:
+    if isinstance(v, dict):
+        return [s for k, item in v.items() for s in (str(k), *_corpus_strings(item))]
+    if isinstance(v, list):
+        return [s for item in v for s in _corpus_strings(item)]
+    return [v] if isinstance(v, str) else []
+
+
+def test_wide_repeats_are_read_unbounded_and_select_a_superset():
+    """Hyperscan reads a shape with its wide bounded repeats unbounded: braces in a class
+    or escaped stay as they are, narrow repeats too; every catalog shape so read still
+    matches wherever the shape does, on every catalog example and corpus value."""
+    from redact.detect.prefilter import unbounded
+
+    assert unbounded(r"a{1,1024}b(?:cd){0,300}") == "a{1,}b(?:cd){0,}"
+    assert unbounded(r"[{1,100}]\{1,100\}x{2,16}") == r"[{1,100}]\{1,100\}x{2,16}"
+    assert unbounded(r"[^\]{]{0,127}/[]a]{1,99}") == r"[^\]{]{0,}/[]a]{1,}"
+    specs = builtin_specs()
+    shapes = {s.prefilter for s in specs if s.prefilter} | {
+        g for s in specs for g in s.pattern_prefilters if g
+    }
+    widened = {shape: re.compile(unbounded(shape)) for shape in shapes}
+    assert sum(unbounded(shape) != shape for shape in shapes) >= 10
+    texts = [str(ex.value) for s in specs for ex in (*s.examples.positive, *s.examples.negative)]
+    texts += [v for v in _corpus_strings(json.loads(CORPUS.read_text())["runs"]) if len(v) < 2000]
+    for shape, wide in widened.items():
+        narrow = re.compile(shape)
+        for text in texts:
+            if narrow.search(text):
+                assert wide.search(text), (shape, text)
 
 
 def test_scanners_of_one_catalog_share_its_compiled_patterns():

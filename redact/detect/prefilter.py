@@ -65,7 +65,7 @@ class HyperscanPrefilter(Prefilter):
                         patterns.append(re.escape(text).encode())
                         flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
                     else:
-                        patterns.append(text.encode())
+                        patterns.append(unbounded(text).encode())
                         flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
                     owners.append([])
                 if index not in owners[pid]:
@@ -95,6 +95,45 @@ class HyperscanPrefilter(Prefilter):
 
     def _on_match(self, pid: int, start: int, end: int, flags: int, found: Any) -> None:
         found.update(self._owners[pid])
+
+
+_BOUNDED = re.compile(r"\{(\d+),(\d+)\}")
+_WIDE = 16  # a repeat bounded above this is read unbounded
+
+
+def unbounded(shape: str) -> str:
+    """``shape`` with every repeat bounded above ``_WIDE`` (``{0,100}``, ``{1,1024}``) left
+    unbounded (``{0,}``, ``{1,}``): the language only grows, so the prefilter still selects
+    whatever the shape selects (a shape has no lookaround or backreference), and Hyperscan
+    compiles and scans a wide bounded repeat slowly. On the catalog, 14 shapes: the
+    prefilter database compiles in 4.2 s instead of 7.7 s and scans the benchmark corpus'
+    distinct values in 0.024 s instead of 0.034 s, selecting the same detectors."""
+    out: list[str] = []
+    i, n, in_class = 0, len(shape), False
+    while i < n:
+        ch = shape[i]
+        if ch == "\\":  # an escaped character, in a class or not
+            out.append(shape[i : i + 2])
+            i += 2
+        elif in_class:
+            in_class = ch != "]"
+            out.append(ch)
+            i += 1
+        elif ch == "[":
+            in_class = True
+            j = i + 1 + (shape.startswith("^", i + 1))
+            j += shape.startswith("]", j)  # (a "]" first in a class is one of its members)
+            out.append(shape[i:j])
+            i = j
+        else:
+            m = _BOUNDED.match(shape, i) if ch == "{" else None
+            if m is not None and int(m[2]) > _WIDE:
+                out.append(f"{{{m[1]},}}")
+                i = m.end()
+            else:
+                out.append(ch)
+                i += 1
+    return "".join(out)
 
 
 class PythonPrefilter(Prefilter):
@@ -162,7 +201,7 @@ def _culprit(triggers: Triggers, labels: Sequence[str] | None, exc: Exception) -
     cannot compile on its own, named by its label (the built-in catalog's shapes are not
     compiled one by one as they are read, only here when the database fails)."""
     for index, (_, shape) in enumerate(triggers):
-        problem = _compile_problem(shape) if shape else None
+        problem = _compile_problem(unbounded(shape)) if shape else None  # (as compiled)
         if problem:
             label = labels[index] if labels is not None and index < len(labels) else f"trigger {index}"
             return CatalogError(f"{label}: {problem}")
