@@ -969,6 +969,7 @@ def generated(c: Candidate) -> bool:
     return generated_token(c.span, digest=named)
 
 
+# hex shorter than MD5's: an id (a span's, a resource's suffix), where a name does not say key
 _SHORT_HEX = re.compile(r"[0-9a-fA-F]{1,31}")
 # 40, 64 or 128 hex digits of one case: a commit (SHA-1) or a content digest (SHA-256,
 # SHA-512). 32 (MD5's length) is also the commonest shape of a vendor's API key, and reads
