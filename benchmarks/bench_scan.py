@@ -341,7 +341,13 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def _version(dist: str) -> str:
+    """The installed version of ``dist``; for ``redact``, the package's own (its
+    distribution on PyPI has another name)."""
     try:
+        if dist == "redact":
+            import redact
+
+            return str(redact.__version__)
         from importlib.metadata import version
 
         return version(dist)
