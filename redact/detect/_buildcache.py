@@ -207,55 +207,6 @@ def _prune(folder: Path) -> None:
         pass
 
 
-# ------------------------------------------------------------------ shape verdicts
-# Checking that Hyperscan compiles each prefilter of a custom catalog (a policy's, a
-# user's file), one database each, takes tens of milliseconds a shape: the shapes that
-# compiled are remembered (by their SHA-256, per platform) in one small file, so a later
-# process checks only new shapes. (The built-in catalog's shapes meet Hyperscan in the
-# prefilter database only.)
-_shapes: set[str] | None = None
-
-
-def _shapes_path(folder: Path) -> Path:
-    return folder / (_name("shapes", [b"single-match"]) + ".txt")
-
-
-def _digest(pattern: str) -> str:
-    return hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _known(folder: Path | None) -> set[str]:
-    global _shapes
-    if _shapes is None:
-        blob = _read(_shapes_path(folder)) if folder is not None else None
-        _shapes = set(blob.decode("ascii", "replace").split()) if blob else set()
-    return _shapes
-
-
-def shape_checked(pattern: str, check: Callable[[str], str | None]) -> str | None:
-    """``check(pattern)`` (why Hyperscan cannot compile it, or None), answered from the
-    remembered verdicts when this shape compiled before on this platform."""
-    folder = cache_dir()
-    digest = _digest(pattern)
-    with _lock:
-        if digest in _known(folder):
-            return None
-    problem = check(pattern)
-    if problem is None:
-        _remember(digest, folder)
-    return problem
-
-
-def _remember(digest: str, folder: Path | None) -> None:
-    with _lock:
-        known = _known(folder)
-        if digest in known:
-            return
-        known.add(digest)
-        if folder is not None:
-            _write(_shapes_path(folder), "\n".join(sorted(known)).encode("ascii"))
-
-
 # ------------------------------------------------------------------ tables
 class _Table:
     """A dict of plain data kept in one cache file with ``marshal``: read once per
@@ -311,6 +262,27 @@ class _Table:
             except ValueError:
                 return
             _write(self._path(folder), blob)
+
+
+# ------------------------------------------------------------------ shape verdicts
+# Checking that Hyperscan compiles each prefilter of a custom catalog (a policy's, a
+# user's file), one database each, takes tens of milliseconds a shape: the shapes that
+# compiled are remembered (by their SHA-256, per platform), so a later process checks only
+# new shapes. (The built-in catalog's shapes meet Hyperscan in the prefilter database only.)
+_verdicts = _Table("shapes", "single-match", 100_000)
+
+
+def shape_checked(pattern: str, check: Callable[[str], str | None]) -> str | None:
+    """``check(pattern)`` (why Hyperscan cannot compile it, or None), answered from the
+    remembered verdicts when this shape compiled before on this platform."""
+    digest = hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()
+    if _verdicts.get(digest) is True:
+        return None
+    problem = check(pattern)
+    if problem is None:
+        _verdicts.put(digest, True)
+        _verdicts.save()  # (a catalog may be read with no scanner built after it)
+    return problem
 
 
 # ------------------------------------------------------------------ regex patterns

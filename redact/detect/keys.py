@@ -95,6 +95,8 @@ _WEAK_CRED_WORDS = frozenset(["pw"])
 # ACME_OAUTH, S3_ACCESS) and of settings (base_api: https://..., use_oauth: true,
 # last_access: 2024-06-03): only a value shaped as a generated token is one
 _TOKEN_WORDS = frozenset(["pat", "sk", "api", "oauth", "access"])
+# the last words under which the value decides (a credential's name, when it is one)
+_VALUE_DECIDES = _WEAK_CRED_WORDS | _TOKEN_WORDS
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not
 _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
@@ -388,9 +390,7 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     if cls is not KeyClass.NEUTRAL:
         return cls, False
     words = key_words(segments[last])
-    if words and words[-1] in _WEAK_CRED_WORDS:  # (db_pw, admin_pw)
-        return KeyClass.CREDENTIAL, True
-    if words and words[-1] in _TOKEN_WORDS:  # (GITHUB_PAT, SHODAN_API: a generated token only)
+    if words and words[-1] in _VALUE_DECIDES:  # (db_pw, GITHUB_PAT, SHODAN_API)
         return KeyClass.CREDENTIAL, True
     if _SESSION_COOKIE_NAME.fullmatch(segments[last]):
         # a web framework's session cookie (sessionid, JSESSIONID, PHPSESSID): a bearer
@@ -502,7 +502,7 @@ def names_unknown_holder(key: str) -> bool:
     if _classify_segment(words) is not KeyClass.NEUTRAL:
         return False
     return (
-        (bool(words) and (words[-1] in _WEAK_CRED_WORDS or words[-1] in _TOKEN_WORDS))
+        (bool(words) and words[-1] in _VALUE_DECIDES)
         or _unknown_holder_key(words)
         or _bare_unknown_holder(segments, len(segments) - 1)
     )

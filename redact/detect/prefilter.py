@@ -175,7 +175,7 @@ def check_shape(pattern: str) -> str | None:
     """Why Hyperscan (when installed) cannot compile ``pattern``, or None."""
     if not HAVE_HYPERSCAN:
         return None
-    return shape_checked(pattern, _compile_problem)
+    return shape_checked(unbounded(pattern), _compile_problem)  # (as the database holds it)
 
 
 def _compile_problem(pattern: str) -> str | None:

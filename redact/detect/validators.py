@@ -737,9 +737,9 @@ def credential_value(c: Candidate) -> bool:
             # bare "sk" or "pat" may be a record's sort key (DynamoDB's pk/sk): not a
             # record key's shape; hex shorter than MD5's is an id there (RestApi: a
             # resource's 16-hex suffix, a span's id), as the name says no key
-            bare = len(key_words(split_segments(holder)[-1])) == 1
             if _SHORT_HEX.fullmatch(c.span.strip().strip("'\"`")):
                 return False
+            bare = len(key_words(split_segments(holder)[-1])) == 1
             return generated_token(c.span, bare=bare, digest=not bare)
         return generated_token(c.span, bare=is_bare_key(split_segments(holder)[-1]))
     if c.match is not None and "elided" in c.match.re.groupindex and c.match.group("elided") is not None:
