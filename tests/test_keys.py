@@ -451,10 +451,11 @@ def test_pw_names_a_password_only_when_the_value_has_a_passwords_shape(value: st
 def test_pat_and_sk_name_a_token_only_when_the_value_is_one(value: str, credential: bool) -> None:
     """``pat`` ends the names of personal access tokens (``GITHUB_PAT``,
     ``AZURE_DEVOPS_EXT_PAT``) and of patterns in code (``file_pat``), ``sk`` those of an
-    AK/SK pair's secret key (``QIANFAN_SK``) and of sort keys: under them a value is a
-    credential when it is a generated token (hex of a commit's length too, as under a
-    token), as a dict key, flattened and in text; ``path``, ``pattern`` and ``task`` are
-    neither."""
+    AK/SK pair's secret key (``QIANFAN_SK``, in camel case ``qianfanSk``) and of sort
+    keys: under them a value is a credential when it is a generated token (hex of a
+    commit's length too, as under a token), as a dict key, flattened and in text (where a
+    camel-case ``Sk`` ends a name as ``_sk`` does); ``path``, ``pattern``, ``task`` and
+    ``diskSize`` are neither."""
     for key in (
         "GITHUB_PAT",
         "AZURE_DEVOPS_EXT_PAT",
@@ -462,13 +463,15 @@ def test_pat_and_sk_name_a_token_only_when_the_value_is_one(value: str, credenti
         "devops.github_pat",
         "githubPat",
         "QIANFAN_SK",
+        "qianfanSk",
+        "qianfanSK",
     ):
         assert bool(redact.scan({key: value})) is credential, (key, value)
         assert bool(redact.scan({"note": f"export {key.replace('.', '_')}={value}"})) is credential, (
             key,
             value,
         )
-    for key in ("path", "file_path", "pattern", "compat", "task", "disk"):
+    for key in ("path", "file_path", "pattern", "compat", "task", "disk", "diskSize", "TASK", "riskScore"):
         assert redact.scan({"note": f"{key} = {value}"}) == [], (key, value)
 
 
