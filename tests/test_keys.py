@@ -101,7 +101,7 @@ def test_digest_algorithm_names_keep_their_digits():
     "name",
     ["creds", "private-key", "db_pass", "user_auth", "PGPASSWORD", "X-Api-Key", "accountKey", "conn_str",
      "pass_phrase", "mot_de_passe", "Kennwort", "db_passwort", "contraseña", "senha", "wachtwoord",
-     "lösenord", "hasło", "salasana", "adgangskode", "heslo", "jelszó", "sifre", "wpa_psk",
+     "lösenord", "hasło", "HASŁO", "salasana", "adgangskode", "heslo", "jelszó", "sifre", "wpa_psk",
      "пароль", "ПАРОЛЬ", "db_пароль", "парола", "лозинка", "密码", "数据库密码", "密碼", "パスワード",
      "DBパスワード", "비밀번호", "סיסמה", "पासवर्ड", "รหัสผ่าน", "şifre", "db_key", "DATABASE_KEY",
      "privkey", "dbpass", "keypass", "otp_seed", "totpSeed", "db_pw", "ADMIN_PW"],
@@ -123,6 +123,46 @@ def test_one_grammar_dict_key_flattened_key_and_text(name):
     ):
         found = redact.scan({"note": text})
         assert [text[f.start : f.end] for f in found] == [SECRET], text
+
+
+def test_every_credential_word_in_every_casing_works_in_text_as_it_does_as_a_key() -> None:
+    """The whole credential vocabulary of the grammar (its words, ``<qualifier> key``,
+    ``<qualifier> token``, ``<qualifier> secret``, with and without a word before), in
+    snake, upper, kebab, camel and Pascal case, under a generated token: each text form
+    reports the value exactly when the name as a dict key does (the in-text stems spell
+    a letter with case outside ASCII in both cases, ``HASŁO``, ``ПАРОЛЬ``)."""
+    from redact.detect import keys
+
+    token = "hX7pQ2mZ9vL4kR8sT1wY6nB3cF5dG0jAe4Ur"
+    qualifiers = ["api", "private", "secret", "access", "signing", "encryption", "master", "client", "app",
+                  "account", "storage", "service", "license", "session", "webhook", "deploy", "ssh", "hmac",
+                  "shared", "admin", "auth", "consumer", "jwt", "db", "openai", "stripe", "wandb"]  # fmt: skip
+    words = sorted(keys._CRED_WORDS | keys._TOKEN_WORDS | keys._WEAK_CRED_WORDS)
+    names: list[list[str]] = [[w] for w in words] + [["prod", w] for w in words]
+    names += [p for q in qualifiers for p in ([q, "key"], ["my", q, "key"], [q, "token"], [q, "secret"])]
+    mismatches = []
+    for parts in names:
+        for name in (
+            "_".join(parts),
+            "_".join(parts).upper(),
+            "-".join(parts),
+            parts[0] + "".join(p.capitalize() for p in parts[1:]),
+            "".join(p.capitalize() for p in parts),
+        ):
+            as_key = bool(redact.scan({name: token}))
+            for text in (
+                f"{name}={token}",
+                f"{name} = '{token}'",
+                f'got {{"{name}": "{token}", "x": 1',
+                f"{name}: {token}",
+                f"export {name}={token}",
+                f'{name} := "{token}"',
+                f"train.py --{name} {token}",
+            ):
+                if bool(redact.scan({"log": text})) != as_key:
+                    mismatches.append((text.replace(token, "<token>"), as_key))
+    assert mismatches == []
+    assert len(names) > 250
 
 
 @pytest.mark.parametrize(
