@@ -669,3 +669,65 @@ def test_a_token_glued_after_a_connection_string_is_cut_off() -> None:
         for token in (gen.slack(), gen.openai()):
             out = _redacted(conn + token.value)
             assert key not in out and token.value[-12:] not in out, seed
+
+
+def _catalog_token(detector: str) -> str:
+    """The first positive example of ``detector`` that is a whole token on its own."""
+    from redact.detect.catalog import load_catalog
+
+    (spec,) = [s for s in load_catalog() if s.id == detector]
+    return next(
+        str(e.value)
+        for e in spec.examples.positive
+        if e.value == e.match and not e.key and "\n" not in str(e.value)
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "joiner", "second"),
+    [
+        # each one's edge refuses the other (base64's / and + are both tokens' own
+        # characters): neither is read on its own
+        ("azure-cosmos-identifiable-key", "/", "flyio-macaroon-token"),
+        ("adyen-api-key", "+", "azure-iot-identifiable-key"),
+        # a fixed-length token run on into another with nothing between
+        ("docker-hub-pat", "", "twilio-account-sid"),
+        ("figma-pat", "", "databricks-token"),
+        # the rest of a token left between two findings (base64 padding, then =)
+        ("flyio-macaroon-token", "=", "hubspot-private-app-token"),
+        # a finding, then the hex its pattern stopped before and a token glued to it
+        ("slack-legacy-token", "", "octopus-deploy-api-key"),
+        # through an id's ``:`` and a password hash's ``$``
+        ("onepassword-secret-key", "", "asana-personal-access-token"),
+        ("azure-batch-identifiable-key", "/", "password-hash"),
+        ("neon-api-key", "/", "password-hash"),
+    ],
+)
+def test_tokens_run_into_each_other_leave_nothing_readable(first: str, joiner: str, second: str) -> None:
+    """Two of the catalog's provider tokens written into one run of token characters
+    (nothing between them, or base64's ``/ + =``): no 12 characters of either stay
+    readable, and redacting the output changes nothing."""
+    a, b = _catalog_token(first), _catalog_token(second)
+    out = _redacted(a + joiner + b)
+    for token in (a, b):
+        assert not any(token[i : i + 12] in out for i in range(len(token) - 11)), (token[:6], out)
+    assert _redacted(out) == out
+
+
+def test_a_token_run_on_keeps_its_neighbours_and_what_is_no_token() -> None:
+    """Only a generated token is masked with a credential it touches: a URL's path after
+    a token, the user of a URI, a file's extension, and the host after a command line's
+    password stay; a token a few characters longer than its format is no finding."""
+    r = random.Random(2)
+    ghp = "ghp_" + "".join(r.choice(string.ascii_letters + string.digits) for _ in range(36))
+    for value, kept in (
+        (f"https://api.example.com/v1/{ghp}/status", ["https://api.example.com/v1/", "/status"]),
+        (f"postgresql://svc_user:{ghp}@db.internal/x", ["postgresql://svc_user:", "@db.internal/x"]),
+        (f"{ghp}.json", [".json"]),
+        (f"docker login --password={ghp} ghcr.io", ["docker login --password=", " ghcr.io"]),
+    ):
+        out = _redacted(value)
+        assert ghp[4:16] not in out
+        assert [k for k in kept if k not in out] == [], out
+    longer = "EAAAwXhhsV4sVqpNkaCwZg1FAKEe6G5cdE6ov1JRl5vhEj1C2b-nZHgE-a-qEIik5Xq"  # 3 past Square's 64
+    assert [f.detector for f in redact.scan({"v": longer})] == []

@@ -31,7 +31,14 @@ from redact.detect.keys import (
 )
 from redact.detect.pii import split_ipv6_runs
 from redact.detect.prefilter import KeyGate, build_prefilter
-from redact.detect.validators import KEY_CLASSES, VALIDATORS, Candidate, Validator, normalize_key
+from redact.detect.validators import (
+    KEY_CLASSES,
+    VALIDATORS,
+    Candidate,
+    Validator,
+    generated_token,
+    normalize_key,
+)
 
 __all__ = [
     "Engine",
@@ -89,6 +96,7 @@ class CompiledDetector:
         "entries",
         "escaped",
         "glued",
+        "run_on",
         "fallbacks",
     )
 
@@ -112,9 +120,11 @@ class CompiledDetector:
         # per pattern, the prefilter id of its own prefilter (None: the detector's suffices)
         self.gates: list[int | None] = [None] * len(compiled)
         # (pattern, its escape-aware form, reported group, width, gate, shared, fallback): what
-        # ``Engine.run`` loops over, set once the gates and the shared patterns are known
+        # ``Engine.run`` loops over, set once the gates and the shared patterns are known;
+        # fallback is _FIRST, _FALLBACK or _RUN_ON (a fallback whose match is widened to the
+        # token it runs into)
         self.entries: tuple[
-            tuple[regex.Pattern[str], regex.Pattern[str], str | int, int, int | None, bool, bool], ...
+            tuple[regex.Pattern[str], regex.Pattern[str], str | int, int, int | None, bool, int], ...
         ] = ()
         self.validators: list[Validator] = [VALIDATORS[v] for v in spec.validators]
         self.checks: list[Validator] = [VALIDATORS[v] for v in spec.checks]
@@ -137,13 +147,24 @@ class CompiledDetector:
         # their outer boundaries also holding at ``- _ . +``, read only when the patterns
         # as written found nothing of this detector in the text
         self.glued: list[tuple[regex.Pattern[str], regex.Pattern[str]] | None] = [None] * len(compiled)
+        # such a token that runs on into another one with nothing between them
+        # (``<key>figd_...<token>``, ``<key>==/fm2_...``), where the one's right boundary
+        # refuses the token and the other's left boundary its neighbour: the same patterns
+        # with their right boundaries turned into what they refused, read after the glued
+        # forms and kept when the rest of the run is a token too (``_run_on``)
+        self.run_on: list[tuple[regex.Pattern[str], regex.Pattern[str]] | None] = [None] * len(compiled)
         # patterns read only where the others found nothing (``fallback`` in the catalog)
         self.fallbacks: list[bool] = list(spec.pattern_fallbacks) or [False] * len(compiled)
-        if spec.keywords and self.distinctive:
+        if self.distinctive:
             for j, p in enumerate(spec.patterns):
-                g = glue_boundaries(p) if not self.fallbacks[j] else p
+                if self.fallbacks[j]:
+                    continue
+                g = glue_boundaries(p) if spec.keywords else p
                 if g != p:
                     self.glued[j] = (_compile(g), _compile(escape_boundaries(g)))
+                r = run_on_boundaries(p)
+                if r != p:
+                    self.run_on[j] = (_compile(r), _compile(escape_boundaries(r)))
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
@@ -260,24 +281,25 @@ class Engine:
                     labels.append(f"detector {s.id!r}: field 'patterns[{j}].prefilter'")
         self.prefilter = build_prefilter(triggers, prefilter, labels)
         for d in self.detectors:
-            rows = list(zip(d.patterns, d.escaped, d.widths, d.gates, d.glued, d.fallbacks, strict=True))
+            rows = list(zip(d.patterns, d.escaped, d.widths, d.gates, d.fallbacks, strict=True))
             entries = [
-                (pattern, escaped, group, width, gate, pattern in self._shared, False)
-                for (pattern, group), escaped, width, gate, _, fallback in rows
+                (pattern, escaped, group, width, gate, pattern in self._shared, _FIRST)
+                for (pattern, group), escaped, width, gate, fallback in rows
                 if not fallback
             ]
             # then what is read only where those found nothing: the catalog's fallback
-            # patterns and the glue-aware forms
+            # patterns, the glue-aware forms and the run-on forms
             entries += [
-                (pattern, escaped, group, width, gate, False, True)
-                for (pattern, group), escaped, width, gate, _, fallback in rows
+                (pattern, escaped, group, width, gate, False, _FALLBACK)
+                for (pattern, group), escaped, width, gate, fallback in rows
                 if fallback
             ]
-            entries += [
-                (glued[0], glued[1], group, width, gate, False, True)
-                for (_, group), _, width, gate, glued, _ in rows
-                if glued is not None
-            ]
+            for forms, kind in ((d.glued, _FALLBACK), (d.run_on, _RUN_ON)):
+                entries += [
+                    (form[0], form[1], group, width, gate, False, kind)
+                    for ((_, group), _, width, gate, _), form in zip(rows, forms, strict=True)
+                    if form is not None
+                ]
             d.entries = tuple(entries)
         # no detector the prefilter can select matches fewer characters than this
         self.min_len = min(
@@ -352,8 +374,8 @@ class Engine:
         if hits and _glued(text, hits):
             hits = self._reread_glued(text, info, hits)
         if hits or (self._splitter is not None and not self._split_owners.isdisjoint(selected)):
-            return self._split_at_prefixes(text, info, selected, hits)
-        return hits
+            hits = self._split_at_prefixes(text, info, selected, hits)
+        return _with_runs(text, hits) if hits else hits
 
     def _split_at_prefixes(self, text: str, info: _KeyInfo, selected: set[int], hits: list[Hit]) -> list[Hit]:
         """Read apart values glued to a finding with nothing between them. The text is cut
@@ -461,7 +483,7 @@ class Engine:
         at = 0
         for h in sorted(hits, key=lambda h: h.start):
             start, end = h.start, h.end
-            if start > 1 and text[start - 1] in _GLUE_CHARS and text[start - 2].isalnum():
+            if _joins_left(text, h):
                 start -= 1
             if _joins_right(text, h):
                 end += 1
@@ -533,6 +555,8 @@ class Engine:
                         if hit is _NEEDS_LOWER:
                             lowered = text.lower()
                             hit = self._check(d, m, text, start, end, cs, ce, key_ok, info, lowered)
+                        if hit is not None and fallback == _RUN_ON:
+                            hit = _run_on(text, hit, d)
                         if hit is not None:
                             hits.append(hit)
                             if len(hits) > self.max_hits:
@@ -605,6 +629,7 @@ _AS_ASCII = {
     **{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)},
 }
 
+_FIRST, _FALLBACK, _RUN_ON = 0, 1, 2  # how an entry of ``CompiledDetector.entries`` is read
 _RETRIES = 64  # rejected matches per pattern and text after which no search restarts inside one
 _SHORT = 2048  # below this, a search per match is cheaper than setting up finditer
 
@@ -839,6 +864,99 @@ _RIGHT_BOUNDARY = regex.compile(
 )
 
 
+def run_on_boundaries(pattern: str) -> str:
+    """``pattern`` with each right boundary (a negative lookahead of one class of the
+    token's characters) turned into its opposite: the token is followed by one more of
+    its characters, as when another token is glued to it; when the token it reports starts
+    right after the left boundary. Else ``pattern`` itself."""
+    if not _TOKEN_START.match(pattern):
+        return pattern
+    return str(_RIGHT_BOUNDARY.sub(lambda m: "(?=" + m[0][3:], pattern))
+
+
+# what a token glued to another is read through: the characters of tokens and of their
+# joiners (base64's / + =, base64url's - _, dotted tokens' ., an id's : before its
+# secret, a password hash's $), up to a blank, a quote or a separator of fields
+_TOKEN_RUN = regex.compile(r"[A-Za-z0-9+/=_.~:$-]*+")
+_RUN_ON_PART = regex.compile(r"[A-Za-z0-9+/=_~-]{16,}+")
+_B64_INNER = regex.compile(r"[+/]")
+
+
+def _run_on(text: str, hit: Hit, d: CompiledDetector) -> Hit | None:
+    """A run-on form's hit widened over the rest of its run of token characters, when
+    that rest is what is left of another token (12 letters and digits or more, not of one
+    kind) or holds a generated one: another credential glued to it, masked with it. None
+    when it is not (the token is only a few characters longer than its provider's format
+    says)."""
+    end = _TOKEN_RUN.match(text, hit.end).end()
+    core = "".join(ch for ch in text[hit.end : end] if ch.isalnum())
+    # (the pattern's last repeat may have taken the head of the token glued to it: what is
+    # left of that one need only be 12 letters and digits)
+    glued = len(core) >= 12 and not core.isalpha() and not core.isdigit()
+    if not glued and not _holds_token(text, hit.end, end):
+        return None
+    hit.end = end
+    hit.claim_end = max(hit.claim_end, end)
+    # (below a match of the format as written: a longer token of another provider with the
+    # same prefix, Facebook's EAA... beside Square's EAAA..., is reported as that one's)
+    hit.confidence = min(hit.confidence, d.confidence_unverified)
+    return hit
+
+
+_TOKEN_RUN_BACK = regex.compile(r"[A-Za-z0-9+/=_.~:$-]*+", flags=regex.REVERSE)
+
+
+def _holds_token(text: str, start: int, end: int) -> bool:
+    """``text[start:end]``, a run of token characters, holds a generated token of 16
+    characters or more (base64's ``/`` and ``+`` read as its own characters); hex of a
+    commit's or a digest's length is lineage, never taken for one."""
+    parts = _RUN_ON_PART.findall(text, start, end)
+    return any(generated_token(_B64_INNER.sub("", p.strip("+/=_~-"))) for p in parts)
+
+
+def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` and, beside each credential, the rest of its run of token characters up
+    to the next finding, when that rest holds a generated token: another credential glued
+    to it with nothing or one of its own characters between them (``xoxa-...e360dAPI-...``,
+    ``<key>==/<token>``), which no detector reads on its own once its edge touches the
+    first. It is masked with the credential (``shadow``), not reported. Sorted by start."""
+    n = len(text)
+    touching = [
+        h
+        for h in hits
+        if h.detector.category in _CREDENTIAL_CATEGORIES
+        and h.detector.index >= 0
+        and (
+            (h.end < n and (text[h.end].isalnum() or text[h.end] in _RUN_JOINERS))
+            or (h.start and (text[h.start - 1].isalnum() or text[h.start - 1] in _RUN_JOINERS))
+        )
+    ]
+    if not touching:
+        return hits
+    spans = sorted((h.start, h.end, h.detector.category in _CREDENTIAL_CATEGORIES) for h in hits)
+    added: list[Hit] = []
+    for h in touching:
+        if h.end < n and (text[h.end].isalnum() or text[h.end] in _RUN_JOINERS):
+            end = _TOKEN_RUN.match(text, h.end).end()
+            # (up to the next finding; between two credentials, the rest of a token)
+            nxt = min(((a, cred) for a, _, cred in spans if a >= h.end), default=(n, False))
+            between = nxt[1] and nxt[0] <= end
+            end = min(end, nxt[0])
+            if end > h.end and (between or _holds_token(text, h.end, end)):
+                added.append(Hit(h.detector, h.end, end, h.end, end, h.confidence, shadow=True))
+        if h.start and (text[h.start - 1].isalnum() or text[h.start - 1] in _RUN_JOINERS):
+            back = _TOKEN_RUN_BACK.match(text, 0, h.start).start()
+            start = max([back, *(b for _, b, _ in spans if b <= h.start)])
+            if start < h.start and _holds_token(text, start, h.start):
+                added.append(Hit(h.detector, start, h.start, start, h.start, h.confidence, shadow=True))
+    if not added:
+        return hits
+    return sorted(hits + added, key=lambda h: (h.start, h.end))
+
+
+_RUN_JOINERS = frozenset("+/=_.~:$-")
+
+
 def glue_boundaries(pattern: str) -> str:
     """``pattern`` with its leading left boundary and its right boundaries (each a
     lookaround of one character class of the token's characters) also satisfied next to
@@ -963,6 +1081,10 @@ _SPLIT_CHECKS = 16
 _SPLIT_WINDOW = 8192
 
 _GLUE_CHARS = frozenset("._+-")
+# what else joins a credential to a token before it: base64's ``/`` and, after base64's
+# characters, ``=`` (many keys end ``...ABCD==``)
+_CREDENTIAL_JOINERS = frozenset("._+-/=")
+_CREDENTIAL_CATEGORIES = frozenset({"SECRET", "CONNECTION_STRING"})
 # categories whose values have a ``:`` of their own after them (a port after an address or
 # a host, a password before ``@``): a ``:`` there is their syntax, never a joiner
 _COLON_SYNTAX = frozenset({"IP_ADDRESS", "CONNECTION_STRING"})
@@ -972,7 +1094,7 @@ def _joins_right(text: str, h: Hit) -> bool:
     """One joiner follows ``h`` and then what may start another value: one of ``. _ + -``,
     a ``:`` after a finding with no ``:`` syntax of its own (``ghp_...:2a00:...``), or a
     ``/`` after one that is no URI (an address's prefix length, ``10.0.0.0/8``, is not
-    another value: ``AIza.../4417...``), before a letter, a digit, or the ``+`` or ``(`` a
+    another value: ``AIza.../4417...``), before a letter, a digit, a ``$`` or the ``+`` or ``(`` a
     phone number starts with."""
     b = h.end
     if b + 1 >= len(text) or not _opens(text[b + 1]):
@@ -983,16 +1105,34 @@ def _joins_right(text: str, h: Hit) -> bool:
         return category != "CONNECTION_STRING" and not (
             category == "IP_ADDRESS" and _PREFIX_LENGTH.match(text, b + 1)
         )
+    if ch == "=":  # (a token's padding ends it: what follows starts another)
+        return h.detector.category == "SECRET" and text[b - 1].isalnum()
     return ch in _GLUE_CHARS or (ch == ":" and h.detector.category not in _COLON_SYNTAX)
+
+
+def _joins_left(text: str, h: Hit) -> bool:
+    """One joiner comes before ``h`` and after what may end another value: one of ``. _ +
+    -`` after a letter or a digit, or, before a credential, one of ``. _ + - /`` after a
+    letter, a digit or base64's ``/ + =``, or ``=`` after one of those three
+    (``<key>==/ghp_...``, ``<key>==+sk-...``, ``<key>/=...``)."""
+    a = h.start
+    if a < 2:
+        return False
+    ch, before = text[a - 1], text[a - 2]
+    if h.detector.category in _CREDENTIAL_CATEGORIES:
+        if ch == "=":  # (after a letter or a digit, = assigns: ``--password=<pw>``)
+            return before in "/+="
+        return ch in _CREDENTIAL_JOINERS and (before.isalnum() or before in "/+=")
+    return ch in _GLUE_CHARS and before.isalnum()
 
 
 _PREFIX_LENGTH = regex.compile(r"\d{1,3}(?!\d)")
 
 
 def _opens(ch: str) -> bool:
-    """A value can start with ``ch``: a letter or digit, or the ``+`` or ``(`` a phone
-    number starts with."""
-    return ch.isalnum() or ch == "+" or ch == "("
+    """A value can start with ``ch``: a letter or digit, the ``+`` or ``(`` a phone
+    number starts with, or the ``$`` of a password hash (``$2b$``, ``$argon2id$``)."""
+    return ch.isalnum() or ch in "+($"
 
 
 def _glued(text: str, hits: list[Hit]) -> bool:
@@ -1004,9 +1144,7 @@ def _glued(text: str, hits: list[Hit]) -> bool:
         if isinstance(h.detector, _Guard):
             return False
         a, b = h.start, h.end
-        if a > 0 and (
-            text[a - 1].isalnum() or (text[a - 1] in _GLUE_CHARS and a > 1 and text[a - 2].isalnum())
-        ):
+        if a > 0 and (text[a - 1].isalnum() or _joins_left(text, h)):
             return True
         if b < n and (text[b].isalnum() or _joins_right(text, h)):
             return True
