@@ -154,3 +154,26 @@ def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert _buildcache.cache_dir() == tmp_path / "redact"
     assert (tmp_path / "redact").stat().st_mode & 0o077 == 0
+
+
+def test_each_kind_keeps_its_most_recent_files_and_retired_formats_go(tmp_path: Path) -> None:
+    """Writing an entry keeps the ``_KEEP`` most recently used files of each kind
+    (databases, pattern and width tables, shape verdicts: a new ``regex`` or Python
+    version names new tables, and the old ones go in time), never another kind's, and
+    removes what earlier versions stored that nothing reads now."""
+    keep = _buildcache._KEEP
+    for kind, suffix in (("hs", "db"), ("regex", "bin"), ("facts", "bin")):
+        for i in range(keep + 3):
+            path = tmp_path / f"{kind}-{i:040x}.{suffix}"
+            path.write_bytes(b"x")
+            os.utime(path, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / f"shapes-{0:040x}.txt").write_text("retired")
+    other = tmp_path / "notes.txt"
+    other.write_text("not ours")
+    _buildcache._write(tmp_path / f"shapes-{1:040x}.bin", b"payload", prune=True)
+    for kind in ("hs", "regex", "facts"):
+        left = sorted(p.name for p in tmp_path.glob(f"{kind}-*"))
+        assert len(left) == keep, kind
+        assert left[0].startswith(f"{kind}-{3:040x}")  # (the 3 least recently used went)
+    assert [p.name for p in tmp_path.glob("shapes-*")] == [f"shapes-{1:040x}.bin"]
+    assert other.exists()

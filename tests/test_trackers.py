@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import socket
+import subprocess
+import sys
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -306,6 +309,52 @@ def test_comet_offline_experiment(tmp_path: Path, comet: Any) -> None:
     assert any(b"****@example.com" in b for b in blobs.values())
     assert any(b == blob for b in blobs.values())
     assert cfg.read_text().count(PG_PASSWORD) == 2  # the user's own file is untouched
+
+
+_COMET_CHILD = r"""
+import os, sys, secrets, string
+import comet_ml
+from redact.integrations import comet as door
+door.install()
+exp = comet_ml.OfflineExperiment(
+    project_name="redact-test", workspace="redact", offline_directory=sys.argv[1],
+    log_git_metadata=False, log_git_patch=False, log_code=False, log_env_host=False,
+    log_env_gpu=False, log_env_cpu=False, log_env_network=False, log_env_disk=False,
+    display_summary_level=0, auto_output_logging=False,
+)
+path = os.path.join(sys.argv[2], "config.yaml")
+token = "ghp_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(36))
+with open(path, "w") as f:
+    f.write("token: " + token + "\n")
+exp.log_asset(path)
+exp.end()
+"""
+
+
+def test_comet_copies_leave_no_folder_behind(tmp_path: Path) -> None:
+    """A process that uploads a redacted copy of a text asset leaves no folder of copies
+    in the temporary folder once it exits: Comet deletes each copy after archiving it,
+    and the door removes the folders left empty."""
+    pytest.importorskip("comet_ml")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMET_")}
+    env.update(
+        TMPDIR=str(temp),
+        COMET_DISABLE_AUTO_LOGGING="1",
+        COMET_LOGGING_CONSOLE="critical",
+        COMET_INI=str(tmp_path / "none.config"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _COMET_CHILD, str(tmp_path / "comet"), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert list((tmp_path / "comet").glob("*.zip")), "the offline archive was written"
+    assert [p.name for p in temp.iterdir() if p.name.startswith("redact-comet-")] == []
 
 
 def test_comet_secret_as_parameter_name(tmp_path: Path, comet: Any) -> None:

@@ -20,7 +20,8 @@ Where: ``$REDACT_CACHE_DIR``, else ``$XDG_CACHE_HOME/redact``, else ``~/.cache/r
 user (0700), and a folder or a file that another user owns or that others may write is
 never read: an entry planted there could make the prefilter skip detectors. The cache
 holds compiled detector patterns only, never a scanned value. At most ``_KEEP``
-databases are kept, the least recently used removed first.
+files of each kind (databases, pattern and width tables, shape verdicts) are kept, the
+least recently used removed first, and files of earlier versions' formats are removed.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ __all__ = [
 
 _log = logging.getLogger("redact.cache")
 _MAGIC = b"redact-build-cache 1\n"
-_KEEP = 12  # databases kept (a catalog's prefilter and key gate, per version and policy)
+_KEEP = 12  # files of each kind kept (a catalog's prefilter and key gate per version and policy)
 _lock = threading.Lock()
 
 
@@ -197,14 +198,27 @@ def _touch(path: Path) -> None:
         os.utime(path)
 
 
+# what the cache holds, each kind pruned on its own; and what earlier versions stored
+# that nothing reads now (the custom shapes' verdicts as text)
+_KINDS = ("hs-*.db", "regex-*.bin", "facts-*.bin", "shapes-*.bin")
+_RETIRED = ("shapes-*.txt",)
+
+
 def _prune(folder: Path) -> None:
-    """Keep the ``_KEEP`` most recently used databases."""
-    try:
-        files = sorted(folder.glob("hs-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[_KEEP:]:
-            old.unlink()
-    except OSError:
-        pass
+    """Keep the ``_KEEP`` most recently written or used files of each kind (a table per
+    version of ``regex``, Python and the platform, a database per catalog and policy too),
+    and none of what earlier versions stored and nothing reads now."""
+    for kind in _KINDS:
+        try:
+            files = sorted(folder.glob(kind), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in files[_KEEP:]:
+                old.unlink()
+        except OSError:
+            pass
+    for kind in _RETIRED:
+        for old in folder.glob(kind):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 # ------------------------------------------------------------------ tables
@@ -261,7 +275,7 @@ class _Table:
                 blob = marshal.dumps(self._data)
             except ValueError:
                 return
-            _write(self._path(folder), blob)
+            _write(self._path(folder), blob, prune=True)
 
 
 # ------------------------------------------------------------------ shape verdicts

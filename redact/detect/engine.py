@@ -888,7 +888,7 @@ def _run_on(text: str, hit: Hit, d: CompiledDetector) -> Hit | None:
     kind) or holds a generated one: another credential glued to it, masked with it. None
     when it is not (the token is only a few characters longer than its provider's format
     says)."""
-    end = _TOKEN_RUN.match(text, hit.end).end()
+    end = _TOKEN_RUN.match(text, hit.end, hit.end + _RUN_WINDOW).end()
     core = "".join(ch for ch in text[hit.end : end] if ch.isalnum())
     # (the pattern's last repeat may have taken the head of the token glued to it: what is
     # left of that one need only be 12 letters and digits)
@@ -933,20 +933,22 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
     ]
     if not touching:
         return hits
-    spans = sorted((h.start, h.end, h.detector.category in _CREDENTIAL_CATEGORIES) for h in hits)
+    starts = sorted((h.start, h.detector.category in _CREDENTIAL_CATEGORIES) for h in hits)
+    ends = sorted(h.end for h in hits)
     added: list[Hit] = []
     for h in touching:
         if h.end < n and (text[h.end].isalnum() or text[h.end] in _RUN_JOINERS):
-            end = _TOKEN_RUN.match(text, h.end).end()
-            # (up to the next finding; between two credentials, the rest of a token)
-            nxt = min(((a, cred) for a, _, cred in spans if a >= h.end), default=(n, False))
-            between = nxt[1] and nxt[0] <= end
-            end = min(end, nxt[0])
-            if end > h.end and (between or _holds_token(text, h.end, end)):
+            # up to the next finding (between two credentials, the rest of a token is
+            # masked whatever it is), and at most _RUN_WINDOW characters on
+            i = bisect.bisect_left(starts, (h.end, False))
+            nxt, cred = starts[i] if i < len(starts) else (n, False)
+            end = _TOKEN_RUN.match(text, h.end, min(nxt, h.end + _RUN_WINDOW)).end()
+            if end > h.end and ((cred and end == nxt) or _holds_token(text, h.end, end)):
                 added.append(Hit(h.detector, h.end, end, h.end, end, h.confidence, shadow=True))
         if h.start and (text[h.start - 1].isalnum() or text[h.start - 1] in _RUN_JOINERS):
-            back = _TOKEN_RUN_BACK.match(text, 0, h.start).start()
-            start = max([back, *(b for _, b, _ in spans if b <= h.start)])
+            i = bisect.bisect_right(ends, h.start)
+            before = ends[i - 1] if i else 0
+            start = _TOKEN_RUN_BACK.match(text, max(before, h.start - _RUN_WINDOW), h.start).start()
             if start < h.start and _holds_token(text, start, h.start):
                 added.append(Hit(h.detector, start, h.start, start, h.start, h.confidence, shadow=True))
     if not added:
@@ -955,6 +957,7 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
 
 
 _RUN_JOINERS = frozenset("+/=_.~:$-")
+_RUN_WINDOW = 4096  # the most characters of a run read beside a finding (a token is shorter)
 
 
 def glue_boundaries(pattern: str) -> str:

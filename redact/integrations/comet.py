@@ -31,6 +31,8 @@ recorded, except for console output, which is recorded as
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import io
 import json
@@ -98,7 +100,17 @@ def _named(redactor: Redactor, d: dict[str, Any]) -> dict[str, Any]:
 def _copy_path(original: str) -> str:
     if not _copies:
         _copies.append(tempfile.mkdtemp(prefix="redact-comet-"))
+        atexit.register(_remove_empty_folders, _copies[0])
     return os.path.join(_copies[0], uuid.uuid4().hex, os.path.basename(original) or "file")
+
+
+def _remove_empty_folders(root: str) -> None:
+    """At exit, the folders of the redacted copies that Comet has uploaded: Comet deletes
+    each copy once it has archived it, so only empty folders remain; a copy still there
+    (an upload that never happened) keeps its folder."""
+    for folder, _, _ in os.walk(root, topdown=False):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)  # (only an empty folder is removed)
 
 
 def _redact_file_message(redactor: Redactor, message: Any) -> None:
