@@ -516,3 +516,30 @@ def test_type_names_under_credential_names_stay_code(doc: dict[str, str]) -> Non
     classes are common), with a word naming a credential or a kind of type, as a stand-in,
     and unquoted after ``name:`` or ``name =`` (an annotation, a class assigned)."""
     assert redact.scan(doc) == []
+
+
+def test_a_capital_and_a_digit_open_a_password_not_a_type_name() -> None:
+    """A capital with a number is part of a type's name after a word (``GatewayV2Http``)
+    and as an acronym's end (``PKCS7``, ``EC2``), never as the first part: many generated
+    passwords open with a capital and a digit (``Q7Cyv...``), and none of 2,000 such random
+    passwords reads as a type name under a secret's name, as a dict key or in text, or as a
+    command line's password."""
+    import random
+    import string
+
+    for name in ("ApiGatewayV2HttpApi", "PKCS7PrivateKeyTypes", "EC2Instance"):
+        assert redact.scan({"source": f"def f(self, secret: {name}) -> None:"}) == [], name
+    r = random.Random(11)
+    alnum = string.ascii_letters + string.digits
+    missed = []
+    for _ in range(2000):
+        pw = r.choice(string.ascii_uppercase) + r.choice(string.digits)
+        pw += r.choice(string.ascii_uppercase) + "".join(r.choice(alnum) for _ in range(11))
+        for value in (
+            {"api_secret": pw},
+            {"note": f"client_secret: {pw}"},
+            {"cmd": f"mc alias set store https://minio.example.com svc {pw} --api S3v4"},
+        ):
+            if not redact.scan(value):
+                missed.append(pw)
+    assert missed == []

@@ -410,13 +410,15 @@ _SHORT_TYPE_WORDS = sorted(
     | {w for w in _ABBREVIATIONS if len(w) == 2}
 )
 # a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT, BytesOrStr,
-# PKCS7PrivateKeyTypes, ApiGatewayV2HttpApi, S3Bucket: an acronym or a capital may end in
-# a number; DisableLegacyAccessAPI, ObjectToJSON: a common acronym may end it, where any
+# PKCS7PrivateKeyTypes, EC2Instance, ApiGatewayV2HttpApi: an acronym may end in a number,
+# and so may one capital after a word, never first: Q7Cyv... opens many a generated
+# password; DisableLegacyAccessAPI, ObjectToJSON: a common acronym may end it, where any
 # run of capitals would let through one random token in a hundred); a word of 3 letters
 # or more in it
 _TYPE_NAME = re.compile(
     r"^_*(?:[A-Z]+[a-z]{2,}|(?:" + "|".join(w.title() for w in _SHORT_TYPE_WORDS) + r")(?=[A-Z]|$)"
-    r"|[A-Z]{1,5}\d{1,5}(?=[A-Z]))+(?:[A-Z]|API|URL|URI|JSON|XML|HTML|HTTPS?|SQL|CSV|UUID|ID|IO|UI|DB)?$"
+    r"|[A-Z]{2,5}\d{1,5}(?=[A-Z])|(?<=[a-z])[A-Z]\d{1,5}(?=[A-Z]))+"
+    r"(?:[A-Z]|API|URL|URI|JSON|XML|HTML|HTTPS?|SQL|CSV|UUID|ID|IO|UI|DB)?$"
 )
 _TYPE_WORD = re.compile(r"[a-z]{3}")
 _ACRONYM_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")  # (SSHKey: no run of three)
