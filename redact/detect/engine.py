@@ -69,6 +69,39 @@ def _compile(pattern: str) -> regex.Pattern[str]:
     return compile_regex(pattern)
 
 
+class _OnFirstUse:
+    """A pattern compiled when it is first searched: the glue-aware and run-on forms of
+    provider patterns, read only where the patterns as written found nothing, are most
+    of them never in a process (compiling them all took about 1 s of a first build)."""
+
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: regex.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> str:
+        return self.source
+
+    def _get(self) -> regex.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = _compile(self.source)
+        return self._compiled
+
+    def search(self, text: str, pos: int = 0, *, timeout: float | None = None) -> regex.Match[str] | None:
+        return self._get().search(text, pos, timeout=timeout)
+
+    def finditer(self, text: str, pos: int = 0, *, timeout: float | None = None) -> Iterator[Any]:
+        found: Iterator[regex.Match[str]] = self._get().finditer(text, pos, timeout=timeout)
+        return found
+
+
+def _on_first_use(source: str) -> regex.Pattern[str]:
+    """``source`` compiled when first searched (typed as the pattern it stands for)."""
+    return _OnFirstUse(source)
+
+
 class CompiledDetector:
     """A catalog entry with its regexes compiled and validators resolved."""
 
@@ -161,10 +194,10 @@ class CompiledDetector:
                     continue
                 g = glue_boundaries(p) if spec.keywords else p
                 if g != p:
-                    self.glued[j] = (_compile(g), _compile(escape_boundaries(g)))
+                    self.glued[j] = (_on_first_use(g), _on_first_use(escape_boundaries(g)))
                 r = run_on_boundaries(p)
                 if r != p:
-                    self.run_on[j] = (_compile(r), _compile(escape_boundaries(r)))
+                    self.run_on[j] = (_on_first_use(r), _on_first_use(escape_boundaries(r)))
 
     def __repr__(self) -> str:
         return f"<detector {self.id} {self.category}>"
