@@ -69,6 +69,11 @@ def _compile(pattern: str) -> regex.Pattern[str]:
     return compile_regex(pattern)
 
 
+# the categories of credentials: recognised by their own structure under any key, masked
+# wherever their text repeats, joined to and read through their runs of token characters
+_CREDENTIAL_CATEGORIES = frozenset({"SECRET", "CONNECTION_STRING"})
+
+
 class _OnFirstUse:
     """A pattern compiled when it is first searched: the glue-aware and run-on forms of
     provider patterns, read only where the patterns as written found nothing, are most
@@ -79,10 +84,6 @@ class _OnFirstUse:
     def __init__(self, source: str) -> None:
         self.source = source
         self._compiled: regex.Pattern[str] | None = None
-
-    @property
-    def pattern(self) -> str:
-        return self.source
 
     def _get(self) -> regex.Pattern[str]:
         if self._compiled is None:
@@ -174,7 +175,7 @@ class CompiledDetector:
         # a credential recognised by its own structure (a provider prefix, a PEM header,
         # user:password@ in a URI) still fires under a lineage key, where PII shapes and
         # detectors that need a key or nearby words are silenced
-        self.distinctive = spec.category in ("SECRET", "CONNECTION_STRING") and not self.needs_context
+        self.distinctive = spec.category in _CREDENTIAL_CATEGORIES and not self.needs_context
         # a token with a provider's literal prefix glued to its neighbour by a character of
         # its own alphabet (``<key>_hf_...``, ``<key>-SG....``): the same patterns with
         # their outer boundaries also holding at ``- _ . +``, read only when the patterns
@@ -741,7 +742,6 @@ def _attempt(m: regex.Match[str]) -> int:
 
 _ECHO_MIN = 8  # a credential this long is masked wherever else its text repeats it
 _ECHO_VALUES = 64  # distinct credentials looked for again per text: one pass of str.find each
-_ECHO_CATEGORIES = frozenset({"SECRET", "CONNECTION_STRING"})
 
 
 def with_echoes(text: str, hits: list[Hit]) -> list[Hit]:
@@ -753,7 +753,7 @@ def with_echoes(text: str, hits: list[Hit]) -> list[Hit]:
     for h in hits:
         if h.detector.index < 0:
             return hits  # (a guard masks the whole value)
-        if h.end - h.start >= _ECHO_MIN and h.detector.category in _ECHO_CATEGORIES:
+        if h.end - h.start >= _ECHO_MIN and h.detector.category in _CREDENTIAL_CATEGORIES:
             values.setdefault(text[h.start : h.end], h)
             if len(values) >= _ECHO_VALUES:
                 break
@@ -783,7 +783,7 @@ def repeated_credentials(text: str, hits: Iterable[Hit], into: dict[str, Hit]) -
     character or more (letters and digits, cases, symbols), so that a repetition elsewhere
     is that credential and not a word (``postgres`` as a password is not looked for)."""
     for h in hits:
-        if h.detector.index < 0 or h.detector.category not in _ECHO_CATEGORIES:
+        if h.detector.index < 0 or h.detector.category not in _CREDENTIAL_CATEGORIES:
             continue
         if h.end - h.start < _ECHO_MIN or len(into) >= _ECHO_VALUES:
             continue
@@ -910,8 +910,13 @@ def run_on_boundaries(pattern: str) -> str:
 # what a token glued to another is read through: the characters of tokens and of their
 # joiners (base64's / + =, base64url's - _, dotted tokens' ., an id's : before its
 # secret, a password hash's $), up to a blank, a quote or a separator of fields
-_TOKEN_RUN = regex.compile(r"[A-Za-z0-9+/=_.~:$-]*+")
-_RUN_ON_PART = regex.compile(r"[A-Za-z0-9+/=_~-]{16,}+")
+_RUN_JOINERS = "+/=_.~:$-"  # (the - last: literal in a class)
+_TOKEN_RUN = regex.compile(f"[A-Za-z0-9{_RUN_JOINERS}]*+")
+_TOKEN_RUN_BACK = regex.compile(f"[A-Za-z0-9{_RUN_JOINERS}]*+", flags=regex.REVERSE)
+# a token in such a run: its characters without the separators of dotted names, ids and
+# hashes (. : $)
+_PART_JOINERS = "+/=_~-"
+_RUN_ON_PART = regex.compile(f"[A-Za-z0-9{_PART_JOINERS}]{{16,}}+")
 _B64_INNER = regex.compile(r"[+/]")
 
 
@@ -936,15 +941,12 @@ def _run_on(text: str, hit: Hit, d: CompiledDetector) -> Hit | None:
     return hit
 
 
-_TOKEN_RUN_BACK = regex.compile(r"[A-Za-z0-9+/=_.~:$-]*+", flags=regex.REVERSE)
-
-
 def _holds_token(text: str, start: int, end: int) -> bool:
     """``text[start:end]``, a run of token characters, holds a generated token of 16
     characters or more (base64's ``/`` and ``+`` read as its own characters); hex of a
     commit's or a digest's length is lineage, never taken for one."""
     parts = _RUN_ON_PART.findall(text, start, end)
-    return any(generated_token(_B64_INNER.sub("", p.strip("+/=_~-"))) for p in parts)
+    return any(generated_token(_B64_INNER.sub("", p.strip(_PART_JOINERS))) for p in parts)
 
 
 def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
@@ -989,7 +991,6 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
     return sorted(hits + added, key=lambda h: (h.start, h.end))
 
 
-_RUN_JOINERS = frozenset("+/=_.~:$-")
 _RUN_WINDOW = 4096  # the most characters of a run read beside a finding (a token is shorter)
 
 
@@ -1120,7 +1121,6 @@ _GLUE_CHARS = frozenset("._+-")
 # what else joins a credential to a token before it: base64's ``/`` and, after base64's
 # characters, ``=`` (many keys end ``...ABCD==``)
 _CREDENTIAL_JOINERS = frozenset("._+-/=")
-_CREDENTIAL_CATEGORIES = frozenset({"SECRET", "CONNECTION_STRING"})
 # categories whose values have a ``:`` of their own after them (a port after an address or
 # a host, a password before ``@``): a ``:`` there is their syntax, never a joiner
 _COLON_SYNTAX = frozenset({"IP_ADDRESS", "CONNECTION_STRING"})
