@@ -102,11 +102,13 @@ def test_no_card_number_read_out_of_an_iban():
         ("rupay", "81", 16), ("rupay", "82", 16), ("rupay", "508", 16), ("rupay", "60", 16),
         ("elo", "509", 16), ("elo", "636368", 16), ("troy", "9792", 16), ("visa", "4", 16),
         ("mastercard", "2221", 16), ("amex", "37", 15), ("jcb", "3530", 16), ("unionpay", "62", 19),
-        ("verve", "506099", 16), ("verve", "506198", 19),
+        ("verve", "506099", 16), ("verve", "506198", 19), ("verve", "507865", 16),
+        ("borica", "2205", 16), ("uzcard", "8600", 16), ("humo", "9860", 16),
     ],
 )  # fmt: skip
 def test_card_networks(network, prefix, length):
-    """IIN ranges of UATP, Dankort, Mir, RuPay, Elo, Troy and the long-known networks, alone,
+    """IIN ranges of UATP, Dankort, Mir, RuPay, Elo, Troy, Verve, Borica, UzCard, Humo and the
+    long-known networks, alone,
     grouped by fours and in a sentence."""
     number = luhn_number(prefix, length)
     assert card_network_of(number) is not None

@@ -88,8 +88,13 @@ def card_network_of(d: str) -> str | None:
         return "elo"
     if p4 == 9792 and n == 16:
         return "troy"
-    if 506099 <= p6 <= 506198 and n in (16, 18, 19):
+    if (506099 <= p6 <= 506198 or 507865 <= p6 <= 507964) and n in (16, 18, 19):
         return "verve"
+    # national schemes: Bulgaria's Borica (2205), Uzbekistan's UzCard (8600) and Humo (9860)
+    if p4 == 2205 and n == 16:
+        return "borica"
+    if p4 in (8600, 9860) and n == 16:
+        return "uzcard" if p4 == 8600 else "humo"
     if (p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
         return "discover"
     if (p2 in (60, 81, 82) or p3 in (508, 353, 356)) and n == 16:
