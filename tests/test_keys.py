@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+import uuid
 
 import pytest
 
@@ -541,6 +544,45 @@ def test_api_oauth_and_access_end_a_keys_name_when_the_value_is_a_token(key: str
         assert redact.scan({key: value}) == [], (key, value)
         assert redact.scan({"note": f"{key}: {value}"}) == [], (key, value)
     assert redact.scan({"note": f"def f(self, {key.rsplit('.')[-1]}: ApiGatewayV2HttpApi) -> None:"}) == []
+
+
+@pytest.mark.parametrize(
+    "key", ["hmac", "WEBHOOK_HMAC", "refresh", "google.refresh", "license", "WANDB_LICENSE", "licence"]
+)
+def test_hmac_refresh_and_license_closing_a_name_hold_a_generated_token(key: str) -> None:
+    """``hmac``, ``refresh`` and ``license`` end a key's or a secret's name with its last
+    word left off, and a setting's name too: a generated token under them is a
+    credential, as a dict key and in text alike; a setting's value and a licence's SPDX
+    identifier are not, nor, under the word alone, a digest or a UUID (under a vendor's
+    name, hex of a digest's length is the commonest shape of its key, as under
+    ``GITHUB_PAT``)."""
+    token = secrets.token_urlsafe(24).replace("-", "x").replace("_", "y")
+    for doc in (
+        {key: token},
+        {"log": f"{key}={token}"},
+        {"log": f'"{key}": "{token}"'},
+        {"log": f"--{key} {token}"},
+    ):
+        assert redact.redact(doc).value != doc, (key, "token")
+    clean = [
+        "MIT",
+        "Apache-2.0",
+        "LicenseRef-Proprietary",
+        "LicenseRef-scancode-public-domain",
+        "30s",
+        "sha256",
+        "on_change",
+    ]
+    digests = [
+        "d41d8cd98f00b204e9800998ecf8427e",
+        str(uuid.uuid4()),
+        hashlib.sha256(token.encode()).hexdigest(),
+    ]
+    for value in clean + (digests if "_" not in key else []):
+        assert redact.scan({key: value}) == [], (key, value)
+        assert redact.scan({"log": f"{key}: {value}"}) == [], (key, value)
+    if "_" in key:
+        assert redact.scan({key: digests[0]}) != []
 
 
 @pytest.mark.parametrize(

@@ -93,8 +93,11 @@ _WEAK_CRED_WORDS = frozenset(["pw"])
 # (QIANFAN_SK, HUAWEICLOUD_SDK_SK), and other things (a sort key); "api", "oauth" and
 # "access" end the name of a vendor's key with its last word left off (SHODAN_API,
 # ACME_OAUTH, S3_ACCESS) and of settings (base_api: https://..., use_oauth: true,
-# last_access: 2024-06-03): only a value shaped as a generated token is one
-_TOKEN_WORDS = frozenset(["pat", "sk", "api", "oauth", "access"])
+# last_access: 2024-06-03); so do "hmac", "refresh" and "license" (WEBHOOK_HMAC,
+# GOOGLE_REFRESH, WANDB_LICENSE beside hmac: sha256, refresh: 30s, license: MIT): only a
+# value shaped as a generated token is one ("session" alone names a trace's or a chat's
+# session as often: only a framework's session cookie is a credential)
+_TOKEN_WORDS = frozenset(["pat", "sk", "api", "oauth", "access", "hmac", "refresh", "license", "licence"])
 # the last words under which the value decides (a credential's name, when it is one)
 _VALUE_DECIDES = _WEAK_CRED_WORDS | _TOKEN_WORDS
 # "<qualifier> key" names a key (api key, account key); a bare "key" does not

@@ -931,9 +931,25 @@ def generated_token(value: str, bare: bool = False, digest: bool = False) -> boo
     has_digit = any(ch.isdigit() for ch in v)
     if not any(ch.isalpha() for ch in v) or (not has_digit and (v.islower() or v.isupper())):
         return False
+    if not has_digit and _words_joined(v):
+        return False  # (LicenseRef-Proprietary, Default_AccessPolicy: words, no token)
     if (not digest and _DIGEST_HEX.fullmatch(v)) or (bare and _RECORD_KEY.fullmatch(v)):
         return False  # lineage's shape, or under a bare key a record's or a cache's key
     return shannon_entropy(v) >= 3.3 and not _is_counting(v)
+
+
+def _words_joined(v: str) -> bool:
+    """Letters that are words joined by ``-`` or ``_``, each part a type's CapWords name or
+    a pronounceable lower-case word (``LicenseRef-scancode-public``)."""
+    return all(_looks_like_type_name(p) or _lower_word(p) for p in _PART_SEPARATOR.split(v) if p)
+
+
+def _lower_word(p: str) -> bool:
+    """Lower-case letters with a vowel and no 5 consonants in a row, as a word has."""
+    return p.islower() and _pronounceable(p) and not _CLUSTER.search(_DIGRAPHS.sub("q", p))
+
+
+_PART_SEPARATOR = re.compile(r"[-_]+")
 
 
 def password_shaped(value: str) -> bool:
