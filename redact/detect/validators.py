@@ -707,6 +707,8 @@ def credential_value(c: Candidate) -> bool:
         whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
+    if "`" in c.text and _command_substitution(c):
+        return False  # PASS=`cat /run/secrets/db`: a command's output, read when the shell runs
     if c.span.startswith(_SSH_KEY_TYPES) and ssh_public_key(c.text, c.start):
         return False  # an OpenSSH public key line (authorized_keys): public by design
     cut = _OPEN_STAND_IN.search(c.span)
@@ -770,6 +772,22 @@ def credential_value(c: Candidate) -> bool:
     if credential_like(c.span):
         return not from_parent or token_like(c.span)
     return not from_parent and _passphrase_of_capitalised_words(c, span, name or c.key)
+
+
+# a shell variable assigned with no blank around =, then a backquote (in double quotes or
+# not): what follows is a command substitution, as $(...) is
+_TICK_ASSIGN = re.compile(r'(?:^|[\s;&|(])(?:(?:export|local|readonly|declare)[ \t]+)?[A-Za-z_]\w*="?`?$')
+# a program's name and its arguments (a backquoted value in a dotenv file, one token, is a value)
+_COMMAND_LINE = re.compile(r"`?[a-z][\w.+-]*(?:[ \t]+[^\s`]+)+`?")
+
+
+def _command_substitution(c: Candidate) -> bool:
+    """The span is a shell's backquoted command substitution after ``NAME=``
+    (``PASS=`cat /run/secrets/db```, ``TOKEN="`gh auth token`"``): a reference to what the
+    command prints, not a value."""
+    before = c.text[max(0, c.start - 128) : c.start]
+    ticked = before.endswith("`") or (len(c.span) > 2 and c.span[0] == c.span[-1] == "`")
+    return ticked and bool(_TICK_ASSIGN.search(before)) and bool(_COMMAND_LINE.fullmatch(c.span))
 
 
 # the last word of a password's own name (not of a token's, a secret's or credentials',
