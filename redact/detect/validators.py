@@ -284,7 +284,7 @@ KEY_CLASSES: dict[str, Callable[[str], bool]] = {
 # schemes of an Authorization header: the credential follows them
 AUTH_SCHEMES = _words(
     "basic bearer token digest negotiate ntlm kerberos apikey api-key key hoba mutual "
-    "vapid scram-sha-1 scram-sha-256 aws4-hmac-sha256 aws ssws mac oauth dpop gnap "
+    "vapid scram-sha-1 scram-sha-256 aws4-hmac-sha256 aws ssws mac oauth oauth2 dpop gnap "
     "sharedkey sharedkeylite signature hmac jwt splunk genieacs"
 )
 
@@ -910,14 +910,53 @@ _CODE_HEAD = re.compile(r"[A-Za-z_.]*")
 
 
 def _bracketed_value(v: str) -> bool:
-    """A token holding brackets or braces reads as a value, not code: 8 characters or
-    more, something before the first bracket, and not a name alone (``Union[str,``,
-    ``self.tokens[i``, ``(domain,``: a type, a subscript, a tuple), nor a token that ends
-    as code goes on (``,`` ``(``)."""
-    if len(v) < 8 or v[-1] in ",;:([{":
+    """A token holding brackets or braces reads as a value, not code, when it has 8
+    characters or more and either something before the first bracket that is not a name
+    (``Union[str,``, ``self.tokens[i``, ``(domain,``: a type, a subscript, a tuple) and no
+    end as code goes on (``,`` ``(``), or what code never writes: a closing bracket before
+    any opening one with more after it (``P}8od...``), three kinds of operator
+    (``M(O<~!>K[0<)0*=``), or a run of letters no name is made of
+    (``(K1?J3Q{B{Z2liqAtDdn``: a generated password's symbols). A token holding ``;``, ``,``
+    or ``&`` and no bracket is a value unless it is a list of names, words, numbers or
+    versions (``basic,digest``, ``read,write``)."""
+    if len(v) < 8:
         return False
-    head = _BRACKET.split(v, 1)[0]
-    return bool(head) and not _code_head(head)
+    first = _BRACKET.search(v)
+    if first is None:  # (; , or & alone: a list of names and numbers is no value)
+        return not all(_list_item(p) for p in _LIST_SEPARATOR.split(v))
+    head = v[: first.start()]
+    if v[-1] not in ",;:([{" and head and not _code_head(head):
+        return True
+    if first.group() in ")]}" and _ALNUM.search(v, first.end()):
+        return True
+    if len(_OPERATORS.intersection(v)) >= 3:
+        return True  # three kinds of operator with no blank between them: no line of code
+    return any(not _code_word(w) for w in _LETTER_RUN.findall(v))
+
+
+_OPERATORS = frozenset("~!@#$%^&*?|")
+
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LIST_SEPARATOR = re.compile(r"[;,&]+")
+_PLAIN_ITEM = re.compile(r"[\w.+-]*")
+
+
+def _list_item(p: str) -> bool:
+    """An item of a list code or a setting writes: a name, a word, a number or a version."""
+    return bool(_PLAIN_ITEM.fullmatch(p)) and all(_code_word(w) for w in _LETTER_RUN.findall(p))
+
+
+_LETTER_RUN = re.compile(r"[A-Za-z]{3,}")
+
+
+def _code_word(w: str) -> bool:
+    """Letters a name in code is made of: a constant's capitals, a short abbreviation
+    (``pwd``, ``cfg``), a pronounceable word in one case or capitalised, a type's name."""
+    if w.isupper() or (w.islower() and len(w) <= 4):
+        return True
+    if w.islower() or w.istitle():
+        return _pronounceable(w) and not _CLUSTER.search(_DIGRAPHS.sub("q", w.lower()))
+    return _looks_like_type_name(w)
 
 
 def _code_head(head: str) -> bool:
