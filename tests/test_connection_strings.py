@@ -7,6 +7,7 @@ Every credential below is generated for this file (random letters and digits); n
 
 from __future__ import annotations
 
+import random
 import secrets
 import string
 import time
@@ -606,3 +607,34 @@ def test_easy_connect_and_go_mysql_dsns(template, detector, keep):
     DSN (user:password@tcp(address)/db) give up their password and keep the rest."""
     secret = pw()
     assert_credential(template.format(pw=secret), secret, detector, keep)
+
+
+def test_a_uri_password_of_any_userinfo_characters_is_masked_whole() -> None:
+    """RFC 3986 lets a password hold the sub-delimiters ``! $ & ' ( ) * + , ; =`` and ``:``
+    unencoded, and people leave ``@`` and brackets unencoded too: the password runs to the
+    last ``@`` before the host, quotes included, and is masked whole. String literals that
+    code joins around a variable stay code."""
+    rng = random.Random(20261203)
+    alphabet = string.ascii_letters + string.digits + "!$&'()*+,;=-._~:[]{}<>|^%@"
+    templates = (
+        "postgresql://svc:{}@db.internal:5432/train",
+        "amqp://guest:{}@rabbit:5672/vhost",
+        "mysql+pymysql://root:{}@mysql.svc/db?charset=utf8",
+        "https://user:{}@example.com/path",
+    )
+    missed = []
+    for i in range(400):
+        pw = "".join(rng.choice(alphabet) for _ in range(rng.randint(10, 30)))
+        if pw.startswith(("${", "{{", "{%")):
+            continue  # (a template's opening)
+        uri = templates[i % len(templates)].format(pw)
+        out = redact.redact({"log": f"connecting to {uri} now"}).value["log"]
+        if any(pw[j : j + 6] in out for j in range(len(pw) - 5)):
+            missed.append(uri)
+    assert len(missed) <= 4, missed[:5]
+    for line in (
+        "url = 'mysql://user:'+pw+'@host/db'",
+        "u = 'mysql://user:' + pw + '@' + host",
+        "x = 'http://h:8080','u@x.com'",
+    ):
+        assert redact.redact({"log": line}).value["log"] == line

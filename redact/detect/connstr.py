@@ -116,9 +116,14 @@ def pgbouncer_auth_line(c: Candidate) -> bool:
 _PORT_PATH = re.compile(r"^\d{1,5}(?:/|$)")
 
 
+# string literals joined in code: around a variable concatenated ('+pw+'), a list's comma
+_QUOTE_JOIN = re.compile(r"['`][ \t]*\+[^'`]{1,256}\+[ \t]*['`]|['`][ \t]*,[ \t]*['`]")
+
+
 @validator
 def uri_userinfo(c: Candidate) -> bool:
-    """``scheme://user:password@host``: not a template, and not a look-alike in which the
+    """``scheme://user:password@host``: not a template, not code joining string literals
+    around a variable, and not a look-alike in which the
     "password" is a port and a path (``http://host:8080/a@v2``) or a repository path in
     an scp-like git remote (``git+ssh://git@host:org/repo.git@v1``). With no host
     (``postgresql://user:pw@/db?host=/socket``, as libpq allows) the password must look
@@ -127,6 +132,8 @@ def uri_userinfo(c: Candidate) -> bool:
     pw = c.span
     if is_stand_in(pw) or _PORT_PATH.match(pw):
         return False
+    if ("'" in pw or "`" in pw) and ((pw[0] in "'`" and pw[-1] in "'`") or _QUOTE_JOIN.search(pw)):
+        return False  # a quote closing a literal: 'mysql://user:'+pw+'@host', 'http://h:8080','a@b'
     if not c.match.group("host") and not credential_like(pw):
         return False
     if "/" in pw:
