@@ -638,3 +638,36 @@ def test_a_uri_password_of_any_userinfo_characters_is_masked_whole() -> None:
         "x = 'http://h:8080','u@x.com'",
     ):
         assert redact.redact({"log": line}).value["log"] == line
+
+
+def test_symbol_rich_passwords_in_key_value_strings_and_command_lines() -> None:
+    """A generated password of any symbols is masked whole in an ODBC string (in braces, a
+    ``}`` doubled inside, braces opening it too), in a JDBC URL's query (``<`` and ``>``
+    unencoded) and quoted after ``mysql -p`` (a leading ``-`` too)."""
+    rng = random.Random(3012)
+    alphabet = string.ascii_letters + string.digits + "!$%^*()-_=+[]{}<>|~.,?/#@:"
+    forms = (
+        lambda p: "Driver={ODBC Driver 18};Server=db;Uid=sa;Pwd={" + p.replace("}", "}}") + "};",
+        lambda p: f"jdbc:postgresql://db:5432/x?user=svc&password={p}&ssl=true" if "#" not in p else None,
+        lambda p: f"mysql -h db -u root -p'{p}' train",
+    )
+    missed, tried = [], 0
+    for _ in range(300):
+        pw = "".join(rng.choice(alphabet) for _ in range(rng.randint(10, 28)))
+        if pw.startswith(("${", "$(", "{{", "{%")):
+            continue  # (a template's opening)
+        for form in forms:
+            line = form(pw)
+            if line is None:
+                continue
+            tried += 1
+            out = redact.redact({"log": line}).value["log"]
+            if any(pw[j : j + 6] in out for j in range(len(pw) - 5)):
+                missed.append(line)
+    assert len(missed) <= 0.01 * tried, missed[:5]
+    for line in (
+        "Server=db;Uid=sa;Pwd={{ password }};",
+        "Server=db;Uid=sa;Pwd={${SQL_PW}};",
+        "mysql -u root -p train",
+    ):
+        assert findings(line) == [], line

@@ -198,10 +198,21 @@ _CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]{0,64}\]|\((?:[^)]{0,64}\))?
 _REDACTED_PARENS = re.compile(r"\((?i:redacted|hidden|masked|omitted)\)")
 
 
+# an ODBC value in braces, a } inside it doubled; a format field's shape
+_ODBC_BRACED = re.compile(r"\{(?:[^}]|\}\})+\}")
+_FORMAT_FIELD = re.compile(r"\{[A-Za-z_][\w.]*\}")
+
+
 @validator
 def kv_connection_string(c: Candidate) -> bool:
     """``Password=`` / ``Pwd=`` with another connection key (server, host, user id, ...)
-    within 256 characters on either side: an ADO.NET, ODBC, libpq or Snowflake string."""
+    within 256 characters on either side: an ADO.NET, ODBC, libpq or Snowflake string. An
+    ODBC value in braces (``Pwd={{e9F...}``, ``Pwd={%1_v...}``, a ``}`` doubled inside) is
+    judged without them."""
+    if _ODBC_BRACED.fullmatch(c.span):  # (a format field, {password}, is a template)
+        inner = c.span[1:-1].replace("}}", "}")
+        field = _FORMAT_FIELD.fullmatch(c.span) and is_stand_in(c.span)  # ({Q7x...9}: a value)
+        return not (is_stand_in(inner) or field) and _near_kv_key(c)
     if is_stand_in(c.span):
         return False
     # code, not a connection string: a default in a signature (password=None,), a chained
@@ -216,6 +227,11 @@ def kv_connection_string(c: Candidate) -> bool:
     kwargs = c.span.endswith(",") or c.text[c.match.start() - 1 : c.match.start()] == ","
     if (kwargs or value.endswith("(")) and _CODE_VALUE.fullmatch(value):
         return False  # user=user, password=auth_info[2], password=SecretStr('***'): code
+    return _near_kv_key(c)
+
+
+def _near_kv_key(c: Candidate) -> bool:
+    """Another connection key within ``_WINDOW`` characters on either side of the match."""
     start, end = c.match.start(), c.match.end()
     text = c.text
     return _has_kv_key(text[max(0, start - _WINDOW) : start + 1].lower()) or _has_kv_key(

@@ -922,8 +922,9 @@ def _bracketed_value(v: str) -> bool:
     if len(v) < 8:
         return False
     first = _BRACKET.search(v)
-    if first is None:  # (; , or & alone: a list of names and numbers is no value)
-        return not all(_list_item(p) for p in _LIST_SEPARATOR.split(v))
+    if first is None:  # (; , or & alone: a list of names and numbers is no value, and one
+        # that ends a statement or an item is read by the other forms without its ; or ,)
+        return v[-1] not in ",;" and not all(_list_item(p) for p in _LIST_SEPARATOR.split(v))
     head = v[: first.start()]
     if v[-1] not in ",;:([{" and head and not _code_head(head):
         return True
@@ -954,7 +955,9 @@ def _code_word(w: str) -> bool:
     (``pwd``, ``cfg``), a pronounceable word in one case or capitalised, a type's name."""
     if w.isupper() or (w.islower() and len(w) <= 4):
         return True
-    if w.islower() or w.istitle():
+    if w.islower():  # (xstrdup, strncpy: C's names hold long runs of consonants)
+        return _pronounceable(w)
+    if w.istitle():
         return _pronounceable(w) and not _CLUSTER.search(_DIGRAPHS.sub("q", w.lower()))
     return _looks_like_type_name(w)
 
