@@ -572,3 +572,38 @@ def test_a_generated_password_of_many_symbols_is_read_whole_in_a_config_line() -
         "token_types=access,refresh,id", "tokens=tokenize(line);", "password:str=Field(...)", "key=(a,b)",
     ):  # fmt: skip
         assert redact.scan({"line": line}) == [], line
+
+
+def test_a_passphrase_of_words_with_blanks_under_a_passwords_name() -> None:
+    """A diceware passphrase (words drawn at random, blanks between them) under a
+    password's own name, the whole value or a quoted literal, is the password; a sentence
+    or an instruction (function words, punctuation), a mask of one word repeated, sample
+    words and the same words under another name or unquoted in text are not."""
+    rng = random.Random(4242)
+    vocabulary = [
+        "orbit",
+        "tiger",
+        "lamp",
+        "quilt",
+        "maple",
+        "cobalt",
+        "ember",
+        "Falcon",
+        "sonar",
+        "7",
+        "51",
+        "prism",
+    ]
+    for _ in range(40):
+        phrase = " ".join(rng.sample(vocabulary, rng.randint(3, 6)))
+        if sum(w.isalpha() for w in phrase.split()) < 3:
+            continue
+        for doc in ({"password": phrase}, {"db_passphrase": phrase}, {"log": f'password = "{phrase}"'}):
+            assert phrase not in str(redact.redact(doc).value), doc
+    for doc in (
+        {"password": "see the vault"}, {"password": "not set yet"}, {"password": "Enter your password"},
+        {"password": "foo bar baz"}, {"password": "xxx xxx xxx"}, {"pass": "forward backward update"},
+        {"description": "orbit tiger lamp quilt"}, {"log": "password = orbit tiger lamp quilt"},
+        {"log": 'help="the password to use"'},
+    ):  # fmt: skip
+        assert redact.scan(doc) == [], doc

@@ -771,7 +771,7 @@ def credential_value(c: Candidate) -> bool:
         return False  # (secrets.build_sourceversion: hex of a commit's length, lineage's shape)
     if credential_like(c.span):
         return not from_parent or token_like(c.span)
-    return not from_parent and _passphrase_of_capitalised_words(c, span, name or c.key)
+    return not from_parent and _passphrase(c, span, name or c.key)
 
 
 # a shell variable assigned with no blank around =, then a backquote (in double quotes or
@@ -808,17 +808,26 @@ _ENV_OR_FLAG_BEFORE = re.compile(
 )
 
 
-def _passphrase_of_capitalised_words(c: Candidate, span: str, key: str) -> bool:
+def _passphrase(c: Candidate, span: str, key: str) -> bool:
     """Capitalised words joined (``CorrectHorseBatteryStaple``, ``WelcomeHome``) read as a
-    type's name; under a password's own name, written as a value, they are the password,
-    unless a word of theirs names a credential or a setting (``SecretStr``,
-    ``PasswordInput``, ``MaxLength``) or the last one a kind of type (``TextField``)."""
+    type's name, and words with blanks between them (``correct horse battery staple``) as
+    prose; under a password's own name, written as a value (the whole value or a quoted
+    literal; joined words also an environment line's value or a flag's argument), they
+    are the password. Not so when a word of theirs names a credential or a setting
+    (``SecretStr``, ``PasswordInput``, ``MaxLength``), the last one a kind of type
+    (``TextField``), or, with blanks, when they read as a sentence or an instruction
+    (function words, punctuation: ``see the vault``, ``not set``)."""
     if not key or last_key_word(key) not in _PASSWORD_WORDS:
         return False
-    if len(span) < 8 or not _looks_like_type_name(span) or is_placeholder(span) or _DOC_EXAMPLE.search(span):
+    if len(span) < 8 or is_placeholder(span) or _DOC_EXAMPLE.search(span):
         return False
-    words = _WORD.findall(span)
-    if words[-1].lower() in _TYPE_KIND_WORDS or classify_words(span) is not KeyClass.NEUTRAL:
+    if classify_words(span) is not KeyClass.NEUTRAL:
+        return False
+    spaced = " " in span.strip()
+    if spaced and (last_key_word(key) == "pass" or not _spaced_passphrase(span)):
+        return False  # ("pass" alone names a pass of an algorithm too: pass: forward backward)
+    joined_type = not spaced and _looks_like_type_name(span)
+    if not spaced and (not joined_type or _WORD.findall(span)[-1].lower() in _TYPE_KIND_WORDS):
         return False
     start, end = c.start, c.end
     while start < end and c.text[start] in "'\"`":
@@ -826,7 +835,35 @@ def _passphrase_of_capitalised_words(c: Candidate, span: str, key: str) -> bool:
     whole = not c.text[:start].strip() and not c.text[end:].strip()
     before, after = c.text[start - 1 : start], c.text[end : end + 1]
     quoted = before in ("'", '"', "`") and after == before
+    if spaced:
+        return whole or quoted
     return whole or quoted or bool(_ENV_OR_FLAG_BEFORE.search(c.text[max(0, start - 128) : start]))
+
+
+# a diceware passphrase: 3 to 10 words of letters, numbers between them, no punctuation
+_PASSPHRASE_WORD = re.compile(r"[A-Za-z]{2,12}|\d{1,6}")
+# the words of a sentence or an instruction, which a passphrase drawn at random rarely holds
+_FUNCTION_WORDS = frozenset(
+    ("a", "an", "the", "of", "for", "to", "in", "on", "at", "by", "with", "from", "is", "are",
+     "be", "was", "not", "no", "and", "or", "if", "your", "my", "our", "this", "that", "it",
+     "as", "see", "use", "set", "enter", "ask", "here", "please", "change", "me", "required",
+     "optional", "example", "default", "none", "null", "empty", "same", "unused", "disabled",
+     "stored", "vault", "env", "environment", "variable", "file", "todo", "fixme", "tbd",
+     "replace", "insert", "put", "goes", "type", "any", "some", "value", "string",
+     # and the stand-ins of samples
+     "foo", "bar", "baz", "qux", "lorem", "ipsum", "dolor", "sit", "amet", "dummy", "fake",
+     "test", "sample", "placeholder", "changeme", "xxx", "password", "secret")
+)  # fmt: skip
+
+
+def _spaced_passphrase(span: str) -> bool:
+    words = span.split()
+    if not 3 <= len(words) <= 10 or not all(_PASSPHRASE_WORD.fullmatch(w) for w in words):
+        return False
+    low = [w.lower() for w in words]
+    if sum(w.isalpha() for w in words) < 3 or len(set(low)) < 3:
+        return False  # (three distinct words at least: "xxx xxx xxx" is a mask)
+    return not _FUNCTION_WORDS.intersection(low)
 
 
 # the attributes of a cookie (RFC 6265's Set-Cookie attributes, RFC 2109's $-prefixed
