@@ -546,6 +546,14 @@ def test_api_oauth_and_access_end_a_keys_name_when_the_value_is_a_token(key: str
     assert redact.scan({"note": f"def f(self, {key.rsplit('.')[-1]}: ApiGatewayV2HttpApi) -> None:"}) == []
 
 
+def test_terraforms_host_token_variable_is_a_credential() -> None:
+    """Terraform's CLI reads a host's token from ``TF_TOKEN_<host>`` (dots as ``_``)."""
+    token = secrets.token_hex(20)
+    for doc in ({"TF_TOKEN_app_terraform_io": token}, {"log": f"export TF_TOKEN_tfe_example_com={token}"}):
+        assert token not in str(redact.redact(doc).value)
+    assert classify_key("tf_token_app_terraform_io") is KeyClass.CREDENTIAL
+
+
 @pytest.mark.parametrize(
     "key", ["hmac", "WEBHOOK_HMAC", "refresh", "google.refresh", "license", "WANDB_LICENSE", "licence"]
 )

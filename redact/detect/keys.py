@@ -292,6 +292,8 @@ def _classify_segment(words: list[str]) -> KeyClass:
         return KeyClass.NEUTRAL
     if "for" in words[1:-1]:  # what the key is comes before what it is for (password_for_db)
         return _classify_segment(words[: words.index("for")])
+    if words[:2] == ["tf", "token"] and len(words) > 2:
+        return KeyClass.CREDENTIAL  # Terraform's TF_TOKEN_<host, dots as _>: app_terraform_io
     joined = "_".join(words)
     if joined in _LOOKALIKES or any(w in _LOOKALIKES for w in words[-1:]):
         return KeyClass.SETTING
