@@ -826,8 +826,9 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
     spaced = " " in span.strip()
     if spaced and (last_key_word(key) == "pass" or not _spaced_passphrase(span)):
         return False  # ("pass" alone names a pass of an algorithm too: pass: forward backward)
-    joined_type = not spaced and _looks_like_type_name(span)
-    if not spaced and (not joined_type or _WORD.findall(span)[-1].lower() in _TYPE_KIND_WORDS):
+    if not spaced and (
+        not _looks_like_type_name(span) or _WORD.findall(span)[-1].lower() in _TYPE_KIND_WORDS
+    ):
         return False
     start, end = c.start, c.end
     while start < end and c.text[start] in "'\"`":
@@ -857,6 +858,8 @@ _FUNCTION_WORDS = frozenset(
 
 
 def _spaced_passphrase(span: str) -> bool:
+    """3 to 10 words and numbers with blanks between them, three distinct words at least,
+    none of a sentence's, an instruction's or a sample's (``orbit tiger lamp 7 quilt``)."""
     words = span.split()
     if not 3 <= len(words) <= 10 or not all(_PASSPHRASE_WORD.fullmatch(w) for w in words):
         return False
