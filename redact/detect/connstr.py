@@ -198,9 +198,10 @@ _CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]{0,64}\]|\((?:[^)]{0,64}\))?
 _REDACTED_PARENS = re.compile(r"\((?i:redacted|hidden|masked|omitted)\)")
 
 
-# an ODBC value in braces, a } inside it doubled; a format field's shape
+# an ODBC value in braces, a } inside it doubled; a format field as the one template
+# grammar reads it ({Q7x...9}, mixed case and digits over 8 characters, is a value)
 _ODBC_BRACED = re.compile(r"\{(?:[^}]|\}\})+\}")
-_FORMAT_FIELD = re.compile(r"\{[A-Za-z_][\w.]*\}")
+_FORMAT_FIELD = re.compile(FIELD_OPEN + r"[A-Za-z_][\w.]*\}")
 
 
 @validator
@@ -211,8 +212,7 @@ def kv_connection_string(c: Candidate) -> bool:
     judged without them."""
     if _ODBC_BRACED.fullmatch(c.span):  # (a format field, {password}, is a template)
         inner = c.span[1:-1].replace("}}", "}")
-        field = _FORMAT_FIELD.fullmatch(c.span) and is_stand_in(c.span)  # ({Q7x...9}: a value)
-        return not (is_stand_in(inner) or field) and _near_kv_key(c)
+        return not (is_stand_in(inner) or _FORMAT_FIELD.fullmatch(c.span)) and _near_kv_key(c)
     if is_stand_in(c.span):
         return False
     # code, not a connection string: a default in a signature (password=None,), a chained

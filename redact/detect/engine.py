@@ -961,10 +961,7 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
         for h in hits
         if h.detector.category in _CREDENTIAL_CATEGORIES
         and h.detector.index >= 0
-        and (
-            (h.end < n and (text[h.end].isalnum() or text[h.end] in _RUN_JOINERS))
-            or (h.start and (text[h.start - 1].isalnum() or text[h.start - 1] in _RUN_JOINERS))
-        )
+        and (_in_run(text, h.end) or _in_run(text, h.start - 1))
     ]
     if not touching:
         return hits
@@ -972,7 +969,7 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
     ends = sorted(h.end for h in hits)
     added: list[Hit] = []
     for h in touching:
-        if h.end < n and (text[h.end].isalnum() or text[h.end] in _RUN_JOINERS):
+        if _in_run(text, h.end):
             # up to the next finding (between two credentials, the rest of a token is
             # masked whatever it is), and at most _RUN_WINDOW characters on
             i = bisect.bisect_left(starts, (h.end, False))
@@ -980,7 +977,7 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
             end = _TOKEN_RUN.match(text, h.end, min(nxt, h.end + _RUN_WINDOW)).end()
             if end > h.end and ((cred and end == nxt) or _holds_token(text, h.end, end)):
                 added.append(Hit(h.detector, h.end, end, h.end, end, h.confidence, shadow=True))
-        if h.start and (text[h.start - 1].isalnum() or text[h.start - 1] in _RUN_JOINERS):
+        if _in_run(text, h.start - 1):
             i = bisect.bisect_right(ends, h.start)
             before = ends[i - 1] if i else 0
             start = _TOKEN_RUN_BACK.match(text, max(before, h.start - _RUN_WINDOW), h.start).start()
@@ -992,6 +989,11 @@ def _with_runs(text: str, hits: list[Hit]) -> list[Hit]:
 
 
 _RUN_WINDOW = 4096  # the most characters of a run read beside a finding (a token is shorter)
+
+
+def _in_run(text: str, i: int) -> bool:
+    """``text[i]`` exists and is a character of a token's run (``_TOKEN_RUN``)."""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] in _RUN_JOINERS)
 
 
 def glue_boundaries(pattern: str) -> str:

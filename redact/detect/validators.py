@@ -475,9 +475,12 @@ def _looks_like_type_name(v: str) -> bool:
     typed = _ACRONYM_TYPE_NAME.match(v) or (_TYPE_NAME.match(v) and _TYPE_WORD.search(v))
     if not (_CAP_WORDS.match(v) or typed) or _LONG_CAPS.search(v):
         return False
-    return _pronounceable(v) and not any(
-        _CLUSTER.search(_DIGRAPHS.sub("q", w.lower())) for w in _WORD.findall(v)
-    )
+    return _pronounceable(v) and not any(_consonant_run(w) for w in _WORD.findall(v))
+
+
+def _consonant_run(w: str) -> bool:
+    """5 consonants in a row, a pair that spells one sound counted once: no word has them."""
+    return _CLUSTER.search(_DIGRAPHS.sub("q", w.lower())) is not None
 
 
 def _pronounceable(v: str) -> bool:
@@ -949,6 +952,14 @@ _BRACKET = re.compile(r"[{}()\[\]<>]")
 _CODE_HEAD = re.compile(r"[A-Za-z_.]*")
 
 
+# what tells a generated password from code in a config line's bracketed value
+_OPERATORS = frozenset("~!@#$%^&*?|")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LIST_SEPARATOR = re.compile(r"[;,&]+")
+_PLAIN_ITEM = re.compile(r"[\w.+-]*")
+_LETTER_RUN = re.compile(r"[A-Za-z]{3,}")
+
+
 def _bracketed_value(v: str) -> bool:
     """A token holding brackets or braces reads as a value, not code, when it has 8
     characters or more and either something before the first bracket that is not a name
@@ -975,19 +986,9 @@ def _bracketed_value(v: str) -> bool:
     return any(not _code_word(w) for w in _LETTER_RUN.findall(v))
 
 
-_OPERATORS = frozenset("~!@#$%^&*?|")
-
-_ALNUM = re.compile(r"[A-Za-z0-9]")
-_LIST_SEPARATOR = re.compile(r"[;,&]+")
-_PLAIN_ITEM = re.compile(r"[\w.+-]*")
-
-
 def _list_item(p: str) -> bool:
     """An item of a list code or a setting writes: a name, a word, a number or a version."""
     return bool(_PLAIN_ITEM.fullmatch(p)) and all(_code_word(w) for w in _LETTER_RUN.findall(p))
-
-
-_LETTER_RUN = re.compile(r"[A-Za-z]{3,}")
 
 
 def _code_word(w: str) -> bool:
@@ -998,7 +999,7 @@ def _code_word(w: str) -> bool:
     if w.islower():  # (xstrdup, strncpy: C's names hold long runs of consonants)
         return _pronounceable(w)
     if w.istitle():
-        return _pronounceable(w) and not _CLUSTER.search(_DIGRAPHS.sub("q", w.lower()))
+        return _pronounceable(w) and not _consonant_run(w)
     return _looks_like_type_name(w)
 
 
@@ -1046,7 +1047,7 @@ def _words_joined(v: str) -> bool:
 
 def _lower_word(p: str) -> bool:
     """Lower-case letters with a vowel and no 5 consonants in a row, as a word has."""
-    return p.islower() and _pronounceable(p) and not _CLUSTER.search(_DIGRAPHS.sub("q", p))
+    return p.islower() and _pronounceable(p) and not _consonant_run(p)
 
 
 _PART_SEPARATOR = re.compile(r"[-_]+")
