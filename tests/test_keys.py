@@ -381,6 +381,38 @@ def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
         assert redact.scan({"log": f"{name}: {value}"}) == []
 
 
+@pytest.mark.parametrize("name", ["SHODANTOKEN", "acmeiotsecret", "FINNHUBKEY", "kucoinkeys"])
+def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(name):
+    """``SHODANTOKEN``, written in one case with nothing between the name and the word,
+    reads as ``SHODAN_TOKEN`` would for a name the grammar does not know: a generated
+    token under it is a credential, as a dict key, an environment line, a flag, a
+    header and a JSON member alike; words and a digest are not."""
+    assert classify_key(name) is KeyClass.CREDENTIAL and credential_from_parent(name)
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    flag = name.lower()
+    for doc in (
+        {name: token},
+        {"log": f"export {name}={token}"},
+        {"log": f"--{flag} {token}"},
+        {"log": f"X-{flag}: {token}"},
+        {"log": json.dumps({name: token})},
+    ):
+        assert token not in json.dumps(redact.redact(doc).value), doc
+    digest = "9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d"
+    for value in ("north-eu", "v2.3.1", "backup", digest):
+        assert redact.scan({name: value}) == [] and redact.scan({"log": f"{name}={value}"}) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["nexttoken", "PAGETOKEN", "cachekey", "SORTKEY", "imagetoken", "monkey", "hotkey"]
+)
+def test_a_kind_of_key_or_token_glued_to_the_word_holds_no_credential(name):
+    """A glued name whose first part says what kind of key or token it is (a page's, a
+    cache's, an image's), and English words that end in ``key``, stay settings and words."""
+    assert classify_key(name) is not KeyClass.CREDENTIAL
+    assert redact.scan({name: "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"}) == []
+
+
 @pytest.mark.parametrize("qualifier", ["account", "access", "private", "api", "secret"])
 def test_a_qualifier_one_segment_up_qualifies_a_bare_key(qualifier):
     """``account.key`` reads as ``account_key`` flattened, nested, in embedded JSON and in

@@ -404,7 +404,7 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
         return KeyClass.CREDENTIAL, True
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
-    if _unknown_holder_key(words) or _bare_unknown_holder(segments, last):
+    if _unknown_holder_key(words) or _glued_holder_key(words) or _bare_unknown_holder(segments, last):
         # "<name>_key" after a name the grammar does not know (a vendor: acmeiot_key,
         # finnhubKey), and a bare "key" under such a name (acmeiot.key): a credential
         # only when the value itself is a generated token
@@ -473,6 +473,32 @@ def _unknown_holder_key(words: list[str]) -> bool:
     )
 
 
+# the words a name may end with glued to what they open, in one case (SHODANTOKEN,
+# acmesecret, FINNHUBKEY), and English words that end so and open nothing
+_GLUED_ENDINGS = ("tokens", "token", "secret", "keys", "key")
+_KEY_ENDED_WORDS = _words(
+    "monkey donkey turkey jockey hockey whiskey whisky lackey flunkey malarkey turnkey "
+    "latchkey passkey hotkey smokey"
+)
+
+
+def _glued_holder_key(words: list[str]) -> bool:
+    """The last word is a name glued to ``token``, ``secret`` or ``key`` in one case
+    (``SHODANTOKEN``, ``acmesecret``, ``finnhubkey``), the first part not a kind of key,
+    of token or a setting's word (``cachekey``, ``nexttoken``, ``imagetoken``): as
+    ``<name>_key`` is, when the value is a generated token."""
+    word = words[-1] if words else ""
+    if not word.isalpha() or word in _LOOKALIKES or word in _KEY_ENDED_WORDS:
+        return False
+    for ending in _GLUED_ENDINGS:
+        if word.endswith(ending):
+            stem = word[: -len(ending)]
+            if ending.startswith("key"):
+                return _unknown_holder_key([stem, "key"])
+            return _unknown_holder_key([stem, "key"]) and stem not in _CONTAINERS
+    return False
+
+
 def _bare_unknown_holder(segments: list[str], last: int) -> bool:
     """``segments[last]`` is a bare ``key`` under a name that may be what it opens
     (``acmeiot.key``), not under a kind of key (``sort.key``, ``cache.key``). Alone, a
@@ -509,6 +535,7 @@ def names_unknown_holder(key: str) -> bool:
     return (
         (bool(words) and words[-1] in _VALUE_DECIDES)
         or _unknown_holder_key(words)
+        or _glued_holder_key(words)
         or _bare_unknown_holder(segments, len(segments) - 1)
     )
 
