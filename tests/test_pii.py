@@ -319,6 +319,19 @@ def test_every_ipv6_form_is_found():
             assert len(found) == 1 and form.startswith(found[0][2]), form
 
 
+@pytest.mark.parametrize("key", ["ip", "ipv6", "server.ipv6", "IPv6Address", "host_ipv6_address", "peerIPv6"])
+def test_a_short_ipv6_address_under_an_address_key_is_found(key):
+    """``1::``, ``1::1`` and ``a::b`` are IPv6 addresses of three characters or fewer: under
+    a key that names an address (``ipv6``, ``IPv6Address``) they are reported; in text and
+    under other keys they are a scope operator's shape and stay clean."""
+    from redact.detect.keys import KeyClass, classify_key
+
+    assert classify_key(key) is KeyClass.IP
+    for value in ("1::", "1::1", "a::b"):
+        assert [f.category for f in redact.scan({key: value})] == ["IP_ADDRESS"], (key, value)
+        assert redact.scan({"description": value}) == [] and cats(f"use {value} here") == []
+
+
 @pytest.mark.parametrize(
     "before, after",
     [("ip:", ""), ("src:", " up"), ("node.", ""), ("peer ", ": unreachable"), ("a\\n", "\\nb"),

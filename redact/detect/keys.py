@@ -255,14 +255,20 @@ def split_segments(key: str) -> list[str]:
     return [s for s in _SEGMENT_SPLIT.split(key) if s and not s.isdigit()]
 
 
-# words whose digits are part of the name (digest algorithms), not a counter
-_DIGIT_WORDS = _words("md5 sha1 sha224 sha256 sha384 sha512 crc32 xxh64 xxh128 blake2b blake2s blake3")
+# words whose digits are part of the name (digest algorithms, IP versions), not a counter
+_DIGIT_WORDS = _words(
+    "md5 sha1 sha224 sha256 sha384 sha512 crc32 xxh64 xxh128 blake2b blake2s blake3 ipv4 ipv6"
+)
+# the IP versions as names write them in CamelCase (IPv6Address, hostIPv4)
+_IP_VERSION = re.compile(r"IPv(?=[46])")
 
 
 def key_words(segment: str) -> list[str]:
     """``dbPassword`` / ``DB-PASSWORD`` / ``X-Api-Key2`` -> ``['db', 'password']`` /
     ``['x', 'api', 'key']`` (lower case, trailing digits of a word dropped, except in a
     digest algorithm's name: ``data.md5``)."""
+    if "IPv" in segment:
+        segment = _IP_VERSION.sub("_ipv", segment)
     words = _WORD_SPLIT.split(_CAMEL.sub("_", segment).lower())
     return [
         _TRAILING_DIGITS.sub("", w) if w[-1].isdigit() and w not in _DIGIT_WORDS else w
@@ -346,7 +352,7 @@ def _classify_segment(words: list[str]) -> KeyClass:
         return KeyClass.PHONE
     if head in _SSN_WORDS or joined.endswith(_SSN_ENDINGS):
         return KeyClass.SSN
-    if head in _IP_WORDS or joined.endswith("ip_address"):
+    if head in _IP_WORDS or joined.endswith(("ip_address", "ipv4_address", "ipv6_address")):
         return KeyClass.IP
     return KeyClass.NEUTRAL
 

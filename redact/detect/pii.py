@@ -798,8 +798,10 @@ def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
         addr = ipaddress.IPv6Address(s)
     except ValueError:
         return None
-    if addr.is_unspecified or (sum(ch.isalnum() for ch in s) < 3 and not addr.is_loopback):
+    if addr.is_unspecified:
         return None
+    if sum(ch.isalnum() for ch in s) < 3 and not addr.is_loopback and classify_key(c.key) is not KeyClass.IP:
+        return None  # (1::1, a::b: a scope operator's shape, unless the key names an address)
     if s.endswith("::") and not any(ch.isdigit() for ch in s):
         return None  # a word of hex letters before ``::`` (``cafe::``, ``add::``): code, not a network
     return addr
