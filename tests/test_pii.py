@@ -223,6 +223,27 @@ def test_phone_national_format_after_a_phone_word():
         assert cats(f"call {date}") == []
 
 
+@pytest.mark.parametrize(
+    "key", ["phone_no", "mobileNumber", "fax_number", "whatsapp_number", "tel_no", "phone_numbers", "cell_no"]
+)
+def test_a_phone_key_followed_by_number_or_no_is_a_phone_key(key):
+    """``phone_no``, ``mobileNumber``, ``fax_number``: a phone's name then a word that only
+    says it is a number reads as the phone's name, so a national format under it is found
+    as under ``phone``; ``cell_value`` and ``phone_id`` are no phone's names."""
+    from redact.detect.keys import KeyClass, classify_key
+
+    assert classify_key(key) is KeyClass.PHONE
+    for value in ("030 901820", "020 7946 0958", "0151 23456789"):
+        assert [f.category for f in redact.scan({key: value})] == ["PHONE_NUMBER"], (key, value)
+        assert redact.scan({"phone_id": value}) == [] and redact.scan({"cell_value": value}) == []
+    for key2, kind in (
+        ("emailAddr", KeyClass.EMAIL),
+        ("ip_addr", KeyClass.IP),
+        ("social_security_no", KeyClass.SSN),
+    ):
+        assert classify_key(key2) is kind
+
+
 @pytest.mark.parametrize("value", ["+1 415-555-0132", "+44 20 7946 0958", "(415) 555-0132", "+49 30 901820"])
 def test_phone_international_without_region(value):
     """International and formatted North American numbers need no region."""

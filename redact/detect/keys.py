@@ -233,7 +233,9 @@ _NOT_SECRET_LEAF = _words(
     "experiment pipeline idempotency"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
-_PHONE_WORDS = _words("phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono")
+_PHONE_WORDS = _words("phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono whatsapp")
+# words after a personal datum's name that say only how it is held (phone_no, email_addr)
+_PERSONAL_TAIL = _words("number numbers no nos num nr addr addrs address addresses")
 _SSN_WORDS = frozenset(["ssn", "ssns", "socsec", "tin"])
 _SSN_ENDINGS = ("ssn_number", "social_security", "social_security_number", "tax_id", "taxpayer_id")
 _IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
@@ -346,6 +348,17 @@ def _classify_segment(words: list[str]) -> KeyClass:
         return KeyClass.LINEAGE
     if len(words) > 1 and words[-2] == "git" and head in _GIT_LINEAGE:  # git_short, git_describe
         return KeyClass.LINEAGE
+    return _personal_kind(words)
+
+
+def _personal_kind(words: list[str]) -> KeyClass:
+    """The kind of personal datum the words name, after the words that only say it is a
+    number or an address (``phone_no``, ``mobileNumber``, ``email_addr``, ``IPAddr``,
+    ``social_security_no``)."""
+    end = len(words)
+    while end > 1 and words[end - 1] in _PERSONAL_TAIL:
+        end -= 1
+    head, joined = words[end - 1], "_".join(words[:end])
     if head in _EMAIL_WORDS or joined.endswith("email_address"):
         return KeyClass.EMAIL
     if head in _PHONE_WORDS or joined.endswith(("phone_number", "contact_number")):
