@@ -26,7 +26,8 @@ SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
         "MYSQL_PWD", "REDISCLI_AUTH", "secrets.db_password", "config.secrets.api_key",
         "secrets.anthropic", "a[0].password", "a/b/password", "a__b__password", "Authorization",
         "SharedAccessKey", "sas_token", "password2", "psk", "wpa_psk", "my_password_for_django",
-        "api_key_for_openai",
+        "api_key_for_openai", "encryption_key_b64", "master_key_base64", "gcp_sa_key", "storepass",
+        "recovery_codes", "snmp_community", "community_string",
     ],
 )  # fmt: skip
 def test_credential_keys(key):
@@ -61,7 +62,7 @@ def test_lookalike_keys_are_not_credentials(key):
         "dataset_fingerprint", "env_digest", "checksum", "image_digest", "secrets.sha",
         "config.secrets.data.md5", "secrets.weights_sha256", "creds.sha1", "auth.crc32",
         "secrets.integrity", "params.auth.blake2b", "secrets.git_short", "auth.git_describe",
-        "credentials.xxhash", "config.secrets.murmur3",
+        "credentials.xxhash", "config.secrets.murmur3", "secrets.sha256_b64", "auth.digest_base64",
     ],
 )  # fmt: skip
 def test_lineage_keys_win_over_a_secrets_parent(key):

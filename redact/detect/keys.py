@@ -73,6 +73,8 @@ _CRED_WORDS = _words(
     "connstring sas sastoken auth authorization bearer cookie pgpass psk "
     # one-word compounds of a key or a password with what it opens (dbkey, privkey, keypass)
     "dbkey databasekey privkey clientkey servicekey dbpass databasepass keypass "
+    # Java keytool's and jarsigner's store passwords (-storepass, -keypass)
+    "storepass keystorepass truststorepass "
     # the bind and root passwords of LDAP clients and servers (ldap.conf, nslcd.conf,
     # slapd.conf); "pw" alone is weaker (_WEAK_CRED_WORDS)
     "bindpw rootpw rootbindpw "
@@ -105,6 +107,8 @@ _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
     "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
     "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt "
+    # a cloud service account's key (gcp_sa_key)
+    "sa "
     "db database priv "
     # Adafruit IO's key names (X-AIO-Key, IO_KEY; adafruit_io_key)
     "aio io "
@@ -145,7 +149,10 @@ _CRED_PAIRS = frozenset(
      ("user", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("db", "pass"),
      ("private", "key"), ("api", "token"), ("auth", "token"), ("id", "token"),
      # the shared seed of one-time passwords (RFC 4226/6238 authenticator apps)
-     ("otp", "seed"), ("totp", "seed"), ("hotp", "seed"), ("mfa", "seed")]
+     ("otp", "seed"), ("totp", "seed"), ("hotp", "seed"), ("mfa", "seed"),
+     # an account's one-time recovery codes; SNMP's community string, its password
+     ("recovery", "code"), ("recovery", "codes"), ("backup", "codes"), ("snmp", "community"),
+     ("community", "string")]
 )  # fmt: skip
 # suffixes that make one lower-case word a credential (PGPASSWORD, azurestorageaccountkey)
 _CRED_SUFFIXES = (
@@ -208,6 +215,8 @@ _LINEAGE_ID_OWNERS = _words(
 )
 _ID_WORDS = frozenset(["id", "ids", "uuid", "uuids", "guid", "runid"])
 # what git names a commit by, after "git": git_short, git_describe (v1.2-14-gabc1234), git_head
+# what follows a digest's name to say how it is written (sha256_hex, checksum_b64)
+_DIGEST_FORMS = _words("short full hex b64 base64 id value")
 _GIT_LINEAGE = _words("short full hex describe description head ref rev tag version")
 _LINEAGE_WORDS = frozenset(["runid", "run_uuid", "runuuid", "gitsha", "gitcommit"])
 # neutral words that, under a credential parent, still do not hold the credential
@@ -259,7 +268,8 @@ def split_segments(key: str) -> list[str]:
 
 # words whose digits are part of the name (digest algorithms, IP versions), not a counter
 _DIGIT_WORDS = _words(
-    "md5 sha1 sha224 sha256 sha384 sha512 crc32 xxh64 xxh128 blake2b blake2s blake3 ipv4 ipv6"
+    "md5 sha1 sha224 sha256 sha384 sha512 crc32 xxh64 xxh128 blake2b blake2s blake3 ipv4 ipv6 "
+    "b64 b32 b58 b85 base64 base32 base58 base85"
 )
 # the IP versions as names write them in CamelCase (IPv6Address, hostIPv4)
 _IP_VERSION = re.compile(r"IPv(?=[46])")
@@ -344,7 +354,7 @@ def _classify_segment(words: list[str]) -> KeyClass:
         return KeyClass.LINEAGE
     if head in _ID_WORDS and len(words) == 1:
         return KeyClass.NEUTRAL
-    if len(words) > 1 and words[-2] in _LINEAGE_HEADS and head in ("short", "full", "hex", "id", "value"):
+    if len(words) > 1 and words[-2] in _LINEAGE_HEADS and head in _DIGEST_FORMS:
         return KeyClass.LINEAGE
     if len(words) > 1 and words[-2] == "git" and head in _GIT_LINEAGE:  # git_short, git_describe
         return KeyClass.LINEAGE
