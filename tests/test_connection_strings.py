@@ -462,6 +462,32 @@ def test_command_line_passwords_of_more_tools(template, keep):
     assert_credential(template.format(pw=secret), secret, "cli-password-argument", keep)
 
 
+@pytest.mark.parametrize(
+    "template, keep",
+    [
+        ("cf login -a https://api.example.com -u svc -p {pw}", ("cf login -a https://api.example.com -u svc",)),
+        ("cypher-shell -u neo4j -p '{pw}' -a bolt://db:7687", ("-a bolt://db:7687",)),
+        ("snowsql -a acct -u svc --authenticator snowflake -p {pw} -d db", ("-d db",)),
+        ("tool --username svc -p={pw}", ("--username svc",)),
+    ],
+)  # fmt: skip
+def test_a_password_after_a_user_by_the_short_flags_of_any_command(template, keep):
+    """``-u NAME ... -p PASSWORD``, the short flags most command-line clients share, give a
+    password to a command no table lists; the value must be shaped as a password or a
+    generated token (``python -u train.py -p resnet50`` is a script's option), and ports
+    and port mappings after a user id are clean."""
+    secret = pw()
+    assert_credential(template.format(pw=secret), secret, "cli-password-positional", keep)
+    for clean in (
+        "docker run -u 1000 -p 8080:80 -p 127.0.0.1:9000:9000/tcp img",
+        "sudo -u postgres psql -p 5433 -d app",
+        "python -u train.py -p resnet50-bf16-mixed --epochs 3",
+        "journalctl -u nginx.service -p err",
+        "cf login -u svc -p $CF_PASSWORD",
+    ):
+        assert findings(clean) == [], clean
+
+
 def test_a_password_and_its_confirmation_piped_into_a_reader():
     """``printf '%s\\n' PW PW | smbpasswd -s``: both copies are one finding and masked."""
     secret = pw()

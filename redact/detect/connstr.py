@@ -18,8 +18,10 @@ from redact.detect.validators import (
     FIELD_OPEN,
     Candidate,
     credential_like,
+    generated_token,
     is_placeholder,
     is_reference,
+    password_shaped,
     validator,
 )
 
@@ -86,11 +88,17 @@ def is_stand_in(value: str) -> bool:
 def connection_credential(c: Candidate) -> bool:
     """The credential span is a real value, not a template, mask or stand-in; where the
     pattern marks it ``plausible`` (a value read by its position alone), one that looks
-    like a credential itself."""
+    like a credential itself; where it marks it ``shaped`` (a flag many tools use for
+    other things), one shaped as a password or a generated token."""
     if is_stand_in(c.span):
         return False
     m = c.match
-    if m is None or "plausible" not in m.re.groupindex or m.group("plausible") is None:
+    if m is None:
+        return True
+    groups = m.re.groupindex
+    if "shaped" in groups and m.group("shaped") is not None:
+        return password_shaped(c.span) or generated_token(c.span)
+    if "plausible" not in groups or m.group("plausible") is None:
         return True
     return credential_like(c.span)
 
