@@ -253,6 +253,35 @@ def test_code_between_two_quoted_strings_is_not_a_credential() -> None:
 
 
 @pytest.mark.parametrize(
+    "template",
+    [
+        "fetch('https://api.example.com/v1?api_key=' + '{s}')",
+        'String auth = "token=" + "{s}";',
+        "url = base + '?access_token=' + \"{s}\" + '&page=2'",
+        "const dsn = `password=` + `{s}`",
+    ],
+)
+def test_a_literal_joined_after_a_credential_name_and_equals_is_the_credential(template: str) -> None:
+    """A program building a query or a connection string joins a literal to the one that
+    ends with ``api_key=``: the joined literal is the key. The quote after ``=`` ends the
+    name's own literal, so what follows it up to the next quote is code, not a value
+    (``'api_key=' + os.environ['K']``), and a literal holding only a name and ``=``
+    (``"token="``) is no credential."""
+    secret = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    text = template.format(s=secret)
+    assert [text[f.start : f.end] for f in redact.scan({"code": text})] == [secret]
+    for clean in (
+        "q = 'api_key=' + os.environ['K']",
+        "url = 'https://x.example.com/y?token=' + token + '&page=2'",
+        'String auth = "token=" + tok;',
+        "s = 'password=' + pw + ';'",
+    ):
+        assert redact.scan({"code": clean}) == [], clean
+    quoted = "it's api_key='" + secret + "'"  # (an apostrophe in prose opens no literal)
+    assert [quoted[f.start : f.end] for f in redact.scan({"note": quoted})] == [secret]
+
+
+@pytest.mark.parametrize(
     ("value", "is_regex"),
     [(r"(?i)\b[a-f0-9]{40}\b", True), (r"(?:key|pwd|token)", True), (r"[-!#$%&*+.^_|~0-9a-zA-Z]+", True),
      (r"\d{3}-\d{2}", True), (r"(?P<user>\w+)", True),

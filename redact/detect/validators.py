@@ -738,6 +738,10 @@ def credential_value(c: Candidate) -> bool:
         return False  # a stand-in in brackets cut at its blank: "--cookies [cyan]<NAME VALUE>"
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
+    if _ASSIGNMENT_OPENING.fullmatch(c.span.strip().strip("'\"`")):
+        return False  # auth = "token=" + ...: the opening of an assignment a program builds
+    if c.match is not None and "name" in c.match.re.groupindex and _closes_literal(c):
+        return False  # 'api_key=' + os.environ['K']: the quote after = ends the name's literal
     if _TEMPLATE_FILLED.match(c.text, c.end):
         return False  # key = '{0}-{1:015d}'.format(...), "%s:%s" % (...): a template code fills
     m = c.match
@@ -794,6 +798,33 @@ def credential_value(c: Candidate) -> bool:
     if credential_like(c.span):
         return not from_parent or token_like(c.span)
     return not from_parent and _passphrase(c, span, name or c.key)
+
+
+# a name and = (or :), all the literal holds: what a program joins a value to
+_ASSIGNMENT_OPENING = re.compile(r"[?&;]?[A-Za-z_][A-Za-z_.\-]{0,64}[=:]")
+
+
+def _closes_literal(c: Candidate) -> bool:
+    """The quote that opens the value right after the name's ``=`` or ``:`` closes the
+    string literal the name itself sits in (``'?api_key=' + key``: an odd number of those
+    quotes before the name on its line); what follows is code joining literals, and a
+    literal joined right after is read by a pattern of its own."""
+    start, text = c.match.start("name"), c.text
+    m = _NAME_THEN_QUOTE.match(text, c.match.end("name"))
+    if start < 0 or m is None or m.end() > c.start or text[m.end() : c.start].strip():
+        return False  # (the quote must open the value: not "token=" + "v", read as joined)
+    q = m[1]
+    line = text.rfind("\n", 0, start) + 1
+    opening = text.rfind(q, line, start)  # (the literal's opening quote, after a non-word
+    # character and with no blank up to the name: not an apostrophe in "it's api_key=...")
+    if opening < 0 or (opening > line and text[opening - 1].isalnum()):
+        return False
+    if any(ch.isspace() for ch in text[opening + 1 : start]):
+        return False
+    return text.count(q, line, start) % 2 == 1
+
+
+_NAME_THEN_QUOTE = re.compile(r"[ \t]*[=:][ \t]*(['\"`])")
 
 
 # a shell variable assigned with no blank around =, then a backquote (in double quotes or
