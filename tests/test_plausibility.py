@@ -603,6 +603,32 @@ def test_a_generated_password_of_many_symbols_is_read_whole_in_a_config_line() -
         assert redact.scan({"line": line}) == [], line
 
 
+def test_a_generated_password_of_many_symbols_is_read_whole_in_source_and_markup() -> None:
+    """The same passwords quoted in the assignments of a dozen languages and in an XML
+    element, where an unescaped ``>`` is text (``<password>f>{!FP...</password>``), are
+    masked whole."""
+    rng = random.Random(20261204)
+    alphabet = string.ascii_letters + string.digits + "{}[]()<>$#-_!%^&*+=.,:;?@~|/"
+    forms = (
+        'password = "{}"', "apikey = '{}'", 'String secret = "{}";', "$db_password = '{}';",
+        'const token = "{}";', "export API_KEY='{}'", "'password' => '{}',", 'connect(password="{}")',
+        "<password>{}</password>", '<add key="ApiKey" value="{}" />',
+    )  # fmt: skip
+    missed, tried = [], 0
+    for _ in range(200):
+        pw = "".join(rng.choice(alphabet) for _ in range(rng.randint(14, 40)))
+        for form in forms:
+            quote = form[form.index("{}") - 1]
+            if (quote in "'\"" and quote in pw) or ("<" in form and ("<" in pw or "&" in pw)):
+                continue  # (a quote ends the literal; markup escapes < and &)
+            tried += 1
+            line = form.format(pw)
+            out = redact.redact({"source": line}).value["source"]
+            if any(pw[i : i + 8] in out for i in range(len(pw) - 7)):
+                missed.append(line)
+    assert tried > 1000 and missed == [], missed[:5]
+
+
 def test_a_passphrase_of_words_with_blanks_under_a_passwords_name() -> None:
     """A diceware passphrase (words drawn at random, blanks between them) under a
     password's own name, the whole value or a quoted literal, is the password; a sentence
