@@ -46,6 +46,8 @@ def test_credential_keys(key):
         # units of text, not credentials: a tokenizer's special tokens and token sequences
         "image_token", "video_token", "eot_token", "embed_tokens", "past_seen_tokens",
         "query_tokens", "prefix_tokens", "config.embed_tokens.weight", "loss_per_token",
+        # public keys, however the name is written
+        "pub_key", "pubKey", "pubkey", "signing_pubkey", "sshpubkey", "gpgpublickey", "verifyingkey",
     ],
 )  # fmt: skip
 def test_lookalike_keys_are_not_credentials(key):

@@ -173,7 +173,7 @@ _MODIFIERS = _words(
     "max min num n per count total input output prompt completion special pad eos bos unk sep "
     "cls mask pagination page next prev previous continuation cursor csrf xsrf anti "
     "cancel cancellation cancelation sync resume stop start end vocab word sub bpe "
-    "estimated used remaining reserved public verify verification has use require "
+    "estimated used remaining reserved public pub verify verification has use require "
     "requires required is no without skip disable disabled enable enabled allow allowed "
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
     "generated length len strength policy hint hints rule rules sequence"
@@ -511,6 +511,9 @@ _KEY_ENDED_WORDS = _words(
 )
 
 
+_PUBLIC_STEMS = ("pub", "public", "verify", "verifying")
+
+
 def _glued_holder_key(words: list[str]) -> bool:
     """The last word is a name glued to ``token``, ``secret`` or ``key`` in one case
     (``SHODANTOKEN``, ``acmesecret``, ``finnhubkey``), the first part not a kind of key,
@@ -522,6 +525,8 @@ def _glued_holder_key(words: list[str]) -> bool:
     for ending in _GLUED_ENDINGS:
         if word.endswith(ending):
             stem = word[: -len(ending)]
+            if stem.endswith(_PUBLIC_STEMS):
+                return False  # (sshpubkey, gpgpublickey: a public key)
             if ending.startswith("key"):
                 return _unknown_holder_key([stem, "key"])
             return _unknown_holder_key([stem, "key"]) and stem not in _CONTAINERS
