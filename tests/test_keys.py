@@ -384,7 +384,7 @@ def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
         assert redact.scan({"log": f"{name}: {value}"}) == []
 
 
-@pytest.mark.parametrize("name", ["SHODANTOKEN", "acmeiotsecret", "FINNHUBKEY", "kucoinkeys"])
+@pytest.mark.parametrize("name", ["SHODANTOKEN", "acmeiotsecret", "FINNHUBKEY", "openaikey"])
 def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(name):
     """``SHODANTOKEN``, written in one case with nothing between the name and the word,
     reads as ``SHODAN_TOKEN`` would for a name the grammar does not know: a generated
@@ -407,11 +407,17 @@ def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(na
 
 
 @pytest.mark.parametrize(
-    "name", ["nexttoken", "PAGETOKEN", "cachekey", "SORTKEY", "imagetoken", "monkey", "hotkey"]
-)
+    "name",
+    [
+        "nexttoken", "PAGETOKEN", "cachekey", "SORTKEY", "imagetoken", "monkey", "hotkey", "createsecret",
+        "getfederationtoken", "rotateencryptionkey", "iterkeys", "sortedkeys",
+    ],
+)  # fmt: skip
 def test_a_kind_of_key_or_token_glued_to_the_word_holds_no_credential(name):
     """A glued name whose first part says what kind of key or token it is (a page's, a
-    cache's, an image's), and English words that end in ``key``, stay settings and words."""
+    cache's, an image's) or what an operation does with it (an API's ``createsecret``, a
+    function's ``iterkeys``), a plural, and English words that end in ``key``, stay
+    settings and words."""
     assert classify_key(name) is not KeyClass.CREDENTIAL
     assert redact.scan({name: "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"}) == []
 

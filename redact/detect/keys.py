@@ -106,7 +106,7 @@ _VALUE_DECIDES = _WEAK_CRED_WORDS | _TOKEN_WORDS
 _KEY_QUALIFIERS = _words(
     "api private secret access signing encryption master client app account storage "
     "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
-    "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt "
+    "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt b64 base64 "
     # a cloud service account's key (gcp_sa_key)
     "sa "
     "db database priv "
@@ -504,7 +504,7 @@ def _unknown_holder_key(words: list[str]) -> bool:
 
 # the words a name may end with glued to what they open, in one case (SHODANTOKEN,
 # acmesecret, FINNHUBKEY), and English words that end so and open nothing
-_GLUED_ENDINGS = ("tokens", "token", "secret", "keys", "key")
+_GLUED_ENDINGS = ("token", "secret", "key")  # (not the plurals: sortedkeys, argkeys)
 _KEY_ENDED_WORDS = _words(
     "monkey donkey turkey jockey hockey whiskey whisky lackey flunkey malarkey turnkey "
     "latchkey passkey hotkey smokey"
@@ -512,6 +512,17 @@ _KEY_ENDED_WORDS = _words(
 
 
 _PUBLIC_STEMS = ("pub", "public", "verify", "verifying")
+# what an API's operation or a function does with a key, glued before it (createsecret,
+# getfederationtoken, rotateencryptionkey, iterkeys: an operation's name, not a holder's)
+_VERB_STEMS = tuple(
+    _words(
+        "get set put add create delete del remove update list describe show fetch load save "
+        "import export rotate revoke restore reset regenerate generate gen cancel associate "
+        "disassociate register deregister unregister activate deactivate enable disable send "
+        "receive recv exchange verify validate check iter call sync replicate synchronize "
+        "derive open close hold view batch make new old all existing unknown"
+    )
+)
 
 
 def _glued_holder_key(words: list[str]) -> bool:
@@ -527,6 +538,8 @@ def _glued_holder_key(words: list[str]) -> bool:
             stem = word[: -len(ending)]
             if stem.endswith(_PUBLIC_STEMS):
                 return False  # (sshpubkey, gpgpublickey: a public key)
+            if stem not in _KEY_QUALIFIERS and stem.startswith(_VERB_STEMS):
+                return False  # (createsecret, getnexttoken: an operation; openaikey stays)
             if ending.startswith("key"):
                 return _unknown_holder_key([stem, "key"])
             return _unknown_holder_key([stem, "key"]) and stem not in _CONTAINERS
