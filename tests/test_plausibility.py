@@ -243,6 +243,20 @@ def test_random_letters_are_not_mistaken_for_type_names():
     assert redact.scan({"source": 'password = "tortilla-ranch-freight-hence"'}) != []
 
 
+@pytest.mark.parametrize(
+    "key, value",
+    [("credentials", "TemporaryCredentialsOSS"), ("token", "BearerTokenV2"), ("auth", "ClientSDK"),
+     ("token", "JWTBearerTokenValidatorV2"), ("credentials", "AwsCredentialsProviderV2")],
+)  # fmt: skip
+def test_a_type_name_ending_in_an_acronym_or_a_version_is_no_credential(key: str, value: str) -> None:
+    """A class named with a version or a common acronym at its end is a type, under a
+    credential's name too; a word and the digits people end a password with is not one."""
+    assert redact.scan({key: value}) == []
+    assert redact.scan({"log": f"{key}: {value}"}) == []
+    for password in ("Welcome12", "BlueSky2024", "Sunshine7"):
+        assert redact.scan({key: password}) != [], password
+
+
 def test_code_between_two_quoted_strings_is_not_a_credential() -> None:
     """``expect "password:"; send "..."``: the text between the closing quote of one string
     and the opening quote of the next (``; send``) is code, never a quoted value."""

@@ -431,13 +431,14 @@ _SHORT_TYPE_WORDS = sorted(
 # a type name with acronyms (SSHKey, _PKIdentityArgument, XPathToken, _TokenT, BytesOrStr,
 # PKCS7PrivateKeyTypes, EC2Instance, ApiGatewayV2HttpApi: an acronym may end in a number,
 # and so may one capital after a word, never first: Q7Cyv... opens many a generated
-# password; DisableLegacyAccessAPI, ObjectToJSON: a common acronym may end it, where any
-# run of capitals would let through one random token in a hundred); a word of 3 letters
-# or more in it
+# password; DisableLegacyAccessAPI, ObjectToJSON, TemporaryCredentialsOSS, BearerTokenV2:
+# a common acronym or a version may end it, where any run of capitals would let through
+# one random token in a hundred; never digits after a word, as people end their
+# passwords: Welcome12, BlueSky2024); a word of 3 letters or more in it
 _TYPE_NAME = re.compile(
     r"^_*(?:[A-Z]+[a-z]{2,}|(?:" + "|".join(w.title() for w in _SHORT_TYPE_WORDS) + r")(?=[A-Z]|$)"
     r"|[A-Z]{2,5}\d{1,5}(?=[A-Z])|(?<=[a-z])[A-Z]\d{1,5}(?=[A-Z]))+"
-    r"(?:[A-Z]|API|URL|URI|JSON|XML|HTML|HTTPS?|SQL|CSV|UUID|ID|IO|UI|DB)?$"
+    r"(?:[A-Z]|API|URL|URI|JSON|XML|HTML|HTTPS?|SQL|CSV|UUID|ID|IO|UI|DB|OSS|SDK|V\d{1,2})?$"
 )
 _TYPE_WORD = re.compile(r"[a-z]{3}")
 _ACRONYM_TYPE_NAME = re.compile(r"^_*(?:[A-Z]+[a-z]{2,})+[A-Z]?$")  # (SSHKey: no run of three)
