@@ -406,6 +406,26 @@ def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(na
         assert redact.scan({name: value}) == [] and redact.scan({"log": f"{name}={value}"}) == []
 
 
+@pytest.mark.parametrize("vendor", ["pinecone", "datadog", "Kaggle", "COHERE", "config.postmark"])
+def test_a_vendors_name_alone_as_a_key_holds_its_generated_token(vendor):
+    """A config that names the vendor and holds its key under the name alone
+    (``{"pinecone": "<uuid>"}``) holds a credential when the value is a generated token,
+    nested and flattened alike; a model's name, a project's, a number, a path and hex of a
+    commit's length under the same name are not."""
+    assert classify_key(vendor) is KeyClass.CREDENTIAL and credential_from_parent(vendor)
+    for token in (str(uuid.uuid4()), secrets.token_hex(16), "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"):
+        assert token not in json.dumps(redact.redact({vendor: token}).value), (vendor, token)
+        assert token not in json.dumps(redact.redact({"settings": {vendor: token}}).value)
+    for value in (
+        "gpt-4o-mini",
+        "my-project-123456",
+        "meta-llama/Llama-2-7b",
+        "12.5",
+        hashlib.sha1(b"x").hexdigest(),
+    ):
+        assert redact.scan({vendor: value}) == [], (vendor, value)
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -102,24 +102,16 @@ _WEAK_CRED_WORDS = frozenset(["pw"])
 _TOKEN_WORDS = frozenset(["pat", "sk", "api", "oauth", "access", "hmac", "refresh", "license", "licence"])
 # the last words under which the value decides (a credential's name, when it is one)
 _VALUE_DECIDES = _WEAK_CRED_WORDS | _TOKEN_WORDS
-# "<qualifier> key" names a key (api key, account key); a bare "key" does not
-_KEY_QUALIFIERS = _words(
-    "api private secret access signing encryption master client app account storage "
-    "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
-    "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt b64 base64 "
-    # a cloud service account's key (gcp_sa_key)
-    "sa "
-    "db database priv "
-    # Adafruit IO's key names (X-AIO-Key, IO_KEY; adafruit_io_key)
-    "aio io "
-    "aes fernet cipher ingest ingestion write read management mgmt host function "
-    "functions sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
-    "cohere mistral groq serp tavily firebase mapbox algolia datadog dd newrelic sentry "
+# the vendors whose keys the catalog's detectors read: "<vendor>_key" is that vendor's
+# credential, and so is the vendor's name alone as a key when the value is a generated
+# token ({"pinecone": "<uuid>"}); plain words (box, linear, scale, segment) are left out,
+# since "scale_key" or "segment_key" name other things (tests/test_keys.py keeps the list
+# in step with the catalog)
+_VENDOR_NAMES = _words(
+    "sendgrid stripe openai anthropic wandb kaggle hf comet neptune pinecone "
+    "cohere mistral groq serp tavily firebase mapbox algolia datadog newrelic sentry "
     "twilio mailgun mailchimp slack discord telegram github gitlab npm pypi docker heroku "
-    "vercel netlify cloudflare cf digitalocean do linode rsa ec ed25519 user "
-    # the providers of the detector catalog (tests/test_keys.py keeps the two in step):
-    # "<vendor>_key" is that vendor's credential; plain words (box, linear, scale, segment)
-    # are left out, since "scale_key" or "segment_key" name other things
+    "vercel netlify cloudflare digitalocean linode "
     "ably adafruit adobe adyen airtable alibaba amplitude anaconda ansible anyscale "
     "artifactory asana assemblyai atlassian authress aws azure bitbucket braintree brevo buildkite "
     "bundler cerebras circleci "
@@ -134,6 +126,19 @@ _KEY_QUALIFIERS = _words(
     "scalingo sendbird serpapi settlemint shippo shopify snowflake snyk softlayer sonar sonarqube "
     "sourcegraph splunk stability supabase tailscale tencent terraform travis twitch twitter "
     "typeform upstash vault voyage vultr weaviate wecom xai yandex zapier zendesk zoom"
+)
+# "<qualifier> key" names a key (api key, account key); a bare "key" does not
+_KEY_QUALIFIERS = _VENDOR_NAMES | _words(
+    "api private secret access signing encryption master client app account storage "
+    "service license session webhook deploy deployment ssh gpg pgp hmac shared admin auth "
+    "consumer subscription primary secondary sas x decryption encrypt decrypt root jwt b64 base64 "
+    # a cloud service account's key (gcp_sa_key)
+    "sa "
+    "db database priv "
+    # Adafruit IO's key names (X-AIO-Key, IO_KEY; adafruit_io_key)
+    "aio io "
+    "aes fernet cipher ingest ingestion write read management mgmt host function "
+    "functions dd cf do rsa ec ed25519 user"
 )
 # the word for password in other scripts, also at the end of a compound written without a
 # separator as those scripts write identifiers (数据库密码, DBパスワード, 데이터베이스비밀번호):
@@ -433,7 +438,12 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
         return KeyClass.CREDENTIAL, True
     if words and (set(words) & _NOT_SECRET_LEAF):
         return KeyClass.NEUTRAL, False
-    if _unknown_holder_key(words) or _glued_holder_key(words) or _bare_unknown_holder(segments, last):
+    if (
+        _unknown_holder_key(words)
+        or _glued_holder_key(words)
+        or _vendor_alone(words)
+        or _bare_unknown_holder(segments, last)
+    ):
         # "<name>_key" after a name the grammar does not know (a vendor: acmeiot_key,
         # finnhubKey), and a bare "key" under such a name (acmeiot.key): a credential
         # only when the value itself is a generated token
@@ -511,6 +521,12 @@ _KEY_ENDED_WORDS = _words(
 )
 
 
+def _vendor_alone(words: list[str]) -> bool:
+    """The key is a vendor's name alone (``pinecone``, ``datadog``), as a config names the
+    credential it holds for that vendor."""
+    return len(words) == 1 and words[0] in _VENDOR_NAMES
+
+
 _PUBLIC_STEMS = ("pub", "public", "verify", "verifying")
 # what an API's operation or a function does with a key, glued before it (createsecret,
 # getfederationtoken, rotateencryptionkey, iterkeys: an operation's name, not a holder's)
@@ -583,6 +599,7 @@ def names_unknown_holder(key: str) -> bool:
         (bool(words) and words[-1] in _VALUE_DECIDES)
         or _unknown_holder_key(words)
         or _glued_holder_key(words)
+        or _vendor_alone(words)
         or _bare_unknown_holder(segments, len(segments) - 1)
     )
 
