@@ -179,6 +179,16 @@ def test_dotted_ssn_keeps_ssa_rules(value):
     assert cats(value) == []
 
 
+@pytest.mark.parametrize("value", ["078-05-1120", "219-09-9999", "123-45-6789", "111-11-1111", "777 77 7777"])
+def test_ssns_the_ssa_voided_and_fillers_are_not_reported(value):
+    """Numbers the SSA voided after printing them as samples, the digits counting up and
+    one digit repeated are no one's SSN, under an SSN's key and in text alike; a number
+    one digit away from them is."""
+    assert redact.scan({"ssn": value}) == [] and cats(f"my ssn is {value}") == []
+    near = value[:-1] + str((int(value[-1]) + 1) % 10)
+    assert [f.category for f in redact.scan({"ssn": near})] == ["US_SSN"]
+
+
 # ---------------------------------------------------------------- phone numbers
 def test_phone_region_makes_national_formats_detectable():
     """With detectors.phone_region, national formats of that region are found; without it

@@ -1329,11 +1329,19 @@ def ssn(c: Candidate) -> bool:
 
 
 def ssn_ok(d: str) -> bool:
-    """Nine digits an SSN may be under the SSA rules for issued numbers."""
+    """Nine digits an SSN may be under the SSA rules for issued numbers (no area 000, 666
+    or 900-999, no group 00, no serial 0000), and not a number the SSA voided after it was
+    printed as a sample (078-05-1120 on a wallet insert, 219-09-9999 in its own pamphlet)
+    nor a filler: one digit repeated, or the digits counting up (123-45-6789)."""
     if len(d) != 9 or not d.isdigit():
         return False
     area, group, serial = int(d[:3]), int(d[3:5]), int(d[5:])
-    return area not in (0, 666) and area < 900 and group != 0 and serial != 0
+    if area in (0, 666) or area >= 900 or group == 0 or serial == 0:
+        return False
+    return d not in _SSN_NOT_ISSUED and len(set(d)) > 1
+
+
+_SSN_NOT_ISSUED = frozenset(["078051120", "219099999", "123456789"])
 
 
 # ---------------------------------------------------------------- GitHub
