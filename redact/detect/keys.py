@@ -521,12 +521,6 @@ _KEY_ENDED_WORDS = _words(
 )
 
 
-def _vendor_alone(words: list[str]) -> bool:
-    """The key is a vendor's name alone (``pinecone``, ``datadog``), as a config names the
-    credential it holds for that vendor."""
-    return len(words) == 1 and words[0] in _VENDOR_NAMES
-
-
 _PUBLIC_STEMS = ("pub", "public", "verify", "verifying")
 # what an API's operation or a function does with a key, glued before it (createsecret,
 # getfederationtoken, rotateencryptionkey, iterkeys: an operation's name, not a holder's)
@@ -556,10 +550,16 @@ def _glued_holder_key(words: list[str]) -> bool:
                 return False  # (sshpubkey, gpgpublickey: a public key)
             if stem not in _KEY_QUALIFIERS and stem.startswith(_VERB_STEMS):
                 return False  # (createsecret, getnexttoken: an operation; openaikey stays)
-            if ending.startswith("key"):
+            if ending == "key":
                 return _unknown_holder_key([stem, "key"])
             return _unknown_holder_key([stem, "key"]) and stem not in _CONTAINERS
     return False
+
+
+def _vendor_alone(words: list[str]) -> bool:
+    """The key is a vendor's name alone (``pinecone``, ``datadog``), as a config names the
+    credential it holds for that vendor."""
+    return len(words) == 1 and words[0] in _VENDOR_NAMES
 
 
 def _bare_unknown_holder(segments: list[str], last: int) -> bool:
