@@ -681,7 +681,8 @@ def test_a_passphrase_of_words_with_blanks_under_a_passwords_name() -> None:
 def test_random_hex_is_judged_by_its_source_not_its_sample() -> None:
     """32 random hex digits hold 4 bits each, but a sample that short shows 3.6 on
     average and under 3.3 in 2% of draws: every such key under a vendor's name is still
-    a key, while hex that repeats a pattern is not."""
+    a key, as are random letters of one case with digits, while hex or letters that
+    repeat a pattern are not."""
     from redact.detect.validators import generated_token, shannon_entropy
 
     rng = random.Random(20261203)
@@ -697,3 +698,15 @@ def test_random_hex_is_judged_by_its_source_not_its_sample() -> None:
     for value in ("deadbeef" * 4, "0123456789abcdef" * 2, "00000000000000000000000000000a1f", "ab12" * 8):
         assert not generated_token(value), value
         assert redact.scan({"acmeiot_key": value}) == [], value
+    # letters of one case with digits: 16 random ones show 3.6 bits on average
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    low = []
+    while len(low) < 10:
+        value = "".join(rng.choice(alphabet) for _ in range(16))
+        if shannon_entropy(value) < 3.3 and sum(ch.isdigit() for ch in value) >= 2 and value[0].isalpha():
+            low.append(value)
+    for value in low:
+        assert redact.scan({"acmeiot_key": value}) != [], value
+        assert redact.scan({"acmeiot_key": value.upper()}) != [], value
+    for value in ("abc123abc123abc123", "test1234test1234", "2454393389657273841385582j"):
+        assert not generated_token(value), value
