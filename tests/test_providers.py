@@ -239,6 +239,12 @@ def test_prefixed_tokens_glued_after_a_finding(spec):
         ("{tok}", "shodan_model", False),
         ('"SalesforceOauth2ProviderConfig": {{', "schema", False),
         ("{sha}", "openweathermap", False),
+        # vendors with detectors of their own, by their name alone in text
+        ("pinecone: {uuid}", "log", True),
+        ("datadog = {tok}", "notes", True),
+        ("heroku {uuid}", "notes", True),
+        ("docker: {tok}", "log", False),  # (a word of computing, not only a vendor)
+        ("sentry {sha}", "log", False),
     ],
 )
 def test_a_key_without_a_prefix_beside_its_vendors_name(value: str, key: str, found: bool) -> None:
