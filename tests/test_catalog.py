@@ -408,3 +408,33 @@ def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> 
     stem = regex.compile(f"(?i:{stems})")
     assert [w for w in keys._CRED_WORDS | keys._TOKEN_WORDS if not stem.search(w)] == []
     assert [w for w in keys._SCRIPT_PASSWORDS if not stem.search(w) or not stem.search(w.upper())] == []
+
+
+def test_long_word_alternations_are_factored_into_the_same_words() -> None:
+    """A group of many plain words is compiled as the tree of their shared prefixes: it
+    matches exactly the same words (in any case under ``(?i:``), finds the same leftmost
+    match in text, and leaves short groups and escaped parentheses as written."""
+    import random
+
+    import regex
+
+    from redact.detect.catalog import factor_alternations
+
+    rng = random.Random(20261203)
+    words = sorted({"".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 7))) for _ in range(300)})
+    words.sort(key=lambda w: (-len(w), w))  # (the longest first, as the catalog writes them)
+    flat = "(?i:" + "|".join(words) + ")"
+    factored = factor_alternations(flat)
+    assert factored != flat and factored.startswith("(?i:")
+    whole_flat, whole_factored = regex.compile(flat + r"\Z"), regex.compile(factored + r"\Z")
+    for _ in range(3000):
+        w = "".join(rng.choice("abcdefghi") for _ in range(rng.randint(1, 8)))
+        assert bool(whole_flat.match(w)) == bool(whole_factored.match(w)), w
+        assert bool(whole_factored.match(w.upper())) == bool(whole_flat.match(w.upper())), w
+    in_flat, in_factored = regex.compile(flat), regex.compile(factored)
+    for _ in range(1000):
+        text = " ".join(rng.choice(words) + rng.choice(["", "x", "ab"]) for _ in range(3))
+        a, b = in_flat.search(text), in_factored.search(text)
+        assert (a and a.span()) == (b and b.span()), text
+    assert factor_alternations("(?:ab|ac|b)") == "(?:ab|ac|b)"  # (short: as written)
+    assert factor_alternations(r"\(?:" + "|".join(words) + ")").startswith(r"\(?:")

@@ -280,6 +280,40 @@ def expand_fragments(text: str, fragments: Mapping[str, str]) -> str:
     return _FRAGMENT_REF.sub(one, text)
 
 
+# a group of 20 or more plain words as its alternatives, not escaped: (?:shodan|finnhub|...)
+_WORD_ALTERNATION = re.compile(r"(?<!\\)\((\?i?:)((?:\w+\|){19,}\w+)\)")
+
+
+def factor_alternations(pattern: str) -> str:
+    """``pattern`` with each group of 20 or more plain words as alternatives written as the
+    tree of their shared prefixes (``(?:ab|ac|b)`` -> ``(?:a(?:b|c)|b)``): the same words,
+    a longer one still tried before its own prefix, but read with one test per character
+    where the regex module tried every word at every position (the 538 vendor names of
+    ``api-vendor-key``: 262 µs per search of a 260-character value, 41 µs factored)."""
+    if "|" not in pattern:
+        return pattern
+    return _WORD_ALTERNATION.sub(lambda m: f"({m[1]}{_prefix_tree(m[2].split('|'))})", pattern)
+
+
+def _prefix_tree(words: list[str]) -> str:
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def written(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + written(node[ch]) for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        if "" in node:  # a word ends here: the longer ones first, then this one
+            return "(?:" + "|".join(branches) + ")?"
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return written(tree)
+
+
 def _fragments_of(data: Any, lines: dict[Loc, int], source: str, into: dict[str, str]) -> None:
     """Add the ``fragments`` mapping of one loaded file to ``into`` (checked: names, regex
     text that compiles, no name defined twice)."""
@@ -337,13 +371,15 @@ def _expand_item(item: Any, fragments: Mapping[str, str]) -> tuple[Any, Loc, str
             field: Loc = ("patterns", j)
             try:
                 if isinstance(p, str):
-                    p = expand_fragments(p, fragments)
+                    p = factor_alternations(expand_fragments(p, fragments))
                 elif isinstance(p, dict):
                     p = dict(p)
                     for name in ("regex", "prefilter"):
                         if isinstance(p.get(name), str):
                             field = ("patterns", j, name)
                             p[name] = expand_fragments(p[name], fragments)
+                    if isinstance(p.get("regex"), str):
+                        p["regex"] = factor_alternations(p["regex"])
             except ValueError as exc:
                 return item, field, str(exc)
             expanded.append(p)
