@@ -421,7 +421,7 @@ def test_long_word_alternations_are_factored_into_the_same_words() -> None:
     from redact.detect.catalog import factor_alternations
 
     rng = random.Random(20261203)
-    words = sorted({"".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 7))) for _ in range(300)})
+    words = sorted({"".join(rng.choice("abcdefgh") for _ in range(rng.randint(3, 7))) for _ in range(300)})
     words.sort(key=lambda w: (-len(w), w))  # (the longest first, as the catalog writes them)
     flat = "(?i:" + "|".join(words) + ")"
     factored = factor_alternations(flat)
@@ -438,3 +438,7 @@ def test_long_word_alternations_are_factored_into_the_same_words() -> None:
         assert (a and a.span()) == (b and b.span()), text
     assert factor_alternations("(?:ab|ac|b)") == "(?:ab|ac|b)"  # (short: as written)
     assert factor_alternations(r"\(?:" + "|".join(words) + ")").startswith(r"\(?:")
+    unsorted = "(?:" + "|".join(sorted(words)) + ")"  # (an order of its own: as written)
+    assert factor_alternations(unsorted) == unsorted
+    codes = "(?:" + "|".join(f"{a}{b}" for a in "ABCDE" for b in "ABCDE") + ")"
+    assert factor_alternations(codes) == codes

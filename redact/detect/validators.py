@@ -1209,17 +1209,7 @@ def token_like(value: str) -> bool:
         return False
     if "/" in v and not _BASE64ISH.fullmatch(v):
         return False  # a path or a reference (an AWS secret key's / is base64)
-    return not all(_wordish(p) for p in _VALUE_PARTS.split(v) if p)
-
-
-def _wordish(part: str) -> bool:
-    """A part of a name: a word, maybe with a short number (``_WORDISH``); a run of 8
-    lower-case letters or more with 5 consonants in a row is no word but random letters
-    (``bwazzflkjixrfgl3``)."""
-    if not _WORDISH.fullmatch(part):
-        return False
-    letters = part.rstrip("0123456789")
-    return not (len(letters) >= 8 and letters.islower() and _consonant_run(letters))
+    return not all(_WORDISH.fullmatch(p) for p in _VALUE_PARTS.split(v) if p)
 
 
 # the opening of an interpolated string right before a value: Python's f"" (rf, fr),
