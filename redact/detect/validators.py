@@ -234,7 +234,7 @@ def random_bits(s: str) -> float:
     average, not 4, and 2% of them fall under 3.3 (15% of 24 digits); corrected, they sit
     near their source's 4 bits, while a repeated pattern (``deadbeefdeadbeef``) stays far
     below. The same for letters of one case with digits, at least 4 letters and 2 digits
-    (``q7x0...``: 5.6% of 16 random ones fell under the bar, 1.2% now). Mixed-case
+    (``q7x0...``: 5.6% of 16 random ones fell under the bar, 1.7% now). Mixed-case
     alphabets are wide enough for the plain figure, which also keeps names built of words
     (``CreateSourceServerForDrs``) under the bar. Hex in dashed groups (a UUID) is judged
     by its digits."""
