@@ -1341,16 +1341,17 @@ def ssn_ok(d: str) -> bool:
     """Nine digits an SSN may be under the SSA rules for issued numbers (no area 000, 666
     or 900-999, no group 00, no serial 0000), and not a number the SSA voided after it was
     printed as a sample (078-05-1120 on a wallet insert, 219-09-9999 in its own pamphlet)
-    nor a filler: one digit repeated, or the digits counting up (123-45-6789)."""
+    nor a filler: one digit repeated, or the digits counting (123-45-6789), as a counting
+    run is no credential either."""
     if len(d) != 9 or not d.isdigit():
         return False
     area, group, serial = int(d[:3]), int(d[3:5]), int(d[5:])
     if area in (0, 666) or area >= 900 or group == 0 or serial == 0:
         return False
-    return d not in _SSN_NOT_ISSUED and len(set(d)) > 1
+    return d not in _SSN_VOIDED and len(set(d)) > 1 and not _is_counting(d)
 
 
-_SSN_NOT_ISSUED = frozenset(["078051120", "219099999", "123456789"])
+_SSN_VOIDED = frozenset(["078051120", "219099999"])
 
 
 # ---------------------------------------------------------------- GitHub
