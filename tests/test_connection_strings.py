@@ -345,6 +345,7 @@ def test_ldap_bind_passwords():
         ("moon.example.org : PSK \"{pw}\"", "ipsec-secrets-line", ("moon.example.org : PSK",)),
         (": P12 moon.p12 \"{pw}\"", "ipsec-secrets-line", (": P12 moon.p12",)),
         ('"trainer" "{pw}"\n"ops" "md53175bce1d3201d16594cebf9d7eb3f9d"', "pgbouncer-auth-file-line", ('"trainer"',)),
+        ("client\n<auth-user-pass>\nvpnuser\n{pw}\n</auth-user-pass>", "openvpn-inline-auth", ("<auth-user-pass>\nvpnuser\n",)),
         ("binddn cn=svc,dc=example,dc=org\nbindpw {pw}", "ldap-bind-password", ("binddn cn=svc,dc=example,dc=org",)),
         ("rootpw {pw}", "ldap-bind-password", ("rootpw ",)),
         ("net use Z: \\\\fs01\\models {pw} /user:CORP\\svc", "cli-password-argument", ("\\\\fs01\\models",)),
@@ -353,7 +354,7 @@ def test_ldap_bind_passwords():
 )  # fmt: skip
 def test_configuration_directive_passwords(template, detector, keep):
     """Passwords in the directive-per-line files of network devices (Cisco IOS and NX-OS),
-    strongSwan's ipsec.secrets, PgBouncer's auth file and LDAP clients and servers
+    strongSwan's ipsec.secrets, PgBouncer's auth file, OpenVPN's inline credentials, LDAP clients and servers
     (``bindpw``, ``rootpw``), and in ``net use`` and ``jarsigner`` commands: the password is
     masked, the directive and its other arguments kept."""
     secret = pw()

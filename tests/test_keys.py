@@ -326,6 +326,7 @@ _NOT_VENDOR_QUALIFIERS = set(
         "kafka",
         "notion",
         "octopus",
+        "openvpn",
         "oracle",
         "pem",
         "pgbouncer",
