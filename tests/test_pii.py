@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import uuid
 
 import pytest
@@ -231,6 +232,33 @@ def test_phone_national_format_after_a_phone_word():
         assert cats(f"batch {value}") == []
     for date in ("01.02.2024", "31-12-2023", "07/08/24"):
         assert cats(f"call {date}") == []
+
+
+_PHONE_REGIONS = (
+    "US", "GB", "DE", "IL", "IN", "CA", "BR", "FR", "ES", "IT", "NL", "AU", "JP", "CN", "MX", "PL", "SE",
+    "CH", "AT", "BE", "IE", "ZA", "KR", "TR", "AR", "PT", "DK", "NO", "FI", "NZ", "SG", "HK",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("region", _PHONE_REGIONS)
+def test_national_numbers_of_many_regions_after_a_phone_word(region):
+    """libphonenumber's example mobile and fixed-line numbers of 32 regions, written as each
+    region writes them nationally (Sweden's ``08-12 34 56``, Austria's ``01 234567890``,
+    Argentina's ``011 15-2345-6789``, Denmark's ``34 41 23 45`` with no trunk prefix),
+    after a phone word, in English or another language: found without a policy region;
+    the same digits after a word that says nothing of phones are not, unless
+    formatted as a number is anywhere (an area code in parentheses, 3-3-4 groups)."""
+    import phonenumbers
+
+    for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+        example = phonenumbers.example_number_for_type(region, kind)
+        number = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        for sentence in ("Call me at {}", "my phone number is {}.", "tel {}", "Contact: {} (mobile)", "Telefon: {}"):
+            text = sentence.format(number)
+            assert [f.category for f in redact.scan(text)] == ["PHONE_NUMBER"], (region, text)
+        if not number.startswith("(") and not re.search(r"\d{3}[ .-]\d{3}[ .-]\d{4}$", number):
+            # (an area code in parentheses and 3-3-4 groups are read as formatted numbers)
+            assert redact.scan(f"batch {number}") == [], (region, number)
 
 
 @pytest.mark.parametrize(

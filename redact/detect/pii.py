@@ -489,6 +489,8 @@ PHONE_REGIONS: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _COMMON_REGIONS = (
     "GB", "DE", "FR", "IN", "AU", "CA", "JP", "BR", "ES", "IT", "NL", "IL", "MX", "PL", "SE",
     "CH", "AT", "BE", "IE", "ZA", "SG", "NZ", "PT", "TR", "KR", "CN",
+    "DK", "NO", "FI", "HK", "TW", "AR", "CO", "CL", "CZ", "GR", "HU", "RO", "UA", "AE", "SA",
+    "EG", "NG", "KE", "PK", "PH", "MY", "TH", "ID", "VN",
 )  # fmt: skip
 
 
