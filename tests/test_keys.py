@@ -639,6 +639,8 @@ def test_hmac_refresh_and_license_closing_a_name_hold_a_generated_token(key: str
         "Apache-2.0",
         "LicenseRef-Proprietary",
         "LicenseRef-scancode-public-domain",
+        "OpenGroup-BSD-like",
+        "LicenseRef-LGPL-with-exception",
         "30s",
         "sha256",
         "on_change",

@@ -1100,9 +1100,15 @@ def generated_token(value: str, bare: bool = False, digest: bool = False) -> boo
 
 
 def _words_joined(v: str) -> bool:
-    """Letters that are words joined by ``-`` or ``_``, each part a type's CapWords name or
-    a pronounceable lower-case word (``LicenseRef-scancode-public``)."""
-    return all(_looks_like_type_name(p) or _lower_word(p) for p in _PART_SEPARATOR.split(v) if p)
+    """Letters that are words joined by ``-`` or ``_``, each part a type's CapWords name,
+    a pronounceable lower-case word or an acronym of at most 5 capitals
+    (``LicenseRef-scancode-public``, ``OpenGroup-BSD-like``)."""
+    return all(
+        _looks_like_type_name(p) or _lower_word(p) or _ACRONYM.fullmatch(p) for p in _PART_SEPARATOR.split(v) if p
+    )
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
 
 
 def _lower_word(p: str) -> bool:
