@@ -221,6 +221,8 @@ def test_scheme_word_concatenated_in_code_is_not_a_header_credential():
         'Token.Name.Builtin: "bold #08547A"',
         "const apiKey = 'sk-1234567890';",
         '{"api_key": "sk-...xyz1234"}',
+        "id_CryptoPro_private_keys = id_CryptoPro_algorithms + (37,)",
+        "secret_key = Default_SecretKey or fallback",
     ],
 )  # fmt: skip
 def test_type_names_styles_and_samples_in_code_are_not_credentials(line):
@@ -238,6 +240,9 @@ def test_random_letters_are_not_mistaken_for_type_names():
     assert redact.scan({"password": "FkptgUzEjfebzJ"}) != []
     assert redact.scan({"password": "FAKEADgeVNELcnfzecoM"}) != []
     assert redact.scan({"source": "api_secret=QLQrATrNSwGRFRLE-cbHJw"}) != []
+    # (a value joined to another by an operator is code only when it is a name of words)
+    assert redact.scan({"source": "password = Tr0ub4dor_and3 + x"}) != []
+    assert redact.scan({"source": "api_key: Xk9p_LmQ2_zzT - rotated"}) != []
     # words that name no credential are a passphrase
     assert redact.scan({"password": "correct-horse-battery-staple"}) != []
     assert redact.scan({"source": 'password = "tortilla-ranch-freight-hence"'}) != []

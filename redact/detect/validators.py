@@ -690,6 +690,8 @@ _DOTTED_CALL = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\([^()\r\n]{0,256}\)
 _CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 # a union type after a name: "secret: V1Secret | None"
 _UNION_AFTER = re.compile(r"^[ \t]*\|[ \t]*[A-Za-z_]")
+# a binary operator and the start of its other operand: the name before it is code's
+_OPERAND_AFTER = re.compile(r"^[ \t]+(?:[-+*/%]|\|\||&&|\?\?|or|and)[ \t]+[\w(\[{'\"]")
 # a generic or union type written as a string: "Optional[str]", "SpanToken | None"
 _TYPE_EXPR = re.compile(
     r"^_*[A-Za-z]\w*(?:\[[\w\s,.|\[\]]*\])?(?:\s*\|\s*_*[A-Za-z]\w*(?:\[[\w\s,.|\[\]]*\])?)+$"
@@ -722,6 +724,8 @@ def is_code_expression(span: str, following: str) -> bool:
         return False
     if following[:1] in ("(", "[") or _UNION_AFTER.match(following):
         return True
+    if _OPERAND_AFTER.match(following) and "_" in span and _words_joined(span):
+        return True  # keys = id_CryptoPro_algorithms + (37,): a variable of words, joined
     # a blank before the call's parenthesis (GNU style: self.entry.get_text ()), after a
     # name code's shapes give (dotted, snake_case, a type's CapWords), never after a token
     # that a remark in parentheses follows ("token = Xk9pLm2Q (rotated daily)")
