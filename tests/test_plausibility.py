@@ -715,3 +715,33 @@ def test_random_hex_is_judged_by_its_source_not_its_sample() -> None:
         assert redact.scan({"acmeiot_key": value.upper()}) != [], value
     for value in ("abc123abc123abc123", "test1234test1234", "2454393389657273841385582j"):
         assert not generated_token(value), value
+
+
+def test_a_flag_s_value_may_open_with_a_dash():
+    """A credential flag's value that opens with ``-`` (``--password -Xk9!pQ2zLm``, one in
+    94 generated passwords of many symbols) is the credential when it cannot be another
+    flag: it has a digit or a symbol and a password's or a token's shape; ``-v``,
+    ``-DskipTests``, ``-Dport=5432`` and ``--verbose`` after a flag that may take no value
+    are the next flags."""
+    rng = random.Random(94)
+    for _ in range(10):
+        body = "".join(rng.choice(string.ascii_letters + string.digits + "!%^") for _ in range(11))
+        value = "-" + rng.choice(string.ascii_uppercase) + str(rng.randrange(10)) + body
+        for line in (
+            f"--password {value}",
+            f"--password={value}",
+            f"train.py --db-password {value} --epochs 3",
+            f"--api-key {value}",
+        ):
+            out = redact.redact({"cmd": line}).value["cmd"]
+            assert value[1:] not in out, line
+    for line in (
+        "train.py --password -v",
+        "mysql --password -h db.example.com",
+        "mvn deploy --password -DskipTests",
+        "java --password -Dport=5432",
+        "tool --token --verbose",
+        "java --password -Xmx4g",
+        "mysql --password -Danalytics_prod",
+    ):
+        assert redact.scan({"cmd": line}) == [], line

@@ -752,6 +752,9 @@ def credential_value(c: Candidate) -> bool:
         return False  # a stand-in in brackets cut at its blank: "--cookies [cyan]<NAME VALUE>"
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
+    if c.match is not None and "dashed" in c.match.re.groupindex and c.match.group("dashed") is not None:
+        if not _dashed_credential(c.span):
+            return False  # --password -v, --token -Dkey=value: the next flag, not a value
     if _ASSIGNMENT_OPENING.fullmatch(c.span.strip().strip("'\"`")):
         return False  # auth = "token=" + ...: the opening of an assignment a program builds
     if c.match is not None and "name" in c.match.re.groupindex and _closes_literal(c):
@@ -812,6 +815,20 @@ def credential_value(c: Candidate) -> bool:
     if credential_like(c.span):
         return not from_parent or token_like(c.span)
     return not from_parent and _passphrase(c, span, name or c.key)
+
+
+def _dashed_credential(span: str) -> bool:
+    """A value that opens with ``-`` after a credential's flag (``--password -Xk9!pQ2zLm``)
+    is the credential when it cannot be another flag: no ``=`` (``-Dkey=value``), a digit
+    or a symbol besides ``-`` and ``_`` (``-v``, ``-DskipTests``, ``--quiet`` have none),
+    and the shape of a password or a generated token."""
+    v = span[1:]
+    if "=" in v or _FLAG_WORD.fullmatch(v):
+        return False
+    return password_shaped(v) or generated_token(v)
+
+
+_FLAG_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*")
 
 
 # a name and = (or :), all the literal holds: what a program joins a value to
