@@ -451,6 +451,8 @@ def test_command_line_passwords(template, keep):
         ("printf '%s\\n' {pw} | smbpasswd -s -a svc", ("smbpasswd -s -a svc",)),
         ("vncpasswd -f <<< {pw} > ~/.vnc/passwd", ("~/.vnc/passwd",)),
         ("echo {pw} | docker secret create db_password -", ("docker secret create db_password",)),
+        ("p4 -p ssl:p4.example.com:1666 -u svc -P {pw} sync //depot/ml/...", ("-u svc", "sync //depot")),
+        ("neo4j-admin dbms set-initial-password {pw} --require-password-change", ("--require-password-change",)),
     ],
 )  # fmt: skip
 def test_command_line_passwords_of_more_tools(template, keep):
@@ -458,7 +460,8 @@ def test_command_line_passwords_of_more_tools(template, keep):
     beeline, rabbitmqadmin, oc, ipmitool, vsql, tsql, rar, x11vnc, pdftk, isql, MySQL Shell,
     wandb/vault login, MinIO's mc, rclone, a literal echoed into a password-file or
     password-command flag, and credentials fed to sudo -S, kinit, smbpasswd -s, vncpasswd -f
-    and docker secret create through standard input."""
+    and docker secret create through standard input, Perforce's p4 -P and Neo4j's initial
+    password."""
     secret = pw()
     assert_credential(template.format(pw=secret), secret, "cli-password-argument", keep)
 

@@ -317,6 +317,7 @@ _TOOLS = {
     "ipmitool": re.compile(r"(?i)(?<![\w.-])ipmitool(?=\s)"),
     "vsql": re.compile(r"(?i)(?<![\w.-])vsql(?=\s)"),
     "rar": re.compile(r"(?i)(?<![\w.-])(?:un)?rar(?:\.exe)?(?=\s)"),
+    "p4": re.compile(r"(?i)(?<![\w.-])p4(?:\.exe)?(?=\s)"),
 }
 _TOOL_NEEDLES = {
     "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
@@ -352,6 +353,7 @@ _TOOL_NEEDLES = {
     "ipmitool": ("ipmitool",),
     "vsql": ("vsql",),
     "rar": ("rar",),
+    "p4": ("p4",),
 }
 # (flag, how the value is attached) -> the tools for which that flag carries a password.
 # "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
@@ -389,7 +391,7 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-a", "sep"): ("redis",),
     ("--pass", "sep"): ("redis",),
     ("--pass", "eq"): ("redis",),
-    ("-P", "sep"): ("sqlcmd", "zip", "ssh-keygen", "mosquitto", "ipmitool"),
+    ("-P", "sep"): ("sqlcmd", "zip", "ssh-keygen", "mosquitto", "ipmitool", "p4"),
     ("-P", "attached"): ("sqlcmd",),
     ("-w", "sep"): ("ldap", "vsql"),
     ("-u", "userpass"): ("curl",),
@@ -436,7 +438,8 @@ def cli_password(c: Candidate) -> bool:
     ``twine -p``, ``mosquitto_pub -P``, ``rdesktop -p``, ``xfreerdp /p:PW``, ``psexec -p``,
     ``ncftp -p``, ``lftp -u user,PW``, ``smbclient -U user%PW``, HTTPie ``-a user:PW``,
     PuTTY's ``-pw``, ``cqlsh -p``, ``beeline -p``, ``rabbitmqadmin -p``, ``oc login -p``,
-    ``ipmitool -P``, ``vsql -w``, ``tsql``/``isql -P``, ``rar -pPW``/``-hpPW``; an
+    ``ipmitool -P``, ``vsql -w``, ``tsql``/``isql -P``, ``rar -pPW``/``-hpPW``, Perforce's
+    ``p4 -P``, ``neo4j-admin set-initial-password``; an
     argument read by its position alone (its ``plausible`` group: ``wandb login KEY``,
     ``vault login TOKEN``) must look like a credential itself; a
     pattern that names the command itself (its ``direct`` group: ``sqlplus user/PW@db``,
