@@ -253,7 +253,13 @@ def test_national_numbers_of_many_regions_after_a_phone_word(region):
     for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
         example = phonenumbers.example_number_for_type(region, kind)
         number = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
-        for sentence in ("Call me at {}", "my phone number is {}.", "tel {}", "Contact: {} (mobile)", "Telefon: {}"):
+        for sentence in (
+            "Call me at {}",
+            "my phone number is {}.",
+            "tel {}",
+            "Contact: {} (mobile)",
+            "Telefon: {}",
+        ):
             text = sentence.format(number)
             assert [f.category for f in redact.scan(text)] == ["PHONE_NUMBER"], (region, text)
         if not number.startswith("(") and not re.search(r"\d{3}[ .-]\d{3}[ .-]\d{4}$", number):

@@ -752,9 +752,8 @@ def credential_value(c: Candidate) -> bool:
         return False  # a stand-in in brackets cut at its blank: "--cookies [cyan]<NAME VALUE>"
     if is_code_expression(c.span, c.text[c.end : c.end + 16]):
         return False  # token = tokenize(text), key = self.config.key: code, not a value
-    if c.match is not None and "dashed" in c.match.re.groupindex and c.match.group("dashed") is not None:
-        if not _dashed_credential(c.span):
-            return False  # --password -v, --token -Dkey=value: the next flag, not a value
+    if _dashed(c) and not _dashed_credential(c.span):
+        return False  # --password -v, --token -Dkey=value: the next flag, not a value
     if _ASSIGNMENT_OPENING.fullmatch(c.span.strip().strip("'\"`")):
         return False  # auth = "token=" + ...: the opening of an assignment a program builds
     if c.match is not None and "name" in c.match.re.groupindex and _closes_literal(c):
@@ -815,6 +814,12 @@ def credential_value(c: Candidate) -> bool:
     if credential_like(c.span):
         return not from_parent or token_like(c.span)
     return not from_parent and _passphrase(c, span, name or c.key)
+
+
+def _dashed(c: Candidate) -> bool:
+    """The pattern read a value that opens with ``-`` after a flag (its ``dashed`` group)."""
+    m = c.match
+    return m is not None and "dashed" in m.re.groupindex and m.group("dashed") is not None
 
 
 def _dashed_credential(span: str) -> bool:
@@ -1124,9 +1129,8 @@ def _words_joined(v: str) -> bool:
     """Letters that are words joined by ``-`` or ``_``, each part a type's CapWords name,
     a pronounceable lower-case word or an acronym of at most 5 capitals
     (``LicenseRef-scancode-public``, ``OpenGroup-BSD-like``)."""
-    return all(
-        _looks_like_type_name(p) or _lower_word(p) or _ACRONYM.fullmatch(p) for p in _PART_SEPARATOR.split(v) if p
-    )
+    parts = [p for p in _PART_SEPARATOR.split(v) if p]
+    return all(_looks_like_type_name(p) or _lower_word(p) or _ACRONYM.fullmatch(p) for p in parts)
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,5}")
