@@ -78,6 +78,9 @@ IDENTITY_NAMES = (
     "account_name", "client_id", "clientId", "access_key_id", "accessKeyId", "key_id", "keyId",
     "app_id", "appId",
 )  # fmt: skip
+# the name a bare ``key`` beside an account's member is read under: ``<holder>_key`` for a
+# holder the key grammar does not know, so the value decides (a generated token)
+IDENTITY_KEY = "identity_key"
 # every sibling name :func:`context_key` looks at (what a reader of a document keeps)
 SIBLING_NAMES = frozenset(
     {name for names in _NAMED_BY.values() for name in names} | {"key", "kty", *IDENTITY_NAMES}
@@ -92,8 +95,11 @@ def context_key(mapping: Any, key: str) -> str:
     under the name its sibling ``key`` (or ``name``) gives, and so are AWS tags
     (``Key``/``Value``), Elastic Beanstalk's option settings (``OptionName``/``Value``)
     and CloudFormation's parameters (``ParameterKey``/``ParameterValue``). A bare ``key``
-    beside a member naming an account (:data:`IDENTITY_NAMES`) is that account's key,
-    read as ``user_key`` (a credential), never as a record's key. The private members of
+    beside a member naming an account (:data:`IDENTITY_NAMES`) is that account's key
+    when its value is a generated token (read as :data:`IDENTITY_KEY`, the key of a holder
+    the grammar does not know): kaggle.json's 32 hex digits or Cloudflare's global API
+    key are, a metric's name in an audit record (``{"user": ..., "key": "train/loss"}``)
+    is not, and neither is it a record's key. The private members of
     a JSON Web Key (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``, ``k`` beside ``kty``) are
     read as ``private_key``.
     """
@@ -109,7 +115,7 @@ def context_key(mapping: Any, key: str) -> str:
     elif key == "key":
         for name in IDENTITY_NAMES:
             if type(mapping.get(name)) is str:
-                return "user_key"
+                return IDENTITY_KEY
     return key
 
 

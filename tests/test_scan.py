@@ -300,8 +300,9 @@ def test_the_private_members_of_a_json_web_key_are_key_material() -> None:
 @pytest.mark.parametrize("identity", ["username", "email", "accessKeyId", "client_id", "login"])
 def test_a_bare_key_beside_an_account_is_that_accounts_key(identity: str) -> None:
     """A key pair's ``key`` (kaggle.json's ``{"username": ..., "key": ...}``, an e-mail and
-    a global API key) is a credential in a mapping, in embedded JSON and when redacted; a
-    ``key`` with no account beside it stays a record's key."""
+    a global API key) is a credential in a mapping, in embedded JSON and when redacted
+    when it is a generated token; a metric's name beside an account and a ``key`` with no
+    account beside it stay a record's key."""
     import json as _json
     import secrets as _secrets
 
@@ -313,6 +314,9 @@ def test_a_bare_key_beside_an_account_is_that_accounts_key(identity: str) -> Non
     assert key not in str(redact.redact({"cfg": text, "pair": doc}).value)
     assert redact.scan({"name": "run-cache", "key": key}) == []
     assert redact.scan({identity: "jdoe", "key": "${KAGGLE_KEY}"}) == []
+    # (a metric's or a record's name beside an account, as an audit record holds it)
+    for name in ("train/loss", "val/acc_top1", "eval.mmlu.acc", "runs:/3f2a9c0e/model"):
+        assert redact.scan({identity: "jdoe", "action": "log_metric", "key": name}) == [], name
 
 
 @pytest.mark.parametrize("form", ["list", "json", "repr"])
