@@ -384,6 +384,16 @@ def test_every_ipv6_form_is_found():
             assert len(found) == 1 and form.startswith(found[0][2]), form
 
 
+def test_a_slice_after_a_name_is_no_ipv6_address():
+    """``numeric[::1]``, ``arr[::1, :]``: a subscript's slice after a name, a ``]`` or a
+    ``)`` (a docstring's type, numpy code) is not the loopback address; ``[::1]`` in a URL,
+    after a blank or a sign still is."""
+    for text in ("arr : numeric[::1]", "y = arr[::1, :]", "m[::1][0]", "f(x)[::1]"):
+        assert cats(text) == [], text
+    for text in ("http://[::1]:8080/", "listen [::1]:80", "x=[::1]", "'[::1]'"):
+        assert cats(text) == [("IP_ADDRESS", "ip-loopback", "::1")], text
+
+
 @pytest.mark.parametrize("key", ["ip", "ipv6", "server.ipv6", "IPv6Address", "host_ipv6_address", "peerIPv6"])
 def test_a_short_ipv6_address_under_an_address_key_is_found(key):
     """``1::``, ``1::1`` and ``a::b`` are IPv6 addresses of three characters or fewer: under
