@@ -466,6 +466,17 @@ def test_command_line_passwords_of_more_tools(template, keep):
     assert_credential(template.format(pw=secret), secret, "cli-password-argument", keep)
 
 
+def test_a_sentence_naming_a_password_flag_is_no_command_line():
+    """A changelog's or a manual's sentence that names a tool and its password flag goes on
+    with a word, not a password: ``p4 -P and ...``, ``zip -P or -e``."""
+    for text in (
+        "Perforce's p4 -P and neo4j-admin set-initial-password on command lines",
+        "use zip -P or -e to encrypt the archive",
+        "sshpass -p with a literal is discouraged",
+    ):
+        assert findings(text) == [], text
+
+
 @pytest.mark.parametrize(
     "template, keep",
     [

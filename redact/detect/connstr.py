@@ -414,6 +414,36 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# the words a sentence goes on with after naming a flag ("p4 -P and ...", "zip -P or -e")
+_PROSE_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "then",
+        "to",
+        "was",
+        "when",
+        "where",
+        "which",
+        "with",
+    ]
+)
+
+
 def _command_before(c: Candidate, limit: int = 1024) -> str:
     """The lower-cased text of the current shell command: back to a newline, pipe, ``;``,
     ``&``, backquote or ``$(`` (at most ``limit`` characters)."""
@@ -462,6 +492,8 @@ def cli_password(c: Candidate) -> bool:
         how = "attached"
     else:
         how = "eq" if c.text[c.match.end("flag") : c.match.end("flag") + 1] == "=" else "sep"
+    if how == "sep" and c.span.lower() in _PROSE_WORDS:
+        return False  # "Perforce's p4 -P and neo4j-admin ...": a sentence naming the flag
     tools = set(_FLAG_TOOLS.get((flag, how), ()))
     if how == "eq":
         tools |= set(_FLAG_TOOLS.get((flag, "sep"), ()))
