@@ -417,31 +417,10 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
 # the words a sentence goes on with after naming a flag ("p4 -P and ...", "zip -P or -e")
 _PROSE_WORDS = frozenset(
     [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "then",
-        "to",
-        "was",
-        "when",
-        "where",
-        "which",
-        "with",
+        "a", "an", "and", "as", "at", "by", "for", "from", "in", "is", "it", "of", "on", "or",
+        "that", "the", "then", "to", "was", "when", "where", "which", "with",
     ]
-)
+)  # fmt: skip
 
 
 def _command_before(c: Candidate, limit: int = 1024) -> str:
