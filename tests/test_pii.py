@@ -384,6 +384,36 @@ def test_every_ipv6_form_is_found():
             assert len(found) == 1 and form.startswith(found[0][2]), form
 
 
+def test_a_remote_login_target_is_no_email_address():
+    """``ssh [options] user@host`` (and sftp, ssh-copy-id, autossh, mosh, telnet): the user
+    and host of a login, not an e-mail address; an address later on the line, in the
+    remote command, still is."""
+    for text in (
+        "ssh ubuntu@ec2-198-51-100-7.compute-1.amazonaws.com",
+        "ssh -o StrictHostKeyChecking=no -p 2222 -i k.pem trainer@gpu01.example.com 'nvidia-smi'",
+        "ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@bastion.example.com",
+        "cd /srv && sftp svc@files.example.com",
+    ):
+        assert [c for c in cats(text) if c[0] == "EMAIL_ADDRESS"] == [], text
+    found = cats("ssh host 'mail -s done bob@example.com'")
+    assert found == [("EMAIL_ADDRESS", "email-address", "bob@example.com")]
+
+
+def test_ssh_extension_names_are_no_email_addresses():
+    """SSH names its extensions' algorithms ``name@domain`` (RFC 4250, 4.6.1), as in an
+    sshd_config or an ssh -Q listing: primitives joined by dashes are no person's address;
+    dashed addresses of people and teams still are."""
+    line = (
+        "Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com\n"
+        "MACs hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com\n"
+        "KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256@libssh.org\n"
+        "HostKeyAlgorithms ssh-ed25519-cert-v01@openssh.com,sk-ssh-ed25519@openssh.com"
+    )
+    assert cats(line) == []
+    for address in ("mary-ann@example.com", "rsa-team@example.com", "ssh-admins@example.org"):
+        assert cats(f"owner: {address}") == [("EMAIL_ADDRESS", "email-address", address)]
+
+
 def test_a_slice_after_a_name_is_no_ipv6_address():
     """``numeric[::1]``, ``arr[::1, :]``: a subscript's slice after a name, a ``]`` or a
     ``)`` (a docstring's type, numpy code) is not the loopback address; ``[::1]`` in a URL,

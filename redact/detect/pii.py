@@ -654,7 +654,23 @@ def _idn_ok(domain: str) -> bool:
 # credential or text glued to an address with ``:``): a path with a ``/`` or ``.git``, a
 # port, or ``~``.
 _HOST_TAIL = re.compile(r"(?:~|\d{1,5}(?=$|[\s/;,)\]\"'])|[\w.~-]*(?:/|\.git(?![\w-])))")
-_HOST_ALIAS = re.compile(r"[-_][\w.-]*")  # ``github.com-work``: an SSH host alias after a domain
+_HOST_ALIAS = re.compile(r"[-_][\w.-]*")
+# the local part of an SSH extension's name (RFC 4250, 4.6.1: name@domain, as OpenSSH names
+# its ciphers, MACs, key exchanges and key types: chacha20-poly1305@openssh.com,
+# hmac-sha2-256-etm@openssh.com, ssh-ed25519-cert-v01@openssh.com): two or more of the
+# primitives SSH's algorithm registries name, joined by dashes (a person's address is not)
+_SSH_PRIMITIVE = (
+    r"(?:sk-)?ssh|hmac|umac|aes\d{3}|chacha20|poly1305|curve(?:25519|448)|ed(?:25519|448)|ecdsa|rsa"
+    r"|sha(?:1|2|256|384|512)|nistp\d{3}|sntrup761x25519|mlkem768x25519|diffie|hellman|group\d{1,2}"
+    r"|exchange|gss|cert|v0\d|etm|gcm|ctr|cbc|\d{2,3}"
+)
+_SSH_ALGORITHM = re.compile(rf"(?i)(?:{_SSH_PRIMITIVE})(?:-(?:{_SSH_PRIMITIVE}))+")
+# a remote login's target, user@host, right after the command and its options: OpenSSH's
+# ssh, sftp, ssh-copy-id and autossh, mosh, telnet, rlogin (``ssh -p 2222 -i k.pem user@host``)
+_LOGIN_TARGET = re.compile(
+    r"(?:^|[\s;&|(`])(?:ssh|autossh|mosh|sftp|ssh-copy-id|telnet|rlogin)(?:\.exe)?"
+    r"(?:[ \t]+-[A-Za-z]+(?:[ \t]+(?!-)\S+)?)*[ \t]+$"
+)  # ``github.com-work``: an SSH host alias after a domain
 
 
 # ``user:password`` before a URI's host, read as the connection-string grammar reads it: a
@@ -673,6 +689,8 @@ def email_address(c: Candidate) -> bool:
     if host and _HOST_TAIL.match(c.text, end + 1):
         return False  # ``git@host:org/repo.git``, ``user@host:22``: a host, not an address
     head = c.before(256)
+    if _LOGIN_TARGET.search(head):
+        return False  # ``ssh -i key.pem ubuntu@ec2-...amazonaws.com``: a login's user and host
     word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
     scheme = word.rfind("://")
     if scheme >= 0:
@@ -681,10 +699,12 @@ def email_address(c: Candidate) -> bool:
             return False  # the user part of a URI authority; an address in a path or query counts
         if _USER_PASSWORD.match(authority + c.span.rsplit("@", 1)[0]):
             return False  # the @ that ends user:password (a password with / ? # = & in it)
-    domain = c.span.rsplit("@", 1)[-1]
+    local, _, domain = c.span.rpartition("@")
     tld = domain.rsplit(".", 1)[-1].lower()
     if tld in _NOT_TLD:
         return False
+    if "-" in local and _SSH_ALGORITHM.fullmatch(local):
+        return False  # chacha20-poly1305@openssh.com: an SSH extension's algorithm name
     if c.text[c.end : c.end + 1] in ("_", "-"):
         m = _TOKEN_HEAD.match(c.text, c.end - len(tld))
         if m and "://" not in m[0]:
