@@ -414,6 +414,19 @@ def test_ssh_extension_names_are_no_email_addresses():
         assert cats(f"owner: {address}") == [("EMAIL_ADDRESS", "email-address", address)]
 
 
+def test_a_signed_decimal_is_no_phone_number():
+    """``+CC.NUMBER`` is EPP's phone form (RFC 5733, WHOIS records) and a signed decimal's
+    (``delta: +12.3456789``, valid in some country's plan one time in four): a phone
+    number only under a phone's name, and valid."""
+    rng = random.Random(5733)
+    for _ in range(300):
+        text = f"delta: +{rng.randrange(1, 100)}.{rng.randrange(10**6, 10**9)}"
+        assert cats(text) == [], text
+    assert cats('"PhoneNumber": "+1.8005551212"') == [("PHONE_NUMBER", "phone-number", "+1.8005551212")]
+    assert [f.category for f in redact.scan({"fax": "+49.30901820"})] == ["PHONE_NUMBER"]
+    assert redact.scan({"delta": "+1.8005551212"}) == []
+
+
 def test_a_slice_after_a_name_is_no_ipv6_address():
     """``numeric[::1]``, ``arr[::1, :]``: a subscript's slice after a name, a ``]`` or a
     ``)`` (a docstring's type, numpy code) is not the loopback address; ``[::1]`` in a URL,

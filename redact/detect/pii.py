@@ -519,6 +519,7 @@ _PHONE_WORDS = re.compile(
 # digit groups separated by spaces only, with more numbers right before or after: a list
 _IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
 _GROUPED_DECIMAL = re.compile(r"^\d+\.\d+(?: \d+)+$")
+_SIGNED_DECIMAL = re.compile(r"^\+\d{1,3}\.\d+$")
 _CITATION = re.compile(r"^\((?:19|20)\d\d\) ?\d{1,5}-\d{1,5}$")
 _NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
 _NUMBER_AFTER = re.compile(r"^[ \t]+\d")
@@ -549,6 +550,14 @@ def phone_number(c: Candidate) -> bool:
         return False  # a year and a page range ("Metrika 55 (2002) 111-123"): a citation
     if "." in span and ("-" in span or (" " in span and span[0] not in "(+")):
         return False  # dots mixed with dashes or blanks: a clause's number (DFARS 252.227-7014), a decimal
+    if _SIGNED_DECIMAL.match(span):
+        # +CC.NUMBER is EPP's form (RFC 5733: WHOIS records, +1.8005551212) and a signed
+        # decimal's (delta: +1.2345678, valid in some country's plan one time in four):
+        # a valid number that a phone word or a phone key says is one
+        if _PHONE_WORDS.search(c.before(32)) is None and classify_key(c.key) is not KeyClass.PHONE:
+            return False
+        number = _parse(span, None)
+        return number is not None and phonenumbers.is_valid_number(number)
     groups = c.match.groupdict()
     if groups.get("idd") is not None:  # 00 for +: the country's plan must accept the number
         number = _parse("+" + span[2:], None)
