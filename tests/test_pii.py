@@ -267,6 +267,17 @@ def test_national_numbers_of_many_regions_after_a_phone_word(region):
             assert redact.scan(f"batch {number}") == [], (region, number)
 
 
+def test_digit_groups_after_words_that_are_not_a_phone_s_stay_clean():
+    """Digit groups with no trunk 0 are a phone number only after a word for a phone
+    itself (``tel``, ``mobile``, ``Telefon``): a protein's contacts, a count in another
+    language or an id are not, though Denmark's or Norway's plan accepts the digits."""
+    for text in ("contact residues 23 45 67 89", "numero di epoche 20 30 40 50", "contacts: 3412 5678 rows",
+                 "portable 3434 5656", "nummer 2345 6789"):  # fmt: skip
+        assert cats(text) == [], text
+    for text in ("tel: 23 45 67 89", "Telefon 2345 6789", "mobile: 4061 2345"):
+        assert [c[0] for c in cats(text)] == ["PHONE_NUMBER"], text
+
+
 @pytest.mark.parametrize(
     "key", ["phone_no", "mobileNumber", "fax_number", "whatsapp_number", "tel_no", "phone_numbers", "cell_no"]
 )
