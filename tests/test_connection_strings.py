@@ -466,6 +466,22 @@ def test_command_line_passwords_of_more_tools(template, keep):
     assert_credential(template.format(pw=secret), secret, "cli-password-argument", keep)
 
 
+def test_mlflow_artifact_uris_name_a_databricks_secret_scope_not_a_credential():
+    """MLflow's ``dbfs://``, ``runs://`` and ``models://`` URIs on Databricks give a secret
+    scope and a key prefix as their userinfo, the host being the word ``databricks``
+    (``mlflow.utils.uri``): a reference to a secret, not one; a password before any other
+    host, or under another scheme, still is."""
+    for uri in (
+        "dbfs://ml-scope:prod-@databricks/mlflow/artifacts/1/abc",
+        "runs://scope:prefix@databricks/3f2a9c0e1b7d/model",
+        "models://scope:prefix@databricks-uc/fraud/Production",
+    ):
+        assert findings(uri) == [], uri
+    a, b = pw(), pw()
+    assert_credential(f"models://svc:{a}@databricks.example.com/x", a, "uri-credentials")
+    assert_credential(f"postgresql://svc:{b}@databricks/x", b, "uri-credentials")
+
+
 def test_a_sentence_naming_a_password_flag_is_no_command_line():
     """A changelog's or a manual's sentence that names a tool and its password flag goes on
     with a word, not a password: ``p4 -P and ...``, ``zip -P or -e``."""

@@ -144,12 +144,23 @@ def uri_userinfo(c: Candidate) -> bool:
         return False  # a quote closing a literal: 'mysql://user:'+pw+'@host', 'http://h:8080','a@b'
     if not c.match.group("host") and not credential_like(pw):
         return False
+    if _DATABRICKS_PROFILE.match(c.text, c.end) and _MLFLOW_ARTIFACT.search(
+        c.text, max(0, c.match.start() - 16), c.match.start("user")
+    ):
+        return False  # models://scope:prefix@databricks/...: a secret scope and a key prefix
     if "/" in pw:
         user = c.match.group("user") or ""
         scheme = c.text[c.match.start() : c.match.start("user")].lower()
         if "@" in user or "ssh" in scheme or "git" in scheme or pw.endswith(".git") or ".git/" in pw:
             return False
     return True
+
+
+# MLflow's artifact URIs on Databricks name a CLI profile or a secret scope and a key prefix
+# as their userinfo, the host being the word databricks: dbfs://, runs://, models://
+# scope:prefix@databricks/... (mlflow.utils.uri); the secret itself stays in the scope
+_DATABRICKS_PROFILE = re.compile(r"@databricks(?:-uc)?(?=[/?#\s\"'`]|$)")
+_MLFLOW_ARTIFACT = re.compile(r"(?<![\w+.-])(?:dbfs|runs|models)://$")
 
 
 # ---------------------------------------------------------------- URI / JDBC parameters
