@@ -121,13 +121,17 @@ def test_vendor_example_shapes_are_opt_in() -> None:
     from redact.policy import Policy
 
     value = {
-        "user_id": "AIDA123456789EXAMPLE",
+        "temporary_key_id": "ASIA123456789EXAMPLE",
         "url": "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAEXAMPLE123456789%2F20210621",
         "aws_secret_access_key": "Zq3dE5fG7hI9jK1lM3nO5pQ7rS9tU1EXAMPLEKEY",
     }
     assert redact.scan(value) == []
     opted = Policy.model_validate({"detectors": {"report_vendor_examples": True}})
-    assert {f.pointer for f in redact.scan(value, opted)} == {"/user_id", "/url", "/aws_secret_access_key"}
+    assert {f.pointer for f in redact.scan(value, opted)} == {
+        "/temporary_key_id",
+        "/url",
+        "/aws_secret_access_key",
+    }
     # a real key id never holds the word: AWS's ids are random
     assert [f.detector for f in redact.scan({"v": "AKIAC2ZC2VXJLE7AXORH"})] == ["aws-access-key-id"]
 
