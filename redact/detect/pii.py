@@ -519,6 +519,8 @@ _PHONE_WORDS = re.compile(
 # digit groups separated by spaces only, with more numbers right before or after: a list
 _IN_NUMBER_RUN = re.compile(r"^\d+(?: \d+)+$")
 _GROUPED_DECIMAL = re.compile(r"^\d+\.\d+(?: \d+)+$")
+_YEAR_OPEN = re.compile(r"^\((?:19|20)\d\d\) ?\d{1,5}$")
+_PAGE_RANGE_ON = re.compile(r"^(?:--?|\u2013|\u2014)\d")  # (-, --, an en or em dash, then the last page)
 _SIGNED_DECIMAL = re.compile(r"^\+\d{1,3}\.\d+$")
 _CITATION = re.compile(r"^\((?:19|20)\d\d\) ?\d{1,5}-\d{1,5}$")
 _NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
@@ -546,8 +548,8 @@ def phone_number(c: Candidate) -> bool:
         return False  # groups cut out of a list of numbers ("749 856 963 1070 1177")
     if _GROUPED_DECIMAL.match(span):
         return False  # a decimal with its digits grouped by spaces ("543.102 0504", "1.410 606 7873")
-    if _CITATION.match(span):
-        return False  # a year and a page range ("Metrika 55 (2002) 111-123"): a citation
+    if _CITATION.match(span) or (_YEAR_OPEN.match(span) and _PAGE_RANGE_ON.match(c.after(3))):
+        return False  # a year and a page range ("Metrika 55 (2002) 111-123", "(1979) 1361--1372"): a citation
     if "." in span and ("-" in span or (" " in span and span[0] not in "(+")):
         return False  # dots mixed with dashes or blanks: a clause's number (DFARS 252.227-7014), a decimal
     if _SIGNED_DECIMAL.match(span):
