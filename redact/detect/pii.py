@@ -808,10 +808,10 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
         if m and not any(part.startswith(_IP_WORDS) for part in _NAME_PART.split(m[1])):
             return None  # a package's version in a listing
     # one digit four times (8.8.8.8, 1.1.1.1) is an address: versions do not repeat so;
-    # three or four one-digit parts otherwise are a version's or an X.500 OID's shape
-    # (1.2.3.10, 2.5.4.41, 2.5.29.17 read whole as an address only with one's context)
+    # three leading one-digit parts otherwise are a version's or an X.500 OID's shape
+    # (1.2.3.10, 2.5.4.41: an address only with an address's context; 10.0.0.1 is one)
     if (
-        sum(len(p) == 1 for p in parts) >= 3
+        all(len(p) == 1 for p in parts[:3])
         and len(set(parts)) > 1
         and not (
             kind == 2
