@@ -98,8 +98,8 @@ def context_key(mapping: Any, key: str) -> str:
     beside a member naming an account (:data:`IDENTITY_NAMES`) is that account's key
     when its value is a generated token (read as :data:`IDENTITY_KEY`, the key of a holder
     the grammar does not know): kaggle.json's 32 hex digits or Cloudflare's global API
-    key are, a metric's name in an audit record (``{"user": ..., "key": "train/loss"}``)
-    is not, and neither is it a record's key. The private members of
+    key are; a metric's name beside a user in an audit record (``{"user": ..., "key":
+    "train/loss"}``) is a record's key. The private members of
     a JSON Web Key (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``, ``k`` beside ``kty``) are
     read as ``private_key``.
     """

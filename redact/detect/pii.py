@@ -665,7 +665,7 @@ def _idn_ok(domain: str) -> bool:
 # credential or text glued to an address with ``:``): a path with a ``/`` or ``.git``, a
 # port, or ``~``.
 _HOST_TAIL = re.compile(r"(?:~|\d{1,5}(?=$|[\s/;,)\]\"'])|[\w.~-]*(?:/|\.git(?![\w-])))")
-_HOST_ALIAS = re.compile(r"[-_][\w.-]*")
+_HOST_ALIAS = re.compile(r"[-_][\w.-]*")  # ``github.com-work``: an SSH host alias after a domain
 # the local part of an SSH extension's name (RFC 4250, 4.6.1: name@domain, as OpenSSH names
 # its ciphers, MACs, key exchanges and key types: chacha20-poly1305@openssh.com,
 # hmac-sha2-256-etm@openssh.com, ssh-ed25519-cert-v01@openssh.com): two or more of the
@@ -681,7 +681,7 @@ _SSH_ALGORITHM = re.compile(rf"(?i)(?:{_SSH_PRIMITIVE})(?:-(?:{_SSH_PRIMITIVE}))
 _LOGIN_TARGET = re.compile(
     r"(?:^|[\s;&|(`])(?:ssh|autossh|mosh|sftp|ssh-copy-id|telnet|rlogin)(?:\.exe)?"
     r"(?:[ \t]+-[A-Za-z]+(?:[ \t]+(?!-)\S+)?)*[ \t]+$"
-)  # ``github.com-work``: an SSH host alias after a domain
+)
 
 
 # ``user:password`` before a URI's host, read as the connection-string grammar reads it: a
