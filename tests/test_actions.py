@@ -317,6 +317,28 @@ def test_mask_never_shows_a_short_value_whole():
     assert Mask().replace(span("7", "US_SSN")) == "*"
 
 
+def test_mask_keeps_escapes_whole():
+    """A number read through escapes (JSON's ``\\u0020``, URL-encoding's ``%20``, HTML's
+    ``&#32;``) is masked escape by escape: separators stay whole, a digit written as an
+    escape becomes one mask character, and the JSON text around stays valid."""
+    import json
+
+    import redact
+
+    assert Mask().replace(span("4111\\u00201111\\u00201111\\u00201111", "CREDIT_CARD")) == (
+        "****\\u0020****\\u0020****\\u00201111"
+    )
+    assert Mask().replace(span("4111%201111%201111%201111", "CREDIT_CARD")) == "****%20****%20****%201111"
+    assert (
+        Mask().replace(span("4111&#32;1111&#32;1111&#32;1111", "CREDIT_CARD"))
+        == "****&#32;****&#32;****&#32;1111"
+    )
+    assert Mask().replace(span("\\u0034111 1111 1111 1111", "CREDIT_CARD")) == "**** **** **** 1111"
+    text = '{"card": "4111\\u00201111\\u00201111\\u00201111", "ssn": "078\\u002d05\\u002d1121"}'
+    out = redact.redact({"cfg": text}).value["cfg"]
+    assert json.loads(out) == {"card": "**** **** **** 1111", "ssn": "***-**-1121"}
+
+
 def test_mask_is_deterministic():
     """Masking one value twice gives the same text."""
     for s in _generated(5):

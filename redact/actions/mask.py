@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import ClassVar
 
 from pydantic import Field, field_validator
@@ -68,16 +70,56 @@ class Mask(Action):
 
 def _mask_alnum(text: str, keep: int, char: str) -> str:
     """Replace every letter and digit but the last ``keep`` with ``char``. At most half of
-    them (rounded down, less one) stay visible, so a short value is never shown whole."""
-    total = sum(1 for ch in text if ch.isalnum())
+    them (rounded down, less one) stay visible, so a short value is never shown whole.
+
+    A finding read through an escape (a card in JSON text with ``\\u0020`` between its
+    groups, a phone number URL-encoded as ``%2B1...``) has its escapes in ``text``: each
+    escape is one character, kept whole when it stands for a separator and masked whole
+    when it stands for a letter or a digit, so the text around stays well-formed JSON, a
+    well-formed URL or HTML (``****\\u0020****...``, never a broken ``\\*****``)."""
+    units = _units(text) if _ESCAPE_SEEDS.intersection(text) else [(ch, ch) for ch in text]
+    total = sum(1 for _, ch in units if ch.isalnum())
     keep = max(0, min(keep, (total - 1) // 2))
     hidden = total - keep
     out = []
     seen = 0
-    for ch in text:
+    for raw, ch in units:
         if ch.isalnum():
-            out.append(char if seen < hidden else ch)
+            out.append(char if seen < hidden else raw)
             seen += 1
         else:
-            out.append(ch)
+            out.append(raw)
     return "".join(out)
+
+
+# the escapes a value may hold a finding's characters in: JSON and string literals',
+# URL-encoding's and HTML's character references
+_ESCAPE = re.compile(
+    r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[nrtbfv0\"'/\\]|%[0-9A-Fa-f]{2}"
+    r"|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};"
+)
+_ESCAPE_SEEDS = frozenset("\\%&")
+
+
+def _units(text: str) -> list[tuple[str, str]]:
+    """``text`` as (raw, character) pairs: one per character, one per escape."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for m in _ESCAPE.finditer(text):
+        out.extend((ch, ch) for ch in text[pos : m.start()])
+        out.append((m.group(), _decoded(m.group())))
+        pos = m.end()
+    out.extend((ch, ch) for ch in text[pos:])
+    return out
+
+
+def _decoded(escape: str) -> str:
+    """The character an escape stands for (a separator's when it stands for none)."""
+    if escape[0] == "\\":
+        if escape[1] in "ux":
+            return chr(int(escape[2:], 16))
+        return escape[1] if escape[1] in "\"'/\\" else " "
+    if escape[0] == "%":
+        return chr(int(escape[1:], 16))
+    decoded = html.unescape(escape)
+    return decoded if len(decoded) == 1 else " "
