@@ -917,6 +917,19 @@ def test_seed_keys_are_not_cards():
     assert cats("4111111111111111", key="payment") != []
 
 
+def test_a_name_in_text_silences_a_card_as_the_same_dict_key_does():
+    """``workspace_id=<16 digits>`` in a log line is the id ``{"workspace_id": ...}`` is
+    (one key grammar for keys in text and in mappings): Databricks numbers workspaces with
+    16 digits, one in ten of them Luhn-valid; a card's own name keeps the card."""
+    number = "4532015112830366"  # (Luhn-valid, a Visa IIN)
+    for key in ("workspace_id", "workspaceId", "seed", "thread_id", "global_step"):
+        assert cats(number, key=key) == [], key
+        for line in (f"{key}={number}", f'"{key}": "{number}"', f"run started {key}: {number}"):
+            assert cats(line) == [], line
+    for line in (f"card={number}", f"payment_id: {number}", f"charged {number}"):
+        assert [c[0] for c in cats(line)] == ["CREDIT_CARD"], line
+
+
 def test_prefixed_token_shapes_match_their_detectors_examples():
     """Each token shape the glue checks know (where a token ends or starts next to another
     value) reads its detector's documented positive examples whole."""
