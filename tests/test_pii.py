@@ -930,6 +930,21 @@ def test_a_name_in_text_silences_a_card_as_the_same_dict_key_does():
         assert [c[0] for c in cats(line)] == ["CREDIT_CARD"], line
 
 
+@pytest.mark.parametrize("name", ["checksum", "commit", "dataset_fingerprint", "etag"])
+def test_a_lineage_name_in_text_silences_personal_data_shapes_as_its_dict_key_does(name):
+    """Under a lineage key only distinctive detectors run; after the same name and ``=``
+    or ``:`` in a log line too (``checksum=<16 digits>`` is the checksum it says, as
+    ``{"checksum": ...}`` and its JSON text are), while a credential with a structure of
+    its own is still found there."""
+    number = "4532015112830366"
+    assert cats(number, key=name) == []
+    for line in (f"{name}={number}", f"{name}: {number}", f'{{"{name}": "{number}"}}'):
+        assert cats(line) == [], line
+    secret = "Xk9pQ2zLm4Tr"
+    found = cats(f"{name}=postgresql://svc:{secret}@db.internal/x")
+    assert [c[2] for c in found] == [secret]
+
+
 def test_prefixed_token_shapes_match_their_detectors_examples():
     """Each token shape the glue checks know (where a token ends or starts next to another
     value) reads its detector's documented positive examples whole."""

@@ -624,8 +624,8 @@ class Engine:
             end -= 1
         if start == end:
             return None
-        if d.exclude_keys and start and _excluded_by_name(d, text, start):
-            return None  # workspace_id=<16 digits> in text, as {"workspace_id": ...} is: an id
+        if start and not d.distinctive and _silenced_by_name(d, text, start):
+            return None  # workspace_id=<16 digits>, checksum=... in text, as under those dict keys
         if d.needs_context and not key_ok:
             if lowered is None:
                 return _NEEDS_LOWER
@@ -857,14 +857,24 @@ def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
 _NAME_BEFORE = regex.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,100})[\"']?[ \t]*[=:][ \t]*[\"']?$")
 
 
-def _excluded_by_name(d: CompiledDetector, text: str, start: int) -> bool:
-    """The value at ``start`` follows a name in text that the detector's ``exclude_keys``
-    silence, as they silence it as a dict key (``workspace_id=4...`` in a log line is the
-    id that ``{"workspace_id": ...}`` is)."""
+_BEFORE_VALUE = frozenset("=:\"' \t")  # (what ends ``name=``, ``name: ``, ``"name": "``)
+
+
+def _silenced_by_name(d: CompiledDetector, text: str, start: int) -> bool:
+    """The value at ``start`` follows a name in text under which the detector is silent as
+    a dict key: a lineage name (``checksum=``, ``commit:``), where only distinctive
+    detectors run, or a name its ``exclude_keys`` give (``workspace_id=4...`` in a log
+    line is the id that ``{"workspace_id": ...}`` is)."""
+    if text[start - 1] not in _BEFORE_VALUE:
+        return False
     m = _NAME_BEFORE.search(text, max(0, start - 112), start)
     if m is None:
         return False
     name = m.group(1)
+    if classify_key(name) is KeyClass.LINEAGE:
+        return True
+    if not d.exclude_keys:
+        return False
     segments = split_segments(name)
     norm = normalize_key(segments[-1]) if segments else normalize_key(name)
     return any(test(name, norm) for test in d.exclude_keys)
