@@ -22,6 +22,17 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
+from redact._escapes import (
+    BACKSLASH_ESCAPE,
+    CODE_ESCAPE,
+    ENTITY_ASCII,
+    PERCENT_ASCII,
+    PERCENT_SEPARATOR,
+    code_escape_char,
+    entity_char,
+    percent_char,
+    second_char,
+)
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact._tables import credential_cells, may_hold_table
@@ -48,23 +59,8 @@ _JSON_OPENERS = frozenset("{[ \t\r\n")
 _INLINE_OBJECT = re.compile(r'\{[ \t\r\n]*"')
 _INLINE_TRIES = 8  # objects tried per text: each try reads at most the rest of the text once
 _DECODER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)
-# URL-encoded text (a query string, a redirect URL, a DSN given as a parameter): a value
-# holding a percent-escape of a separator or of ``@ : / = & ?`` is also read decoded
-_PERCENT_SEPARATOR = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[BbDd]|7[BbDd])")
-_PERCENT_ASCII = re.compile(r"%[0-7][0-9A-Fa-f]")
-# HTML- or XML-escaped text (JSON or a config shown in an HTML report, an XML attribute):
-# the character references of ASCII characters are also read decoded
-_ENTITY_ASCII = re.compile(
-    r"&(?:quot|apos|amp|lt|gt|#[xX]0*[0-7][0-9A-Fa-f]|#0*(?:[1-9]\d?|1[01]\d|12[0-7]));"
-)
-_ENTITY_NAMES = {"quot": '"', "apos": "'", "amp": "&", "lt": "<", "gt": ">"}
-# string escapes of ASCII characters (JSON's \u0022 in a page's script or in a string that
-# is not a JSON document, JavaScript's and Python's \x22) are also read decoded
-_CODE_ESCAPE = re.compile(r"\\(?:u00|x)[0-7][0-9A-Fa-f]")
-# JSON escaped more than once (a JSON document in a string of a JSON log line, itself in a
-# string): where an escaped backslash comes before a quote, one level of escaping is also
-# read undone, up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left
-_BACKSLASH_ESCAPE = re.compile(r"\\[\\\"/]")
+# where an escaped backslash comes before a quote, one level of escaping is also read undone,
+# up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left
 _UNESCAPE_LEVELS = 3
 # base64 (standard or URL-safe alphabet) of text: a whole token of 24 characters or more
 # (a Kubernetes Secret's data, a config passed to a program encoded) is also read decoded
@@ -74,14 +70,6 @@ _BASE64_TOKEN = re.compile(
 )
 _BASE64_SEEDS = frozenset("=:@")
 _BASE64_TOKENS = 256  # tokens of text read decoded per text at most
-
-
-def _percent_char(escape: str) -> str:
-    return chr(int(escape[1:3], 16))
-
-
-def _code_escape_char(escape: str) -> str:
-    return chr(int(escape[-2:], 16))
 
 
 def _merged(hits: list[Hit], found: list[Hit], place: Callable[[int], int]) -> list[Hit]:
@@ -117,17 +105,6 @@ def _base64_text(token: str) -> str | None:
     if not (decoded.isprintable() or decoded.replace("\n", "").replace("\t", "").isprintable()):
         return None
     return decoded if not _BASE64_SEEDS.isdisjoint(decoded) else None
-
-
-def _second_char(escape: str) -> str:
-    return escape[1]
-
-
-def _entity_char(escape: str) -> str:
-    name = escape[1:-1]
-    if name[0] != "#":
-        return _ENTITY_NAMES[name]
-    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
 
 
 _SKIP = (float, _dt.date, _dt.time, _dt.timedelta, uuid.UUID, complex, type(None))
@@ -365,19 +342,19 @@ class Scanner:
                 self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
                 return hits
         hits = self.engine.find(text, key)
-        if "%" in text and _PERCENT_SEPARATOR.search(text):
-            hits = self._decoded(text, key, hits, _PERCENT_ASCII, _percent_char)
-        if "&" in text and _ENTITY_ASCII.search(text):
-            hits = self._decoded(text, key, hits, _ENTITY_ASCII, _entity_char)
+        if "%" in text and PERCENT_SEPARATOR.search(text):
+            hits = self._decoded(text, key, hits, PERCENT_ASCII, percent_char)
+        if "&" in text and ENTITY_ASCII.search(text):
+            hits = self._decoded(text, key, hits, ENTITY_ASCII, entity_char)
         if "\\" in text:
-            if _CODE_ESCAPE.search(text):
-                hits = self._decoded(text, key, hits, _CODE_ESCAPE, _code_escape_char)
+            if CODE_ESCAPE.search(text):
+                hits = self._decoded(text, key, hits, CODE_ESCAPE, code_escape_char)
             if '\\\\"' in text and level < _UNESCAPE_LEVELS:
 
                 def deeper(t: str, k: str) -> list[Hit]:
                     return self._read(t, k, level + 1)
 
-                hits = self._decoded(text, key, hits, _BACKSLASH_ESCAPE, _second_char, deeper)
+                hits = self._decoded(text, key, hits, BACKSLASH_ESCAPE, second_char, deeper)
         if level < _UNESCAPE_LEVELS and len(text) >= 24:
             hits = self._base64_hits(text, hits, level)
         if may_hold_table(text):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-import re
 from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from redact._escapes import ANY_ESCAPE, escape_char
 from redact.actions.base import Action, ActionParams, Span
 
 __all__ = ["Mask", "MaskParams", "MAX_KEEP", "CREDENTIAL_MASK"]
@@ -92,34 +91,17 @@ def _mask_alnum(text: str, keep: int, char: str) -> str:
     return "".join(out)
 
 
-# the escapes a value may hold a finding's characters in: JSON and string literals',
-# URL-encoding's and HTML's character references
-_ESCAPE = re.compile(
-    r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[nrtbfv0\"'/\\]|%[0-9A-Fa-f]{2}"
-    r"|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};"
-)
-_ESCAPE_SEEDS = frozenset("\\%&")
-
-
 def _units(text: str) -> list[tuple[str, str]]:
-    """``text`` as (raw, character) pairs: one per character, one per escape."""
+    """``text`` as (raw, character) pairs: one per character, one per escape the scanner
+    reads decoded (:mod:`redact._escapes`)."""
     out: list[tuple[str, str]] = []
     pos = 0
-    for m in _ESCAPE.finditer(text):
+    for m in ANY_ESCAPE.finditer(text):
         out.extend((ch, ch) for ch in text[pos : m.start()])
-        out.append((m.group(), _decoded(m.group())))
+        out.append((m.group(), escape_char(m.group())))
         pos = m.end()
     out.extend((ch, ch) for ch in text[pos:])
     return out
 
 
-def _decoded(escape: str) -> str:
-    """The character an escape stands for (a separator's when it stands for none)."""
-    if escape[0] == "\\":
-        if escape[1] in "ux":
-            return chr(int(escape[2:], 16))
-        return escape[1] if escape[1] in "\"'/\\" else " "
-    if escape[0] == "%":
-        return chr(int(escape[1:], 16))
-    decoded = html.unescape(escape)
-    return decoded if len(decoded) == 1 else " "
+_ESCAPE_SEEDS = frozenset("\\%&")  # (the first characters of every escape)

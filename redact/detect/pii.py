@@ -678,6 +678,7 @@ _SSH_PRIMITIVE = (
 _SSH_ALGORITHM = re.compile(rf"(?i)(?:{_SSH_PRIMITIVE})(?:-(?:{_SSH_PRIMITIVE}))+")
 # a remote login's target, user@host, right after the command and its options: OpenSSH's
 # ssh, sftp, ssh-copy-id and autossh, mosh, telnet, rlogin (``ssh -p 2222 -i k.pem user@host``)
+_LOGIN_WORDS = ("ssh", "sftp", "mosh", "telnet", "rlogin")  # (each command holds one)
 _LOGIN_TARGET = re.compile(
     r"(?:^|[\s;&|(`])(?:ssh|autossh|mosh|sftp|ssh-copy-id|telnet|rlogin)(?:\.exe)?"
     r"(?:[ \t]+-[A-Za-z]+(?:[ \t]+(?!-)\S+)?)*[ \t]+$"
@@ -700,7 +701,7 @@ def email_address(c: Candidate) -> bool:
     if host and _HOST_TAIL.match(c.text, end + 1):
         return False  # ``git@host:org/repo.git``, ``user@host:22``: a host, not an address
     head = c.before(256)
-    if _LOGIN_TARGET.search(head):
+    if any(w in head for w in _LOGIN_WORDS) and _LOGIN_TARGET.search(head):
         return False  # ``ssh -i key.pem ubuntu@ec2-...amazonaws.com``: a login's user and host
     word = head[max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"), head.rfind('"')) + 1 :]
     scheme = word.rfind("://")
