@@ -131,6 +131,56 @@ def test_one_grammar_dict_key_flattened_key_and_text(name):
         assert [text[f.start : f.end] for f in found] == [SECRET], text
 
 
+@pytest.mark.parametrize(
+    ("key", "segments", "cls"),
+    [
+        ('cfg["db_password"]', ["cfg", "db_password"], KeyClass.CREDENTIAL),
+        ("cfg['db']['password']", ["cfg", "db", "password"], KeyClass.CREDENTIAL),
+        ("user[password]", ["user", "password"], KeyClass.CREDENTIAL),
+        ("params[:api_key]", ["params", "api_key"], KeyClass.CREDENTIAL),
+        ('secrets[ "run_uuid" ]', ["secrets", "run_uuid"], KeyClass.LINEAGE),
+        ('tags["git_sha"]', ["tags", "git_sha"], KeyClass.LINEAGE),
+        ('gen["max_tokens"]', ["gen", "max_tokens"], KeyClass.SETTING),
+        ("items[0].password", ["items", "password"], KeyClass.CREDENTIAL),
+        ("items[-1][*].name", ["items", "name"], KeyClass.NEUTRAL),
+        ("opt[lr]", ["opt", "lr"], KeyClass.NEUTRAL),
+    ],
+)  # fmt: skip
+def test_a_subscripts_name_is_a_segment_as_after_a_dot(key: str, segments: list[str], cls: KeyClass) -> None:
+    """``a["b"]``, ``a[b]`` and ``a[:b]`` are ``a.b``; an index (``[0]``, ``[-1]``,
+    ``[*]``) holds no name. A subscript is how a query (Rails' ``user[password]=``),
+    Ruby, PHP and Python write the same key a dict nests."""
+    assert split_segments(key) == segments
+    assert classify_key(key) is cls
+    assert classify_key(key) is classify_key(".".join(segments))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vendor[access_token] = {s}",
+        "acmeiot[key] = {s}",
+        "acmeiot['key'] = '{s}'",
+        "https://app.example.com/session?user[password]={s}&user[email_hint]=x",
+    ],
+)
+def test_a_credential_named_by_a_subscript_in_text(text: str) -> None:
+    """A name written with a subscript in text is judged as its dotted form: a generated
+    token under ``acmeiot[key]`` is ``acmeiot.key``'s, as nested dict keys hold it."""
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    line = text.format(s=token)
+    assert token not in redact.redact({"log": line}).value["log"], line
+
+
+@pytest.mark.parametrize("text", ["acmeiot[key] = {s}", "acmeiot['key'] = '{s}'", "sort['key'] = '{s}'"])
+def test_a_bare_subscript_key_needs_a_generated_token(text: str) -> None:
+    """Under ``acmeiot[key]`` as under ``acmeiot.key``, a record's key shape (MD5's length
+    in hex) is not a credential; under a kind of key (``sort``) nothing is."""
+    assert redact.scan({"log": text.format(s="3f2a9c1d4e5b6a7f8091a2b3c4d5e6f7")}) == []
+    if text.startswith("sort"):
+        assert redact.scan({"log": text.format(s="Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk")}) == []
+
+
 def test_every_credential_word_in_every_casing_works_in_text_as_it_does_as_a_key() -> None:
     """The whole credential vocabulary of the grammar (its words, ``<qualifier> key``,
     ``<qualifier> token``, ``<qualifier> secret``, with and without a word before), in
@@ -385,7 +435,29 @@ def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
         assert redact.scan({"log": f"{name}: {value}"}) == []
 
 
-@pytest.mark.parametrize("name", ["SHODANTOKEN", "acmeiotsecret", "FINNHUBKEY", "openaikey"])
+@pytest.mark.parametrize(
+    ("glued", "apart"),
+    [("APISECRET", "API_SECRET"), ("openaikey", "openai_key"), ("webhooksecret", "webhook_secret"),
+     ("SERVICETOKEN", "SERVICE_TOKEN"), ("clienttoken", "client_token"), ("ACCOUNTSECRET", "ACCOUNT_SECRET"),
+     ("zorblax_apisecret", "zorblax_api_secret")],
+)  # fmt: skip
+def test_a_known_qualifier_glued_to_key_secret_or_token_is_the_same_key(glued: str, apart: str) -> None:
+    """``APISECRET`` is ``API_SECRET``: a qualifier the grammar knows (``api``, a vendor,
+    ``webhook``, ``client``), glued in one case to the word, names the same credential or
+    setting, and hex of a digest's length under it is as much a credential as under the
+    name written apart."""
+    assert (classify_key(glued), credential_from_parent(glued)) == (
+        classify_key(apart),
+        credential_from_parent(apart),
+    )
+    digest_shaped = "e990ba532357f13d8d229c084147a0d806f9b75b"  # generated, a SHA-1's length
+    for text in ("{k}={v}", "export {k}={v}", "{k}: {v}"):
+        assert bool(redact.scan({"log": text.format(k=glued, v=digest_shaped)})) is bool(
+            redact.scan({"log": text.format(k=apart, v=digest_shaped)})
+        ), text
+
+
+@pytest.mark.parametrize("name", ["SHODANTOKEN", "acmeiotsecret", "FINNHUBKEY", "zorblaxkey"])
 def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(name):
     """``SHODANTOKEN``, written in one case with nothing between the name and the word,
     reads as ``SHODAN_TOKEN`` would for a name the grammar does not know: a generated

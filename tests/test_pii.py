@@ -470,14 +470,17 @@ def test_ipv6_next_to_a_colon_or_a_dot_is_found(before, after):
     """An IPv6 address after a name and a colon, a word and a dot, an escaped line break or
     an IPv4 address, or before a colon and a word, is read whole (and a dot before it does
     not make a .pgpass line of its groups); a colon with a hex group on its far side leaves
-    the run ambiguous."""
+    the run ambiguous, but for a port (a decimal number and the end of the run) after the
+    eighth group."""
     address = "2a00:1450:4001:82b:0:0:7f3:200e"
     value = before + address + after
     assert [c for c in cats(value) if c[2] == address] == [("IP_ADDRESS", "ip-public", address)]
     assert not [c for c in cats(value) if c[0] == "CONNECTION_STRING"]
     assert address not in redact.redact({"v": value}).value["v"]
     assert [c for c in cats("1:" + address) if c[0] == "IP_ADDRESS"] == []
-    assert [c for c in cats(address + ":1") if c[0] == "IP_ADDRESS"] == []
+    for ambiguous in (":1a", ":1:2", ":1.5"):
+        assert [c for c in cats(address + ambiguous) if c[0] == "IP_ADDRESS"] == [], ambiguous
+    assert [c[2] for c in cats(address + ":1") if c[0] == "IP_ADDRESS"] == [address]
 
 
 def test_ipv6_addresses_joined_by_a_colon_are_read_apart():

@@ -51,7 +51,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_SEGMENT_SPLIT = re.compile(r"\[[^\]]*\]|__|[./:\\>]")
+# a subscript is a separator around the name it holds, quoted or not (a["b"], a[b], a[:b]:
+# a.b, as a query's user[password]= or a config's cfg["db_password"] write it); an index
+# holds no name (a[0], a[*], a[-1])
+_SEGMENT_SPLIT = re.compile(r"""\[[ \t]*:?["'`]?|["'`]?[ \t]*\]|__|[./:\\>]""")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # (letters of any script stay in their word, with their combining marks: the regex
 # module's \w holds the vowel signs of Devanagari and Thai, the re module's does not)
@@ -266,9 +269,13 @@ _TYPE_PATH = re.compile(r"(?:^|[./])[A-Z][A-Za-z0-9]*(?:::[A-Z][A-Za-z0-9]*)+$")
 
 
 def split_segments(key: str) -> list[str]:
-    """``config.secrets[0].db__password`` -> ``['config', 'secrets', 'db', 'password']``
-    (non-empty segments, list indices dropped)."""
-    return [s for s in _SEGMENT_SPLIT.split(key) if s and not s.isdigit()]
+    """``config.secrets[0].db__password`` -> ``['config', 'secrets', 'db', 'password']``,
+    ``cfg["db"][:password]`` -> ``['cfg', 'db', 'password']`` (non-empty segments, list
+    indices dropped)."""
+    return [s for s in _SEGMENT_SPLIT.split(key) if s and not _INDEX.fullmatch(s)]
+
+
+_INDEX = re.compile(r"-?\d+|[*@]")  # a list's index or every item (items[0], items[-1], items[*])
 
 
 # words whose digits are part of the name (digest algorithms, IP versions), not a counter
@@ -309,10 +316,34 @@ def _names_credential(w: str) -> bool:
     return not w.isascii() and w.endswith(_SCRIPT_PASSWORDS)
 
 
+def _unglued(words: list[str]) -> list[str]:
+    """``words`` with a known qualifier glued to ``key``, ``secret`` or ``token`` in one
+    case read apart (``APISECRET``, ``openaikey``, ``webhooksecret``, ``clienttoken``):
+    the same key as ``api_secret``, ``openai_key``, ``webhook_secret``, ``client_token``.
+    A name the grammar does not know, glued the same way (``finnhubkey``), stays one word
+    (``_glued_holder_key`` reads it); stems of one or two letters stay glued (``xkey``)."""
+    if not any(len(w) >= 6 and w.endswith(_GLUED_ENDINGS) for w in words):
+        return words
+    out: list[str] = []
+    for w in words:
+        out.extend(_glued_parts(w))
+    return out
+
+
+def _glued_parts(w: str) -> tuple[str, ...]:
+    if w.isalpha() and w not in _LOOKALIKES and w not in _KEY_ENDED_WORDS and w not in _CRED_WORDS:
+        for ending in _GLUED_ENDINGS:
+            stem = w[: -len(ending)]
+            if w.endswith(ending) and len(stem) >= 3 and stem in _KEY_QUALIFIERS:
+                return stem, ending
+    return (w,)
+
+
 def _classify_segment(words: list[str]) -> KeyClass:
     """The class one segment's words announce (``NEUTRAL`` when they say nothing)."""
     if not words:
         return KeyClass.NEUTRAL
+    words = _unglued(words)
     if "for" in words[1:-1]:  # what the key is comes before what it is for (password_for_db)
         return _classify_segment(words[: words.index("for")])
     if words[:2] == ["tf", "token"] and len(words) > 2:

@@ -335,6 +335,11 @@ _NOT_QUALIFIERS = _words(
 # a property or a definition given on a command line: java -Dname=v, gradle -Pname=v,
 # cmake -DNAME=v (one dash, the letter glued to the name)
 _PROPERTY_FLAG = re.compile(r"(?:^|(?<=[\s\"'\[(,]))-[DP](?=[A-Za-z_])")
+# the container a name is the subscript of, up to the name (acmeiot['key'], cfg["db"]["password"],
+# params[:token]), searched in the 220 characters before the name
+_SUBSCRIPT_OWNER = re.compile(
+    r"(?<![\w.$@])[A-Za-z_][\w.]{0,100}(?:\[[^\[\]\r\n]{1,100}\]){0,4}\[[ \t]*:?[\"'`]?\Z"
+)
 
 
 def _own_credential_name(name: str) -> bool:
@@ -352,6 +357,10 @@ def assignment_name(c: Candidate) -> str:
     start = c.match.start("name")
     if start and c.text[start - 1] in "?&#" and is_bare_key(name):
         return f"url.{name}"  # ?key=, #key=: a key a URL holds (an API key), read as url_key
+    if start and c.text[start - 1] in "[\"'`:":
+        owner = _SUBSCRIPT_OWNER.search(c.text, max(0, start - 220), start)
+        if owner is not None:  # acmeiot['key'] is acmeiot.key, as nested dict keys hold it
+            return f"{c.text[owner.start() : start]}{name}]"
     if (
         start
         and _PROPERTY_FLAG.match(c.text, start - 1)
