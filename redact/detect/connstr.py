@@ -329,6 +329,9 @@ _TOOLS = {
     "vsql": re.compile(r"(?i)(?<![\w.-])vsql(?=\s)"),
     "rar": re.compile(r"(?i)(?<![\w.-])(?:un)?rar(?:\.exe)?(?=\s)"),
     "p4": re.compile(r"(?i)(?<![\w.-])p4(?:\.exe)?(?=\s)"),
+    "etcdctl": re.compile(r"(?i)(?<![\w.-])etcdctl(?:\.exe)?(?=\s)"),
+    # (shadow-utils: -p / --password take the password as crypt(3) hashed it)
+    "useradd": re.compile(r"(?<![\w.-])(?:useradd|usermod)(?=\s)"),
 }
 _TOOL_NEEDLES = {
     "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
@@ -365,6 +368,8 @@ _TOOL_NEEDLES = {
     "vsql": ("vsql",),
     "rar": ("rar",),
     "p4": ("p4",),
+    "etcdctl": ("etcdctl",),
+    "useradd": ("useradd", "usermod"),
 }
 # (flag, how the value is attached) -> the tools for which that flag carries a password.
 # "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
@@ -384,13 +389,37 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
         "beeline",
         "rabbitmqadmin",
         "oc",
+        "useradd",
     ),
     ("-p", "attached"): ("mysql", "sshpass", "7z", "rar"),
     ("-hp", "attached"): ("rar",),
     ("-pw", "sep"): ("putty",),
     ("/p:", "attached"): ("freerdp",),
-    ("--password", "sep"): ("login", "mongo", "wget", "az", "twine", "cqlsh", "rabbitmqadmin", "oc"),
-    ("--password", "eq"): ("login", "mongo", "wget", "mysql", "az", "twine", "cqlsh", "rabbitmqadmin", "oc"),
+    ("--password", "sep"): (
+        "login",
+        "mongo",
+        "wget",
+        "az",
+        "twine",
+        "cqlsh",
+        "rabbitmqadmin",
+        "oc",
+        "etcdctl",
+        "useradd",
+    ),
+    ("--password", "eq"): (
+        "login",
+        "mongo",
+        "wget",
+        "mysql",
+        "az",
+        "twine",
+        "cqlsh",
+        "rabbitmqadmin",
+        "oc",
+        "etcdctl",
+        "useradd",
+    ),
     ("--pw", "sep"): ("mosquitto",),
     ("-N", "sep"): ("ssh-keygen",),
     ("--http-password", "sep"): ("wget",),
@@ -406,7 +435,7 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-P", "attached"): ("sqlcmd",),
     ("-w", "sep"): ("ldap", "vsql"),
     ("-u", "userpass"): ("curl",),
-    ("--user", "userpass"): ("curl",),
+    ("--user", "userpass"): ("curl", "etcdctl"),
     ("-U", "userpass"): ("curl",),
     ("--proxy-user", "userpass"): ("curl",),
     ("-a", "userpass"): ("httpie",),
@@ -459,7 +488,8 @@ def cli_password(c: Candidate) -> bool:
     ``ncftp -p``, ``lftp -u user,PW``, ``smbclient -U user%PW``, HTTPie ``-a user:PW``,
     PuTTY's ``-pw``, ``cqlsh -p``, ``beeline -p``, ``rabbitmqadmin -p``, ``oc login -p``,
     ``ipmitool -P``, ``vsql -w``, ``tsql``/``isql -P``, ``rar -pPW``/``-hpPW``, Perforce's
-    ``p4 -P``, ``neo4j-admin set-initial-password``; an
+    ``p4 -P``, ``neo4j-admin set-initial-password``, ``etcdctl --user user:PW`` /
+    ``--password``, ``useradd``/``usermod -p`` (a crypt hash); an
     argument read by its position alone (its ``plausible`` group: ``wandb login KEY``,
     ``vault login TOKEN``) must look like a credential itself; a
     pattern that names the command itself (its ``direct`` group: ``sqlplus user/PW@db``,
