@@ -489,7 +489,8 @@ def cli_password(c: Candidate) -> bool:
     PuTTY's ``-pw``, ``cqlsh -p``, ``beeline -p``, ``rabbitmqadmin -p``, ``oc login -p``,
     ``ipmitool -P``, ``vsql -w``, ``tsql``/``isql -P``, ``rar -pPW``/``-hpPW``, Perforce's
     ``p4 -P``, ``neo4j-admin set-initial-password``, ``etcdctl --user user:PW`` /
-    ``--password``, ``useradd``/``usermod -p`` (a crypt hash); an
+    ``--password``, ``useradd``/``usermod -p`` (a crypt hash), ZooKeeper's ``addauth
+    digest USER:PW``; an
     argument read by its position alone (its ``plausible`` group: ``wandb login KEY``,
     ``vault login TOKEN``) must look like a credential itself; a
     pattern that names the command itself (its ``direct`` group: ``sqlplus user/PW@db``,
