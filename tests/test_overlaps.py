@@ -222,6 +222,30 @@ def test_value_right_after_an_escape(before: str, value: str, masked: str) -> No
 
 
 @pytest.mark.parametrize(
+    "before, value, masked",
+    [
+        ("load 100%", "AKIAC2ZC2VXJLE7AXORH", "[REDACTED:aws-access-key-id]"),
+        ("ghp_x%", "DE89370400440532013000", "******************3000"),
+        ("sk%", "425-42-9197", "***-**-9197"),  # (%42 would be "B": letters are never escaped)
+        ("ratio 95%", "4111111111111111", "************1111"),
+    ],
+)
+def test_value_right_after_a_percent_sign_that_escapes_nothing(before: str, value: str, masked: str) -> None:
+    """A ``%`` before a value is a character of the text unless it opens an escape a URL
+    encoder writes (RFC 3986 leaves letters and digits unescaped, so ``%AK``, ``%DE`` and
+    ``%42`` open none): the value right after it is read."""
+    assert redact.redact({"notes": before + value}).value["notes"] == before + masked
+
+
+def test_a_value_is_never_read_from_inside_a_percent_escape() -> None:
+    """``%20`` and ``%3D`` are a space and ``=``: a value starting at their digits is
+    never read (``%204111...`` holds the card after the escape, not ``204111...``)."""
+    card = "4111111111111111"
+    assert redact.redact({"q": f"q=%20{card}"}).value["q"] == "q=%20************1111"
+    assert redact.scan({"q": "id%3D4111%20x"}) == []
+
+
+@pytest.mark.parametrize(
     "value, masked",
     [
         (

@@ -965,3 +965,14 @@ def test_prefixed_token_shapes_match_their_detectors_examples():
     for _edge, shape in pii._PREFIXED_TOKENS:
         pattern = _re.compile(shape)
         assert any(pattern.fullmatch(x) for x in examples), shape
+
+
+def test_a_magnetic_stripes_track_data_holds_its_card_number() -> None:
+    """Track 1 (ISO/IEC 7813: ``%B``, the number, ``^``, the holder's name, ``^``, the
+    expiry date) and track 2 (``;``, the number, ``=``) as a card reader hands them over:
+    the number is a card; a card number raised to a power is still an operand."""
+    number = "4539578763621486"  # Luhn-valid, Visa's range, generated
+    for track in (f"%B{number}^DOE/JOHN Q^2512101000000000000000000?", f";{number}=25121010000000000000?"):
+        found = [(f.category, track[f.start : f.end]) for f in redact.scan({"swipe": track})]
+        assert ("CREDIT_CARD", number) in found, track
+    assert redact.scan({"expr": f"x = {number}^2"}) == []

@@ -915,16 +915,25 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
 # as the separator it stands for.
 _LEFT_BOUNDARY = regex.compile(r"\(\?<!\[(?!\^)((?:\\.|[^\]\\])+)\]\)")
 _ESCAPE = r"\\[nrt]|%[0-9A-Fa-f]{2}"  # an escape ends right before the value
-_NOT_IN_ESCAPE = r"(?!(?<=\\)[nrt])"  # a value never starts with the letter of an escape
+# a value never starts with the letter of an escape, nor with the hex digits of a percent
+# escape: of an ASCII character that URL encoders escape (RFC 3986 leaves letters, digits
+# and - . _ ~ as they are: %20, %2F, %3D, %40 are escapes, %41 or %49 is a % and two
+# characters), of a UTF-8 lead byte before the next escape (%C3%A9) or a continuation
+# byte after one; a % before anything else is a character of the text (4111...%AKIA...,
+# a joiner), and the value may start right after it
+_NOT_IN_ESCAPE = (
+    r"(?!(?<=\\)[nrt])"
+    r"(?!(?<=%)(?:[01][0-9A-Fa-f]|2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Fb-f]"
+    r"|[C-Fc-f][0-9A-Fa-f](?=%)|(?<=%[0-9A-Fa-f]{2}%)[89ABab][0-9A-Fa-f]))"
+    r"(?!(?<=%[0-9A-Fa-f])[0-9A-Fa-f])"
+)
 
 
 def escape_boundaries(pattern: str) -> str:
     """``pattern`` with each one-class left boundary also satisfied right after an escaped
     line break or tab or a percent-escape (the inner test only matters where the character
     before is in the class), and never inside one (``%20`` is not the start of a number)."""
-    out: str = _LEFT_BOUNDARY.sub(
-        lambda m: f"(?<![{m[1]}](?<!{_ESCAPE}))(?<!%|%[0-9A-Fa-f]){_NOT_IN_ESCAPE}", pattern
-    )
+    out: str = _LEFT_BOUNDARY.sub(lambda m: f"(?<![{m[1]}](?<!{_ESCAPE})){_NOT_IN_ESCAPE}", pattern)
     return out
 
 

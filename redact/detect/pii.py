@@ -127,6 +127,9 @@ _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-][A-Za-z0-9]{4}
 # element of a bracketed list of numbers whose neighbours are not cards themselves
 # (``Rational(385045107874520059, 390625000000000000)``, ``[5760336184031801, 3081]``).
 _OPERAND_AFTER = re.compile(r"\)*(?:\*\*?[\w(]|/[\d(]|\^)")
+# a magnetic stripe's track 1 after the card number: ^, the holder's name, ^ and the
+# expiry date (ISO/IEC 7813), not a power
+_TRACK_AFTER = re.compile(r"\^[^^\r\n]{2,26}\^\d{4}")
 _OPERAND_BEFORE = re.compile(r"(?:[\w)]\*\*?|\^)\(*$")
 # the seed word is a whole word of the name (``data_seed``, ``randomSeed``, ``np.random.seed``),
 # never letters inside another word (``zqrngrf.com: 4111...`` is a host and a card)
@@ -175,7 +178,7 @@ def _in_numeric_context(c: Candidate) -> bool:
     """The candidate is an operand, a seed, or one number of a bracketed list of numbers
     whose neighbours are not cards."""
     before, after = c.before(64), c.after(64)
-    divided = _OPERAND_AFTER.match(after) is not None
+    divided = _OPERAND_AFTER.match(after) is not None and _TRACK_AFTER.match(after) is None
     if divided and after[:1] in "/*" and after[1:2] != "*" and finding_starts_at(c.text, c.end + 1):
         divided = False  # ``<card>/<card>``, ``<card>*<uri>``: two values joined, not a ratio or a product
     multiplied = _OPERAND_BEFORE.search(before) is not None
