@@ -1,9 +1,12 @@
 """Cells of tabular text read under their column's name: the one key grammar for tables.
 
-A delimited table (CSV, TSV, a Markdown or org-mode table, ``;``-separated exports) names
-its columns once, in a header row; an SQL ``INSERT INTO t (a, b) VALUES (...)`` names them
-once before its rows. A value in such a row means what its column's name says, as a
-value under a dict key does: ``bob,Zq8...`` under ``user,password`` is a password.
+A delimited table (CSV, TSV, a Markdown or org-mode table, ``;``-separated exports, a
+table drawn with box characters as rich prints it) names its columns once, in a header
+row; so does a table aligned in columns by blanks (a pandas DataFrame's repr, tabulate's
+plain formats, ``kubectl get``), an HTML table (its ``<th>`` row), and an SQL ``INSERT
+INTO t (a, b) VALUES (...)`` before its rows. A value in such a row means what its
+column's name says, as a value under a dict key does: ``bob,Zq8...`` under
+``user,password`` is a password.
 
 :func:`credential_cells` yields ``(column name, start, end)`` for every cell under a column
 the key grammar reads as a credential, offsets into the text; the scanner reads each cell
@@ -26,7 +29,14 @@ _NAME = re.compile(r"[A-Za-z_][\w .\-]{0,63}")
 _LINE = re.compile(r"[^\r\n]*(?:\r?\n|$)")
 # one cell of a delimited row: a double-quoted field ("" escapes a quote) or a plain one
 _CELL = {d: re.compile(rf'[ \t]*"(?:[^"]|"")*"[ \t]*(?=\{d}|$)|[^{re.escape(d)}\r\n]*') for d in _DELIMITERS}
-_RULE = re.compile(r"^[\s|+:=\-]*$")  # a Markdown/org/reST separator row: |---|:--:|
+_RULE = re.compile(r"^[\s|+:=\-\u2500-\u257f]*$")  # a separator row: |---|:--:|, ┡━━━╇━━┩
+# box drawing's vertical lines, read as | one for one (offsets kept): rich's ┃ and │
+_BOX_BARS = str.maketrans({c: "|" for c in "\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f"})
+_HAS_BOX_BAR = re.compile("[\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f]")
+_WORD = re.compile(r"\S+")
+# an HTML table's row and its cells (the text between a cell's tags)
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table>|$)", re.I | re.S)
+_HTML_CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t[hd]\s*>", re.I | re.S)
 _INSERT = re.compile(
     r"\binsert[ \t\r\n]+(?:into[ \t\r\n]+)?[\w.\"`\[\]]{1,256}+[ \t\r\n]*"
     r"\(([^()]{1,4096}+)\)[ \t\r\n]*values[ \t\r\n]*",
@@ -42,9 +52,13 @@ def _may_insert(text: str) -> bool:
     return "(" in text and _VALUES.search(text) is not None
 
 
+def _may_html(text: str) -> bool:
+    return "<t" in text or "<T" in text
+
+
 def may_hold_table(text: str) -> bool:
-    """Cheap test before :func:`credential_cells`: several lines, or an INSERT."""
-    return "\n" in text or _may_insert(text)
+    """Cheap test before :func:`credential_cells`: several lines, an INSERT, or HTML cells."""
+    return "\n" in text or _may_insert(text) or _may_html(text)
 
 
 def credential_cells(text: str) -> Iterator[tuple[str, int, int]]:
@@ -52,7 +66,11 @@ def credential_cells(text: str) -> Iterator[tuple[str, int, int]]:
     if _may_insert(text):
         yield from _insert_cells(text)
     if "\n" in text:
-        yield from _delimited_cells(text)
+        lines = text.translate(_BOX_BARS) if _HAS_BOX_BAR.search(text) else text
+        yield from _delimited_cells(lines)
+        yield from _aligned_cells(lines)
+    if _may_html(text):
+        yield from _html_cells(text)
 
 
 def _is_credential(name: str) -> bool:
@@ -87,8 +105,7 @@ def _cells(line: str, delimiter: str) -> list[tuple[int, int]]:
 
 
 def _delimited_cells(text: str) -> Iterator[tuple[str, int, int]]:
-    rows = ((m.start(), m.group().rstrip("\r\n")) for m in _LINE.finditer(text) if m.group())
-    rows = ((at, line) for at, line in rows if line.strip() and not _RULE.match(line))
+    rows = _rows(text)
     head_at, head = next(rows, (0, ""))
     delimiter = max(_DELIMITERS, key=head.count)
     if not head.count(delimiter):
@@ -109,6 +126,91 @@ def _delimited_cells(text: str) -> Iterator[tuple[str, int, int]]:
             start, end = spans[i]
             if end > start:
                 yield name, at + start, at + end
+
+
+def _rows(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, line)`` of each line that is no blank line or separator row."""
+    for m in _LINE.finditer(text):
+        line = m.group().rstrip("\r\n")
+        if line.strip() and not _RULE.match(line):
+            yield m.start(), line
+
+
+def _aligned_cells(text: str) -> Iterator[tuple[str, int, int]]:
+    """Cells of a table aligned in columns by blanks: a column is a run of character
+    positions where some row has a character, between positions blank in every row
+    (a pandas repr right-aligns each column under its name, tabulate and kubectl
+    left-align it). A table only when every row holds at most one word in each column
+    and the header names each of its columns with one word; prose never lines up so."""
+    lines = _rows(text)
+    first = next(lines, None)
+    if first is None or "\t" in first[1]:
+        return
+    head = first[1]
+    words = _WORD.findall(head)
+    if len(words) < 2 or not any(_is_credential(w) for w in words):
+        return  # (cheap: the header's words decide before any other row is read)
+    rows = [first, *(row for _, row in zip(range(MAX_ROWS), lines, strict=False))]
+    if len(rows) < 2:
+        return
+    width = max(len(line) for _, line in rows)
+    used = bytearray(width)
+    for _, line in rows:
+        for m in _WORD.finditer(line):
+            used[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    columns: list[tuple[int, int]] = []
+    i = 0
+    while i < width:
+        if used[i]:
+            j = used.find(0, i)
+            j = width if j < 0 else j
+            columns.append((i, j))
+            i = j
+        else:
+            i += 1
+    if len(columns) < 2:
+        return
+    per_row: list[list[tuple[int, int] | None]] = []
+    for _, line in rows:
+        cells: list[tuple[int, int] | None] = []
+        for a, b in columns:
+            found = [m.span() for m in _WORD.finditer(line[a:b])]
+            if len(found) > 1:
+                return  # two words in one column: text, not a table
+            cells.append((a + found[0][0], a + found[0][1]) if found else None)
+        per_row.append(cells)
+    names = [head[c[0] : c[1]] if c else "" for c in per_row[0]]
+    if not all(_NAME.fullmatch(name) for name in names if name):
+        return
+    wanted = {i: name for i, name in enumerate(names) if _is_credential(name)}
+    for (at, _), cells in zip(rows[1:], per_row[1:], strict=True):
+        for i, name in wanted.items():
+            cell = cells[i]
+            if cell is not None:
+                yield name, at + cell[0], at + cell[1]
+
+
+def _html_cells(text: str) -> Iterator[tuple[str, int, int]]:
+    """Cells of an HTML table under a credential column: the first row of ``<th>`` cells
+    names the columns, and the ``<td>`` cells of each later row are read under them."""
+    names: list[str] | None = None
+    for n, row in enumerate(_HTML_ROW.finditer(text)):
+        if n > MAX_ROWS:
+            break
+        cells = list(_HTML_CELL.finditer(text, row.start(1), row.end(1)))
+        if names is None:
+            if cells and all(c.group(1).lower() == "h" for c in cells):
+                names = [c.group(2).strip() for c in cells]
+                if not any(_is_credential(name) for name in names):
+                    return
+            continue
+        if len(cells) != len(names):
+            continue
+        for name, cell in zip(names, cells, strict=True):
+            if _is_credential(name):
+                start, end = _unquoted(text, cell.start(2), cell.end(2), " \t\r\n", "")
+                if end > start:
+                    yield name, start, end
 
 
 def _insert_cells(text: str) -> Iterator[tuple[str, int, int]]:

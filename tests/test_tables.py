@@ -1,8 +1,14 @@
-"""Cells of tables read under their column's name: CSV, TSV, Markdown and SQL INSERT rows."""
+"""Cells of tables read under their column's name: CSV, TSV, Markdown, tables drawn with
+box characters or aligned by blanks, HTML tables and SQL INSERT rows."""
 
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import pytest
+from rich.console import Console
+from rich.table import Table
 
 import redact
 from redact._tables import credential_cells
@@ -66,3 +72,52 @@ def test_a_long_tables_rows_are_read_up_to_the_cap() -> None:
     text = "user,password\n" + "".join(f"u{i},{PW}{i}\n" for i in range(rows))
     cells = list(credential_cells(text))
     assert len(cells) == _tables.MAX_ROWS
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"user": ["bob", "ann"], "password": [PW, PW2], "host": ["db1", "db2"]})
+
+
+def _rich_table() -> str:
+    table = Table("user", "password", "host")
+    for row in _frame().itertuples(index=False):
+        table.add_row(*row)
+    out = io.StringIO()
+    Console(file=out, width=100, color_system=None).print(table)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        lambda: repr(_frame()),  # a DataFrame's repr: columns right-aligned under their names
+        lambda: _frame().to_string(index=False),
+        lambda: _frame().to_html(),
+        _rich_table,  # box characters
+        lambda: (
+            f"NAME      PASSWORD          AGE\nbob       {PW}  3d\nann       {PW2}    1h\n"
+        ),  # kubectl's columns
+    ],
+    ids=["pandas-repr", "pandas-to-string", "pandas-to-html", "rich", "aligned"],
+)
+def test_tables_printed_by_libraries_are_read_by_column(render) -> None:  # noqa: ANN001
+    """The tables pandas, rich and command-line tools print, as logged run output holds
+    them: each cell under the password column is read under that name."""
+    text = render()
+    assert PW in text and PW2 in text
+    out = redact.redact({"stdout": text}).value["stdout"]
+    assert PW not in out and PW2 not in out
+    assert "bob" in out and "ann" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set the password below before\nyou run the job on the cluster\n",  # prose lines up by chance only
+        "user password\nbob is away on leave today\n",  # two words in one column
+        "NAME      TOKEN_COUNT    AGE\nbob       1024           3d\n",  # a setting's column
+        "<table><tr><th>user</th><th>password</th></tr><tr><td>bob</td><td>********</td></tr></table>",
+    ],
+)
+def test_text_that_is_no_such_table_or_holds_no_credential_stays_clean(text: str) -> None:
+    assert redact.scan({"stdout": text}) == []
