@@ -759,3 +759,17 @@ def test_a_frameworks_session_cookie_is_a_credential_by_its_value(key: str, cred
     assert bool(redact.scan({key: token})) is credential
     assert bool(redact.scan({"log": f"GET /x?{key}={token} HTTP/1.1"})) is credential
     assert redact.scan({key: "fp16-mixed"}) == []
+
+
+@pytest.mark.parametrize("flow", [False, True])
+def test_a_flag_and_its_value_as_items_of_a_yaml_sequence(flow: bool) -> None:
+    """A container's args as PyYAML writes them, block or flow style: the item after a
+    credential's flag is read under the flag's name, the other items stay."""
+    import yaml
+
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    spec = {"containers": [{"name": "train", "args": ["--epochs", "3", "--hf-token", token, "--port", "8080"]}]}
+    text = yaml.safe_dump(spec, default_flow_style=flow)
+    out = redact.redact({"manifest": text}).value["manifest"]
+    assert token not in out
+    assert out == text.replace(token, "[REDACTED:secret-assignment]")
