@@ -768,7 +768,9 @@ def test_a_flag_and_its_value_as_items_of_a_yaml_sequence(flow: bool) -> None:
     import yaml
 
     token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
-    spec = {"containers": [{"name": "train", "args": ["--epochs", "3", "--hf-token", token, "--port", "8080"]}]}
+    spec = {
+        "containers": [{"name": "train", "args": ["--epochs", "3", "--hf-token", token, "--port", "8080"]}]
+    }
     text = yaml.safe_dump(spec, default_flow_style=flow)
     out = redact.redact({"manifest": text}).value["manifest"]
     assert token not in out

@@ -256,3 +256,41 @@ def test_a_key_without_a_prefix_beside_its_vendors_name(value: str, key: str, fo
     text = value.format(tok=tok, sha=sha, uuid=uuid.UUID(int=rng.getrandbits(128), version=4))
     hits = [f for f in redact.scan({key: text}) if f.detector == "api-vendor-key"]
     assert bool(hits) is found, text
+
+
+def test_private_keys_as_base64_of_der_and_public_material_stays() -> None:
+    """Every private key format cryptography writes in DER (PKCS#8 and the traditional
+    PKCS#1 / SEC 1 / DSA forms), as base64 without a PEM header, is a secret; the public
+    key and a self-signed certificate of the same key are not."""
+    import base64
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from cryptography.x509.oid import NameOID
+
+    keys = [
+        rsa.generate_private_key(65537, 2048),
+        ec.generate_private_key(ec.SECP256R1()),
+        ed25519.Ed25519PrivateKey.generate(),
+    ]
+    for key in keys:
+        for fmt in (ser.PrivateFormat.PKCS8, ser.PrivateFormat.TraditionalOpenSSL):
+            if isinstance(key, ed25519.Ed25519PrivateKey) and fmt is ser.PrivateFormat.TraditionalOpenSSL:
+                continue  # (Ed25519 has no traditional form)
+            b64 = base64.b64encode(key.private_bytes(ser.Encoding.DER, fmt, ser.NoEncryption())).decode()
+            assert [f.detector for f in redact.scan({"env": f"SIGNING_KEY={b64}"})] == ["der-private-key"]
+            assert b64 not in redact.redact({"cfg": {"blob": b64}}).value["cfg"]["blob"]
+        public = key.public_key().public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+        assert redact.scan({"blob": base64.b64encode(public).decode()}) == []
+    key = keys[1]
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "example.test")])
+    now = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    assert redact.scan({"x5c": [base64.b64encode(cert.public_bytes(ser.Encoding.DER)).decode()]}) == []

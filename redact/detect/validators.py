@@ -1285,6 +1285,40 @@ def pem_body(c: Candidate) -> bool:
     return pem_has_key_material(c.span)
 
 
+def _der_length(data: bytes, at: int) -> tuple[int, int] | None:
+    """A DER length at ``data[at]``: ``(length, offset of the contents)``, or None."""
+    if at >= len(data):
+        return None
+    first = data[at]
+    if first < 0x80:
+        return first, at + 1
+    count = first & 0x7F
+    if not 1 <= count <= 3 or at + 1 + count > len(data):
+        return None
+    return int.from_bytes(data[at + 1 : at + 1 + count], "big"), at + 1 + count
+
+
+@validator
+def der_private_key(c: Candidate) -> bool:
+    """Base64 of a private key in DER: one SEQUENCE spanning all the bytes, opened by a
+    version INTEGER 0 or 1 and followed by what a private key holds next, PKCS#8's
+    algorithm SEQUENCE, PKCS#1's modulus INTEGER or SEC 1's private key OCTET STRING (a
+    certificate or a public key opens with a SEQUENCE, an RSA public key with the
+    modulus: neither is read)."""
+    try:
+        data = base64.b64decode(c.span, validate=True)
+    except (ValueError, binascii.Error):
+        return False
+    if len(data) < 40 or data[0] != 0x30:
+        return False
+    head = _der_length(data, 1)
+    if head is None or head[0] + head[1] != len(data):
+        return False
+    at = head[1]
+    version, after = data[at : at + 3], data[at + 3 : at + 4]
+    return version in (b"\x02\x01\x00", b"\x02\x01\x01") and after in (b"\x30", b"\x02", b"\x04")
+
+
 @validator
 def base64_json_credential(c: Candidate) -> bool:
     """A base64 value that decodes to a JSON object holding a credential: a member whose
