@@ -356,6 +356,7 @@ _NOT_VENDOR_QUALIFIERS = set(
         "curl",
         "db",
         "defined",
+        "der",
         "drone",
         "echoed",
         "email",
