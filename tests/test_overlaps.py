@@ -755,3 +755,19 @@ def test_a_token_run_on_keeps_its_neighbours_and_what_is_no_token() -> None:
         assert [k for k in kept if k not in out] == [], out
     longer = "EAAAwXhhsV4sVqpNkaCwZg1FAKEe6G5cdE6ov1JRl5vhEj1C2b-nZHgE-a-qEIik5Xq"  # 3 past Square's 64
     assert [f.detector for f in redact.scan({"v": longer})] == []
+
+
+def test_values_between_a_terminals_control_sequences_are_read() -> None:
+    """Console output with colours (structlog's ConsoleRenderer, a coloured log, a
+    tracker's captured output.log) and hyperlinks: the control sequences read as blanks,
+    the values between them are found and masked, and the sequences stay as they were."""
+    import structlog
+
+    token = "Zq7xWp2KvN9rTbL4"
+    line = structlog.dev.ConsoleRenderer(colors=True)(None, "info", {"event": "login", "api_key": token})
+    assert "\x1b[" in line and token in line
+    out = _redacted(line)
+    assert token not in out and out.count("\x1b[") == line.count("\x1b[")
+    card = "4111111111111111"
+    for text in (f"\x1b[31m{card}\x1b[0m", f"\x1b]8;;https://x.example.com\x1b\\link\x1b]8;;\x1b\\ {card}"):
+        assert _redacted(text) == text.replace(card, "************1111")

@@ -396,6 +396,8 @@ class Engine:
         offset in ``text``."""
         if not text.isascii():
             text = text.translate(_AS_ASCII)
+        if "\x1b" in text:  # (a terminal's colours and links read as blanks, offsets kept)
+            text = _TERMINAL_CONTROL.sub(_blanked, text)
         if ":" in text:  # (IPv6 addresses joined by ":" read apart, offsets kept)
             text = split_ipv6_runs(text)
         info = self.key_info(key)
@@ -664,6 +666,18 @@ _AS_ASCII = {
     **{cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212)},
     **{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)},
 }
+
+# a terminal's control sequences (ECMA-48): CSI (colours and styles, ``\x1b[36m``), OSC
+# (a hyperlink's ``\x1b]8;;url\x1b\\``, a title) and the two-character escapes, as console
+# output captured by a tracker (W&B's output.log) or coloured log lines hold them
+_TERMINAL_CONTROL = regex.compile(
+    r"\x1b(?:\[[0-?]{0,32}[ -/]{0,4}[@-~]|\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)|[@-Z\\-_])"
+)
+
+
+def _blanked(m: regex.Match[str]) -> str:
+    return " " * len(m.group())
+
 
 _FIRST, _FALLBACK, _RUN_ON = 0, 1, 2  # how an entry of ``CompiledDetector.entries`` is read
 _RETRIES = 64  # rejected matches per pattern and text after which no search restarts inside one
