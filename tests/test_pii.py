@@ -976,3 +976,25 @@ def test_a_magnetic_stripes_track_data_holds_its_card_number() -> None:
         found = [(f.category, track[f.start : f.end]) for f in redact.scan({"swipe": track})]
         assert ("CREDIT_CARD", number) in found, track
     assert redact.scan({"expr": f"x = {number}^2"}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("电话：138 0013 8000", "138 0013 8000"),  # a Chinese mobile, no trunk 0
+        ("手机号码: 13800138000", "13800138000"),
+        ("電話番号：090-1234-5678", "090-1234-5678"),  # Japan, trunk 0
+        ("전화번호: 010-1234-5678", "010-1234-5678"),  # Korea
+        ("هاتف: 0501234567", "0501234567"),  # Saudi Arabia
+        ("फ़ोन: 98765 43210", "98765 43210"),  # an Indian mobile, no trunk 0
+        ("tél : 06 12 34 56 78", "06 12 34 56 78"),  # French, the abbreviation with its accent
+    ],
+)
+def test_a_national_number_after_the_word_for_phone_in_another_script(text: str, number: str) -> None:
+    """The word for a phone or a mobile in Chinese, Japanese, Korean, Arabic, Hindi or
+    French says a national number after it is one, as "phone" does; a mobile number of a
+    common region written without a trunk prefix (China's, India's) is one too."""
+    assert [(f.category, text[f.start : f.end]) for f in redact.scan({"contact": text})] == [
+        ("PHONE_NUMBER", number)
+    ]
+    assert redact.scan({"contact": text.split(number)[0] + "2024 0115 1730"}) == []  # (no region's number)

@@ -512,9 +512,11 @@ _ISO_DATE = re.compile(r"^\d{4}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01
 _DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2}|\d{4})$")
 # a word that says the number next to it is a phone number
 _PHONE_WORDS = re.compile(
-    r"(?i)(?:phone|\btel\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
+    r"(?i)(?:phone|\bt[ée]l\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
     r"|tel[ée]fono|\bhandy\b|contact|\bmobil|\bportable\b|\bcelular\b|\bm[óo]vil\b"
     r"|\b(?:rufnummer|nummer|num[ée]ro|n[úu]mero)\b"
+    # the word in other scripts: Chinese, Japanese, Korean, Cyrillic, Arabic, Devanagari
+    r"|电话|電話|手机|手機|携帯|전화|휴대폰|핸드폰|телефон|\bтел\b|мобильн|هاتف|جوال|موبايل|फ़ोन|फोन|मोबाइल"
     r"|\b(?:my|your|his|her|our|their|direct|office|home|work|emergency)\s+(?:[a-z]+\s+)?(?:number|no\.|line)\b)"
 )
 
@@ -599,7 +601,11 @@ def phone_number(c: Candidate) -> bool:
         if grouped and _ONE_DIGIT_GROUP.search(span):
             return _valid_international(span)
         if grouped:
-            return _valid_somewhere(span, _NO_TRUNK_REGIONS) or _valid_international(span)
+            return (
+                _valid_somewhere(span, _NO_TRUNK_REGIONS)
+                or _valid_international(span)
+                or _mobile_without_trunk(span)
+            )
         return _valid_somewhere(span)
     digits = _digits(span)
     if (
@@ -620,9 +626,31 @@ def phone_number(c: Candidate) -> bool:
         return True
     if phonenumbers.is_valid_number(number):
         return True
+    if groups.get("bare") is not None and _mobile_without_trunk(span):
+        return True  # (the bare detector runs only after a phone word or under a phone key)
     if not span.startswith(("(", "0")):  # other regions only for national formats
         return False
     return _valid_somewhere(span)
+
+
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def _mobile_without_trunk(span: str) -> bool:
+    """A mobile number of a common region written with all its national digits and no
+    trunk prefix, as China's (138 0013 8000) and India's (98765 43210) are always
+    written: only after a phone word or under a phone key, as its callers are."""
+    digits = _digits(span)
+    for region in _COMMON_REGIONS:
+        number = _parse(digits, region)
+        if (
+            number is not None
+            and str(number.national_number) == digits
+            and phonenumbers.is_valid_number(number)
+            and phonenumbers.number_type(number) in _MOBILE_TYPES
+        ):
+            return True
+    return False
 
 
 def _valid_international(span: str) -> bool:
