@@ -24,6 +24,7 @@ from redact.detect.keys import KeyClass, classify_key
 __all__ = ["credential_cells", "may_hold_table"]
 
 MAX_ROWS = 10_000  # rows read per text; a longer table's later rows are read as text only
+_MAX_WIDTH = 4096  # a row of a table aligned by blanks is no longer than this
 _DELIMITERS = (",", "\t", "|", ";")
 _NAME = re.compile(r"[A-Za-z_][\w .\-]{0,63}")
 _LINE = re.compile(r"[^\r\n]*(?:\r?\n|$)")
@@ -151,41 +152,41 @@ def _aligned_cells(text: str) -> Iterator[tuple[str, int, int]]:
     if len(words) < 2 or not any(_is_credential(w) for w in words):
         return  # (cheap: the header's words decide before any other row is read)
     rows = [first, *(row for _, row in zip(range(MAX_ROWS), lines, strict=False))]
-    if len(rows) < 2:
-        return
     width = max(len(line) for _, line in rows)
-    used = bytearray(width)
+    if len(rows) < 2 or width > _MAX_WIDTH:
+        return
+    # the column of each character position: runs of positions some row's words cover
+    column = [-1] * width
     for _, line in rows:
         for m in _WORD.finditer(line):
-            used[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    columns: list[tuple[int, int]] = []
-    i = 0
-    while i < width:
-        if used[i]:
-            j = used.find(0, i)
-            j = width if j < 0 else j
-            columns.append((i, j))
-            i = j
-        else:
-            i += 1
-    if len(columns) < 2:
+            column[m.start() : m.end()] = [0] * (m.end() - m.start())
+    count, inside = 0, False
+    for i in range(width):
+        if column[i] < 0:
+            inside = False
+            continue
+        if not inside:  # (a run starts: a new column)
+            count, inside = count + 1, True
+        column[i] = count - 1
+    if count < 2:
         return
-    per_row: list[list[tuple[int, int] | None]] = []
+    # each row's words by column (one pass over its words): a table has one word per column
+    per_row: list[dict[int, tuple[int, int]]] = []
     for _, line in rows:
-        cells: list[tuple[int, int] | None] = []
-        for a, b in columns:
-            found = [m.span() for m in _WORD.finditer(line[a:b])]
-            if len(found) > 1:
+        cells: dict[int, tuple[int, int]] = {}
+        for m in _WORD.finditer(line):
+            at = column[m.start()]
+            if at in cells:
                 return  # two words in one column: text, not a table
-            cells.append((a + found[0][0], a + found[0][1]) if found else None)
+            cells[at] = m.span()
         per_row.append(cells)
-    names = [head[c[0] : c[1]] if c else "" for c in per_row[0]]
-    if not all(_NAME.fullmatch(name) for name in names if name):
+    names = {i: head[a:b] for i, (a, b) in per_row[0].items()}
+    if not all(_NAME.fullmatch(name) for name in names.values()):
         return
-    wanted = {i: name for i, name in enumerate(names) if _is_credential(name)}
+    wanted = {i: name for i, name in names.items() if _is_credential(name)}
     for (at, _), cells in zip(rows[1:], per_row[1:], strict=True):
         for i, name in wanted.items():
-            cell = cells[i]
+            cell = cells.get(i)
             if cell is not None:
                 yield name, at + cell[0], at + cell[1]
 
