@@ -149,8 +149,8 @@ def _aligned_cells(text: str) -> Iterator[tuple[str, int, int]]:
         return
     head = first[1]
     words = _WORD.findall(head)
-    if len(words) < 2 or not any(_is_credential(w) for w in words):
-        return  # (cheap: the header's words decide before any other row is read)
+    if len(words) < 2 or not all(_NAME.fullmatch(w) for w in words) or not any(map(_is_credential, words)):
+        return  # (cheap: the header's words, each a column's name, decide before any other row is read)
     rows = [first, *(row for _, row in zip(range(MAX_ROWS), lines, strict=False))]
     width = max(len(line) for _, line in rows)
     if len(rows) < 2 or width > _MAX_WIDTH:
