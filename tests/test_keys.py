@@ -776,3 +776,27 @@ def test_a_flag_and_its_value_as_items_of_a_yaml_sequence(flow: bool) -> None:
     out = redact.redact({"manifest": text}).value["manifest"]
     assert token not in out
     assert out == text.replace(token, "[REDACTED:secret-assignment]")
+
+
+def test_a_credential_field_of_a_multipart_form_body() -> None:
+    """A multipart body (RFC 7578) as requests prepares it, raw and as the bytes repr a
+    debug log prints: the part named after a credential holds one; the other fields and a
+    file's part stay."""
+    import requests
+
+    token = "Zq8mK2pLx9Tq7Wb4Rt6Yh3Jk"
+    for field in ("api_key", "user[password]"):
+        body = (
+            requests.Request(
+                "POST",
+                "https://api.example.com/upload",
+                data={field: token, "user": "svc"},
+                files={"cfg": ("c.txt", b"x")},
+            )
+            .prepare()
+            .body
+        )
+        assert isinstance(body, bytes)
+        for text in (body.decode(), f"send: {body!r}"):
+            out = redact.redact({"log": text}).value["log"]
+            assert token not in out and "svc" in out, (field, text[:60])
