@@ -9,6 +9,7 @@ import re
 __all__ = [
     "PERCENT_SEPARATOR",
     "PERCENT_ASCII",
+    "ENCODED_ASCII_HEX",
     "ENTITY_ASCII",
     "CODE_ESCAPE",
     "BACKSLASH_ESCAPE",
@@ -24,6 +25,10 @@ __all__ = [
 # holding a percent-escape of a separator or of ``@ : / = & ?`` is also read decoded
 PERCENT_SEPARATOR = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[BbDd]|7[BbDd])")
 PERCENT_ASCII = re.compile(r"%[0-7][0-9A-Fa-f]")
+# the two hex digits after % that URL encoders write for an ASCII character: controls,
+# punctuation and blanks; letters and digits, which RFC 3986 leaves unescaped, never
+# (``%41`` in text is a % and two characters, not an escaped "A")
+ENCODED_ASCII_HEX = r"[01][0-9A-Fa-f]|2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Fb-f]"
 # HTML- or XML-escaped text (JSON or a config shown in an HTML report, an XML attribute):
 # the character references of ASCII characters are also read decoded
 ENTITY_ASCII = re.compile(

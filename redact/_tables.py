@@ -32,8 +32,9 @@ _LINE = re.compile(r"[^\r\n]*(?:\r?\n|$)")
 _CELL = {d: re.compile(rf'[ \t]*"(?:[^"]|"")*"[ \t]*(?=\{d}|$)|[^{re.escape(d)}\r\n]*') for d in _DELIMITERS}
 _RULE = re.compile(r"^[\s|+:=\-\u2500-\u257f]*$")  # a separator row: |---|:--:|, ┡━━━╇━━┩
 # box drawing's vertical lines, read as | one for one (offsets kept): rich's ┃ and │
-_BOX_BARS = str.maketrans({c: "|" for c in "\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f"})
-_HAS_BOX_BAR = re.compile("[\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f]")
+_BOX_BAR_CHARS = "\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f"
+_BOX_BARS = str.maketrans(dict.fromkeys(_BOX_BAR_CHARS, "|"))
+_HAS_BOX_BAR = re.compile(f"[{_BOX_BAR_CHARS}]")
 _WORD = re.compile(r"\S+")
 # an HTML table's row and its cells (the text between a cell's tags)
 _HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table>|$)", re.I | re.S)

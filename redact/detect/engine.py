@@ -20,6 +20,7 @@ from typing import Any
 
 import regex
 
+from redact._escapes import ENCODED_ASCII_HEX
 from redact.detect._buildcache import compile_regex, pattern_width, save_tables
 from redact.detect.catalog import DetectorSpec
 from redact.detect.keys import (
@@ -930,14 +931,13 @@ def _key_test(spec: str) -> Callable[[str, str], bool]:
 _LEFT_BOUNDARY = regex.compile(r"\(\?<!\[(?!\^)((?:\\.|[^\]\\])+)\]\)")
 _ESCAPE = r"\\[nrt]|%[0-9A-Fa-f]{2}"  # an escape ends right before the value
 # a value never starts with the letter of an escape, nor with the hex digits of a percent
-# escape: of an ASCII character that URL encoders escape (RFC 3986 leaves letters, digits
-# and - . _ ~ as they are: %20, %2F, %3D, %40 are escapes, %41 or %49 is a % and two
-# characters), of a UTF-8 lead byte before the next escape (%C3%A9) or a continuation
-# byte after one; a % before anything else is a character of the text (4111...%AKIA...,
-# a joiner), and the value may start right after it
+# escape: of an ASCII character URL encoders escape (ENCODED_ASCII_HEX: %20, %2F, %3D, %40
+# are escapes; %41 or %49 is a % and two characters), of a UTF-8 lead byte before the next
+# escape (%C3%A9) or a continuation byte after one; a % before anything else is a
+# character of the text (4111...%AKIA..., a joiner), and the value may start right after it
 _NOT_IN_ESCAPE = (
     r"(?!(?<=\\)[nrt])"
-    r"(?!(?<=%)(?:[01][0-9A-Fa-f]|2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Fb-f]"
+    rf"(?!(?<=%)(?:{ENCODED_ASCII_HEX}"
     r"|[C-Fc-f][0-9A-Fa-f](?=%)|(?<=%[0-9A-Fa-f]{2}%)[89ABab][0-9A-Fa-f]))"
     r"(?!(?<=%[0-9A-Fa-f])[0-9A-Fa-f])"
 )
