@@ -361,6 +361,49 @@ def test_configuration_directive_passwords(template, detector, keep):
     assert_credential(template.format(pw=secret), secret, detector, keep)
 
 
+@pytest.mark.parametrize(
+    "template, detector, keep",
+    [
+        ("cmdkey /generic:TERMSRV/gpu-07 /user:CORP\\svc /pass:{pw}", "secret-assignment", ("/user:CORP\\svc /pass:",)),
+        ("wmic /node:gpu-07 /user:svc /password:{pw} process list", "secret-assignment", (" process list",)),
+        ('SqlPackage.exe /Action:Publish /TargetUser:sa /TargetPassword:"{pw}" /p:BlockOnPossibleDataLoss=false',
+         "secret-assignment", ("/p:BlockOnPossibleDataLoss=false",)),
+        ("schtasks /Create /TN train /TR run.bat /RU svc /RP {pw}", "cli-password-argument", ("/RU svc /RP ",)),
+        ("sqlpackage /a:Extract /ssn:db01 /su:sa /sp:{pw} /tf:f.dacpac", "cli-password-argument", (" /tf:f.dacpac",)),
+        ("netdom join gpu-07 /domain:corp /UserD:svc /PasswordD:{pw}", "cli-password-argument", ("/UserD:svc",)),
+        ("winrs -r:gpu-07 -u:svc -p:{pw} nvidia-smi", "cli-password-argument", (" nvidia-smi",)),
+        ("ConvertTo-SecureString -AsPlainText -Force -String '{pw}'", "cli-password-positional", ("-AsPlainText -Force",)),
+        ('Set-ADAccountPassword svc -NewPassword (ConvertTo-SecureString -AsPlainText "{pw}" -Force)',
+         "cli-password-positional", ("-NewPassword (ConvertTo-SecureString -AsPlainText",)),
+        ('$c = [System.Net.NetworkCredential]::new("svc", "{pw}")', "credential-call-argument", ("NetworkCredential]::new",)),
+    ],
+)  # fmt: skip
+def test_windows_command_lines(template, detector, keep):
+    """Windows commands' switches (``/name:value`` judged by the key grammar, and the
+    password switches of schtasks, SqlPackage, netdom and winrs) and PowerShell's plain-text
+    secure strings in any switch order and static constructors: the password is masked,
+    the command and its other switches kept."""
+    secret = pw()
+    value = template.format(pw=secret)
+    found = [f.detector for f in redact.scan({"value": value}) if value[f.start : f.end] == secret]
+    assert detector in found, found
+    out = masked(value)
+    assert secret not in out
+    assert all(part in out for part in keep), out
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["GET /api/token:refresh HTTP/1.1", "cmdkey /add:gpu-07 /user:svc /pass", "netdom join gpu-07 /UserD:svc /PasswordD:*",
+     "robocopy C:\\data D:\\data /MIR /RP 3", "wmic /user:svc /password:%WMI_PASSWORD% os get caption",
+     '$s = ConvertTo-SecureString "01000000d08c9ddf0115d1118c7a00c04fc297eb" -Key $key'],
+)  # fmt: skip
+def test_windows_command_lookalikes_are_clean(value):
+    """A path's segment, a switch asking for the password, another command's /RP, an
+    environment variable, and an encrypted standard string are no password."""
+    assert redact.scan({"value": value}) == []
+
+
 def test_pgpass_lines():
     """.pgpass lines hostname:port:database:username:password, wildcards included."""
     a, b = pw(), pw()

@@ -332,6 +332,11 @@ _TOOLS = {
     "etcdctl": re.compile(r"(?i)(?<![\w.-])etcdctl(?:\.exe)?(?=\s)"),
     # (shadow-utils: -p / --password take the password as crypt(3) hashed it)
     "useradd": re.compile(r"(?<![\w.-])(?:useradd|usermod)(?=\s)"),
+    # Windows commands whose switches take a password (case-insensitive, as cmd reads them)
+    "schtasks": re.compile(r"(?i)(?<![\w.-])schtasks(?:\.exe)?(?=\s)"),
+    "sqlpackage": re.compile(r"(?i)(?<![\w.-])sqlpackage(?:\.exe)?(?=\s)"),
+    "netdom": re.compile(r"(?i)(?<![\w.-])netdom(?:\.exe)?(?=\s)"),
+    "winrs": re.compile(r"(?i)(?<![\w.-])winrs(?:\.exe)?(?=\s)"),
 }
 _TOOL_NEEDLES = {
     "login": ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "finch", "crane", "helm"),
@@ -370,11 +375,16 @@ _TOOL_NEEDLES = {
     "p4": ("p4",),
     "etcdctl": ("etcdctl",),
     "useradd": ("useradd", "usermod"),
+    "schtasks": ("schtasks",),
+    "sqlpackage": ("sqlpackage",),
+    "netdom": ("netdom",),
+    "winrs": ("winrs",),
 }
 # (flag, how the value is attached) -> the tools for which that flag carries a password.
 # "sep": ``-p VALUE`` or ``--password=VALUE``; "eq": only ``--flag=VALUE``; "attached":
 # ``-pVALUE``; "userpass": ``-u user:VALUE``; "usercomma": ``-u user,VALUE`` (lftp);
-# "userpct": ``-U user%VALUE`` (Samba's tools).
+# "userpct": ``-U user%VALUE`` (Samba's tools); "switch": a Windows command's switch,
+# ``/RP VALUE`` or ``/sp:VALUE`` (the flag lower-cased, as cmd reads switches in any case).
 _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-p", "sep"): (
         "login",
@@ -395,6 +405,14 @@ _FLAG_TOOLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("-hp", "attached"): ("rar",),
     ("-pw", "sep"): ("putty",),
     ("/p:", "attached"): ("freerdp",),
+    ("/rp", "switch"): ("schtasks",),  # the run-as user's password (/RU)
+    ("/p", "switch"): ("schtasks",),  # the password of /U
+    ("/sp", "switch"): ("sqlpackage",),  # /SourcePassword:
+    ("/tp", "switch"): ("sqlpackage",),  # /TargetPassword:
+    ("/passwordd", "switch"): ("netdom",),  # the password of /UserD
+    ("/passwordo", "switch"): ("netdom",),  # the password of /UserO
+    ("-p", "switch"): ("winrs",),  # -p:PASSWORD
+    ("-password", "switch"): ("winrs",),
     ("--password", "sep"): (
         "login",
         "mongo",
@@ -478,7 +496,8 @@ def cli_password(c: Candidate) -> bool:
     ``ipmitool -P``, ``vsql -w``, ``tsql``/``isql -P``, ``rar -pPW``/``-hpPW``, Perforce's
     ``p4 -P``, ``neo4j-admin set-initial-password``, ``etcdctl --user user:PW`` /
     ``--password``, ``useradd``/``usermod -p`` (a crypt hash), ZooKeeper's ``addauth
-    digest USER:PW``; an
+    digest USER:PW``, Windows switches (``schtasks /RP``, ``SqlPackage /sp:``, ``netdom
+    /PasswordD:``, ``winrs -p:``); an
     argument read by its position alone (its ``plausible`` group: ``wandb login KEY``,
     ``vault login TOKEN``) must look like a credential itself; a
     pattern that names the command itself (its ``direct`` group: ``sqlplus user/PW@db``,
@@ -497,6 +516,8 @@ def cli_password(c: Candidate) -> bool:
         how = "userpct"
     elif groups.get("user") is not None or groups.get("userpass") is not None:
         how = "userpass"
+    elif groups.get("switch") is not None:
+        how, flag = "switch", flag.lower()
     elif groups.get("attached") is not None:
         how = "attached"
     else:

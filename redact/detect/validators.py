@@ -720,6 +720,9 @@ def _type_word(word: str) -> bool:
 
 
 _API_VERSION = re.compile(r"^[A-Z]\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])")
+# a parenthesised subexpression opened by a command's name, its arguments after a blank:
+# PowerShell's (Verb-Noun ...) and $(...), a shell's $(cmd ...)
+_OPENED_COMMAND = re.compile(r"^\$?\([A-Za-z_][A-Za-z_.]*(?:-[A-Za-z]+)?$")
 
 
 def is_code_expression(span: str, following: str) -> bool:
@@ -727,6 +730,8 @@ def is_code_expression(span: str, following: str) -> bool:
     a name called, indexed or joined into a union type (``following``: the text after it)."""
     if _DOTTED_NAME.match(span) or _DOTTED_CALL.match(span):
         return True
+    if _OPENED_COMMAND.match(span) and following[:1] in (" ", "\t"):
+        return True  # -NewPassword (ConvertTo-SecureString ...), $(Get-Secret ...): a subexpression
     if _TYPE_EXPR.match(span) and all(map(_type_word, _TYPE_WORDS.findall(span))):
         return True
     if not _CALLEE.match(span):
