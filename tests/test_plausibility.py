@@ -48,6 +48,19 @@ def test_references_are_not_credentials(value):
 
 
 @pytest.mark.parametrize(
+    "template",
+    ["./train.sh --hf-token {v}", "~/bin/deploy --token={v} --env prod", "../scripts/run.sh API_KEY={v}",
+     "C:\\ml\\run.exe --password {v}", "./gradlew -Pnexus.password={v} publish", "\\\\fs01\\tools\\sync.exe /password:{v}"],
+)  # fmt: skip
+def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
+    """A path as the first word of a command line (``./train.sh``, ``C:\\...``) makes the
+    command no reference: the credentials among its arguments are found."""
+    secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
+    value = template.format(v=secret)
+    assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
+
+
+@pytest.mark.parametrize(
     ("key", "value", "found"),
     [("dsn", "postgresql:///features", []), ("pg_dsn", "postgresql://db.internal:5432/features", []),
      ("db_dsn", "postgresql://db/x?password=Xk9pLm2QaZ7r", ["url-password-param"]),

@@ -414,6 +414,18 @@ _PATH = re.compile(r"^/[\w.@-]+(?:/[\w.@-]*)*$")
 _RANDOM_SEGMENT = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[\w.@-]{12,}$")
 
 
+_BLANK = re.compile(r"\s")
+
+
+def _in_first_word(c: Candidate) -> bool:
+    """The candidate starts in the text's first blank-separated word: a reference
+    (``./secrets/db.txt``, ``C:\\keys\\api.txt``) can hold it, while a command whose first
+    word is a path (``./train.sh --hf-token ...``) holds its arguments after a blank."""
+    lead = len(c.text) - len(c.text.lstrip())
+    blank = _BLANK.search(c.text, lead)
+    return blank is None or c.start < blank.start()
+
+
 def _looks_like_path(v: str) -> bool:
     """``/run/secrets/db``, not ``/o6OHn/2G2aq29clQm...`` (base64 that starts with a slash)."""
     return bool(_PATH.match(v)) and not any(_RANDOM_SEGMENT.match(p) for p in v.split("/"))
@@ -754,7 +766,11 @@ def credential_value(c: Candidate) -> bool:
     secret-manager path that merely names a secret)."""
     if len(c.text) <= 512:  # bounded: a long text is never stripped or matched per candidate
         text = c.text.strip()
-        whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
+        whole_ref = (
+            _REFERENCE.match(text)
+            and not text[:8].lower().startswith(("http://", "https://"))
+            and _in_first_word(c)  # (./train.sh --token ...: a command, its first word a path)
+        )
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
     if "`" in c.text and _command_substitution(c):
