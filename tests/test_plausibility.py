@@ -50,14 +50,28 @@ def test_references_are_not_credentials(value):
 @pytest.mark.parametrize(
     "template",
     ["./train.sh --hf-token {v}", "~/bin/deploy --token={v} --env prod", "../scripts/run.sh API_KEY={v}",
-     "C:\\ml\\run.exe --password {v}", "./gradlew -Pnexus.password={v} publish", "\\\\fs01\\tools\\sync.exe /password:{v}"],
+     "C:\\ml\\run.exe --password {v}", "./gradlew -Pnexus.password={v} publish", "\\\\fs01\\tools\\sync.exe /password:{v}",
+     "${{PYTHON}} train.py --hf-token {v}", "$(which python) train.py --api-key {v}", "env:PROD db_password={v}",
+     "${{HEADER}}\npassword: {v}", "{{{{- if .Values.auth }}}}\nauth:\n  password: {v}\n{{{{- end }}}}"],
 )  # fmt: skip
 def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
-    """A path as the first word of a command line (``./train.sh``, ``C:\\...``) makes the
-    command no reference: the credentials among its arguments are found."""
+    """A path or a template as the first word of a command line (``./train.sh``,
+    ``C:\\...``, ``${PYTHON}``) or as a file's first line (a Helm template's ``{{- if }}``)
+    makes the text no reference or template as a whole: the credentials after it are found."""
     secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
     value = template.format(v=secret)
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["usage: train.py [-h] [--api-key API_KEY] [--exclude-secrets EXCLUDE_SECRETS]", "[--auth-token AUTH_TOKEN]",
+     "  --db-password DB_PASSWORD  the database's password"],
+)  # fmt: skip
+def test_a_usage_lines_metavar_is_no_credential(value):
+    """argparse shows a flag's value as the flag's name upper-cased (``--api-key API_KEY``),
+    in brackets for an optional flag: a placeholder, not a credential."""
+    assert redact.scan({"help": value}) == []
 
 
 @pytest.mark.parametrize(

@@ -764,13 +764,13 @@ def is_code_expression(span: str, following: str) -> bool:
 def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
     secret-manager path that merely names a secret)."""
-    if len(c.text) <= 512:  # bounded: a long text is never stripped or matched per candidate
+    # (bounded: a long text is never stripped or matched per candidate; and only where the
+    # candidate starts in the text's first word: a command after a path or a template
+    # (./train.sh --token ..., ${PYTHON} train.py --api-key ...) and a file's lines after
+    # a template's ({{- if .Values.db }} then password: ...) hold values of their own)
+    if len(c.text) <= 512 and _in_first_word(c):
         text = c.text.strip()
-        whole_ref = (
-            _REFERENCE.match(text)
-            and not text[:8].lower().startswith(("http://", "https://"))
-            and _in_first_word(c)  # (./train.sh --token ...: a command, its first word a path)
-        )
+        whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
         if is_placeholder(text) or whole_ref or _looks_like_path(text):
             return False  # the whole value is a template, a redaction output or a reference
     if "`" in c.text and _command_substitution(c):
@@ -795,6 +795,8 @@ def credential_value(c: Candidate) -> bool:
     if bracketed and not _bracketed_value(c.span):
         return False
     name = assignment_name(c) if m is not None and "name" in m.re.groupindex else None
+    if name and _is_metavar(c.span, name):
+        return False  # usage: train.py [--api-key API_KEY]: argparse's placeholder for the flag
     if name and _DOC_FIELD.search(c.text, max(0, m.start("name") - 80), m.start("name")):
         return False  # ":param token: REQUIRED. The token...": a docstring's field, not a value
     if name and "=" in c.span and _COOKIE_NAME.fullmatch(name):
@@ -844,6 +846,13 @@ def credential_value(c: Candidate) -> bool:
     if credential_like(c.span):
         return not from_parent or token_like(c.span)
     return not from_parent and _passphrase(c, span, name or c.key)
+
+
+def _is_metavar(span: str, name: str) -> bool:
+    """``API_KEY`` after ``--api-key`` in a usage line (``[--api-key API_KEY]``): the name
+    upper-cased with ``-`` as ``_``, which argparse shows for the flag's value."""
+    value = span.rstrip("]").strip()
+    return len(value) >= 2 and value == name.strip("-").upper().replace("-", "_")
 
 
 def _dashed(c: Candidate) -> bool:
