@@ -748,8 +748,10 @@ def is_code_expression(span: str, following: str) -> bool:
         return True
     if not _CALLEE.match(span):
         return False
-    if following[:1] in ("(", "[") or _UNION_AFTER.match(following):
+    if following[:1] in ("(", "["):
         return True
+    if _UNION_AFTER.match(following) and _type_word(span):
+        return True  # secret: V1Secret | None (a random token piped on, TOKEN=Xq... | tee, is none)
     if _OPERAND_AFTER.match(following) and "_" in span and _words_joined(span):
         return True  # keys = id_CryptoPro_algorithms + (37,): a variable of words, joined
     # a blank before the call's parenthesis (GNU style: self.entry.get_text ()), after a
