@@ -63,7 +63,9 @@ def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
 
 
-@pytest.mark.parametrize("template", ["API_KEY={v} | tee run.log", "TOKEN={v} | base64 -d", "--hf-token {v} | grep ok"])
+@pytest.mark.parametrize(
+    "template", ["API_KEY={v} | tee run.log", "TOKEN={v} | base64 -d", "--hf-token {v} | grep ok"]
+)
 def test_a_credential_piped_on_is_no_union_type(template):
     """A value a shell pipes on (``TOKEN=... | tee``) is no type in a union
     (``secret: V1Secret | None``): a random token is not a type's name."""
@@ -72,7 +74,9 @@ def test_a_credential_piped_on_is_no_union_type(template):
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
 
 
-@pytest.mark.parametrize("value", ["secret: V1Secret | None", "token: SpanToken | None", "creds: Credentials | None = None"])
+@pytest.mark.parametrize(
+    "value", ["secret: V1Secret | None", "token: SpanToken | None", "creds: Credentials | None = None"]
+)
 def test_union_types_after_a_credential_name_are_code(value):
     assert redact.scan({"src": value}) == []
 
