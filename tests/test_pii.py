@@ -119,6 +119,27 @@ def test_card_networks(network, prefix, length):
         assert cats(f"card {spaced} exp 12/29") == [("CREDIT_CARD", "credit-card", spaced)]
 
 
+@pytest.mark.parametrize("prefix", ["9704", "94", "1946", "9999"])
+def test_a_card_of_an_unlisted_network_is_found_where_a_card_is_named(prefix):
+    """A Luhn-valid number of a card's length whose IIN the network table does not list
+    (a national scheme) is a card under a card's key or after a card's name; alone, or
+    under another name, it is a number."""
+    number = luhn_number(prefix, 16)
+    assert card_network_of(number) is None
+    found = [("CREDIT_CARD", "credit-card-other-network", number)]
+    assert cats(number, key="card_number") == found
+    assert cats(number, key="cc") == found
+    spaced = grouped(number, " ")
+    assert cats(f"Card number: {spaced}") == [("CREDIT_CARD", "credit-card-other-network", spaced)]
+    assert cats(f"credit card # {spaced} exp 12/29") == [("CREDIT_CARD", "credit-card-other-network", spaced)]
+    assert cats(f"PAN {number}") == found
+    assert cats(number) == []
+    assert cats(number, key="card_ts") == []
+    assert cats(f"order {number} shipped") == []
+    broken = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert cats(broken, key="card_number") == []
+
+
 def test_a_spaced_card_followed_by_three_digits():
     """A 4-4-4-4 card followed by a three-digit group (a security code, a count) is the
     card, where the 19-digit reading of both fails Luhn; a valid 19-digit card in that

@@ -216,6 +216,21 @@ def card_network(c: Candidate) -> bool:
     return not _in_numeric_context(c)
 
 
+@validator
+def card_other_network(c: Candidate) -> bool:
+    """Luhn-valid, 13 to 19 digits, one separator throughout, in no IIN range the table
+    lists (those are ``card_network``'s) and not a number that its neighbours show to be
+    arithmetic, a seed or a list's entry: a card of a network the table does not list,
+    which the detector reads only where a card is named."""
+    span = c.span
+    if len({ch for ch in span if not ch.isdigit()}) > 1:
+        return False
+    d = _digits(span)
+    if not 13 <= len(d) <= 19 or card_network_of(d) is not None or not luhn_ok(d):
+        return False
+    return not _IBAN_HEAD.search(c.before(40)) and not _in_numeric_context(c)
+
+
 # ---------------------------------------------------------------- IBAN
 _IBAN_SEPARATORS = re.compile(r"[ .-]")
 
