@@ -75,7 +75,13 @@ def test_a_credential_piped_on_is_no_union_type(template):
 
 
 @pytest.mark.parametrize(
-    "value", ["secret: V1Secret | None", "token: SpanToken | None", "creds: Credentials | None = None"]
+    "value",
+    [
+        "secret: V1Secret | None",
+        "token: SpanToken | None",
+        "creds: Credentials | None = None",
+        "secret: Global___GatewaySecretInfo | None = None",
+    ],
 )
 def test_union_types_after_a_credential_name_are_code(value):
     assert redact.scan({"src": value}) == []

@@ -711,6 +711,11 @@ _DOTTED_CALL = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\([^()\r\n]{0,256}\)
 _CALLEE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 # a union type after a name: "secret: V1Secret | None"
 _UNION_AFTER = re.compile(r"^[ \t]*\|[ \t]*[A-Za-z_]")
+# ... whose next member is a type: None, a builtin's or a capitalised name (a shell pipes
+# into a command, which is lower-case: | tee, | base64)
+_UNION_MEMBER = re.compile(
+    r"^[ \t]*\|[ \t]*(?:None|[A-Z]\w*|(?:str|int|float|bool|bytes|dict|list|tuple|set|frozenset|object)\b)"
+)
 # a binary operator and the start of its other operand: the name before it is code's
 _OPERAND_AFTER = re.compile(r"^[ \t]+(?:[-+*/%]|\|\||&&|\?\?|or|and)[ \t]+[\w(\[{'\"]")
 # a generic or union type written as a string: "Optional[str]", "SpanToken | None"
@@ -750,7 +755,7 @@ def is_code_expression(span: str, following: str) -> bool:
         return False
     if following[:1] in ("(", "["):
         return True
-    if _UNION_AFTER.match(following) and _type_word(span):
+    if _UNION_AFTER.match(following) and (_type_word(span) or _UNION_MEMBER.match(following)):
         return True  # secret: V1Secret | None (a random token piped on, TOKEN=Xq... | tee, is none)
     if _OPERAND_AFTER.match(following) and "_" in span and _words_joined(span):
         return True  # keys = id_CryptoPro_algorithms + (37,): a variable of words, joined
