@@ -64,6 +64,29 @@ def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
 
 
 @pytest.mark.parametrize(
+    ("key", "template"),
+    [("password", "${{DB_PASSWORD:-{v}}}"), ("spring.datasource.password", "${{DB_PASSWORD:{v}}}"),
+     ("db.password", "${{oc.env:DB_PASSWORD,{v}}}"), ("cfg", "db:\n  password: ${{oc.env:DB_PASSWORD,{v}}}\n"),
+     ("cfg", 'password: "${{oc.env:DB_PASSWORD,{v}}}"')],
+)  # fmt: skip
+def test_an_interpolations_literal_default_is_a_value(key, template):
+    """The literal a template falls back on is judged as a value, under a dict key as in
+    text: only it is masked, the variable's name stays."""
+    secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
+    value = template.format(v=secret)
+    result = redact.redact({key: value})
+    assert [value[d.start : d.end] for d in result.decisions] == [secret]
+    assert "DB_PASSWORD" in result.value[key] and secret not in result.value[key]
+
+
+@pytest.mark.parametrize(
+    "value", ["${DB_PASSWORD}", "${oc.env:DB_PASSWORD}", "${DB_PASSWORD:-changeme}", "${API_KEY:-}"]
+)
+def test_an_interpolation_without_a_credential_default_is_a_template(value):
+    assert redact.scan({"db_password": value}) == []
+
+
+@pytest.mark.parametrize(
     "template", ["API_KEY={v} | tee run.log", "TOKEN={v} | base64 -d", "--hf-token {v} | grep ok"]
 )
 def test_a_credential_piped_on_is_no_union_type(template):
