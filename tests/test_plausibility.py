@@ -4,6 +4,7 @@ mistaken for a placeholder."""
 
 from __future__ import annotations
 
+import json
 import random
 import string
 
@@ -61,6 +62,24 @@ def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
     secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
     value = template.format(v=secret)
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
+
+
+def test_an_authorization_value_under_its_key_is_read_as_the_header():
+    """A header's value under its name as a key (a dict of headers, a JSON request) is
+    read as the header is in text: an AWS Signature Version 4 value's parameters,
+    signature included, are masked as one."""
+    signature = "".join(random.choice("0123456789abcdef") for _ in range(64))
+    value = (
+        "AWS4-HMAC-SHA256 Credential=AKIAFAKE7EXAMPLE2Q3/20240101/us-east-1/s3/aws4_request, "
+        f"SignedHeaders=host;x-amz-date, Signature={signature}"
+    )
+    for doc in (
+        {"headers": {"Authorization": value}},
+        {"request": json.dumps({"headers": {"Authorization": value}})},
+    ):
+        out = json.dumps(redact.redact(doc).value)
+        assert signature not in out and "AWS4-HMAC-SHA256" in out
+    assert all(f.detector != "authorization-header" for f in redact.scan({"note": value}))
 
 
 @pytest.mark.parametrize(
