@@ -404,8 +404,9 @@ def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> 
     from redact.detect.catalog import builtin_fragments
 
     stems = builtin_fragments()["credential_stem"]
-    # has(?:l|ł)o, and the letters with case outside ASCII spelt in both cases ((?:п|П)арол)
-    written = {"haslo", "hasło", "парол", "Парол", "лозинк", "Лозинк", "şifre", "Şifre"}
+    # has(?:l|ł)o, and the letters with case outside ASCII spelt in both cases ((?:п|П)арол);
+    # honeycomb[-_]?team (Honeycomb's X-Honeycomb-Team header) by its vendor's name
+    written = {"haslo", "hasło", "парол", "Парол", "лозинк", "Лозинк", "şifre", "Şifre", "honeycomb"}
     literal = {s for s in stems.split("|") if regex.fullmatch(r"\w+", s)}  # (vowel signs too)
     (spec,) = [s for s in SPECS if s.id == "secret-assignment"]
     assert set(spec.keywords) == literal | written

@@ -160,7 +160,9 @@ _CRED_PAIRS = frozenset(
      ("otp", "seed"), ("totp", "seed"), ("hotp", "seed"), ("mfa", "seed"),
      # an account's one-time recovery codes; SNMP's community string, its password
      ("recovery", "code"), ("recovery", "codes"), ("backup", "codes"), ("snmp", "community"),
-     ("community", "string")]
+     ("community", "string"),
+     # Honeycomb's API key travels in its X-Honeycomb-Team header
+     ("honeycomb", "team")]
 )  # fmt: skip
 # suffixes that make one lower-case word a credential (PGPASSWORD, azurestorageaccountkey)
 _CRED_SUFFIXES = (
