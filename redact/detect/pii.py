@@ -196,39 +196,43 @@ def _in_numeric_context(c: Candidate) -> bool:
     return all(_not_card(n) for n in neighbours)  # a list of cards is a list of cards
 
 
+def _card_digits(span: str) -> str | None:
+    """The digits of a card's span written with one kind of separator throughout."""
+    return None if len({ch for ch in span if not ch.isdigit()}) > 1 else _digits(span)
+
+
+def _card_in_place(c: Candidate) -> bool:
+    """Not digits read out of an IBAN before it (``DE89 3704 0044 0532 0130 00``), nor a
+    number that its neighbours show to be arithmetic, a seed or an entry of a list."""
+    return not _IBAN_HEAD.search(c.before(40)) and not _in_numeric_context(c)
+
+
 @validator
 def card_network(c: Candidate) -> bool:
     """Luhn-valid, a known network's IIN range and length, one separator throughout, not
     digits read out of an IBAN (``DE89 3704 0044 0532 0130 00``), and not a number that
     its neighbours show to be arithmetic, a seed or an entry of a list of numbers. A run
     of 26-38 digits counts as two glued cards when it splits into two (:func:`is_card_pair`)."""
-    span = c.span
-    if len({ch for ch in span if not ch.isdigit()}) > 1:
+    d = _card_digits(c.span)
+    if d is None:
         return False
-    d = _digits(span)
-    if len(d) in _PAIR_LENGTHS and len(d) == len(span):
+    if len(d) in _PAIR_LENGTHS and len(d) == len(c.span):
         if not is_card_pair(d):
             return False
     elif card_network_of(d) is None or not luhn_ok(d):
         return False
-    if _IBAN_HEAD.search(c.before(40)):
-        return False
-    return not _in_numeric_context(c)
+    return _card_in_place(c)
 
 
 @validator
 def card_other_network(c: Candidate) -> bool:
     """Luhn-valid, 13 to 19 digits, one separator throughout, in no IIN range the table
-    lists (those are ``card_network``'s) and not a number that its neighbours show to be
-    arithmetic, a seed or a list's entry: a card of a network the table does not list,
-    which the detector reads only where a card is named."""
-    span = c.span
-    if len({ch for ch in span if not ch.isdigit()}) > 1:
+    lists (those are ``card_network``'s), in place as ``card_network`` asks: a card of a
+    network the table does not list, which the detector reads only where a card is named."""
+    d = _card_digits(c.span)
+    if d is None or not 13 <= len(d) <= 19 or card_network_of(d) is not None or not luhn_ok(d):
         return False
-    d = _digits(span)
-    if not 13 <= len(d) <= 19 or card_network_of(d) is not None or not luhn_ok(d):
-        return False
-    return not _IBAN_HEAD.search(c.before(40)) and not _in_numeric_context(c)
+    return _card_in_place(c)
 
 
 # ---------------------------------------------------------------- IBAN
