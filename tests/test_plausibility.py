@@ -64,6 +64,16 @@ def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("$ref", "#/definitions/SigV4Authorization"), ("source", "class BearerAuth(httpx.Auth):"),
+     ("call", "authorization_url, redirect_uri=self.redirect_url,"), ("Authorization", "Bearer ${TOKEN}")],
+)  # fmt: skip
+def test_authorization_words_outside_the_key_are_no_header_value(key, value):
+    """Only a value under an Authorization key is read as the header's value."""
+    assert redact.scan({key: value}) == []
+
+
 def test_an_authorization_value_under_its_key_is_read_as_the_header():
     """A header's value under its name as a key (a dict of headers, a JSON request) is
     read as the header is in text: an AWS Signature Version 4 value's parameters,
@@ -73,13 +83,17 @@ def test_an_authorization_value_under_its_key_is_read_as_the_header():
         "AWS4-HMAC-SHA256 Credential=AKIAFAKE7EXAMPLE2Q3/20240101/us-east-1/s3/aws4_request, "
         f"SignedHeaders=host;x-amz-date, Signature={signature}"
     )
+    assert [f.detector for f in redact.scan({"headers": {"Authorization": value}})] == ["authorization-value"]
     for doc in (
         {"headers": {"Authorization": value}},
         {"request": json.dumps({"headers": {"Authorization": value}})},
     ):
         out = json.dumps(redact.redact(doc).value)
         assert signature not in out and "AWS4-HMAC-SHA256" in out
-    assert all(f.detector != "authorization-header" for f in redact.scan({"note": value}))
+    assert all(
+        f.detector not in ("authorization-header", "authorization-value")
+        for f in redact.scan({"note": value})
+    )
 
 
 @pytest.mark.parametrize(
