@@ -407,12 +407,14 @@ def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> 
     # has(?:l|ł)o, and the letters with case outside ASCII spelt in both cases ((?:п|П)арол);
     # honeycomb[-_]?team (Honeycomb's X-Honeycomb-Team header) by its vendor's name
     written = {"haslo", "hasło", "парол", "Парол", "лозинк", "Лозинк", "şifre", "Şifre", "honeycomb"}
+    written |= {"токен", "Токен", "секрет", "Секрет"}
     literal = {s for s in stems.split("|") if regex.fullmatch(r"\w+", s)}  # (vowel signs too)
     (spec,) = [s for s in SPECS if s.id == "secret-assignment"]
     assert set(spec.keywords) == literal | written
     stem = regex.compile(f"(?i:{stems})")
     assert [w for w in keys._CRED_WORDS | keys._TOKEN_WORDS if not stem.search(w)] == []
-    assert [w for w in keys._SCRIPT_PASSWORDS if not stem.search(w) or not stem.search(w.upper())] == []
+    scripts = keys._SCRIPT_PASSWORDS + keys._SCRIPT_CREDENTIALS
+    assert [w for w in scripts if not stem.search(w) or not stem.search(w.upper())] == []
 
 
 def test_long_word_alternations_are_factored_into_the_same_words() -> None:

@@ -86,7 +86,10 @@ _CRED_WORDS = _words(
     # Hungarian, Turkish as identifiers write it); the secret-assignment detector's name
     # stems cover each
     "passwort kennwort contraseña contrasena motdepasse senha wachtwoord lösenord losenord "
-    "hasło haslo salasana adgangskode passord heslo jelszó jelszo sifre"
+    "hasło haslo salasana adgangskode passord heslo jelszó jelszo sifre "
+    # the words for a secret and a token (Spanish and Italian secreto, Portuguese segredo,
+    # French jeton)
+    "secreto segredo jeton"
 )
 # words that end a credential's name only when the value shows it is one: "pw" (db_pw,
 # admin_pw) is also "pointwise" in ML configs (pw_kernel, pw: 3)
@@ -150,6 +153,12 @@ _KEY_QUALIFIERS = _VENDOR_NAMES | _words(
 _SCRIPT_PASSWORDS = (
     "пароль", "парола", "лозинка", "密码", "密碼", "パスワード", "비밀번호", "סיסמה", "סיסמא",
     "पासवर्ड", "รหัสผ่าน", "şifre",
+)  # fmt: skip
+# ... and the words for a token, a secret and a secret key in those scripts (API密钥,
+# 访问令牌, アクセストークン, 秘密鍵, 토큰, 비밀키, токен, секрет), at a compound's end too
+_SCRIPT_CREDENTIALS = (
+    "令牌", "密钥", "秘钥", "密鑰", "トークン", "シークレット", "秘密鍵", "토큰", "시크릿", "비밀키",
+    "токен", "секрет",
 )  # fmt: skip
 # connection strings: "conn str", "connection string", "database url" with a credential
 _CRED_PAIRS = frozenset(
@@ -315,7 +324,7 @@ def _is_cred_word(w: str) -> bool:
 def _names_credential(w: str) -> bool:
     if w in _CRED_WORDS or (len(w) > 5 and w.endswith(_CRED_SUFFIXES) and not w.endswith("keytoken")):
         return True
-    return not w.isascii() and w.endswith(_SCRIPT_PASSWORDS)
+    return not w.isascii() and (w.endswith(_SCRIPT_PASSWORDS) or w.endswith(_SCRIPT_CREDENTIALS))
 
 
 def _unglued(words: list[str]) -> list[str]:
