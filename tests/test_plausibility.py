@@ -48,6 +48,11 @@ def test_references_are_not_credentials(value):
     assert redact.scan({"db_password": value}) == []
 
 
+def _token() -> str:
+    """A generated credential-shaped value: letters and digits, 18 characters."""
+    return "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
+
+
 @pytest.mark.parametrize(
     "template",
     ["./train.sh --hf-token {v}", "~/bin/deploy --token={v} --env prod", "../scripts/run.sh API_KEY={v}",
@@ -59,7 +64,7 @@ def test_a_command_whose_first_word_is_a_path_holds_its_arguments(template):
     """A path or a template as the first word of a command line (``./train.sh``,
     ``C:\\...``, ``${PYTHON}``) or as a file's first line (a Helm template's ``{{- if }}``)
     makes the text no reference or template as a whole: the credentials after it are found."""
-    secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
+    secret = _token()
     value = template.format(v=secret)
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
 
@@ -105,7 +110,7 @@ def test_an_authorization_value_under_its_key_is_read_as_the_header():
 def test_an_interpolations_literal_default_is_a_value(key, template):
     """The literal a template falls back on is judged as a value, under a dict key as in
     text: only it is masked, the variable's name stays."""
-    secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
+    secret = _token()
     value = template.format(v=secret)
     result = redact.redact({key: value})
     assert [value[d.start : d.end] for d in result.decisions] == [secret]
@@ -125,7 +130,7 @@ def test_an_interpolation_without_a_credential_default_is_a_template(value):
 def test_a_credential_piped_on_is_no_union_type(template):
     """A value a shell pipes on (``TOKEN=... | tee``) is no type in a union
     (``secret: V1Secret | None``): a random token is not a type's name."""
-    secret = "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))
+    secret = _token()
     value = template.format(v=secret)
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
 

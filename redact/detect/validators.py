@@ -415,14 +415,6 @@ _RANDOM_SEGMENT = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[\w.@-]{12,}$")
 
 
 _BLANK = re.compile(r"\s")
-# a whole value that interpolates a variable with a literal to fall back on (the literal
-# is judged as a value: ${DB_PASSWORD:-v}, Spring's ${DB_PASSWORD:v}, OmegaConf's
-# ${oc.env:DB_PASSWORD,v})
-_TEMPLATE_DEFAULT = re.compile(
-    r"""(?P<q>["']?)\$\{"""
-    r"""(?:[A-Za-z_][\w.]{0,100}(?::?[-=]|:)|(?:oc\.env|env):[A-Za-z_]\w{0,100},[ \t]*)"""
-    r"""(?P<default>[^}\s"'`,]{1,4096})\}(?P=q)"""
-)
 
 
 def _in_first_word(c: Candidate) -> bool:
@@ -786,8 +778,9 @@ def credential_value(c: Candidate) -> bool:
     if len(c.text) <= 512 and _in_first_word(c):
         text = c.text.strip()
         whole_ref = _REFERENCE.match(text) and not text[:8].lower().startswith(("http://", "https://"))
-        default = _TEMPLATE_DEFAULT.fullmatch(text)
-        fallback = default is not None and c.span.strip("'\"") == default["default"]
+        # (a pattern's ``fallback_literal`` group: the span is the literal a whole template falls
+        # back on, ${DB_PASSWORD:-v}, judged as a value)
+        fallback = c.match is not None and "fallback_literal" in c.match.re.groupindex
         if not fallback and (is_placeholder(text) or whole_ref or _looks_like_path(text)):
             return False  # the whole value is a template, a redaction output or a reference
     if "`" in c.text and _command_substitution(c):
