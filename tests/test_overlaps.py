@@ -108,6 +108,23 @@ def test_adjacent_canary_pairs_leak_nothing():
 
 
 @pytest.mark.parametrize(
+    "joiner", ["|", " | ", "\\n", "\\t", " "]
+)  # fmt: skip
+def test_assignments_joined_into_a_list_leave_each_value_readable_by_none(joiner: str) -> None:
+    """``NAME=value`` items joined by a bar, an escaped line break or tab or a blank (a
+    list a program prints, a repr of an env file): each value ends where the next item
+    starts, whatever its form (a bar is no union type before an environment variable's
+    name; a generated password's brackets are read within the line), and what follows an
+    escaped line break is the next item, not the value's (a commit SHA stays)."""
+    first, second = _fake(20, seed=1), "hcMNW{yTLvJ[7rGp"
+    sha = "0d5f4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3"
+    value = f"WEBHOOK_HMAC={first}{joiner}DB_PASSWORD={second}{joiner}GIT_SHA={sha}"
+    out = _redacted(value)
+    assert first not in out and second not in out
+    assert f"GIT_SHA={sha}" in out
+
+
+@pytest.mark.parametrize(
     "value",
     [
         f"s3://{AKIA}:{AWS_SECRET}@bucket",

@@ -136,6 +136,32 @@ def test_a_credential_piped_on_is_no_union_type(template):
 
 
 @pytest.mark.parametrize(
+    "template",
+    ['c.JupyterHub.cookie_secret = bytes.fromhex("{v}")', 'api_key = base64.b64decode("{v}")',
+     'var jwtKey = []byte("{v}")', 'const secretKey = Buffer.from("{v}", "base64")',
+     'byte[] secretKey = Base64.getDecoder().decode("{v}");', 'password: str = Field(default="{v}")',
+     'api_key: SecretStr = Field("{v}", description="the key")', 'huggingface_hub.login("{v}")',
+     'wandb.login(key="{v}", relogin=True)'],
+)  # fmt: skip
+def test_a_literal_converted_wrapped_or_logged_in_with_is_the_value(template):
+    """A literal inside a call that only converts or wraps it (bytes.fromhex, a base64
+    decoder, Go's []byte, a pydantic Field's default) is the assigned value; a login call
+    given a token alone holds it (20 characters or more)."""
+    secret = _token() + "Zq4w"
+    value = template.format(v=secret)
+    assert [value[f.start : f.end] for f in redact.scan({"src": value})] == [secret]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['password: str = Field(default="")', 'password: str = Field(..., min_length=12)',
+     "api_key = str(settings.api_key)", 'login("ml_engineer_2024")', 'wandb.login(anonymous="allow")'],
+)  # fmt: skip
+def test_conversions_of_names_and_short_logins_are_no_values(value):
+    assert redact.scan({"src": value}) == []
+
+
+@pytest.mark.parametrize(
     "value",
     [
         "secret: V1Secret | None",
