@@ -397,7 +397,8 @@ def test_an_unknown_or_repeated_fragment_is_a_catalog_error(tmp_path: Path) -> N
 def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> None:
     """The in-text assignment forms pre-select names by the credential stems, and the
     prefilter finds them by the secret-assignment detector's keywords: the two lists are
-    one (each stem written out), and every credential word of the key grammar holds one."""
+    one (each stem written out), and every credential word and pair of words of the key
+    grammar holds one."""
     import regex
 
     from redact.detect import keys
@@ -407,12 +408,13 @@ def test_the_credential_stem_fragment_is_the_assignment_detectors_keywords() -> 
     # has(?:l|ł)o, and the letters with case outside ASCII spelt in both cases ((?:п|П)арол);
     # honeycomb[-_]?team (Honeycomb's X-Honeycomb-Team header) by its vendor's name
     written = {"haslo", "hasło", "парол", "Парол", "лозинк", "Лозинк", "şifre", "Şifre", "honeycomb"}
-    written |= {"токен", "Токен", "секрет", "Секрет"}
+    written |= {"токен", "Токен", "секрет", "Секрет", "recovery", "backup"}
     literal = {s for s in stems.split("|") if regex.fullmatch(r"\w+", s)}  # (vowel signs too)
     (spec,) = [s for s in SPECS if s.id == "secret-assignment"]
     assert set(spec.keywords) == literal | written
     stem = regex.compile(f"(?i:{stems})")
     assert [w for w in keys._CRED_WORDS | keys._TOKEN_WORDS if not stem.search(w)] == []
+    assert [p for p in keys._CRED_PAIRS if not stem.search("_".join(p))] == []
     scripts = keys._SCRIPT_PASSWORDS + keys._SCRIPT_CREDENTIALS
     assert [w for w in scripts if not stem.search(w) or not stem.search(w.upper())] == []
 
