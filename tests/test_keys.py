@@ -27,7 +27,7 @@ SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
         "secrets.anthropic", "a[0].password", "a/b/password", "a__b__password", "Authorization",
         "SharedAccessKey", "sas_token", "password2", "psk", "wpa_psk", "my_password_for_django",
         "api_key_for_openai", "encryption_key_b64", "master_key_base64", "gcp_sa_key", "storepass",
-        "recovery_codes", "snmp_community", "community_string",
+        "recovery_codes", "snmp_community", "community_string", "pswd", "db_pswd", "pword", "psword",
     ],
 )  # fmt: skip
 def test_credential_keys(key):
@@ -615,9 +615,10 @@ def test_a_bare_key_under_an_unknown_name_is_that_names_key() -> None:
      ("depthwise", False), ("hunter22", False), ("3", False), ("fp16-mixed", False)],
 )  # fmt: skip
 def test_pw_names_a_password_only_when_the_value_has_a_passwords_shape(value: str, credential: bool) -> None:
-    """``pw`` is also "pointwise" in ML configs: under ``pw`` or ``db_pw`` a value is a
-    password when it has one's shape (both cases, a digit or a symbol, random), in text too."""
-    for key in ("pw", "db_pw"):
+    """``pw`` is also "pointwise" in ML configs, ``psw`` a processor's status word: under
+    ``pw``, ``db_pw``, ``psw`` or ``user_psw`` a value is a password when it has one's shape
+    (both cases, a digit or a symbol, random), in text too."""
+    for key in ("pw", "db_pw", "psw", "user_psw"):
         assert bool(redact.scan({key: value})) is credential, (key, value)
         assert bool(redact.scan({"note": f"{key}={value}"})) is credential, (key, value)
 

@@ -69,7 +69,8 @@ _WRAPPERS = _words(
 
 # a word that on its own names a credential
 _CRED_WORDS = _words(
-    "password passwd passwrd pwd pass passphrase passcode secret secrets token tokens "
+    "password passwd passwrd pwd pswd psword pword pass passphrase passcode secret secrets "
+    "token tokens "
     "credential credentials cred creds apikey apikeys apitoken authtoken accesstoken "
     "refreshtoken bearertoken secretkey privatekey accesskey accountkey signingkey "
     "masterkey clientsecret appsecret appkey authkey sessiontoken dsn connstr connectionstring "
@@ -92,8 +93,9 @@ _CRED_WORDS = _words(
     "secreto segredo jeton"
 )
 # words that end a credential's name only when the value shows it is one: "pw" (db_pw,
-# admin_pw) is also "pointwise" in ML configs (pw_kernel, pw: 3)
-_WEAK_CRED_WORDS = frozenset(["pw"])
+# admin_pw) is also "pointwise" in ML configs (pw_kernel, pw: 3), "psw" a processor's
+# status word
+_WEAK_CRED_WORDS = frozenset(["pw", "psw"])
 # words that end a generated credential's name and other names alike: "pat" is a
 # personal access token (GITHUB_PAT for R's gh and remotes, AZURE_DEVOPS_EXT_PAT for the
 # Azure DevOps CLI, a GitLab or Databricks PAT) but also a pattern in code (file_pat,
