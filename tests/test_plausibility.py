@@ -162,6 +162,42 @@ def test_conversions_of_names_and_short_logins_are_no_values(value):
 
 
 @pytest.mark.parametrize(
+    "password",
+    [
+        "odvy{-FI}WJfe95:k3q3",
+        "UxgUk{E>~Bl4:,z]Rv_/<",
+        "r(ss+EzdB!)6U8;2^a1EWI}",
+        "Lkdea>5C}OO]Pm",
+        "hcMNW{yTLvJ[7rGp",
+    ],
+)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "DB_PASSWORD={p}",
+        "password={p}",
+        "cfg: password={p} host=db",
+        "docker run -e POSTGRES_PASSWORD={p} pg",
+    ],
+)
+def test_generated_passwords_with_brackets_are_values_not_code(template, password):
+    """A generated password's brackets and symbols make no expression code could write
+    (crossed brackets, symbols in a row): the whole token is masked, at a line's start or
+    after a blank within it."""
+    value = template.format(p=password)
+    assert password not in redact.redact({"cfg": value}).value["cfg"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["tmpToken = Token(type=\"\", tag=\"\")", "run(url, api_token=api_token)", "x password=cfg[0][1](name)",
+     "--token-validity-units AccessToken=minutes,IdToken=minutes", "y token=Dict[str,List[int]]"],
+)  # fmt: skip
+def test_code_with_brackets_after_a_credential_name_is_no_value(value):
+    assert redact.scan({"src": value}) == []
+
+
+@pytest.mark.parametrize(
     "value",
     [
         "secret: V1Secret | None",

@@ -8,6 +8,7 @@ number ranges, header decoding, placeholder and reference filters.
 
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import json
@@ -1094,7 +1095,7 @@ _CODE_HEAD = re.compile(r"[A-Za-z_.]*")
 _OPERATORS = frozenset("~!@#$%^&*?|")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _LIST_SEPARATOR = re.compile(r"[;,&]+")
-_PLAIN_ITEM = re.compile(r"[\w.+-]*")
+_PLAIN_ITEM = re.compile(r"[\w.+-]*(?:=[\w.+-]*)?")  # (and a name=word pair: a=b,c=d)
 _LETTER_RUN = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -1119,13 +1120,61 @@ def _bracketed_value(v: str) -> bool:
         return True
     if first.group() in ")]}" and _ALNUM.search(v, first.end()):
         return True
+    if _mismatched_brackets(v):
+        return True  # a bracket closed by another kind, or closed with none open: no code
     if len(_OPERATORS.intersection(v)) >= 3:
         return True  # three kinds of operator with no blank between them: no line of code
-    return any(not _code_word(w) for w in _LETTER_RUN.findall(v))
+    return any(not _code_word(w) for w in _LETTER_RUN.findall(v)) or not _reads_as_expression(v)
+
+
+_OPENS = {")": "(", "]": "[", "}": "{"}
+_CLOSES = {"(": ")", "[": "]", "{": "}"}
+
+
+def _reads_as_expression(v: str) -> bool:
+    """The token parses as an expression once the brackets it leaves open are closed
+    (and an operator or a keyword argument's ``=`` it ends with, before a literal, is
+    dropped): a call, a subscript, a literal or an operation on names (``cfg[0][1](x)``,
+    ``Dict[str,List[int]]``, ``self.get(name``, ``Token(type=``), as code cut at a blank or a
+    quote does; a generated password's symbols in a row (``odvy{-FI}WJfe95:k3q3``) do not."""
+    stack: list[str] = []
+    for i, ch in enumerate(v):
+        if ch in _CLOSES:
+            stack.append(_CLOSES[ch])
+        elif ch in _OPENS:
+            if not stack:  # closing what was opened before the token (api_token), ...):
+                if _ALNUM.search(v, i):  # code's, unless more follows (5C}OO]Pm)
+                    return False
+                v = v[:i]  # (the expression is what comes before)
+                break
+            stack.pop()
+    closers = "".join(reversed(stack))
+    for head in (v, v.rstrip("=,:+-*/%|&<>!")):  # (cut before a literal: Token(type="", ...)
+        try:
+            ast.parse(head + closers, mode="eval")
+        except (SyntaxError, ValueError):
+            continue
+        return True
+    return False
+
+
+def _mismatched_brackets(v: str) -> bool:
+    """Round, square or curly brackets that code could not have written: one opened in
+    the token and closed by another kind (``{...]``, ``(...}``). Code cut at a blank
+    leaves brackets open or closes ones opened before the token (``api_token)``), never
+    crossed."""
+    stack: list[str] = []
+    for ch in v:
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in _OPENS and stack and stack.pop() != _OPENS[ch]:
+            return True
+    return False
 
 
 def _list_item(p: str) -> bool:
-    """An item of a list code or a setting writes: a name, a word, a number or a version."""
+    """An item of a list code or a setting writes: a name, a word, a number or a version,
+    alone or after a name and ``=``."""
     return bool(_PLAIN_ITEM.fullmatch(p)) and all(_code_word(w) for w in _LETTER_RUN.findall(p))
 
 
