@@ -134,6 +134,7 @@ def test_assignments_joined_into_a_list_leave_each_value_readable_by_none(joiner
         "mail alice.fake@example.com card 4111 1111 1111 1111",
         '{"db_url": "postgresql://svc:Fk9fake77@db/x", "db_url": "x"}',
         "relay ops@[192.0.2.10] accepted",
+        "export LINODE_TOKEN=397c19fed2b0387319872276dec75e08d81fa06275bea2ad881f02d66e8cab87;1.2.3.4.5",
     ],
 )
 def test_apply_is_idempotent(value):

@@ -1109,8 +1109,8 @@ def _bracketed_value(v: str) -> bool:
     (``(K1?J3Q{B{Z2liqAtDdn``: a generated password's symbols). A token holding ``;``, ``,``
     or ``&`` and no bracket is a value unless it is a list of names, words, numbers or
     versions (``basic,digest``, ``read,write``)."""
-    if len(v) < 8:
-        return False
+    if len(v) < 8 or "[REDACTED" in v:
+        return False  # (short, or holding redact's own mask: its output read again)
     first = _BRACKET.search(v)
     if first is None:  # (; , or & alone: a list of names and numbers is no value, and one
         # that ends a statement or an item is read by the other forms without its ; or ,)
