@@ -1105,10 +1105,11 @@ def _bracketed_value(v: str) -> bool:
     (``Union[str,``, ``self.tokens[i``, ``(domain,``: a type, a subscript, a tuple) and no
     end as code goes on (``,`` ``(``), or what code never writes: a closing bracket before
     any opening one with more after it (``P}8od...``), three kinds of operator
-    (``M(O<~!>K[0<)0*=``), or a run of letters no name is made of
-    (``(K1?J3Q{B{Z2liqAtDdn``: a generated password's symbols). A token holding ``;``, ``,``
-    or ``&`` and no bracket is a value unless it is a list of names, words, numbers or
-    versions (``basic,digest``, ``read,write``)."""
+    (``M(O<~!>K[0<)0*=``), a run of letters no name is made of
+    (``(K1?J3Q{B{Z2liqAtDdn``: a generated password's symbols), or no expression a parser
+    reads (crossed brackets, symbols in a row: ``odvy{-FI}WJfe95:k3q3``). A token holding
+    ``;``, ``,`` or ``&`` and no bracket is a value unless it is a list of names, words,
+    numbers, versions or ``name=word`` pairs (``basic,digest``, ``read,write``)."""
     if len(v) < 8 or "[REDACTED" in v:
         return False  # (short, or holding redact's own mask: its output read again)
     first = _BRACKET.search(v)
@@ -1120,8 +1121,6 @@ def _bracketed_value(v: str) -> bool:
         return True
     if first.group() in ")]}" and _ALNUM.search(v, first.end()):
         return True
-    if _mismatched_brackets(v):
-        return True  # a bracket closed by another kind, or closed with none open: no code
     if len(_OPERATORS.intersection(v)) >= 3:
         return True  # three kinds of operator with no blank between them: no line of code
     return any(not _code_word(w) for w in _LETTER_RUN.findall(v)) or not _reads_as_expression(v)
@@ -1152,23 +1151,9 @@ def _reads_as_expression(v: str) -> bool:
     for head in (v, v.rstrip("=,:+-*/%|&<>!")):  # (cut before a literal: Token(type="", ...)
         try:
             ast.parse(head + closers, mode="eval")
-        except (SyntaxError, ValueError):
-            continue
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # (nested past the parser's depth: no code a line holds)
         return True
-    return False
-
-
-def _mismatched_brackets(v: str) -> bool:
-    """Round, square or curly brackets that code could not have written: one opened in
-    the token and closed by another kind (``{...]``, ``(...}``). Code cut at a blank
-    leaves brackets open or closes ones opened before the token (``api_token)``), never
-    crossed."""
-    stack: list[str] = []
-    for ch in v:
-        if ch in "([{":
-            stack.append(ch)
-        elif ch in _OPENS and stack and stack.pop() != _OPENS[ch]:
-            return True
     return False
 
 
