@@ -1126,7 +1126,6 @@ def _bracketed_value(v: str) -> bool:
     return any(not _code_word(w) for w in _LETTER_RUN.findall(v)) or not _reads_as_expression(v)
 
 
-_OPENS = {")": "(", "]": "[", "}": "{"}
 _CLOSES = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -1140,7 +1139,7 @@ def _reads_as_expression(v: str) -> bool:
     for i, ch in enumerate(v):
         if ch in _CLOSES:
             stack.append(_CLOSES[ch])
-        elif ch in _OPENS:
+        elif ch in ")]}":  # (which one: the parse tells crossed brackets)
             if not stack:  # closing what was opened before the token (api_token), ...):
                 if _ALNUM.search(v, i):  # code's, unless more follows (5C}OO]Pm)
                     return False
