@@ -381,8 +381,9 @@ def test_an_unknown_or_repeated_fragment_is_a_catalog_error(tmp_path: Path) -> N
     assert str(info.value).startswith(
         f"{tmp_path / 'x.yaml'}:8: detector 'x-token': field 'patterns[1].regex'"
     )
-    assert "unknown fragment {{no_such}} (known: credential_stem, pem_private_base64, string_prefix)" in str(
-        info.value
+    assert (
+        "unknown fragment {{no_such}} (known: credential_stem, pem_private_base64, string_prefix, value_stop)"
+        in str(info.value)
     )
     bad = tmp_path / "bad"
     bad.mkdir()

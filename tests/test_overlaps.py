@@ -125,6 +125,27 @@ def test_assignments_joined_into_a_list_leave_each_value_readable_by_none(joiner
 
 
 @pytest.mark.parametrize(
+    "template",
+    ["https://api.example.com/v1?q=oslo&key={a}&{b}", "https://example.com/cb#key={a}\\nTOKEN={b}",
+     "https://example.com/cb?access_token={a}|{b}", "PHPSESSID={a}|https://x.example.com/{b}",
+     "密码是{a};https://x.example.com/{b}", "https://mm.example.com/hooks/{a}|{b}",
+     "x\\npostgres:5432:app:svc:{a}\\nTOKEN={b}", "DB=prod|db.example.com:5432:analytics:svc:{a}|TOKEN={b}",
+     "name,value\\ndb_password,{a}\\napi_token,{b}"],
+)  # fmt: skip
+def test_a_value_ends_where_its_syntax_or_the_next_item_says(template: str) -> None:
+    """A URL's query or fragment parameter ends at ``&``, ``|`` or ``#``; an unquoted value
+    at a ``|`` that starts a URL; a webhook's token at ``|``; a credential told in a sentence
+    at a ``;`` right after it; ``.pgpass`` lines and CSV rows start after an escaped line
+    break or a list's joiner: the token after each is masked too, with nothing of either
+    left readable."""
+    rng = random.Random(5)
+    a, b = _fake(22, seed=3), "sqp_" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    value = template.format(a=a, b=b)
+    out = _redacted(value)
+    assert a not in out and b[4:] not in out, out
+
+
+@pytest.mark.parametrize(
     "value",
     [
         f"s3://{AKIA}:{AWS_SECRET}@bucket",
