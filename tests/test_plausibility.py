@@ -135,6 +135,15 @@ def test_a_credential_piped_on_is_no_union_type(template):
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
 
 
+@pytest.mark.parametrize("secret", ["Q70LTecRwobhqmsGab", "Q7GPFjecCUMEMayXaZ"])
+def test_a_token_opening_with_a_capital_and_digits_is_no_versioned_type(secret):
+    """Only Kubernetes' ``V<n>`` prefix marks a versioned type's name (``V1Secret | None``);
+    a generated token that opens with another capital and digits, piped on, is the value."""
+    value = f"API_KEY={secret} | tee run.log"
+    assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]
+    assert redact.scan({"cmd": "secret: V1Secret | None"}) == []
+
+
 @pytest.mark.parametrize(
     "template",
     ['c.JupyterHub.cookie_secret = bytes.fromhex("{v}")', 'api_key = base64.b64decode("{v}")',

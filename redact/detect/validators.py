@@ -740,7 +740,8 @@ def _type_word(word: str) -> bool:
     return len(word) <= 3 or _looks_like_type_name(word) or (word.isalpha() and _pronounceable(word))
 
 
-_API_VERSION = re.compile(r"^[A-Z]\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])")
+# (Kubernetes clients name their types after the API version: V1Secret, V2beta2Metric)
+_API_VERSION = re.compile(r"^V\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])")
 # a parenthesised subexpression opened by a command's name, its arguments after a blank:
 # PowerShell's (Verb-Noun ...) and $(...), a shell's $(cmd ...)
 _OPENED_COMMAND = re.compile(r"^\$?\([A-Za-z_][A-Za-z_.]*(?:-[A-Za-z]+)?$")
