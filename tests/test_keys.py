@@ -422,7 +422,7 @@ def test_every_catalog_vendor_qualifies_key():
         assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL
 
 
-@pytest.mark.parametrize("name", ["acmeiot_key", "finnhubKey", "ETSY_KEY", "kucoin-key", "acmeiot.key"])
+@pytest.mark.parametrize("name", ["acmeiot_key", "zorblaxKey", "FENNIMO_KEY", "quillo-key", "acmeiot.key"])
 def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
     """``<name>_key`` after a name the grammar does not know (a vendor's) holds a
     credential only when the value reads as one: a random token is reported, in a
@@ -460,7 +460,7 @@ def test_a_known_qualifier_glued_to_key_secret_or_token_is_the_same_key(glued: s
         ), text
 
 
-@pytest.mark.parametrize("name", ["SHODANTOKEN", "acmeiotsecret", "FINNHUBKEY", "zorblaxkey"])
+@pytest.mark.parametrize("name", ["FENNIMOTOKEN", "acmeiotsecret", "QUILLOKEY", "zorblaxkey"])
 def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(name):
     """``SHODANTOKEN``, written in one case with nothing between the name and the word,
     reads as ``SHODAN_TOKEN`` would for a name the grammar does not know: a generated
@@ -480,6 +480,23 @@ def test_a_name_glued_to_token_secret_or_key_in_one_case_is_an_unknown_holder(na
     digest = "9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d"
     for value in ("north-eu", "v2.3.1", "backup", digest):
         assert redact.scan({name: value}) == [] and redact.scan({"log": f"{name}={value}"}) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "vendor"),
+    [("finnhubKey", "finnhub"), ("ETSY_KEY", "etsy"), ("kucoin-key", "kucoin"), ("SHODANTOKEN", "shodan"),
+     ("FINNHUBKEY", "finnhub"), ("todoist_api_token", "todoist")],
+)  # fmt: skip
+def test_a_key_naming_a_known_vendor_and_the_keys_kind_holds_hex_too(name, vendor):
+    """A vendor the catalog reads keys of by name (``api-vendor-key``), then the key's kind
+    (``key``, ``token``), written apart or glued: hex of a digest's length is that vendor's
+    key (many vendors issue 40 or 64 hex), as under ``api_key``, in a mapping and in text;
+    the vendor's name alone before a digest, or a word after it, is still no key."""
+    digest = "9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d"  # generated, a SHA-1's length
+    assert redact.scan({name: digest}) and redact.scan({"log": f"{name}={digest}"})
+    for key in (vendor, f"{vendor}_model", f"{vendor}_keyboard"):
+        assert redact.scan({key: digest}) == [], key
+        assert redact.scan({"log": f"{key} {digest}"}) == [], key
 
 
 @pytest.mark.parametrize("vendor", ["pinecone", "datadog", "Kaggle", "COHERE", "config.postmark"])

@@ -239,6 +239,13 @@ def test_prefixed_tokens_glued_after_a_finding(spec):
         ("{tok}", "shodan_model", False),
         ('"SalesforceOauth2ProviderConfig": {{', "schema", False),
         ("{sha}", "openweathermap", False),
+        # the key's kind after the vendor's name says which credential the hex is, as under
+        # api_key: in text and as the key above the value
+        ("shodan_key: {sha}", "notes", True),
+        ("finnhub key: {sha}", "log", True),
+        ("{sha}", "shodan_key", True),
+        ("{sha}", "config.FINNHUBKEY", True),
+        ("{sha}", "shodan_model_key", False),
         # vendors with detectors of their own, by their name alone in text
         ("pinecone: {uuid}", "log", True),
         ("datadog = {tok}", "notes", True),

@@ -1248,7 +1248,8 @@ def generated(c: Candidate) -> bool:
     issues keys that carry no prefix of their own. After a name that says which
     credential it is (the regex group ``kind``: ``api key``, ``access token``,
     ``password``), hex of a commit's or a digest's length is one too, as it is under the
-    same name as a key (``api_key: <40 hex>``)."""
+    same name as a key (``api_key: <40 hex>``); so under a key that ends with such a word,
+    where the pattern reads the whole value under its key (the regex group ``keyed``)."""
     m = c.match
     if m is not None and "name" in m.re.groupindex and m.group("name") is not None:
         # a bare key, token or secret after a word (fennimo token, acmeiot key): the name
@@ -1262,7 +1263,16 @@ def generated(c: Candidate) -> bool:
         # key, private key: hex there is a key's public fingerprint)
         return generated_token(c.span, digest=m.group("name").lower() != "key")
     named = m is not None and "kind" in m.re.groupindex and m.group("kind") is not None
+    if m is not None and "keyed" in m.re.groupindex:
+        # (the whole value under the key that selected the pattern: the key's last word,
+        # glued or not, says which credential it is, shodan_api_key or FINNHUBKEY as
+        # "shodan api key" in text)
+        named = c.key.lower().endswith(_KIND_WORDS)
     return generated_token(c.span, digest=named)
+
+
+# the last words of a key that say which credential its value is
+_KIND_WORDS = ("key", "keys", "token", "tokens", "secret", "pat", "password")
 
 
 # hex shorter than MD5's: an id (a span's, a resource's suffix), where a name does not say key
