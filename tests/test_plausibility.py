@@ -118,6 +118,32 @@ def test_an_interpolations_literal_default_is_a_value(key, template):
 
 
 @pytest.mark.parametrize(
+    "template",
+    ['password = "{s}"', "PASSWORD={s}", "api_key: {s}", '{{"db_pass": "{s}"}}', "<password>{s}</password>",
+     'if db_pass == "{s}":', "password.equals('{s}')"],
+)  # fmt: skip
+def test_braces_and_dollars_inside_a_password_open_no_template(template):
+    """A template is a whole expression of its grammar: ``${`` opens one only before a name
+    and then an operator or its end (``${VAR}``, ``${VAR:-x}``, ``${#arr}``, ``${cfg.key}``,
+    ``${file("x")}``), ``{{ ... }}`` holds no brace; a generated password that merely holds
+    ``{{``, ``${`` and ``}}`` is the value, masked whole."""
+    secret = "Zq{{8m}K)2${p]Lx(9[Tq>-_$#w4}}"
+    value = template.format(s=secret)
+    out = redact.redact({"v": value}).value["v"]
+    assert "8m}K)2" not in out and "Lx(9[Tq" not in out, out
+    assert redact.scan({"db_password": secret})
+
+
+@pytest.mark.parametrize(
+    "value", ["${{ secrets.DB_PASSWORD }}", "{{ .Values.db.password | quote }}", "${#DB_PASSWORD}", '${file("pw.txt")}',
+              "${ var.db_password }", "{{{ db_password }}}"],
+)  # fmt: skip
+def test_a_templates_own_expressions_stay_templates(value):
+    assert redact.scan({"db_password": value}) == []
+    assert redact.scan({"v": f"password = {value}"}) == []
+
+
+@pytest.mark.parametrize(
     "value", ["${DB_PASSWORD}", "${oc.env:DB_PASSWORD}", "${DB_PASSWORD:-changeme}", "${API_KEY:-}"]
 )
 def test_an_interpolation_without_a_credential_default_is_a_template(value):

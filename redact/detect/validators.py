@@ -99,10 +99,13 @@ FIELD_OPEN = r"\{(?!(?=[\w.]*?[a-z])(?=[\w.]*?[A-Z])(?=[\w.]*?\d)[\w.]{8,}\})"
 # A placeholder is recognised by what the whole value (or the credential part) is: a
 # template, a mask, a stand-in word or a redaction output. Containing "{{" is not enough.
 _TEMPLATE = re.compile(
-    r"""\$\{[^{}\n]{0,256}\}+          # ${VAR}, ${{ secrets.X }}
+    r"""\$\{(?=[ \t]*[#!]?[A-Za-z_][\w.-]*[}:=?+\#%/^,@\[(\ \t|!*-]|[0-9@*\#?$!]\})[^{}\n]{0,256}\}+
+                                    # ${VAR}, ${VAR:-x}, ${#VAR}, ${cfg.key}, ${file("x")}:
+                                    # a name, then the end or an operator (${e]x...} is none)
       | \$\([^()\n]{0,256}\)          # $(command)
-      | \{\{(?![^\n]{0,256}?\|[ \t]*default\b[ \t]*\(?[ \t]*["'][^"'\s])[^\n]{0,256}?\}\}
-                                    # {{ template }}, not one with a literal default
+      | \{\{(?![^\n]{0,256}?\|[ \t]*default\b[ \t]*\(?[ \t]*["'][^"'\s])[^{}\n]{0,256}?\}\}
+                                    # {{ template }} (no brace inside: {{h}o)...}} is none),
+                                    # not one with a literal default; ${{ secrets.X }} too
       | \{%[^\n]{0,256}?%\}           # {% template %}
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
       | """
