@@ -538,6 +538,14 @@ def test_a_short_credential_is_not_looked_for_again() -> None:
     assert out.startswith("password: [REDACTED:") and out.endswith("and Xk9#mP2 again")
 
 
+def test_a_word_as_a_password_is_not_looked_for_again() -> None:
+    """A password that is a plain word (a container's default, ``postgres:postgres``) is
+    masked where it was found, but not looked for elsewhere in the value: the URI's scheme,
+    user and database keep their names, as across leaves."""
+    out = _redacted("postgres://postgres:postgres@localhost:5432/postgres")
+    assert out == "postgres://postgres:****@localhost:5432/postgres"
+
+
 @pytest.mark.parametrize(
     "plain",
     [

@@ -765,13 +765,17 @@ def with_echoes(text: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` and every other place ``text`` repeats the value of a credential they found
     (``token = 'v' | 'v'``, a password assigned and then typed in a command line): each
     repetition is masked with it (``shadow``, not reported twice), never left readable
-    beside its masked copy. Hits are sorted by start; so is the result."""
+    beside its masked copy; a credential that is a plain word (``postgres`` as the password of
+    ``postgres://postgres:postgres@db``) is looked for nowhere else, as across leaves. Hits
+    are sorted by start; so is the result."""
     values: dict[str, Hit] = {}
     for h in hits:
         if h.detector.index < 0:
             return hits  # (a guard masks the whole value)
         if h.end - h.start >= _ECHO_MIN and h.detector.category in _CREDENTIAL_CATEGORIES:
-            values.setdefault(text[h.start : h.end], h)
+            value = text[h.start : h.end]
+            if _mixed(value):  # (a word, postgres:postgres, is no echo: the scheme stays)
+                values.setdefault(value, h)
             if len(values) >= _ECHO_VALUES:
                 break
     if not values:
