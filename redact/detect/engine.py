@@ -814,15 +814,22 @@ def repeated_credentials(text: str, hits: Iterable[Hit], into: dict[str, Hit]) -
 
 
 def _mixed(value: str) -> bool:
-    if any(c.isspace() for c in value):
+    """Two kinds of character or more (lower case, upper case, digits, symbols), five
+    distinct characters, no blank: a credential rather than a word."""
+    if len(set(value)) < 5 or _BLANK.search(value):
         return False
     kinds = (
-        any(c.islower() for c in value)
-        + any(c.isupper() for c in value)
-        + any(c.isdigit() for c in value)
-        + any(not c.isalnum() for c in value)
+        (value != value.upper())  # (a lower-case letter)
+        + (value != value.lower())  # (an upper-case letter)
+        + (_DIGIT.search(value) is not None)
+        + (_SYMBOL.search(value) is not None)
     )
-    return kinds >= 2 and len(set(value)) >= 5
+    return kinds >= 2
+
+
+_BLANK = regex.compile(r"\s")
+_DIGIT = regex.compile(r"\d")
+_SYMBOL = regex.compile(r"[\W_]")
 
 
 def echo_hits(text: str, values: Sequence[tuple[str, Hit]]) -> list[Hit]:
