@@ -805,6 +805,14 @@ _VERSION_WORDS = re.compile(r"(?:version|\bver\b|release|driver|cuda|cudnn|build
 _NUMBERING_BEFORE = re.compile(r"(?:\bsections?|§|\boid|objectidentifier\(|\bchapter|\bclause)\W{0,3}$")
 _PACKAGE_BEFORE = re.compile(r"(?:^|\s)([a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+)[ \t]+$")
 _NAME_PART = re.compile(r"[-_.]")
+# a host's name, by its last label (a top-level domain or a private network's suffix), as
+# a hosts file or a resolver's output puts it before its address; packages' dotted names
+# end otherwise (ruamel.yaml, zope.interface)
+_HOST_NAME = re.compile(
+    r"\.(?:com|net|org|io|ai|dev|app|edu|gov|co|local|localdomain|internal|lan|corp|home|intranet)$"
+)
+# a product token's version (a browser's User-Agent: Chrome/119.0.0.0, HeadlessChrome/...)
+_PRODUCT_BEFORE = re.compile(r"(?<![\w/.:-])[A-Z][A-Za-z]{1,30}/$")
 
 _DOCUMENTATION = tuple(
     ipaddress.ip_network(n)
@@ -851,13 +859,22 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     kind = _ip_key_kind(c.key)
     if kind == 1:
         return None
-    before = c.before(_IP_LOOKBEHIND).lower()
+    raw = c.before(_IP_LOOKBEHIND)
+    if _PRODUCT_BEFORE.search(raw):
+        return None  # Chrome/119.0.0.0: a product's version in a User-Agent
+    before = raw.lower()
     if _VERSION_WORDS.search(before) or _NUMBERING_BEFORE.search(before):
         return None
-    if sum(len(p) == 1 for p in parts) >= 2:  # (12.1.3.1, 8.9.2.26: a version's shape)
+    if sum(len(p) == 1 for p in parts) >= 2 and len(parts[0]) < 3:
+        # (12.1.3.1, 8.9.2.26: a version's shape; a major version of three digits is none,
+        # so "example.com 192.168.0.1", a hosts-style pair, is an address)
         m = _PACKAGE_BEFORE.search(before)
-        if m and not any(part.startswith(_IP_WORDS) for part in _NAME_PART.split(m[1])):
-            return None  # a package's version in a listing
+        if (
+            m
+            and not any(part.startswith(_IP_WORDS) for part in _NAME_PART.split(m[1]))
+            and not _HOST_NAME.search(m[1])
+        ):
+            return None  # a package's version in a listing (a host's name before it: a hosts line)
     # one digit four times (8.8.8.8, 1.1.1.1) is an address: versions do not repeat so;
     # three leading one-digit parts otherwise are a version's or an X.500 OID's shape
     # (1.2.3.10, 2.5.4.41: an address only with an address's context; 10.0.0.1 is one)
