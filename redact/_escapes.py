@@ -1,6 +1,7 @@
 """The escapes a value may hold its characters in, as the scanner reads them decoded and
 as the mask keeps them whole: URL percent-escapes, HTML and XML character references,
-JSON's, JavaScript's and Python's string escapes, and a level of backslash escaping."""
+JSON's, JavaScript's and Python's string escapes, a level of backslash escaping and the
+escaped separators of Java's .properties files."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ __all__ = [
     "ENTITY_ASCII",
     "CODE_ESCAPE",
     "BACKSLASH_ESCAPE",
+    "PROPERTY_ESCAPE",
     "ANY_ESCAPE",
     "percent_char",
     "entity_char",
@@ -42,9 +44,12 @@ CODE_ESCAPE = re.compile(r"\\(?:u00|x)[0-7][0-9A-Fa-f]")
 # string): where an escaped backslash comes before a quote, one level of escaping is also
 # read undone
 BACKSLASH_ESCAPE = re.compile(r"\\[\\\"/]")
+# Java's .properties files (java.util.Properties.store, Spark's and Hadoop's tools) escape
+# the separators : = # ! in values too: jdbc\:mysql\://db\:3306/x?password\=...
+PROPERTY_ESCAPE = re.compile(r"\\[:=#!]")
 # any one of them (the mask takes each whole)
 ANY_ESCAPE = re.compile(
-    "|".join(p.pattern for p in (PERCENT_ASCII, ENTITY_ASCII, CODE_ESCAPE, BACKSLASH_ESCAPE))
+    "|".join(p.pattern for p in (PERCENT_ASCII, ENTITY_ASCII, CODE_ESCAPE, BACKSLASH_ESCAPE, PROPERTY_ESCAPE))
 )
 
 

@@ -28,6 +28,7 @@ from redact._escapes import (
     ENTITY_ASCII,
     PERCENT_ASCII,
     PERCENT_SEPARATOR,
+    PROPERTY_ESCAPE,
     code_escape_char,
     entity_char,
     percent_char,
@@ -349,6 +350,8 @@ class Scanner:
         if "\\" in text:
             if CODE_ESCAPE.search(text):
                 hits = self._decoded(text, key, hits, CODE_ESCAPE, code_escape_char)
+            if PROPERTY_ESCAPE.search(text):
+                hits = self._decoded(text, key, hits, PROPERTY_ESCAPE, second_char)
             if '\\\\"' in text and level < _UNESCAPE_LEVELS:
 
                 def deeper(t: str, k: str) -> list[Hit]:

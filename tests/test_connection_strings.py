@@ -771,3 +771,19 @@ def test_symbol_rich_passwords_in_key_value_strings_and_command_lines() -> None:
         "mysql -u root -p train",
     ):
         assert findings(line) == [], line
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["db.url=jdbc\\:mysql\\://db\\:3306/shop?user\\=svc&password\\={s}&ssl\\=true",
+     "spring.datasource.url=postgresql\\://svc\\:{s}@db\\:5432/app", "db.password\\={s}"],
+)  # fmt: skip
+def test_a_java_properties_files_escaped_separators_are_read_decoded(template: str) -> None:
+    """Java's .properties files escape ``:``, ``=``, ``#`` and ``!`` in values
+    (``Properties.store``): the connection string is read as written unescaped, its password
+    masked and its host, port and database kept as they were."""
+    secret = "Tq7vL2mX9pZr4Kq8"
+    value = template.format(s=secret)
+    out = redact.redact({"v": value}).value["v"]
+    assert secret not in out, out
+    assert out.replace("****", "").replace("[REDACTED:secret-assignment]", "") == value.replace(secret, "")
