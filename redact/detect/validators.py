@@ -559,11 +559,29 @@ def _is_counting(s: str) -> bool:
     it (``fedcba9876543210``)."""
     if len(s) < 6:
         return False
-    pairs = list(zip(s.lower(), s[1:].lower(), strict=False))
-    empty: set[str] = set()
-    if all(b in _COUNTING_NEXT.get(a, empty) for a, b in pairs):
-        return True
-    return all(a in _COUNTING_NEXT.get(b, empty) for a, b in pairs)
+    # (the first pair says which way it counts; the walk stops at the first step that
+    # does not, so a long value costs a few comparisons, not a copy of all its pairs)
+    first, second = s[0].lower(), s[1].lower()
+    if second in _COUNTING_NEXT.get(first, _NO_SUCCESSOR):
+        forward = True
+    elif first in _COUNTING_NEXT.get(second, _NO_SUCCESSOR):
+        forward = False
+    else:
+        return False
+    prev = second
+    for ch in s[2:]:
+        ch = ch.lower()
+        if (
+            (ch not in _COUNTING_NEXT.get(prev, _NO_SUCCESSOR))
+            if forward
+            else (prev not in _COUNTING_NEXT.get(ch, _NO_SUCCESSOR))
+        ):
+            return False
+        prev = ch
+    return True
+
+
+_NO_SUCCESSOR: frozenset[str] = frozenset()
 
 
 def credential_like(value: str) -> bool:
