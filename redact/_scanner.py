@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
+import yaml
+
 from redact._escapes import (
     BACKSLASH_ESCAPE,
     CODE_ESCAPE,
@@ -37,7 +39,16 @@ from redact._escapes import (
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact._tables import credential_cells, may_hold_table
-from redact.detect.engine import GUARD_DENSE, GUARD_ERROR, GUARD_TIMEOUT, Engine, Hit, with_echoes
+from redact.detect.engine import (
+    GUARD_DENSE,
+    GUARD_ERROR,
+    GUARD_TIMEOUT,
+    OUTPUT_MARKERS,
+    Engine,
+    Hit,
+    drop_redaction_outputs,
+    with_echoes,
+)
 from redact.detect.keys import KeyClass, classify_key, is_bare_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, flag_name, key_path, pointer
@@ -364,6 +375,8 @@ class Scanner:
             hits = self._cell_hits(text, hits)
         if "{" in text and '"' in text:
             hits = self._inline_json_hits(text, key, hits)
+        if "\n" in text and ":" in text and len(text) <= _YAML_MAX and _YAML_PARENT.search(text):
+            hits = self._yaml_parent_hits(text, key, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -460,6 +473,27 @@ class Scanner:
                     hits = _merged(hits, found, start.__add__)
             m = _INLINE_OBJECT.search(text, end)
         return hits
+
+    def _yaml_parent_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of the leaves a YAML document in ``text`` nests under a
+        credential's name (``db_password:`` then ``value: ...``, W&B's config.yaml;
+        ``secrets:`` then ``db: ...``), read under their key path as the same mapping's
+        leaves are (``db_password.value``, ``secrets.db``); where ``hits`` read the text
+        already, that reading stands. A leaf whose text is not its value as written (a
+        quoted scalar with escapes, a folded one) is masked over its whole source span."""
+        try:
+            root = yaml.compose(text, Loader=_YAML_LOADER)
+        except (yaml.YAMLError, RecursionError, ValueError):
+            return hits  # (no YAML document: the line patterns read it)
+        found: list[Hit] = []
+        for path, node in _credential_subtrees(root, key):
+            doc = _yaml_tree(node, text, 0)
+            if doc is not None:
+                self._walk_embedded(doc, path, _last_segment(path), _place_into(found), 0)
+        if found and any(m in text for m in OUTPUT_MARKERS):
+            # ([REDACTED:x] is a flow sequence to YAML: redacted text stays as it is)
+            found = drop_redaction_outputs(text, found)
+        return _merged(hits, found, int) if found else hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,
@@ -694,10 +728,90 @@ def _text_of(node: Any) -> str:
     return node.value if isinstance(node, JStr) else node
 
 
+# a mapping's key alone on its line, then a deeper-indented key: YAML nesting, read as a
+# document only then (and for text up to _YAML_MAX characters)
+_YAML_PARENT = re.compile(
+    r"(?m)^( *)(?:- )?[^\s:#\-][^:\n]{0,100}:[ \t]*\r?\n\1 +[^\s:#][^:\n]{0,100}:(?:[ \t]|\r?$)"
+)
+_YAML_MAX = 65536
+try:  # the C loader is several times faster; fall back to pure Python
+    _YAML_LOADER: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _YAML_LOADER = yaml.SafeLoader
+
+
+def _credential_subtrees(root: Any, key: str) -> list[tuple[str, Any]]:
+    """``(key path, node)`` of each mapping or sequence a YAML node tree holds under a key
+    the key grammar calls a credential's (outermost first; what is under one is read
+    with it)."""
+    out: list[tuple[str, Any]] = []
+    stack: list[tuple[Any, str, int]] = [(root, key, 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > _EMBEDDED_DEPTH or not isinstance(node, yaml.MappingNode):
+            continue
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode) or isinstance(v, yaml.ScalarNode):
+                continue
+            child = f"{path}.{k.value}" if path else str(k.value)
+            if classify_key(child) is KeyClass.CREDENTIAL:
+                out.append((child, v))
+            else:
+                stack.append((v, child, depth + 1))
+    return out
+
+
+def _yaml_tree(node: Any, text: str, depth: int) -> Any:
+    """A YAML node as the embedded-JSON tree ``_walk_embedded`` reads (``JObj`` of ``JStr``
+    keys, lists, ``JStr`` leaves at their offsets in ``text``); a scalar whose text is not
+    its value as written is one span over its source (``_YamlSpan``)."""
+    if depth > _EMBEDDED_DEPTH:
+        return None
+    if isinstance(node, yaml.MappingNode):
+        obj = JObj()
+        for k, v in node.value:
+            kk, vv = _yaml_tree(k, text, depth + 1), _yaml_tree(v, text, depth + 1)
+            if isinstance(kk, JStr) and vv is not None:
+                obj.append((kk, vv))
+        return obj
+    if isinstance(node, yaml.SequenceNode):
+        return [t for t in (_yaml_tree(v, text, depth + 1) for v in node.value) if t is not None]
+    if isinstance(node, yaml.ScalarNode):
+        start, end = node.start_mark.index, node.end_mark.index
+        value = node.value
+        if text[start:end] == value:  # a plain scalar: its characters are the value's
+            return _YamlText(value, start - 1, text[start:end])
+        if node.style in ("'", '"') and text[start + 1 : end - 1] == value:
+            return _YamlText(value, start, text[start:end])
+        return _YamlSpan(value, start, text[start:end])
+    return None
+
+
+class _YamlText(JStr):
+    """A YAML scalar whose characters in the text are its value's, one for one (a plain
+    scalar, or a quoted one without escapes): offsets shift by where it starts."""
+
+    __slots__ = ()
+
+    def to_outer(self, i: int) -> int:
+        return self.raw_start + 1 + i
+
+
+class _YamlSpan(JStr):
+    """A YAML scalar whose source is not its value as written (escapes, folded lines): a
+    hit in its value covers its whole source span (``raw``)."""
+
+    __slots__ = ()
+
+
 def _place_into(hits: list[Hit]) -> _Place:
     """``place`` for :func:`parse_embedded` nodes: hits moved to offsets into the outer text."""
 
     def place(found: list[Hit], node: Any) -> None:
+        if isinstance(node, _YamlSpan):
+            start, end = node.raw_start, node.raw_start + len(node.raw)
+            hits.extend(Hit(h.detector, start, end, start, end, h.confidence, h.shadow) for h in found)
+            return
         if isinstance(node, JStr):
             _map_hits(found, node, hits)
             return

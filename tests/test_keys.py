@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 import pytest
+import yaml
 
 import redact
 from redact.detect.keys import KeyClass, classify_key, credential_from_parent, key_words, split_segments
@@ -296,6 +297,27 @@ def test_a_yaml_scalar_on_the_line_after_its_key(text):
     name's value (YAML reads ``password:\n  X`` as ``password: X``)."""
     out = redact.redact({"cfg": text}).value["cfg"]
     assert "Xk9pLm2Qa77" not in out and ("host: db.internal" in out or "host" not in text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["db_password:\n  desc: null\n  value: Xk9pLm2Qa77wQ\n",
+     "wandb_version: 1\napi_key:\n  desc: null\n  value: Zq8mK2pLx9Tq7Wb4Rt6Y\nlr:\n  desc: null\n  value: 0.001\n",
+     "secrets:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n  model: gpt-4o\n",
+     "creds:\n  - user: svc\n    acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
+     "secrets:\n  acmeiot: \"Zq8m\\u004b2pLx9Tq7Wb4Rt6Y\"\n"],
+)  # fmt: skip
+def test_yaml_text_nesting_leaves_under_a_credential_reads_them_as_a_mapping_does(text):
+    """YAML text nests leaves under a credential's name as a mapping does (W&B's
+    config.yaml writes each parameter as ``name: {desc, value}``): they are read under
+    their key path, with the answers the parsed mapping gets; masking the output again
+    changes nothing (``[REDACTED:x]`` is a flow sequence to YAML)."""
+    assert redact.scan(yaml.safe_load(text))
+    out = redact.redact({"cfg": text}).value["cfg"]
+    assert "Xk9pLm2Qa77" not in out and "2pLx9Tq7Wb4" not in out, out
+    assert redact.redact({"cfg": out}).value["cfg"] == out
+    lineage = "secrets:\n  run_uuid: 3f9a2c71b04e8d16a5c7e92f0d4b1a68\n  git_sha: 94ed2de4e4c9f6551fa0a9203d5fed766c9567df\n"
+    assert redact.scan({"cfg": lineage}) == []
 
 
 @pytest.mark.parametrize(

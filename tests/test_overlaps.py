@@ -156,6 +156,8 @@ def test_a_value_ends_where_its_syntax_or_the_next_item_says(template: str) -> N
         '{"db_url": "postgresql://svc:Fk9fake77@db/x", "db_url": "x"}',
         "relay ops@[192.0.2.10] accepted",
         "export LINODE_TOKEN=397c19fed2b0387319872276dec75e08d81fa06275bea2ad881f02d66e8cab87;1.2.3.4.5",
+        'Authorization: Digest username="svc", realm="api", response="6629fae49393a05397450978507c4ef1"\\nconv1x1',
+        "db_password:\n  desc: null\n  value: Xk9pLm2Qa77wQ\n",
     ],
 )
 def test_apply_is_idempotent(value):

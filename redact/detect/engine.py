@@ -49,15 +49,17 @@ __all__ = [
     "GUARD_ERROR",
     "GUARD_DENSE",
     "REDACTION_OUTPUT",
+    "OUTPUT_MARKERS",
+    "drop_redaction_outputs",
 ]
 
 # What redact itself writes in place of a detected span: a later scan of redacted output
 # must not read these (or the text between them and a separator) as a new credential.
 REDACTION_OUTPUT = regex.compile(
     r"\[REDACTED(?::[\w.-]{1,64})?\]|\*{3,}|tok:[A-Z_]{1,32}:[0-9a-f]{8,64}"
-    r"|enc:v1:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}"
+    r"|enc:v[12]:[\w-]{1,64}:[A-Za-z0-9_=-]{8,}~?"
 )
-_OUTPUT_MARKERS = ("[REDACTED", "***", "tok:", "enc:v1:")
+OUTPUT_MARKERS = ("[REDACTED", "***", "tok:", "enc:v1:", "enc:v2:")
 
 _KEY_CACHE_LIMIT = 65536
 
@@ -602,8 +604,8 @@ class Engine:
                             rejected[0] = True  # (the next search starts inside this match)
         except TimeoutError:
             return [Hit(GUARD_TIMEOUT, 0, n, 0, n)]
-        if hits and any(m in text for m in _OUTPUT_MARKERS):
-            hits = _drop_redaction_outputs(text, hits)
+        if hits and any(m in text for m in OUTPUT_MARKERS):
+            hits = drop_redaction_outputs(text, hits)
         return _resolve(hits) if len(hits) > 1 else hits
 
     def _check(
@@ -853,7 +855,7 @@ def echo_hits(text: str, values: Sequence[tuple[str, Hit]]) -> list[Hit]:
     return sorted(out, key=lambda h: (h.start, h.end))
 
 
-def _drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
+def drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop hits that cover nothing but redact's own outputs and separators, so that
     redacting redacted text changes nothing (``s3://[REDACTED:x]:****@bucket``)."""
     spans = [m.span() for m in REDACTION_OUTPUT.finditer(text)]
