@@ -375,7 +375,7 @@ class Scanner:
             hits = self._cell_hits(text, hits)
         if "{" in text and '"' in text:
             hits = self._inline_json_hits(text, key, hits)
-        if "\n" in text and ":" in text and len(text) <= _YAML_MAX and _YAML_PARENT.search(text):
+        if "\n" in text and ":" in text and len(text) <= _YAML_MAX and _nests_under_credential(text):
             hits = self._yaml_parent_hits(text, key, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
@@ -728,11 +728,30 @@ def _text_of(node: Any) -> str:
     return node.value if isinstance(node, JStr) else node
 
 
-# a mapping's key alone on its line, then a deeper-indented key: YAML nesting, read as a
-# document only then (and for text up to _YAML_MAX characters)
+# a mapping's key alone on its line, then a deeper-indented key: YAML nesting under that
+# key (its name the group)
 _YAML_PARENT = re.compile(
-    r"(?m)^( *)(?:- )?[^\s:#\-][^:\n]{0,100}:[ \t]*\r?\n\1 +[^\s:#][^:\n]{0,100}:(?:[ \t]|\r?$)"
+    r"(?m)^( *)(?:- )?[\"']?(?P<name>[^\s:#\-\"'][^:\n\"']{0,100})[\"']?:[ \t]*\r?\n"
+    r"\1 +[^\s:#][^:\n]{0,100}:(?:[ \t]|\r?$)"
 )
+_YAML_PARENTS = 64  # nestings looked at per text
+_YAML_FLOW = 256  # flow collections' brackets past which a text is not parsed (libyaml's
+# time grows with the square of their nesting)
+
+
+def _nests_under_credential(text: str) -> bool:
+    """``text`` nests YAML under a key the key grammar calls a credential's (a name alone
+    on its line, a deeper key after it), and is cheap for PyYAML to parse."""
+    if text.count("[") + text.count("{") > _YAML_FLOW:
+        return False
+    for n, m in enumerate(_YAML_PARENT.finditer(text)):
+        if n >= _YAML_PARENTS:
+            return False
+        if classify_key(m["name"].strip()) is KeyClass.CREDENTIAL:
+            return True
+    return False
+
+
 _YAML_MAX = 65536
 try:  # the C loader is several times faster; fall back to pure Python
     _YAML_LOADER: Any = yaml.CSafeLoader

@@ -320,6 +320,16 @@ def test_yaml_text_nesting_leaves_under_a_credential_reads_them_as_a_mapping_doe
     assert redact.scan({"cfg": lineage}) == []
 
 
+def test_yaml_text_is_parsed_only_under_a_credential_and_not_deeply_nested() -> None:
+    """Only YAML text nesting keys under a credential's name is parsed, and not past 256
+    flow brackets (libyaml's time grows with the square of their nesting)."""
+    from redact._scanner import _nests_under_credential
+
+    assert _nests_under_credential("db_password:\n  value: [a, b]\n")
+    assert not _nests_under_credential("model:\n  name: resnet\n  lr: 0.1\n")
+    assert not _nests_under_credential("db_password:\n  value: " + "[" * 300 + "]" * 300 + "\n")
+
+
 @pytest.mark.parametrize(
     ("text", "secret"),
     [
