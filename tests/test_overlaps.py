@@ -130,11 +130,13 @@ def test_assignments_joined_into_a_list_leave_each_value_readable_by_none(joiner
      "https://example.com/cb?access_token={a}|{b}", "PHPSESSID={a}|https://x.example.com/{b}",
      "密码是{a};https://x.example.com/{b}", "https://mm.example.com/hooks/{a}|{b}",
      "x\\npostgres:5432:app:svc:{a}\\nTOKEN={b}", "DB=prod|db.example.com:5432:analytics:svc:{a}|TOKEN={b}",
-     "name,value\\ndb_password,{a}\\napi_token,{b}"],
+     "name,value\\ndb_password,{a}\\napi_token,{b}", "WEBHOOK_HMAC={a}|{b}", "WEBHOOK_HMAC={a}&{b}",
+     "ann.fake@example.com|svc:{a}@tcp(db.example.com:3306)/x?t={b}"],
 )  # fmt: skip
 def test_a_value_ends_where_its_syntax_or_the_next_item_says(template: str) -> None:
     """A URL's query or fragment parameter ends at ``&``, ``|`` or ``#``; an unquoted value
-    at a ``|`` that starts a URL; a webhook's token at ``|``; a credential told in a sentence
+    at a ``&`` or ``|`` that starts a URL or a provider's prefixed token; a webhook's token
+    at ``|``; a Go MySQL DSN starts after a list's joiner; a credential told in a sentence
     at a ``;`` right after it; ``.pgpass`` lines and CSV rows start after an escaped line
     break or a list's joiner: the token after each is masked too, with nothing of either
     left readable."""
