@@ -475,21 +475,26 @@ class Scanner:
         return hits
 
     def _yaml_parent_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
-        """``hits`` and the hits of the leaves a YAML document in ``text`` nests under a
+        """``hits`` and the hits of the leaves the YAML documents in ``text`` nest under a
         credential's name (``db_password:`` then ``value: ...``, W&B's config.yaml;
-        ``secrets:`` then ``db: ...``), read under their key path as the same mapping's
-        leaves are (``db_password.value``, ``secrets.db``); where ``hits`` read the text
-        already, that reading stands. A leaf whose text is not its value as written (a
-        quoted scalar with escapes, a folded one) is masked over its whole source span."""
+        ``secrets:`` then ``acmeiot: ...``), read under their key path as the same
+        mapping's leaves are (``db_password.value``, ``secrets.acmeiot``); where ``hits``
+        read the text already, that reading stands. A leaf whose text is not its value as
+        written (a quoted scalar with escapes, a folded one) is masked over its whole
+        source span. Parsing past the engine's time guard masks the whole value."""
+        deadline = time.monotonic() + self.engine.timeout
         try:
-            root = yaml.compose(text, Loader=_YAML_LOADER)
-        except (yaml.YAMLError, RecursionError, ValueError):
+            roots = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError, IndexError):
             return hits  # (no YAML document: the line patterns read it)
+        if time.monotonic() > deadline:
+            return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
         found: list[Hit] = []
-        for path, node in _credential_subtrees(root, key):
-            doc = _yaml_tree(node, text, 0)
-            if doc is not None:
-                self._walk_embedded(doc, path, _last_segment(path), _place_into(found), 0)
+        for root in roots:
+            for path, node in _credential_subtrees(root, key):
+                doc = _yaml_tree(node, text, 0)
+                if doc is not None:
+                    self._walk_embedded(doc, path, _last_segment(path), _place_into(found), 0)
         if found and any(m in text for m in OUTPUT_MARKERS):
             # ([REDACTED:x] is a flow sequence to YAML: redacted text stays as it is)
             found = drop_redaction_outputs(text, found)

@@ -305,14 +305,15 @@ def test_a_yaml_scalar_on_the_line_after_its_key(text):
      "wandb_version: 1\napi_key:\n  desc: null\n  value: Zq8mK2pLx9Tq7Wb4Rt6Y\nlr:\n  desc: null\n  value: 0.001\n",
      "secrets:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n  model: gpt-4o\n",
      "creds:\n  - user: svc\n    acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
-     "secrets:\n  acmeiot: \"Zq8m\\u004b2pLx9Tq7Wb4Rt6Y\"\n"],
+     "secrets:\n  acmeiot: \"Zq8m\\u004b2pLx9Tq7Wb4Rt6Y\"\n",
+     "kind: ConfigMap\n---\ncredentials:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n"],
 )  # fmt: skip
 def test_yaml_text_nesting_leaves_under_a_credential_reads_them_as_a_mapping_does(text):
     """YAML text nests leaves under a credential's name as a mapping does (W&B's
     config.yaml writes each parameter as ``name: {desc, value}``): they are read under
     their key path, with the answers the parsed mapping gets; masking the output again
     changes nothing (``[REDACTED:x]`` is a flow sequence to YAML)."""
-    assert redact.scan(yaml.safe_load(text))
+    assert any(redact.scan(doc) for doc in yaml.safe_load_all(text))
     out = redact.redact({"cfg": text}).value["cfg"]
     assert "Xk9pLm2Qa77" not in out and "2pLx9Tq7Wb4" not in out, out
     assert redact.redact({"cfg": out}).value["cfg"] == out
