@@ -455,6 +455,23 @@ def test_every_catalog_vendor_qualifies_key():
         assert classify_key(f"{word}_key") is not KeyClass.CREDENTIAL
 
 
+@pytest.mark.parametrize(
+    "name", ["PASSWORD_ADMIN", "DB_PASSWORD_ROOT", "pg_password_superuser", "token_service"]
+)
+def test_a_credential_word_followed_by_whose_it_is_names_the_credential(name):
+    """A word after a credential's word makes a setting about it (``password_min_length``,
+    ``secret_name``), unless it says whose the credential is, an account or a role
+    (``PASSWORD_ADMIN``, ``DB_PASSWORD_ROOT``): a credential as a dict key and in text."""
+    assert classify_key(name) is KeyClass.CREDENTIAL
+    secret = "Tq7vL2mX9pZr4Kq8"
+    assert redact.scan({name: secret}) and redact.scan({"log": f"{name}={secret}"})
+    assert (
+        redact.scan({name: "enabled"}) == [] and redact.scan({name: "https://auth.example.com/token"}) == []
+    )
+    for setting in ("password_secure", "password_min_length", "secret_name", "password_hash"):
+        assert classify_key(setting) is KeyClass.SETTING
+
+
 @pytest.mark.parametrize("name", ["acmeiot_key", "zorblaxKey", "FENNIMO_KEY", "quillo-key", "acmeiot.key"])
 def test_a_key_named_after_an_unknown_holder_needs_a_credential_value(name):
     """``<name>_key`` after a name the grammar does not know (a vendor's) holds a

@@ -183,11 +183,13 @@ _CRED_SUFFIXES = (
 )  # fmt: skip
 # words ending in "s" that are no plural of a credential word (the Sass stylesheet language)
 _NOT_PLURALS = _words("sass")
-# words after a credential word that still name the credential itself
+# words after a credential word that still name the credential itself, or whose it is (an
+# account or a role: PASSWORD_ADMIN, DB_PASSWORD_ROOT, token_service)
 _VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
     "headers secret key token pass pwd password v v1 v2 v3 new old current prod production "
-    "dev staging test live file_content contents bytes pem der json full base"
+    "dev staging test live file_content contents bytes pem der json full base "
+    "admin root superuser master replica readonly service svc sa db database app"
 )
 # words before a credential word that turn it into a setting or a lookalike
 _MODIFIERS = _words(
