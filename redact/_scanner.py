@@ -39,6 +39,7 @@ from redact._escapes import (
 from redact._finding import Finding, fingerprint
 from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
 from redact._tables import credential_cells, may_hold_table
+from redact._yaml import _Loader
 from redact.detect.engine import (
     GUARD_DENSE,
     GUARD_ERROR,
@@ -484,7 +485,7 @@ class Scanner:
         source span. Parsing past the engine's time guard masks the whole value."""
         deadline = time.monotonic() + self.engine.timeout
         try:
-            roots = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+            roots = list(yaml.compose_all(text, Loader=_Loader))
         except (yaml.YAMLError, RecursionError, ValueError, TypeError, IndexError):
             return hits  # (no YAML document: the line patterns read it)
         if time.monotonic() > deadline:
@@ -758,10 +759,6 @@ def _nests_under_credential(text: str) -> bool:
 
 
 _YAML_MAX = 65536
-try:  # the C loader is several times faster; fall back to pure Python
-    _YAML_LOADER: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _YAML_LOADER = yaml.SafeLoader
 
 
 def _credential_subtrees(root: Any, key: str) -> list[tuple[str, Any]]:
