@@ -19,7 +19,8 @@ from redact.detect.validators import credential_like, is_placeholder
     ["${DB_PASSWORD}", "${{ secrets.TOKEN }}", "{{ vault_pw }}", "{% raw %}", "<password>", "<your key>",
      "****", "sk-...", "sk-proj-xxxxxxxx", "ghp_xxxxxxxxxxxxxxxxxxxx", "xxxx", "XXXXXXXX", "changeme",
      "change_me", "your-api-key", "your_password_here", "YOUR_TOKEN_HERE", "[REDACTED]", "$TOKEN",
-     "%(password)s", "1111111111111111", "aaaaaaaaaaaaaaaa", "abababababab", "****1234"],
+     "%(password)s", "1111111111111111", "aaaaaaaaaaaaaaaa", "abababababab", "****1234", "<<EOT",
+     "<<-EOF", "<<~'SQL'", '<<"END";', "<<<EOT"],
 )  # fmt: skip
 def test_placeholders(value):
     """Templates, masks, stand-in words, redaction outputs and fillers are placeholders."""
@@ -28,7 +29,7 @@ def test_placeholders(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["Fk{{9xQ2!mZ", "pre${fix}Tr0ub4dor#3", "hunter2!", "T0p$ecret!", "Xk9#mP2$vLq", "p@ss{%w0rd"],
+    ["Fk{{9xQ2!mZ", "pre${fix}Tr0ub4dor#3", "hunter2!", "T0p$ecret!", "Xk9#mP2$vLq", "p@ss{%w0rd", "<<Vq7#mK2pLx"],
 )
 def test_passwords_with_template_characters_are_not_placeholders(value):
     """Containing ``{{``, ``${`` or ``$`` does not make a value a placeholder."""
@@ -954,3 +955,12 @@ def test_a_flag_s_value_may_open_with_a_dash():
         "mysql --password -Danalytics_prod",
     ):
         assert redact.scan({"cmd": line}) == [], line
+
+
+def test_a_heredoc_opener_is_no_value_and_its_lines_are():
+    """A here-document assigned to a credential's name: the opener (``<<EOT``) is read as
+    what it is, the lines up to the delimiter as the value, in a key/value line too."""
+    text = 'password = <<EOT\nFake-Pa55 line one\nline two Hd7q\nEOT\nuser = "bob"\nhost = "db"'
+    out = redact.redact({"note": text}).value["note"]
+    assert out.startswith("password = <<EOT\n") and out.endswith('\nEOT\nuser = "bob"\nhost = "db"')
+    assert "Fake-Pa55" not in out and "Hd7q" not in out

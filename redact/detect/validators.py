@@ -147,6 +147,8 @@ _WHOLE_TEMPLATE = re.compile(
                                  # a lookup, not an assignment of a literal or a literal
                                  # default (an argument, or after or / || / ?? / ?:)
       | (?:enc:v[12]|tok):.*     # redact's own encrypt / tokenize output
+      | <<[-~<]?[ \t]*["']?[A-Za-z_]\w*["']?[ \t]*;?
+                                 # a here-document's opener: its lines follow
     )$""",
     re.X | re.S | re.I,
 )
