@@ -822,3 +822,25 @@ def test_values_between_a_terminals_control_sequences_are_read() -> None:
     card = "4111111111111111"
     for text in (f"\x1b[31m{card}\x1b[0m", f"\x1b]8;;https://x.example.com\x1b\\link\x1b]8;;\x1b\\ {card}"):
         assert _redacted(text) == text.replace(card, "************1111")
+
+
+@pytest.mark.parametrize("joiner", ["|", "&"])
+@pytest.mark.parametrize("kind", ["infisical", "doppler", "vault"])
+def test_a_value_ends_at_a_token_whose_prefix_has_dots(joiner: str, kind: str) -> None:
+    """A ``&`` or ``|`` before a token whose documented prefix is written with dots
+    (Infisical's ``st.``, Doppler's ``dp.st.<config>.``, Vault's ``hvs.``) ends the value
+    before it, as ``_`` and ``-`` prefixes do: neither credential stays readable."""
+    rng = random.Random(kind)
+    hexd, b62 = "0123456789abcdef", string.ascii_letters + string.digits
+
+    def s(alphabet: str, n: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    token = {
+        "infisical": f"st.{s(hexd, 24)}.{s(hexd, 32)}.{s(hexd, 32)}",
+        "doppler": f"dp.st.prd.{s(b62, 43)}",
+        "vault": f"hvs.{s(b62, 90)}",
+    }[kind]
+    a = _fake(22, seed=7)
+    out = _redacted(f"WEBHOOK_HMAC={a}{joiner}{token}")
+    assert a not in out and token[-20:] not in out, out
