@@ -152,11 +152,14 @@ def test_an_interpolation_without_a_credential_default_is_a_template(value):
 
 
 @pytest.mark.parametrize(
-    "template", ["API_KEY={v} | tee run.log", "TOKEN={v} | base64 -d", "--hf-token {v} | grep ok"]
-)
+    "template",
+    ["API_KEY={v} | tee run.log", "TOKEN={v} | base64 -d", "--hf-token {v} | grep ok",
+     "https://api.example.com/v1/x?q=oslo&key={v} | IR@ops", "api_key={v} | Build/42"],
+)  # fmt: skip
 def test_a_credential_piped_on_is_no_union_type(template):
-    """A value a shell pipes on (``TOKEN=... | tee``) is no type in a union
-    (``secret: V1Secret | None``): a random token is not a type's name."""
+    """A value a shell pipes on (``TOKEN=... | tee``) or a list goes on after
+    (``| IR@...``, ``| Build/42``) is no type in a union (``secret: V1Secret | None``): a
+    random token is not a type's name, and a type's name ends where a type does."""
     secret = _token()
     value = template.format(v=secret)
     assert [value[f.start : f.end] for f in redact.scan({"cmd": value})] == [secret]

@@ -738,9 +738,10 @@ _UNION_AFTER = re.compile(r"^[ \t]*\|[ \t]*[A-Za-z_]")
 # ... whose next member is a type: None, a builtin's or a capitalised name (a shell pipes
 # into a command, which is lower-case: | tee, | base64); a constant's or an environment
 # variable's name, or a name given a value right after it, starts the next assignment of
-# a list (TOKEN=Xq... | HEROKU_API_KEY=..., key=Xq... | Region: eu)
+# a list (TOKEN=Xq... | HEROKU_API_KEY=..., key=Xq... | Region: eu), and a member ends
+# where a type does (a name glued to @ or / is a record's or a path's: key=Xq... | IR@...)
 _UNION_MEMBER = re.compile(
-    r"^[ \t]*\|[ \t]*(?:None|(?![A-Z0-9]*_[A-Z0-9_]*\b)[A-Z]\w*+(?![=:])"
+    r"^[ \t]*\|[ \t]*(?:None|(?![A-Z0-9]*_[A-Z0-9_]*\b)[A-Z]\w*+(?=[ \t]*(?:$|[|\]),;\r\n]|=[ \t]))"
     r"|(?:str|int|float|bool|bytes|dict|list|tuple|set|frozenset|object)\b)"
 )
 # a binary operator and the start of its other operand: the name before it is code's
