@@ -328,7 +328,8 @@ _MARKER = "[REDACTED:"
 
 # the word before an assignment's one-word name, a blank between them: the name's qualifier
 # in prose and logs (``API key: v``, ``acmeiot token = 'v'``, ``CSRF token: v``)
-_WORD_BEFORE = re.compile(r"(?<![\w.\-/$@])([A-Za-z][A-Za-z0-9]{1,30})[ \t]\Z")
+# (a word glued after = or : is the value of the pair before, not a qualifier: encrypt=true)
+_WORD_BEFORE = re.compile(r"(?<![\w.\-/$@=:])([A-Za-z][A-Za-z0-9]{1,30})[ \t]\Z")
 # words before a name that say what the line is, not what the credential is: shell and code
 # keywords, types, articles and verbs of prose
 _NOT_QUALIFIERS = _words(
