@@ -533,7 +533,8 @@ _DATE = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:\d{2
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|\bt[ée]l\b|tel\.|tel:|mobile|\bmob\b|\bcell|\bcall|\bfax|whatsapp|telefon|t[ée]l[ée]phone"
     r"|tel[ée]fono|\bhandy\b|contact|\bmobil|\bportable\b|\bcelular\b|\bm[óo]vil\b"
-    r"|\b(?:rufnummer|nummer|num[ée]ro|n[úu]mero)\b"
+    r"|\b(?:rufnummer|nummer|num[ée]ro|n[úu]mero)\b|\blandline\b|\bsms\b"
+    r"|\b(?:text|txt|reach|ring)(?:ed)?[ \t]+(?:me|us)\b"
     # the word in other scripts: Chinese, Japanese, Korean, Cyrillic, Arabic, Devanagari
     r"|电话|電話|手机|手機|携帯|전화|휴대폰|핸드폰|телефон|\bтел\b|мобильн|هاتف|جوال|موبايل|फ़ोन|फोन|मोबाइल"
     r"|\b(?:my|your|his|her|our|their|direct|office|home|work|emergency)\s+(?:[a-z]+\s+)?(?:number|no\.|line)\b)"
