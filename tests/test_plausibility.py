@@ -20,7 +20,8 @@ from redact.detect.validators import credential_like, is_placeholder
      "****", "sk-...", "sk-proj-xxxxxxxx", "ghp_xxxxxxxxxxxxxxxxxxxx", "xxxx", "XXXXXXXX", "changeme",
      "change_me", "your-api-key", "your_password_here", "YOUR_TOKEN_HERE", "[REDACTED]", "$TOKEN",
      "%(password)s", "1111111111111111", "aaaaaaaaaaaaaaaa", "abababababab", "****1234", "<<EOT",
-     "<<-EOF", "<<~'SQL'", '<<"END";', "<<<EOT"],
+     "<<-EOF", "<<~'SQL'", '<<"END";', "<<<EOT", "<%= ENV['DB_PASSWORD'] %>", "<%- secret %>",
+     "@DB_PASSWORD@", "@db.password@", "__DB_PASSWORD__"],
 )  # fmt: skip
 def test_placeholders(value):
     """Templates, masks, stand-in words, redaction outputs and fillers are placeholders."""
@@ -29,8 +30,9 @@ def test_placeholders(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["Fk{{9xQ2!mZ", "pre${fix}Tr0ub4dor#3", "hunter2!", "T0p$ecret!", "Xk9#mP2$vLq", "p@ss{%w0rd", "<<Vq7#mK2pLx"],
-)
+    ["Fk{{9xQ2!mZ", "pre${fix}Tr0ub4dor#3", "hunter2!", "T0p$ecret!", "Xk9#mP2$vLq", "p@ss{%w0rd", "<<Vq7#mK2pLx",
+     "Ab<%cd%>ef9Xq", "@Zq8mK2pLx9@x"],
+)  # fmt: skip
 def test_passwords_with_template_characters_are_not_placeholders(value):
     """Containing ``{{``, ``${`` or ``$`` does not make a value a placeholder."""
     assert not is_placeholder(value)

@@ -107,6 +107,7 @@ _TEMPLATE = re.compile(
                                     # {{ template }} (no brace inside: {{h}o)...}} is none),
                                     # not one with a literal default; ${{ secrets.X }} too
       | \{%[^\n]{0,256}?%\}           # {% template %}
+      | <%[=-]?[ \t][^%\n]{0,256}?[ \t]-?%>  # <%= expr %>: ERB, EJS, JSP and ASP tags
       | %\([A-Za-z_]\w{0,64}\)[sd]?   # %(name)s
       | """
     + FIELD_OPEN
@@ -137,6 +138,8 @@ _WHOLE_TEMPLATE = re.compile(
     + r"""[A-Za-z_][\w.]*\}  # {name}: a format field
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
+      | @[A-Za-z_][\w.-]*@       # @VAR@: CMake's configure_file, autoconf, Maven's filtering
+      | __[A-Z][A-Z0-9_]*__      # __VAR__: a token a release pipeline replaces
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
       | \{[A-Za-z][A-Za-z _:.-]*\s[A-Za-z _:.-]*\}  # {JSON STRING WITH CREDENTIALS}: words in braces
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
