@@ -138,6 +138,7 @@ _WHOLE_TEMPLATE = re.compile(
     + r"""[A-Za-z_][\w.]*\}  # {name}: a format field
       | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
+      | \{(?:env|file):[^{}\s]{1,256}\}  # {env:VAR}, {file:path}: a configuration's reference
       | @[A-Za-z_][\w.-]*@       # @VAR@: CMake's configure_file, autoconf, Maven's filtering
       | __[A-Z][A-Z0-9_]*__      # __VAR__: a token a release pipeline replaces
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
