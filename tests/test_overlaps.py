@@ -163,6 +163,7 @@ def test_a_value_ends_where_its_syntax_or_the_next_item_says(template: str) -> N
         "export LINODE_TOKEN=397c19fed2b0387319872276dec75e08d81fa06275bea2ad881f02d66e8cab87;1.2.3.4.5",
         'Authorization: Digest username="svc", realm="api", response="6629fae49393a05397450978507c4ef1"\\nconv1x1',
         "db_password:\n  desc: null\n  value: Xk9pLm2Qa77wQ\n",
+        'Authorization: Hawk id="dh37", ts="1353832234", mac="6R4rV5iE+NPoym+Wwje="; pat=Fk8fake66|Password is: Fk9fake77x',
     ],
 )
 def test_apply_is_idempotent(value):
