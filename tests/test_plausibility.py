@@ -31,7 +31,7 @@ def test_placeholders(value):
 @pytest.mark.parametrize(
     "value",
     ["Fk{{9xQ2!mZ", "pre${fix}Tr0ub4dor#3", "hunter2!", "T0p$ecret!", "Xk9#mP2$vLq", "p@ss{%w0rd", "<<Vq7#mK2pLx",
-     "Ab<%cd%>ef9Xq", "@Zq8mK2pLx9@x"],
+     "Ab<%cd%>ef9Xq", "@Zq8mK2pLx9@x", "__Zq8mK2pL9x__"],
 )  # fmt: skip
 def test_passwords_with_template_characters_are_not_placeholders(value):
     """Containing ``{{``, ``${`` or ``$`` does not make a value a placeholder."""

@@ -140,7 +140,7 @@ _WHOLE_TEMPLATE = re.compile(
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
       | \{(?:env|file):[^{}\s]{1,256}\}  # {env:VAR}, {file:path}: a configuration's reference
       | @[A-Za-z_][\w.-]*@       # @VAR@: CMake's configure_file, autoconf, Maven's filtering
-      | __[A-Z][A-Z0-9_]*__      # __VAR__: a token a release pipeline replaces
+      | (?-i:__[A-Z][A-Z0-9_]*__)  # __VAR__ (upper-case): a token a release pipeline replaces
       | \[[A-Za-z _:.-]*\]       # [REDACTED], [hidden]
       | \{[A-Za-z][A-Za-z _:.-]*\s[A-Za-z _:.-]*\}  # {JSON STRING WITH CREDENTIALS}: words in braces
       | (?:vault|ssm|secretsmanager|keyvault|op|sm|kv|gcpsm|awssm|env|secret|secrets|azurekeyvault)://?.*
