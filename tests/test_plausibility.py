@@ -21,7 +21,8 @@ from redact.detect.validators import credential_like, is_placeholder
      "change_me", "your-api-key", "your_password_here", "YOUR_TOKEN_HERE", "[REDACTED]", "$TOKEN",
      "%(password)s", "1111111111111111", "aaaaaaaaaaaaaaaa", "abababababab", "****1234", "<<EOT",
      "<<-EOF", "<<~'SQL'", '<<"END";', "<<<EOT", "<%= ENV['DB_PASSWORD'] %>", "<%- secret %>",
-     "@DB_PASSWORD@", "@db.password@", "__DB_PASSWORD__", "{env:OPENAI_API_KEY}", "{file:~/.secrets/key}"],
+     "@DB_PASSWORD@", "@db.password@", "__DB_PASSWORD__", "{env:OPENAI_API_KEY}", "{file:~/.secrets/key}",
+     "$DB_PASSWORD$", "$safeprojectname$"],
 )  # fmt: skip
 def test_placeholders(value):
     """Templates, masks, stand-in words, redaction outputs and fillers are placeholders."""

@@ -136,7 +136,7 @@ _WHOLE_TEMPLATE = re.compile(
       | """
     + FIELD_OPEN
     + r"""[A-Za-z_][\w.]*\}  # {name}: a format field
-      | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
+      | \$[A-Za-z_][A-Za-z0-9_]*\$?  # $VAR, and $VAR$ (Visual Studio's and JetBrains' templates)
       | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR% (Windows)
       | \{(?:env|file):[^{}\s]{1,256}\}  # {env:VAR}, {file:path}: a configuration's reference
       | @[A-Za-z_][\w.-]*@       # @VAR@: CMake's configure_file, autoconf, Maven's filtering
