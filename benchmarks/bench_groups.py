@@ -27,24 +27,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import corpus  # noqa: E402
-from benchmarks.bench_scan import _clear_redact_caches  # noqa: E402
-
-
-def _at(obj: Any, pointer: str) -> Any:
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        obj = obj[int(token)] if isinstance(obj, list) else obj[token]
-    return obj
+from benchmarks.bench_scan import _clear_redact_caches, _unescape  # noqa: E402
 
 
 def groups(runs: list, labels: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {"clean": [], "lineage": [], "sensitive": []}
-    for pointer, label in labels.items():
-        value = _at(runs, pointer)
+    for pointer, value in corpus.iter_leaves(runs):
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             continue
-        name = {"CLEAN": "clean", "LINEAGE": "lineage"}.get(label, "sensitive")
-        out[name].append({pointer.rsplit("/", 1)[1]: value})
+        name = {"CLEAN": "clean", "LINEAGE": "lineage"}.get(labels[pointer], "sensitive")
+        out[name].append({_unescape(pointer.rsplit("/", 1)[1]): value})
     return out
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from redact._build import builtin_specs, example_failures
 from redact.detect.catalog import load_catalog, load_detector_file
@@ -452,3 +454,22 @@ def test_long_word_alternations_are_factored_into_the_same_words() -> None:
     assert factor_alternations(unsorted) == unsorted
     codes = "(?:" + "|".join(f"{a}{b}" for a in "ABCDE" for b in "ABCDE") + ")"
     assert factor_alternations(codes) == codes
+
+
+def test_api_vendor_names_are_listed_alike_wherever_the_detector_needs_them():
+    """``api-vendor-key`` names its vendors in the ``api_vendor`` fragment (its patterns),
+    its prefilter keywords, its context words and its context key regex: the four lists
+    hold the same names, so a vendor added to one is read in every form."""
+    path = Path(__file__).resolve().parents[1] / "detectors" / "providers_saas.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fragment = data["fragments"]["api_vendor"]
+    assert fragment.startswith("(?i:") and fragment.endswith(")")
+    names = set(fragment[4:-1].split("|"))
+    (spec,) = [d for d in data["detectors"] if d["id"] == "api-vendor-key"]
+    (keys,) = spec["context"]["keys"]
+    listed = re.match(r"\(\?:\^\|_\)\(\?:([a-z0-9|]+)\)", keys)
+    assert listed is not None, keys[:40]
+    assert len(names) > 500
+    assert set(listed[1].split("|")) == names
+    assert {w.lower() for w in spec["keywords"]} == names
+    assert {w.lower() for w in spec["context"]["words"]} == names
