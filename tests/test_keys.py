@@ -113,7 +113,7 @@ def test_digest_algorithm_names_keep_their_digits():
      "DBパスワード", "비밀번호", "סיסמה", "पासवर्ड", "รหัสผ่าน", "şifre", "db_key", "DATABASE_KEY",
      "privkey", "dbpass", "keypass", "otp_seed", "totpSeed", "db_pw", "ADMIN_PW", "X-Honeycomb-Team",
      "API密钥", "访问令牌", "アクセストークン", "秘密鍵", "토큰", "비밀키", "токен", "ТОКЕН", "секрет", "secreto",
-     "segredo", "jeton"],
+     "segredo", "jeton", "requirepass", "masterauth"],
 )  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,

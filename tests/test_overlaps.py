@@ -132,12 +132,14 @@ def test_assignments_joined_into_a_list_leave_each_value_readable_by_none(joiner
      "x\\npostgres:5432:app:svc:{a}\\nTOKEN={b}", "DB=prod|db.example.com:5432:analytics:svc:{a}|TOKEN={b}",
      "name,value\\ndb_password,{a}\\napi_token,{b}", "WEBHOOK_HMAC={a}|{b}", "WEBHOOK_HMAC={a}&{b}",
      "ann.fake@example.com|svc:{a}@tcp(db.example.com:3306)/x?t={b}", "password:{a}|TOKEN={b}",
-     "DBパスワード：{a}|EVENTHUB_KEY={b}", "x;encrypt=true\tPHPSESSID={a}\tTOKEN={b}"],
+     "DBパスワード：{a}|EVENTHUB_KEY={b}", "x;encrypt=true\tPHPSESSID={a}\tTOKEN={b}",
+     "password:{a}|deploy:{b}", "DBパスワード：{a}\\nhttps://x.example.com/{b}"],
 )  # fmt: skip
 def test_a_value_ends_where_its_syntax_or_the_next_item_says(template: str) -> None:
     """A URL's query or fragment parameter ends at ``&``, ``|`` or ``#``; an unquoted value
     at a ``&`` or ``|`` that starts a URL, a provider's prefixed token or the next ``name=``
-    (glued to its name by ``:`` too); the word before a name is no qualifier of it when it
+    (glued to its name by ``:`` too, and then also at an escaped line break and at a ``|``
+    before the next ``name:``); the word before a name is no qualifier of it when it
     is the value of the pair before (``encrypt=true PHPSESSID=``); a webhook's token
     at ``|``; a Go MySQL DSN starts after a list's joiner; a credential told in a sentence
     at a ``;`` right after it; ``.pgpass`` lines and CSV rows start after an escaped line

@@ -82,6 +82,9 @@ _CRED_WORDS = _words(
     # the bind and root passwords of LDAP clients and servers (ldap.conf, nslcd.conf,
     # slapd.conf); "pw" alone is weaker (_WEAK_CRED_WORDS)
     "bindpw rootpw rootbindpw "
+    # the password directives of redis.conf (requirepass, and masterauth, the password a
+    # replica gives its master), as Redis' --requirepass flag and CONFIG SET name them
+    "requirepass masterauth "
     # the word for password in other languages written in Latin script (German, Spanish,
     # French, Portuguese, Dutch, Swedish, Polish, Finnish, Danish/Norwegian, Czech,
     # Hungarian, Turkish as identifiers write it); the secret-assignment detector's name
