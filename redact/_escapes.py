@@ -15,11 +15,14 @@ __all__ = [
     "CODE_ESCAPE",
     "BACKSLASH_ESCAPE",
     "PROPERTY_ESCAPE",
+    "LINE_BREAK_ESCAPE",
+    "LINE_ESCAPE",
     "ANY_ESCAPE",
     "percent_char",
     "entity_char",
     "code_escape_char",
     "second_char",
+    "line_escape_char",
     "escape_char",
 ]
 
@@ -47,6 +50,14 @@ BACKSLASH_ESCAPE = re.compile(r"\\[\\\"/]")
 # Java's .properties files (java.util.Properties.store, Spark's and Hadoop's tools) escape
 # the separators : = # ! in values too: jdbc\:mysql\://db\:3306/x?password\=...
 PROPERTY_ESCAPE = re.compile(r"\\[:=#!]")
+# the escaped line breaks and tabs of a string's repr, a JSON log line or a C string (a
+# YAML manifest, a .pgpass file or a CSV table logged as a Python repr:
+# ``{'manifest': 'env:\n- name: DB_PASSWORD\n  value: ...'}``): text holding an escaped
+# line break is also read with them decoded, so what was written line by line reads as
+# lines; an escaped backslash is one character (``\\n`` is a backslash and an n)
+LINE_BREAK_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\[nr]")
+LINE_ESCAPE = re.compile(r"\\[nrt\\]")
+_LINE_CHARS = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\"}
 # any one of them (the mask takes each whole)
 ANY_ESCAPE = re.compile(
     "|".join(p.pattern for p in (PERCENT_ASCII, ENTITY_ASCII, CODE_ESCAPE, BACKSLASH_ESCAPE, PROPERTY_ESCAPE))
@@ -70,6 +81,10 @@ def code_escape_char(escape: str) -> str:
 
 def second_char(escape: str) -> str:
     return escape[1]
+
+
+def line_escape_char(escape: str) -> str:
+    return _LINE_CHARS[escape[1]]
 
 
 def escape_char(escape: str) -> str:

@@ -1,10 +1,17 @@
-"""JSON text embedded in a string, parsed with the offset of every leaf.
+"""JSON text, and Python literals, embedded in a string, parsed with the offset of every leaf.
 
 ``json.loads`` forgets where values were; findings inside an embedded document must
 point into the outer string, so this small parser keeps each string's raw span and a
 map from decoded to raw offsets. Objects keep every member in order (``JObj``), so a
 duplicate key hides nothing. Parsing and offset mapping are linear in the text, and the
 parser checks a deadline as it goes.
+
+A Python literal (the ``str()`` of a dict or a list, as MLflow stores a nested parameter
+and a print or a log line shows one: ``{'db': {'password': '...'}, 'lr': 0.01}``) is read
+the same way by :func:`parse_python_literal` into the same nodes: dicts, lists, tuples and
+sets of strings (quoted either way, escapes decoded with their offsets kept), numbers,
+``True``, ``False`` and ``None``. Anything else (a call such as ``datetime(...)``, an
+object's ``<...>`` repr) is no literal, and the text is read as text.
 """
 
 from __future__ import annotations
@@ -15,7 +22,16 @@ from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["JStr", "JNum", "JObj", "parse_embedded", "looks_like_json", "ParseTimeout"]
+__all__ = [
+    "JStr",
+    "JNum",
+    "JObj",
+    "parse_embedded",
+    "parse_python_literal",
+    "looks_like_json",
+    "looks_like_python_literal",
+    "ParseTimeout",
+]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _BLANK = frozenset(" \t\n\r")
@@ -176,3 +192,167 @@ def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]
     raw = m.group()
     num: int | float = int(raw) if raw.lstrip("-").isdigit() else float(raw)
     return JNum(num, pos, raw), m.end()
+
+
+# ---------------------------------------------------------------- Python literals
+
+_PY_CLOSERS = {"{": "}", "[": "]", "(": ")"}
+_PY_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+_PY_WORDS = {"True": True, "False": False, "None": None}
+_PY_FLOATS = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+_PY_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f",
+    "v": "\v",
+}  # fmt: skip
+_PY_HEX = {"x": 2, "u": 4, "U": 8}
+_PY_BLANK = re.compile(r"[ \t\n\r]*")
+
+
+def looks_like_python_literal(text: str) -> bool:
+    """A dict's, a list's, a tuple's or a set's ``repr`` with a string in it, or a
+    string's ``repr`` with an escape in it (``'line 1\\nline 2'``)."""
+    if len(text) < 2 or len(text) > MAX_EMBEDDED:
+        return False
+    s = text.strip()
+    if s[:1] in "'\"":
+        return len(s) > 2 and s[-1:] == s[:1] and "\\" in s
+    return "'" in s and _PY_CLOSERS.get(s[:1]) == s[-1:]
+
+
+def parse_python_literal(text: str, deadline: float | None = None) -> Any | None:
+    """The Python literal ``text`` holds as JObj/lists of JStr/JNum/bool/None (a tuple or
+    a set as a list; a key that is a number as a JStr of its digits) or as one JStr, or
+    None if it is no literal. Raises ParseTimeout when ``deadline`` passes."""
+    state = [0, deadline]
+    try:
+        value, pos = _py_value(text, _py_skip(text, 0), 0, state)
+        pos = _py_skip(text, pos)
+    except (_Fail, IndexError, RecursionError, ValueError):
+        return None
+    return value if pos == len(text) else None
+
+
+def _py_skip(text: str, pos: int) -> int:
+    if pos < len(text) and text[pos] in _BLANK:
+        return _PY_BLANK.match(text, pos).end()  # type: ignore[union-attr]
+    return pos
+
+
+def _py_string(text: str, pos: int) -> tuple[JStr, int]:
+    """The string literal at ``pos`` (a ``b`` or ``u`` prefix skipped), its escapes decoded
+    and each decoded character's offset in the literal kept."""
+    if text[pos] in "bBuU":
+        pos += 1
+    quote = text[pos]
+    if quote not in "'\"":
+        raise _Fail
+    end = text.find(quote, pos + 1)
+    if end < 0:
+        raise _Fail
+    if text.find("\\", pos + 1, end) < 0:  # (no escape: the common case)
+        if text.find("\n", pos + 1, end) >= 0:
+            raise _Fail  # (a repr writes a line break escaped)
+        return JStr(text[pos + 1 : end], pos, text[pos : end + 1]), end + 1
+    chars: list[str] = []
+    offsets: list[int] = []
+    i = pos + 1
+    while True:
+        ch = text[i]
+        if ch == quote:
+            break
+        if ch == "\n":
+            raise _Fail
+        offsets.append(i - pos)
+        if ch != "\\":
+            chars.append(ch)
+            i += 1
+            continue
+        e = text[i + 1]
+        if e in _PY_ESCAPES:
+            chars.append(_PY_ESCAPES[e])
+            i += 2
+        elif e in _PY_HEX:
+            digits = text[i + 2 : i + 2 + _PY_HEX[e]]
+            if len(digits) != _PY_HEX[e] or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise _Fail
+            chars.append(chr(int(digits, 16)))
+            i += 2 + len(digits)
+        elif e in "01234567N\n":
+            raise _Fail  # (octal, named and line-continuation escapes: never in a repr)
+        else:  # an unknown escape is a backslash and the character
+            chars.append("\\")
+            i += 1
+    offsets.append(i - pos)
+    return JStr("".join(chars), pos, text[pos : i + 1], offsets), i + 1
+
+
+def _py_key(text: str, pos: int, state: list[Any]) -> tuple[JStr, int]:
+    """A dict's key: a string, or a number read as the text of its digits."""
+    if text[pos] in "'\"" or (text[pos] in "bBuU" and text[pos + 1 : pos + 2] in ("'", '"')):
+        return _py_string(text, pos)
+    item, end = _py_value(text, pos, 0, state)
+    if not isinstance(item, JNum):
+        raise _Fail
+    # (as a quoted key of the same digits one character before them: offsets map alike)
+    return JStr(item.raw, pos - 1, "'" + item.raw + "'"), end
+
+
+def _py_items(text: str, pos: int, closer: str, depth: int, state: list[Any]) -> tuple[list[Any], int]:
+    """The comma-separated values of a list, a tuple or a set up to ``closer``."""
+    items: list[Any] = []
+    pos = _py_skip(text, pos)
+    while text[pos] != closer:
+        item, pos = _py_value(text, pos, depth + 1, state)
+        items.append(item)
+        pos = _py_skip(text, pos)
+        if text[pos] == ",":
+            pos = _py_skip(text, pos + 1)
+        elif text[pos] != closer:
+            raise _Fail
+    return items, pos + 1
+
+
+def _py_value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
+    if depth > 64:
+        raise _Fail
+    _tick(state)
+    ch = text[pos]
+    if ch in "'\"" or (ch in "bBuU" and text[pos + 1 : pos + 2] in ("'", '"')):
+        return _py_string(text, pos)
+    if ch == "[" or ch == "(":
+        return _py_items(text, pos + 1, _PY_CLOSERS[ch], depth, state)
+    if ch == "{":
+        pos = _py_skip(text, pos + 1)
+        if text[pos] == "}":
+            return JObj(), pos + 1
+        key, after = _py_key(text, pos, state)
+        if text[_py_skip(text, after)] != ":":  # a set
+            return _py_items(text, pos, "}", depth, state)
+        obj = JObj()
+        while True:
+            pos = _py_skip(text, after)
+            if text[pos] != ":":
+                raise _Fail
+            item, pos = _py_value(text, _py_skip(text, pos + 1), depth + 1, state)
+            obj.append((key, item))
+            pos = _py_skip(text, pos)
+            comma = text[pos] == ","
+            if comma:
+                pos = _py_skip(text, pos + 1)
+            if text[pos] == "}":
+                return obj, pos + 1
+            if not comma:
+                raise _Fail
+            key, after = _py_key(text, pos, state)
+    for word, lit in _PY_WORDS.items():
+        if text.startswith(word, pos) and not text[pos + len(word) : pos + len(word) + 1].isalnum():
+            return lit, pos + len(word)
+    for word, num in _PY_FLOATS.items():
+        if text.startswith(word, pos) and not text[pos + len(word) : pos + len(word) + 1].isalnum():
+            return JNum(num, pos, word), pos + len(word)
+    m = _PY_NUMBER.match(text, pos)
+    if not m:
+        raise _Fail
+    raw = m.group()
+    digits = raw.lstrip("+-")
+    return JNum(int(raw) if digits.isdigit() else float(raw), pos, raw), m.end()

@@ -8,6 +8,7 @@ names credentials (``secrets.anthropic``), so the one key grammar sees that cont
 from __future__ import annotations
 
 import base64
+import bisect
 import dataclasses
 import datetime as _dt
 import decimal
@@ -18,7 +19,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -28,16 +29,28 @@ from redact._escapes import (
     BACKSLASH_ESCAPE,
     CODE_ESCAPE,
     ENTITY_ASCII,
+    LINE_BREAK_ESCAPE,
+    LINE_ESCAPE,
     PERCENT_ASCII,
     PERCENT_SEPARATOR,
     PROPERTY_ESCAPE,
     code_escape_char,
     entity_char,
+    line_escape_char,
     percent_char,
     second_char,
 )
 from redact._finding import Finding, fingerprint
-from redact._jsontext import JNum, JObj, JStr, ParseTimeout, looks_like_json, parse_embedded
+from redact._jsontext import (
+    JNum,
+    JObj,
+    JStr,
+    ParseTimeout,
+    looks_like_json,
+    looks_like_python_literal,
+    parse_embedded,
+    parse_python_literal,
+)
 from redact._tables import credential_cells, may_hold_table
 from redact._yaml import _Loader
 from redact.detect.engine import (
@@ -68,6 +81,7 @@ _MEMO_MAX_ENTRIES = 65536
 _DIGEST_MAX_LEN = 1 << 16  # longer values are scanned each time (hashing them costs too)
 _MEMO_MAX_HITS = 64
 _JSON_OPENERS = frozenset("{[ \t\r\n")
+_LITERAL_OPENERS = frozenset("{[('\" \t\r\n")  # (a Python literal's: a tuple's, a string's)
 # a JSON object inside a text (a log line's payload, kaggle.json after a label): its start
 _INLINE_OBJECT = re.compile(r'\{[ \t\r\n]*"')
 _INLINE_TRIES = 8  # objects tried per text: each try reads at most the rest of the text once
@@ -89,15 +103,64 @@ def _merged(hits: list[Hit], found: list[Hit], place: Callable[[int], int]) -> l
     """``hits`` and the hits ``found`` in another reading of the same text, their offsets
     mapped onto the text by ``place``; a found hit overlapping one of ``hits`` is dropped
     (the text as first read stands)."""
-    taken = [(h.start, h.end) for h in hits]
-    extra = []
-    for h in found:
-        span = (place(h.start), place(h.end))
-        if any(s < span[1] and span[0] < e for s, e in taken):
-            continue
-        claim = (place(h.claim_start), place(h.claim_end))
-        extra.append(Hit(h.detector, *span, *claim, h.confidence, h.shadow))
+    return _merged_all(hits, ((found, place),))
+
+
+def _merged_all(hits: list[Hit], readings: Iterable[tuple[list[Hit], Callable[[int], int]]]) -> list[Hit]:
+    """``hits`` and the hits of several other readings of the same text, merged in turn as
+    :func:`_merged` merges one: a reading's hit overlapping what an earlier reading
+    placed is dropped. Each overlap is a lookup in the spans taken so far (a table of
+    thousands of credential cells merges in n log n, not n squared)."""
+    taken = _Spans((h.start, h.end) for h in hits)
+    extra: list[Hit] = []
+    for found, place in readings:
+        added = []
+        for h in found:
+            start, end = place(h.start), place(h.end)
+            if taken.overlaps(start, end):
+                continue
+            claim = (place(h.claim_start), place(h.claim_end))
+            added.append(Hit(h.detector, start, end, *claim, h.confidence, h.shadow))
+        for h in added:  # (a reading's own hits may overlap: a claim and its shadows)
+            taken.add(h.start, h.end)
+        extra += added
     return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+
+
+class _Spans:
+    """The union of spans ``[start, end)`` as sorted disjoint intervals: whether a span
+    overlaps one of them (shares a character; an empty span overlaps a span that holds
+    its position inside) in log n."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for start, end in sorted(spans):
+            self.add(start, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        starts, ends = self._starts, self._ends
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and starts[i] < end and ends[i] > start:
+            return True
+        i += 1
+        return i < len(starts) and starts[i] < end and ends[i] > start
+
+    def add(self, start: int, end: int) -> None:
+        starts, ends = self._starts, self._ends
+        i = bisect.bisect_right(starts, start)
+        if i and ends[i - 1] > start:  # (an interval before holds the start: extend it)
+            i -= 1
+            start = starts[i]
+            end = max(end, ends[i])
+        j = i
+        while j < len(starts) and starts[j] < end:
+            end = max(end, ends[j])
+            j += 1
+        starts[i:j] = [start]
+        ends[i:j] = [end]
 
 
 def _base64_text(token: str) -> str | None:
@@ -354,7 +417,20 @@ class Scanner:
                 hits: list[Hit] = []
                 self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
                 return hits
+        if text[:1] in _LITERAL_OPENERS and looks_like_python_literal(text):
+            # (a dict's or a list's str(), as MLflow stores a nested parameter: read as
+            # its structure, each leaf under its key path, as the dict itself is)
+            try:
+                doc = parse_python_literal(text, time.monotonic() + self.engine.timeout)
+            except ParseTimeout:
+                return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+            if isinstance(doc, (JObj, list, JStr)):  # (a string's repr: its lines as lines)
+                hits = []
+                self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
+                return hits
         hits = self.engine.find(text, key)
+        if hits and hits[0].detector.index < 0 and hits[0].end - hits[0].start == len(text):
+            return hits  # (masked whole, as too dense or out of time: no reading adds to it)
         if "%" in text and PERCENT_SEPARATOR.search(text):
             hits = self._decoded(text, key, hits, PERCENT_ASCII, percent_char)
         if "&" in text and ENTITY_ASCII.search(text):
@@ -364,12 +440,15 @@ class Scanner:
                 hits = self._decoded(text, key, hits, CODE_ESCAPE, code_escape_char)
             if PROPERTY_ESCAPE.search(text):
                 hits = self._decoded(text, key, hits, PROPERTY_ESCAPE, second_char)
-            if '\\\\"' in text and level < _UNESCAPE_LEVELS:
+            if level < _UNESCAPE_LEVELS:
 
                 def deeper(t: str, k: str) -> list[Hit]:
                     return self._read(t, k, level + 1)
 
-                hits = self._decoded(text, key, hits, BACKSLASH_ESCAPE, second_char, deeper)
+                if '\\\\"' in text:
+                    hits = self._decoded(text, key, hits, BACKSLASH_ESCAPE, second_char, deeper)
+                if LINE_BREAK_ESCAPE.search(text):  # (what was written line by line, as lines)
+                    hits = self._decoded(text, key, hits, LINE_ESCAPE, line_escape_char, deeper)
         if level < _UNESCAPE_LEVELS and len(text) >= 24:
             hits = self._base64_hits(text, hits, level)
         if may_hold_table(text):
@@ -505,9 +584,9 @@ class Scanner:
         """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,
         an SQL INSERT) under a credential column, read under the column's name as a value
         under a dict key is; where ``hits`` read the text already, that reading stands."""
-        for name, start, end in credential_cells(text):
-            hits = _merged(hits, self.engine.find(text[start:end], name), start.__add__)
-        return hits
+        find = self.engine.find
+        cells = credential_cells(text)
+        return _merged_all(hits, ((find(text[start:end], name), start.__add__) for name, start, end in cells))
 
     # ------------------------------------------------------------------ walk
     def _walk(
