@@ -457,6 +457,8 @@ class Scanner:
             hits = self._inline_json_hits(text, key, hits)
         if "\n" in text and ":" in text and len(text) <= _YAML_MAX and _nests_under_credential(text):
             hits = self._yaml_parent_hits(text, key, hits)
+        if "[" in text and "\n" in text and _INI_SECTION.search(text):
+            hits = self._section_hits(text, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -579,6 +581,34 @@ class Scanner:
             # ([REDACTED:x] is a flow sequence to YAML: redacted text stays as it is)
             found = drop_redaction_outputs(text, found)
         return _merged(hits, found, int) if found else hits
+
+    def _section_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of each ``name = value`` line of an INI or TOML section
+        (``[secrets]``, ``[tool.acme]``, ``[remote "origin"]``) whose name the section
+        makes a credential's (``[secrets]`` then ``acmeiot = ...`` is ``secrets.acmeiot``,
+        ``[api]`` then ``key = ...`` is ``api.key``), read under the qualified name as the
+        same flattened key's value is; where ``hits`` read the text already, that reading
+        stands. A name that is a credential's alone was read with its line."""
+        readings: list[tuple[list[Hit], Callable[[int], int]]] = []
+        section = ""
+        for m in _INI_LINE.finditer(text):
+            if m["section"] is not None:
+                section = _SECTION_SPLIT.sub(".", m["section"]).strip(".")
+                continue
+            name, (start, end) = m["name"], m.span("value")
+            if not section or start == end or classify_key(name) is KeyClass.CREDENTIAL:
+                continue
+            qualified = f"{section}.{name}"
+            if classify_key(qualified) is not KeyClass.CREDENTIAL:
+                continue
+            while end > start and text[end - 1] in " \t":
+                end -= 1
+            if end - start >= 2 and text[start] == text[end - 1] and text[start] in "\"'":
+                start, end = start + 1, end - 1  # (a quoted value: what the quotes hold)
+            found = self.scan_text(text[start:end], qualified) if end > start else []
+            if found:
+                readings.append((found, start.__add__))
+        return _merged_all(hits, readings) if readings else hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of each cell of a table in ``text`` (CSV, TSV, Markdown,
@@ -788,6 +818,15 @@ class Scanner:
             if found:
                 place(found, node)
 
+
+# an INI or TOML section's header on its line ([secrets], [[servers]], [remote "origin"])
+_INI_SECTION = re.compile(r"(?m)^[ \t]*\[\[?[^\[\]\r\n]{1,200}\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$")
+# ... and the lines of a section: its header, or a name, ``=`` or ``:``, and a value
+_INI_LINE = re.compile(
+    r"(?m)^[ \t]*(?:\[\[?(?P<section>[^\[\]\r\n]{1,200})\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$"
+    r"|(?P<name>[A-Za-z_][\w.\-]{0,100}+)[ \t]*[=:][ \t]*(?P<value>[^\r\n]*))"
+)
+_SECTION_SPLIT = re.compile(r"""[\s"']+""")  # (a quoted subsection is a segment: remote.origin)
 
 _EMBEDDED_DEPTH = 64  # as parse_embedded: deeper documents are read as text
 _Place = Callable[[list[Hit], Any], None]

@@ -255,6 +255,28 @@ def test_flattened_lineage_keys_stay_clean_and_unchanged():
 
 
 @pytest.mark.parametrize(
+    ("section", "name", "value"),
+    [("secrets", "acmeiot", SECRET), ("credentials", "acmeiot", f'"{SECRET}"'), ("api", "key", SECRET),
+     ("acmeiot", "key", SECRET), ('remote "acme"', "token", SECRET), ("[secrets]", "acmeiot", SECRET),
+     ("secrets", "run_uuid", "7f3c2a9e4b1d4e0f8a6b5c4d3e2f1a0b"), ("sort", "key", "name"),
+     ("secrets", "region", "eu-west-1"), ("auth", "provider", "google"), ("tokenizer", "pad_token", "<pad>")],
+)  # fmt: skip
+def test_an_ini_or_toml_section_is_its_names_parent(section: str, name: str, value: str) -> None:
+    """A name under an INI or TOML section's header is read as the flattened key
+    ``section.name`` is, and as the nested mapping's leaf: ``[secrets]`` then
+    ``acmeiot = <token>`` holds a credential, ``[api]`` qualifies a bare ``key``, lineage
+    under ``[secrets]`` stays, and so do settings and lookalikes."""
+    text = f"# settings\n[{section}]\n{name} = {value}\nregion = eu\n"
+    bare = section.strip("[]").split()[0]  # ([[secrets]]: a TOML array of tables)
+    as_mapping = redact.scan({bare: {name: value.strip('"')}})
+    found = redact.scan({"cfg": text})
+    assert bool(found) == bool(as_mapping), (found, as_mapping)
+    if found:
+        assert SECRET not in redact.redact({"cfg": text}).value["cfg"]
+        assert [text[f.start : f.end] for f in found] == [SECRET]
+
+
+@pytest.mark.parametrize(
     ("key", "value"),
     [
         ("config.secrets.BUILD_SOURCEVERSION", "281220e087835b92558589eaff309cad68386d07"),
