@@ -206,24 +206,39 @@ _PY_ESCAPES = {
 }  # fmt: skip
 _PY_HEX = {"x": 2, "u": 4, "U": 8}
 _PY_BLANK = re.compile(r"[ \t\n\r]*")
+_PY_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_PY_CALLEE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\(")
+_PY_KEYWORD = re.compile(r"(?P<name>[A-Za-z_]\w*)[ \t]*=(?!=)")
 
 
 def looks_like_python_literal(text: str) -> bool:
-    """A dict's, a list's, a tuple's or a set's ``repr`` with a string in it, or a
-    string's ``repr`` with an escape in it (``'line 1\\nline 2'``)."""
+    """A dict's, a list's, a tuple's or a set's ``repr`` with a string in it, an object's
+    written as a call (``Namespace(lr=0.1, ...)``), or a string's ``repr`` with an escape
+    in it (``'line 1\\nline 2'``)."""
     if len(text) < 2 or len(text) > MAX_EMBEDDED:
         return False
     s = text.strip()
     if s[:1] in "'\"":
         return len(s) > 2 and s[-1:] == s[:1] and "\\" in s
-    return "'" in s and _PY_CLOSERS.get(s[:1]) == s[-1:]
+    if "'" not in s:
+        return False
+    if s[-1:] == ")" and (s[:1].isalpha() or s[:1] == "_"):
+        return _PY_CALLEE.match(s) is not None
+    return _PY_CLOSERS.get(s[:1]) == s[-1:]
 
 
-def parse_python_literal(text: str, deadline: float | None = None) -> Any | None:
+def parse_python_literal(
+    text: str, deadline: float | None = None, calls: list[str] | None = None
+) -> Any | None:
     """The Python literal ``text`` holds as JObj/lists of JStr/JNum/bool/None (a tuple or
     a set as a list; a key that is a number as a JStr of its digits) or as one JStr, or
-    None if it is no literal. Raises ParseTimeout when ``deadline`` passes."""
-    state = [0, deadline]
+    None if it is no literal. An object's repr written as a call is read as what
+    ``dataclasses.asdict`` or ``vars`` would give: its keyword arguments as a JObj
+    (``Config(db=DB(password='...'))`` as ``{db: {password: ...}}``), its positional
+    ones as a list's items, both as a list ``[*args, JObj(kwargs)]``; a bare name
+    (``torch.float32``, a module's constant) as None. Each call's name is appended to
+    ``calls`` when given. Raises ParseTimeout when ``deadline`` passes."""
+    state = [0, deadline, calls]
     try:
         value, pos = _py_value(text, _py_skip(text, 0), 0, state)
         pos = _py_skip(text, pos)
@@ -297,6 +312,31 @@ def _py_key(text: str, pos: int, state: list[Any]) -> tuple[JStr, int]:
     return JStr(item.raw, pos - 1, "'" + item.raw + "'"), end
 
 
+def _py_call(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
+    """A call's arguments up to its ``)``: keyword ones as a JObj (each name a JStr at its
+    offset), positional ones as a list's items, ``[*args, JObj(kwargs)]`` when both."""
+    args: list[Any] = []
+    kwargs = JObj()
+    pos = _py_skip(text, pos)
+    while text[pos] != ")":
+        m = _PY_KEYWORD.match(text, pos)
+        if m is not None:
+            name = m["name"]
+            item, pos = _py_value(text, _py_skip(text, m.end()), depth + 1, state)
+            kwargs.append((JStr(name, m.start() - 1, "'" + name + "'"), item))
+        else:
+            item, pos = _py_value(text, pos, depth + 1, state)
+            args.append(item)
+        pos = _py_skip(text, pos)
+        if text[pos] == ",":
+            pos = _py_skip(text, pos + 1)
+        elif text[pos] != ")":
+            raise _Fail
+    if not args:
+        return kwargs, pos + 1
+    return ([*args, kwargs] if kwargs else args), pos + 1
+
+
 def _py_items(text: str, pos: int, closer: str, depth: int, state: list[Any]) -> tuple[list[Any], int]:
     """The comma-separated values of a list, a tuple or a set up to ``closer``."""
     items: list[Any] = []
@@ -344,12 +384,20 @@ def _py_value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, i
             if not comma:
                 raise _Fail
             key, after = _py_key(text, pos, state)
-    for word, lit in _PY_WORDS.items():
-        if text.startswith(word, pos) and not text[pos + len(word) : pos + len(word) + 1].isalnum():
-            return lit, pos + len(word)
-    for word, num in _PY_FLOATS.items():
-        if text.startswith(word, pos) and not text[pos + len(word) : pos + len(word) + 1].isalnum():
-            return JNum(num, pos, word), pos + len(word)
+    m = _PY_NAME.match(text, pos)
+    if m is not None:
+        word, end = m.group(), m.end()
+        if text[end : end + 1] == "(":
+            if state[2] is not None:
+                state[2].append(word)
+            return _py_call(text, end + 1, depth, state)
+        if word in _PY_WORDS:
+            return _PY_WORDS[word], end
+        if word in _PY_FLOATS:
+            return JNum(_PY_FLOATS[word], pos, word), end
+        return None, end  # (a name: torch.float32, an enum's member written bare)
+    if text.startswith("-inf", pos) and not text[pos + 4 : pos + 5].isalnum():
+        return JNum(_PY_FLOATS["-inf"], pos, "-inf"), pos + 4
     m = _PY_NUMBER.match(text, pos)
     if not m:
         raise _Fail

@@ -417,17 +417,30 @@ class Scanner:
                 hits: list[Hit] = []
                 self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
                 return hits
-        if text[:1] in _LITERAL_OPENERS and looks_like_python_literal(text):
+        structure: list[Hit] | None = None
+        if (text[:1] in _LITERAL_OPENERS or text[:1].isalpha()) and looks_like_python_literal(text):
             # (a dict's or a list's str(), as MLflow stores a nested parameter: read as
             # its structure, each leaf under its key path, as the dict itself is)
+            calls: list[str] = []
             try:
-                doc = parse_python_literal(text, time.monotonic() + self.engine.timeout)
+                doc = parse_python_literal(text, time.monotonic() + self.engine.timeout, calls)
             except ParseTimeout:
                 return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
             if isinstance(doc, (JObj, list, JStr)):  # (a string's repr: its lines as lines)
-                hits = []
-                self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
-                return hits
+                structure = []
+                self._walk_embedded(doc, key, _last_segment(key), _place_into(structure), 0)
+                if not calls:
+                    return structure
+                # (a call is an object's repr or code, whose function gives its arguments
+                # a meaning of their own: os.environ.get('DB_PASSWORD', '...'); the text is
+                # read as text too, and both readings are masked)
+        hits = self._read_text(text, key, level)
+        return _merged(hits, structure, int) if structure else hits
+
+    def _read_text(self, text: str, key: str, level: int) -> list[Hit]:
+        """The hits of ``text`` read as text: by the engine, then decoded from each of its
+        escapes, its base64 tokens, its tables' cells, its inline JSON objects, its YAML
+        nesting and its INI sections."""
         hits = self.engine.find(text, key)
         if hits and hits[0].detector.index < 0 and hits[0].end - hits[0].start == len(text):
             return hits  # (masked whole, as too dense or out of time: no reading adds to it)
@@ -856,7 +869,7 @@ def _text_of(node: Any) -> str:
 # key (its name the group)
 _YAML_PARENT = re.compile(
     r"(?m)^( *)(?:- )?[\"']?(?P<name>[^\s:#\-\"'][^:\n\"']{0,100})[\"']?:[ \t]*\r?\n"
-    r"\1 +[^\s:#][^:\n]{0,100}:(?:[ \t]|\r?$)"
+    r"(?=\1 +[^\s:#][^:\n]{0,100}:(?:[ \t]|\r?$))"  # (a lookahead: that key may nest too)
 )
 _YAML_PARENTS = 64  # nestings looked at per text
 _YAML_FLOW = 256  # flow collections' brackets past which a text is not parsed (libyaml's

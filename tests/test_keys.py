@@ -328,7 +328,9 @@ def test_a_yaml_scalar_on_the_line_after_its_key(text):
      "secrets:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n  model: gpt-4o\n",
      "creds:\n  - user: svc\n    acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
      "secrets:\n  acmeiot: \"Zq8m\\u004b2pLx9Tq7Wb4Rt6Y\"\n",
-     "kind: ConfigMap\n---\ncredentials:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n"],
+     "kind: ConfigMap\n---\ncredentials:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
+     "inputs:\n  db_password:\n    description: the database's\n    default: Xk9pLm2Qa77wQ\n",
+     "on:\n  workflow_dispatch:\n    inputs:\n      api_token:\n        default: Zq8mK2pLx9Tq7Wb4Rt6Y\n"],
 )  # fmt: skip
 def test_yaml_text_nesting_leaves_under_a_credential_reads_them_as_a_mapping_does(text):
     """YAML text nests leaves under a credential's name as a mapping does (W&B's

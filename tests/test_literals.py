@@ -98,13 +98,33 @@ def test_an_escaped_backslash_before_n_is_no_line_break() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kept"),
+    [("Namespace(lr=0.1, hf_token='%s', seed=7)", "seed=7"),
+     ("Config(db=DB(host='db.example.com', secrets=Secrets(acmeiot='%s', run_uuid='" + SHA[:32] + "')), "
+      "dtype=torch.float32)", SHA[:32]),
+     ("os.environ.get('DB_PASSWORD', '%s')", "os.environ.get('DB_PASSWORD', '"),
+     ("{'when': datetime.date(2024, 6, 3), 'cfg': Cfg('bert', token='%s')}", "datetime.date(2024, 6, 3)")],
+)  # fmt: skip
+def test_an_objects_repr_as_a_call_reads_as_its_fields(text: str, kept: str) -> None:
+    """An object's repr written as a call (``argparse.Namespace``, a dataclass) is read as
+    ``vars``/``asdict`` would give it, each keyword argument under its name and its
+    parents' (``secrets.acmeiot`` a credential, ``secrets.run_uuid`` lineage); code's calls
+    are read as text too (a default given to ``os.environ.get`` for a password)."""
+    secret = _token() if "acmeiot" in text else FAKE_PW  # (a vendor-less name: a generated token)
+    value = text % secret
+    out = redact.redact({"v": value}).value["v"]
+    assert secret not in out and kept in out, out
+    assert redact.redact({"v": out}).value["v"] == out
+
+
+@pytest.mark.parametrize(
     "text",
-    ["{'a': datetime.date(2024, 6, 3), 'password': '%s'}", "[<object at 0x7f>, 'password=%s']",
+    ["{'a': <Color.RED: 1>, 'password': '%s'}", "[<object at 0x7f>, 'password=%s']",
      "{'a' 'b', 'password': '%s'}", "{'a': 1 'password': '%s'}", "('unclosed', 'password=%s'"],
 )  # fmt: skip
 def test_what_is_no_literal_is_read_as_text(text: str) -> None:
-    """A call, an object's ``<...>`` repr or a broken literal is no literal: the text is
-    read as text, and the credential in it is found as before."""
+    """An object's ``<...>`` repr or a broken literal is no literal: the text is read as
+    text, and the credential in it is found as before."""
     value = text % FAKE_PW
     assert parse_python_literal(value) is None
     out = redact.redact({"v": value}).value["v"]
@@ -143,3 +163,18 @@ def test_literal_offsets_map_every_decoded_character() -> None:
                     if isinstance(decoded, bytes):  # (a bytes literal's escape: one byte)
                         decoded = decoded.decode("latin-1")
                     assert decoded == ch, (source, i)
+
+
+def test_the_benchmark_runs_str_reads_as_the_runs() -> None:
+    """Each run of the labelled benchmark corpus (params, tags, nested configs with
+    secrets, PII and lineage) gives the same findings, by category and detector, as a
+    mapping and as its ``str()``."""
+    from collections import Counter
+
+    from benchmarks import corpus
+
+    runs, _ = corpus.generate(80, 5)
+    scanner = redact.build_scanner()
+    for run in runs:
+        as_text = Counter((f.category, f.detector) for f in scanner.scan({"v": str(run)}))
+        assert as_text == Counter((f.category, f.detector) for f in scanner.scan({"v": run}))
