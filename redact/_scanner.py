@@ -470,8 +470,11 @@ class Scanner:
             hits = self._inline_json_hits(text, key, hits)
         if "\n" in text and ":" in text and len(text) <= _YAML_MAX and _nests_under_credential(text):
             hits = self._yaml_parent_hits(text, key, hits)
-        if "[" in text and "\n" in text and _INI_SECTION.search(text):
-            hits = self._section_hits(text, hits)
+        if len(text) <= _YAML_MAX:  # (nesting read as a parsed mapping's, as YAML's is)
+            if "[" in text and "\n" in text and _INI_SECTION.search(text):
+                hits = self._section_hits(text, hits)
+            if "{" in text and _NAMED_BLOCK.search(text):
+                hits = self._block_hits(text, hits)
         if self.ner is not None:
             hits = self.ner.add_hits(text, hits)
         if self.min_confidence and hits:
@@ -595,6 +598,54 @@ class Scanner:
             found = drop_redaction_outputs(text, found)
         return _merged(hits, found, int) if found else hits
 
+    def _block_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of each ``name = value`` or ``name: value`` pair inside
+        named blocks (HCL and HOCON's ``secrets { ... }``, ``db_password = { ... }``, a
+        JavaScript object literal's ``secrets: { ... }``, protobuf's text format) whose
+        name the enclosing blocks make a credential's (``secrets`` then ``acmeiot``,
+        ``api`` then ``key``), read under the qualified name as the nested mapping's leaf
+        is; where ``hits`` read the text already, that reading stands. A name that is a
+        credential's alone was read with its pair."""
+        readings: list[tuple[list[Hit], Callable[[int], int]]] = []
+        path: list[str] = []  # the names of the open blocks ("" for an unnamed one)
+        for m in _BLOCK_TOKEN.finditer(text):
+            if m["close"] is not None:
+                if path:
+                    path.pop()
+                continue
+            if m["open"] is not None:
+                path.append((m["block"] or "").strip("\"'"))
+                continue
+            names = [p for p in path if p]
+            if names and len(path) <= _EMBEDDED_DEPTH:
+                parent = ".".join(names[-3:])
+                found = self._pair_hits(parent, m["name"].strip("\"'"), text, *m.span("value"))
+                if found:
+                    readings.append(found)
+        return _merged_all(hits, readings) if readings else hits
+
+    def _pair_hits(
+        self, parent: str, name: str, text: str, start: int, end: int
+    ) -> tuple[list[Hit], Callable[[int], int]] | None:
+        """The hits of the value ``text[start:end]`` of ``name`` inside ``parent`` (a
+        section, blocks) read under ``parent.name``, where the parent changes what the
+        name means as :func:`child_context` says (a credential's parent, or above a bare
+        ``key``) and makes it a credential's; None where the name alone was read with its
+        pair, or the value is too short to be a credential."""
+        while end > start and text[end - 1] in " \t":
+            end -= 1
+        if end - start >= 2 and text[start] == text[end - 1] and text[start] in "\"'":
+            start, end = start + 1, end - 1  # (a quoted value: what the quotes hold)
+        if end - start < 6:  # (no credential is shorter: credential_like)
+            return None
+        qualified = child_context(parent, name)
+        if qualified == name or classify_key(qualified) is not KeyClass.CREDENTIAL:
+            return None
+        if classify_key(name) is KeyClass.CREDENTIAL:
+            return None  # (read with its pair already)
+        found = self.scan_text(text[start:end], qualified)
+        return (found, start.__add__) if found else None
+
     def _section_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of each ``name = value`` line of an INI or TOML section
         (``[secrets]``, ``[tool.acme]``, ``[remote "origin"]``) whose name the section
@@ -608,19 +659,10 @@ class Scanner:
             if m["section"] is not None:
                 section = _SECTION_SPLIT.sub(".", m["section"]).strip(".")
                 continue
-            name, (start, end) = m["name"], m.span("value")
-            if not section or start == end or classify_key(name) is KeyClass.CREDENTIAL:
-                continue
-            qualified = f"{section}.{name}"
-            if classify_key(qualified) is not KeyClass.CREDENTIAL:
-                continue
-            while end > start and text[end - 1] in " \t":
-                end -= 1
-            if end - start >= 2 and text[start] == text[end - 1] and text[start] in "\"'":
-                start, end = start + 1, end - 1  # (a quoted value: what the quotes hold)
-            found = self.scan_text(text[start:end], qualified) if end > start else []
-            if found:
-                readings.append((found, start.__add__))
+            if section:
+                found = self._pair_hits(section, m["name"], text, *m.span("value"))
+                if found:
+                    readings.append(found)
         return _merged_all(hits, readings) if readings else hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
@@ -837,9 +879,20 @@ _INI_SECTION = re.compile(r"(?m)^[ \t]*\[\[?[^\[\]\r\n]{1,200}\]\]?[ \t]*(?:[#;]
 # ... and the lines of a section: its header, or a name, ``=`` or ``:``, and a value
 _INI_LINE = re.compile(
     r"(?m)^[ \t]*(?:\[\[?(?P<section>[^\[\]\r\n]{1,200})\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$"
-    r"|(?P<name>[A-Za-z_][\w.\-]{0,100}+)[ \t]*[=:][ \t]*(?P<value>[^\r\n]*))"
+    r"|(?P<name>[A-Za-z_][\w.\-]{0,100})[ \t]*[=:][ \t]*(?P<value>[^\r\n]*))"
 )
 _SECTION_SPLIT = re.compile(r"""[\s"']+""")  # (a quoted subsection is a segment: remote.origin)
+# a block opened under a name (secrets {, db_password = {, "secrets": {, secrets: {)
+_NAMED_BLOCK = re.compile(r"""[\w"'][ \t]*(?:[:=][ \t]*)?\{""")
+# ... and the tokens of nested blocks: an opening brace (under a name or not), a closing
+# one, and a name = value or name: value pair (a value quoted, or a run of characters
+# that holds no blank, separator or brace)
+_BLOCK_TOKEN = re.compile(
+    r"""(?P<open>(?:(?<![\w.\-])(?P<block>[A-Za-z_][\w.\-]{0,100}|"[^"\n]{1,100}"|'[^'\n]{1,100}')"""
+    r"""(?:[ \t]+"[^"\n]{0,100}")*[ \t]*(?:[:=][ \t]*)?)?\{)|(?P<close>\})"""
+    r"""|(?<![\w.\-])(?P<name>[A-Za-z_][\w.\-]{0,100}|"[A-Za-z_][\w.\-]{0,100}"|'[A-Za-z_][\w.\-]{0,100}')"""
+    r"""[ \t]*[:=][ \t]*(?P<value>"[^"\n]{0,4096}"|'[^'\n]{0,4096}'|[^\s,;{}\[\]"']{1,4096})"""
+)
 
 _EMBEDDED_DEPTH = 64  # as parse_embedded: deeper documents are read as text
 _Place = Callable[[list[Hit], Any], None]

@@ -40,8 +40,8 @@ _WORD = re.compile(r"\S+")
 _HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table>|$)", re.I | re.S)
 _HTML_CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t[hd]\s*>", re.I | re.S)
 _INSERT = re.compile(
-    r"\binsert[ \t\r\n]+(?:into[ \t\r\n]+)?[\w.\"`\[\]]{1,256}+[ \t\r\n]*"
-    r"\(([^()]{1,4096}+)\)[ \t\r\n]*values[ \t\r\n]*",
+    r"\binsert[ \t\r\n]+(?:into[ \t\r\n]+)?[\w.\"`\[\]]{1,256}[ \t\r\n]*"
+    r"\(([^()]{1,4096})\)[ \t\r\n]*values[ \t\r\n]*",
     re.I,
 )
 # one SQL value: a quoted string ('' escapes a quote), or anything up to , or )

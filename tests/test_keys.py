@@ -277,6 +277,30 @@ def test_an_ini_or_toml_section_is_its_names_parent(section: str, name: str, val
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [('secrets {{\n  acmeiot = "{s}"\n  run_uuid = "7f3c2a9e4b1d4e0f8a6b5c4d3e2f1a0b"\n}}', True),
+     ('db_password = {{\n  value = "{s}"\n}}', True),
+     ("const config = {{ secrets: {{ acmeiot: '{s}' }}, lr: 0.1 }};", True),
+     ('akka {{ remote {{ acme {{ key = "{s}" }} }} }}', True),
+     ('api {{\n  key: "{s}"\n}}', True),
+     ('"secrets": {{"acmeiot": "{s}"}}, "lr": 0.1', True),
+     ('items = [{{ secrets {{ acmeiot = "{s}" }} }}, {{ name = "x" }}]', True),
+     ('{{ {{ acmeiot = "{s}" }} }}', False),
+     ('sort {{ key = "{s}" }}', False),
+     ('secrets {{ region = "eu-west-1", path = "/run/secrets/db" }}', False),
+     ('model {{ name = "bert", tokenizer {{ pad_token = "<pad>" }} }}', False)],
+)  # fmt: skip
+def test_a_named_block_is_its_names_parent(text: str, found: bool) -> None:
+    """A name inside named blocks (HCL's and HOCON's ``secrets { ... }``, a JavaScript
+    object literal, a JSON fragment) is read under the blocks' names, as the nested
+    mapping's leaf is: ``secrets`` then ``acmeiot`` holds a credential, ``api`` qualifies
+    a bare ``key``; lineage, settings, a kind of key and lookalikes stay clean."""
+    value = text.format(s=SECRET)
+    hits = redact.scan({"cfg": value})
+    assert [value[f.start : f.end] for f in hits] == ([SECRET] if found else [])
+
+
+@pytest.mark.parametrize(
     ("key", "value"),
     [
         ("config.secrets.BUILD_SOURCEVERSION", "281220e087835b92558589eaff309cad68386d07"),

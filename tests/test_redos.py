@@ -93,6 +93,27 @@ def test_package_patterns_are_not_super_linear() -> None:
     assert slow == {}
 
 
+# a possessive quantifier (a*+, a{1,9}+): the standard re module reads it from Python 3.11
+# on, and 3.10 fails to compile it (the regex module, which the catalog uses, reads it on
+# every version); escapes and character classes are read as one character first (\}+ and
+# [?+] hold none)
+_ESCAPE_OR_CLASS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]", re.S)
+_POSSESSIVE = re.compile(r"[*+?}]\+")
+
+
+def test_package_re_patterns_compile_on_every_supported_python() -> None:
+    """No expression of the standard ``re`` module in the package uses a possessive
+    quantifier, so ``import redact`` works on Python 3.10, which the package supports."""
+    found = dict(_package_patterns())
+    possessive = sorted(
+        name
+        for name, p in found.items()
+        if isinstance(p, re.Pattern) and _POSSESSIVE.search(_ESCAPE_OR_CLASS.sub("x", str(p.pattern)))
+    )
+    assert possessive == []
+    assert _POSSESSIVE.search(_ESCAPE_OR_CLASS.sub("x", r"[\w.]{1,9}+\d*+"))  # (what it looks for)
+
+
 def test_catalog_patterns_are_not_super_linear() -> None:
     """Every detector pattern and key rule of the catalog (patterns also run under the
     engine's timeout, which would mask a value whole instead of hanging)."""

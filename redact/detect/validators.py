@@ -746,7 +746,7 @@ _UNION_AFTER = re.compile(r"^[ \t]*\|[ \t]*[A-Za-z_]")
 # a list (TOKEN=Xq... | HEROKU_API_KEY=..., key=Xq... | Region: eu), and a member ends
 # where a type does (a name glued to @ or / is a record's or a path's: key=Xq... | IR@...)
 _UNION_MEMBER = re.compile(
-    r"^[ \t]*\|[ \t]*(?:None|(?![A-Z0-9]*_[A-Z0-9_]*\b)[A-Z]\w*+(?=[ \t]*(?:$|[|\]),;\r\n]|=[ \t]))"
+    r"^[ \t]*\|[ \t]*(?:None|(?![A-Z0-9]*_[A-Z0-9_]*\b)[A-Z]\w*(?=[ \t]*(?:$|[|\]),;\r\n]|=[ \t]))"
     r"|(?:str|int|float|bool|bytes|dict|list|tuple|set|frozenset|object)\b)"
 )
 # a binary operator and the start of its other operand: the name before it is code's
