@@ -614,7 +614,10 @@ class Scanner:
                     path.pop()
                 continue
             if m["open"] is not None:
-                path.append((m["block"] or "").strip("\"'"))
+                block = m["block"]
+                if block and _CODE_BLOCK.search(text, max(0, m.start() - 16), m.start()):
+                    block = None  # (sub pass {: code)
+                path.append((block or "").strip("\"'"))
                 continue
             names = [p for p in path if p]
             if names and len(path) <= _EMBEDDED_DEPTH:
@@ -885,13 +888,20 @@ _SECTION_SPLIT = re.compile(r"""[\s"']+""")  # (a quoted subsection is a segment
 # a block opened under a name (secrets {, db_password = {, "secrets": {, secrets: {)
 _NAMED_BLOCK = re.compile(r"""[\w"'][ \t]*(?:[:=][ \t]*)?\{""")
 # ... and the tokens of nested blocks: an opening brace (under a name or not), a closing
-# one, and a name = value or name: value pair (a value quoted, or a run of characters
-# that holds no blank, separator or brace)
+# one, and a name = "value" or name: "value" pair (quoted: a value as a configuration
+# writes it, not code's expression; a name no sigil or member access starts, and no
+# comparison, ``=>``, ``=~`` or ``::`` after it)
 _BLOCK_TOKEN = re.compile(
     r"""(?P<open>(?:(?<![\w.\-])(?P<block>[A-Za-z_][\w.\-]{0,100}|"[^"\n]{1,100}"|'[^'\n]{1,100}')"""
     r"""(?:[ \t]+"[^"\n]{0,100}")*[ \t]*(?:[:=][ \t]*)?)?\{)|(?P<close>\})"""
-    r"""|(?<![\w.\-])(?P<name>[A-Za-z_][\w.\-]{0,100}|"[A-Za-z_][\w.\-]{0,100}"|'[A-Za-z_][\w.\-]{0,100}')"""
-    r"""[ \t]*[:=][ \t]*(?P<value>"[^"\n]{0,4096}"|'[^'\n]{0,4096}'|[^\s,;{}\[\]"']{1,4096})"""
+    r"""|(?<![\w.\-$@%&*>])(?P<name>[A-Za-z_][\w.\-]{0,100}|"[A-Za-z_][\w.\-]{0,100}"|'[A-Za-z_][\w.\-]{0,100}')"""
+    r"""[ \t]*(?:=(?![=>~])|:(?!:))[ \t]*(?P<value>"[^"\n\\]{0,4096}"|'[^'\n\\]{0,4096}')"""
+)
+# a code definition's keyword before a block's name (Perl's sub pass {, a class, a
+# function): the block is code, whose name says nothing of a value in it
+_CODE_BLOCK = re.compile(
+    r"(?:^|[^\w$@%])(?:sub|def|class|function|fn|func|struct|interface|enum|impl|trait|macro|proc|"
+    r"method|package|namespace|module|object)[ \t]+$"
 )
 
 _EMBEDDED_DEPTH = 64  # as parse_embedded: deeper documents are read as text

@@ -288,13 +288,18 @@ def test_an_ini_or_toml_section_is_its_names_parent(section: str, name: str, val
      ('{{ {{ acmeiot = "{s}" }} }}', False),
      ('sort {{ key = "{s}" }}', False),
      ('secrets {{ region = "eu-west-1", path = "/run/secrets/db" }}', False),
-     ('model {{ name = "bert", tokenizer {{ pad_token = "<pad>" }} }}', False)],
+     ('model {{ name = "bert", tokenizer {{ pad_token = "<pad>" }} }}', False),
+     ("sub pass {{\n  my $self = shift;\n  my $e = '{s}';\n}}", False),
+     ("sub get_credentials {{\n  $self->{{user}} = 'Xk9pLm2Qa77wQx';\n  key => '{s}',\n}}", False),
+     ('"simple_pass": {{"code": "pass\\n", "lines": 1}}', False)],
 )  # fmt: skip
 def test_a_named_block_is_its_names_parent(text: str, found: bool) -> None:
     """A name inside named blocks (HCL's and HOCON's ``secrets { ... }``, a JavaScript
     object literal, a JSON fragment) is read under the blocks' names, as the nested
     mapping's leaf is: ``secrets`` then ``acmeiot`` holds a credential, ``api`` qualifies
-    a bare ``key``; lineage, settings, a kind of key and lookalikes stay clean."""
+    a bare ``key``; lineage, settings, a kind of key and lookalikes stay clean, and so does
+    code: a function's body (``sub pass {``), a variable or a member (``$self``,
+    ``->``), an expression, a hash's ``=>``."""
     value = text.format(s=SECRET)
     hits = redact.scan({"cfg": value})
     assert [value[f.start : f.end] for f in hits] == ([SECRET] if found else [])
