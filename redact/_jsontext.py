@@ -114,9 +114,14 @@ def parse_embedded(text: str, deadline: float | None = None) -> Any | None:
     """The document as JObj/lists of JStr/JNum/bool/None, or None if not JSON.
 
     Raises ParseTimeout when ``deadline`` (a ``time.monotonic()`` value) passes."""
-    state = [0, deadline]
+    return _whole(text, _value, [0, deadline])
+
+
+def _whole(text: str, read: Any, state: list[Any]) -> Any | None:
+    """What ``read`` gives for the whole of ``text`` (blanks around it allowed), or None
+    when it is no document of that syntax."""
     try:
-        value, pos = _value(text, _skip(text, 0), 0, state)
+        value, pos = read(text, _skip(text, 0), 0, state)
         pos = _skip(text, pos)
     except (_Fail, IndexError, RecursionError, ValueError):
         return None
@@ -142,11 +147,55 @@ def _string(text: str, pos: int) -> tuple[JStr, int]:
     return JStr(value, pos, text[pos:end]), end
 
 
-def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
+def _json_key(text: str, pos: int, state: list[Any]) -> tuple[JStr, int]:
+    if text[pos] != '"':
+        raise _Fail
+    return _string(text, pos)
+
+
+def _members(
+    text: str, pos: int, key: Any, value: Any, depth: int, state: list[Any], trailing_comma: bool
+) -> tuple[JObj, int]:
+    """An object's members from its first key at ``pos`` to its ``}``, each key read by
+    ``key`` and each value by ``value`` (a comma before the ``}`` allowed when
+    ``trailing_comma``: a Python literal's)."""
+    obj = JObj()
+    while True:
+        name, pos = key(text, pos, state)
+        pos = _skip(text, pos)
+        if text[pos] != ":":
+            raise _Fail
+        item, pos = value(text, _skip(text, pos + 1), depth + 1, state)
+        obj.append((name, item))
+        done, pos = _separator(text, pos, "}")
+        if done:
+            return obj, pos
+        if trailing_comma and text[pos] == "}":
+            return obj, pos + 1
+
+
+def _separator(text: str, pos: int, closer: str) -> tuple[bool, int]:
+    """After a container's item: ``(True, past closer)`` at the container's end, or
+    ``(False, the next item's start)`` after a comma."""
+    pos = _skip(text, pos)
+    if text[pos] == closer:
+        return True, pos + 1
+    if text[pos] != ",":
+        raise _Fail
+    return False, _skip(text, pos + 1)
+
+
+def _enter(text: str, pos: int, depth: int, state: list[Any]) -> str:
+    """The character the value at ``pos`` starts with, once the nesting depth and the
+    deadline allow reading it."""
     if depth > 64:
         raise _Fail
     _tick(state)
-    ch = text[pos]
+    return text[pos]
+
+
+def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
+    ch = _enter(text, pos, depth, state)
     if ch == '"':
         return _string(text, pos)
     if ch == "{":
@@ -154,21 +203,7 @@ def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]
         pos = _skip(text, pos + 1)
         if text[pos] == "}":
             return obj, pos + 1
-        while True:
-            if text[pos] != '"':
-                raise _Fail
-            key, pos = _string(text, pos)
-            pos = _skip(text, pos)
-            if text[pos] != ":":
-                raise _Fail
-            item, pos = _value(text, _skip(text, pos + 1), depth + 1, state)
-            obj.append((key, item))
-            pos = _skip(text, pos)
-            if text[pos] == "}":
-                return obj, pos + 1
-            if text[pos] != ",":
-                raise _Fail
-            pos = _skip(text, pos + 1)
+        return _members(text, pos, _json_key, _value, depth, state, False)
     if ch == "[":
         arr: list[Any] = []
         pos = _skip(text, pos + 1)
@@ -177,12 +212,9 @@ def _value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]
         while True:
             item, pos = _value(text, pos, depth + 1, state)
             arr.append(item)
-            pos = _skip(text, pos)
-            if text[pos] == "]":
-                return arr, pos + 1
-            if text[pos] != ",":
-                raise _Fail
-            pos = _skip(text, pos + 1)
+            done, pos = _separator(text, pos, "]")
+            if done:
+                return arr, pos
     for word, lit in _LITERALS.items():
         if text.startswith(word, pos):
             return lit, pos + len(word)
@@ -205,7 +237,6 @@ _PY_ESCAPES = {
     "v": "\v",
 }  # fmt: skip
 _PY_HEX = {"x": 2, "u": 4, "U": 8}
-_PY_BLANK = re.compile(r"[ \t\n\r]*")
 _PY_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _PY_CALLEE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\(")
 _PY_KEYWORD = re.compile(r"(?P<name>[A-Za-z_]\w*)[ \t]*=(?!=)")
@@ -238,19 +269,7 @@ def parse_python_literal(
     ones as a list's items, both as a list ``[*args, JObj(kwargs)]``; a bare name
     (``torch.float32``, a module's constant) as None. Each call's name is appended to
     ``calls`` when given. Raises ParseTimeout when ``deadline`` passes."""
-    state = [0, deadline, calls]
-    try:
-        value, pos = _py_value(text, _py_skip(text, 0), 0, state)
-        pos = _py_skip(text, pos)
-    except (_Fail, IndexError, RecursionError, ValueError):
-        return None
-    return value if pos == len(text) else None
-
-
-def _py_skip(text: str, pos: int) -> int:
-    if pos < len(text) and text[pos] in _BLANK:
-        return _PY_BLANK.match(text, pos).end()  # type: ignore[union-attr]
-    return pos
+    return _whole(text, _py_value, [0, deadline, calls])
 
 
 def _py_string(text: str, pos: int) -> tuple[JStr, int]:
@@ -317,19 +336,19 @@ def _py_call(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, in
     offset), positional ones as a list's items, ``[*args, JObj(kwargs)]`` when both."""
     args: list[Any] = []
     kwargs = JObj()
-    pos = _py_skip(text, pos)
+    pos = _skip(text, pos)
     while text[pos] != ")":
         m = _PY_KEYWORD.match(text, pos)
         if m is not None:
             name = m["name"]
-            item, pos = _py_value(text, _py_skip(text, m.end()), depth + 1, state)
+            item, pos = _py_value(text, _skip(text, m.end()), depth + 1, state)
             kwargs.append((JStr(name, m.start() - 1, "'" + name + "'"), item))
         else:
             item, pos = _py_value(text, pos, depth + 1, state)
             args.append(item)
-        pos = _py_skip(text, pos)
+        pos = _skip(text, pos)
         if text[pos] == ",":
-            pos = _py_skip(text, pos + 1)
+            pos = _skip(text, pos + 1)
         elif text[pos] != ")":
             raise _Fail
     if not args:
@@ -340,50 +359,32 @@ def _py_call(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, in
 def _py_items(text: str, pos: int, closer: str, depth: int, state: list[Any]) -> tuple[list[Any], int]:
     """The comma-separated values of a list, a tuple or a set up to ``closer``."""
     items: list[Any] = []
-    pos = _py_skip(text, pos)
+    pos = _skip(text, pos)
     while text[pos] != closer:
         item, pos = _py_value(text, pos, depth + 1, state)
         items.append(item)
-        pos = _py_skip(text, pos)
+        pos = _skip(text, pos)
         if text[pos] == ",":
-            pos = _py_skip(text, pos + 1)
+            pos = _skip(text, pos + 1)
         elif text[pos] != closer:
             raise _Fail
     return items, pos + 1
 
 
 def _py_value(text: str, pos: int, depth: int, state: list[Any]) -> tuple[Any, int]:
-    if depth > 64:
-        raise _Fail
-    _tick(state)
-    ch = text[pos]
+    ch = _enter(text, pos, depth, state)
     if ch in "'\"" or (ch in "bBuU" and text[pos + 1 : pos + 2] in ("'", '"')):
         return _py_string(text, pos)
     if ch == "[" or ch == "(":
         return _py_items(text, pos + 1, _PY_CLOSERS[ch], depth, state)
     if ch == "{":
-        pos = _py_skip(text, pos + 1)
+        pos = _skip(text, pos + 1)
         if text[pos] == "}":
             return JObj(), pos + 1
-        key, after = _py_key(text, pos, state)
-        if text[_py_skip(text, after)] != ":":  # a set
+        _, after = _py_key(text, pos, state)
+        if text[_skip(text, after)] != ":":  # a set
             return _py_items(text, pos, "}", depth, state)
-        obj = JObj()
-        while True:
-            pos = _py_skip(text, after)
-            if text[pos] != ":":
-                raise _Fail
-            item, pos = _py_value(text, _py_skip(text, pos + 1), depth + 1, state)
-            obj.append((key, item))
-            pos = _py_skip(text, pos)
-            comma = text[pos] == ","
-            if comma:
-                pos = _py_skip(text, pos + 1)
-            if text[pos] == "}":
-                return obj, pos + 1
-            if not comma:
-                raise _Fail
-            key, after = _py_key(text, pos, state)
+        return _members(text, pos, _py_key, _py_value, depth, state, True)
     m = _PY_NAME.match(text, pos)
     if m is not None:
         word, end = m.group(), m.end()
