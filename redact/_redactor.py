@@ -28,7 +28,7 @@ from redact.actions.encrypt import render_field
 from redact.detect.engine import GUARD_ERROR, Hit, echo_hits, repeated_credentials
 from redact.detect.keys import KeyClass
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
-from redact.leaves import Segment, context_key, flag_name, key_path, pointer
+from redact.leaves import Segment, context_key, flag_name, key_path, pair_name, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
 __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
@@ -236,10 +236,12 @@ class Redactor:
         items = sorted(v, key=_safe_repr) if isinstance(v, (set, frozenset)) else v
         kept = []
         prev: Any = None
+        pair = pair_name(items) if isinstance(v, (list, tuple)) else None
         for i, item in enumerate(items):
             path.append(i)
             flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
-            r = self._walk(item, path, flag or key, depth + 1, stack, out)  # (as the scanner)
+            item_key = flag or (pair if pair and i == 1 else key)
+            r = self._walk(item, path, item_key, depth + 1, stack, out)  # (as the scanner)
             path.pop()
             prev = item
             if r is not _DROP:
@@ -373,10 +375,11 @@ class Redactor:
         if isinstance(v, (list, tuple)):
             kept: list[Any] = []
             changed, prev = False, None
+            pair = pair_name(v)
             for i, item in enumerate(v):
                 path.append(i)
                 flag = flag_name(prev) if isinstance(prev, str) and prev[:1] == "-" else None
-                r = self._repeats(item, path, flag or key, out, values)
+                r = self._repeats(item, path, flag or (pair if pair and i == 1 else key), out, values)
                 path.pop()
                 changed = changed or r is not item
                 prev = item

@@ -65,7 +65,16 @@ from redact.detect.engine import (
 )
 from redact.detect.keys import KeyClass, classify_key, is_bare_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
-from redact.leaves import SIBLING_CONTEXT, SIBLING_NAMES, Segment, context_key, flag_name, key_path, pointer
+from redact.leaves import (
+    SIBLING_CONTEXT,
+    SIBLING_NAMES,
+    Segment,
+    context_key,
+    flag_name,
+    key_path,
+    pair_name,
+    pointer,
+)
 
 __all__ = ["Scanner", "DEFAULT_MAX_DEPTH", "coerce", "int_text", "child_context", "masked_key", "merge_spans"]
 
@@ -747,12 +756,15 @@ class Scanner:
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
+                    pair = pair_name(items) if isinstance(v, (list, tuple)) else None
                     prev: Any = None
                     for i, item in enumerate(items):
                         path.append(i)
                         flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
                         if flag:  # an argument list: the value of --flag has the flag as key
                             self._walk(item, path, flag, flag, depth + 1, stack, out)
+                        elif pair and i == 1:  # ("password", value): a mapping's member
+                            self._walk(item, path, pair, pair, depth + 1, stack, out)
                         else:
                             self._walk(item, path, key, name, depth + 1, stack, out)
                         path.pop()
@@ -854,11 +866,14 @@ class Scanner:
                     ck = context_key(plain, kv) if kv in SIBLING_CONTEXT else kv
                 self._walk_embedded(item, child_context(name, ck), ck, place, depth + 1)
         elif isinstance(node, list):
+            pair = pair_name(node)
             prev: Any = None
-            for item in node:
+            for i, item in enumerate(node):
                 flag = flag_name(_text_of(prev)) if isinstance(prev, (JStr, str)) else None
                 if flag:
                     self._walk_embedded(item, flag, flag, place, depth + 1)
+                elif pair and i == 1:  # ("password", value): a mapping's member
+                    self._walk_embedded(item, pair, pair, place, depth + 1)
                 else:
                     self._walk_embedded(item, key, name, place, depth + 1)
                 prev = item

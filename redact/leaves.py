@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from redact.detect.keys import KeyClass, classify_key
+
 __all__ = [
     "pointer",
     "key_path",
@@ -15,6 +17,7 @@ __all__ = [
     "SIBLING_CONTEXT",
     "SIBLING_NAMES",
     "flag_name",
+    "pair_name",
 ]
 
 Segment = str | int
@@ -128,3 +131,18 @@ def flag_name(item: Any) -> str | None:
         return None
     name = item.lstrip("-")
     return name if name[:1].isalpha() else None
+
+
+def pair_name(items: Any) -> str | None:
+    """The name of a ``(name, value)`` pair, when ``items`` is one: a sequence of two
+    whose first item is a string the key grammar reads as a key that says something
+    (``('password', ...)`` in ``dict.items()``, an ``OrderedDict``'s repr, a list of HTTP
+    headers, ``[["api_key", ...]]`` in JSON), so the second is read under it as a
+    mapping's member is. None for anything else."""
+    if len(items) != 2:
+        return None
+    first = items[0]
+    text = first if type(first) is str else getattr(first, "value", None)
+    if type(text) is not str or not 0 < len(text) <= 100 or " " in text:
+        return None
+    return text if classify_key(text) is not KeyClass.NEUTRAL else None

@@ -178,3 +178,43 @@ def test_the_benchmark_runs_str_reads_as_the_runs() -> None:
     for run in runs:
         as_text = Counter((f.category, f.detector) for f in scanner.scan({"v": str(run)}))
         assert as_text == Counter((f.category, f.detector) for f in scanner.scan({"v": run}))
+
+
+@pytest.mark.parametrize("form", ["native", "json", "repr"])
+def test_a_name_value_pair_is_a_mappings_member(form: str) -> None:
+    """A sequence of two whose first item is a key's name (``dict.items()``, an
+    ``OrderedDict``, a list of HTTP headers, ``[["api_key", ...]]``) has its second read
+    under that name, as a mapping's member is; a lineage pair and a list of two names stay."""
+    import json
+
+    token = _token()
+    doc = {
+        "items": [("password", FAKE_PW), ("user", "svc")],
+        "headers": [["X-Api-Key", token]],
+        "pair": ("db_password", FAKE_PW),
+        "lineage": [("commit", SHA)],
+        "fields": ["password", "username"],
+    }
+    value = {"native": doc, "json": json.dumps(doc), "repr": str(doc)}[form]
+    out = redact.redact({"v": value}).value["v"]
+    text = json.dumps(out) if form == "native" else out
+    assert FAKE_PW not in text and token not in text
+    assert SHA in text and "username" in text and "svc" in text
+    assert redact.redact({"v": out}).value["v"] == out
+
+
+def test_the_catalogs_examples_read_alike_as_mappings_and_as_their_str() -> None:
+    """Every example of the catalog, under its key, nested and in a list, gives the same
+    findings by category as a mapping and as the mapping's ``str()``."""
+    from collections import Counter
+
+    scanner = redact.build_scanner()
+    differ = []
+    for spec in redact.load_catalog():
+        for example in [*spec.examples.positive, *spec.examples.negative]:
+            doc = {example.key or "value": example.value}
+            for value in (doc, {"cfg": doc}, [doc]):
+                native = Counter(f.category for f in scanner.scan({"v": value}))
+                if native != Counter(f.category for f in scanner.scan({"v": str(value)})):
+                    differ.append((spec.id, example.reason))
+    assert differ == []
