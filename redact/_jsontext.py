@@ -248,7 +248,7 @@ def looks_like_python_literal(text: str) -> bool:
     in it (``'line 1\\nline 2'``)."""
     if len(text) < 2 or len(text) > MAX_EMBEDDED:
         return False
-    s = text.strip()
+    s = text.strip() if text[0].isspace() or text[-1].isspace() else text
     if s[:1] in "'\"":
         return len(s) > 2 and s[-1:] == s[:1] and "\\" in s
     if "'" not in s:

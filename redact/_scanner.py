@@ -427,7 +427,9 @@ class Scanner:
                 self._walk_embedded(doc, key, _last_segment(key), _place_into(hits), 0)
                 return hits
         structure: list[Hit] | None = None
-        if (text[:1] in _LITERAL_OPENERS or text[:1].isalpha()) and looks_like_python_literal(text):
+        first = text[:1]
+        literal = first in _LITERAL_OPENERS or (first.isalpha() and text[-1] == ")")  # (a call's repr)
+        if literal and looks_like_python_literal(text):
             # (a dict's or a list's str(), as MLflow stores a nested parameter: read as
             # its structure, each leaf under its key path, as the dict itself is)
             calls: list[str] = []
@@ -449,7 +451,7 @@ class Scanner:
     def _read_text(self, text: str, key: str, level: int) -> list[Hit]:
         """The hits of ``text`` read as text: by the engine, then decoded from each of its
         escapes, its base64 tokens, its tables' cells, its inline JSON objects, its YAML
-        nesting and its INI sections."""
+        nesting, its INI sections and its named blocks."""
         hits = self.engine.find(text, key)
         if hits and hits[0].detector.index < 0 and hits[0].end - hits[0].start == len(text):
             return hits  # (masked whole, as too dense or out of time: no reading adds to it)
@@ -631,9 +633,9 @@ class Scanner:
             names = [p for p in path if p]
             if names and len(path) <= _EMBEDDED_DEPTH:
                 parent = ".".join(names[-3:])
-                found = self._pair_hits(parent, m["name"].strip("\"'"), text, *m.span("value"))
-                if found:
-                    readings.append(found)
+                reading = self._pair_hits(parent, m["name"].strip("\"'"), text, *m.span("value"))
+                if reading:
+                    readings.append(reading)
         return _merged_all(hits, readings) if readings else hits
 
     def _pair_hits(
@@ -672,9 +674,9 @@ class Scanner:
                 section = _SECTION_SPLIT.sub(".", m["section"]).strip(".")
                 continue
             if section:
-                found = self._pair_hits(section, m["name"], text, *m.span("value"))
-                if found:
-                    readings.append(found)
+                reading = self._pair_hits(section, m["name"], text, *m.span("value"))
+                if reading:
+                    readings.append(reading)
         return _merged_all(hits, readings) if readings else hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
