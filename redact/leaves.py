@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -138,11 +139,25 @@ def pair_name(items: Any) -> str | None:
     whose first item is a string the key grammar reads as a key that says something
     (``('password', ...)`` in ``dict.items()``, an ``OrderedDict``'s repr, a list of HTTP
     headers, ``[["api_key", ...]]`` in JSON), so the second is read under it as a
-    mapping's member is. None for anything else."""
+    mapping's member is. None for anything else, and where the second item is too short
+    a value to hold a finding a name would change (a pair of words, a shape)."""
     if len(items) != 2:
         return None
-    first = items[0]
-    text = first if type(first) is str else getattr(first, "value", None)
-    if type(text) is not str or not 0 < len(text) <= 100 or " " in text:
+    second = items[1]
+    if type(second) is not str and type(second) is not int:
+        second = getattr(second, "value", None)  # (a parsed document's JStr, JNum)
+    if type(second) is str:
+        if len(second) < 6:
+            return None
+    elif type(second) is not int or abs(second) < 100_000:
         return None
-    return text if classify_key(text) is not KeyClass.NEUTRAL else None
+    first = items[0]
+    if type(first) is not str:
+        first = getattr(first, "value", None)
+    if type(first) is not str or _PAIR_NAME.fullmatch(first) is None:
+        return None
+    return first if classify_key(first) is not KeyClass.NEUTRAL else None
+
+
+# what may name a pair's value: a key's name, not a path, a sentence or a number
+_PAIR_NAME = re.compile(r"[A-Za-z_][\w.\-]{0,99}")
