@@ -10,8 +10,9 @@ A Python literal (the ``str()`` of a dict or a list, as MLflow stores a nested p
 and a print or a log line shows one: ``{'db': {'password': '...'}, 'lr': 0.01}``) is read
 the same way by :func:`parse_python_literal` into the same nodes: dicts, lists, tuples and
 sets of strings (quoted either way, escapes decoded with their offsets kept), numbers,
-``True``, ``False`` and ``None``. Anything else (a call such as ``datetime(...)``, an
-object's ``<...>`` repr) is no literal, and the text is read as text.
+``True``, ``False`` and ``None``, and an object's repr written as a call
+(``Namespace(lr=0.1)``) as its fields. Anything else (an object's ``<...>`` repr) is no
+literal, and the text is read as text.
 """
 
 from __future__ import annotations
