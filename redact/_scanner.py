@@ -66,6 +66,7 @@ from redact.detect.engine import (
 from redact.detect.keys import KeyClass, classify_key, is_bare_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import (
+    MIN_INT,
     SIBLING_CONTEXT,
     SIBLING_NAMES,
     Segment,
@@ -84,7 +85,6 @@ _KEY_SEGMENT = re.compile(r"[^/.]{8,}")  # segments of a key long enough to hold
 _KEY_PAYLOAD = re.compile(
     r"(?<![^/._-])[^/._-]*[^A-Za-z/._-][^/._-]*(?:[/._-][^/._-]*[^A-Za-z/._-][^/._-]*)*"
 )
-_MIN_INT = 10**8  # smaller integers cannot hold a card number or SSN
 _MEMO_MAX_LEN = 256
 _MEMO_MAX_ENTRIES = 65536
 _DIGEST_MAX_LEN = 1 << 16  # longer values are scanned each time (hashing them costs too)
@@ -374,7 +374,7 @@ class Scanner:
         if t is str:
             return key, (self._scan_key_text(key) if key else [])
         ks = str(key)
-        if t is int and abs(key) >= _MIN_INT:
+        if t is int and abs(key) >= MIN_INT:
             return ks, self.scan_text(ks, "")
         if t is bool or t in _SKIP or t is int:
             return ks, []
@@ -710,7 +710,7 @@ class Scanner:
         if t is bool or t in _SKIP:
             return
         if t is int:
-            if v >= _MIN_INT or v <= -_MIN_INT:
+            if v >= MIN_INT or v <= -MIN_INT:
                 text = int_text(v)
                 if text is None:  # cannot be shown to be clean
                     out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
@@ -884,22 +884,24 @@ class Scanner:
             if found:
                 place(found, node)
         elif isinstance(node, JNum):
-            if isinstance(node.value, int) and abs(node.value) >= _MIN_INT:
+            if isinstance(node.value, int) and abs(node.value) >= MIN_INT:
                 found = self.scan_text(node.raw, key)
                 if found:
                     place(found, node)
-        elif type(node) is int and abs(node) >= _MIN_INT:
+        elif type(node) is int and abs(node) >= MIN_INT:
             found = self.scan_text(str(node), key)
             if found:
                 place(found, node)
 
 
 # an INI or TOML section's header on its line ([secrets], [[servers]], [remote "origin"])
-_INI_SECTION = re.compile(r"(?m)^[ \t]*\[\[?[^\[\]\r\n]{1,200}\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$")
+_SECTION_HEADER = r"\[\[?(?P<section>[^\[\]\r\n]{1,200})\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$"
+_INI_SECTION = re.compile(r"(?m)^[ \t]*" + _SECTION_HEADER)
 # ... and the lines of a section: its header, or a name, ``=`` or ``:``, and a value
 _INI_LINE = re.compile(
-    r"(?m)^[ \t]*(?:\[\[?(?P<section>[^\[\]\r\n]{1,200})\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$"
-    r"|(?P<name>[A-Za-z_][\w.\-]{0,100})[ \t]*[=:][ \t]*(?P<value>[^\r\n]*))"
+    r"(?m)^[ \t]*(?:"
+    + _SECTION_HEADER
+    + r"|(?P<name>[A-Za-z_][\w.\-]{0,100})[ \t]*[=:][ \t]*(?P<value>[^\r\n]*))"
 )
 _SECTION_SPLIT = re.compile(r"""[\s"']+""")  # (a quoted subsection is a segment: remote.origin)
 # a block opened under a name (secrets {, db_password = {, "secrets": {, secrets: {)

@@ -19,9 +19,14 @@ __all__ = [
     "SIBLING_NAMES",
     "flag_name",
     "pair_name",
+    "MIN_INT",
 ]
 
 Segment = str | int
+
+# the smallest integer that can hold a finding (a card number or an SSN is longer): values
+# and keys below it are not read
+MIN_INT = 10**8
 
 
 def escape(segment: Segment) -> str:
@@ -149,7 +154,7 @@ def pair_name(items: Any) -> str | None:
     if type(second) is str:
         if len(second) < 6:
             return None
-    elif type(second) is not int or abs(second) < 100_000:
+    elif type(second) is not int or abs(second) < MIN_INT:
         return None
     first = items[0]
     if type(first) is not str:
