@@ -236,11 +236,15 @@ class Redactor:
         kept = []
         prev: Any = None
         pair = pair_name(items) if isinstance(v, (list, tuple)) else None
+        argv = self.scanner.argv_hits(items, key) if isinstance(v, (list, tuple)) else None
         for i, item in enumerate(items):
             path.append(i)
             flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
             item_key = flag or (pair if pair and i == 1 else key)
-            r = self._walk(item, path, item_key, depth + 1, stack, out)  # (as the scanner)
+            if argv and i in argv:  # (an item of a command in exec form)
+                r = self._leaf(item, item, path, item_key, out, argv[i])
+            else:
+                r = self._walk(item, path, item_key, depth + 1, stack, out)  # (as the scanner)
             path.pop()
             prev = item
             if r is not _DROP:
@@ -435,13 +439,25 @@ class Redactor:
             return v
         return action.replace(Span(text, category, detector, ptr, fpath))
 
-    def _leaf(self, v: Any, text: str, path: list[Segment], key: str, out: list[Decision]) -> Any:
+    def _leaf(
+        self,
+        v: Any,
+        text: str,
+        path: list[Segment],
+        key: str,
+        out: list[Decision],
+        line_hits: list[Hit] | None = None,
+    ) -> Any:
+        """``line_hits``: an argument list's item's part of its command line's hits."""
         if self._key_rules:
             r = self._key_rule(v, text, path, out)
             if r is not None:
                 return r
         try:
-            hits = self.scanner.scan_text(text, key)
+            if line_hits:
+                hits = self.scanner.scan_argument(text, key, line_hits)
+            else:
+                hits = self.scanner.scan_text(text, key)
         except RedactError:
             raise
         except Exception:  # fail closed: a value that could not be inspected is not forwarded

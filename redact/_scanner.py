@@ -19,7 +19,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -70,6 +70,7 @@ from redact.leaves import (
     SIBLING_CONTEXT,
     SIBLING_NAMES,
     Segment,
+    command_line,
     context_key,
     flag_name,
     key_path,
@@ -134,6 +135,23 @@ def _merged_all(hits: list[Hit], readings: Iterable[tuple[list[Hit], Callable[[i
             taken.add(h.start, h.end)
         extra += added
     return sorted([*hits, *extra], key=lambda h: (h.start, h.end)) if extra else hits
+
+
+def _by_item(hits: list[Hit], offsets: list[int], texts: Sequence[str]) -> dict[int, list[Hit]]:
+    """The hits of a command line (:func:`command_line`) cut into the items it joins:
+    each item's part of a hit, at offsets in that item's text (a hit over the blank
+    between two items leaves a part in each)."""
+    by_item: dict[int, list[Hit]] = {}
+    for h in hits:
+        j = max(bisect.bisect_right(offsets, h.start) - 1, 0)
+        while j < len(offsets) and offsets[j] < h.end:
+            off, n = offsets[j], len(texts[j])
+            start, end = max(h.start - off, 0), min(h.end - off, n)
+            if start < end:
+                claim = (min(max(h.claim_start - off, 0), n), min(max(h.claim_end - off, 0), n))
+                by_item.setdefault(j, []).append(Hit(h.detector, start, end, *claim, h.confidence, h.shadow))
+            j += 1
+    return by_item
 
 
 class _Spans:
@@ -366,6 +384,22 @@ class Scanner:
                 (h.detector, h.start, h.end, h.claim_start, h.claim_end, h.confidence, h.shadow) for h in hits
             )
         return hits
+
+    def argv_hits(self, texts: Sequence[Any], key: str) -> dict[int, list[Hit]]:
+        """The hits of the command line an argument list stands for (:func:`command_line`;
+        empty when it stands for none), by item index, at offsets in each item's text:
+        ``["mysql", "-u", "root", "-pPW"]`` is read as ``mysql -u root -pPW`` is."""
+        line = command_line(texts)
+        if line is None:
+            return {}
+        text, offsets = line
+        hits = self.scan_text(text, key)
+        return _by_item(hits, offsets, texts) if hits else {}
+
+    def scan_argument(self, text: str, key: str, line_hits: list[Hit]) -> list[Hit]:
+        """The hits of an argument list's item: its own reading, and its parts of the
+        command line's hits (:meth:`argv_hits`) that reading did not place."""
+        return _merged_all(self.scan_text(text, key), [(line_hits, int)])
 
     def scan_key(self, key: Any) -> tuple[str, list[Hit]]:
         """A dict key's text and its hits (empty for keys that cannot hold a finding).
@@ -758,12 +792,20 @@ class Scanner:
                         path.pop()
                 else:
                     items = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
-                    pair = pair_name(items) if isinstance(v, (list, tuple)) else None
+                    pair = argv = None
+                    if isinstance(v, (list, tuple)):
+                        pair = pair_name(items)
+                        argv = self.argv_hits(items, key)  # (a command in exec form)
                     prev: Any = None
                     for i, item in enumerate(items):
                         path.append(i)
                         flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
-                        if flag:  # an argument list: the value of --flag has the flag as key
+                        if argv and i in argv:
+                            ik = flag or (pair if pair and i == 1 else key)
+                            found = self.scan_argument(item, ik, argv[i])
+                            ptr, kp = pointer(path), key_path(path)
+                            out.extend(self._finding(h, item, ptr, kp) for h in found if not h.shadow)
+                        elif flag:  # an argument list: the value of --flag has the flag as key
                             self._walk(item, path, flag, flag, depth + 1, stack, out)
                         elif pair and i == 1:  # ("password", value): a mapping's member
                             self._walk(item, path, pair, pair, depth + 1, stack, out)
@@ -869,10 +911,14 @@ class Scanner:
                 self._walk_embedded(item, child_context(name, ck), ck, place, depth + 1)
         elif isinstance(node, list):
             pair = pair_name(node)
+            argv = self.argv_hits([_text_of(x) if isinstance(x, (JStr, str)) else None for x in node], key)
             prev: Any = None
             for i, item in enumerate(node):
                 flag = flag_name(_text_of(prev)) if isinstance(prev, (JStr, str)) else None
-                if flag:
+                if argv and i in argv:
+                    ik = flag or (pair if pair and i == 1 else key)
+                    place(self.scan_argument(_text_of(item), ik, argv[i]), item)
+                elif flag:
                     self._walk_embedded(item, flag, flag, place, depth + 1)
                 elif pair and i == 1:  # ("password", value): a mapping's member
                     self._walk_embedded(item, pair, pair, place, depth + 1)

@@ -19,6 +19,7 @@ __all__ = [
     "SIBLING_NAMES",
     "flag_name",
     "pair_name",
+    "command_line",
     "MIN_INT",
 ]
 
@@ -166,3 +167,43 @@ def pair_name(items: Any) -> str | None:
 
 # what may name a pair's value: a key's name, not a path, a sentence or a number
 _PAIR_NAME = re.compile(r"[A-Za-z_][\w.\-]{0,99}")
+
+
+def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
+    """The command line an argument list stands for, with each item's offset in it: a
+    Docker ``CMD`` or a Kubernetes container's ``command``/``args`` in exec form, a
+    subprocess's argv (``["mysql", "-u", "root", "-pPW"]``, ``["curl", "-u", "u:PW", url]``).
+    What a command makes of an argument (``-p`` is mysql's password, ``-u u:PW`` curl's
+    credentials) is read from the line by the same detectors as a command written as text.
+    The items are joined by spaces; one holding a blank or nothing is quoted as a shell
+    would quote it (its offset is that of its text). None unless every item is a string
+    (``texts`` may hold None for an item that is not) and one of them is an option."""
+    n = len(texts)
+    if n < 2 or n > _ARGV_MAX:
+        return None
+    option = False
+    for t in texts:
+        if type(t) is not str or len(t) > _ARGV_ITEM_MAX:
+            return None
+        if not option and t[:1] == "-" and (t[1:2].isalpha() or (t[1:2] == "-" and t[2:3].isalpha())):
+            option = True
+    if not option:
+        return None
+    parts: list[str] = []
+    offsets: list[int] = []
+    at = 0
+    for t in texts:
+        if not t or _BLANK.search(t) is not None:
+            quote = "'" if "'" not in t else '"'
+            parts.append(quote + t + quote)
+            offsets.append(at + 1)
+        else:
+            parts.append(t)
+            offsets.append(at)
+        at += len(parts[-1]) + 1
+    return " ".join(parts), offsets
+
+
+_ARGV_MAX = 512  # items past which a list is data, not a command
+_ARGV_ITEM_MAX = 4096
+_BLANK = re.compile(r"\s")

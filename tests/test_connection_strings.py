@@ -606,6 +606,65 @@ def test_command_line_lookalikes_are_clean(value):
     assert findings(value) == []
 
 
+# ---------------------------------------------------------------- commands in exec form
+def _argv_cases(secret: str) -> list[tuple[list[str], int, str]]:
+    """(argv, index of the item holding the credential, the credential's text there)."""
+    return [
+        (["mysql", "-h", "db.internal", "-u", "root", f"-p{secret}", "shop"], 5, secret),
+        (["sshpass", "-p", secret, "ssh", "-l", "deploy", "host.example.com"], 2, secret),
+        (["curl", "-sS", "-u", f"svc:{secret}", "https://api.example.com/v1"], 3, secret),
+        (["docker", "login", "-u", "bot", "-p", secret, "registry.example.com"], 5, secret),
+        (["redis-cli", "-h", "cache", "-a", secret, "PING"], 4, secret),
+        (["ldapsearch", "-x", "-D", "cn=admin,dc=example,dc=com", "-w", secret], 5, secret),
+        (["sshpass", "-p", f"{secret} and more words", "ssh", "h"], 2, f"{secret} and more words"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_a_command_in_exec_form_is_read_as_its_command_line(case):
+    """A Docker CMD, a Kubernetes container's command/args or a subprocess argv as a list:
+    what the command makes of an argument is read from the line the list stands for, and
+    only the credential's part of its item is masked, in the list and in its JSON and
+    Python-literal text alike; a second pass changes nothing."""
+    import json
+
+    argv, index, secret = _argv_cases(pw())[case]
+    for value in (argv, tuple(argv)):
+        found = [f for f in redact.scan({"command": value}) if f.category == "CONNECTION_STRING"]
+        assert [(f.pointer, argv[index][f.start : f.end]) for f in found] == [(f"/command/{index}", secret)]
+        out = redact.redact({"command": value}).value["command"]
+        assert type(out) is type(value)
+        assert [o for i, o in enumerate(out) if i != index] == [a for i, a in enumerate(argv) if i != index]
+        assert secret not in out[index] and out[index] == argv[index].replace(secret, "****")
+        assert redact.redact({"command": out}).value["command"] == out
+    for text in (json.dumps({"command": argv}), str({"command": argv})):
+        out = masked(text, "spec")
+        assert secret not in out and out.count("****") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["python", "train.py", "-p", "8080", "--host", "0.0.0.0"],
+        ["docker", "run", "-p", "8080:80", "nginx"],
+        ["mysql", "-u", "root", "-p", "shop"],
+        [
+            "train.py",
+            "--run-id",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "--git-sha",
+            "3f2a9c1d7e5b4a6c8d0e2f4a6b8c0d2e4f6a8b0c",
+        ],
+        ["curl", "-u", "$API_USER:$API_PASS", "https://api.example.com"],
+        ["mysql", "-p"],
+        ["ls", "-la", "my documents"],
+    ],
+)
+def test_argument_lists_that_hold_no_credential_are_clean(argv):
+    """Ports, prompts, lineage after its own flag and env references stay clean in a list."""
+    assert redact.scan({"command": argv}) == []
+
+
 # ---------------------------------------------------------------- linear time
 _ADVERSARIAL = [
     "jdbc:password=",
