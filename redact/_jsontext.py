@@ -29,6 +29,7 @@ __all__ = [
     "JObj",
     "parse_embedded",
     "parse_python_literal",
+    "python_literal_at",
     "looks_like_json",
     "looks_like_python_literal",
     "ParseTimeout",
@@ -271,6 +272,17 @@ def parse_python_literal(
     (``torch.float32``, a module's constant) as None. Each call's name is appended to
     ``calls`` when given. Raises ParseTimeout when ``deadline`` passes."""
     return _whole(text, _py_value, [0, deadline, calls])
+
+
+def python_literal_at(text: str, pos: int, deadline: float | None = None) -> tuple[Any, int] | None:
+    """The Python (or JSON) literal that starts at ``pos`` inside ``text`` and where it
+    ends, or None when none does (a list written inside a line of code or a log line:
+    ``subprocess.run(["mysql", ...])``, a Dockerfile's ``CMD [...]``). Node offsets are
+    offsets in ``text``. Raises ParseTimeout when ``deadline`` passes."""
+    try:
+        return _py_value(text, pos, 0, [0, deadline, None])
+    except (_Fail, IndexError, RecursionError, ValueError):
+        return None
 
 
 def _py_string(text: str, pos: int) -> tuple[JStr, int]:

@@ -50,6 +50,7 @@ from redact._jsontext import (
     looks_like_python_literal,
     parse_embedded,
     parse_python_literal,
+    python_literal_at,
 )
 from redact._tables import credential_cells, may_hold_table
 from redact._yaml import _Loader
@@ -95,6 +96,16 @@ _LITERAL_OPENERS = frozenset("{[('\" \t\r\n")  # (a Python literal's: a tuple's,
 # a JSON object inside a text (a log line's payload, kaggle.json after a label): its start
 _INLINE_OBJECT = re.compile(r'\{[ \t\r\n]*"')
 _INLINE_TRIES = 8  # objects tried per text: each try reads at most the rest of the text once
+# a quoted option in a list inside text (["mysql", "-u", ...], ['sshpass', '-p', ...]), and
+# where such a list may open
+_QUOTED_OPTION = re.compile(r"""[\[,][ \t]*["']--?[A-Za-z]""")
+_INLINE_LIST = re.compile(r"""\[[ \t]*["']""")
+# a YAML block sequence's item on its line: its indentation, and a plain scalar or one
+# quoted without escapes (no mapping, flow collection, anchor, tag, block scalar or comment)
+_YAML_ITEM = re.compile(
+    r"""(?m)^(?P<indent>[ \t]*)-[ \t]+"""
+    r"""(?:(?P<plain>[^\s"'\[\]{}&*!|>%@`#][^\n#]*?)|"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\n]*)')[ \t]*\r?$"""
+)
 _DECODER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)
 # where an escaped backslash comes before a quote, one level of escaping is also read undone,
 # up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left
@@ -513,6 +524,11 @@ class Scanner:
             hits = self._cell_hits(text, hits)
         if "{" in text and '"' in text:
             hits = self._inline_json_hits(text, key, hits)
+        if ('"-' in text or "'-" in text) and _QUOTED_OPTION.search(text) is not None:
+            # (a command in exec form inside the text)
+            hits = self._inline_argv_hits(text, key, hits)
+        if "\n" in text and ("- -" in text or '- "-' in text or "- '-" in text):
+            hits = self._yaml_argv_hits(text, key, hits)
         if "\n" in text and ":" in text and len(text) <= _YAML_MAX and _nests_under_credential(text):
             hits = self._yaml_parent_hits(text, key, hits)
         if len(text) <= _YAML_MAX:  # (nesting read as a parsed mapping's, as YAML's is)
@@ -616,6 +632,48 @@ class Scanner:
                     hits = _merged(hits, found, start.__add__)
             m = _INLINE_OBJECT.search(text, end)
         return hits
+
+    def _inline_argv_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of the command line each list of strings inside ``text``
+        stands for (:meth:`argv_hits`): a Dockerfile's ``CMD ["redis-cli", "-a", ...]``,
+        ``subprocess.run(["mysql", "-u", "root", ...])`` in a log line, a flow sequence in
+        a manifest. Its items were read as text already; where that reading placed a
+        hit, it stands. At most ``_INLINE_TRIES`` lists are tried, under one deadline."""
+        deadline = time.monotonic() + self.engine.timeout
+        readings: list[tuple[list[Hit], Callable[[int], int]]] = []
+        m = _INLINE_LIST.search(text)
+        tries = 0
+        while m is not None and tries < _INLINE_TRIES:
+            tries += 1
+            try:
+                parsed = python_literal_at(text, m.start(), deadline)
+            except ParseTimeout:
+                return [Hit(GUARD_TIMEOUT, 0, len(text), 0, len(text))]
+            if parsed is None:
+                m = _INLINE_LIST.search(text, m.start() + 1)
+                continue
+            doc, end = parsed
+            if isinstance(doc, list) and all(isinstance(x, JStr) for x in doc):
+                found: list[Hit] = []
+                place = _place_into(found)
+                for i, item_hits in self.argv_hits([x.value for x in doc], key).items():
+                    place(item_hits, doc[i])
+                if found:
+                    readings.append((found, int))
+            m = _INLINE_LIST.search(text, end)
+        return _merged_all(hits, readings) if readings else hits
+
+    def _yaml_argv_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the hits of the command line each YAML block sequence of plain or
+        quoted scalars inside ``text`` stands for (a container's ``command:`` then ``-
+        sshpass``, ``- -p``, ``- ...`` lines), as :meth:`_inline_argv_hits` reads a flow
+        sequence; where the text's own reading placed a hit, it stands."""
+        readings: list[tuple[list[Hit], Callable[[int], int]]] = []
+        for items in _yaml_sequences(text):
+            texts = [t for t, _ in items]
+            for i, item_hits in self.argv_hits(texts, key).items():
+                readings.append((item_hits, items[i][1].__add__))
+        return _merged_all(hits, readings) if readings else hits
 
     def _yaml_parent_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` and the hits of the leaves the YAML documents in ``text`` nest under a
@@ -1082,6 +1140,32 @@ class _YamlSpan(JStr):
     hit in its value covers its whole source span (``raw``)."""
 
     __slots__ = ()
+
+
+def _yaml_sequences(text: str) -> list[list[tuple[str, int]]]:
+    """The items of each YAML block sequence in ``text`` whose items are all scalars, one
+    per line at one indentation, as ``(value, offset of the value in text)``; a sequence
+    holding a mapping (``- name: x``) is none."""
+    out: list[list[tuple[str, int]]] = []
+    run: list[tuple[str, int]] = []
+    indent, end = None, -1
+    for m in _YAML_ITEM.finditer(text):
+        group = "plain" if m["plain"] is not None else "dq" if m["dq"] is not None else "sq"
+        value, start = m[group], m.start(group)
+        if group == "plain" and ": " in value:
+            value = ""  # (a mapping: ends the sequence)
+        follows = m["indent"] == indent and text.count("\n", end, m.start()) <= 1
+        if not follows or not value:
+            if len(run) >= 2:
+                out.append(run)
+            run = []
+        if value:
+            run.append((value, start))
+            indent = m["indent"]
+        end = m.end()
+    if len(run) >= 2:
+        out.append(run)
+    return out
 
 
 def _place_into(hits: list[Hit]) -> _Place:

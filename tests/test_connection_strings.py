@@ -643,6 +643,30 @@ def test_a_command_in_exec_form_is_read_as_its_command_line(case):
 
 
 @pytest.mark.parametrize(
+    "template",
+    [
+        'CMD ["redis-cli", "-h", "cache", "-a", "{pw}", "PING"]',
+        "subprocess.run(['mysql', '-u', 'root', '-p{pw}', 'shop'], check=True)",
+        "Running ['docker', 'login', '-u', 'bot', '-p', '{pw}', 'reg.example.com'] failed: exit 1",
+        'spec:\n  containers:\n    - name: db\n      command: ["sshpass", "-p", "{pw}", "ssh", "h"]',
+        "spec:\n  containers:\n    - name: db\n      command:\n        - sshpass\n        - -p\n        - {pw}\n"
+        "        - ssh\n        - host\n",
+        'args:\n  - "curl"\n  - "-u"\n  - "svc:{pw}"\n  - "https://api.example.com"',
+    ],
+)
+def test_a_command_in_exec_form_inside_text_is_read_as_its_command_line(template):
+    """A list inside a line (a Dockerfile's CMD, subprocess.run in a log line, a flow
+    sequence) and a YAML block sequence of scalars are read as the command they stand for;
+    only the credential is masked, and a second pass changes nothing."""
+    secret = pw()
+    value = template.format(pw=secret)
+    assert [value[f.start : f.end] for f in findings(value)] == [secret]
+    out = masked(value)
+    assert out == value.replace(secret, "****")
+    assert masked(out) == out
+
+
+@pytest.mark.parametrize(
     "argv",
     [
         ["python", "train.py", "-p", "8080", "--host", "0.0.0.0"],
@@ -661,8 +685,14 @@ def test_a_command_in_exec_form_is_read_as_its_command_line(case):
     ],
 )
 def test_argument_lists_that_hold_no_credential_are_clean(argv):
-    """Ports, prompts, lineage after its own flag and env references stay clean in a list."""
+    """Ports, prompts, lineage after its own flag and env references stay clean in a list,
+    in its JSON and repr, and as a YAML block sequence."""
+    import json
+
     assert redact.scan({"command": argv}) == []
+    block = "command:\n" + "".join(f"  - {a!r}\n" if " " in a else f"  - {a}\n" for a in argv)
+    for text in (json.dumps(argv), str(argv), f"CMD {json.dumps(argv)}", block):
+        assert redact.scan({"spec": text}) == [], text
 
 
 # ---------------------------------------------------------------- linear time

@@ -179,13 +179,15 @@ def _best_once(value: str) -> float:
         "csv-escaped-line-breaks",
         "assignments-escaped-line-breaks",
         "python-literal",
+        "yaml-argument-lists",
+        "inline-argument-lists",
     ],
 )
 def test_adversarial_megabyte_within_5x_of_ordinary(name):
     """1 MB of embedded JSON with escapes and thousands of hits, repeated ``password   =   ``,
     repeated ``jdbc:password=``, dense cards / IPs / e-mails, a CSV table of credentials,
-    lines joined by escaped line breaks and a dict's str() with escapes and thousands of
-    hits each cost at most 5x the time of 1 MB of ordinary metadata, measured as a ratio
+    lines joined by escaped line breaks, a dict's str() with escapes and thousands of
+    hits, and thousands of commands in exec form (YAML sequences, inline lists) each cost at most 5x the time of 1 MB of ordinary metadata, measured as a ratio
     in one run (best of 3)."""
     values = {
         "embedded-json": _embedded_json(MB),
@@ -212,6 +214,8 @@ def test_adversarial_megabyte_within_5x_of_ordinary(name):
         "csv-escaped-line-breaks": ("service,password\\nmlflow,Zq8mK2pLx9Tq\\n" * (MB // 38 + 1))[:MB],
         "assignments-escaped-line-breaks": ("password=Zq8mK2pLx9Tq\\n" * (MB // 23 + 1))[:MB],
         "python-literal": _python_literal(MB),
+        "yaml-argument-lists": ("- mysql\n- -u\n- root\n- -pZq8mK2pLx9Tq\n\n" * (MB // 36 + 1))[:MB],
+        "inline-argument-lists": ('CMD ["mysql", "-u", "root", "-pZq8mK2pLx9Tq"]\n' * (MB // 43 + 1))[:MB],
     }
     ordinary_text, value = _ordinary(), values[name]
     ordinary = adversarial = float("inf")
