@@ -711,6 +711,7 @@ class Scanner:
         credential's alone was read with its pair."""
         readings: list[tuple[list[Hit], Callable[[int], int]]] = []
         path: list[str] = []  # the names of the open blocks ("" for an unnamed one)
+        left = [_PAIR_READINGS]
         for m in _BLOCK_TOKEN.finditer(text):
             if m["close"] is not None:
                 if path:
@@ -725,19 +726,23 @@ class Scanner:
             names = [p for p in path if p]
             if names and len(path) <= _EMBEDDED_DEPTH:
                 parent = ".".join(names[-3:])
-                reading = self._pair_hits(parent, m["name"].strip("\"'"), text, *m.span("value"))
+                reading = self._pair_hits(parent, m["name"].strip("\"'"), text, *m.span("value"), left)
                 if reading:
                     readings.append(reading)
+                elif left[0] < 0:
+                    return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
         return _merged_all(hits, readings) if readings else hits
 
     def _pair_hits(
-        self, parent: str, name: str, text: str, start: int, end: int
+        self, parent: str, name: str, text: str, start: int, end: int, left: list[int]
     ) -> tuple[list[Hit], Callable[[int], int]] | None:
         """The hits of the value ``text[start:end]`` of ``name`` inside ``parent`` (a
         section, blocks) read under ``parent.name``, where the parent changes what the
         name means as :func:`child_context` says (a credential's parent, or above a bare
         ``key``) and makes it a credential's; None where the name alone was read with its
-        pair, or the value is too short to be a credential."""
+        pair, or the value is too short to be a credential. ``left[0]``: how many more
+        values the text may have read so (below zero: none was read, and the text holds
+        more credentials' values than it is read for, so it is masked whole as a dense one)."""
         while end > start and text[end - 1] in " \t":
             end -= 1
         if end - start >= 2 and text[start] == text[end - 1] and text[start] in "\"'":
@@ -749,6 +754,9 @@ class Scanner:
             return None
         if classify_key(name) is KeyClass.CREDENTIAL:
             return None  # (read with its pair already)
+        left[0] -= 1
+        if left[0] < 0:
+            return None
         found = self.scan_text(text[start:end], qualified)
         return (found, start.__add__) if found else None
 
@@ -761,14 +769,17 @@ class Scanner:
         stands. A name that is a credential's alone was read with its line."""
         readings: list[tuple[list[Hit], Callable[[int], int]]] = []
         section = ""
+        left = [_PAIR_READINGS]
         for m in _INI_LINE.finditer(text):
             if m["section"] is not None:
                 section = _SECTION_SPLIT.sub(".", m["section"]).strip(".")
                 continue
             if section:
-                reading = self._pair_hits(section, m["name"], text, *m.span("value"))
+                reading = self._pair_hits(section, m["name"], text, *m.span("value"), left)
                 if reading:
                     readings.append(reading)
+                elif left[0] < 0:
+                    return [Hit(GUARD_DENSE, 0, len(text), 0, len(text))]
         return _merged_all(hits, readings) if readings else hits
 
     def _cell_hits(self, text: str, hits: list[Hit]) -> list[Hit]:
@@ -1018,7 +1029,8 @@ _BLOCK_TOKEN = re.compile(
     r"""(?P<open>(?:(?<![\w.\-])(?P<block>[A-Za-z_][\w.\-]{0,100}|"[^"\n]{1,100}"|'[^'\n]{1,100}')"""
     r"""(?:[ \t]+"[^"\n]{0,100}")*[ \t]*(?:[:=][ \t]*)?)?\{)|(?P<close>\})"""
     r"""|(?<![\w.\-$@%&*>])(?P<name>[A-Za-z_][\w.\-]{0,100}|"[A-Za-z_][\w.\-]{0,100}"|'[A-Za-z_][\w.\-]{0,100}')"""
-    r"""[ \t]*(?:=(?![=>~])|:(?!:))[ \t]*(?P<value>"[^"\n\\]{0,4096}"|'[^'\n\\]{0,4096}')"""
+    r"""[ \t]*(?:=(?![=>~])|:(?!:))[ \t]*(?P<value>"[^"\n\\]{0,4096}"|'[^'\n\\]{0,4096}'"""
+    r"""|[A-Za-z0-9+/_\-][^\s"'`{}()\[\];,=<>$@%&*|\\]{5,4095}(?=[ \t]*(?:[\r\n,;}]|$)))"""
 )
 # a code definition's keyword before a block's name (Perl's sub pass {, a class, a
 # function): the block is code, whose name says nothing of a value in it
@@ -1076,6 +1088,10 @@ def _nests_under_credential(text: str) -> bool:
 
 
 _YAML_MAX = 65536
+# values a text's sections or blocks have read under a parent-given credential's name, past
+# which the text is masked whole (each is a credential's value: past this many, the text
+# is a dump of them, and reading them one by one would cost it what dense findings do)
+_PAIR_READINGS = 256
 
 
 def _credential_subtrees(root: Any, key: str) -> list[tuple[str, Any]]:

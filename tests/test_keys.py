@@ -291,15 +291,22 @@ def test_an_ini_or_toml_section_is_its_names_parent(section: str, name: str, val
      ('model {{ name = "bert", tokenizer {{ pad_token = "<pad>" }} }}', False),
      ("sub pass {{\n  my $self = shift;\n  my $e = '{s}';\n}}", False),
      ("sub get_credentials {{\n  $self->{{user}} = 'Xk9pLm2Qa77wQx';\n  key => '{s}',\n}}", False),
-     ('"simple_pass": {{"code": "pass\\n", "lines": 1}}', False)],
+     ('"simple_pass": {{"code": "pass\\n", "lines": 1}}', False),
+     ("secrets {{\n  acmeiot = {s}\n  region = us-east-1\n}}", True),
+     ("acmeiot {{ api {{ key = {s} }} }}", True),
+     ("secrets {{ acmeiot = var.acmeiot_token }}", False),
+     ("const cfg = {{ secrets: {{ acmeiot: process.env.ACMEIOT_KEY }} }}", False),
+     ("secrets {{ acmeiot = ACMEIOT_TOKEN_FROM_ENV }}", False),
+     ("secrets {{\n  acmeiot = /run/secrets/acmeiot\n}}", False)],
 )  # fmt: skip
 def test_a_named_block_is_its_names_parent(text: str, found: bool) -> None:
     """A name inside named blocks (HCL's and HOCON's ``secrets { ... }``, a JavaScript
     object literal, a JSON fragment) is read under the blocks' names, as the nested
     mapping's leaf is: ``secrets`` then ``acmeiot`` holds a credential, ``api`` qualifies
-    a bare ``key``; lineage, settings, a kind of key and lookalikes stay clean, and so does
-    code: a function's body (``sub pass {``), a variable or a member (``$self``,
-    ``->``), an expression, a hash's ``=>``."""
+    a bare ``key``, quoted or not (HOCON's unquoted strings); lineage, settings, a kind of
+    key and lookalikes stay clean, and so does code: a function's body (``sub pass {``), a
+    variable or a member (``$self``, ``->``, ``var.x``, ``process.env.X``), an expression,
+    a hash's ``=>``, a path."""
     value = text.format(s=SECRET)
     hits = redact.scan({"cfg": value})
     assert [value[f.start : f.end] for f in hits] == ([SECRET] if found else [])

@@ -245,6 +245,33 @@ def test_embedded_json_parse_times_out_closed():
     assert (f.detector, f.start, f.end) == ("guard-timeout", 0, len(text))
 
 
+@pytest.mark.parametrize("layout", ["block", "section"])
+def test_a_dump_of_parent_named_credentials_is_masked_whole_and_cheaply(layout):
+    """An INI section or a named block holding more values under a parent-given
+    credential's name than a text is read for (each read as a credential's value, one by
+    one) is masked whole, as text too dense with findings is, and costs about what
+    ordinary text of its size does; one holding a few is read pair by pair."""
+    pairs = [f"acme{i} = Zq8mK2pLx9Tq{i:06d}" for i in range(400)]
+    body = "\n".join(f"  {p}" for p in pairs)
+    text = f"secrets {{\n{body}\n}}" if layout == "block" else f"[secrets]\n{body}\n"
+    (f,) = redact.scan({"v": text})
+    assert (f.detector, f.start, f.end) == ("guard-dense", 0, len(text))
+    few = text.replace("\n".join(f"  {p}" for p in pairs[3:]), "  region = eu")
+    assert len(redact.scan({"v": few})) == 3
+    ordinary = _ordinary()[: len(text)]
+    a = b = float("inf")
+    for _ in range(3):
+        a, b = min(a, _fresh_scan(text)), min(b, _fresh_scan(ordinary))
+    assert a / b <= 5, round(a / b, 2)
+
+
+def _fresh_scan(value: str) -> float:
+    scanner = redact.build_scanner()  # (no memo of what an earlier scan read)
+    t = time.perf_counter()
+    scanner.scan({"value": value})
+    return time.perf_counter() - t
+
+
 def test_dense_findings_mask_the_value_whole():
     """Past the per-value cap on findings, the value is reported sensitive whole."""
     text = "4111 1111 1111 1111 " * 20_000
