@@ -29,6 +29,8 @@ SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
         "SharedAccessKey", "sas_token", "password2", "psk", "wpa_psk", "my_password_for_django",
         "api_key_for_openai", "encryption_key_b64", "master_key_base64", "gcp_sa_key", "storepass",
         "recovery_codes", "snmp_community", "community_string", "pswd", "db_pswd", "pword", "psword",
+        # the secret that signs CSRF tokens, and a password hash's pepper
+        "csrf_secret", "WTF_CSRF_SECRET_KEY", "CSRF_SECRET_KEY", "password_pepper", "PEPPER_KEY",
     ],
 )  # fmt: skip
 def test_credential_keys(key):
@@ -49,6 +51,8 @@ def test_credential_keys(key):
         "query_tokens", "prefix_tokens", "config.embed_tokens.weight", "loss_per_token",
         # public keys, however the name is written
         "pub_key", "pubKey", "pubkey", "signing_pubkey", "sshpubkey", "gpgpublickey", "verifyingkey",
+        # a CSRF token and its cookie are handed to the browser; a pepper alone is a word
+        "xsrf_token", "csrf_cookie", "CSRF_COOKIE_NAME", "anti_forgery_token", "pepper", "black_pepper",
     ],
 )  # fmt: skip
 def test_lookalike_keys_are_not_credentials(key):

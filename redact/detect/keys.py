@@ -149,7 +149,9 @@ _KEY_QUALIFIERS = _VENDOR_NAMES | _words(
     # Adafruit IO's key names (X-AIO-Key, IO_KEY; adafruit_io_key)
     "aio io "
     "aes fernet cipher ingest ingestion write read management mgmt host function "
-    "functions dd cf do rsa ec ed25519 user"
+    "functions dd cf do rsa ec ed25519 user "
+    # a pepper: the secret a password hash is keyed with, kept apart from the hashes
+    "pepper"
 )
 # the word for password in other scripts, also at the end of a compound written without a
 # separator as those scripts write identifiers (数据库密码, DBパスワード, 데이터베이스비밀번호):
@@ -192,7 +194,7 @@ _VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
     "headers secret key token pass pwd password v v1 v2 v3 new old current prod production "
     "dev staging test live file_content contents bytes pem der json full base "
-    "admin root superuser master replica readonly service svc sa db database app"
+    "admin root superuser master replica readonly service svc sa db database app pepper"
 )
 # words before a credential word that turn it into a setting or a lookalike
 _MODIFIERS = _words(
@@ -204,6 +206,10 @@ _MODIFIERS = _words(
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
     "generated length len strength policy hint hints rule rules sequence"
 )
+# modifiers that make only a token (or its cookie) a lookalike: a CSRF token is handed to the browser, while
+# the secret that signs it (csrf_secret, WTF_CSRF_SECRET_KEY) is a credential
+_TOKEN_MODIFIERS = _words("csrf xsrf anti")
+_CSRF_VALUES = _words("token tokens cookie cookies")
 # words before "token" / "tokens" that name something other than a credential: the tokens
 # of a tokenizer (image_token, embed_tokens, eot_token) and idempotency tokens
 _TEXT_TOKEN_KINDS = _words(
@@ -393,7 +399,9 @@ def _classify_segment(words: list[str]) -> KeyClass:
             # a word after the credential word: a setting about it (password_min_length,
             # secret_name, api_key_env, token_count, password_hash)
             return KeyClass.SETTING
-        if any(w in _MODIFIERS for w in words[:pos]):  # max_new_tokens, csrf_token, public_key
+        if any(
+            w in _MODIFIERS and (w not in _TOKEN_MODIFIERS or words[pos] in _CSRF_VALUES) for w in words[:pos]
+        ):  # max_new_tokens, csrf_token, public_key
             return KeyClass.SETTING
         if words[pos] in ("token", "tokens") and pos > 0:
             before = words[:pos]
