@@ -31,6 +31,8 @@ SECRET = "Fk9-fake-Zq2mW7xP"  # credential-like, obviously fake
         "recovery_codes", "snmp_community", "community_string", "pswd", "db_pswd", "pword", "psword",
         # the secret that signs CSRF tokens, and a password hash's pepper
         "csrf_secret", "WTF_CSRF_SECRET_KEY", "CSRF_SECRET_KEY", "password_pepper", "PEPPER_KEY",
+        # names that end with what the token is for
+        "TF_TOKEN_app_terraform_io", "POETRY_PYPI_TOKEN_PYPI", "POETRY_PYPI_TOKEN_INTERNAL",
     ],
 )  # fmt: skip
 def test_credential_keys(key):

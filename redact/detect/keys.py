@@ -370,8 +370,12 @@ def _classify_segment(words: list[str]) -> KeyClass:
     words = _unglued(words)
     if "for" in words[1:-1]:  # what the key is comes before what it is for (password_for_db)
         return _classify_segment(words[: words.index("for")])
-    if words[:2] == ["tf", "token"] and len(words) > 2:
-        return KeyClass.CREDENTIAL  # Terraform's TF_TOKEN_<host, dots as _>: app_terraform_io
+    if (words[:2] == ["tf", "token"] and len(words) > 2) or (
+        words[:3] == ["poetry", "pypi", "token"] and len(words) > 3
+    ):
+        # Terraform's TF_TOKEN_<host, dots as _> (app_terraform_io), Poetry's
+        # POETRY_PYPI_TOKEN_<repository>: the token's name ends with what it is for
+        return KeyClass.CREDENTIAL
     joined = "_".join(words)
     if joined in _LOOKALIKES or any(w in _LOOKALIKES for w in words[-1:]):
         return KeyClass.SETTING
