@@ -67,6 +67,7 @@ from redact.detect.engine import (
 from redact.detect.keys import KeyClass, classify_key, is_bare_key
 from redact.errors import CycleError, NestingError, RedactError, ScanError
 from redact.leaves import (
+    ARGV_MAX,
     MIN_INT,
     SIBLING_CONTEXT,
     SIBLING_NAMES,
@@ -980,7 +981,11 @@ class Scanner:
                 self._walk_embedded(item, child_context(name, ck), ck, place, depth + 1)
         elif isinstance(node, list):
             pair = pair_name(node)
-            argv = self.argv_hits([_text_of(x) if isinstance(x, (JStr, str)) else None for x in node], key)
+            argv = (
+                self.argv_hits([_text_of(x) if isinstance(x, (JStr, str)) else None for x in node], key)
+                if 1 < len(node) <= ARGV_MAX
+                else None
+            )
             prev: Any = None
             for i, item in enumerate(node):
                 flag = flag_name(_text_of(prev)) if isinstance(prev, (JStr, str)) else None

@@ -20,6 +20,7 @@ __all__ = [
     "flag_name",
     "pair_name",
     "command_line",
+    "ARGV_MAX",
     "MIN_INT",
 ]
 
@@ -179,7 +180,7 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
     would quote it (its offset is that of its text). None unless every item is a string
     (``texts`` may hold None for an item that is not) and one of them is an option."""
     n = len(texts)
-    if n < 2 or n > _ARGV_MAX:
+    if n < 2 or n > ARGV_MAX:
         return None
     option = False
     for t in texts:
@@ -204,6 +205,6 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
     return " ".join(parts), offsets
 
 
-_ARGV_MAX = 512  # items past which a list is data, not a command
+ARGV_MAX = 512  # items past which a list is data, not a command (a metric's history)
 _ARGV_ITEM_MAX = 4096
 _BLANK = re.compile(r"\s")
