@@ -28,7 +28,7 @@ from redact.actions.encrypt import render_field
 from redact.detect.engine import GUARD_ERROR, Hit, echo_hits, repeated_credentials
 from redact.detect.keys import KeyClass
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
-from redact.leaves import MIN_INT, Segment, context_key, flag_name, key_path, pair_name, pointer
+from redact.leaves import MIN_INT, Segment, context_key, flag_name, key_path, named_fields, pair_name, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
 __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
@@ -205,6 +205,9 @@ class Redactor:
     def _container(
         self, v: Any, path: list[Segment], key: str, depth: int, stack: set[int], out: list[Decision]
     ) -> Any:
+        fields = named_fields(v)
+        if fields is not None:  # a named tuple: its fields, as a dataclass's
+            return _rebuilt(v, fields, self._container(fields, path, key, depth, stack, out))
         if isinstance(v, Mapping):
             new: dict[Any, Any] = {}
             parent = key.rsplit(".", 1)[-1] if key else ""
@@ -375,6 +378,9 @@ class Redactor:
             if not changed:
                 return v
             return new if type(v) is dict else _same_type(v, new)
+        fields = named_fields(v)
+        if fields is not None:
+            return _rebuilt(v, fields, self._repeats(fields, path, key, out, values))
         if isinstance(v, (list, tuple)):
             kept: list[Any] = []
             changed, prev = False, None
@@ -604,6 +610,20 @@ def _safe_repr(v: Any) -> str:
         return repr(v)
     except Exception:
         return ""
+
+
+def _rebuilt(original: tuple[Any, ...], fields: dict[str, Any], new: Any) -> Any:
+    """A named tuple with its redacted fields: the original when none changed, the same
+    type when every field was kept, else the fields as a mapping (one was dropped)."""
+    try:
+        same = new is fields or new == fields
+    except Exception:  # (a field whose == does not give a bool, as an array's: rebuilt)
+        same = False
+    if same:
+        return original
+    if isinstance(new, dict) and set(new) == set(fields):
+        return original._make(new[f] for f in fields)  # type: ignore[attr-defined]
+    return new
 
 
 def _same_type(original: Mapping[Any, Any], new: dict[Any, Any]) -> Any:

@@ -76,6 +76,7 @@ from redact.leaves import (
     context_key,
     flag_name,
     key_path,
+    named_fields,
     pair_name,
     pointer,
 )
@@ -822,6 +823,10 @@ class Scanner:
                     self._leaf(v, text, path, key, out)
             return
         if t is dict or t is list or isinstance(v, (dict, list, tuple, Mapping, set, frozenset)):
+            if t is not tuple and t is not list and t is not dict and isinstance(v, tuple):
+                fields = named_fields(v)  # a named tuple: its fields, as a dataclass's
+                if fields is not None:
+                    return self._walk(fields, path, key, name, depth, stack, out)
             if depth >= self.max_depth:
                 raise NestingError(
                     f"value nested deeper than {self.max_depth} levels at {pointer(path) or '/'}"

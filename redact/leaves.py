@@ -20,6 +20,7 @@ __all__ = [
     "flag_name",
     "pair_name",
     "command_line",
+    "named_fields",
     "ARGV_MAX",
     "MIN_INT",
 ]
@@ -208,3 +209,16 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
 ARGV_MAX = 512  # items past which a list is data, not a command (a metric's history)
 _ARGV_ITEM_MAX = 4096
 _BLANK = re.compile(r"\s")
+
+
+def named_fields(v: Any) -> dict[str, Any] | None:
+    """A named tuple's fields by name (``collections.namedtuple``, ``typing.NamedTuple``),
+    walked as a dataclass's are so that each field's name is its value's key; None for
+    anything else."""
+    t = type(v)
+    if t is tuple or not isinstance(v, tuple):
+        return None
+    names = getattr(t, "_fields", None)
+    if type(names) is not tuple or len(names) != len(v) or not hasattr(t, "_make"):
+        return None
+    return dict(zip(names, v, strict=True))

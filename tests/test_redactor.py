@@ -215,6 +215,38 @@ def test_types_are_kept_where_unchanged():
     assert value["m"] is marker
 
 
+def test_a_named_tuple_is_read_as_its_fields_and_comes_back_in_its_type():
+    """A namedtuple's or a typing.NamedTuple's fields are read under their names, as a
+    dataclass's are (a password field is a credential's, whatever it holds), and the
+    redacted value is the same type; an unchanged one is the same object, also when a
+    field holds an array."""
+    import collections
+    import typing
+
+    db = collections.namedtuple("db", "host password")
+
+    class Serving(typing.NamedTuple):
+        api_key: str
+        weights: list[float]
+
+    secret = "Zq8mK2pLx9TqWv4R"
+    doc = {"db": db("db.internal", secret), "serving": [Serving(secret, [0.1]), Serving("local", [0.2])]}
+    found = redact.scan(doc)
+    assert [(f.pointer, f.key) for f in found] == [
+        ("/db/password", "db.password"),
+        ("/serving/0/api_key", "serving[0].api_key"),
+    ]
+    value = redact.redact(doc).value
+    assert (
+        type(value["db"]) is db and value["db"].host == "db.internal" and secret not in value["db"].password
+    )
+    first, second = value["serving"]
+    assert type(first) is Serving and secret not in first.api_key and first.weights == [0.1]
+    assert second is doc["serving"][1]
+    clean = {"db": db("db.internal", "see vault")}
+    assert redact.redact(clean).value["db"] is clean["db"]
+
+
 def test_embedded_json_is_redacted_in_place():
     """A finding inside JSON text is replaced inside the string, which stays valid JSON."""
     text = json.dumps({"serving": {"api_key": "k3y-Fake-9d2c1b7a", "lr": 0.1}})
