@@ -243,7 +243,9 @@ def coerce(v: Any) -> Any:
 
     bytes are decoded as UTF-8 (invalid bytes become U+FFFD); integral Decimals become
     ints, others are skipped like floats; paths become strings; enums their value; numpy
-    scalars and arrays their Python values; anything else its ``str()`` (which may raise).
+    scalars and arrays their Python values; a data frame its columns by name and a pandas
+    Series its values by label, every row (their ``str()`` shows a few rows only); anything
+    else its ``str()`` (which may raise).
     """
     if isinstance(v, enum.Enum):
         return v.value
@@ -259,6 +261,16 @@ def coerce(v: Any) -> Any:
         return os.fspath(v)
     if isinstance(v, (*_SKIP, bool)):
         return None
+    to_dict = getattr(v, "to_dict", None)
+    if callable(to_dict) and hasattr(v, "columns"):
+        # a data frame (pandas, polars): its columns by name, every row (its str() shows a
+        # few rows only, and names no column's values; what it hides would go unread)
+        try:
+            return to_dict(orient="list")  # pandas
+        except TypeError:
+            return to_dict(as_series=False)  # polars
+    if callable(to_dict) and hasattr(v, "index") and hasattr(v, "dtype"):
+        return to_dict()  # a pandas Series: its values under their labels, every one
     if hasattr(v, "dtype") and hasattr(v, "tolist"):  # numpy scalars and arrays
         return v.tolist()
     return str(v)

@@ -401,3 +401,23 @@ def test_a_cookie_list_under_a_cookie_key_and_anti_forgery_values() -> None:
     assert sid not in json.dumps(out.value)
     assert redact.scan({"headers": {"Cookie": f"lang=en; csrftoken={sid}"}}) == []
     assert redact.scan({"log": f"Cookie: theme=dark; XSRF-TOKEN={sid}"}) == []
+
+
+def test_a_data_frame_is_read_whole_by_column_and_a_series_by_label() -> None:
+    """A pandas DataFrame is read as its columns by name, every row (its str() shows ten
+    rows of a thousand, so what it hides was forwarded unread), and a Series as its values
+    under their labels (a ``password`` label names its value)."""
+    import pandas as pd
+
+    rows = ["none"] * 1000
+    rows[500] = "jane.doe.4417@example.com"
+    frame = pd.DataFrame({"owner": rows, "n": range(1000)})
+    assert "jane.doe" not in str(frame)  # (the row its str() does not show)
+    found = redact.scan({"table": frame})
+    assert [(f.pointer, f.category) for f in found] == [("/table/owner/500", "EMAIL_ADDRESS")]
+    out = redact.redact({"table": frame}).value["table"]
+    assert "jane.doe" not in str(out) and out["n"][999] == 999
+    series = pd.Series({"password": "Zq8mK2pLx9TqWv4R", "lr": 0.1})
+    assert [(f.pointer, f.key) for f in redact.scan({"s": series})] == [("/s/password", "s.password")]
+    clean = pd.DataFrame({"lr": [0.1, 0.2]})
+    assert redact.redact({"t": clean}).value["t"] is clean
