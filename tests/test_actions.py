@@ -311,10 +311,13 @@ def test_mask_never_keeps_more_than_four():
 
 
 def test_mask_never_shows_a_short_value_whole():
-    """A short number (custom detector, odd data) keeps fewer than half its characters."""
-    assert Mask().replace(span("1234", "CREDIT_CARD")) == "***4"
+    """A short number keeps fewer than half its characters, and a code of fewer than seven
+    (a card's verification code, a PIN, custom detectors' odd data) none at all."""
+    assert Mask().replace(span("1234", "CREDIT_CARD")) == "****"
+    assert Mask().replace(span("123", "CREDIT_CARD")) == "***"
     assert Mask().replace(span("12", "PHONE_NUMBER")) == "**"
     assert Mask().replace(span("7", "US_SSN")) == "*"
+    assert Mask().replace(span("1234567", "PHONE_NUMBER")) == "*****67"
 
 
 def test_mask_keeps_escapes_whole():

@@ -67,9 +67,14 @@ class Mask(Action):
         return f"[REDACTED:{span.detector}]"
 
 
+_SHORT_CODE = 7  # letters and digits below which a mask keeps none
+
+
 def _mask_alnum(text: str, keep: int, char: str) -> str:
     """Replace every letter and digit but the last ``keep`` with ``char``. At most half of
-    them (rounded down, less one) stay visible, so a short value is never shown whole.
+    them (rounded down, less one) stay visible, so a short value is never shown whole, and
+    none of a value of fewer than ``_SHORT_CODE`` (a card's verification code, a PIN: one
+    digit of three is a third of it).
 
     A finding read through an escape (a card in JSON text with ``\\u0020`` between its
     groups, a phone number URL-encoded as ``%2B1...``) has its escapes in ``text``: each
@@ -78,7 +83,7 @@ def _mask_alnum(text: str, keep: int, char: str) -> str:
     well-formed URL or HTML (``****\\u0020****...``, never a broken ``\\*****``)."""
     units = _units(text) if _ESCAPE_SEEDS.intersection(text) else [(ch, ch) for ch in text]
     total = sum(1 for _, ch in units if ch.isalnum())
-    keep = max(0, min(keep, (total - 1) // 2))
+    keep = max(0, min(keep, (total - 1) // 2)) if total >= _SHORT_CODE else 0
     hidden = total - keep
     out = []
     seen = 0
