@@ -243,8 +243,9 @@ def coerce(v: Any) -> Any:
 
     bytes are decoded as UTF-8 (invalid bytes become U+FFFD); integral Decimals become
     ints, others are skipped like floats; paths become strings; enums their value; numpy
-    scalars and arrays their Python values; a data frame its columns by name and a pandas
-    Series its values by label, every row (their ``str()`` shows a few rows only); anything
+    scalars and arrays their Python values; a data frame (pandas, polars, a pyarrow Table)
+    its columns by name, a pandas Series its values by label and a polars Series or a
+    pyarrow Array its values, every row (their ``str()`` shows a few rows only); anything
     else its ``str()`` (which may raise).
     """
     if isinstance(v, enum.Enum):
@@ -273,6 +274,12 @@ def coerce(v: Any) -> Any:
         return to_dict()  # a pandas Series: its values under their labels, every one
     if hasattr(v, "dtype") and hasattr(v, "tolist"):  # numpy scalars and arrays
         return v.tolist()
+    for name in ("to_pydict", "to_pylist"):  # a pyarrow Table or RecordBatch, an Array
+        method = getattr(v, name, None)
+        if callable(method):
+            return method()
+    if hasattr(v, "dtype") and callable(getattr(v, "to_list", None)):  # a polars Series
+        return v.to_list()
     return str(v)
 
 

@@ -421,3 +421,17 @@ def test_a_data_frame_is_read_whole_by_column_and_a_series_by_label() -> None:
     assert [(f.pointer, f.key) for f in redact.scan({"s": series})] == [("/s/password", "s.password")]
     clean = pd.DataFrame({"lr": [0.1, 0.2]})
     assert redact.redact({"t": clean}).value["t"] is clean
+
+
+def test_a_pyarrow_table_and_array_are_read_whole() -> None:
+    """A pyarrow Table is read by column and an Array item by item, every row: their str()
+    elides the middle of a long column."""
+    import pyarrow as pa
+
+    rows = ["none"] * 1000
+    rows[500] = "jane.doe.4417@example.com"
+    table = pa.table({"owner": rows, "n": list(range(1000))})
+    assert "jane.doe" not in str(table)
+    assert [f.pointer for f in redact.scan({"t": table})] == ["/t/owner/500"]
+    assert [f.pointer for f in redact.scan({"a": pa.array(rows)})] == ["/a/500"]
+    assert "jane.doe" not in str(redact.redact({"t": table}).value["t"])
