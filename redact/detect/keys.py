@@ -206,8 +206,9 @@ _MODIFIERS = _words(
     "reset forgot forgotten rotate rotation expire expiry expires expired generate "
     "generated length len strength policy hint hints rule rules sequence"
 )
-# modifiers that make only a token (or its cookie) a lookalike: a CSRF token is handed to the browser, while
-# the secret that signs it (csrf_secret, WTF_CSRF_SECRET_KEY) is a credential
+# modifiers that make only a token (or its cookie) a lookalike: a CSRF token is handed to
+# the browser, while the secret that signs it (csrf_secret, WTF_CSRF_SECRET_KEY) is a
+# credential
 _TOKEN_MODIFIERS = _words("csrf xsrf anti")
 _CSRF_VALUES = _words("token tokens cookie cookies")
 # words before "token" / "tokens" that name something other than a credential: the tokens
