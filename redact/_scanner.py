@@ -100,8 +100,8 @@ _INLINE_OBJECT = re.compile(r'\{[ \t\r\n]*"')
 _INLINE_TRIES = 8  # objects tried per text: each try reads at most the rest of the text once
 # a quoted option in a list inside text (["mysql", "-u", ...], ['sshpass', '-p', ...]), and
 # where such a list may open
-_QUOTED_OPTION = re.compile(r"""[\[,][ \t]*["']--?[A-Za-z]""")
-_INLINE_LIST = re.compile(r"""\[[ \t]*["']""")
+_QUOTED_OPTION = re.compile(r"""[\[(,][ \t]*["']--?[A-Za-z]""")
+_INLINE_LIST = re.compile(r"""[\[(][ \t]*["']""")  # (a list's or a tuple's repr)
 # a YAML block sequence's item on its line: its indentation, and a plain scalar or one
 # quoted without escapes (no mapping, flow collection, anchor, tag, block scalar or comment)
 _YAML_ITEM = re.compile(
@@ -655,11 +655,12 @@ class Scanner:
         return hits
 
     def _inline_argv_hits(self, text: str, key: str, hits: list[Hit]) -> list[Hit]:
-        """``hits`` and the hits of the command line each list of strings inside ``text``
-        stands for (:meth:`argv_hits`): a Dockerfile's ``CMD ["redis-cli", "-a", ...]``,
-        ``subprocess.run(["mysql", "-u", "root", ...])`` in a log line, a flow sequence in
-        a manifest. Its items were read as text already; where that reading placed a
-        hit, it stands. At most ``_INLINE_TRIES`` lists are tried, under one deadline."""
+        """``hits`` and the hits of the command line each list or tuple of strings inside
+        ``text`` stands for (:meth:`argv_hits`): a Dockerfile's ``CMD ["redis-cli", "-a",
+        ...]``, ``subprocess.run(["mysql", "-u", "root", ...])`` or an argv tuple's repr in
+        a log line, a flow sequence in a manifest. Its items were read as text already;
+        where that reading placed a hit, it stands. At most ``_INLINE_TRIES`` lists are
+        tried, under one deadline."""
         deadline = time.monotonic() + self.engine.timeout
         readings: list[tuple[list[Hit], Callable[[int], int]]] = []
         m = _INLINE_LIST.search(text)

@@ -648,6 +648,7 @@ def test_a_command_in_exec_form_is_read_as_its_command_line(case):
         'CMD ["redis-cli", "-h", "cache", "-a", "{pw}", "PING"]',
         "subprocess.run(['mysql', '-u', 'root', '-p{pw}', 'shop'], check=True)",
         "Running ['docker', 'login', '-u', 'bot', '-p', '{pw}', 'reg.example.com'] failed: exit 1",
+        "cmd=('sshpass', '-p', '{pw}', 'ssh', 'deploy-host')",
         'spec:\n  containers:\n    - name: db\n      command: ["sshpass", "-p", "{pw}", "ssh", "h"]',
         "spec:\n  containers:\n    - name: db\n      command:\n        - sshpass\n        - -p\n        - {pw}\n"
         "        - ssh\n        - host\n",
