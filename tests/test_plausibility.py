@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import string
+import uuid
 
 import pytest
 
@@ -930,6 +931,25 @@ def test_random_hex_is_judged_by_its_source_not_its_sample() -> None:
         assert redact.scan({"acmeiot_key": value}) != [], value
         assert redact.scan({"acmeiot_key": value.upper()}) != [], value
     for value in ("abc123abc123abc123", "test1234test1234", "2454393389657273841385582j"):
+        assert not generated_token(value), value
+
+
+def test_random_uuids_and_hex_are_keys_even_in_their_rarest_samples() -> None:
+    """Of random version-4 UUIDs and 32-digit hex, the samples whose corrected figure is
+    lowest (1 in 2,000 under 3.3 bits) are still keys under a vendor's name; dashed hex
+    that repeats a pattern is not."""
+    from redact.detect.validators import generated_token, random_bits
+
+    rng = random.Random(20261205)
+    low: list[str] = []
+    while len(low) < 5:
+        value = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        if random_bits(value) < 3.3:
+            low.append(value)
+    for value in [*low, "478d0891-945d-4d7f-bb9d-4574498b5bbb"]:
+        assert generated_token(value), value
+        assert redact.scan({"config.postmark": value}) != [], value
+    for value in ("deadbeef-dead-4eef-8ead-beefdeadbeef", "abcdefab-cdef-4abc-8def-abcdefabcdef"):
         assert not generated_token(value), value
 
 
