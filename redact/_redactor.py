@@ -28,7 +28,7 @@ from redact.actions.encrypt import render_field
 from redact.detect.engine import GUARD_ERROR, Hit, echo_hits, repeated_credentials
 from redact.detect.keys import KeyClass
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
-from redact.leaves import MIN_INT, Segment, context_key, flag_name, key_path, named_fields, pair_name, pointer
+from redact.leaves import MIN_INT, Segment, context_key, item_name, key_path, named_fields, pair_name, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
 __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
@@ -242,8 +242,7 @@ class Redactor:
         argv = self.scanner.argv_hits(items, key) if isinstance(v, (list, tuple)) else None
         for i, item in enumerate(items):
             path.append(i)
-            flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
-            item_key = flag or (pair if pair and i == 1 else key)
+            item_key = item_name(prev, i, pair) or key
             if argv and i in argv:  # (an item of a command in exec form)
                 r = self._leaf(item, item, path, item_key, out, argv[i])
             else:
@@ -387,8 +386,7 @@ class Redactor:
             pair = pair_name(v)
             for i, item in enumerate(v):
                 path.append(i)
-                flag = flag_name(prev) if isinstance(prev, str) and prev[:1] == "-" else None
-                r = self._repeats(item, path, flag or (pair if pair and i == 1 else key), out, values)
+                r = self._repeats(item, path, item_name(prev, i, pair) or key, out, values)
                 path.pop()
                 changed = changed or r is not item
                 prev = item

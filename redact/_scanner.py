@@ -74,7 +74,7 @@ from redact.leaves import (
     Segment,
     command_line,
     context_key,
-    flag_name,
+    item_name,
     key_path,
     named_fields,
     pair_name,
@@ -894,16 +894,15 @@ class Scanner:
                     prev: Any = None
                     for i, item in enumerate(items):
                         path.append(i)
-                        flag = flag_name(prev) if type(prev) is str and prev[:1] == "-" else None
+                        # (the value of --flag has the flag as key; ("password", value) is a
+                        # mapping's member)
+                        named = item_name(prev, i, pair)
                         if argv and i in argv:
-                            ik = flag or (pair if pair and i == 1 else key)
-                            found = self.scan_argument(item, ik, argv[i])
+                            found = self.scan_argument(item, named or key, argv[i])
                             ptr, kp = pointer(path), key_path(path)
                             out.extend(self._finding(h, item, ptr, kp) for h in found if not h.shadow)
-                        elif flag:  # an argument list: the value of --flag has the flag as key
-                            self._walk(item, path, flag, flag, depth + 1, stack, out)
-                        elif pair and i == 1:  # ("password", value): a mapping's member
-                            self._walk(item, path, pair, pair, depth + 1, stack, out)
+                        elif named:
+                            self._walk(item, path, named, named, depth + 1, stack, out)
                         else:
                             self._walk(item, path, key, name, depth + 1, stack, out)
                         path.pop()
@@ -1013,14 +1012,11 @@ class Scanner:
             )
             prev: Any = None
             for i, item in enumerate(node):
-                flag = flag_name(_text_of(prev)) if isinstance(prev, (JStr, str)) else None
+                named = item_name(_text_of(prev), i, pair)
                 if argv and i in argv:
-                    ik = flag or (pair if pair and i == 1 else key)
-                    place(self.scan_argument(_text_of(item), ik, argv[i]), item)
-                elif flag:
-                    self._walk_embedded(item, flag, flag, place, depth + 1)
-                elif pair and i == 1:  # ("password", value): a mapping's member
-                    self._walk_embedded(item, pair, pair, place, depth + 1)
+                    place(self.scan_argument(_text_of(item), named or key, argv[i]), item)
+                elif named:
+                    self._walk_embedded(item, named, named, place, depth + 1)
                 else:
                     self._walk_embedded(item, key, name, place, depth + 1)
                 prev = item

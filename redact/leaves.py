@@ -19,6 +19,7 @@ __all__ = [
     "SIBLING_NAMES",
     "flag_name",
     "pair_name",
+    "item_name",
     "command_line",
     "named_fields",
     "ARGV_MAX",
@@ -169,6 +170,18 @@ def pair_name(items: Any) -> str | None:
 
 # what may name a pair's value: a key's name, not a path, a sentence or a number
 _PAIR_NAME = re.compile(r"[A-Za-z_][\w.\-]{0,99}")
+
+
+def item_name(prev: Any, index: int, pair: str | None) -> str | None:
+    """The name the item at ``index`` of a list is read under, as a mapping's member is
+    read under its key: the option before it (``prev``, the item before, or its text:
+    ``["--db-password", value]``, :func:`flag_name`), or the name of a ``(name, value)``
+    pair for its second item (``pair``, :func:`pair_name`); None for any other item."""
+    if type(prev) is str and prev[:1] == "-":
+        flag = flag_name(prev)
+        if flag:
+            return flag
+    return pair if index == 1 else None
 
 
 def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
