@@ -28,7 +28,7 @@ from redact.actions.encrypt import render_field
 from redact.detect.engine import GUARD_ERROR, Hit, echo_hits, repeated_credentials
 from redact.detect.keys import KeyClass
 from redact.errors import Blocked, NestingError, PolicyError, RedactError, ScanError
-from redact.leaves import MIN_INT, Segment, context_key, item_name, key_path, named_fields, pair_name, pointer
+from redact.leaves import Segment, context_key, item_name, key_path, named_fields, pair_name, pointer
 from redact.policy import Policy, compile_format, compile_key_pattern
 
 __all__ = ["Decision", "RedactResult", "Redactor", "GateProblem", "check_required"]
@@ -178,7 +178,7 @@ class Redactor:
         if t is bool or t in _SKIP:
             return self._key_only(v, path, out) if self._key_rules else v
         if t is int:
-            if v >= MIN_INT or v <= -MIN_INT or self._key_rules:
+            if self._key_rules or self.scanner.reads_int(v, key):
                 text = int_text(v)
                 if text is None:  # too long to convert cheaply: cannot be shown to be clean
                     return self._on_error(v, "", path, out)

@@ -378,6 +378,15 @@ class Scanner:
             raise ScanError(f"scan failed ({type(exc).__name__})") from None
         return out
 
+    def reads_int(self, v: int, key: str) -> bool:
+        """Whether an integer is read as its decimal text: one of ``MIN_INT`` or more (a
+        card number, an SSN), and a smaller one under a name that selects a detector by
+        itself (``{"cvv": 123}``, ``{"phone": 5550100}``): the name says what the number
+        is, as it does for a string."""
+        if v >= MIN_INT or v <= -MIN_INT:
+            return True
+        return bool(key) and v >= 0 and bool(self.engine.key_info(key).triggered_ids)
+
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
         """Hits in one string, embedded JSON included (offsets into ``text``): the reported
         ones and the overlapping ones they shadow (``Hit.shadow``), which redaction masks."""
@@ -835,7 +844,7 @@ class Scanner:
         if t is bool or t in _SKIP:
             return
         if t is int:
-            if v >= MIN_INT or v <= -MIN_INT:
+            if self.reads_int(v, key):
                 text = int_text(v)
                 if text is None:  # cannot be shown to be clean
                     out.append(self._finding(Hit(GUARD_ERROR, 0, 0, 0, 0), "", pointer(path), key_path(path)))
@@ -1025,11 +1034,11 @@ class Scanner:
             if found:
                 place(found, node)
         elif isinstance(node, JNum):
-            if isinstance(node.value, int) and abs(node.value) >= MIN_INT:
+            if isinstance(node.value, int) and self.reads_int(node.value, key):
                 found = self.scan_text(node.raw, key)
                 if found:
                     place(found, node)
-        elif type(node) is int and abs(node) >= MIN_INT:
+        elif type(node) is int and self.reads_int(node, key):
             found = self.scan_text(str(node), key)
             if found:
                 place(found, node)

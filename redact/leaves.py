@@ -192,15 +192,21 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
     credentials) is read from the line by the same detectors as a command written as text.
     The items are joined by spaces; one holding a blank or nothing is quoted as a shell
     would quote it (its offset is that of its text). None unless every item is a string
-    (``texts`` may hold None for an item that is not) and one of them is an option."""
+    (``texts`` may hold None for an item that is not) and one of them is an option (``-x``,
+    ``--name``, a Windows switch ``/user:NAME``), or the first names a program that takes
+    its logon as a bare argument (Oracle's clients: ``["sqlplus", "scott/PW@db"]``)."""
     n = len(texts)
     if n < 2 or n > ARGV_MAX:
         return None
-    option = False
+    first = texts[0]
+    option = type(first) is str and _LOGON_PROGRAM.fullmatch(first) is not None
     for t in texts:
         if type(t) is not str or len(t) > _ARGV_ITEM_MAX:
             return None
-        if not option and t[:1] == "-" and (t[1:2].isalpha() or (t[1:2] == "-" and t[2:3].isalpha())):
+        if not option and (
+            (t[:1] == "-" and (t[1:2].isalpha() or (t[1:2] == "-" and t[2:3].isalpha())))
+            or (t[:1] == "/" and _WINDOWS_SWITCH.match(t) is not None)
+        ):
             option = True
     if not option:
         return None
@@ -220,6 +226,11 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
 
 
 ARGV_MAX = 512  # items past which a list is data, not a command (a metric's history)
+# a Windows switch with a value (net use's /user:NAME, msdeploy's /p:PW), not a path
+_WINDOWS_SWITCH = re.compile(r"/[A-Za-z][A-Za-z-]{0,31}:")
+# Oracle's clients, whose first argument is the logon user/password@database (SQL*Plus,
+# SQL*Loader, Data Pump, RMAN, the original export and import), by path or name
+_LOGON_PROGRAM = re.compile(r"(?i)(?:.{0,4096}[/\\])?(?:sqlplus|sqlldr|expdp|impdp|rman|exp|imp)(?:\.exe)?")
 _ARGV_ITEM_MAX = 4096
 _BLANK = re.compile(r"\s")
 

@@ -643,6 +643,26 @@ def test_a_command_in_exec_form_is_read_as_its_command_line(case):
 
 
 @pytest.mark.parametrize(
+    ("argv", "index"),
+    [
+        (["sqlplus", "scott/{pw}@orcl", "@report.sql"], 1),
+        (["/opt/oracle/bin/sqlplus", "-S", "scott/{pw}@//db.example.com:1521/pdb1"], 2),
+        (["C:\\oracle\\bin\\expdp.exe", "system/{pw}@pdb1", "directory=dp"], 1),
+        (["net", "use", "Z:", "\\\\files\\share", "{pw}", "/user:CORP\\svc"], 4),
+    ],
+)
+def test_a_command_without_a_dashed_option_in_exec_form_is_read_too(argv, index):
+    """An argument list is a command by a Windows switch (``/user:NAME``) as by a dashed
+    option, and by its program when that program takes its logon as a bare argument
+    (Oracle's clients: ``user/password@database``)."""
+    secret = pw()
+    argv = [a.format(pw=secret) for a in argv]
+    out = redact.redact({"command": argv}).value["command"]
+    assert out[index] == argv[index].replace(secret, "****")
+    assert [o for i, o in enumerate(out) if i != index] == [a for i, a in enumerate(argv) if i != index]
+
+
+@pytest.mark.parametrize(
     "template",
     [
         'CMD ["redis-cli", "-h", "cache", "-a", "{pw}", "PING"]',
@@ -683,6 +703,10 @@ def test_a_command_in_exec_form_inside_text_is_read_as_its_command_line(template
         ["curl", "-u", "$API_USER:$API_PASS", "https://api.example.com"],
         ["mysql", "-p"],
         ["ls", "-la", "my documents"],
+        ["sqlplus", "/nolog", "@setup.sql"],
+        ["sqlplus", "scott@orcl"],
+        ["exp", "imp", "rman"],
+        ["copy", "/Y:", "C:\\data\\a.csv"],
     ],
 )
 def test_argument_lists_that_hold_no_credential_are_clean(argv):

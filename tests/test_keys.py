@@ -817,6 +817,29 @@ def test_api_oauth_and_access_end_a_keys_name_when_the_value_is_a_token(key: str
     assert redact.scan({"note": f"def f(self, {key.rsplit('.')[-1]}: ApiGatewayV2HttpApi) -> None:"}) == []
 
 
+@pytest.mark.parametrize("key", ["secret_id", "VAULT_SECRET_ID", "vault.approle.secret_id", "secretId"])
+def test_a_secret_id_is_a_credential_when_the_value_is_a_generated_token(key: str) -> None:
+    """A Vault AppRole's SecretID (a UUID) logs a role in; AWS Secrets Manager's
+    ``SecretId``, a Key Vault secret's id and a GCP ``secret_id`` name a stored secret (a
+    path, an ARN, a URL, a word). Under the name, as a dict key and in text, the value
+    decides; what is said about a SecretID (``secret_id_accessor``) is no credential."""
+    token = str(uuid.uuid4())
+    for doc in ({key: token}, {"log": f"{key.rsplit('.')[-1]}={token}"}, {"log": f'"{key}": "{token}"'}):
+        assert token not in str(redact.redact(doc).value), (key, doc)
+    for value in (
+        "tutorials/MyFirstSecret",
+        "prod/ml/wandb-key",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+        "https://ml-vault.vault.azure.net/secrets/db-pass/4387e9f3d6e14c459867679a90fd0f79",
+        "projects/123/secrets/db-pass/versions/latest",
+        "db-password",
+    ):
+        assert redact.scan({key: value}) == [], (key, value)
+        assert redact.scan({"log": f'{key} = "{value}"'}) == [], (key, value)
+    assert redact.scan({"secret_id_accessor": token}) == []
+    assert classify_key("secret_id_accessor") is KeyClass.SETTING
+
+
 def test_terraforms_host_token_variable_is_a_credential() -> None:
     """Terraform's CLI reads a host's token from ``TF_TOKEN_<host>`` (dots as ``_``)."""
     token = secrets.token_hex(20)

@@ -107,6 +107,26 @@ def test_integer_leaves_and_floats():
     assert cats(redact.scan({"ssn": 536904410})) == [("/ssn", "US_SSN")]
 
 
+def test_a_small_integer_is_read_under_a_name_that_says_what_it_is():
+    """A number too small to be a card or an SSN is read where its name selects a detector
+    by itself (a card's verification code, a password), in a mapping, in JSON text and
+    through redaction; other small numbers (an epoch, a port under ``auth``, a token
+    count) are not read."""
+    doc = {"card": {"number": CARD, "cvc": 4821, "exp_month": 12}, "cvv": 123, "password": 84736251}
+    assert sorted(cats(redact.scan(doc))) == [
+        ("/card/cvc", "CREDIT_CARD"),
+        ("/card/number", "CREDIT_CARD"),
+        ("/cvv", "CREDIT_CARD"),
+        ("/password", "SECRET"),
+    ]
+    out = redact.redact(doc).value
+    assert "4821" not in str(out) and "123" not in str(out) and "84736251" not in str(out)
+    assert out["card"]["exp_month"] == 12
+    assert cats(redact.scan({"payment": json.dumps({"cvv": 123})})) == [("/payment", "CREDIT_CARD")]
+    clean = {"epochs": 10, "auth": {"retries": 3, "port": 8080}, "tokens": 512, "max_tokens": 256, "phone": 7}
+    assert redact.scan(clean) == [] and redact.redact(clean).value == clean
+
+
 @dataclasses.dataclass
 class Conf:
     db: str

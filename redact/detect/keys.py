@@ -113,6 +113,18 @@ _WEAK_CRED_WORDS = frozenset(["pw", "psw"])
 _TOKEN_WORDS = frozenset(["pat", "sk", "api", "oauth", "access", "hmac", "refresh", "license", "licence"])
 # the last words under which the value decides (a credential's name, when it is one)
 _VALUE_DECIDES = _WEAK_CRED_WORDS | _TOKEN_WORDS
+# last words that name a generated credential as often as the name of a stored one: a Vault
+# AppRole's SecretID (VAULT_SECRET_ID, approle.secret_id; a UUID) is a credential, while AWS
+# Secrets Manager's SecretId, a Key Vault secret's id and a GCP secret_id name a secret (a
+# path, an ARN, a URL, a word): only a value shaped as a generated token is one
+_VALUE_DECIDES_ENDS = (("secret", "id"),)
+
+
+def _value_decides(words: list[str]) -> bool:
+    """The last words name a credential only when the value shows it is one."""
+    return bool(words) and (words[-1] in _VALUE_DECIDES or tuple(words[-2:]) in _VALUE_DECIDES_ENDS)
+
+
 # the vendors whose keys the catalog's detectors read: "<vendor>_key" is that vendor's
 # credential, and so is the vendor's name alone as a key when the value is a generated
 # token ({"pinecone": "<uuid>"}); plain words (box, linear, scale, segment) are left out,
@@ -369,6 +381,8 @@ def _classify_segment(words: list[str]) -> KeyClass:
     if not words:
         return KeyClass.NEUTRAL
     words = _unglued(words)
+    if tuple(words[-2:]) in _VALUE_DECIDES_ENDS:
+        return KeyClass.NEUTRAL  # (the value decides: _value_decides)
     if "for" in words[1:-1]:  # what the key is comes before what it is for (password_for_db)
         return _classify_segment(words[: words.index("for")])
     if (words[:2] == ["tf", "token"] and len(words) > 2) or (
@@ -491,7 +505,7 @@ def _classify(key: str) -> tuple[KeyClass, bool]:
     if cls is not KeyClass.NEUTRAL:
         return cls, False
     words = key_words(segments[last])
-    if words and words[-1] in _VALUE_DECIDES:  # (db_pw, GITHUB_PAT, SHODAN_API)
+    if _value_decides(words):  # (db_pw, GITHUB_PAT, SHODAN_API, VAULT_SECRET_ID)
         return KeyClass.CREDENTIAL, True
     if _SESSION_COOKIE_NAME.fullmatch(segments[last]):
         # a web framework's session cookie (sessionid, JSESSIONID, PHPSESSID): a bearer
@@ -658,7 +672,7 @@ def names_unknown_holder(key: str) -> bool:
     if _classify_segment(words) is not KeyClass.NEUTRAL:
         return False
     return (
-        (bool(words) and words[-1] in _VALUE_DECIDES)
+        _value_decides(words)
         or _unknown_holder_key(words)
         or _glued_holder_key(words)
         or _vendor_alone(words)

@@ -1248,9 +1248,10 @@ _HEX_RANDOM = 3.1
 
 
 def _words_joined(v: str) -> bool:
-    """Letters that are words joined by ``-`` or ``_``, each part a type's CapWords name,
-    a pronounceable lower-case word or an acronym of at most 5 capitals
-    (``LicenseRef-scancode-public``, ``OpenGroup-BSD-like``)."""
+    """Letters that are words joined by ``-``, ``_`` or ``/``, each part a type's CapWords
+    name, a pronounceable lower-case word or an acronym of at most 5 capitals
+    (``LicenseRef-scancode-public``, ``OpenGroup-BSD-like``, a secret manager's name
+    ``tutorials/MyFirstSecret``)."""
     parts = [p for p in _PART_SEPARATOR.split(v) if p]
     return all(_looks_like_type_name(p) or _lower_word(p) or _ACRONYM.fullmatch(p) for p in parts)
 
@@ -1263,7 +1264,7 @@ def _lower_word(p: str) -> bool:
     return p.islower() and _pronounceable(p) and not _consonant_run(p)
 
 
-_PART_SEPARATOR = re.compile(r"[-_]+")
+_PART_SEPARATOR = re.compile(r"[-_/]+")
 
 
 def password_shaped(value: str) -> bool:
