@@ -369,9 +369,13 @@ def assignment_name(c: Candidate) -> str:
     if start and c.text[start - 1] in "?&#" and is_bare_key(name):
         return f"url.{name}"  # ?key=, #key=: a key a URL holds (an API key), read as url_key
     if start and c.text[start - 1] in "[\"'`:":
-        owner = _SUBSCRIPT_OWNER.search(c.text, max(0, start - 220), start)
-        if owner is not None:  # acmeiot['key'] is acmeiot.key, as nested dict keys hold it
-            return f"{c.text[owner.start() : start]}{name}]"
+        # (only after a "[" with nothing but blanks, a colon and a quote after it: a quoted
+        # name in JSON or in prose is no subscript, and is not searched back for one)
+        bracket = c.text.rfind("[", max(0, start - 220), start)
+        if bracket >= 0 and not c.text[bracket + 1 : start].strip(" \t:\"'`"):
+            owner = _SUBSCRIPT_OWNER.search(c.text, max(0, start - 220), start)
+            if owner is not None:  # acmeiot['key'] is acmeiot.key, as nested dict keys hold it
+                return f"{c.text[owner.start() : start]}{name}]"
     if (
         start
         and _PROPERTY_FLAG.match(c.text, start - 1)
