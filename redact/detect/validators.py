@@ -595,6 +595,11 @@ def _is_counting(s: str) -> bool:
 _NO_SUCCESSOR: frozenset[str] = frozenset()
 
 
+# a type with its size or precision, as a schema declares a column (SQL's VARCHAR(255),
+# SQLAlchemy's String(128), DECIMAL(10, 2))
+_SIZED_TYPE = re.compile(r"[A-Za-z][A-Za-z ]{1,30}\([ \t]*\d{1,5}(?:[ \t]*,[ \t]*\d{1,3})?[ \t]*\)")
+
+
 def credential_like(value: str) -> bool:
     """A value that is itself a credential, not a placeholder, flag, number, reference,
     filler or word."""
@@ -618,6 +623,8 @@ def credential_like(value: str) -> bool:
         return False
     if _SNAKE_NAME.match(v) or _looks_like_type_name(v):
         return False  # a variable or type name, not its value
+    if _SIZED_TYPE.fullmatch(v):
+        return False  # a column's type and size (varchar(255), NUMERIC(10, 2), String(128))
     if (_NAME_WORDS.match(v) and _pronounceable(v)) or _STYLE.match(v):
         return False
     if _WORDS_ONLY.match(v) and classify_words(v) in _NAMED_PAIR:
