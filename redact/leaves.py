@@ -69,11 +69,13 @@ def key_path(path: Sequence[Segment]) -> str:
 
 
 # a member holding a value, and the sibling members that can name it, in order: MLflow's
-# and Kubernetes' {"key"/"name": ..., "value": ...}, AWS tags {"Key": ..., "Value": ...},
+# and Kubernetes' {"key"/"name": ..., "value": ...}, a form's or a password manager's
+# fields {"id"/"label": ..., "value": ...} (1Password's item JSON, HTML form dumps), AWS
+# tags {"Key": ..., "Value": ...},
 # Elastic Beanstalk's option settings {"OptionName": ..., "Value": ...}, CloudFormation's
 # {"ParameterKey": ..., "ParameterValue": ...}
 _NAMED_BY: dict[str, tuple[str, ...]] = {
-    "value": ("key", "name"),
+    "value": ("key", "name", "label", "id"),
     "Value": ("Key", "Name", "OptionName"),
     "ParameterValue": ("ParameterKey",),
 }

@@ -257,12 +257,20 @@ def test_key_value_pairs_take_their_key_as_context():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("Key", "Value"), ("Name", "Value"), ("OptionName", "Value"), ("ParameterKey", "ParameterValue")],
+    [
+        ("Key", "Value"),
+        ("Name", "Value"),
+        ("OptionName", "Value"),
+        ("ParameterKey", "ParameterValue"),
+        ("label", "value"),
+        ("id", "value"),
+    ],
 )
 def test_cloud_name_value_pairs_take_their_name_as_context(name: str, value: str) -> None:
     """AWS tags (``Key``/``Value``), Elastic Beanstalk's option settings
-    (``OptionName``/``Value``) and CloudFormation's parameters
-    (``ParameterKey``/``ParameterValue``): the value is read under the name beside it,
+    (``OptionName``/``Value``), CloudFormation's parameters
+    (``ParameterKey``/``ParameterValue``) and a form's or a password manager's fields
+    (``label``/``id`` and ``value``, 1Password's item JSON): the value is read under the name beside it,
     in a mapping, in embedded JSON and when redacted; lineage and plain names stay."""
     import json as _json
     import secrets as _secrets
