@@ -201,7 +201,7 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
     if n < 2 or n > ARGV_MAX:
         return None
     first = texts[0]
-    option = type(first) is str and _LOGON_PROGRAM.fullmatch(first) is not None
+    option = type(first) is str and _program(first) in _LOGON_PROGRAMS
     for t in texts:
         if type(t) is not str or len(t) > _ARGV_ITEM_MAX:
             return None
@@ -230,11 +230,17 @@ def command_line(texts: Sequence[Any]) -> tuple[str, list[int]] | None:
 ARGV_MAX = 512  # items past which a list is data, not a command (a metric's history)
 # a Windows switch with a value (net use's /user:NAME, msdeploy's /p:PW), not a path
 _WINDOWS_SWITCH = re.compile(r"/[A-Za-z][A-Za-z-]{0,31}:")
-# Oracle's clients, whose first argument is the logon user/password@database (SQL*Plus,
-# SQL*Loader, Data Pump, RMAN, the original export and import), by path or name
-_LOGON_PROGRAM = re.compile(r"(?i)(?:.{0,4096}[/\\])?(?:sqlplus|sqlldr|expdp|impdp|rman|exp|imp)(?:\.exe)?")
 _ARGV_ITEM_MAX = 4096
 _BLANK = re.compile(r"\s")
+# Oracle's clients, whose first argument is the logon user/password@database (SQL*Plus,
+# SQL*Loader, Data Pump, RMAN, the original export and import)
+_LOGON_PROGRAMS = frozenset(["sqlplus", "sqlldr", "expdp", "impdp", "rman", "exp", "imp"])
+
+
+def _program(path: str) -> str:
+    """A command's program by name: ``C:\\oracle\\bin\\SQLPLUS.EXE`` -> ``sqlplus``."""
+    name = path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
+    return name[:-4] if name.endswith(".exe") else name
 
 
 def named_fields(v: Any) -> dict[str, Any] | None:
