@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import operator
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -253,6 +254,10 @@ class Redactor:
                 kept.append(r)
         if isinstance(v, list):
             return kept
+        if type(v) in (set, frozenset) and len(kept) == len(items) and all(map(operator.is_, kept, items)):
+            # nothing changed: the set as it was, its members in its order (a set rebuilt
+            # from sorted members may iterate otherwise, and its str() then differs)
+            return v if type(v) is frozenset else v.copy()
         return type(v)(kept) if type(v) in (tuple, set, frozenset) else kept
 
     def _act_key(
