@@ -108,6 +108,9 @@ _YAML_ITEM = re.compile(
     r"""(?m)^(?P<indent>[ \t]*)-[ \t]+"""
     r"""(?:(?P<plain>[^\s"'\[\]{}&*!|>%@`#][^\n#]*?)|"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\n]*)')[ \t]*\r?$"""
 )
+# a key made of words (a version digit at the end at most: cvv2): where a small number's
+# name can say what it is
+_WORD_NAME = re.compile(r"[A-Za-z][A-Za-z_.\-]{0,200}\d?")
 _DECODER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)
 # where an escaped backslash comes before a quote, one level of escaping is also read undone,
 # up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left
@@ -357,6 +360,7 @@ class Scanner:
         self._clean_digests: set[tuple[str, bytes]] = set()
         # dict keys (str) found clean: the commonest lookup of a walk, kept apart
         self._clean_keys: set[str] = set()
+        self._int_names: dict[str, bool] = {}  # (reads_int's answer for a small number's key)
         self._digest_key = os.urandom(16)
 
     @property
@@ -385,7 +389,17 @@ class Scanner:
         is, as it does for a string."""
         if v >= MIN_INT or v <= -MIN_INT:
             return True
-        return bool(key) and v >= 0 and bool(self.engine.key_info(key).triggered_ids)
+        if v < 0 or not key:
+            return False
+        named = self._int_names.get(key)
+        if named is None:
+            # (a name is words, a version digit at most: a key holding a number or an id,
+            # as metric_17_step or a run's hex id, names no datum and is not classified)
+            named = _WORD_NAME.fullmatch(key) is not None and bool(self.engine.key_info(key).triggered_ids)
+            if len(self._int_names) >= _MEMO_MAX_ENTRIES:
+                self._int_names.clear()
+            self._int_names[key] = named
+        return named
 
     def scan_text(self, text: str, key: str = "") -> list[Hit]:
         """Hits in one string, embedded JSON included (offsets into ``text``): the reported
