@@ -108,9 +108,9 @@ _YAML_ITEM = re.compile(
     r"""(?m)^(?P<indent>[ \t]*)-[ \t]+"""
     r"""(?:(?P<plain>[^\s"'\[\]{}&*!|>%@`#][^\n#]*?)|"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\n]*)')[ \t]*\r?$"""
 )
-# a key made of words (a version digit at the end at most: cvv2): where a small number's
-# name can say what it is
-_WORD_NAME = re.compile(r"[A-Za-z][A-Za-z_.\-]{0,200}\d?")
+# a key made of words, flattened by any separator of the key grammar (. / : __ [n]), a
+# version digit at the end at most (cvv2): where a small number's name can say what it is
+_WORD_NAME = re.compile(r"[A-Za-z](?:[A-Za-z_.\-/:]|\[\d{1,9}\]){0,200}\d?")
 _DECODER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)
 # where an escaped backslash comes before a quote, one level of escaping is also read undone,
 # up to _UNESCAPE_LEVELS levels, so the escape-aware patterns read what is left

@@ -123,6 +123,8 @@ def test_a_small_integer_is_read_under_a_name_that_says_what_it_is():
     assert "4821" not in str(out) and "123" not in str(out) and "84736251" not in str(out)
     assert out["card"]["exp_month"] == 12
     assert cats(redact.scan({"payment": json.dumps({"cvv": 123})})) == [("/payment", "CREDIT_CARD")]
+    for flat in ("payment.card.cvc", "payment/card/cvc", "payment:cvc", "cards[0].cvv", "payment__cvv2"):
+        assert cats(redact.scan({flat: 912})) == [(f"/{flat.replace('/', '~1')}", "CREDIT_CARD")], flat
     clean = {"epochs": 10, "auth": {"retries": 3, "port": 8080}, "tokens": 512, "max_tokens": 256, "phone": 7}
     assert redact.scan(clean) == [] and redact.redact(clean).value == clean
 
