@@ -1128,12 +1128,25 @@ def _nests_under_credential(text: str) -> bool:
     on its line, a deeper key after it), and is cheap for PyYAML to parse."""
     if text.count("[") + text.count("{") > _YAML_FLOW:
         return False
+    bare = _YAML_BARE_KEY.search(text) is not None
     for n, m in enumerate(_YAML_PARENT.finditer(text)):
         if n >= _YAML_PARENTS:
             return False
-        if classify_key(m["name"].strip()) is KeyClass.CREDENTIAL:
+        name = m["name"].strip()
+        if classify_key(name) is KeyClass.CREDENTIAL or (bare and _qualifies_bare_key(name)):
             return True
     return False
+
+
+# a bare ``key:`` nested in a YAML mapping, which its parent may qualify (``shodan:`` then
+# ``key: ...``, as ``{"shodan": {"key": ...}}`` is read)
+_YAML_BARE_KEY = re.compile(r"(?m)^[ \t]+(?:- )?[\"']?(?:key|Key|KEY|keys|Keys|KEYS)[\"']?:[ \t]+[^\s#]")
+
+
+def _qualifies_bare_key(parent: str) -> bool:
+    """A mapping under ``parent`` holds a credential under a bare ``key``: the parent
+    qualifies it as a flattened key's parent does (``shodan.key``, ``account.key``)."""
+    return classify_key(child_context(parent, "key")) is KeyClass.CREDENTIAL
 
 
 _YAML_MAX = 65536
@@ -1151,13 +1164,22 @@ def _credential_subtrees(root: Any, key: str) -> list[tuple[str, Any]]:
     stack: list[tuple[Any, str, int]] = [(root, key, 0)]
     while stack:
         node, path, depth = stack.pop()
-        if depth > _EMBEDDED_DEPTH or not isinstance(node, yaml.MappingNode):
+        if depth > _EMBEDDED_DEPTH:
+            continue
+        if isinstance(node, yaml.SequenceNode):  # (a list's mappings nest as deep)
+            stack.extend((item, path, depth + 1) for item in reversed(node.value))
+            continue
+        if not isinstance(node, yaml.MappingNode):
             continue
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode) or isinstance(v, yaml.ScalarNode):
                 continue
             child = f"{path}.{k.value}" if path else str(k.value)
-            if classify_key(child) is KeyClass.CREDENTIAL:
+            if classify_key(child) is KeyClass.CREDENTIAL or (
+                isinstance(v, yaml.MappingNode)
+                and any(isinstance(kk, yaml.ScalarNode) and is_bare_key(str(kk.value)) for kk, _ in v.value)
+                and _qualifies_bare_key(str(k.value))
+            ):
                 out.append((child, v))
             else:
                 stack.append((v, child, depth + 1))

@@ -119,7 +119,8 @@ def test_digest_algorithm_names_keep_their_digits():
      "DBパスワード", "비밀번호", "סיסמה", "पासवर्ड", "รหัสผ่าน", "şifre", "db_key", "DATABASE_KEY",
      "privkey", "dbpass", "keypass", "otp_seed", "totpSeed", "db_pw", "ADMIN_PW", "X-Honeycomb-Team",
      "API密钥", "访问令牌", "アクセストークン", "秘密鍵", "토큰", "비밀키", "токен", "ТОКЕН", "секрет", "secreto",
-     "segredo", "jeton", "requirepass", "masterauth"],
+     "segredo", "jeton", "requirepass", "masterauth", "palavra-passe", "basic.auth.user.info",
+     "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "ssh_private_key_content"],
 )  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,
@@ -372,7 +373,10 @@ def test_a_yaml_scalar_on_the_line_after_its_key(text):
      "secrets:\n  acmeiot: \"Zq8m\\u004b2pLx9Tq7Wb4Rt6Y\"\n",
      "kind: ConfigMap\n---\ncredentials:\n  acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
      "inputs:\n  db_password:\n    description: the database's\n    default: Xk9pLm2Qa77wQ\n",
-     "on:\n  workflow_dispatch:\n    inputs:\n      api_token:\n        default: Zq8mK2pLx9Tq7Wb4Rt6Y\n"],
+     "on:\n  workflow_dispatch:\n    inputs:\n      api_token:\n        default: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
+     "jobs:\n  - name: train\n    secrets:\n      acmeiot: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
+     "shodan:\n  url: https://api.example.com\n  key: Zq8mK2pLx9Tq7Wb4Rt6Y\n",
+     "apis:\n  - account:\n      key: Zq8mK2pLx9Tq7Wb4Rt6Y\n"],
 )  # fmt: skip
 def test_yaml_text_nesting_leaves_under_a_credential_reads_them_as_a_mapping_does(text):
     """YAML text nests leaves under a credential's name as a mapping does (W&B's
@@ -394,6 +398,7 @@ def test_yaml_text_is_parsed_only_under_a_credential_and_not_deeply_nested() -> 
 
     assert _nests_under_credential("db_password:\n  value: [a, b]\n")
     assert not _nests_under_credential("model:\n  name: resnet\n  lr: 0.1\n")
+    assert not _nests_under_credential("sort:\n  key: created_at\n  order: desc\n")
     assert not _nests_under_credential("db_password:\n  value: " + "[" * 300 + "]" * 300 + "\n")
 
 
@@ -708,6 +713,9 @@ def test_a_credential_given_by_a_parent_is_told_apart(key: str, inherited: bool)
         ("api key = '{s}'", True),
         ("acmeiot key = '{s}'", True),
         ("Storage account key: {s}", True),
+        ("Mot de passe : {s}", True),
+        ("palavra passe: {s}", True),
+        ("sort de passe: {s}", False),
         ("export TOKEN={s}", True),
         ("CSRF token: {s}", False),
         ("next page token = '{s}'", False),

@@ -91,6 +91,8 @@ _CRED_WORDS = _words(
     # stems cover each
     "passwort kennwort contraseña contrasena motdepasse senha wachtwoord lösenord losenord "
     "hasło haslo salasana adgangskode passord heslo jelszó jelszo sifre "
+    # Portuguese as Portugal writes it (palavra-passe)
+    "palavrapasse "
     # the words for a secret and a token (Spanish and Italian secreto, Portuguese segredo,
     # French jeton)
     "secreto segredo jeton"
@@ -205,7 +207,7 @@ _NOT_PLURALS = _words("sass")
 _VALUE_TAIL = _words(
     "value str string b64 base64 raw hex plain plaintext text data encoded literal header "
     "headers secret key token pass pwd password v v1 v2 v3 new old current prod production "
-    "dev staging test live file_content contents bytes pem der json full base "
+    "dev staging test live file_content content contents bytes pem der json full base "
     "admin root superuser master replica readonly service svc sa db database app pepper"
 )
 # words before a credential word that turn it into a setting or a lookalike
@@ -414,7 +416,12 @@ def _classify_segment(words: list[str]) -> KeyClass:
             break
     head = words[-1]
     if pos >= 0:
-        if not all(t in _VALUE_TAIL for t in words[pos + 1 :]):
+        tail = words[pos + 1 :]
+        if tail[-2:] == ["user", "info"] or tail[-1:] == ["userinfo"]:
+            # the user information of RFC 3986, ``user:password``: the credential itself
+            # (Confluent's basic.auth.user.info, SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)
+            tail = tail[:-2] if tail[-1] == "info" else tail[:-1]
+        if not all(t in _VALUE_TAIL for t in tail):
             # a word after the credential word: a setting about it (password_min_length,
             # secret_name, api_key_env, token_count, password_hash)
             return KeyClass.SETTING

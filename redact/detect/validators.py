@@ -387,10 +387,20 @@ def assignment_name(c: Candidate) -> str:
         return name[1:]
     if not name.isalpha() or start < 2 or c.text[start - 1] not in " \t":
         return name
-    m = _WORD_BEFORE.search(c.text[max(0, start - 40) : start])
+    before = c.text[max(0, start - 80) : start]
+    m = _WORD_BEFORE.search(before)
     if m is None or m.group(1).lower() in _NOT_QUALIFIERS:
         return name
-    return f"{m.group(1)}_{name}"
+    named = f"{m.group(1)}_{name}"
+    if classify_key(named) is not KeyClass.CREDENTIAL:
+        # a credential's name written in three words (mot de passe, pass phrase in two):
+        # the words the grammar joins into one (motdepasse), as the key mot_de_passe is
+        first = _WORD_BEFORE.search(before, 0, m.start())
+        if first is not None and first.group(1).lower() not in _NOT_QUALIFIERS:
+            three = f"{first.group(1)}_{named}"
+            if classify_key(three) is KeyClass.CREDENTIAL:
+                return three
+    return named
 
 
 @validator
