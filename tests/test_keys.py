@@ -120,7 +120,7 @@ def test_digest_algorithm_names_keep_their_digits():
      "privkey", "dbpass", "keypass", "otp_seed", "totpSeed", "db_pw", "ADMIN_PW", "X-Honeycomb-Team",
      "API密钥", "访问令牌", "アクセストークン", "秘密鍵", "토큰", "비밀키", "токен", "ТОКЕН", "секрет", "secreto",
      "segredo", "jeton", "requirepass", "masterauth", "palavra-passe", "basic.auth.user.info",
-     "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "ssh_private_key_content"],
+     "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "ssh_private_key_content", "ldap_default_authtok"],
 )  # fmt: skip
 def test_one_grammar_dict_key_flattened_key_and_text(name):
     """A name works in text iff it works as a dict key: nested, flattened, ``k=v``,

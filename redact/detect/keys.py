@@ -85,6 +85,8 @@ _CRED_WORDS = _words(
     # the password directives of redis.conf (requirepass, and masterauth, the password a
     # replica gives its master), as Redis' --requirepass flag and CONFIG SET name them
     "requirepass masterauth "
+    # an authentication token as PAM and SSSD name a password (ldap_default_authtok)
+    "authtok "
     # the word for password in other languages written in Latin script (German, Spanish,
     # French, Portuguese, Dutch, Swedish, Polish, Finnish, Danish/Norwegian, Czech,
     # Hungarian, Turkish as identifiers write it); the secret-assignment detector's name
