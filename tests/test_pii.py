@@ -300,12 +300,18 @@ def test_digit_groups_after_words_that_are_not_a_phone_s_stay_clean():
 
 
 @pytest.mark.parametrize(
-    "key", ["phone_no", "mobileNumber", "fax_number", "whatsapp_number", "tel_no", "phone_numbers", "cell_no"]
-)
+    "key",
+    ["phone_no", "mobileNumber", "fax_number", "whatsapp_number", "tel_no", "phone_numbers", "cell_no",
+     "phonenumber", "PHONENUMBER", "mobileno", "Telefonnummer", "handy", "telefono_movil", "celular",
+     "電話番号", "电话", "手机号码", "携帯電話", "전화번호", "телефон"],
+)  # fmt: skip
 def test_a_phone_key_followed_by_number_or_no_is_a_phone_key(key):
     """``phone_no``, ``mobileNumber``, ``fax_number``: a phone's name then a word that only
     says it is a number reads as the phone's name, so a national format under it is found
-    as under ``phone``; ``cell_value`` and ``phone_id`` are no phone's names."""
+    as under ``phone``; so does the same glued in one case (``phonenumber``,
+    ``Telefonnummer``), a mobile phone's name in other languages, and the names of other
+    scripts (``電話番号``, ``전화번호``), as the phone words of text are; ``cell_value`` and
+    ``phone_id`` are no phone's names."""
     from redact.detect.keys import KeyClass, classify_key
 
     assert classify_key(key) is KeyClass.PHONE
@@ -316,6 +322,9 @@ def test_a_phone_key_followed_by_number_or_no_is_a_phone_key(key):
         ("emailAddr", KeyClass.EMAIL),
         ("ip_addr", KeyClass.IP),
         ("social_security_no", KeyClass.SSN),
+        ("ssnnumber", KeyClass.SSN),
+        ("casino", KeyClass.NEUTRAL),
+        ("serialnumber", KeyClass.NEUTRAL),
     ):
         assert classify_key(key2) is kind
 

@@ -291,9 +291,25 @@ _NOT_SECRET_LEAF = _words(
     "experiment pipeline idempotency"
 )
 _EMAIL_WORDS = frozenset(["email", "emails", "mail", "e_mail", "emailaddress", "mailaddress"])
-_PHONE_WORDS = _words("phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono whatsapp")
+_PHONE_WORDS = _words(
+    "phone phones telephone tel mobile cell cellphone msisdn fax telefon telefono whatsapp "
+    # a mobile phone in Spanish, Portuguese, Italian and German (telefono_movil, celular,
+    # Handy, Mobil)
+    "movil móvil celular cellulare handy mobil rufnummer landline"
+)
+# the words for a telephone and its number in other scripts, also at a compound's end
+# (携帯電話, 手机号码): Chinese (simplified and traditional), Japanese, Korean, Russian,
+# Arabic, Hindi, as the phone detector's context words in text are
+_SCRIPT_PHONES = (
+    "电话", "電話", "手机", "手機", "手机号", "手機號", "手机号码", "手機號碼", "电话号码", "電話號碼",
+    "電話番号", "携帯", "携帯番号", "전화", "전화번호", "휴대폰", "휴대폰번호", "핸드폰", "телефон",
+    "هاتف", "جوال", "موبايل", "फ़ोन", "फोन", "मोबाइल",
+)  # fmt: skip
 # words after a personal datum's name that say only how it is held (phone_no, email_addr)
 _PERSONAL_TAIL = _words("number numbers no nos num nr addr addrs address addresses")
+# ... glued to the datum's name in one case (phonenumber, PHONENUMBER, Telefonnummer,
+# mobileno): read apart, as phone_number is
+_GLUED_PERSONAL_TAIL = re.compile(r"^(?P<head>[a-z]{2,}?)(?:numbers?|nummer|nos?|num|nr)$")
 _SSN_WORDS = frozenset(["ssn", "ssns", "socsec", "tin"])
 _SSN_ENDINGS = ("ssn_number", "social_security", "social_security_number", "tax_id", "taxpayer_id")
 _IP_WORDS = frozenset(["ip", "ips", "ipv4", "ipv6", "ipaddr", "ipaddress"])
@@ -459,6 +475,11 @@ def _personal_kind(words: list[str]) -> KeyClass:
     while end > 1 and words[end - 1] in _PERSONAL_TAIL:
         end -= 1
     head, joined = words[end - 1], "_".join(words[:end])
+    if not head.isascii():
+        if head.endswith(_SCRIPT_PHONES):
+            return KeyClass.PHONE
+    elif head not in _PHONE_WORDS and (glued := _GLUED_PERSONAL_TAIL.match(head)) is not None:
+        head = glued["head"]
     if head in _EMAIL_WORDS or joined.endswith("email_address"):
         return KeyClass.EMAIL
     if head in _PHONE_WORDS or joined.endswith(("phone_number", "contact_number")):

@@ -293,7 +293,9 @@ def password_hash(c: Candidate) -> bool:
 
 # ---------------------------------------------------------------- key names
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_SEP = re.compile(r"[^a-z0-9]+")
+# (letters and digits of every script are kept: 電話番号 and db_пароль name what they hold
+# to the validators that read the key, as phone and db_password do)
+_SEP = re.compile(r"[\W_]+")
 
 
 def normalize_key(key: str) -> str:
