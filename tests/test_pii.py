@@ -481,14 +481,18 @@ def test_a_slice_after_a_name_is_no_ipv6_address():
 @pytest.mark.parametrize("key", ["ip", "ipv6", "server.ipv6", "IPv6Address", "host_ipv6_address", "peerIPv6"])
 def test_a_short_ipv6_address_under_an_address_key_is_found(key):
     """``1::``, ``1::1`` and ``a::b`` are IPv6 addresses of three characters or fewer: under
-    a key that names an address (``ipv6``, ``IPv6Address``) they are reported; in text and
-    under other keys they are a scope operator's shape and stay clean."""
+    a key that names an address (``ipv6``, ``IPv6Address``) they are reported, and in text
+    after a word that does (``ip: 1::8``, ``inet6 1::2/64``); in other text and under other
+    keys they are a scope operator's shape and stay clean."""
     from redact.detect.keys import KeyClass, classify_key
 
     assert classify_key(key) is KeyClass.IP
     for value in ("1::", "1::1", "a::b"):
         assert [f.category for f in redact.scan({key: value})] == ["IP_ADDRESS"], (key, value)
         assert redact.scan({"description": value}) == [] and cats(f"use {value} here") == []
+        assert cats(f"std::{value}") == [] and cats(f"x = {value}") == []
+        for said in (f"ip: {value}", f"IPv6 address {value}", f"inet6 {value}/64", f"host={value}"):
+            assert [c[0] for c in cats(said)] == ["IP_ADDRESS"], said
 
 
 @pytest.mark.parametrize(

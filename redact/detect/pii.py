@@ -894,6 +894,10 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     return None if addr.is_unspecified else addr  # 0.0.0.0 (any address) names no host
 
 
+# a word right before a short IPv6 address (1::8) that says it is one, as an IP key does
+_ADDRESS_WORD = re.compile(r"(?i)\b(?:ip|ipv6|inet6?|addr(?:ess)?|host)\b\W{0,3}$")
+
+
 def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
     s = c.span
     if s.count(":") < 2:
@@ -904,8 +908,13 @@ def _ipv6_plausible(c: Candidate) -> ipaddress.IPv6Address | None:
         return None
     if addr.is_unspecified:
         return None
-    if sum(ch.isalnum() for ch in s) < 3 and not addr.is_loopback and classify_key(c.key) is not KeyClass.IP:
-        return None  # (1::1, a::b: a scope operator's shape, unless the key names an address)
+    if (
+        sum(ch.isalnum() for ch in s) < 3
+        and not addr.is_loopback
+        and classify_key(c.key) is not KeyClass.IP
+        and _ADDRESS_WORD.search(c.before(24)) is None
+    ):
+        return None  # (1::1, a::b: a scope operator's shape, unless the key or a word names an address)
     if s.endswith("::") and not any(ch.isdigit() for ch in s):
         return None  # a word of hex letters before ``::`` (``cafe::``, ``add::``): code, not a network
     return addr
