@@ -134,6 +134,10 @@ class Canaries:
         )
         return Canary("ipv6", address, [address])
 
+    def ipv4(self) -> Canary:
+        address = f"52.{self.rng.randint(10, 250)}.{self.rng.randint(10, 250)}.{self.rng.randint(10, 250)}"
+        return Canary("ipv4", address, [address])
+
     def one_of_each(self) -> list[Canary]:
         key_id, secret = self.aws()
         return [key_id, secret, self.github(), self.slack(), self.openai(), self.uri(),

@@ -643,6 +643,11 @@ def test_a_card_in_a_product_stays_an_operand() -> None:
         (("email", "phone"), "_"),
         (("github", "phone"), "."),
         (("iban", "phone"), "+"),
+        (("uri", "phone"), "-"),
+        (("uri", "phone"), "_"),
+        (("uri", "ipv4"), "-"),
+        (("email", "ipv4"), "."),
+        (("email", "ipv4"), "-"),
     ],
 )
 def test_values_joined_by_a_colon_or_before_a_phone_number_leave_nothing_readable(
@@ -651,7 +656,10 @@ def test_values_joined_by_a_colon_or_before_a_phone_number_leave_nothing_readabl
     """An IPv6 address joined by ``:`` to a finding before it (its own edge refuses a
     ``:``, which would continue its groups), and a phone number that starts with ``+`` or ``(``
     joined by ``_ . +`` to a finding before it: the finding read first is blanked with the
-    joiner, and the address or number is read on its own."""
+    joiner, and the address or number is read on its own. After a word and one joiner (a
+    URI's database name, ``.../db-+44 20 ...``, ``.../db-52.1.2.3``) a phone number and an
+    IPv4 address are read where they start; after an address's domain and a ``.``, a
+    dotted quad ends the domain (no top-level domain is a number)."""
     from canaries import Canaries, readable
 
     for seed in range(12):

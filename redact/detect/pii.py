@@ -456,8 +456,8 @@ def _ends_strict(text: str, pos: int) -> bool:
 
 
 def finding_starts_at(text: str, pos: int, depth: int = 1) -> bool:
-    """A complete card (or two glued), SSN, compact IBAN of its registry length, e-mail address or
-    provider token with a documented prefix starts at ``pos`` of ``text``; with ``depth``,
+    """A complete card (or two glued), SSN, compact IBAN of its registry length, IPv4 address,
+    e-mail address or provider token with a documented prefix starts at ``pos`` of ``text``; with ``depth``,
     also a card or SSN that is itself joined by one ``_ . + / -`` to such a finding after it
     (a chain of three values)."""
     tail = text[pos : pos + _GLUE_WINDOW]
@@ -477,7 +477,14 @@ def finding_starts_at(text: str, pos: int, depth: int = 1) -> bool:
     n = iban_length(tail[:2]) if tail[:2].isalpha() else None
     if n is not None and _IBAN_COMPACT.fullmatch(tail[:n]) and _iban_at(tail[:n]):
         return True
+    m = _IPV4_HEAD.match(tail)
+    if m and all(int(octet) <= 255 for octet in m.groups()):
+        return True  # (ann@example.org.52.98.145.217: no domain's last label is a number)
     return bool(_TOKEN_HEAD.match(tail) or _EMAIL_HEAD.match(tail))
+
+
+# a whole dotted quad, nothing of a longer number or a name after it
+_IPV4_HEAD = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w.]|\.\d)")
 
 
 @validator
@@ -866,6 +873,13 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     before = raw.lower()
     if _VERSION_WORDS.search(before) or _NUMBERING_BEFORE.search(before):
         return None
+    after_word = c.start >= 2 and c.text[c.start - 1] == "-" and c.text[c.start - 2].isalpha()
+    if (
+        after_word
+        and sum(len(p) == 1 for p in parts) >= 2
+        and not (kind == 2 or any(w in before for w in _IP_WORDS) or _CONNECTION_WORDS.search(before))
+    ):
+        return None  # a word, a hyphen and a version's shape (nccl-2.18.3.1), not host-10.0.0.1
     if sum(len(p) == 1 for p in parts) >= 2 and len(parts[0]) < 3:
         # (12.1.3.1, 8.9.2.26: a version's shape; a major version of three digits is none,
         # so "example.com 192.168.0.1", a hosts-style pair, is an address)
