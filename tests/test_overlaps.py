@@ -202,14 +202,20 @@ def test_duplicate_keys_in_embedded_json_are_all_scanned():
         "ann.fake@example.compassword=FkPtCEATBpBgvz",
         "ann.fake@example.comAKIAC2ZC2VXJLE7AXORH",
         "AKIAC2ZC2VXJLE7AXORHpassword=FkPtCEATBpBgvz",
+        "4111111111111111password=FkPtCEATBpBgvz",
+        "52.94.236.248password=FkPtCEATBpBgvz",
     ],
 )
 def test_glued_provider_tokens_and_assignments(value):
     """Provider tokens with a distinctive prefix and credential assignments glued to the
-    previous or next token without a separator are still masked."""
+    previous or next token without a separator are still masked; a credential's name
+    glued after a number (a card, an address) is read from its first letter, as after a
+    blank, while after an identifier's digits (``v2token``) the name is the identifier."""
     out = _redacted(value)
-    for part in ("AKIAC2ZC2VXJLE7AXORH", "8aspm4G7VmSUfOoD6V1vrORcmn0iSH2JWh3d", "FkPtCEATBpBgvz"):
+    for part in ("AKIAC2ZC2VXJLE7AXORH", "8aspm4G7VmSUfOoD6V1vrORcmn0iSH2JWh3d", "FkPtCEATBpBgvz",
+                 "41111111111", "52.94.236.248"):  # fmt: skip
         assert part not in out
+    assert redact.scan({"v": "v2token=FkPtCEATBpBgvz"}) == []
 
 
 def _glue_canaries(r: random.Random) -> list[tuple[str, str]]:
