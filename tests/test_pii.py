@@ -554,9 +554,20 @@ def test_a_full_ipv6_address_glued_to_a_value_or_a_word_is_masked(before, after)
     assert not any(group in out for group in ("1450", "4001", "7f3", "200e")), out
 
 
-@pytest.mark.parametrize("before, after", [("AUTOIP_", "_0"), ("a\\n", "\\nb"), ("ip:", ""), ("peer ", ",")])
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("AUTOIP_", "_0"),
+        ("a\\n", "\\nb"),
+        ("ip:", ""),
+        ("peer ", ","),
+        ("host-", " up"),
+        ("https://x.example.org/db-", ""),
+    ],
+)
 def test_ipv4_after_an_underscore_or_an_escaped_line_break_is_found(before, after):
-    """An IPv4 address joined to a word by ``_`` or after an escaped line break is read."""
+    """An IPv4 address joined to a word by ``_`` or after an escaped line break is read, and
+    after a hyphen following a host's word or a URL's path."""
     value = f"{before}81.2.69.160{after}"
     assert cats(value) == [("IP_ADDRESS", "ip-public", "81.2.69.160")]
 
@@ -582,10 +593,13 @@ def test_ip_policy_acts_per_class():
 @pytest.mark.parametrize(
     "value, key",
     [("8.6.1.6", "cudnn_version"), ("cudnn 8.6.1.6", "value"), ("torch==2.1.0.10", "value"),
-     ("v10.20.30.40", "value"), ("1.2.3.4.5", "value"), ("12:30:45", "value"), ("00:1a:2b:3c:4d:5e", "value")],
+     ("v10.20.30.40", "value"), ("1.2.3.4.5", "value"), ("12:30:45", "value"), ("00:1a:2b:3c:4d:5e", "value"),
+     ("nccl-2.18.3.1", "value"), ("/usr/local/perl-5.6.78.9", "value"), ("layers-64.64.64.64", "value")],
 )  # fmt: skip
 def test_ip_lookalikes(value, key):
-    """Version numbers, times and MAC addresses are not addresses of any class."""
+    """Version numbers, times and MAC addresses are not addresses of any class; nor is a
+    version or a list of sizes after a word and a hyphen (a host's word, an address or a
+    URL before the hyphen make a dotted quad there one: ``host-10.0.0.1``)."""
     assert [c for c in cats(value, key=key) if c[0] == "IP_ADDRESS"] == []
 
 

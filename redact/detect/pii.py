@@ -873,13 +873,22 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     before = raw.lower()
     if _VERSION_WORDS.search(before) or _NUMBERING_BEFORE.search(before):
         return None
-    after_word = c.start >= 2 and c.text[c.start - 1] == "-" and c.text[c.start - 2].isalpha()
     if (
-        after_word
-        and sum(len(p) == 1 for p in parts) >= 2
+        c.start >= 2
+        and c.text[c.start - 1] == "-"
+        and c.text[c.start - 2].isalpha()
+        and (
+            sum(len(p) == 1 for p in parts) >= 2
+            or _PLAIN_WORD_BEFORE.search(c.text, max(0, c.start - 64), c.start - 1)
+        )
         and not (kind == 2 or any(w in before for w in _IP_WORDS) or _CONNECTION_WORDS.search(before))
     ):
-        return None  # a word, a hyphen and a version's shape (nccl-2.18.3.1), not host-10.0.0.1
+        # a word, a hyphen and a version's shape name a thing and its version (nccl-2.18.3.1,
+        # .../perl-5.6.78.9, #h-17.13.4.1), and a plain word its sizes (layers-64.64.64.64);
+        # after an address's or a URL's word a dotted quad is a value glued on
+        # (ann@example.org-52.1.2.3, .../db-52.1.2.3), and after an address's word one
+        # (host-10.0.0.1)
+        return None
     if sum(len(p) == 1 for p in parts) >= 2 and len(parts[0]) < 3:
         # (12.1.3.1, 8.9.2.26: a version's shape; a major version of three digits is none,
         # so "example.com 192.168.0.1", a hosts-style pair, is an address)
@@ -907,6 +916,10 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     addr = ipaddress.IPv4Address(".".join(str(int(p)) for p in parts) if padded else c.span)
     return None if addr.is_unspecified else addr  # 0.0.0.0 (any address) names no host
 
+
+# a run of letters, digits, _ and - up to the hyphen before a dotted quad, from a blank, a
+# quote, a bracket or the text's start: a plain word, not a host, an address or a URL
+_PLAIN_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\"'`(\[{,;=]))[\w-]{1,63}\Z")
 
 # a word right before a short IPv6 address (1::8) that says it is one, as an IP key does
 _ADDRESS_WORD = re.compile(r"(?i)\b(?:ip|ipv6|inet6?|addr(?:ess)?|host)\b\W{0,3}$")
