@@ -53,6 +53,21 @@ def test_references_are_not_credentials(value):
     assert redact.scan({"db_password": value}) == []
 
 
+def test_a_setting_naming_a_reference_is_no_credential() -> None:
+    """Redshift's ``CREDENTIALS 'aws_iam_role=arn:...'`` names a role to assume: one
+    ``name=value`` pair whose name is a setting's and whose value is a reference is no
+    credential, while key pairs and a password that holds ``=`` still are."""
+    assert (
+        redact.scan(
+            {"sql": "COPY t FROM 's3://b/k' CREDENTIALS 'aws_iam_role=arn:aws:iam::123456789012:role/x'"}
+        )
+        == []
+    )
+    assert redact.scan({"sql": "password=Fk9=arn:aws:x"}) != []
+    keys = "CREDENTIALS 'aws_access_key_id=AKIAC2ZC2VXJLE7AXORH;aws_secret_access_key=Xk9mQ2vLp7wZr4TqXk9mQ2vLp7wZr4TqAbCdEfGh'"
+    assert "Xk9mQ2vLp7wZr4Tq" not in redact.redact({"sql": keys}).value["sql"]
+
+
 def _token() -> str:
     """A generated credential-shaped value: letters and digits, 18 characters."""
     return "Q7" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(16))

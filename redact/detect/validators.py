@@ -824,6 +824,21 @@ def is_code_expression(span: str, following: str) -> bool:
     )
 
 
+# a setting's name in snake case and = at a value's start (aws_iam_role=, role_arn=)
+_SETTING_PAIR = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+){1,7}=")
+
+
+def _names_a_reference(span: str) -> bool:
+    """``span`` is one ``name=value`` pair whose value is a reference (an ARN, a path, a
+    secret manager's name) and whose name is no credential's: Redshift's and Snowflake's
+    ``CREDENTIALS 'aws_iam_role=arn:...'`` names a role to assume."""
+    m = _SETTING_PAIR.match(span)
+    if m is None or ";" in span:
+        return False
+    name = m.group()[:-1]
+    return is_reference(span[m.end() :]) and classify_key(name) is not KeyClass.CREDENTIAL
+
+
 @validator
 def credential_value(c: Candidate) -> bool:
     """The span is credential-like and the value around it is not a reference (an ARN or a
@@ -853,6 +868,8 @@ def credential_value(c: Candidate) -> bool:
         return False  # --password -v, --token -Dkey=value: the next flag, not a value
     if _ASSIGNMENT_OPENING.fullmatch(c.span.strip().strip("'\"`")):
         return False  # auth = "token=" + ...: the opening of an assignment a program builds
+    if "=" in c.span and _names_a_reference(c.span):
+        return False  # CREDENTIALS 'aws_iam_role=arn:aws:iam::...': a role named, no secret
     if c.match is not None and "name" in c.match.re.groupindex and _closes_literal(c):
         return False  # 'api_key=' + os.environ['K']: the quote after = ends the name's literal
     if _TEMPLATE_FILLED.match(c.text, c.end):
