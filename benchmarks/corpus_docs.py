@@ -430,6 +430,11 @@ ASSIGNMENTS: tuple[tuple[str, str], ...] = (
     ("jvm-system-property", "java -Dtoken={v} -jar trainer.jar"),
     ("cmake-define", "cmake -DAPI_KEY={v} .."),
     ("note-identifier", "note: the db_password is {v} until rotation"),
+    # RFC 3986's user information as Confluent's Schema Registry clients name it, SSSD's
+    # authentication token, and a name of three words (French) before a colon
+    ("confluent-user-info", "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=svc-ml:{v}"),
+    ("sssd-authtok", "[domain/corp]\nldap_default_authtok = {v}\n"),
+    ("french-three-words", "Mot de passe : {v}"),
 )
 
 CONNECTIONS: tuple[tuple[str, str], ...] = (
@@ -472,6 +477,10 @@ CONNECTIONS: tuple[tuple[str, str], ...] = (
         "oracle-connect-descriptor",
         "sqlplus ml_user/{v}@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=db.internal)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=features)))",
     ),
+    # LDAP simple binds as go-ldap's Bind(username, password) and PHP's ldap_bind(link, dn,
+    # password) take them
+    ("go-ldap-bind", 'err = l.Bind("cn=read-only-admin,dc=example,dc=com", "{v}")'),
+    ("php-ldap-bind", '$ok = ldap_bind($ds, "uid=svc,ou=people,dc=example,dc=com", "{v}");'),
 )
 
 
@@ -680,6 +689,17 @@ def _pii_cases(rng: random.Random) -> list[Case]:
     for _ in range(10):
         nanp = f"({rng.randint(201, 989)}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
         out.append(Case("phone", nanp, frozenset({"PHONE_NUMBER"}), "phone-nanp-national"))
+    # national formats under a phone's name as a database column or another language
+    # writes it (one word, or another script)
+    for region, key in (
+        ("GB", "phonenumber"),
+        ("DE", "Telefonnummer"),
+        ("JP", "電話番号"),
+        ("KR", "전화번호"),
+    ):
+        ex = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.FIXED_LINE)
+        national = phonenumbers.format_number(ex, phonenumbers.PhoneNumberFormat.NATIONAL)
+        out.append(Case(key, national, frozenset({"PHONE_NUMBER"}), "phone-national-under-key"))
     for _ in range(12):
         pub = f"{rng.choice([23, 34, 52, 81, 104, 151, 185])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
         priv = rng.choice(
@@ -707,6 +727,13 @@ def _pii_cases(rng: random.Random) -> list[Case]:
                 Case("notes", f"refund to {spaced} this week", frozenset({"IBAN_CODE"}), "iban-spaced"),
                 Case("bank_account", dashed, frozenset({"IBAN_CODE"}), "iban-dashed"),
             ]
+            if len(iban) % 4 not in (0, 1):
+                # the last characters in two groups, as some statements print them
+                head, tail = spaced.rsplit(" ", 1)
+                split = f"{head[:-1]} {head[-1]}{tail}" if len(tail) < 3 else f"{head} {tail[:-1]} {tail[-1]}"
+                out.append(
+                    Case("notes", f"IBAN: {split} (statement)", frozenset({"IBAN_CODE"}), "iban-short-groups")
+                )
     return out
 
 
@@ -789,6 +816,18 @@ def _credential_cases(rng: random.Random) -> list[Case]:
         x, y, d = (_b64url(rng, 32) for _ in range(3))
         jwk = {"kty": "EC", "crv": "P-256", "kid": "signing-1", "x": x, "y": y, "d": d}
         out.append(Case("signing_jwks", json.dumps({"keys": [jwk]}), frozenset({"SECRET"}), "jwk-private-ec"))
+        # Oracle's unquoted password, an identifier (CREATE USER ... IDENTIFIED BY name)
+        ident = (
+            rng.choice(UPPER + LOWER) + "".join(rng.choice(ALNUM + "_") for _ in range(11)) + rng.choice(DIG)
+        )
+        out.append(
+            Case(
+                "migration_sql",
+                f"CREATE USER ml_reader IDENTIFIED BY {ident} DEFAULT TABLESPACE users;",
+                frozenset({"SECRET"}),
+                "oracle-unquoted-password",
+            )
+        )
         # a numeric password (a PIN-like database password) under a password's name
         pin = "".join(rng.choice("0123456789") for _ in range(8))
         while pin[:2] in ("19", "20"):  # (a date is not one)
