@@ -103,6 +103,18 @@ def test_a_version_suffix_keeps_a_credential_key(key):
     assert classify_key(key) is KeyClass.CREDENTIAL
 
 
+def test_a_normalised_key_keeps_the_letters_of_every_script():
+    """``normalize_key`` (what the validators read a key by) keeps letters and digits of any
+    script with their combining marks, as the key grammar's words do: a key in another
+    script was normalised to nothing (``電話番号`` -> ``""``, ``db_пароль`` -> ``db``)."""
+    from redact.detect.validators import normalize_key
+
+    assert normalize_key("DB-Password") == "db_password"
+    assert normalize_key("電話番号") == "電話番号"
+    assert normalize_key("db_пароль") == "db_пароль"
+    assert normalize_key("पासवर्ड") == "पासवर्ड"
+
+
 def test_digest_algorithm_names_keep_their_digits():
     """``md5``, ``sha256``: the digits are part of the word (``password2`` drops them)."""
     assert key_words("data_md5") == ["data", "md5"]

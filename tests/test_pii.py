@@ -594,7 +594,8 @@ def test_ip_policy_acts_per_class():
     "value, key",
     [("8.6.1.6", "cudnn_version"), ("cudnn 8.6.1.6", "value"), ("torch==2.1.0.10", "value"),
      ("v10.20.30.40", "value"), ("1.2.3.4.5", "value"), ("12:30:45", "value"), ("00:1a:2b:3c:4d:5e", "value"),
-     ("nccl-2.18.3.1", "value"), ("/usr/local/perl-5.6.78.9", "value"), ("layers-64.64.64.64", "value")],
+     ("nccl-2.18.3.1", "value"), ("/usr/local/perl-5.6.78.9", "value"), ("layers-64.64.64.64", "value"),
+     ("dims:layers-64.64.64.64", "value")],
 )  # fmt: skip
 def test_ip_lookalikes(value, key):
     """Version numbers, times and MAC addresses are not addresses of any class; nor is a

@@ -918,8 +918,9 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
 
 
 # a run of letters, digits, _ and - up to the hyphen before a dotted quad, from a blank, a
-# quote, a bracket or the text's start: a plain word, not a host, an address or a URL
-_PLAIN_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\"'`(\[{,;=]))[\w-]{1,63}\Z")
+# quote, a bracket, a separator of pairs or the text's start: a plain word, not a host, an
+# address or a URL
+_PLAIN_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\"'`(\[{,;=:|]))[\w-]{1,63}\Z")
 
 # a word right before a short IPv6 address (1::8) that says it is one, as an IP key does
 _ADDRESS_WORD = re.compile(r"(?i)\b(?:ip|ipv6|inet6?|addr(?:ess)?|host)\b\W{0,3}$")

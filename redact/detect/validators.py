@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import regex
+
 from redact.detect.keys import (
     KeyClass,
     classify_key,
@@ -293,14 +295,16 @@ def password_hash(c: Candidate) -> bool:
 
 # ---------------------------------------------------------------- key names
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-# (letters and digits of every script are kept: 電話番号 and db_пароль name what they hold
-# to the validators that read the key, as phone and db_password do)
-_SEP = re.compile(r"[\W_]+")
+# (letters and digits of every script are kept, with their combining marks as the key
+# grammar's words keep them: 電話番号, पासवर्ड and db_пароль name what they hold to the
+# validators that read the key, as phone and db_password do)
+_SEP = regex.compile(r"[\W_]+")
 
 
 def normalize_key(key: str) -> str:
     """``dbPassword`` / ``db.password`` / ``DB-PASSWORD`` -> ``db_password``."""
-    return _SEP.sub("_", _CAMEL.sub("_", key).lower()).strip("_")
+    normalized: str = _SEP.sub("_", _CAMEL.sub("_", key).lower())
+    return normalized.strip("_")
 
 
 def sensitive_key(key: str) -> bool:
