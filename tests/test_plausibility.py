@@ -53,6 +53,28 @@ def test_references_are_not_credentials(value):
     assert redact.scan({"db_password": value}) == []
 
 
+@pytest.mark.parametrize(
+    "value", ["AES-256", "AES-128-GCM", "RSA-4096", "ChaCha20-Poly1305", "HS256", "P-256", "secp256k1"]
+)
+def test_an_algorithms_name_is_no_credential(value: str) -> None:
+    """A cipher's, a signature's or a curve's name says what a key is, not the key: "the
+    encryption key is AES-256", ``signing_key: HS256``. A key's value beside it is read."""
+    assert not credential_like(value)
+    assert redact.scan({"note": f"the encryption key is {value}"}) == []
+    assert redact.scan({"signing_key": value}) == []
+    assert redact.scan({"note": "the encryption key is Xk9mQ2vLp7wZr4Tq"}) != []
+
+
+@pytest.mark.parametrize(
+    "name", ["Account key", "Storage account key", "Master key", "License key", "Service key"]
+)
+def test_a_qualified_keys_name_in_prose(name: str) -> None:
+    """ "Account key - V", "Master key is V": the qualifiers of a key the key grammar knows
+    name it in a sentence as "API key" does."""
+    for text in (f"{name} - Xk9mQ2vLp7wZr4Tq", f"{name} is Xk9mQ2vLp7wZr4Tq"):
+        assert "Xk9mQ2vLp7wZr4Tq" not in redact.redact({"note": text}).value["note"], text
+
+
 def test_a_setting_naming_a_reference_is_no_credential() -> None:
     """Redshift's ``CREDENTIALS 'aws_iam_role=arn:...'`` names a role to assume: one
     ``name=value`` pair whose name is a setting's and whose value is a reference is no

@@ -616,6 +616,18 @@ _NO_SUCCESSOR: frozenset[str] = frozenset()
 _SIZED_TYPE = re.compile(r"[A-Za-z][A-Za-z ]{1,30}\([ \t]*\d{1,5}(?:[ \t]*,[ \t]*\d{1,3})?[ \t]*\)")
 
 
+# the name of a cipher, a hash, a signature or a curve, with its size and mode (AES-256,
+# AES-128-GCM, RSA-4096, ChaCha20-Poly1305, HS256, P-256, secp256k1): what a key is, not
+# the key ("the encryption key is AES-256")
+_ALGORITHM = re.compile(
+    r"(?i:aes|rsa|dsa|ecdsa|ecdh|des|3des|tdes|sha|sha2|sha3|hmac|md5|chacha20|xchacha20|poly1305"
+    r"|ed25519|ed448|x25519|x448|p|secp|blowfish|twofish|camellia|sm2|sm3|sm4|hs|rs|es|ps)"
+    r"(?:[-_/ ]?\d{1,4}(?:[a-z]\d{1,2})?)?"
+    r"(?:[-_/ ](?i:gcm|cbc|ctr|ecb|cfb|ofb|siv|ccm|poly1305|oaep|pss|pkcs1|pkcs1v15"
+    r"|sha\d{1,3}|hmac|\d{2,4}))*"
+)
+
+
 def credential_like(value: str) -> bool:
     """A value that is itself a credential, not a placeholder, flag, number, reference,
     filler or word."""
@@ -641,6 +653,8 @@ def credential_like(value: str) -> bool:
         return False  # a variable or type name, not its value
     if _SIZED_TYPE.fullmatch(v):
         return False  # a column's type and size (varchar(255), NUMERIC(10, 2), String(128))
+    if _ALGORITHM.fullmatch(v):
+        return False  # a cipher's or a signature's name (AES-256-GCM, RSA-4096, HS256, P-256)
     if (_NAME_WORDS.match(v) and _pronounceable(v)) or _STYLE.match(v):
         return False
     if _WORDS_ONLY.match(v) and classify_words(v) in _NAMED_PAIR:
