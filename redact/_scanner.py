@@ -1140,7 +1140,7 @@ def _nests_under_credential(text: str) -> bool:
 
 # a bare ``key:`` nested in a YAML mapping, which its parent may qualify (``shodan:`` then
 # ``key: ...``, as ``{"shodan": {"key": ...}}`` is read)
-_YAML_BARE_KEY = re.compile(r"(?m)^[ \t]+(?:- )?[\"']?(?:key|Key|KEY|keys|Keys|KEYS)[\"']?:[ \t]+[^\s#]")
+_YAML_BARE_KEY = re.compile(r"(?m)^[ \t]+(?:- )?[\"']?(?i:keys?)[\"']?:[ \t]+[^\s#]")
 
 
 def _qualifies_bare_key(parent: str) -> bool:

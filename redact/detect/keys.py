@@ -24,6 +24,7 @@ from functools import lru_cache
 import regex
 
 __all__ = [
+    "SCRIPT_PHONE_WORDS",
     "KeyClass",
     "classify_key",
     "classify_words",
@@ -297,12 +298,11 @@ _PHONE_WORDS = _words(
     # Handy, Mobil)
     "movil móvil celular cellulare handy mobil rufnummer landline"
 )
-# the words for a telephone and its number in other scripts, also at a compound's end
-# (携帯電話, 手机号码): Chinese (simplified and traditional), Japanese, Korean, Russian,
-# Arabic, Hindi, as the phone detector's context words in text are
-_SCRIPT_PHONES = (
-    "电话", "電話", "手机", "手機", "手机号", "手機號", "手机号码", "手機號碼", "电话号码", "電話號碼",
-    "電話番号", "携帯", "携帯番号", "전화", "전화번호", "휴대폰", "휴대폰번호", "핸드폰", "телефон",
+# the words for a telephone in other scripts, anywhere in a compound written without a
+# separator (携帯電話, 手机号码, 전화번호, мобильный): Chinese (simplified and traditional),
+# Japanese, Korean, Russian, Arabic, Hindi; the phone detector's words in text too
+SCRIPT_PHONE_WORDS = (
+    "电话", "電話", "手机", "手機", "携帯", "전화", "휴대폰", "핸드폰", "телефон", "мобильн",
     "هاتف", "جوال", "موبايل", "फ़ोन", "फोन", "मोबाइल",
 )  # fmt: skip
 # words after a personal datum's name that say only how it is held (phone_no, email_addr)
@@ -476,7 +476,7 @@ def _personal_kind(words: list[str]) -> KeyClass:
         end -= 1
     head, joined = words[end - 1], "_".join(words[:end])
     if not head.isascii():
-        if head.endswith(_SCRIPT_PHONES):
+        if any(w in head for w in SCRIPT_PHONE_WORDS):
             return KeyClass.PHONE
     elif head not in _PHONE_WORDS and (glued := _GLUED_PERSONAL_TAIL.match(head)) is not None:
         head = glued["head"]

@@ -23,7 +23,7 @@ import regex
 from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
-from redact.detect.keys import KeyClass, classify_key
+from redact.detect.keys import SCRIPT_PHONE_WORDS, KeyClass, classify_key
 from redact.detect.validators import Candidate, luhn_ok, ssn_ok, validator
 
 __all__ = [
@@ -543,8 +543,9 @@ _PHONE_WORDS = re.compile(
     r"|\b(?:rufnummer|nummer|num[ée]ro|n[úu]mero)\b|\blandline\b|\bsms\b"
     r"|\b(?:text|txt|reach|ring)(?:ed)?[ \t]+(?:me|us)\b"
     # the word in other scripts: Chinese, Japanese, Korean, Cyrillic, Arabic, Devanagari
-    r"|电话|電話|手机|手機|携帯|전화|휴대폰|핸드폰|телефон|\bтел\b|мобильн|هاتف|جوال|موبايل|फ़ोन|फोन|मोबाइल"
-    r"|\b(?:my|your|his|her|our|their|direct|office|home|work|emergency)\s+(?:[a-z]+\s+)?(?:number|no\.|line)\b)"
+    # (the key grammar's, as a phone key's name), and Russian's abbreviation
+    r"|\bтел\b|" + "|".join(SCRIPT_PHONE_WORDS) + r"|\b(?:my|your|his|her|our|their|direct|office|home|work"
+    r"|emergency)\s+(?:[a-z]+\s+)?(?:number|no\.|line)\b)"
 )
 
 
@@ -856,6 +857,12 @@ def ip_class(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return "private"
 
 
+def _address_context(kind: int, before: str) -> bool:
+    """The key names an address, or the lower-cased text before a dotted quad holds an
+    address's word (ip, host, peer, ...) or a connection's (connected, ping, route, ...)."""
+    return kind == 2 or any(w in before for w in _IP_WORDS) or _CONNECTION_WORDS.search(before) is not None
+
+
 def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     """Octets 0-255 without leading zeros, or all four padded to three digits
     (``010.001.020.003``, as fixed-width logs write them); not a version number
@@ -873,15 +880,13 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     before = raw.lower()
     if _VERSION_WORDS.search(before) or _NUMBERING_BEFORE.search(before):
         return None
+    short = sum(len(p) == 1 for p in parts)  # (one-digit parts: a version's mark)
     if (
         c.start >= 2
         and c.text[c.start - 1] == "-"
         and c.text[c.start - 2].isalpha()
-        and (
-            sum(len(p) == 1 for p in parts) >= 2
-            or _PLAIN_WORD_BEFORE.search(c.text, max(0, c.start - 64), c.start - 1)
-        )
-        and not (kind == 2 or any(w in before for w in _IP_WORDS) or _CONNECTION_WORDS.search(before))
+        and (short >= 2 or _PLAIN_WORD_BEFORE.search(c.text, max(0, c.start - 64), c.start - 1))
+        and not _address_context(kind, before)
     ):
         # a word, a hyphen and a version's shape name a thing and its version (nccl-2.18.3.1,
         # .../perl-5.6.78.9, #h-17.13.4.1), and a plain word its sizes (layers-64.64.64.64);
@@ -889,7 +894,7 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
         # (ann@example.org-52.1.2.3, .../db-52.1.2.3), and after an address's word one
         # (host-10.0.0.1)
         return None
-    if sum(len(p) == 1 for p in parts) >= 2 and len(parts[0]) < 3:
+    if short >= 2 and len(parts[0]) < 3:
         # (12.1.3.1, 8.9.2.26: a version's shape; a major version of three digits is none,
         # so "example.com 192.168.0.1", a hosts-style pair, is an address)
         m = _PACKAGE_BEFORE.search(before)
@@ -905,12 +910,7 @@ def _ipv4_plausible(c: Candidate) -> ipaddress.IPv4Address | None:
     if (
         all(len(p) == 1 for p in parts[:3])
         and len(set(parts)) > 1
-        and not (
-            kind == 2
-            or any(w in before for w in _IP_WORDS)
-            or _ADDRESS_TAIL.match(c.text, c.end)
-            or _CONNECTION_WORDS.search(before)
-        )
+        and not (_address_context(kind, before) or _ADDRESS_TAIL.match(c.text, c.end))
     ):
         return None  # 1.2.3.4-shaped: a version more often than an address without "ip" nearby
     addr = ipaddress.IPv4Address(".".join(str(int(p)) for p in parts) if padded else c.span)
