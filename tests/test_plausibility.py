@@ -810,6 +810,36 @@ def test_a_passphrase_of_capitalised_words_under_a_passwords_name_is_a_password(
 
 @pytest.mark.parametrize(
     "doc",
+    [{"password": "sunshine"}, {"POSTGRES_PASSWORD": "postgres"}, {"db_password": "wordpress"},
+     {"note": "export DB_PASSWORD=sunshine"}, {"note": "password = 'letmein'"},
+     {"note": "app --password sunshine"}, {"note": "environment:\n  MYSQL_PASSWORD: wordpress\n"},
+     {"note": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=postgres"}],
+)  # fmt: skip
+def test_one_lower_case_word_under_a_passwords_name_is_the_password(doc: dict[str, str]) -> None:
+    """One lower-case word reads as a setting's word, but under a password's own name and
+    written as a value (the whole value, a quoted literal, an environment line or a compose
+    file's environment entry, a flag's argument) it is the password."""
+    found = redact.scan(doc)
+    assert found and found[0].category in ("SECRET", "CONNECTION_STRING")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [{"password": "changeme"}, {"password": "example"}, {"password": "prompt"}, {"password": "keyring"},
+     {"password": "required"}, {"password": "disabled"}, {"password": "secret"}, {"auth_method": "password"},
+     {"pass": "forward"}, {"password_policy": "strict"}, {"password_hash": "bcrypt"},
+     {"password": "credentials"}, {"note": "password: sunshine"}, {"note": "Password: reset"},
+     {"note": "the password is stored in the keyring"}],
+)  # fmt: skip
+def test_a_word_that_says_how_a_password_is_given_is_no_password(doc: dict[str, str]) -> None:
+    """A stand-in, a source (``prompt``, ``keyring``), a state or a setting's word under a
+    password's name, a word under ``pass`` (a pass of an algorithm) or under a setting's
+    name, and a lower-case word on a YAML line or in prose stay as they are."""
+    assert redact.scan(doc) == []
+
+
+@pytest.mark.parametrize(
+    "doc",
     [{"password": "SecretStr"}, {"password": "PasswordInput"}, {"password": "TextField"},
      {"password": "YourPasswordHere"}, {"password": "MyPassword"}, {"password": "ExamplePassword"},
      {"credentials": "DefaultAzureCredential"}, {"token": "AccessToken"}, {"auth": "OAuthSession"},

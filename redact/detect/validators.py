@@ -1033,31 +1033,48 @@ _TYPE_KIND_WORDS = frozenset(
 )  # fmt: skip
 # a value written as one: the whole text, a quoted literal, an environment line's value
 # or a command's flag's argument (never a YAML line or an annotation, name: Value)
+# (and a compose file's environment entry, an environment variable's name and its value
+# on a line of their own: MYSQL_PASSWORD: wordpress, - POSTGRES_PASSWORD=postgres)
 _ENV_OR_FLAG_BEFORE = re.compile(
     r"(?:^|[\s;])(?:export[ \t]+)?[A-Z][A-Z0-9_]*=$|(?:^|\s)--?[A-Za-z][\w-]*[= ]$"
+    r"|(?:^|\n)[ \t]*(?:-[ \t]+)?[A-Z][A-Z0-9_]*:[ \t]+$"
 )
 
 
 def _passphrase(c: Candidate, span: str, key: str) -> bool:
     """Capitalised words joined (``CorrectHorseBatteryStaple``, ``WelcomeHome``) read as a
-    type's name, and words with blanks between them (``correct horse battery staple``) as
-    prose; under a password's own name, written as a value (the whole value or a quoted
-    literal; joined words also an environment line's value or a flag's argument), they
-    are the password. Not so when a word of theirs names a credential or a setting
+    type's name, words with blanks between them (``correct horse battery staple``) as
+    prose, and one lower-case word (``sunshine``, ``postgres``) as a setting's word; under
+    a password's own name, written as a value (the whole value or a quoted literal; joined
+    words and a word also an environment line's value or a flag's argument), they are the
+    password. Not so when a word of theirs names a credential or a setting
     (``SecretStr``, ``PasswordInput``, ``MaxLength``), the last one a kind of type
     (``TextField``), or, with blanks, when they read as a sentence or an instruction
-    (function words, punctuation: ``see the vault``, ``not set``)."""
+    (function words, punctuation: ``see the vault``, ``not set``); a lower-case word is
+    not one when it says how the password is given (``prompt``, ``keyring``, pg_hba's
+    ``trust``) or stands in for one (``changeme``, ``example``)."""
     if not key or last_key_word(key) not in _PASSWORD_WORDS:
         return False
-    if len(span) < 8 or is_placeholder(span) or _DOC_EXAMPLE.search(span):
+    word = _LOWER_WORD.fullmatch(span) is not None
+    if word and (
+        last_key_word(key) == "pass"  # (a pass of an algorithm too: pass: forward)
+        or span in _FUNCTION_WORDS
+        or span in _HOW_GIVEN
+        or span in _BOOL_NULL
+        or span in AUTH_SCHEMES
+    ):
+        return False
+    if (len(span) < 8 and not word) or is_placeholder(span) or _DOC_EXAMPLE.search(span):
         return False
     if classify_words(span) is not KeyClass.NEUTRAL:
         return False
     spaced = " " in span.strip()
     if spaced and (last_key_word(key) == "pass" or not _spaced_passphrase(span)):
         return False  # ("pass" alone names a pass of an algorithm too: pass: forward backward)
-    if not spaced and (
-        not _looks_like_type_name(span) or _WORD.findall(span)[-1].lower() in _TYPE_KIND_WORDS
+    if (
+        not spaced
+        and not word
+        and (not _looks_like_type_name(span) or _WORD.findall(span)[-1].lower() in _TYPE_KIND_WORDS)
     ):
         return False
     start, end = c.start, c.end
@@ -1071,6 +1088,17 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
     return whole or quoted or bool(_ENV_OR_FLAG_BEFORE.search(c.text[max(0, start - 128) : start]))
 
 
+# one lower-case word of 6 to 32 letters, a password's whole value (sunshine, postgres)
+_LOWER_WORD = re.compile(r"[a-z]{6,32}")
+# the words that say how a password is given or checked rather than being one: an
+# interactive or stored source (prompt, keyring, a file or the environment), a state, and
+# the authentication methods of PostgreSQL's pg_hba.conf and of other servers' settings
+_HOW_GIVEN = _words(
+    "prompt stdin keyring keychain interactive generate generated random hidden masked "
+    "redacted plaintext hashed encrypted unset inherit inherited missing provided manual "
+    "external kerberos radius reject scram ldaps anonymous certificate client server "
+    "secrets vaults envvar dotenv config settings ignore ignored allowed forbidden invalid"
+)
 # a diceware passphrase: 3 to 10 words of letters, numbers between them, no punctuation
 _PASSPHRASE_WORD = re.compile(r"[A-Za-z]{2,12}|\d{1,6}")
 # the words of a sentence or an instruction, which a passphrase drawn at random rarely holds
