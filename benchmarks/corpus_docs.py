@@ -389,6 +389,45 @@ def _password(rng: random.Random) -> str:
             return s
 
 
+def _word(rng: random.Random) -> str:
+    """A password of one lower-case word, as people choose them: 6-12 letters of syllables."""
+    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(3, 6)))
+
+
+# A word password's layouts, written as each format's documentation writes a value: the
+# official postgres and mysql images' compose files, Spring's properties and YAML, Maven's
+# settings.xml, .netrc, kubectl's --from-literal, Helm's --set, the JVM's keystore property.
+WORD_PASSWORDS: tuple[tuple[str, str], ...] = (
+    ("param", "{v}"),
+    (
+        "compose-env",
+        "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: {v}\n",
+    ),
+    ("compose-env-list", "environment:\n  - MYSQL_ROOT_PASSWORD={v}\n"),
+    ("spring-properties", "spring.datasource.password={v}"),
+    ("spring-yaml", "spring:\n  datasource:\n    username: ml\n    password: {v}\n"),
+    (
+        "maven-settings",
+        "<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>{v}</password>\n</server>",
+    ),
+    ("netrc", "machine api.example.com login trainer password {v}"),
+    ("kubectl-literal", "kubectl create secret generic db --from-literal=password={v}"),
+    ("helm-set", "helm install db bitnami/postgresql --set auth.password={v}"),
+    ("jvm-keystore", "java -Djavax.net.ssl.keyStorePassword={v} -jar trainer.jar"),
+    ("python-literal", 'conn = connect(user="ml", password="{v}")'),
+)
+# and the words in those places that are no password: a stand-in, how the password is
+# given, a flag named in a sentence
+WORD_NOT_PASSWORDS: tuple[tuple[str, str], ...] = (
+    ("password", "changeme"),
+    ("password", "prompt"),
+    ("password", "keyring"),
+    ("notes", "POSTGRES_PASSWORD=example"),
+    ("notes", "use the --username and --password options"),
+    ("notes", "authentication:\n  password: required\n"),
+)
+
+
 # Key names and layouts that announce a credential in text (documented config syntaxes:
 # dotenv, shell, YAML, INI, TOML, properties, CLI flags, HTTP headers).
 ASSIGNMENTS: tuple[tuple[str, str], ...] = (
@@ -750,6 +789,9 @@ def _credential_cases(rng: random.Random) -> list[Case]:
                 else "SECRET"
             )
             out.append(Case("notes", layout.format(v=_password(rng)), frozenset({cat}), f"assign-{name}"))
+        for name, layout in WORD_PASSWORDS:
+            key = "db_password" if name == "param" else "notes"
+            out.append(Case(key, layout.format(v=_word(rng)), frozenset({"SECRET"}), f"word-{name}"))
         for name, layout in CONNECTIONS:
             out.append(
                 Case(
@@ -1014,6 +1056,7 @@ LOOKALIKES: tuple[tuple[str, Any], ...] = (
 def _negatives(rng: random.Random) -> list[Case]:
     none: frozenset[str] = frozenset()
     out = [Case(key, value, none, "lookalike-" + key) for key, value in LOOKALIKES]
+    out += [Case(key, value, none, "word-not-password") for key, value in WORD_NOT_PASSWORDS]
     for i, ph in enumerate(DOC_PLACEHOLDERS):
         out += [
             Case("api_key", ph, none, "placeholder"),

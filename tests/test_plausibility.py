@@ -813,12 +813,17 @@ def test_a_passphrase_of_capitalised_words_under_a_passwords_name_is_a_password(
     [{"password": "sunshine"}, {"POSTGRES_PASSWORD": "postgres"}, {"db_password": "wordpress"},
      {"note": "export DB_PASSWORD=sunshine"}, {"note": "password = 'letmein'"},
      {"note": "app --password sunshine"}, {"note": "environment:\n  MYSQL_PASSWORD: wordpress\n"},
-     {"note": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=postgres"}],
+     {"note": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=postgres"},
+     {"note": "spring:\n  datasource:\n    password: tigerlily\n"}, {"note": "signing.password=tigerlily"},
+     {"note": "<server><id>x</id><password>tigerlily</password></server>"},
+     {"note": "machine api.example.com login alice password tigerlily"},
+     {"note": "helm install x --set auth.password=tigerlily"}, {"note": "mysql --password tigerlily -h db"}],
 )  # fmt: skip
 def test_one_lower_case_word_under_a_passwords_name_is_the_password(doc: dict[str, str]) -> None:
     """One lower-case word reads as a setting's word, but under a password's own name and
     written as a value (the whole value, a quoted literal, an environment line or a compose
-    file's environment entry, a flag's argument) it is the password."""
+    file's environment entry, a YAML, INI or properties line's whole value, an XML
+    element's text, a .netrc entry, a flag's argument) it is the password."""
     found = redact.scan(doc)
     assert found and found[0].category in ("SECRET", "CONNECTION_STRING")
 
@@ -828,13 +833,15 @@ def test_one_lower_case_word_under_a_passwords_name_is_the_password(doc: dict[st
     [{"password": "changeme"}, {"password": "example"}, {"password": "prompt"}, {"password": "keyring"},
      {"password": "required"}, {"password": "disabled"}, {"password": "secret"}, {"auth_method": "password"},
      {"pass": "forward"}, {"password_policy": "strict"}, {"password_hash": "bcrypt"},
-     {"password": "credentials"}, {"note": "password: sunshine"}, {"note": "Password: reset"},
-     {"note": "the password is stored in the keyring"}],
+     {"password": "credentials"}, {"note": "Password: reset"}, {"note": "password = CorrectHorse"},
+     {"note": "the password is stored in the keyring"}, {"note": "use the --username and --password options"},
+     {"note": "mysql --password options here"}],
 )  # fmt: skip
 def test_a_word_that_says_how_a_password_is_given_is_no_password(doc: dict[str, str]) -> None:
     """A stand-in, a source (``prompt``, ``keyring``), a state or a setting's word under a
     password's name, a word under ``pass`` (a pass of an algorithm) or under a setting's
-    name, and a lower-case word on a YAML line or in prose stay as they are."""
+    name, a word in prose (a flag named in a sentence, a word after it) and a class
+    assigned stay as they are."""
     assert redact.scan(doc) == []
 
 

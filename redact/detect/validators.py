@@ -1032,13 +1032,27 @@ _TYPE_KIND_WORDS = frozenset(
      "validator", "hasher")
 )  # fmt: skip
 # a value written as one: the whole text, a quoted literal, an environment line's value
-# or a command's flag's argument (never a YAML line or an annotation, name: Value)
+# or a command's flag's argument (never a YAML line or an annotation, name: Value, nor a
+# class assigned, name = Value)
 # (and a compose file's environment entry, an environment variable's name and its value
-# on a line of their own: MYSQL_PASSWORD: wordpress, - POSTGRES_PASSWORD=postgres)
+# on a line of their own: MYSQL_PASSWORD: wordpress, - POSTGRES_PASSWORD=postgres; a
+# flag's name=value argument, --set auth.password=V, -Djavax.net.ssl.keyStorePassword=V;
+# an XML element's whole text, <password>V</password>, with the closing tag checked
+# after; a .netrc entry's password after its machine and login)
 _ENV_OR_FLAG_BEFORE = re.compile(
-    r"(?:^|[\s;])(?:export[ \t]+)?[A-Z][A-Z0-9_]*=$|(?:^|\s)--?[A-Za-z][\w-]*[= ]$"
+    r"(?:^|[\s;])(?:export[ \t]+)?[A-Z][A-Z0-9_]*=$"
+    r"|(?:^|\s)--?[A-Za-z][\w.-]*(?:[= ][A-Za-z][\w.-]*=|[= ])$"
     r"|(?:^|\n)[ \t]*(?:-[ \t]+)?[A-Z][A-Z0-9_]*:[ \t]+$"
+    r"|(?:^|\s)(?:machine[ \t]+\S+|default)\s+login\s+\S+\s+password[ \t]+$"
 )
+# a flag and a blank, and what ends the flag's argument (the line, another flag, the
+# command): a word after a flag in a sentence is prose
+_FLAG_THEN_BLANK = re.compile(r"(?:^|\s)--?[A-Za-z][\w.-]*[ \t]+$")
+_ARGUMENT_END = re.compile(r"[ \t]*(?:$|[\r\n;|&)`]|-)")
+# a name at a line's start and its : or = (YAML, INI, properties): a lower-case word
+# after it, all of the line, is its value (a type or a class is written capitalised)
+_LINE_VALUE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:-[ \t]+)?[A-Za-z][\w.-]*(?::[ \t]+|[ \t]*=[ \t]*)$")
+_ELEMENT_OPEN = re.compile(r"<([A-Za-z][\w.:-]*)(?:[ \t][^<>]*)?>$")
 
 
 def _passphrase(c: Candidate, span: str, key: str) -> bool:
@@ -1085,15 +1099,27 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
     quoted = before in ("'", '"', "`") and after == before
     if spaced:
         return whole or quoted
-    return whole or quoted or bool(_ENV_OR_FLAG_BEFORE.search(c.text[max(0, start - 128) : start]))
+    before_text = c.text[max(0, start - 128) : start]
+    if word and _FLAG_THEN_BLANK.search(before_text) and not _ARGUMENT_END.match(c.text, end):
+        return False  # "the --password option can't be used": a flag named in prose
+    if whole or quoted or _ENV_OR_FLAG_BEFORE.search(before_text):
+        return True
+    if word and _LINE_VALUE_BEFORE.search(before_text) and c.text[end : end + 1] in ("", "\n", "\r"):
+        return True  # a YAML, INI or properties line's whole value: password: tigerlily
+    element = _ELEMENT_OPEN.search(before_text)
+    return element is not None and c.text.startswith(f"</{element[1]}>", end)
 
 
 # one lower-case word of 6 to 32 letters, a password's whole value (sunshine, postgres)
 _LOWER_WORD = re.compile(r"[a-z]{6,32}")
-# the words that say how a password is given or checked rather than being one: an
-# interactive or stored source (prompt, keyring, a file or the environment), a state, and
-# the authentication methods of PostgreSQL's pg_hba.conf and of other servers' settings
+# the words that say how a password is given or checked rather than being one: the
+# command line's element that takes it (the --password option), the fields given with it
+# (a list of a form's fields: ["password", "username"]), an interactive or stored source
+# (prompt, keyring, a file or the environment), a state, and the authentication methods
+# of PostgreSQL's pg_hba.conf and of other servers' settings
 _HOW_GIVEN = _words(
+    "username usernames userid hostname database schema account domain realm tenant "
+    "option options flag flags argument arguments parameter parameters switch field fields "
     "prompt stdin keyring keychain interactive generate generated random hidden masked "
     "redacted plaintext hashed encrypted unset inherit inherited missing provided manual "
     "external kerberos radius reject scram ldaps anonymous certificate client server "
