@@ -329,6 +329,25 @@ def test_a_phone_key_followed_by_number_or_no_is_a_phone_key(key):
         assert classify_key(key2) is kind
 
 
+def test_any_national_number_is_read_as_the_whole_value_under_a_phone_key():
+    """Under a phone key the whole value, 7 to 15 digits in a phone's layout, is the phone
+    number, whatever country's plan it follows (with no policy region only the common
+    regions' plans were tried): a local 555-1234, Bolivia's 71234567, a first group of one
+    digit. Six digits or fewer, a date, a count's key (``num_phones``) and the same value
+    in a sentence with no phone word stay as they are."""
+    from redact.detect.keys import KeyClass, classify_key
+
+    for value in ("555-1234", "5551234", "71234567", "2 2123456", "9 518 1234", "6 71 23 45 67", "560 1234"):
+        assert [f.category for f in redact.scan({"phone": value})] == ["PHONE_NUMBER"], value
+        assert [f.category for f in redact.scan({"contact.mobile": value})] == ["PHONE_NUMBER"], value
+        assert redact.scan({"note": f"batch {value} done"}) == [], value
+    for value in ("712 345", "12 34 56", "2024-01-15", "15.01.2024", "2019-2024"):
+        assert redact.scan({"phone": value}) == [], value
+    for key in ("num_phones", "max_emails", "n_ips", "total_ssns"):
+        assert classify_key(key) is KeyClass.NEUTRAL, key
+        assert redact.scan({key: "71234567"}) == [], key
+
+
 @pytest.mark.parametrize("value", ["+1 415-555-0132", "+44 20 7946 0958", "(415) 555-0132", "+49 30 901820"])
 def test_phone_international_without_region(value):
     """International and formatted North American numbers need no region."""

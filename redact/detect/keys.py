@@ -305,6 +305,8 @@ SCRIPT_PHONE_WORDS = (
     "电话", "電話", "手机", "手機", "携帯", "전화", "휴대폰", "핸드폰", "телефон", "мобильн",
     "هاتف", "جوال", "موبايل", "फ़ोन", "फोन", "मोबाइल",
 )  # fmt: skip
+# words before a personal datum's name that make the key a count or a bound of them
+_COUNT_HEADS = _words("num n nb count total max min")
 # words after a personal datum's name that say only how it is held (phone_no, email_addr)
 _PERSONAL_TAIL = _words("number numbers no nos num nr addr addrs address addresses")
 # ... glued to the datum's name in one case (phonenumber, PHONENUMBER, Telefonnummer,
@@ -472,6 +474,8 @@ def _personal_kind(words: list[str]) -> KeyClass:
     number or an address (``phone_no``, ``mobileNumber``, ``email_addr``, ``IPAddr``,
     ``social_security_no``)."""
     end = len(words)
+    if end > 1 and words[0] in _COUNT_HEADS:
+        return KeyClass.NEUTRAL  # num_phones, max_emails, n_ips: how many, not which
     while end > 1 and words[end - 1] in _PERSONAL_TAIL:
         end -= 1
     head, joined = words[end - 1], "_".join(words[:end])

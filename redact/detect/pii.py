@@ -593,6 +593,8 @@ def phone_number(c: Candidate) -> bool:
             return False
         number = _parse(span, None)
         return number is not None and phonenumbers.is_valid_number(number)
+    if _whole_value_under_phone_key(c, span):
+        return True
     groups = c.match.groupdict()
     if groups.get("idd") is not None:  # 00 for +: the country's plan must accept the number
         number = _parse("+" + span[2:], None)
@@ -659,6 +661,17 @@ def phone_number(c: Candidate) -> bool:
     if not span.startswith(("(", "0")):  # other regions only for national formats
         return False
     return _valid_somewhere(span)
+
+
+def _whole_value_under_phone_key(c: Candidate, span: str) -> bool:
+    """The whole value under a phone key, 7 to 15 digits (E.164's most) in a phone's
+    layout and no date: the key says it is a number, of whatever country's plan (a local
+    555-1234, Bolivia's 71234567, Andorra's 712 345 6); a policy's region is not needed to
+    read it, only to read a national number in text."""
+    if c.text.strip() != span or classify_key(c.key) is not KeyClass.PHONE:
+        return False
+    dated = _ISO_DATE.match(span) or _DATE.match(span) or _YEARS.match(span)
+    return 7 <= len(_digits(span)) <= 15 and not dated
 
 
 _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
