@@ -1110,8 +1110,9 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
     return element is not None and c.text.startswith(f"</{element[1]}>", end)
 
 
-# one lower-case word of 6 to 32 letters, a password's whole value (sunshine, postgres)
-_LOWER_WORD = re.compile(r"[a-z]{6,32}")
+# one lower-case word of 4 to 32 letters, a password's whole value (sunshine, postgres,
+# tiger, admin)
+_LOWER_WORD = re.compile(r"[a-z]{4,32}")
 # the words that say how a password is given or checked rather than being one: the
 # command line's element that takes it (the --password option), the fields given with it
 # (a list of a form's fields: ["password", "username"]), an interactive or stored source
@@ -1123,6 +1124,7 @@ _HOW_GIVEN = _words(
     "prompt stdin keyring keychain interactive generate generated random hidden masked "
     "redacted plaintext hashed encrypted unset inherit inherited missing provided manual "
     "external kerberos radius reject scram ldaps anonymous certificate client server "
+    "text input plain hash mask show hide trust ident peer ldap cert sspi "
     "secrets vaults envvar dotenv config settings ignore ignored allowed forbidden invalid"
 )
 # a diceware passphrase: 3 to 10 words of letters, numbers between them, no punctuation
