@@ -811,7 +811,7 @@ def test_a_passphrase_of_capitalised_words_under_a_passwords_name_is_a_password(
 @pytest.mark.parametrize(
     "doc",
     [{"password": "sunshine"}, {"POSTGRES_PASSWORD": "postgres"}, {"db_password": "wordpress"},
-     {"password": "admin"}, {"note": "password = 'tiger'"},
+     {"password": "admin"}, {"note": "password = 'tiger'"}, {"password": "Welcome"}, {"password": "LETMEIN"},
      {"note": "export DB_PASSWORD=sunshine"}, {"note": "password = 'letmein'"},
      {"note": "app --password sunshine"}, {"note": "environment:\n  MYSQL_PASSWORD: wordpress\n"},
      {"note": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=postgres"},
@@ -833,6 +833,8 @@ def test_one_lower_case_word_under_a_passwords_name_is_the_password(doc: dict[st
     "doc",
     [{"password": "changeme"}, {"password": "example"}, {"password": "prompt"}, {"password": "keyring"},
      {"password": "text"}, {"password": "trust"}, {"password": "none"}, {"password": "test"},
+     {"password": "NONE"}, {"password": "Hidden"}, {"password": "REDACTED"}, {"password": "Passwort"},
+     {"note": "password: Welcome"},
      {"password": "required"}, {"password": "disabled"}, {"password": "secret"}, {"auth_method": "password"},
      {"pass": "forward"}, {"password_policy": "strict"}, {"password_hash": "bcrypt"},
      {"password": "credentials"}, {"note": "Password: reset"}, {"note": "password = CorrectHorse"},

@@ -1069,13 +1069,15 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
     ``trust``) or stands in for one (``changeme``, ``example``)."""
     if not key or last_key_word(key) not in _PASSWORD_WORDS:
         return False
-    word = _LOWER_WORD.fullmatch(span) is not None
+    # (one word in one case: sunshine, Sunshine, SUNSHINE)
+    low = span.lower()
+    word = _LOWER_WORD.fullmatch(low) is not None and (span.islower() or span.isupper() or span[1:].islower())
     if word and (
         last_key_word(key) == "pass"  # (a pass of an algorithm too: pass: forward)
-        or span in _FUNCTION_WORDS
-        or span in _HOW_GIVEN
-        or span in _BOOL_NULL
-        or span in AUTH_SCHEMES
+        or low in _FUNCTION_WORDS
+        or low in _HOW_GIVEN
+        or low in _BOOL_NULL
+        or low in AUTH_SCHEMES
     ):
         return False
     if (len(span) < 8 and not word) or is_placeholder(span) or _DOC_EXAMPLE.search(span):
@@ -1104,14 +1106,19 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
         return False  # "the --password option can't be used": a flag named in prose
     if whole or quoted or _ENV_OR_FLAG_BEFORE.search(before_text):
         return True
-    if word and _LINE_VALUE_BEFORE.search(before_text) and c.text[end : end + 1] in ("", "\n", "\r"):
+    if (
+        span.islower()
+        and word
+        and _LINE_VALUE_BEFORE.search(before_text)
+        and c.text[end : end + 1] in ("", "\n", "\r")
+    ):
         return True  # a YAML, INI or properties line's whole value: password: tigerlily
     element = _ELEMENT_OPEN.search(before_text)
     return element is not None and c.text.startswith(f"</{element[1]}>", end)
 
 
-# one lower-case word of 4 to 32 letters, a password's whole value (sunshine, postgres,
-# tiger, admin)
+# one word of 4 to 32 letters, a password's whole value (sunshine, postgres, tiger, admin;
+# also capitalised or in capitals)
 _LOWER_WORD = re.compile(r"[a-z]{4,32}")
 # the words that say how a password is given or checked rather than being one: the
 # command line's element that takes it (the --password option), the fields given with it
