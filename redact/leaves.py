@@ -69,13 +69,27 @@ def key_path(path: Sequence[Segment]) -> str:
 
 
 # a member holding a value, and the sibling members that can name it, in order: MLflow's
-# and Kubernetes' {"key"/"name": ..., "value": ...}, a form's or a password manager's
-# fields {"id"/"label": ..., "value": ...} (1Password's item JSON, HTML form dumps), AWS
-# tags {"Key": ..., "Value": ...},
+# and Kubernetes' {"key"/"name": ..., "value"/"val": ...}, a form's or a password
+# manager's fields {"id"/"label"/"field": ..., "value": ...} (1Password's item JSON, HTML
+# form dumps), a settings table's rows {"param"/"option"/"variable"/"property"/"setting":
+# ..., "value": ...}, AWS tags {"Key": ..., "Value": ...},
 # Elastic Beanstalk's option settings {"OptionName": ..., "Value": ...}, CloudFormation's
 # {"ParameterKey": ..., "ParameterValue": ...}
 _NAMED_BY: dict[str, tuple[str, ...]] = {
-    "value": ("key", "name", "label", "id"),
+    "value": (
+        "key",
+        "name",
+        "label",
+        "id",
+        "field",
+        "param",
+        "parameter",
+        "option",
+        "variable",
+        "property",
+        "setting",
+    ),  # fmt: skip
+    "val": ("key", "name"),
     "Value": ("Key", "Name", "OptionName"),
     "ParameterValue": ("ParameterKey",),
 }

@@ -266,14 +266,21 @@ def test_key_value_pairs_take_their_key_as_context():
         ("ParameterKey", "ParameterValue"),
         ("label", "value"),
         ("id", "value"),
+        ("field", "value"),
+        ("param", "value"),
+        ("option", "value"),
+        ("variable", "value"),
+        ("key", "val"),
     ],
 )
 def test_cloud_name_value_pairs_take_their_name_as_context(name: str, value: str) -> None:
     """AWS tags (``Key``/``Value``), Elastic Beanstalk's option settings
     (``OptionName``/``Value``), CloudFormation's parameters
-    (``ParameterKey``/``ParameterValue``) and a form's or a password manager's fields
-    (``label``/``id`` and ``value``, 1Password's item JSON): the value is read under the name beside it,
-    in a mapping, in embedded JSON and when redacted; lineage and plain names stay."""
+    (``ParameterKey``/``ParameterValue``), a form's or a password manager's fields
+    (``label``/``id``/``field`` and ``value``, 1Password's item JSON), a settings table's
+    rows (``param``/``option``/``variable`` and ``value``) and ``key``/``val``: the value
+    is read under the name beside it, in a mapping, in embedded JSON and when redacted;
+    lineage and plain names stay."""
     import json as _json
     import secrets as _secrets
 
