@@ -6,7 +6,9 @@ row; so does a table aligned in columns by blanks (a pandas DataFrame's repr, ta
 plain formats, ``kubectl get``), an HTML table (its ``<th>`` row), and an SQL ``INSERT
 INTO t (a, b) VALUES (...)`` before its rows. A value in such a row means what its
 column's name says, as a value under a dict key does: ``bob,Zq8...`` under
-``user,password`` is a password.
+``user,password`` is a password. A table of names and values (a settings export under
+``key,value`` or ``name;value``) holds each value under the name in its row, as a
+mapping's ``{"key": ..., "value": ...}`` members do.
 
 :func:`credential_cells` yields ``(column name, start, end)`` for every cell under a column
 the key grammar reads as a credential, offsets into the text; the scanner reads each cell
@@ -20,6 +22,7 @@ import re
 from collections.abc import Iterator
 
 from redact.detect.keys import KeyClass, classify_key
+from redact.leaves import NAMER_COLUMNS, VALUE_COLUMNS
 
 __all__ = ["credential_cells", "may_hold_table"]
 
@@ -116,7 +119,8 @@ def _delimited_cells(text: str) -> Iterator[tuple[str, int, int]]:
     if not all(_NAME.fullmatch(name) for name in names if name):
         return  # a header names its columns, and only names them
     wanted = {i: name for i, name in enumerate(names) if _is_credential(name)}
-    if not wanted:
+    pair = _name_value_columns(names)
+    if not wanted and pair is None:
         return
     for n, (at, line) in enumerate(rows):
         if n >= MAX_ROWS:
@@ -128,6 +132,19 @@ def _delimited_cells(text: str) -> Iterator[tuple[str, int, int]]:
             start, end = spans[i]
             if end > start:
                 yield name, at + start, at + end
+        if pair is not None:  # (a settings export: the row's name column names its value)
+            (ns, ne), (start, end) = spans[pair[0]], spans[pair[1]]
+            if end > start and _is_credential(row_name := line[ns:ne]):
+                yield row_name, at + start, at + end
+
+
+def _name_value_columns(names: list[str]) -> tuple[int, int] | None:
+    """The columns of a name and of its value (``key,value``, ``name;value``,
+    ``Parameter|Value``), as a mapping's members name them (:mod:`redact.leaves`)."""
+    low = [name.lower() for name in names]
+    namer = next((i for i, name in enumerate(low) if name in NAMER_COLUMNS), None)
+    value = next((i for i, name in enumerate(low) if name in VALUE_COLUMNS), None)
+    return None if namer is None or value is None else (namer, value)
 
 
 def _rows(text: str) -> Iterator[tuple[int, str]]:

@@ -93,6 +93,10 @@ _NAMED_BY: dict[str, tuple[str, ...]] = {
     "Value": ("Key", "Name", "OptionName"),
     "ParameterValue": ("ParameterKey",),
 }
+# the same names as a table's columns, in any case: a two-column export of settings
+# (key,value / name;value) holds each value under the name in its row
+VALUE_COLUMNS = frozenset(name.lower() for name in _NAMED_BY)
+NAMER_COLUMNS = frozenset(name.lower() for names in _NAMED_BY.values() for name in names)
 # the private members of a JSON Web Key (RFC 7517, 7518, 8037): beside its "kty" they are
 # key material (RSA's private exponent and CRT values, an EC or OKP private key, the
 # symmetric key of an "oct" key)

@@ -41,6 +41,27 @@ def test_a_cell_under_a_credential_column_is_a_credential(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        f"name;value\ndb_password;{PW}\nepochs;3\napi_token;{PW2}\n",
+        f'"key","value"\n"db_password","{PW}"\n"lr","0.1"\n"api_token","{PW2}"',
+        f"| Parameter | Value |\n|---|---|\n| db_password | {PW} |\n| api_token | {PW2} |",
+        f"Key\tValue\tSource\ndb_password\t{PW}\tenv\napi_token\t{PW2}\tfile",
+    ],
+)
+def test_a_table_of_names_and_values_holds_each_value_under_its_rows_name(text: str) -> None:
+    """A settings export (``key,value``, ``name;value``, ``Parameter | Value``): each
+    row's value is read under the name in its row, as a mapping's ``{"key": ..., "value":
+    ...}`` members are; the names, the other rows and the header stay."""
+    out = redact.redact({"export": text}).value["export"]
+    assert PW not in out and PW2 not in out
+    assert out.count("[REDACTED:") == 2
+    sha = "4f0c1b2a" * 5
+    clean = f"key;value\ngit_commit;{sha}\nrun_id;0a1b2c3d4e5f\nepochs;3\n"
+    assert redact.scan({"export": clean}) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "epoch,loss,max_tokens\n1,0.5,1024\n2,0.4,2048\n",  # a setting's column
         "user,password\nbob,${DB_PASSWORD}\nann,changeme\n",  # placeholders
         "token,count\n\u2581interna,12\n\u0120world,9\n##ing,7\n",  # a tokenizer's vocabulary
