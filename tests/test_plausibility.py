@@ -812,6 +812,7 @@ def test_a_passphrase_of_capitalised_words_under_a_passwords_name_is_a_password(
     "doc",
     [{"password": "sunshine"}, {"POSTGRES_PASSWORD": "postgres"}, {"db_password": "wordpress"},
      {"password": "admin"}, {"note": "password = 'tiger'"}, {"password": "Welcome"}, {"password": "LETMEIN"},
+     {"body": "grant_type=password&username=ml&password=sunshine&client_id=x"},
      {"note": "export DB_PASSWORD=sunshine"}, {"note": "password = 'letmein'"},
      {"note": "app --password sunshine"}, {"note": "environment:\n  MYSQL_PASSWORD: wordpress\n"},
      {"note": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=postgres"},

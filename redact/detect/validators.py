@@ -1052,6 +1052,8 @@ _ARGUMENT_END = re.compile(r"[ \t]*(?:$|[\r\n;|&)`]|-)")
 # a name at a line's start and its : or = (YAML, INI, properties): a lower-case word
 # after it, all of the line, is its value (a type or a class is written capitalised)
 _LINE_VALUE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:-[ \t]+)?[A-Za-z][\w.-]*(?::[ \t]+|[ \t]*=[ \t]*)$")
+# a name and = opening a form-encoded body or a query's pair
+_FORM_PAIR_BEFORE = re.compile(r"(?:^|[?&])[A-Za-z][\w.\-\[\]]*=$")
 _ELEMENT_OPEN = re.compile(r"<([A-Za-z][\w.:-]*)(?:[ \t][^<>]*)?>$")
 
 
@@ -1113,6 +1115,13 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
         and c.text[end : end + 1] in ("", "\n", "\r")
     ):
         return True  # a YAML, INI or properties line's whole value: password: tigerlily
+    if (
+        span.islower()
+        and word
+        and _FORM_PAIR_BEFORE.search(before_text)
+        and c.text[end : end + 1] in ("", "&", "#")
+    ):
+        return True  # a form-encoded pair: password=sunshine&user=ml, ?user=ml&password=sunshine
     element = _ELEMENT_OPEN.search(before_text)
     return element is not None and c.text.startswith(f"</{element[1]}>", end)
 
