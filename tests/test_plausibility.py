@@ -835,6 +835,7 @@ def test_one_lower_case_word_under_a_passwords_name_is_the_password(doc: dict[st
     [{"password": "changeme"}, {"password": "example"}, {"password": "prompt"}, {"password": "keyring"},
      {"password": "text"}, {"password": "trust"}, {"password": "none"}, {"password": "test"},
      {"password": "NONE"}, {"password": "Hidden"}, {"password": "REDACTED"}, {"password": "Passwort"},
+     {"password": "filtered"}, {"password": "scrubbed"}, {"password": "protected"},
      {"note": "password: Welcome"},
      {"password": "required"}, {"password": "disabled"}, {"password": "secret"}, {"auth_method": "password"},
      {"pass": "forward"}, {"password_policy": "strict"}, {"password_hash": "bcrypt"},

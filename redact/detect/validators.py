@@ -1132,8 +1132,8 @@ _LOWER_WORD = re.compile(r"[a-z]{4,32}")
 # the words that say how a password is given or checked rather than being one: the
 # command line's element that takes it (the --password option), the fields given with it
 # (a list of a form's fields: ["password", "username"]), an interactive or stored source
-# (prompt, keyring, a file or the environment), a state, and the authentication methods
-# of PostgreSQL's pg_hba.conf and of other servers' settings
+# (prompt, keyring, a file or the environment), a state, the authentication methods of
+# PostgreSQL's pg_hba.conf and of other servers' settings, and a redactor's word for it
 _HOW_GIVEN = _words(
     "username usernames userid hostname database schema account domain realm tenant "
     "option options flag flags argument arguments parameter parameters switch field fields "
@@ -1141,6 +1141,9 @@ _HOW_GIVEN = _words(
     "redacted plaintext hashed encrypted unset inherit inherited missing provided manual "
     "external kerberos radius reject scram ldaps anonymous certificate client server "
     "text input plain hash mask show hide trust ident peer ldap cert sspi "
+    # and what a log filter or a redactor writes in its place
+    "filtered sanitized sanitised scrubbed censored obfuscated protected stripped elided "
+    "withheld confidential nothing nopass nopassword "
     "secrets vaults envvar dotenv config settings ignore ignored allowed forbidden invalid"
 )
 # a diceware passphrase: 3 to 10 words of letters, numbers between them, no punctuation
