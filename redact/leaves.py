@@ -88,7 +88,7 @@ _NAMED_BY: dict[str, tuple[str, ...]] = {
         "variable",
         "property",
         "setting",
-    ),  # fmt: skip
+    ),
     "val": ("key", "name"),
     "Value": ("Key", "Name", "OptionName"),
     "ParameterValue": ("ParameterKey",),

@@ -666,7 +666,7 @@ def phone_number(c: Candidate) -> bool:
 def _whole_value_under_phone_key(c: Candidate, span: str) -> bool:
     """The whole value under a phone key, 7 to 15 digits (E.164's most) in a phone's
     layout and no date: the key says it is a number, of whatever country's plan (a local
-    555-1234, Bolivia's 71234567, Andorra's 712 345 6); a policy's region is not needed to
+    555-1234, Bolivia's 71234567, Curaçao's 9 518 1234); a policy's region is not needed to
     read it, only to read a national number in text."""
     if c.text.strip() != span or classify_key(c.key) is not KeyClass.PHONE:
         return False
