@@ -1075,7 +1075,9 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
     low = span.lower()
     word = _LOWER_WORD.fullmatch(low) is not None and (span.islower() or span.isupper() or span[1:].islower())
     if word and (
-        last_key_word(key) == "pass"  # (a pass of an algorithm too: pass: forward)
+        # (pass names a pass of an algorithm too, forward_pass: fused; an environment
+        # variable's name in capitals is a password's: RABBITMQ_DEFAULT_PASS=guest)
+        (last_key_word(key) == "pass" and not _ENV_NAME.match(split_segments(key)[-1]))
         or low in _FUNCTION_WORDS
         or low in _HOW_GIVEN
         or low in _BOOL_NULL
