@@ -333,14 +333,20 @@ def test_any_national_number_is_read_as_the_whole_value_under_a_phone_key():
     """Under a phone key the whole value, 7 to 15 digits in a phone's layout, is the phone
     number, whatever country's plan it follows (with no policy region only the common
     regions' plans were tried): a local 555-1234, Bolivia's 71234567, a first group of one
-    digit. Six digits or fewer, a date, a count's key (``num_phones``) and the same value
-    in a sentence with no phone word stay as they are."""
+    digit; so is a value given to a phone key's name in text, all of its line
+    (``phone: 555-1234``, JSON text). Six digits or fewer, a date, a count's key
+    (``num_phones``), a value with more text after it on its line and the same value in
+    a sentence with no phone word stay as they are."""
     from redact.detect.keys import KeyClass, classify_key
 
     for value in ("555-1234", "5551234", "71234567", "2 2123456", "9 518 1234", "6 71 23 45 67", "560 1234"):
         assert [f.category for f in redact.scan({"phone": value})] == ["PHONE_NUMBER"], value
         assert [f.category for f in redact.scan({"contact.mobile": value})] == ["PHONE_NUMBER"], value
         assert redact.scan({"note": f"batch {value} done"}) == [], value
+    for text in ("phone: 555-1234", "contact:\n  mobile: 71234567\n", '{"phone": "9 518 1234", "x": 1}'):
+        assert [f.category for f in redact.scan({"note": text})] == ["PHONE_NUMBER"], text
+    for text in ("batch: 555-1234", "phone: 555-1234 ext 12 please", "phone_verified: 2024-01-15"):
+        assert redact.scan({"note": text}) == [], text
     for value in ("712 345", "12 34 56", "2024-01-15", "15.01.2024", "2019-2024"):
         assert redact.scan({"phone": value}) == [], value
     for key in ("num_phones", "max_emails", "n_ips", "total_ssns"):

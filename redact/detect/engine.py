@@ -38,6 +38,7 @@ from redact.detect.validators import (
     Candidate,
     Validator,
     generated_token,
+    name_before,
     normalize_key,
 )
 
@@ -880,41 +881,12 @@ def drop_redaction_outputs(text: str, hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-
-
-def _name_before(text: str, start: int) -> str | None:
-    """The name that ``=`` or ``:`` assigns the value at ``start`` to in text
-    (``workspace_id=``, ``checksum: ``, ``"seed": "``), read backwards from the value: a
-    name of ``[A-Za-z_][\\w.-]*`` (at most 101 characters), blanks and one quote on
-    either side of the sign; None where no such name is right before the value."""
-    i = start
-    if text[i - 1] in "\"'":
-        i -= 1
-    while i and text[i - 1] in " \t":
-        i -= 1
-    if not i or text[i - 1] not in "=:":
-        return None
-    i -= 1
-    while i and text[i - 1] in " \t":
-        i -= 1
-    if i and text[i - 1] in "\"'":
-        i -= 1
-    end = i
-    lo = max(0, end - 101)
-    while i > lo and text[i - 1] in _NAME_CHARS:
-        i -= 1
-    if i == end or (i and text[i - 1] in _NAME_CHARS) or not (text[i].isalpha() or text[i] == "_"):
-        return None
-    return text[i:end]
-
-
 def _silenced_by_name(d: CompiledDetector, text: str, start: int) -> bool:
     """The value at ``start`` follows a name in text under which the detector is silent as
     a dict key: a lineage name (``checksum=``, ``commit:``), where only distinctive
     detectors run, or a name its ``exclude_keys`` give (``workspace_id=4...`` in a log
     line is the id that ``{"workspace_id": ...}`` is)."""
-    name = _name_before(text, start)
+    name = name_before(text, start)
     if name is None:
         return False
     if classify_key(name) is KeyClass.LINEAGE:

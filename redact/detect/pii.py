@@ -24,7 +24,7 @@ from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
 from redact.detect.keys import SCRIPT_PHONE_WORDS, KeyClass, classify_key
-from redact.detect.validators import Candidate, luhn_ok, ssn_ok, validator
+from redact.detect.validators import Candidate, luhn_ok, name_before, ssn_ok, validator
 
 __all__ = [
     "card_network_of",
@@ -667,12 +667,24 @@ def _whole_value_under_phone_key(c: Candidate, span: str) -> bool:
     """The whole value under a phone key, 7 to 15 digits (E.164's most) in a phone's
     layout and no date: the key says it is a number, of whatever country's plan (a local
     555-1234, Bolivia's 71234567, Curaçao's 9 518 1234); a policy's region is not needed to
-    read it, only to read a national number in text."""
-    if c.text.strip() != span or classify_key(c.key) is not KeyClass.PHONE:
+    read it, only to read a national number in running text. The key is a dict key, or
+    the name a value is given in text and all of the value up to its line's end
+    (``phone: 555-1234``, ``"mobile": "71234567",``), as the one key grammar reads both."""
+    if c.text.strip() == span:
+        key = c.key
+    elif _LINE_VALUE_END.match(c.text, c.end):
+        key = name_before(c.text, c.start) or ""
+    else:
+        return False
+    if classify_key(key) is not KeyClass.PHONE:
         return False
     dated = _ISO_DATE.match(span) or _DATE.match(span) or _YEARS.match(span)
     return 7 <= len(_digits(span)) <= 15 and not dated
 
+
+# what may follow a value that is all of its line's: its closing quote, a list's comma or
+# a mapping's brace, blanks
+_LINE_VALUE_END = re.compile(r"[\"']?[ \t]*[,;}\]]?[ \t]*(?:\r?\n|$)")
 
 _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 

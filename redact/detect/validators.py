@@ -46,6 +46,7 @@ __all__ = [
     "validator",
     "is_placeholder",
     "is_reference",
+    "name_before",
     "sensitive_key",
 ]
 
@@ -1057,6 +1058,35 @@ _FORM_PAIR_BEFORE = re.compile(r"(?:^|[?&])[A-Za-z][\w.\-\[\]]*=$")
 _ELEMENT_OPEN = re.compile(r"<([A-Za-z][\w.:-]*)(?:[ \t][^<>]*)?>$")
 
 
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def name_before(text: str, start: int) -> str | None:
+    """The name that ``=`` or ``:`` assigns the value at ``start`` to in text
+    (``workspace_id=``, ``checksum: ``, ``"seed": "``), read backwards from the value: a
+    name of ``[A-Za-z_][\\w.-]*`` (at most 101 characters), blanks and one quote on
+    either side of the sign; None where no such name is right before the value."""
+    i = start
+    if text[i - 1] in "\"'":
+        i -= 1
+    while i and text[i - 1] in " \t":
+        i -= 1
+    if not i or text[i - 1] not in "=:":
+        return None
+    i -= 1
+    while i and text[i - 1] in " \t":
+        i -= 1
+    if i and text[i - 1] in "\"'":
+        i -= 1
+    end = i
+    lo = max(0, end - 101)
+    while i > lo and text[i - 1] in _NAME_CHARS:
+        i -= 1
+    if i == end or (i and text[i - 1] in _NAME_CHARS) or not (text[i].isalpha() or text[i] == "_"):
+        return None
+    return text[i:end]
+
+
 def _passphrase(c: Candidate, span: str, key: str) -> bool:
     """Capitalised words joined (``CorrectHorseBatteryStaple``, ``WelcomeHome``) read as a
     type's name, words with blanks between them (``correct horse battery staple``) as
@@ -1078,10 +1108,7 @@ def _passphrase(c: Candidate, span: str, key: str) -> bool:
         # (pass names a pass of an algorithm too, forward_pass: fused; an environment
         # variable's name in capitals is a password's: RABBITMQ_DEFAULT_PASS=guest)
         (last_key_word(key) == "pass" and not _ENV_NAME.match(split_segments(key)[-1]))
-        or low in _FUNCTION_WORDS
-        or low in _HOW_GIVEN
-        or low in _BOOL_NULL
-        or low in AUTH_SCHEMES
+        or low in _NO_WORD_PASSWORD
     ):
         return False
     if (len(span) < 8 and not word) or is_placeholder(span) or _DOC_EXAMPLE.search(span):
@@ -1162,6 +1189,9 @@ _FUNCTION_WORDS = frozenset(
      "foo", "bar", "baz", "qux", "lorem", "ipsum", "dolor", "sit", "amet", "dummy", "fake",
      "test", "sample", "placeholder", "changeme", "xxx", "password", "secret")
 )  # fmt: skip
+# every word that is no password of one word: a sentence's or a sample's, one that says
+# how a password is given, a state, an authentication scheme
+_NO_WORD_PASSWORD = _FUNCTION_WORDS | _HOW_GIVEN | _BOOL_NULL | AUTH_SCHEMES
 
 
 def _spaced_passphrase(span: str) -> bool:
